@@ -1,0 +1,89 @@
+# qrd: a C11 research harness for weight-quantisation formats.
+#
+#   make            library and bin/qrd
+#   make test       the Check suites (CK_INCLUDE_TAGS=slow for the slow ones)
+#   make figures    every figure: results/fig-N.h5, .tsv and plots/fig-N.png
+#   make fig-N      one figure
+#   make bench      timings of the figure runs and kernels
+#
+# Missing Debian packages are installed first (as root; otherwise the
+# command to run is printed).
+
+DEB_PACKAGES := build-essential pkg-config libgsl-dev libopenblas-dev liblapacke-dev \
+                libhdf5-dev hdf5-tools gnuplot-nox check fonts-dejavu-core
+
+CC ?= cc
+# Recursive (=) so pkg-config runs after the deps step has installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags gsl hdf5 check)
+GSL_LIBS = $(subst -lgslcblas,-lopenblas,$(shell pkg-config --libs gsl))
+HDF5_LIBS = $(shell pkg-config --libs-only-L hdf5) -lhdf5_hl -lhdf5
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
+             -fopenmp -Isrc $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -fopenmp -lm
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+BUILD := build
+LIB_SRC := $(sort $(wildcard src/core/*.c src/dist/*.c src/quant/*.c src/io/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libqrd.a
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+FIGURES := $(patsubst configs/%.cfg,%,$(sort $(wildcard configs/fig-*.cfg)))
+
+.PHONY: all deps test test-all figures bench clean $(FIGURES)
+.DELETE_ON_ERROR:
+
+all: bin/qrd
+
+deps: $(DEPS_STAMP)
+
+$(DEPS_STAMP):
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:" $$missing >&2; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >&2 || exit 1; \
+	  else \
+	    echo "missing Debian packages:" $$missing >&2; \
+	    echo "run as root: apt-get install" $$missing >&2; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+bin/qrd: $(CLI_OBJ) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+bin/%: $(BUILD)/experiments/%.o $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bin/qrd-tests: $(TEST_OBJ) $(LIB) bin/qrd
+	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+
+# Slow suites are tagged "slow" and left out unless CK_INCLUDE_TAGS says so.
+test: bin/qrd-tests
+	CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow} ./bin/qrd-tests
+
+test-all: bin/qrd-tests
+	CK_EXCLUDE_TAGS= ./bin/qrd-tests
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+include experiments/figures.mk
+
+clean:
+	rm -rf $(BUILD) bin

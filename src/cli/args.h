@@ -1,0 +1,22 @@
+/* Minimal "--name value" / "--flag" option parsing for the subcommands. */
+#ifndef QRD_ARGS_H
+#define QRD_ARGS_H
+
+#include <stddef.h>
+
+typedef struct {
+  const char *name;   /* without the leading "--" */
+  int takes_value;
+  const char *value;  /* set by qrd_args_parse: the value, or "" for a flag */
+} qrd_opt;
+
+/* Fills opts[i].value for every option given; positional arguments go to
+ * pos[0..*n_pos-1] (at most max_pos).  Prints "qrd CMD: problem" and returns
+ * non-zero on an unknown option, a missing value or too many positionals. */
+int qrd_args_parse(const char *cmd, int argc, char **argv, qrd_opt *opts,
+                   size_t n_opts, const char **pos, size_t max_pos, size_t *n_pos);
+
+/* The option named `name`, or NULL when it was not given. */
+const char *qrd_args_get(const qrd_opt *opts, size_t n_opts, const char *name);
+
+#endif

@@ -1,0 +1,80 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "io/results.h"
+
+static const char usage[] =
+    "usage: qrd export FILE.h5             all curves as long TSV\n"
+    "       qrd export --panels FILE.h5    panel names, one per line\n"
+    "       qrd export --panel P FILE.h5   one panel as gnuplot data blocks\n"
+    "\n"
+    "The long TSV starts with '#' provenance comments, then the header\n"
+    "panel, curve, label, x, y, y_err (y_err empty when exact).  Gnuplot\n"
+    "blocks are one per curve: a header line x, <label>, y_err, the rows\n"
+    "(y_err 0 when exact), then two blank lines.\n";
+
+enum mode { ALL, PANELS, PANEL };
+
+typedef struct {
+  enum mode mode;
+  const char *panel;
+  const char *file;
+} export_args;
+
+static int bad_usage(const char *what, const char *arg)
+{
+  fprintf(stderr, "qrd export: %s%s (see qrd export --help)\n", what,
+          arg ? arg : "");
+  return 2;
+}
+
+/* 0 to run, 1 after --help, 2 on bad usage (already reported). */
+static int parse(int argc, char **argv, export_args *a)
+{
+  *a = (export_args){ALL, NULL, NULL};
+  int modes = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(usage, stdout);
+      return 1;
+    } else if (strcmp(argv[i], "--panels") == 0) {
+      a->mode = PANELS;
+      modes++;
+    } else if (strcmp(argv[i], "--panel") == 0) {
+      if (i + 1 == argc)
+        return bad_usage("--panel needs a panel name", NULL);
+      a->mode = PANEL;
+      a->panel = argv[++i];
+      modes++;
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      return bad_usage("unknown option ", argv[i]);
+    } else if (a->file != NULL) {
+      return bad_usage("more than one file: ", argv[i]);
+    } else {
+      a->file = argv[i];
+    }
+  }
+  if (modes > 1)
+    return bad_usage("give at most one of --panels and --panel", NULL);
+  if (a->file == NULL)
+    return bad_usage("missing FILE.h5", NULL);
+  return 0;
+}
+
+int qrd_cmd_export(int argc, char **argv)
+{
+  export_args a;
+  int rc = parse(argc, argv, &a);
+  if (rc != 0)
+    return rc == 1 ? 0 : rc;
+  int st = a.mode == PANELS  ? qrd_results_list_panels(a.file, stdout)
+           : a.mode == PANEL ? qrd_results_export_panel(a.file, a.panel, stdout)
+                             : qrd_results_export_tsv(a.file, stdout);
+  if (st != QRD_OK) {
+    fprintf(stderr, "qrd export: %s\n", qrd_error_detail());
+    return 1;
+  }
+  return 0;
+}

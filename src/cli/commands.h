@@ -1,0 +1,13 @@
+/* qrd subcommands: each takes the arguments after "qrd" (argv[0] is the
+ * subcommand's name) and returns the process exit status: 0 on success,
+ * 1 on failure, 2 on bad usage or input. */
+#ifndef QRD_COMMANDS_H
+#define QRD_COMMANDS_H
+
+int qrd_cmd_dists(int argc, char **argv);
+int qrd_cmd_eval(int argc, char **argv);
+int qrd_cmd_gap(int argc, char **argv);
+/* qrd export: results file to TSV or gnuplot blocks (cli/cmd_export.c). */
+int qrd_cmd_export(int argc, char **argv);
+
+#endif

@@ -1,0 +1,175 @@
+/* Generic layer over the distribution vtables: parsing, scaling, and the
+ * integrals the exact quantiser evaluation needs. */
+#include "dist/dist.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/integrate.h"
+
+/* Parameter list of an instance: the family's shape parameters, then scale. */
+#define SCALE_DOC "scale of the standard form (default: unit variance)"
+
+const qrd_dist_type *qrd_dist_type_find(const char *name)
+{
+  for (size_t i = 0; i < qrd_dist_count(); i++)
+    if (strcmp(qrd_dist_type_at(i)->name, name) == 0)
+      return qrd_dist_type_at(i);
+  return NULL;
+}
+
+static void known_names(char *buf, size_t len)
+{
+  buf[0] = '\0';
+  for (size_t i = 0; i < qrd_dist_count(); i++) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s%s", i ? ", " : "", qrd_dist_type_at(i)->name);
+  }
+}
+
+static size_t param_defs(const qrd_dist_type *t, qrd_param_def *defs)
+{
+  for (size_t i = 0; i < t->n_shape; i++)
+    defs[i] = t->shape[i];
+  defs[t->n_shape] = (qrd_param_def){.name = "scale", .def = NAN, .min = 0.0,
+                                     .max = 1e300, .min_open = 1, .doc = SCALE_DOC};
+  return t->n_shape + 1;
+}
+
+static int unit_variance_scale(const qrd_dist_type *t, const double *shape,
+                               const char *text, double *scale)
+{
+  double v = t->variance(shape);
+  if (!isfinite(v) || v <= 0.0)
+    return qrd_error_set(QRD_EDOM,
+                         "distribution '%s' has infinite variance, so it cannot be "
+                         "scaled to unit variance (student-t needs nu > 2, or give scale=)",
+                         text);
+  *scale = 1.0 / sqrt(v);
+  return QRD_OK;
+}
+
+int qrd_dist_parse(const char *text, qrd_dist *d)
+{
+  qrd_spec s;
+  int st = qrd_spec_parse(text, &s);
+  if (st)
+    return st;
+  const qrd_dist_type *t = qrd_dist_type_find(s.name);
+  if (!t) {
+    char names[256];
+    known_names(names, sizeof names);
+    return qrd_error_set(QRD_ENOTFOUND, "unknown distribution '%s' (known: %s)",
+                         s.name, names);
+  }
+  qrd_param_def defs[QRD_DIST_MAX_SHAPE + 1];
+  double theta[QRD_DIST_MAX_SHAPE + 1];
+  unsigned given;
+  size_t n = param_defs(t, defs);
+  if ((st = qrd_spec_bind(&s, "distribution", defs, n, theta, &given)))
+    return st;
+  memset(d, 0, sizeof *d);
+  d->type = t;
+  memcpy(d->shape, theta, t->n_shape * sizeof *theta);
+  d->scale = theta[t->n_shape];
+  if (!(given & (1u << t->n_shape)) &&
+      (st = unit_variance_scale(t, d->shape, text, &d->scale)))
+    return st;
+  qrd_spec_format(d->spec, sizeof d->spec, t->name, defs, n, theta, given);
+  return QRD_OK;
+}
+
+double qrd_dist_pdf(const qrd_dist *d, double x)
+{
+  return d->type->pdf(x / d->scale, d->shape) / d->scale;
+}
+
+double qrd_dist_cdf(const qrd_dist *d, double x)
+{
+  return d->type->cdf(x / d->scale, d->shape);
+}
+
+double qrd_dist_sf(const qrd_dist *d, double x)
+{
+  double z = x / d->scale;
+  return d->type->sf ? d->type->sf(z, d->shape) : 1.0 - d->type->cdf(z, d->shape);
+}
+
+double qrd_dist_quantile(const qrd_dist *d, double p)
+{
+  return d->scale * d->type->quantile(p, d->shape);
+}
+
+double qrd_dist_sample(const qrd_dist *d, const gsl_rng *r)
+{
+  return d->scale * d->type->sample(r, d->shape);
+}
+
+double qrd_dist_variance(const qrd_dist *d)
+{
+  return d->scale * d->scale * d->type->variance(d->shape);
+}
+
+double qrd_dist_entropy_bits(const qrd_dist *d)
+{
+  return (d->type->entropy(d->shape) + log(d->scale)) / M_LN2;
+}
+
+void qrd_dist_support(const qrd_dist *d, double *lo, double *hi)
+{
+  *lo = d->scale * d->type->lo;
+  *hi = d->scale * d->type->hi;
+}
+
+double qrd_dist_prob(const qrd_dist *d, double a, double b)
+{
+  if (a >= b)
+    return 0.0;
+  return a >= 0.0 ? qrd_dist_sf(d, a) - qrd_dist_sf(d, b)
+                  : qrd_dist_cdf(d, b) - qrd_dist_cdf(d, a);
+}
+
+struct moment_integrand {
+  const qrd_dist *d;
+  int k;
+};
+
+static double moment_integrand(double x, void *params)
+{
+  const struct moment_integrand *p = params;
+  double f = qrd_dist_pdf(p->d, x);
+  return p->k == 0 ? f : p->k == 1 ? x * f : x * x * f;
+}
+
+int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,
+                                  double m[3])
+{
+  for (int k = 0; k < 3; k++) {
+    struct moment_integrand p = {.d = d, .k = k};
+    double err;
+    int st = qrd_integrate(moment_integrand, &p, a, b, &m[k], &err);
+    if (st)
+      return st;
+  }
+  return QRD_OK;
+}
+
+int qrd_dist_partial_moments(const qrd_dist *d, double a, double b, double m[3])
+{
+  double lo, hi;
+  qrd_dist_support(d, &lo, &hi);
+  a = fmax(a, lo);
+  b = fmin(b, hi);
+  if (a >= b) {
+    m[0] = m[1] = m[2] = 0.0;
+    return QRD_OK;
+  }
+  double s = d->scale;
+  if (!d->type->partial_moments || d->type->partial_moments(a / s, b / s, d->shape, m))
+    return qrd_dist_partial_moments_quad(d, a, b, m);
+  m[1] *= s;
+  m[2] *= s * s;
+  return QRD_OK;
+}

@@ -1,0 +1,85 @@
+/* Distributions: a registry of vtables.
+ *
+ * A family implements its *standard form* (location 0, scale 1) as plain
+ * functions of x and its shape parameters; the generic layer here adds the
+ * scale (unit variance by default, or an explicit `scale=`), parsing, and the
+ * integrals every quantiser needs.  Adding a family is one new file defining a
+ * `const qrd_dist_type` plus one line in registry.c. */
+#ifndef QRD_DIST_H
+#define QRD_DIST_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "core/spec.h"
+
+#define QRD_DIST_MAX_SHAPE 4
+
+typedef struct qrd_dist_type {
+  const char *name;
+  const char *doc;
+  /* Shape parameters only; "scale" is added by the generic layer. */
+  size_t n_shape;
+  const qrd_param_def *shape;
+
+  /* Standard-form functions; `th` holds the shape parameters. */
+  double (*pdf)(double x, const double *th);
+  double (*cdf)(double x, const double *th);
+  double (*quantile)(double p, const double *th);
+  double (*sample)(const gsl_rng *r, const double *th);
+  double (*variance)(const double *th);   /* +INFINITY when infinite */
+  double (*entropy)(const double *th);    /* differential entropy, nats */
+  double lo, hi;                          /* support of the standard form */
+
+  /* Optional.  Upper tail 1 - cdf without cancellation (NULL: 1 - cdf). */
+  double (*sf)(double x, const double *th);
+  /* Optional closed form of m[k] = integral over [a, b] of x^k pdf(x),
+   * k = 0, 1, 2 (a, b may be infinite); returns non-zero where it does not
+   * apply.  NULL or non-zero: GSL quadrature is used.  A
+   * closed form is a speed-up, and the tests compare it with quadrature. */
+  int (*partial_moments)(double a, double b, const double *th, double m[3]);
+} qrd_dist_type;
+
+/* An instance: a family, its shape and a scale. */
+typedef struct {
+  const qrd_dist_type *type;
+  double shape[QRD_DIST_MAX_SHAPE];
+  double scale;
+  char spec[128]; /* canonical name, e.g. "student-t:nu=5" */
+} qrd_dist;
+
+/* Registry. */
+size_t qrd_dist_count(void);
+const qrd_dist_type *qrd_dist_type_at(size_t i);
+const qrd_dist_type *qrd_dist_type_find(const char *name);
+
+/* Parses "name[:param=value,...]" into *d.  Without `scale=` the
+ * distribution has unit variance, which is an error (QRD_EDOM) when the
+ * family's variance is infinite. */
+int qrd_dist_parse(const char *text, qrd_dist *d);
+
+double qrd_dist_pdf(const qrd_dist *d, double x);
+double qrd_dist_cdf(const qrd_dist *d, double x);
+double qrd_dist_sf(const qrd_dist *d, double x);
+double qrd_dist_quantile(const qrd_dist *d, double p);
+double qrd_dist_sample(const qrd_dist *d, const gsl_rng *r);
+double qrd_dist_variance(const qrd_dist *d);
+double qrd_dist_entropy_bits(const qrd_dist *d);
+void qrd_dist_support(const qrd_dist *d, double *lo, double *hi);
+
+/* P(a < X <= b), taking the upper tail from sf so small tail cells keep
+ * their relative precision. */
+double qrd_dist_prob(const qrd_dist *d, double a, double b);
+
+/* m[k] = integral over [a, b] of x^k pdf(x) dx for k = 0, 1, 2: closed form
+ * when the family has one, otherwise adaptive GSL quadrature. */
+int qrd_dist_partial_moments(const qrd_dist *d, double a, double b,
+                             double m[3]);
+
+/* The same by quadrature only (for tests and for families without a closed
+ * form). */
+int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,
+                                  double m[3]);
+
+#endif

@@ -1,0 +1,951 @@
+#include "io/results.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "core/error.h"
+#include "io/blasinfo.h"
+#include "io/version.h"
+
+struct qrd_results {
+  hid_t file;
+  char *path; /* final name, only ever holds complete files */
+  char *tmp;  /* "<path>.tmp", written until commit */
+};
+
+/* Panels and curves are listed in the order they were written, which is the
+ * order a figure's author chose for legends. */
+#define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
+
+/* ------------------------------------------------------------------------ */
+/* Shared helpers                                                           */
+
+/* HDF5 prints its error stack to stderr by default; we report one line
+ * through qrd_error_set() instead. */
+static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data)
+{
+  if (n == 0 && e->desc != NULL)
+    snprintf(data, 256, "%s", e->desc);
+  return 0;
+}
+
+/* QRD_EIO naming the file and the operation, plus HDF5's most specific
+ * reason (e.g. "unable to open file ... Permission denied"). */
+static int h5_fail(const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int h5_fail(const char *file, const char *fmt, ...)
+{
+  char what[512], why[256] = "";
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, why);
+  if (why[0] == '\0')
+    return qrd_error_set(QRD_EIO, "%s: %s", file, what);
+  return qrd_error_set(QRD_EIO, "%s: %s (%s)", file, what, why);
+}
+
+/* Cleanup after a failure would clear the error stack that h5_fail() reports,
+ * so it is set aside meanwhile.  Close failures themselves need no check:
+ * an object left open makes the final H5Fclose() fail (close degree SEMI). */
+static void h5_close(herr_t (*close)(hid_t), hid_t id)
+{
+  if (id < 0)
+    return;
+  hid_t stack = H5Eget_current_stack();
+  close(id);
+  if (stack >= 0)
+    H5Eset_current_stack(stack);
+}
+
+/* Semi-strong close degree: H5Fclose() fails while any object is still open,
+ * instead of silently keeping the file open behind a leaked id. */
+static hid_t file_access_plist(void)
+{
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0) {
+    h5_close(H5Pclose, fapl);
+    return H5I_INVALID_HID;
+  }
+  return fapl;
+}
+
+/* Variable-length UTF-8, so h5py returns str rather than bytes. */
+static hid_t vlstr_type(void)
+{
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 ||
+                 H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+    h5_close(H5Tclose, t);
+    return H5I_INVALID_HID;
+  }
+  return t;
+}
+
+static char *dup_string(const char *s)
+{
+  char *d = malloc(strlen(s) + 1);
+  return d ? strcpy(d, s) : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writer                                                                   */
+
+/* Names become HDF5 paths, TSV fields and parts of make targets; lower-case
+ * words joined by `sep` are safe in all three. */
+static int check_name(const char *kind, const char *name, char sep)
+{
+  int ok = name != NULL && name[0] != '\0' && name[0] != sep;
+  for (const char *p = name; ok && *p != '\0'; p++)
+    ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+         (*p == sep && p[1] != sep && p[1] != '\0');
+  if (!ok)
+    return qrd_error_set(QRD_EINVAL,
+                         "%s name '%s' is invalid: use lower-case words of "
+                         "letters and digits joined by '%c'",
+                         kind, name ? name : "(null)", sep);
+  return QRD_OK;
+}
+
+/* Labels and titles end up on one TSV line or gnuplot header, where a tab or
+ * newline would shift or split the columns. */
+static int check_text(const char *kind, const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      return qrd_error_set(QRD_EINVAL,
+                           "%s '%s' contains a control character (tab, "
+                           "newline, ...)", kind, text);
+  return QRD_OK;
+}
+
+static int write_attr(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                      const void *value)
+{
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t attr = space < 0 ? H5I_INVALID_HID
+                         : H5Acreate2(loc, name, ftype, space, H5P_DEFAULT,
+                                      H5P_DEFAULT);
+  herr_t st = attr < 0 ? -1 : H5Awrite(attr, mtype, value);
+  h5_close(H5Aclose, attr);
+  h5_close(H5Sclose, space);
+  return st < 0 ? -1 : 0;
+}
+
+/* `obj` names the object in error messages. */
+static int set_string(const qrd_results *r, hid_t loc, const char *obj,
+                      const char *name, const char *value)
+{
+  const char *v = value ? value : "";
+  hid_t t = vlstr_type();
+  int st = t < 0 ? -1 : write_attr(loc, name, t, t, &v);
+  h5_close(H5Tclose, t);
+  if (st < 0)
+    return h5_fail(r->tmp, "cannot write attribute '%s' of '%s'", name, obj);
+  return QRD_OK;
+}
+
+static int set_number(const qrd_results *r, hid_t loc, const char *obj,
+                      const char *name, hid_t ftype, hid_t mtype,
+                      const void *value)
+{
+  if (write_attr(loc, name, ftype, mtype, value) < 0)
+    return h5_fail(r->tmp, "cannot write attribute '%s' of '%s'", name, obj);
+  return QRD_OK;
+}
+
+/* Creation order is tracked so readers list members as written, and object
+ * times are off so identical runs give identical object headers. */
+static hid_t group_create(hid_t loc, const char *name)
+{
+  hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  hid_t g = H5I_INVALID_HID;
+  if (gcpl >= 0 && H5Pset_obj_track_times(gcpl, 0) >= 0 &&
+      H5Pset_link_creation_order(gcpl, CRT_ORDER) >= 0)
+    g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+  h5_close(H5Pclose, gcpl);
+  return g;
+}
+
+static int write_dataset(hid_t loc, const char *name, size_t n, const double *v)
+{
+  hsize_t dim = n;
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  hid_t space = H5Screate_simple(1, &dim, NULL);
+  hid_t d = H5I_INVALID_HID;
+  herr_t st = -1;
+  if (dcpl >= 0 && space >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
+    d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
+                   H5P_DEFAULT);
+  if (d >= 0)
+    st = H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+  h5_close(H5Dclose, d);
+  h5_close(H5Sclose, space);
+  h5_close(H5Pclose, dcpl);
+  return st < 0 ? -1 : 0;
+}
+
+/* The whole file, so the exact configuration is recoverable from a result
+ * (a re-serialised config could round numbers). */
+static int read_config(const char *path, char **out)
+{
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    int e = errno;
+    return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO,
+                         "%s: cannot read config: %s", path, strerror(e));
+  }
+  size_t n = 0, cap = 0;
+  char *buf = NULL;
+  int st = QRD_OK;
+  while (st == QRD_OK && !feof(f) && !ferror(f)) {
+    if (n + 1 >= cap) {
+      char *b = realloc(buf, cap = cap ? 2 * cap : 4096);
+      if (b == NULL) {
+        st = qrd_error_set(QRD_ENOMEM, "%s: config too large", path);
+        break;
+      }
+      buf = b;
+    }
+    n += fread(buf + n, 1, cap - n - 1, f);
+  }
+  if (st == QRD_OK && ferror(f))
+    st = qrd_error_set(QRD_EIO, "%s: cannot read config", path);
+  fclose(f);
+  if (st == QRD_OK && buf == NULL)
+    st = qrd_error_set(QRD_ENOMEM, "%s: out of memory", path);
+  if (st == QRD_OK && memchr(buf, '\0', n) != NULL)
+    st = qrd_error_set(QRD_ECONFIG,
+                       "%s: config contains a NUL byte (not a text file?)",
+                       path);
+  if (st != QRD_OK) {
+    free(buf);
+    return st;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  return QRD_OK;
+}
+
+/* First line of a command's output: 1 if there was one, 0 if the output was
+ * empty, -1 if the command failed. */
+static int run_line(const char *cmd, char *buf, size_t size)
+{
+  FILE *p = popen(cmd, "r");
+  if (p == NULL)
+    return -1;
+  buf[0] = '\0';
+  int got = fgets(buf, (int)size, p) != NULL;
+  while (fgetc(p) != EOF) /* drain, so the command never dies of SIGPIPE */
+    ;
+  int rc = pclose(p);
+  buf[strcspn(buf, "\n")] = '\0';
+  return rc == 0 ? got : -1;
+}
+
+/* Untracked files count as changes: the wildcard build compiles them. */
+static void git_commit(char *buf, size_t size)
+{
+  char line[8];
+  if (run_line("git rev-parse HEAD 2>/dev/null", buf, size) != 1) {
+    snprintf(buf, size, "unknown");
+    return;
+  }
+  /* A failed status is treated as dirty: the commit alone is not proof. */
+  if (run_line("git status --porcelain 2>/dev/null", line, sizeof line) != 0)
+    strncat(buf, "-dirty", size - strlen(buf) - 1);
+}
+
+static void utc_now(char *buf, size_t size)
+{
+  time_t t = time(NULL);
+  struct tm tm;
+  if (gmtime_r(&t, &tm) == NULL ||
+      strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(buf, size, "unknown");
+}
+
+static int omp_threads(void)
+{
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+typedef struct {
+  const char *name;
+  const char *text; /* NULL: a number */
+  hid_t ftype, mtype;
+  const void *number;
+} prov_attr;
+
+static int write_provenance(const qrd_results *r, const qrd_provenance *prov,
+                            const char *config, const char *commit)
+{
+  char created[32], h5ver[32];
+  unsigned maj = 0, min = 0, rel = 0;
+  uint64_t seed = prov->seed;
+  int omp = omp_threads(), blas = qrd_openblas_threads();
+  utc_now(created, sizeof created);
+  H5get_libversion(&maj, &min, &rel);
+  snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+
+  const prov_attr attrs[] = {
+      {"qrd_version", QRD_VERSION, 0, 0, NULL},
+      {"git_commit", commit, 0, 0, NULL},
+      {"created_utc", created, 0, 0, NULL},
+      {"config", config, 0, 0, NULL},
+      {"config_path", prov->config_path, 0, 0, NULL},
+      {"seed", NULL, H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed},
+      {"rng", prov->rng, 0, 0, NULL},
+      {"gsl_version", gsl_version, 0, 0, NULL}, /* the library linked */
+      {"hdf5_version", h5ver, 0, 0, NULL},
+      {"openblas_config", qrd_openblas_config(), 0, 0, NULL},
+      {"openblas_corename", qrd_openblas_corename(), 0, 0, NULL},
+      {"threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &prov->threads},
+      {"omp_max_threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &omp},
+      {"openblas_threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &blas},
+  };
+  int st = QRD_OK;
+  for (size_t i = 0; st == QRD_OK && i < sizeof attrs / sizeof *attrs; i++) {
+    const prov_attr *a = &attrs[i];
+    st = a->number == NULL
+             ? set_string(r, r->file, "/", a->name, a->text)
+             : set_number(r, r->file, "/", a->name, a->ftype, a->mtype,
+                          a->number);
+  }
+  return st;
+}
+
+/* The root group also tracks attribute order, so the export's provenance
+ * comments come out in the order above. */
+static hid_t file_create(const char *tmp)
+{
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  hid_t fapl = file_access_plist();
+  hid_t file = H5I_INVALID_HID;
+  if (fcpl >= 0 && fapl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
+      H5Pset_link_creation_order(fcpl, CRT_ORDER) >= 0 &&
+      H5Pset_attr_creation_order(fcpl, CRT_ORDER) >= 0)
+    file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+  h5_close(H5Pclose, fapl);
+  h5_close(H5Pclose, fcpl);
+  return file;
+}
+
+static void results_free(qrd_results *r)
+{
+  free(r->path);
+  free(r->tmp);
+  free(r);
+}
+
+static int results_alloc(const char *path, qrd_results **out)
+{
+  qrd_results *r = calloc(1, sizeof *r);
+  if (r != NULL) {
+    r->file = H5I_INVALID_HID;
+    r->path = dup_string(path);
+    r->tmp = malloc(strlen(path) + sizeof ".tmp");
+  }
+  if (r == NULL || r->path == NULL || r->tmp == NULL) {
+    if (r != NULL)
+      results_free(r);
+    return qrd_error_set(QRD_ENOMEM, "%s: out of memory", path);
+  }
+  sprintf(r->tmp, "%s.tmp", path);
+  *out = r;
+  return QRD_OK;
+}
+
+int qrd_results_create(const char *path, const qrd_provenance *prov,
+                       qrd_results **out)
+{
+  *out = NULL;
+  if (path == NULL || path[0] == '\0' || prov == NULL)
+    return qrd_error_set(QRD_EINVAL, "results: no path or provenance given");
+  h5_quiet();
+  char commit[64];
+  /* Before the tmp file exists, which would itself dirty the tree. */
+  git_commit(commit, sizeof commit);
+
+  char *config = NULL;
+  int st = prov->config_path ? read_config(prov->config_path, &config)
+                             : QRD_OK;
+  qrd_results *r = NULL;
+  if (st == QRD_OK)
+    st = results_alloc(path, &r);
+  if (st == QRD_OK) {
+    r->file = file_create(r->tmp);
+    if (r->file < 0) {
+      st = h5_fail(r->tmp, "cannot create file");
+      results_free(r);
+    } else if ((st = write_provenance(r, prov, config, commit)) != QRD_OK) {
+      qrd_results_abort(r);
+    } else {
+      *out = r;
+    }
+  }
+  free(config);
+  return st;
+}
+
+static int exists(hid_t loc, const char *name)
+{
+  return H5Lexists(loc, name, H5P_DEFAULT) > 0;
+}
+
+int qrd_results_panel(qrd_results *r, const char *panel, const char *title,
+                      const char *x_label, const char *y_label)
+{
+  int st = check_name("panel", panel, '-');
+  if (st == QRD_OK)
+    st = check_text("title", title);
+  if (st == QRD_OK)
+    st = check_text("x label", x_label);
+  if (st == QRD_OK)
+    st = check_text("y label", y_label);
+  if (st != QRD_OK)
+    return st;
+  h5_quiet();
+  if (exists(r->file, panel))
+    return qrd_error_set(QRD_EINVAL, "%s: panel '%s' already exists", r->path,
+                         panel);
+  hid_t g = group_create(r->file, panel);
+  if (g < 0)
+    return h5_fail(r->tmp, "cannot create panel '/%s'", panel);
+  st = set_string(r, g, panel, "title", title);
+  if (st == QRD_OK)
+    st = set_string(r, g, panel, "x_label", x_label);
+  if (st == QRD_OK)
+    st = set_string(r, g, panel, "y_label", y_label);
+  h5_close(H5Gclose, g);
+  return st;
+}
+
+static int check_curve(const qrd_results *r, const char *panel,
+                       const char *curve, const char *label, size_t n,
+                       const double *x, const double *y)
+{
+  int st = check_name("panel", panel, '-');
+  if (st == QRD_OK)
+    st = check_name("curve", curve, '-');
+  if (st == QRD_OK)
+    st = check_text("label", label);
+  if (st != QRD_OK)
+    return st;
+  if (n == 0 || x == NULL || y == NULL)
+    return qrd_error_set(QRD_EINVAL, "curve '/%s/%s': no points given",
+                         panel, curve);
+  if (!exists(r->file, panel))
+    return qrd_error_set(QRD_ENOTFOUND,
+                         "%s: curve '%s' in panel '%s', which does not exist "
+                         "(create it with qrd_results_panel first)",
+                         r->path, curve, panel);
+  return QRD_OK;
+}
+
+static int write_curve(const qrd_results *r, hid_t g, const char *obj,
+                       const char *label, size_t n, const double *x,
+                       const double *y, const double *y_err)
+{
+  const char *names[] = {"x", "y", "y_err"};
+  const double *data[] = {x, y, y_err};
+  for (int i = 0; i < 3; i++)
+    if (data[i] != NULL && write_dataset(g, names[i], n, data[i]) < 0)
+      return h5_fail(r->tmp, "cannot write dataset '%s/%s'", obj, names[i]);
+  return set_string(r, g, obj, "label", label);
+}
+
+int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
+                      const char *label, size_t n, const double *x,
+                      const double *y, const double *y_err)
+{
+  h5_quiet();
+  int st = check_curve(r, panel, curve, label, n, x, y);
+  if (st != QRD_OK)
+    return st;
+  char obj[256];
+  snprintf(obj, sizeof obj, "/%s/%s", panel, curve);
+  hid_t pg = H5Gopen2(r->file, panel, H5P_DEFAULT);
+  if (pg < 0)
+    return h5_fail(r->tmp, "cannot open panel '/%s'", panel);
+  if (exists(pg, curve)) {
+    h5_close(H5Gclose, pg);
+    return qrd_error_set(QRD_EINVAL, "%s: curve '%s' already exists", r->path,
+                         obj);
+  }
+  hid_t cg = group_create(pg, curve);
+  if (cg < 0)
+    st = h5_fail(r->tmp, "cannot create curve '%s'", obj);
+  else
+    st = write_curve(r, cg, obj, label, n, x, y, y_err);
+  h5_close(H5Gclose, cg);
+  h5_close(H5Gclose, pg);
+  return st;
+}
+
+/* Root attribute names are lower-case words joined by '_', like the
+ * provenance ones, which they may not replace. */
+static int check_root_attr(const qrd_results *r, const char *name)
+{
+  int st = check_name("attribute", name, '_');
+  if (st == QRD_OK && H5Aexists(r->file, name) > 0)
+    st = qrd_error_set(QRD_EINVAL, "%s: root attribute '%s' already exists",
+                       r->path, name);
+  return st;
+}
+
+int qrd_results_attr_double(qrd_results *r, const char *name, double value)
+{
+  h5_quiet();
+  int st = check_root_attr(r, name);
+  if (st != QRD_OK)
+    return st;
+  return set_number(r, r->file, "/", name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                    &value);
+}
+
+int qrd_results_attr_string(qrd_results *r, const char *name,
+                            const char *value)
+{
+  h5_quiet();
+  int st = check_root_attr(r, name);
+  if (st == QRD_OK)
+    st = check_text("attribute value", value);
+  if (st != QRD_OK)
+    return st;
+  return set_string(r, r->file, "/", name, value);
+}
+
+int qrd_results_commit(qrd_results *r)
+{
+  if (r == NULL)
+    return qrd_error_set(QRD_EINVAL, "results: commit of a NULL handle");
+  h5_quiet();
+  int st = QRD_OK;
+  if (H5Fclose(r->file) < 0)
+    st = h5_fail(r->tmp, "cannot close file (an HDF5 object left open?)");
+  else if (rename(r->tmp, r->path) != 0)
+    st = qrd_error_set(QRD_EIO, "cannot rename '%s' to '%s': %s", r->tmp,
+                       r->path, strerror(errno));
+  if (st != QRD_OK)
+    unlink(r->tmp);
+  results_free(r);
+  return st;
+}
+
+void qrd_results_abort(qrd_results *r)
+{
+  if (r == NULL)
+    return;
+  h5_quiet();
+  if (r->file >= 0)
+    H5Fclose(r->file);
+  unlink(r->tmp);
+  results_free(r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Readers                                                                  */
+
+typedef struct {
+  char **v;
+  size_t n, cap;
+} name_list;
+
+static void names_free(name_list *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free(l->v[i]);
+  free(l->v);
+  *l = (name_list){0};
+}
+
+static herr_t names_push(name_list *l, const char *name)
+{
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    char **v = realloc(l->v, cap * sizeof *v);
+    if (v == NULL)
+      return -1;
+    l->v = v;
+    l->cap = cap;
+  }
+  if ((l->v[l->n] = dup_string(name)) == NULL)
+    return -1;
+  l->n++;
+  return 0;
+}
+
+static herr_t link_cb(hid_t g, const char *name, const H5L_info_t *info,
+                      void *data)
+{
+  (void)g;
+  (void)info;
+  return names_push(data, name);
+}
+
+static herr_t attr_cb(hid_t loc, const char *name, const H5A_info_t *info,
+                      void *data)
+{
+  (void)loc;
+  (void)info;
+  return names_push(data, name);
+}
+
+static herr_t iterate(hid_t loc, int attrs, H5_index_t index, name_list *out)
+{
+  hsize_t idx = 0;
+  if (attrs)
+    return H5Aiterate2(loc, index, H5_ITER_INC, &idx, attr_cb, out);
+  return H5Literate(loc, index, H5_ITER_INC, &idx, link_cb, out);
+}
+
+/* Member (or, with `attrs`, attribute) names in creation order; by name for
+ * files written without a creation-order index. */
+static int list_names(hid_t loc, int attrs, const char *path, name_list *out)
+{
+  if (iterate(loc, attrs, H5_INDEX_CRT_ORDER, out) >= 0)
+    return QRD_OK;
+  names_free(out);
+  if (iterate(loc, attrs, H5_INDEX_NAME, out) >= 0)
+    return QRD_OK;
+  names_free(out);
+  return h5_fail(path, "cannot list %s", attrs ? "attributes" : "groups");
+}
+
+static int file_open(const char *path, hid_t *out)
+{
+  struct stat sb;
+  h5_quiet();
+  if (stat(path, &sb) != 0) {
+    int e = errno;
+    return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path,
+                         strerror(e));
+  }
+  if (H5Fis_hdf5(path) <= 0)
+    return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
+  hid_t fapl = file_access_plist();
+  hid_t f = fapl < 0 ? H5I_INVALID_HID : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  h5_close(H5Pclose, fapl);
+  if (f < 0)
+    return h5_fail(path, "cannot open");
+  *out = f;
+  return QRD_OK;
+}
+
+/* Closes the file and reports the first of: the export's status, a close
+ * failure, a write error on `out`. */
+static int file_finish(hid_t f, const char *path, FILE *out, int st)
+{
+  if (H5Fclose(f) < 0 && st == QRD_OK)
+    st = h5_fail(path, "cannot close");
+  if (fflush(out) != 0 || ferror(out)) {
+    if (st == QRD_OK)
+      st = qrd_error_set(QRD_EIO, "%s: cannot write the export: %s", path,
+                         strerror(errno));
+  }
+  return st;
+}
+
+static char *format_number(int is_float, int is_signed, hid_t a)
+{
+  char buf[32];
+  double d;
+  long long i;
+  unsigned long long u;
+  if (is_float) {
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, &d) < 0)
+      return NULL;
+    snprintf(buf, sizeof buf, "%.17g", d);
+  } else if (is_signed) {
+    if (H5Aread(a, H5T_NATIVE_LLONG, &i) < 0)
+      return NULL;
+    snprintf(buf, sizeof buf, "%lld", i);
+  } else {
+    if (H5Aread(a, H5T_NATIVE_ULLONG, &u) < 0)
+      return NULL;
+    snprintf(buf, sizeof buf, "%llu", u);
+  }
+  return dup_string(buf);
+}
+
+/* Fixed-length strings too, so files from h5py or H5LT also export. */
+static char *format_string(hid_t a, hid_t ftype)
+{
+  hid_t mt = H5Tget_native_type(ftype, H5T_DIR_ASCEND);
+  char *s = NULL;
+  if (mt >= 0 && H5Tis_variable_str(mt) > 0) {
+    char *v = NULL;
+    if (H5Aread(a, mt, &v) >= 0) {
+      s = dup_string(v ? v : "");
+      H5free_memory(v);
+    }
+  } else if (mt >= 0) {
+    size_t size = H5Tget_size(mt);
+    s = calloc(size + 1, 1);
+    if (s != NULL && H5Aread(a, mt, s) < 0) {
+      free(s);
+      s = NULL;
+    }
+  }
+  h5_close(H5Tclose, mt);
+  return s;
+}
+
+/* A scalar attribute as text: strings as they are, numbers losslessly. */
+static int attr_text(hid_t loc, const char *name, const char *path,
+                     const char *obj, char **out)
+{
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+  hid_t t = a < 0 ? H5I_INVALID_HID : H5Aget_type(a);
+  hid_t s = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
+  H5T_class_t c = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
+  *out = NULL;
+  if (s >= 0 && H5Sget_simple_extent_npoints(s) != 1)
+    *out = dup_string("(array)");
+  else if (c == H5T_STRING)
+    *out = format_string(a, t);
+  else if (c == H5T_FLOAT)
+    *out = format_number(1, 1, a);
+  else if (c == H5T_INTEGER)
+    *out = format_number(0, H5Tget_sign(t) != H5T_SGN_NONE, a);
+  else if (c != H5T_NO_CLASS)
+    *out = dup_string("(unsupported type)");
+  h5_close(H5Sclose, s);
+  h5_close(H5Tclose, t);
+  h5_close(H5Aclose, a);
+  if (*out == NULL)
+    return h5_fail(path, "cannot read attribute '%s' of '%s'", name, obj);
+  return QRD_OK;
+}
+
+/* Foreign files may hold tabs or newlines, which would break the line
+ * structure of the export. */
+static void put_text(const char *s, FILE *out)
+{
+  for (; *s != '\0'; s++)
+    fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, out);
+}
+
+static int put_comments(hid_t f, const char *path, FILE *out)
+{
+  name_list attrs = {0};
+  int st = list_names(f, 1, path, &attrs);
+  for (size_t i = 0; st == QRD_OK && i < attrs.n; i++) {
+    char *v;
+    if (strcmp(attrs.v[i], "config") == 0) /* many lines: see the .h5 */
+      continue;
+    if ((st = attr_text(f, attrs.v[i], path, "/", &v)) != QRD_OK)
+      break;
+    fprintf(out, "# %s: ", attrs.v[i]);
+    put_text(v, out);
+    fputc('\n', out);
+    free(v);
+  }
+  names_free(&attrs);
+  return st;
+}
+
+typedef struct {
+  char *label;
+  size_t n;
+  double *x, *y, *y_err; /* y_err NULL when absent */
+} curve_data;
+
+static void curve_free(curve_data *c)
+{
+  free(c->label);
+  free(c->x);
+  free(c->y);
+  free(c->y_err);
+}
+
+static int read_dataset(hid_t g, const char *name, const char *path,
+                        const char *obj, size_t *n, double **out)
+{
+  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+  hid_t s = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
+  hssize_t np = s < 0 ? -1 : H5Sget_simple_extent_npoints(s);
+  int ok = np >= 0 && H5Sget_simple_extent_ndims(s) == 1;
+  *out = ok ? malloc(((size_t)np + 1) * sizeof **out) : NULL;
+  ok = *out != NULL && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                               H5P_DEFAULT, *out) >= 0;
+  h5_close(H5Sclose, s);
+  h5_close(H5Dclose, d);
+  if (!ok)
+    return h5_fail(path, "cannot read '%s/%s' as a 1-D float64 dataset", obj,
+                   name);
+  *n = (size_t)np;
+  return QRD_OK;
+}
+
+static int read_curve_data(hid_t g, const char *path, const char *obj,
+                           curve_data *c)
+{
+  size_t ny = 0, ne = 0;
+  int st = attr_text(g, "label", path, obj, &c->label);
+  if (st == QRD_OK)
+    st = read_dataset(g, "x", path, obj, &c->n, &c->x);
+  if (st == QRD_OK)
+    st = read_dataset(g, "y", path, obj, &ny, &c->y);
+  if (st == QRD_OK && exists(g, "y_err"))
+    st = read_dataset(g, "y_err", path, obj, &ne, &c->y_err);
+  if (st == QRD_OK && (ny != c->n || (c->y_err != NULL && ne != c->n)))
+    st = qrd_error_set(QRD_EIO, "%s: '%s': x, y and y_err differ in length",
+                       path, obj);
+  return st;
+}
+
+static int read_curve(hid_t panel_g, const char *path, const char *panel,
+                      const char *curve, curve_data *c)
+{
+  char obj[256];
+  snprintf(obj, sizeof obj, "/%s/%s", panel, curve);
+  *c = (curve_data){0};
+  hid_t g = H5Gopen2(panel_g, curve, H5P_DEFAULT);
+  if (g < 0)
+    return h5_fail(path, "cannot open curve '%s'", obj);
+  int st = read_curve_data(g, path, obj, c);
+  h5_close(H5Gclose, g);
+  return st;
+}
+
+typedef void (*curve_fn)(const char *panel, const char *curve,
+                         const curve_data *c, FILE *out);
+
+static int for_each_curve(hid_t f, const char *path, const char *panel,
+                          curve_fn fn, FILE *out)
+{
+  hid_t g = H5Gopen2(f, panel, H5P_DEFAULT);
+  if (g < 0)
+    return h5_fail(path, "cannot open panel '/%s'", panel);
+  name_list curves = {0};
+  int st = list_names(g, 0, path, &curves);
+  for (size_t i = 0; st == QRD_OK && i < curves.n; i++) {
+    curve_data c;
+    st = read_curve(g, path, panel, curves.v[i], &c);
+    if (st == QRD_OK)
+      fn(panel, curves.v[i], &c, out);
+    curve_free(&c);
+  }
+  names_free(&curves);
+  h5_close(H5Gclose, g);
+  return st;
+}
+
+static void tsv_rows(const char *panel, const char *curve, const curve_data *c,
+                     FILE *out)
+{
+  for (size_t i = 0; i < c->n; i++) {
+    put_text(panel, out);
+    fputc('\t', out);
+    put_text(curve, out);
+    fputc('\t', out);
+    put_text(c->label, out);
+    fprintf(out, "\t%.17g\t%.17g\t", c->x[i], c->y[i]);
+    if (c->y_err != NULL)
+      fprintf(out, "%.17g", c->y_err[i]);
+    fputc('\n', out);
+  }
+}
+
+int qrd_results_export_tsv(const char *path, FILE *out)
+{
+  hid_t f;
+  int st = file_open(path, &f);
+  if (st != QRD_OK)
+    return st;
+  name_list panels = {0};
+  st = put_comments(f, path, out);
+  if (st == QRD_OK)
+    st = list_names(f, 0, path, &panels);
+  if (st == QRD_OK)
+    fputs("panel\tcurve\tlabel\tx\ty\ty_err\n", out);
+  for (size_t i = 0; st == QRD_OK && i < panels.n; i++)
+    st = for_each_curve(f, path, panels.v[i], tsv_rows, out);
+  names_free(&panels);
+  return file_finish(f, path, out, st);
+}
+
+/* A gnuplot data block: `index i` selects curve i, and `columnheader`
+ * takes the legend from the first line. */
+static void gnuplot_block(const char *panel, const char *curve,
+                          const curve_data *c, FILE *out)
+{
+  (void)panel;
+  (void)curve;
+  fputs("x\t", out);
+  put_text(c->label, out);
+  fputs("\ty_err\n", out);
+  for (size_t i = 0; i < c->n; i++)
+    fprintf(out, "%.17g\t%.17g\t%.17g\n", c->x[i], c->y[i],
+            c->y_err ? c->y_err[i] : 0.0);
+  fputs("\n\n", out);
+}
+
+static int unknown_panel(const char *path, const char *panel,
+                         const name_list *panels)
+{
+  char known[768] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < panels->n && len < sizeof known; i++)
+    len += (size_t)snprintf(known + len, sizeof known - len, "%s%s",
+                            i ? ", " : "", panels->v[i]);
+  return qrd_error_set(QRD_ENOTFOUND, "%s: no panel '%s' (panels: %s)", path,
+                       panel, panels->n ? known : "none");
+}
+
+int qrd_results_export_panel(const char *path, const char *panel, FILE *out)
+{
+  hid_t f;
+  int st = file_open(path, &f);
+  if (st != QRD_OK)
+    return st;
+  name_list panels = {0};
+  st = list_names(f, 0, path, &panels);
+  size_t i = 0;
+  while (st == QRD_OK && i < panels.n && strcmp(panels.v[i], panel) != 0)
+    i++;
+  if (st == QRD_OK && i == panels.n)
+    st = unknown_panel(path, panel, &panels);
+  if (st == QRD_OK)
+    st = for_each_curve(f, path, panel, gnuplot_block, out);
+  names_free(&panels);
+  return file_finish(f, path, out, st);
+}
+
+int qrd_results_list_panels(const char *path, FILE *out)
+{
+  hid_t f;
+  int st = file_open(path, &f);
+  if (st != QRD_OK)
+    return st;
+  name_list panels = {0};
+  st = list_names(f, 0, path, &panels);
+  for (size_t i = 0; st == QRD_OK && i < panels.n; i++) {
+    put_text(panels.v[i], out);
+    fputc('\n', out);
+  }
+  names_free(&panels);
+  return file_finish(f, path, out, st);
+}

@@ -1,0 +1,114 @@
+#include "quant/codebook.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/error.h"
+
+qrd_codebook *qrd_codebook_alloc(size_t n)
+{
+  qrd_codebook *c = malloc(sizeof *c);
+  if (!c)
+    return NULL;
+  c->n = n;
+  c->level = malloc(n * sizeof *c->level);
+  c->edge = malloc((n + 1) * sizeof *c->edge);
+  if (!c->level || !c->edge) {
+    qrd_codebook_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void qrd_codebook_free(qrd_codebook *c)
+{
+  if (!c)
+    return;
+  free(c->level);
+  free(c->edge);
+  free(c);
+}
+
+void qrd_codebook_set_midpoints(qrd_codebook *c)
+{
+  c->edge[0] = -INFINITY;
+  for (size_t i = 1; i < c->n; i++)
+    c->edge[i] = 0.5 * (c->level[i - 1] + c->level[i]);
+  c->edge[c->n] = INFINITY;
+}
+
+int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob)
+{
+  for (size_t i = 0; i < c->n; i++) {
+    double m[3];
+    int st = qrd_dist_partial_moments(d, c->edge[i], c->edge[i + 1], m);
+    if (st)
+      return st;
+    if (m[0] > 0.0)
+      c->level[i] = m[1] / m[0];
+    if (prob)
+      prob[i] = m[0];
+  }
+  return QRD_OK;
+}
+
+double qrd_entropy_bits(const double *prob, size_t n)
+{
+  double h = 0.0;
+  for (size_t i = 0; i < n; i++)
+    if (prob[i] > 0.0)
+      h -= prob[i] * log2(prob[i]);
+  return h;
+}
+
+int qrd_codebook_entropy(const qrd_codebook *c, const qrd_dist *d, double *h)
+{
+  *h = 0.0;
+  for (size_t i = 0; i < c->n; i++) {
+    double p = qrd_dist_prob(d, c->edge[i], c->edge[i + 1]);
+    if (p > 0.0)
+      *h -= p * log2(p);
+  }
+  return QRD_OK;
+}
+
+/* Adds cell [a, b] with level q: its probability, squared and absolute
+ * error.  The cell is split at q so |x - q| is a polynomial on each part. */
+static int add_cell(const qrd_dist *d, double a, double b, double q,
+                    double *p, double *mse, double *l1)
+{
+  double s = fmin(fmax(q, a), b), lo[3], hi[3];
+  int st = qrd_dist_partial_moments(d, a, s, lo);
+  if (st || (st = qrd_dist_partial_moments(d, s, b, hi)))
+    return st;
+  *p = lo[0] + hi[0];
+  *mse += (lo[2] + hi[2]) - 2.0 * q * (lo[1] + hi[1]) + q * q * *p;
+  *l1 += (q * lo[0] - lo[1]) + (hi[1] - q * hi[0]);
+  return QRD_OK;
+}
+
+int qrd_codebook_eval(const qrd_codebook *c, const qrd_dist *d,
+                      qrd_codebook_stats *s)
+{
+  double lo, hi, all[3];
+  qrd_dist_support(d, &lo, &hi);
+  int st = qrd_dist_partial_moments(d, lo, hi, all);
+  if (st)
+    return st;
+  double mse = 0.0, l1 = 0.0, h = 0.0;
+  for (size_t i = 0; i < c->n; i++) {
+    double p;
+    if ((st = add_cell(d, c->edge[i], c->edge[i + 1], c->level[i], &p, &mse, &l1)))
+      return st;
+    if (p > 0.0)
+      h -= p * log2(p);
+  }
+  s->levels = c->n;
+  s->rate_fixed = log2((double)c->n);
+  s->entropy = h;
+  s->mse = fmax(mse, 0.0);
+  s->nmse = s->mse / qrd_dist_variance(d);
+  s->l1 = l1;
+  s->rel_rmse = sqrt(s->mse / all[2]);
+  return QRD_OK;
+}

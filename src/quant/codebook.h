@@ -1,0 +1,47 @@
+/* A scalar quantiser as a codebook: n reconstruction levels and the n + 1
+ * cell edges between them, evaluated exactly against a distribution. */
+#ifndef QRD_CODEBOOK_H
+#define QRD_CODEBOOK_H
+
+#include <stddef.h>
+
+#include "dist/dist.h"
+
+typedef struct {
+  size_t n;
+  double *level; /* n values, ascending */
+  double *edge;  /* n + 1 values; cell i is (edge[i], edge[i+1]] */
+} qrd_codebook;
+
+qrd_codebook *qrd_codebook_alloc(size_t n);
+void qrd_codebook_free(qrd_codebook *c);
+
+/* Nearest-neighbour cells: interior edges at the midpoints of the levels,
+ * outer edges at -inf and +inf. */
+void qrd_codebook_set_midpoints(qrd_codebook *c);
+
+/* Moves each level to its cell's centroid (cells of zero probability keep
+ * their level); prob[i], if not NULL, receives the cell probabilities. */
+int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob);
+
+/* Index entropy in bits of the cell probabilities prob[0..n-1]. */
+double qrd_entropy_bits(const double *prob, size_t n);
+
+/* Index entropy in bits of c's cells under d. */
+int qrd_codebook_entropy(const qrd_codebook *c, const qrd_dist *d, double *h);
+
+typedef struct {
+  size_t levels;
+  double rate_fixed; /* log2 levels */
+  double entropy;    /* bits per sample of the index */
+  double mse;        /* E (X - Q(X))^2 */
+  double nmse;       /* mse / Var X */
+  double l1;         /* E |X - Q(X)| */
+  double rel_rmse;   /* sqrt(mse / E X^2), Orr et al.'s R */
+} qrd_codebook_stats;
+
+/* Exact evaluation by the distribution's partial moments. */
+int qrd_codebook_eval(const qrd_codebook *c, const qrd_dist *d,
+                      qrd_codebook_stats *s);
+
+#endif

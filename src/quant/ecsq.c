@@ -1,0 +1,240 @@
+#include "quant/ecsq.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/solve.h"
+#include "quant/designs.h"
+#include "quant/quantiser.h"
+
+#define MAX_ITER 5000
+/* Start cells below this probability are merged into their neighbours: they
+ * change H by < 1e-12 bit, but their huge code lengths make the edge update
+ * stiff, and the far tail of a heavy-tailed start holds most of the cells. */
+#define START_FLOOR 1e-14
+/* relative change of D + lambda H between iterations */
+#define TOL 1e-10
+
+qrd_ecsq *qrd_ecsq_alloc(const qrd_codebook *init)
+{
+  qrd_ecsq *w = calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->cb = qrd_codebook_alloc(init->n);
+  w->prob = malloc(init->n * sizeof *w->prob);
+  if (!w->cb || !w->prob) {
+    qrd_ecsq_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+void qrd_ecsq_free(qrd_ecsq *w)
+{
+  if (!w)
+    return;
+  qrd_codebook_free(w->cb);
+  free(w->prob);
+  free(w);
+}
+
+/* Removes cells of probability below `floor` (their edges are recomputed
+ * by the next set_edges). */
+static int drop_cells(qrd_ecsq *w, double floor)
+{
+  qrd_codebook *c = w->cb;
+  size_t k = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    if (!(w->prob[i] > floor))
+      continue;
+    c->level[k] = c->level[i];
+    w->prob[k] = w->prob[i];
+    k++;
+  }
+  if (k == 0)
+    return qrd_error_set(QRD_EDOM, "ecsq: every cell has zero probability");
+  c->n = k;
+  return QRD_OK;
+}
+
+static int set_centroids(qrd_ecsq *w, double *cost);
+
+int qrd_ecsq_init(qrd_ecsq *w, const qrd_dist *d, const qrd_codebook *init,
+                  double lambda)
+{
+  w->d = d;
+  w->lambda = lambda;
+  w->iter = 0;
+  w->change = INFINITY;
+  w->cb->n = init->n;
+  memcpy(w->cb->level, init->level, init->n * sizeof *init->level);
+  memcpy(w->cb->edge, init->edge, (init->n + 1) * sizeof *init->edge);
+  int st = set_centroids(w, &w->cost);
+  return st ? st : drop_cells(w, START_FLOOR);
+}
+
+/* Edge between cells i-1 and i under the Lagrangian cost. */
+static double lagrangian_edge(const qrd_ecsq *w, size_t i)
+{
+  const double *c = w->cb->level;
+  double dl = log2(w->prob[i - 1]) - log2(w->prob[i]);
+  return 0.5 * (c[i - 1] + c[i]) + w->lambda * dl / (2.0 * (c[i] - c[i - 1]));
+}
+
+/* Recomputes the edges, removing cells the cost squeezes shut (each removal
+ * changes its neighbours' edges, hence the loop). */
+static void set_edges(qrd_ecsq *w)
+{
+  qrd_codebook *c = w->cb;
+  for (;;) {
+    size_t closed = c->n;
+    for (size_t i = 1; i < c->n; i++) {
+      c->edge[i] = lagrangian_edge(w, i);
+      if (closed == c->n && i >= 2 && c->edge[i] <= c->edge[i - 1])
+        closed = i - 1;
+    }
+    if (closed == c->n || c->n <= 2)
+      break;
+    memmove(c->level + closed, c->level + closed + 1, (c->n - closed - 1) * sizeof *c->level);
+    memmove(w->prob + closed, w->prob + closed + 1, (c->n - closed - 1) * sizeof *w->prob);
+    c->n--;
+  }
+  c->edge[c->n] = INFINITY;
+}
+
+/* Levels to their centroids; returns the Lagrangian cost D + lambda H. */
+static int set_centroids(qrd_ecsq *w, double *cost)
+{
+  qrd_codebook *c = w->cb;
+  double mse = 0.0;
+  for (size_t i = 0; i < c->n; i++) {
+    double m[3];
+    int st = qrd_dist_partial_moments(w->d, c->edge[i], c->edge[i + 1], m);
+    if (st)
+      return st;
+    w->prob[i] = m[0];
+    if (m[0] > 0.0) {
+      c->level[i] = m[1] / m[0];
+      mse += m[2] - m[1] * c->level[i];
+    }
+  }
+  *cost = mse + w->lambda * qrd_entropy_bits(w->prob, c->n);
+  return QRD_OK;
+}
+
+int qrd_ecsq_iterate(qrd_ecsq *w)
+{
+  double cost;
+  set_edges(w);
+  int st = set_centroids(w, &cost);
+  if (!st)
+    st = drop_cells(w, 0.0);
+  w->change = fabs(w->cost - cost) / cost;
+  w->cost = cost;
+  w->iter++;
+  return st;
+}
+
+int qrd_ecsq_test(const qrd_ecsq *w, double tol)
+{
+  return w->change <= tol ? QRD_OK : QRD_CONTINUE;
+}
+
+static int run(qrd_ecsq *w, double tol)
+{
+  while (w->iter < MAX_ITER) {
+    int st = qrd_ecsq_iterate(w);
+    if (st)
+      return st;
+    if (qrd_ecsq_test(w, tol) == QRD_OK)
+      return QRD_OK;
+  }
+  return qrd_error_set(QRD_EMAXITER,
+                       "ecsq: lambda=%g on %s did not converge in %d iterations "
+                       "(last relative cost change %g)", w->lambda, w->d->spec, MAX_ITER,
+                       w->change);
+}
+
+/* The rate search: H(lambda) - target for the quantiser converged from
+ * uniform cells of the step whose high-rate slope is lambda
+ * (-dD/dH = 2 ln2 step^2/12).  Starting elsewhere costs O(cells^2)
+ * iterations: an edge update only corrects each cell locally, so a change
+ * of scale spreads one cell per iteration.  H is a deterministic function
+ * of lambda. */
+struct rate_params {
+  const qrd_dist *d;
+  qrd_ecsq *w;
+  double rate;
+  int status;
+};
+
+static double step_for_lambda(double lambda) { return sqrt(6.0 * lambda / M_LN2); }
+
+static int converge(struct rate_params *p, double lambda)
+{
+  qrd_codebook *start = NULL;
+  int st = qrd_uniform_cells(p->d, step_for_lambda(lambda), &start);
+  qrd_ecsq_free(p->w);
+  p->w = NULL;
+  if (!st && !(p->w = qrd_ecsq_alloc(start)))
+    st = qrd_error_set(QRD_ENOMEM, "ecsq workspace");
+  if (!st)
+    st = qrd_ecsq_init(p->w, p->d, start, lambda);
+  if (!st)
+    st = run(p->w, TOL);
+  qrd_codebook_free(start);
+  return st;
+}
+
+static double entropy_excess(double log_lambda, void *params)
+{
+  struct rate_params *p = params;
+  int st = converge(p, exp(log_lambda));
+  if (st) {
+    if (!p->status)
+      p->status = st;
+    return NAN;
+  }
+  return qrd_entropy_bits(p->w->prob, p->w->cb->n) - p->rate;
+}
+
+static qrd_codebook *copy_result(const qrd_ecsq *w)
+{
+  qrd_codebook *c = qrd_codebook_alloc(w->cb->n);
+  if (c) {
+    memcpy(c->level, w->cb->level, c->n * sizeof *c->level);
+    memcpy(c->edge, w->cb->edge, (c->n + 1) * sizeof *c->edge);
+  }
+  return c;
+}
+
+static int design(const qrd_dist *d, const double *th, double rate,
+                  qrd_codebook **out)
+{
+  (void)th;
+  struct rate_params p = {.d = d, .rate = rate};
+  /* high-rate guess: H = h - log2(step) */
+  double step = exp2(qrd_dist_entropy_bits(d) - rate), log_lambda;
+  double guess = log(M_LN2 * step * step / 6.0), lo = guess - 1.0, hi = guess + 1.0;
+  int st = qrd_bracket_root(entropy_excess, &p, &lo, &hi);
+  if (!st && !p.status)
+    st = qrd_root(entropy_excess, &p, lo, hi, 1e-14, 1e-12, &log_lambda);
+  if (!st && !p.status)
+    entropy_excess(log_lambda, &p);
+  if (!st)
+    st = p.status;
+  if (!st && !(*out = copy_result(p.w)))
+    st = qrd_error_set(QRD_ENOMEM, "ecsq codebook");
+  qrd_ecsq_free(p.w);
+  return st;
+}
+
+const qrd_quantiser_type qrd_quantiser_ecsq = {
+  .name = "ecsq",
+  .doc = "entropy-coded, entropy-constrained optimum (Chou-Lookabaugh-Gray) at --rate",
+  .target = QRD_TARGET_RATE,
+  .high_rate_constant = qrd_entropy_coded_constant,
+  .design = design,
+};

@@ -1,0 +1,84 @@
+#include "quant/quantiser.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+
+/* Level counts beyond this are a typo, not a quantiser. */
+#define MAX_LEVELS (1u << 24)
+#define MAX_RATE 24.0
+
+static const qrd_quantiser_type *find(const char *name)
+{
+  for (size_t i = 0; i < qrd_quantiser_count(); i++)
+    if (strcmp(qrd_quantiser_type_at(i)->name, name) == 0)
+      return qrd_quantiser_type_at(i);
+  return NULL;
+}
+
+int qrd_quantiser_parse(const char *text, qrd_quantiser *q)
+{
+  qrd_spec s;
+  int st = qrd_spec_parse(text, &s);
+  if (st)
+    return st;
+  const qrd_quantiser_type *t = find(s.name);
+  if (!t) {
+    char names[256] = "";
+    for (size_t i = 0; i < qrd_quantiser_count(); i++) {
+      size_t used = strlen(names);
+      snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+               qrd_quantiser_type_at(i)->name);
+    }
+    return qrd_error_set(QRD_ENOTFOUND, "unknown quantiser '%s' (known: %s)",
+                         s.name, names);
+  }
+  unsigned given;
+  memset(q, 0, sizeof *q);
+  q->type = t;
+  if ((st = qrd_spec_bind(&s, "quantiser", t->params, t->n_params, q->params, &given)))
+    return st;
+  qrd_spec_format(q->spec, sizeof q->spec, t->name, t->params, t->n_params,
+                  q->params, given);
+  return QRD_OK;
+}
+
+static int check_target(const qrd_quantiser_type *t, double target)
+{
+  if (t->target == QRD_TARGET_LEVELS) {
+    if (!(target >= 2.0 && target <= MAX_LEVELS && target == floor(target)))
+      return qrd_error_set(QRD_EINVAL,
+                           "quantiser '%s': levels=%g invalid (allowed: a whole "
+                           "number from 2 to %u)", t->name, target, MAX_LEVELS);
+  } else if (!(target > 0.0 && target <= MAX_RATE)) {
+    return qrd_error_set(QRD_EINVAL,
+                         "quantiser '%s': rate=%g invalid (allowed: 0 < rate <= %g bits)",
+                         t->name, target, MAX_RATE);
+  }
+  return QRD_OK;
+}
+
+int qrd_quantiser_design(const qrd_quantiser *q, const qrd_dist *d,
+                         double target, qrd_codebook **out)
+{
+  *out = NULL;
+  int st = check_target(q->type, target);
+  if (st)
+    return st;
+  if (!isfinite(qrd_dist_variance(d)))
+    return qrd_error_set(QRD_EDOM,
+                         "distribution '%s' has infinite variance: every quantiser "
+                         "has infinite MSE", d->spec);
+  return q->type->design(d, q->params, target, out);
+}
+
+int qrd_quantiser_high_rate_constant(const qrd_quantiser *q, const qrd_dist *d,
+                                     double *k)
+{
+  if (!q->type->high_rate_constant)
+    return qrd_error_set(QRD_ENOTFOUND, "quantiser '%s' has no high-rate constant",
+                         q->spec);
+  return q->type->high_rate_constant(d, q->params, k);
+}

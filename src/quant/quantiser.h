@@ -1,0 +1,55 @@
+/* Scalar quantiser designs: a registry of vtables.
+ *
+ * A design turns a distribution and a target into a codebook.  Fixed-length
+ * designs take a level count; entropy-coded designs take a rate (index
+ * entropy in bits).  Adding a design is one file defining a
+ * `const qrd_quantiser_type` plus one line in quant/registry.c. */
+#ifndef QRD_QUANTISER_H
+#define QRD_QUANTISER_H
+
+#include "core/spec.h"
+#include "dist/dist.h"
+#include "quant/codebook.h"
+
+#define QRD_QUANTISER_MAX_PARAMS 4
+
+typedef enum {
+  QRD_TARGET_LEVELS, /* fixed-length code: rate = log2 levels */
+  QRD_TARGET_RATE    /* variable-length code: rate = index entropy */
+} qrd_target_kind;
+
+typedef struct qrd_quantiser_type {
+  const char *name;
+  const char *doc;
+  size_t n_params;
+  const qrd_param_def *params;
+  qrd_target_kind target;
+  /* Optional: the high-rate limit of D 2^{2R} for this design (NULL when
+   * there is none, e.g. a uniform fixed-length grid, whose gap grows). */
+  int (*high_rate_constant)(const qrd_dist *d, const double *params, double *k);
+  /* target: a level count (QRD_TARGET_LEVELS) or a rate in bits. */
+  int (*design)(const qrd_dist *d, const double *params, double target,
+                qrd_codebook **out);
+} qrd_quantiser_type;
+
+typedef struct {
+  const qrd_quantiser_type *type;
+  double params[QRD_QUANTISER_MAX_PARAMS];
+  char spec[128];
+} qrd_quantiser;
+
+size_t qrd_quantiser_count(void);
+const qrd_quantiser_type *qrd_quantiser_type_at(size_t i);
+
+int qrd_quantiser_parse(const char *text, qrd_quantiser *q);
+
+/* Designs q for d.  Level targets must be whole numbers >= 2, rate targets
+ * must be > 0; anything else is QRD_EINVAL with a message. */
+int qrd_quantiser_design(const qrd_quantiser *q, const qrd_dist *d,
+                         double target, qrd_codebook **out);
+
+/* The high-rate limit of D 2^{2R}; QRD_ENOTFOUND when q has none. */
+int qrd_quantiser_high_rate_constant(const qrd_quantiser *q, const qrd_dist *d,
+                                     double *k);
+
+#endif

@@ -1,0 +1,20 @@
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "suites.h"
+
+int main(void)
+{
+  gsl_set_error_handler_off();
+  SRunner *sr = srunner_create(qrd_suite_spec());
+  srunner_add_suite(sr, qrd_suite_config());
+  srunner_add_suite(sr, qrd_suite_dist());
+  srunner_add_suite(sr, qrd_suite_quant());
+  srunner_add_suite(sr, qrd_suite_results());
+  srunner_add_suite(sr, qrd_suite_cli());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,17 @@
+/* One Check suite per module; runner.c runs them all and prints one summary. */
+#ifndef QRD_TEST_SUITES_H
+#define QRD_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *qrd_suite_spec(void);
+Suite *qrd_suite_config(void);
+Suite *qrd_suite_dist(void);
+Suite *qrd_suite_quant(void);
+Suite *qrd_suite_results(void);
+Suite *qrd_suite_cli(void);
+
+/* Per-test timeout for numeric suites (Check's default of 4 s is too short). */
+#define QRD_TEST_TIMEOUT 120
+
+#endif
