@@ -1,0 +1,408 @@
+/* Distributions.
+ *
+ * One generic TCase runs every property over every registered family
+ * (parsed by bare name, i.e. with default shape and unit variance) and over
+ * a few explicit instances, so a newly registered family is tested without
+ * touching this file.  Every expectation comes from a second method (our own
+ * GSL quadrature, Monte Carlo with a standard-error bound) or from a closed
+ * form derived below; nothing is the library's own output frozen. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_rng.h>
+
+#include "core/error.h"
+#include "dist/dist.h"
+#include "suites.h"
+
+/* Instances beyond the registered defaults: heavy and light t tails, and an
+ * explicit scale (which switches off the unit-variance default). */
+static const char *const EXTRA[] = {
+  "student-t:nu=3", "student-t:nu=30", "laplace:scale=2", "gaussian:scale=0.5",
+};
+#define N_EXTRA (sizeof EXTRA / sizeof EXTRA[0])
+
+static int n_instances(void) { return (int)(qrd_dist_count() + N_EXTRA); }
+
+/* Instance i: registered family i by name, then EXTRA[i - count]. */
+static const char *instance_text(int i)
+{
+  size_t n = qrd_dist_count();
+  return (size_t)i < n ? qrd_dist_type_at((size_t)i)->name : EXTRA[(size_t)i - n];
+}
+
+static void instance(int i, qrd_dist *d)
+{
+  const char *text = instance_text(i);
+  int st = qrd_dist_parse(text, d);
+  ck_assert_msg(st == QRD_OK, "parse '%s': %s (%s)", text, qrd_strerror(st),
+                qrd_error_detail());
+}
+
+/* Unit variance is the default whenever no scale= is given. */
+static int unit_variance_expected(int i) { return strstr(instance_text(i), "scale=") == NULL; }
+
+/* ---- our own quadrature (independent of core/integrate.c) ---- */
+
+typedef double (*fn_of_pdf)(double x, double f);
+
+struct integrand {
+  const qrd_dist *d;
+  fn_of_pdf g;
+};
+
+static double eval_integrand(double x, void *params)
+{
+  const struct integrand *p = params;
+  double f = qrd_dist_pdf(p->d, x);
+  return p->g(x, f);
+}
+
+static double g_pdf(double x, double f) { (void)x; return f; }
+static double g_x(double x, double f) { return x * f; }
+static double g_x2(double x, double f) { return x * x * f; }
+static double g_negflogf(double x, double f) { (void)x; return f > 0.0 ? -f * log(f) : 0.0; }
+
+/* Integral of g(x, pdf(x)) over [a, b] (infinite ends allowed). */
+static double integrate(const qrd_dist *d, fn_of_pdf g, double a, double b)
+{
+  gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+  ck_assert_ptr_nonnull(w);
+  struct integrand p = {.d = d, .g = g};
+  gsl_function F = {.function = eval_integrand, .params = &p};
+  double r = NAN, err;
+  int st;
+  if (isinf(a) && isinf(b))
+    st = gsl_integration_qagi(&F, 0.0, 1e-12, 4000, w, &r, &err);
+  else if (isinf(b))
+    st = gsl_integration_qagiu(&F, a, 0.0, 1e-12, 4000, w, &r, &err);
+  else if (isinf(a))
+    st = gsl_integration_qagil(&F, b, 0.0, 1e-12, 4000, w, &r, &err);
+  else
+    st = gsl_integration_qags(&F, a, b, 0.0, 1e-12, 4000, w, &r, &err);
+  gsl_integration_workspace_free(w);
+  /* GSL may report roundoff trouble at 1e-12 while the value is fine; the
+   * callers' tolerances are far looser than err in that case. */
+  ck_assert_msg(st == 0 || (isfinite(r) && err < 1e-10 * fmax(1.0, fabs(r))),
+                "own quadrature over [%g, %g] failed (status %d, err %g)", a, b, st, err);
+  return r;
+}
+
+static double over_support(const qrd_dist *d, fn_of_pdf g)
+{
+  double lo, hi;
+  qrd_dist_support(d, &lo, &hi);
+  return integrate(d, g, lo, hi);
+}
+
+static int close_rel(double x, double y, double rel, double abs_floor)
+{
+  return fabs(x - y) <= rel * fmax(fabs(x), fabs(y)) + abs_floor;
+}
+
+/* ---- generic properties ---- */
+
+START_TEST(test_pdf_normalised)
+{
+  qrd_dist d;
+  instance(_i, &d);
+  double z = over_support(&d, g_pdf);
+  ck_assert_msg(fabs(z - 1.0) < 1e-9, "%s: integral of pdf = %.15g", d.spec, z);
+}
+END_TEST
+
+START_TEST(test_cdf_quantile_roundtrip)
+{
+  static const double P[] = {1e-10, 1e-3, 0.1, 0.5, 0.9, 0.999};
+  qrd_dist d;
+  instance(_i, &d);
+  for (size_t k = 0; k < sizeof P / sizeof P[0]; k++) {
+    double x = qrd_dist_quantile(&d, P[k]), c = qrd_dist_cdf(&d, x);
+    ck_assert_msg(isfinite(x) && close_rel(c, P[k], 1e-9, 0.0),
+                  "%s: cdf(quantile(%g)) = %.17g (x = %.17g)", d.spec, P[k], c, x);
+    /* and the upper tail through sf, without cancellation */
+    double s = qrd_dist_sf(&d, x);
+    ck_assert_msg(close_rel(s, 1.0 - P[k], 1e-9, 0.0), "%s: sf(quantile(%g)) = %.17g",
+                  d.spec, P[k], s);
+  }
+}
+END_TEST
+
+START_TEST(test_sf_plus_cdf)
+{
+  static const double X[] = {-30.0, -5.0, -1.0, -0.1, 0.0, 0.3, 2.0, 7.0, 30.0};
+  qrd_dist d;
+  instance(_i, &d);
+  for (size_t k = 0; k < sizeof X / sizeof X[0]; k++) {
+    double x = X[k] * d.scale, s = qrd_dist_sf(&d, x), c = qrd_dist_cdf(&d, x);
+    ck_assert_msg(fabs(s + c - 1.0) < 1e-14, "%s: sf + cdf at %g = 1 %+.3g", d.spec, x,
+                  s + c - 1.0);
+    ck_assert_msg(s >= 0.0 && c >= 0.0 && s <= 1.0 && c <= 1.0, "%s at %g", d.spec, x);
+  }
+}
+END_TEST
+
+/* Deep tails: sf and cdf keep their relative precision (a plain 1 - cdf
+ * would not), checked against our own quadrature of the pdf; qrd_dist_prob
+ * of a cell far out in the upper tail likewise. */
+START_TEST(test_tails_relative)
+{
+  qrd_dist d;
+  instance(_i, &d);
+  double xl = qrd_dist_quantile(&d, 1e-9), xu = qrd_dist_quantile(&d, 1.0 - 1e-9);
+  double left = integrate(&d, g_pdf, -INFINITY, xl);
+  double right = integrate(&d, g_pdf, xu, INFINITY);
+  ck_assert_msg(close_rel(qrd_dist_cdf(&d, xl), left, 1e-8, 0.0), "%s: cdf(%g) = %.12g vs %.12g",
+                d.spec, xl, qrd_dist_cdf(&d, xl), left);
+  ck_assert_msg(close_rel(qrd_dist_sf(&d, xu), right, 1e-8, 0.0), "%s: sf(%g) = %.12g vs %.12g",
+                d.spec, xu, qrd_dist_sf(&d, xu), right);
+  double a = xu, b = xu * 1.01, cell = integrate(&d, g_pdf, a, b);
+  ck_assert_msg(close_rel(qrd_dist_prob(&d, a, b), cell, 1e-7, 0.0),
+                "%s: prob(%g, %g) = %.12g vs %.12g", d.spec, a, b, qrd_dist_prob(&d, a, b), cell);
+  ck_assert_double_eq(qrd_dist_prob(&d, b, a), 0.0);
+}
+END_TEST
+
+START_TEST(test_variance_by_quadrature)
+{
+  qrd_dist d;
+  instance(_i, &d);
+  double mean = over_support(&d, g_x), m2 = over_support(&d, g_x2);
+  double var = m2 - mean * mean, v = qrd_dist_variance(&d);
+  ck_assert_msg(close_rel(var, v, 1e-9, 0.0), "%s: quadrature variance %.15g, library %.15g",
+                d.spec, var, v);
+  if (unit_variance_expected(_i))
+    ck_assert_msg(fabs(v - 1.0) < 1e-12, "%s: default variance %.17g != 1", d.spec, v);
+}
+END_TEST
+
+START_TEST(test_entropy_by_quadrature)
+{
+  qrd_dist d;
+  instance(_i, &d);
+  double h = over_support(&d, g_negflogf), lib = qrd_dist_entropy_bits(&d) * M_LN2;
+  ck_assert_msg(fabs(h - lib) < 1e-9, "%s: -int p ln p = %.15g nats, library %.15g nats",
+                d.spec, h, lib);
+}
+END_TEST
+
+/* Closed-form partial moments against quadrature, on intervals (in units
+ * of the scale) that are infinite, half-infinite, straddling the mode,
+ * one-sided, deep in a tail and tiny. */
+START_TEST(test_partial_moments)
+{
+  static const double IV[][2] = {
+    {-INFINITY, INFINITY}, {-INFINITY, -1.0}, {-INFINITY, 0.7}, {0.5, INFINITY},
+    {-2.0, INFINITY},      {-0.3, 1.7},       {2.0, 5.0},       {-8.0, -3.0},
+    {0.0, 0.1},            {-1e-3, 1e-3},     {12.0, 40.0},     {1.0, 1.0},
+  };
+  qrd_dist d;
+  instance(_i, &d);
+  double s = d.scale;
+  for (size_t k = 0; k < sizeof IV / sizeof IV[0]; k++) {
+    double a = IV[k][0] * s, b = IV[k][1] * s, mc[3], mq[3];
+    int st = qrd_dist_partial_moments(&d, a, b, mc);
+    ck_assert_msg(st == QRD_OK, "%s [%g, %g]: %s", d.spec, a, b, qrd_error_detail());
+    st = qrd_dist_partial_moments_quad(&d, a, b, mq);
+    ck_assert_msg(st == QRD_OK, "%s [%g, %g] quad: %s", d.spec, a, b, qrd_error_detail());
+    for (int j = 0; j < 3; j++)
+      /* relative 1e-9; the floor only matters where the moment is 0 by
+       * symmetry (m1 over a symmetric interval) */
+      ck_assert_msg(close_rel(mc[j], mq[j], 1e-9, 1e-14 * pow(s, j)),
+                    "%s: m%d over [%g, %g]: closed %.15g, quadrature %.15g", d.spec, j,
+                    a, b, mc[j], mq[j]);
+  }
+}
+END_TEST
+
+/* Monte Carlo: mean and variance of 2^18 draws within 5 standard errors;
+ * the variance's SE is sqrt((m4 - s^4) / n) from the sample's own 4th
+ * central moment. */
+START_TEST(test_sample_moments)
+{
+  const size_t n = 1u << 18;
+  qrd_dist d;
+  instance(_i, &d);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  ck_assert_ptr_nonnull(r);
+  gsl_rng_set(r, 20250213ul + (unsigned long)_i);
+  static double x[1u << 18];
+  double sum = 0.0;
+  for (size_t k = 0; k < n; k++) {
+    x[k] = qrd_dist_sample(&d, r);
+    sum += x[k];
+  }
+  gsl_rng_free(r);
+  double mean = sum / (double)n, m2 = 0.0, m4 = 0.0;
+  for (size_t k = 0; k < n; k++) {
+    double e = x[k] - mean;
+    m2 += e * e;
+    m4 += e * e * e * e;
+  }
+  m2 /= (double)n;
+  m4 /= (double)n;
+  double mu = over_support(&d, g_x), var = qrd_dist_variance(&d);
+  double se_mean = sqrt(var / (double)n), se_var = sqrt((m4 - m2 * m2) / (double)n);
+  ck_assert_msg(fabs(mean - mu) <= 5.0 * se_mean, "%s: sample mean %g, expected %g (SE %g)",
+                d.spec, mean, mu, se_mean);
+  ck_assert_msg(fabs(m2 - var) <= 5.0 * se_var, "%s: sample variance %g, expected %g (SE %g)",
+                d.spec, m2, var, se_var);
+}
+END_TEST
+
+/* ---- specific facts ---- */
+
+START_TEST(test_registry)
+{
+  ck_assert_uint_ge(qrd_dist_count(), 3);
+  for (size_t i = 0; i < qrd_dist_count(); i++) {
+    const qrd_dist_type *t = qrd_dist_type_at(i);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_eq(qrd_dist_type_find(t->name), t);
+    for (size_t j = 0; j < i; j++)
+      ck_assert_str_ne(qrd_dist_type_at(j)->name, t->name);
+  }
+  ck_assert_ptr_null(qrd_dist_type_at(qrd_dist_count()));
+  ck_assert_ptr_null(qrd_dist_type_find("no-such-family"));
+}
+END_TEST
+
+/* Student-t variance nu/(nu-2) is infinite for nu <= 2: no unit-variance
+ * scale exists, but an explicit scale is a valid distribution. */
+START_TEST(test_t_infinite_variance)
+{
+  static const char *const BAD[] = {"student-t:nu=2", "student-t:nu=1.5"};
+  static const char *const OK[] = {"student-t:nu=2,scale=1", "student-t:nu=1.5,scale=1"};
+  qrd_dist d;
+  for (int k = 0; k < 2; k++) {
+    qrd_error_clear();
+    ck_assert_int_eq(qrd_dist_parse(BAD[k], &d), QRD_EDOM);
+    ck_assert_msg(qrd_error_detail()[0] != '\0', "%s: no error detail", BAD[k]);
+    ck_assert_int_eq(qrd_dist_parse(OK[k], &d), QRD_OK);
+    double v = qrd_dist_variance(&d);
+    ck_assert_msg(isinf(v) && v > 0.0, "%s: variance %g", OK[k], v);
+    ck_assert_double_eq(d.scale, 1.0);
+  }
+}
+END_TEST
+
+/* Unit-variance scales: Laplace(b) has variance 2 b^2, so b = 1/sqrt 2;
+ * t(nu) with scale s has variance s^2 nu/(nu-2), so s = sqrt((nu-2)/nu):
+ * sqrt(3/5) at nu = 5, sqrt(1/3) at nu = 3 (orr-formats §2.4). */
+START_TEST(test_unit_variance_scales)
+{
+  static const struct { const char *text; double scale; } C[] = {
+    {"gaussian", 1.0},
+    {"laplace", 0.70710678118654752440},
+    {"student-t:nu=5", 0.77459666924148337704},
+    {"student-t:nu=3", 0.57735026918962576451},
+    {"student-t:nu=30", 0.96609178307929590485}, /* sqrt(28/30) */
+    {"laplace:scale=2", 2.0},
+  };
+  for (size_t k = 0; k < sizeof C / sizeof C[0]; k++) {
+    qrd_dist d;
+    ck_assert_int_eq(qrd_dist_parse(C[k].text, &d), QRD_OK);
+    ck_assert_msg(fabs(d.scale - C[k].scale) < 1e-15, "%s: scale %.17g, expected %.17g",
+                  C[k].text, d.scale, C[k].scale);
+  }
+}
+END_TEST
+
+/* Differential entropies in closed form (nats), unit variance unless a
+ * scale is given:
+ *   N(0, s^2):           1/2 ln(2 pi e s^2)
+ *   Laplace(b):          1 + ln(2b); b = 1/sqrt2 gives ln(sqrt2 e) = ln(2e/sqrt2)
+ *   t(nu), scale s:      (nu+1)/2 [psi((nu+1)/2) - psi(nu/2)] + ln(sqrt(nu) B(nu/2, 1/2)) + ln s
+ *     nu = 5: psi(3) - psi(5/2) = 2 ln2 - 7/6, B(5/2, 1/2) = 3 pi/8, s = sqrt(3/5)
+ *             -> 3 ln2 - 7/2 + ln(3 sqrt3 pi)
+ *     nu = 3: psi(2) - psi(3/2) = 2 ln2 - 1, B(3/2, 1/2) = pi/2, s = sqrt(1/3)
+ *             -> 4 ln2 - 2 + ln(pi/2)
+ *     nu = 1 (Cauchy), s = 1: ln(4 pi)
+ * Cross-check of nu = 5: orr-formats §4.2 gives sqrt(2^{2h}/12) = 1.13841,
+ * i.e. h = 1.97950 bits, and 3 ln2 - 7/2 + ln(3 sqrt3 pi) = 1.372090 nats
+ * = 1.979496 bits. */
+START_TEST(test_entropy_closed_forms)
+{
+  const double ln2 = M_LN2, pi = M_PI, e = M_E;
+  const struct { const char *text; double nats; } C[] = {
+    {"gaussian", 0.5 * log(2.0 * pi * e)},
+    {"gaussian:scale=0.5", 0.5 * log(2.0 * pi * e * 0.25)},
+    {"laplace", log(2.0 * e / sqrt(2.0))},
+    {"laplace:scale=2", 1.0 + log(4.0)},
+    {"student-t:nu=5", 3.0 * ln2 - 3.5 + log(3.0 * sqrt(3.0) * pi)},
+    {"student-t:nu=3", 4.0 * ln2 - 2.0 + log(pi / 2.0)},
+    {"student-t:nu=1,scale=1", log(4.0 * pi)},
+  };
+  for (size_t k = 0; k < sizeof C / sizeof C[0]; k++) {
+    qrd_dist d;
+    ck_assert_int_eq(qrd_dist_parse(C[k].text, &d), QRD_OK);
+    double bits = qrd_dist_entropy_bits(&d), want = C[k].nats / ln2;
+    ck_assert_msg(fabs(bits - want) < 1e-12, "%s: entropy %.15g bits, expected %.15g",
+                  C[k].text, bits, want);
+  }
+  /* the printed 5-decimal value of §4.2 for t5 */
+  qrd_dist d;
+  ck_assert_int_eq(qrd_dist_parse("student-t:nu=5", &d), QRD_OK);
+  ck_assert_double_eq_tol(exp2(qrd_dist_entropy_bits(&d)) / sqrt(12.0), 1.13841, 6e-6);
+}
+END_TEST
+
+START_TEST(test_parse_errors)
+{
+  static const struct { const char *text; int status; } C[] = {
+    {"weibull", QRD_ENOTFOUND},
+    {"Gaussian", QRD_ENOTFOUND},
+    {"gaussian:nu=3", QRD_EINVAL},        /* unknown parameter */
+    {"student-t:df=3", QRD_EINVAL},       /* unknown parameter */
+    {"student-t:nu=abc", QRD_EINVAL},     /* non-numeric */
+    {"student-t:nu=5x", QRD_EINVAL},      /* trailing junk */
+    {"student-t:nu=", QRD_EINVAL},        /* empty value */
+    {"student-t:nu", QRD_EINVAL},         /* no value */
+    {"student-t:nu=-1", QRD_EINVAL},      /* out of range */
+    {"student-t:nu=0", QRD_EINVAL},
+    {"laplace:scale=0", QRD_EINVAL},
+    {"gaussian:scale=-1", QRD_EINVAL},
+    {"gaussian:scale=inf", QRD_EINVAL},
+    {"gaussian:scale=nan", QRD_EINVAL},
+    {"student-t:nu=5,nu=6", QRD_EINVAL},  /* given twice */
+  };
+  for (size_t k = 0; k < sizeof C / sizeof C[0]; k++) {
+    qrd_dist d;
+    qrd_error_clear();
+    int st = qrd_dist_parse(C[k].text, &d);
+    ck_assert_msg(st == C[k].status, "'%s': status %d (%s), expected %d", C[k].text, st,
+                  qrd_error_detail(), C[k].status);
+    ck_assert_msg(qrd_error_detail()[0] != '\0', "'%s': no error detail", C[k].text);
+  }
+}
+END_TEST
+
+Suite *qrd_suite_dist(void)
+{
+  Suite *s = suite_create("dist");
+
+  TCase *tc = tcase_create("generic");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  int n = n_instances();
+  tcase_add_loop_test(tc, test_pdf_normalised, 0, n);
+  tcase_add_loop_test(tc, test_cdf_quantile_roundtrip, 0, n);
+  tcase_add_loop_test(tc, test_sf_plus_cdf, 0, n);
+  tcase_add_loop_test(tc, test_tails_relative, 0, n);
+  tcase_add_loop_test(tc, test_variance_by_quadrature, 0, n);
+  tcase_add_loop_test(tc, test_entropy_by_quadrature, 0, n);
+  tcase_add_loop_test(tc, test_partial_moments, 0, n);
+  tcase_add_loop_test(tc, test_sample_moments, 0, n);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("specific");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_test(tc, test_registry);
+  tcase_add_test(tc, test_t_infinite_variance);
+  tcase_add_test(tc, test_unit_variance_scales);
+  tcase_add_test(tc, test_entropy_closed_forms);
+  tcase_add_test(tc, test_parse_errors);
+  suite_add_tcase(s, tc);
+  return s;
+}
