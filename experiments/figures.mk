@@ -23,3 +23,13 @@ results/fig-%.tsv: results/fig-%.h5 bin/qrd
 plots/fig-%.png: results/fig-%.tsv experiments/plot/fig-%.gp experiments/plot/style.gp
 	@mkdir -p plots
 	gnuplot -c experiments/plot/fig-$*.gp results/fig-$* $@.tmp && mv $@.tmp $@
+
+# Wall time of each figure's computation (the driver alone, 2 threads by
+# default), one line per figure and a total; results go to a scratch dir.
+bench: $(FIGURES:%=bin/%)
+	@tmp=$$(mktemp -d); \
+	for f in $(FIGURES); do \
+	  s=$$(date +%s.%N); ./bin/$$f --config configs/$$f.cfg --out $$tmp/$$f.h5 --quiet || exit 1; \
+	  echo "$$f $$s $$(date +%s.%N)"; \
+	done | awk '{t = $$3 - $$2; sum += t; printf "bench\t%s\t%.2f s\n", $$1, t} \
+	            END {printf "bench\ttotal\t%.2f s\n", sum}'; rm -rf $$tmp

@@ -684,7 +684,7 @@ static double ecsq_cost(const qrd_ecsq *w, const qrd_dist *d, const char *what, 
  * close; too coarse: cells spread), at most 150 iterations each. */
 static void ecsq_descent(const qrd_dist *d, double step, double lambda, size_t max_iter)
 {
-  char what[128];
+  char what[256];
   snprintf(what, sizeof what, "ecsq on %s from step %g, lambda %g", d->spec, step, lambda);
   qrd_codebook *start = NULL;
   ck_assert_int_eq(qrd_uniform_cells(d, step, &start), QRD_OK);
