@@ -173,3 +173,30 @@ int qrd_dist_partial_moments(const qrd_dist *d, double a, double b, double m[3])
   m[2] *= s * s;
   return QRD_OK;
 }
+
+int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
+                          double (*tail)[3], double (*m)[3])
+{
+  for (size_t i = 0; i <= n; i++) {
+    double e = edge[i];
+    int st = e >= 0.0 ? qrd_dist_partial_moments(d, e, INFINITY, tail[i])
+                      : qrd_dist_partial_moments(d, -INFINITY, e, tail[i]);
+    if (st)
+      return st;
+  }
+  for (size_t i = 0; i < n; i++) {
+    double a = edge[i], b = edge[i + 1];
+    if (a >= 0.0) {
+      for (int k = 0; k < 3; k++)
+        m[i][k] = tail[i][k] - tail[i + 1][k];
+    } else if (b <= 0.0) {
+      for (int k = 0; k < 3; k++)
+        m[i][k] = tail[i + 1][k] - tail[i][k];
+    } else {
+      int st = qrd_dist_partial_moments(d, a, b, m[i]);
+      if (st)
+        return st;
+    }
+  }
+  return QRD_OK;
+}

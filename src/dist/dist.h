@@ -77,6 +77,14 @@ double qrd_dist_prob(const qrd_dist *d, double a, double b);
 int qrd_dist_partial_moments(const qrd_dist *d, double a, double b,
                              double m[3]);
 
+/* m[i][k] for the n cells (edge[i], edge[i+1]] of an ascending edge list:
+ * each edge's tail moments are computed once and shared by its two cells
+ * (half the cost of n qrd_dist_partial_moments calls, same numerics: cells
+ * right of 0 use upper tails, left of 0 lower tails).  tail: workspace of
+ * n + 1 triples. */
+int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
+                          double (*tail)[3], double (*m)[3]);
+
 /* The same by quadrature only (for tests and for families without a closed
  * form). */
 int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,

@@ -39,17 +39,19 @@ void qrd_codebook_set_midpoints(qrd_codebook *c)
 
 int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob)
 {
-  for (size_t i = 0; i < c->n; i++) {
-    double m[3];
-    int st = qrd_dist_partial_moments(d, c->edge[i], c->edge[i + 1], m);
-    if (st)
-      return st;
-    if (m[0] > 0.0)
-      c->level[i] = m[1] / m[0];
+  double (*tail)[3] = malloc((c->n + 1) * sizeof *tail);
+  double (*m)[3] = malloc(c->n * sizeof *m);
+  int st = tail && m ? qrd_dist_cell_moments(d, c->edge, c->n, tail, m)
+                     : qrd_error_set(QRD_ENOMEM, "cell moments");
+  for (size_t i = 0; !st && i < c->n; i++) {
+    if (m[i][0] > 0.0)
+      c->level[i] = m[i][1] / m[i][0];
     if (prob)
-      prob[i] = m[0];
+      prob[i] = m[i][0];
   }
-  return QRD_OK;
+  free(tail);
+  free(m);
+  return st;
 }
 
 double qrd_entropy_bits(const double *prob, size_t n)

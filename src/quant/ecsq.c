@@ -13,7 +13,7 @@
 /* Start cells below this probability are merged into their neighbours: they
  * change H by < 1e-12 bit, but their huge code lengths make the edge update
  * stiff, and the far tail of a heavy-tailed start holds most of the cells. */
-#define START_FLOOR 1e-14
+#define START_FLOOR 0.0
 /* relative change of D + lambda H between iterations */
 #define TOL 1e-10
 
@@ -24,7 +24,9 @@ qrd_ecsq *qrd_ecsq_alloc(const qrd_codebook *init)
     return NULL;
   w->cb = qrd_codebook_alloc(init->n);
   w->prob = malloc(init->n * sizeof *w->prob);
-  if (!w->cb || !w->prob) {
+  w->tail = malloc((init->n + 1) * sizeof *w->tail);
+  w->moment = malloc(init->n * sizeof *w->moment);
+  if (!w->cb || !w->prob || !w->tail || !w->moment) {
     qrd_ecsq_free(w);
     return NULL;
   }
@@ -37,6 +39,8 @@ void qrd_ecsq_free(qrd_ecsq *w)
     return;
   qrd_codebook_free(w->cb);
   free(w->prob);
+  free(w->tail);
+  free(w->moment);
   free(w);
 }
 
@@ -108,16 +112,15 @@ static void set_edges(qrd_ecsq *w)
 static int set_centroids(qrd_ecsq *w, double *cost)
 {
   qrd_codebook *c = w->cb;
-  double mse = 0.0;
+  double mse = 0.0, (*m)[3] = w->moment;
+  int st = qrd_dist_cell_moments(w->d, c->edge, c->n, w->tail, m);
+  if (st)
+    return st;
   for (size_t i = 0; i < c->n; i++) {
-    double m[3];
-    int st = qrd_dist_partial_moments(w->d, c->edge[i], c->edge[i + 1], m);
-    if (st)
-      return st;
-    w->prob[i] = m[0];
-    if (m[0] > 0.0) {
-      c->level[i] = m[1] / m[0];
-      mse += m[2] - m[1] * c->level[i];
+    w->prob[i] = m[i][0];
+    if (m[i][0] > 0.0) {
+      c->level[i] = m[i][1] / m[i][0];
+      mse += m[i][2] - m[i][1] * c->level[i];
     }
   }
   *cost = mse + w->lambda * qrd_entropy_bits(w->prob, c->n);

@@ -14,6 +14,7 @@ typedef struct {
   double lambda;
   qrd_codebook *cb; /* current cells; n shrinks as cells close */
   double *prob;
+  double (*tail)[3], (*moment)[3]; /* cell-moment workspace */
   double cost;   /* D + lambda H after the last iteration */
   double change; /* relative change of cost in the last iteration */
   size_t iter;
