@@ -105,10 +105,12 @@ static void run_items(qrd_driver *drv, const setup *s, item *items, size_t n)
 {
   qrd_driver_progress_begin(drv, n);
   /* each item is independent and writes only its own slot: the results do
-   * not depend on the thread count or schedule */
+   * not depend on the thread count or schedule.  Run back to front: the
+   * costliest points (entropy-coded, heavy tails, high rate) are planned
+   * last, and starting them first balances the threads. */
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t i = 0; i < n; i++) {
-    item *it = &items[i];
+  for (size_t j = 0; j < n; j++) {
+    item *it = &items[n - 1 - j];
     it->status = qrd_rd_evaluate(&s->quant[it->q], &s->dist[it->d], it->target, &it->p);
     if (it->status)
       snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
