@@ -10,10 +10,6 @@
 #include "quant/quantiser.h"
 
 #define MAX_ITER 5000
-/* Start cells below this probability are merged into their neighbours: they
- * change H by < 1e-12 bit, but their huge code lengths make the edge update
- * stiff, and the far tail of a heavy-tailed start holds most of the cells. */
-#define START_FLOOR 0.0
 /* relative change of D + lambda H between iterations */
 #define TOL 1e-10
 
@@ -44,19 +40,26 @@ void qrd_ecsq_free(qrd_ecsq *w)
   free(w);
 }
 
-/* Removes cells of probability below `floor` (their edges are recomputed
- * by the next set_edges). */
-static int drop_cells(qrd_ecsq *w, double floor)
+/* Removes the cells of zero (or, by cancellation, negative) probability,
+ * giving each one's interval to its left neighbour (to the right one for
+ * the first cell), so the cells stay a partition with levels inside. */
+static int drop_empty(qrd_ecsq *w)
 {
   qrd_codebook *c = w->cb;
   size_t k = 0;
   for (size_t i = 0; i < c->n; i++) {
-    if (!(w->prob[i] > floor))
+    if (!(w->prob[i] > 0.0)) {
+      if (k == 0) /* the next kept cell starts where this one did */
+        c->edge[i + 1] = c->edge[i];
       continue;
+    }
     c->level[k] = c->level[i];
     w->prob[k] = w->prob[i];
+    c->edge[k] = c->edge[i];
     k++;
   }
+  c->edge[0] = -INFINITY;
+  c->edge[k] = INFINITY;
   if (k == 0)
     return qrd_error_set(QRD_EDOM, "ecsq: every cell has zero probability");
   c->n = k;
@@ -76,7 +79,7 @@ int qrd_ecsq_init(qrd_ecsq *w, const qrd_dist *d, const qrd_codebook *init,
   memcpy(w->cb->level, init->level, init->n * sizeof *init->level);
   memcpy(w->cb->edge, init->edge, (init->n + 1) * sizeof *init->edge);
   int st = set_centroids(w, &w->cost);
-  return st ? st : drop_cells(w, START_FLOOR);
+  return st ? st : drop_empty(w);
 }
 
 /* Edge between cells i-1 and i under the Lagrangian cost. */
@@ -84,7 +87,11 @@ static double lagrangian_edge(const qrd_ecsq *w, size_t i)
 {
   const double *c = w->cb->level;
   double dl = log2(w->prob[i - 1]) - log2(w->prob[i]);
-  return 0.5 * (c[i - 1] + c[i]) + w->lambda * dl / (2.0 * (c[i] - c[i - 1]));
+  double gap = c[i] - c[i - 1];
+  /* two levels clamped onto their shared edge: that edge stays */
+  if (!(gap > 0.0))
+    return w->cb->edge[i];
+  return 0.5 * (c[i - 1] + c[i]) + w->lambda * dl / (2.0 * gap);
 }
 
 /* Recomputes the edges, removing cells the cost squeezes shut (each removal
@@ -119,8 +126,10 @@ static int set_centroids(qrd_ecsq *w, double *cost)
   for (size_t i = 0; i < c->n; i++) {
     w->prob[i] = m[i][0];
     if (m[i][0] > 0.0) {
-      c->level[i] = m[i][1] / m[i][0];
-      mse += m[i][2] - m[i][1] * c->level[i];
+      /* far-tail cells of mass ~1e-20 lose their centroid to cancellation
+       * between tail moments: keep the level inside its cell */
+      c->level[i] = fmin(fmax(m[i][1] / m[i][0], c->edge[i]), c->edge[i + 1]);
+      mse += m[i][2] - 2.0 * c->level[i] * m[i][1] + c->level[i] * c->level[i] * m[i][0];
     }
   }
   *cost = mse + w->lambda * qrd_entropy_bits(w->prob, c->n);
@@ -133,7 +142,7 @@ int qrd_ecsq_iterate(qrd_ecsq *w)
   set_edges(w);
   int st = set_centroids(w, &cost);
   if (!st)
-    st = drop_cells(w, 0.0);
+    st = drop_empty(w);
   w->change = fabs(w->cost - cost) / cost;
   w->cost = cost;
   w->iter++;

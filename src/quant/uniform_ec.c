@@ -72,7 +72,7 @@ static int design(const qrd_dist *d, const double *th, double rate,
   double lo = guess - 0.5, hi = guess + 0.5;
   int st = qrd_bracket_root(entropy_excess, &p, &lo, &hi);
   if (!st)
-    st = qrd_root(entropy_excess, &p, lo, hi, 1e-15, 1e-15, &log_step);
+    st = qrd_root(entropy_excess, &p, lo, hi, 1e-12, 0.0, &log_step);
   if (!st)
     st = p.status;
   if (!st)
