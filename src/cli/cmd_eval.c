@@ -130,38 +130,49 @@ static int evaluate(const char *cmd, const request *r, size_t i, qrd_rd_point *p
   return 0;
 }
 
-int qrd_cmd_eval(int argc, char **argv)
+static void eval_row(const request *r, const qrd_rd_point *p)
+{
+  printf("%s\t%s\t%zu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r->dist.spec,
+         r->q.spec, p->s.levels, p->s.rate_fixed, p->s.entropy, p->s.mse, p->s.nmse,
+         p->s.l1, p->s.rel_rmse);
+}
+
+static void gap_row(const request *r, const qrd_rd_point *p)
+{
+  printf("%s\t%s\t%s\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r->dist.spec, r->q.spec,
+         qrd_bound_name(&r->dist), p->rate, p->s.mse, p->bound_rate, p->gap,
+         p->theory_gap);
+}
+
+/* Parses, then prints `header` and one row per target. */
+static int run(const char *cmd, const char *help, const char *header,
+               void (*row)(const request *, const qrd_rd_point *), int argc,
+               char **argv)
 {
   request r;
-  int st = parse_request("eval", eval_help, argc, argv, &r);
+  int st = parse_request(cmd, help, argc, argv, &r);
   if (st)
     return st < 0 ? 0 : st;
-  printf("dist\tquantiser\tlevels\trate_fixed\tentropy\tmse\tnmse\tl1\trel_rmse\n");
+  fputs(header, stdout);
   for (size_t i = 0; i < r.n_target; i++) {
     qrd_rd_point p;
-    if ((st = evaluate("eval", &r, i, &p)))
+    if ((st = evaluate(cmd, &r, i, &p)))
       return st;
-    printf("%s\t%s\t%zu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r.dist.spec,
-           r.q.spec, p.s.levels, p.s.rate_fixed, p.s.entropy, p.s.mse, p.s.nmse,
-           p.s.l1, p.s.rel_rmse);
+    row(&r, &p);
   }
   return 0;
 }
 
+int qrd_cmd_eval(int argc, char **argv)
+{
+  return run("eval", eval_help,
+             "dist\tquantiser\tlevels\trate_fixed\tentropy\tmse\tnmse\tl1\trel_rmse\n",
+             eval_row, argc, argv);
+}
+
 int qrd_cmd_gap(int argc, char **argv)
 {
-  request r;
-  int st = parse_request("gap", gap_help, argc, argv, &r);
-  if (st)
-    return st < 0 ? 0 : st;
-  printf("dist\tquantiser\tbound\trate\tmse\tbound_rate\tgap\ttheory_gap\n");
-  for (size_t i = 0; i < r.n_target; i++) {
-    qrd_rd_point p;
-    if ((st = evaluate("gap", &r, i, &p)))
-      return st;
-    printf("%s\t%s\t%s\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r.dist.spec, r.q.spec,
-           qrd_bound_name(&r.dist), p.rate, p.s.mse, p.bound_rate, p.gap,
-           p.theory_gap);
-  }
-  return 0;
+  return run("gap", gap_help,
+             "dist\tquantiser\tbound\trate\tmse\tbound_rate\tgap\ttheory_gap\n",
+             gap_row, argc, argv);
 }

@@ -151,3 +151,14 @@ void qrd_spec_format(char *buf, size_t len, const char *name,
     sep = ',';
   }
 }
+
+int qrd_spec_unknown(const char *family, const char *name, size_t count,
+                     const char *(*name_at)(size_t i))
+{
+  char known[512] = "";
+  for (size_t i = 0; i < count; i++) {
+    size_t used = strlen(known);
+    snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", name_at(i));
+  }
+  return qrd_error_set(QRD_ENOTFOUND, "unknown %s '%s' (known: %s)", family, name, known);
+}

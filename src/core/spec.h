@@ -47,4 +47,9 @@ void qrd_spec_format(char *buf, size_t len, const char *name,
                      const qrd_param_def *defs, size_t n_defs,
                      const double *theta, unsigned given);
 
+/* Records "unknown FAMILY 'name' (known: a, b, ...)" from a registry and
+ * returns QRD_ENOTFOUND. */
+int qrd_spec_unknown(const char *family, const char *name, size_t count,
+                     const char *(*name_at)(size_t i));
+
 #endif

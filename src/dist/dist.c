@@ -20,14 +20,7 @@ const qrd_dist_type *qrd_dist_type_find(const char *name)
   return NULL;
 }
 
-static void known_names(char *buf, size_t len)
-{
-  buf[0] = '\0';
-  for (size_t i = 0; i < qrd_dist_count(); i++) {
-    size_t used = strlen(buf);
-    snprintf(buf + used, len - used, "%s%s", i ? ", " : "", qrd_dist_type_at(i)->name);
-  }
-}
+static const char *name_at(size_t i) { return qrd_dist_type_at(i)->name; }
 
 static size_t param_defs(const qrd_dist_type *t, qrd_param_def *defs)
 {
@@ -58,12 +51,8 @@ int qrd_dist_parse(const char *text, qrd_dist *d)
   if (st)
     return st;
   const qrd_dist_type *t = qrd_dist_type_find(s.name);
-  if (!t) {
-    char names[256];
-    known_names(names, sizeof names);
-    return qrd_error_set(QRD_ENOTFOUND, "unknown distribution '%s' (known: %s)",
-                         s.name, names);
-  }
+  if (!t)
+    return qrd_spec_unknown("distribution", s.name, qrd_dist_count(), name_at);
   qrd_param_def defs[QRD_DIST_MAX_SHAPE + 1];
   double theta[QRD_DIST_MAX_SHAPE + 1];
   unsigned given;

@@ -18,6 +18,8 @@ static const qrd_quantiser_type *find(const char *name)
   return NULL;
 }
 
+static const char *name_at(size_t i) { return qrd_quantiser_type_at(i)->name; }
+
 int qrd_quantiser_parse(const char *text, qrd_quantiser *q)
 {
   qrd_spec s;
@@ -25,16 +27,8 @@ int qrd_quantiser_parse(const char *text, qrd_quantiser *q)
   if (st)
     return st;
   const qrd_quantiser_type *t = find(s.name);
-  if (!t) {
-    char names[256] = "";
-    for (size_t i = 0; i < qrd_quantiser_count(); i++) {
-      size_t used = strlen(names);
-      snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
-               qrd_quantiser_type_at(i)->name);
-    }
-    return qrd_error_set(QRD_ENOTFOUND, "unknown quantiser '%s' (known: %s)",
-                         s.name, names);
-  }
+  if (!t)
+    return qrd_spec_unknown("quantiser", s.name, qrd_quantiser_count(), name_at);
   unsigned given;
   memset(q, 0, sizeof *q);
   q->type = t;
