@@ -24,7 +24,7 @@ LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -fopenmp -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 BUILD := build
-LIB_SRC := $(sort $(wildcard src/core/*.c src/dist/*.c src/quant/*.c src/io/*.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/dist/*.c src/quant/*.c src/fmt/*.c src/mc/*.c src/io/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
