@@ -52,14 +52,16 @@ static int read_specs(qrd_config *cfg, const char *key, setup *s, int dists)
   int st = qrd_config_list(cfg, key, words, &n);
   if (st)
     return st;
-  if (n == 0 || n > (dists ? MAX_DISTS : MAX_QUANTS))
-    return qrd_error_set(QRD_ECONFIG, "key '%s': give 1 to %d names", key,
-                         dists ? MAX_DISTS : MAX_QUANTS);
+  if (n > (dists ? MAX_DISTS : MAX_QUANTS))
+    return qrd_config_invalid(cfg, key, "too many names");
   for (size_t i = 0; i < n; i++) {
     st = dists ? qrd_dist_parse(words[i], &s->dist[i])
                : qrd_quantiser_parse(words[i], &s->quant[i]);
-    if (st)
-      return qrd_error_set(QRD_ECONFIG, "key '%s': %s", key, qrd_error_detail());
+    if (st) {
+      char why[512]; /* the detail buffer is about to be rewritten */
+      snprintf(why, sizeof why, "%s", qrd_error_detail());
+      return qrd_config_invalid(cfg, key, why);
+    }
   }
   *(dists ? &s->n_dist : &s->n_quant) = n;
   return QRD_OK;

@@ -19,28 +19,28 @@ static const struct {
   {"export", qrd_cmd_export, "write a results file as TSV"},
 };
 
-static void usage(FILE *out)
+static void usage(void)
 {
-  fprintf(out, "usage: qrd COMMAND [options]   (qrd COMMAND --help for each)\n\ncommands:\n");
+  printf( "usage: qrd COMMAND [options]   (qrd COMMAND --help for each)\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    printf("  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
 int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
   if (argc < 2) {
-    usage(stderr);
+    fprintf(stderr, "qrd: no command given (see qrd --help)\n");
     return 2;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    usage(stdout);
+    usage();
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "qrd: unknown command '%s'\n", argv[1]);
-  usage(stderr);
+  fprintf(stderr, "qrd: unknown command '%s' (commands: dists, eval, gap, export; see qrd --help)\n",
+          argv[1]);
   return 2;
 }

@@ -69,9 +69,10 @@ static int parse_line(qrd_config *c, char *line, int lineno)
                          c->path, lineno, s);
   *eq = '\0';
   char *key = trim(s), *value = trim(eq + 1);
-  if (!*key || !*value)
-    return qrd_error_set(QRD_ECONFIG, "%s:%d: empty %s", c->path, lineno,
-                         *key ? "value" : "key");
+  if (!*key)
+    return qrd_error_set(QRD_ECONFIG, "%s:%d: empty key", c->path, lineno);
+  if (!*value)
+    return qrd_error_set(QRD_ECONFIG, "%s:%d: key '%s': empty value", c->path, lineno, key);
   for (size_t i = 0; i < c->n; i++)
     if (strcmp(c->e[i].key, key) == 0)
       return qrd_error_set(QRD_ECONFIG, "%s:%d: key '%s' repeats line %d",
@@ -176,6 +177,15 @@ int qrd_config_list(qrd_config *c, const char *key, const char **words, size_t *
     words[(*n)++] = w;
   }
   return QRD_OK;
+}
+
+int qrd_config_invalid(const qrd_config *c, const char *key, const char *why)
+{
+  for (size_t i = 0; i < c->n; i++)
+    if (strcmp(c->e[i].key, key) == 0)
+      return qrd_error_set(QRD_ECONFIG, "%s:%d: key '%s': value '%s' invalid: %s",
+                           c->path, c->e[i].line, key, c->e[i].value, why);
+  return qrd_error_set(QRD_ECONFIG, "%s: key '%s' invalid: %s", c->path, key, why);
 }
 
 int qrd_config_check_unused(const qrd_config *c)

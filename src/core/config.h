@@ -24,6 +24,10 @@ int qrd_config_ulong(qrd_config *c, const char *key, unsigned long *out);
 int qrd_config_list(qrd_config *c, const char *key, const char **words,
                     size_t *n);
 
+/* Records "FILE:LINE: key 'K': value 'V' invalid: WHY" for a key the
+ * caller found wrong after reading it, and returns QRD_ECONFIG. */
+int qrd_config_invalid(const qrd_config *c, const char *key, const char *why);
+
 /* QRD_ECONFIG naming the first key no getter asked for. */
 int qrd_config_check_unused(const qrd_config *c);
 

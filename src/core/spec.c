@@ -146,7 +146,7 @@ void qrd_spec_format(char *buf, size_t len, const char *name,
   for (size_t i = 0; i < n_defs && used >= 0 && (size_t)used < len; i++) {
     if (!(given & (1u << i)))
       continue;
-    used += snprintf(buf + used, len - (size_t)used, "%c%s=%g", sep,
+    used += snprintf(buf + used, len - (size_t)used, "%c%s=%.15g", sep,
                      defs[i].name, theta[i]);
     sep = ',';
   }

@@ -18,11 +18,10 @@ static double now(void)
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int usage(const char *name, const char *doc, FILE *out)
+static int usage(const char *name, const char *doc)
 {
-  fprintf(out, "usage: %s --config FILE --out FILE.h5 [--threads N] [--quiet]\n%s\n",
-          name, doc);
-  return out == stdout ? -1 : 2;
+  printf("usage: %s --config FILE --out FILE.h5 [--threads N] [--quiet]\n%s\n", name, doc);
+  return -1;
 }
 
 static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
@@ -31,7 +30,7 @@ static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
     const char *a = argv[i];
     int has_next = i + 1 < argc;
     if (strcmp(a, "--help") == 0)
-      return usage(drv->name, doc, stdout);
+      return usage(drv->name, doc);
     if (strcmp(a, "--quiet") == 0) {
       drv->quiet = 1;
     } else if (strcmp(a, "--config") == 0 && has_next) {
@@ -44,8 +43,9 @@ static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
         return 2;
       }
     } else {
-      fprintf(stderr, "%s: unknown or incomplete option '%s'\n", drv->name, a);
-      return usage(drv->name, doc, stderr);
+      fprintf(stderr, "%s: unknown or incomplete option '%s' (see %s --help)\n",
+              drv->name, a, drv->name);
+      return 2;
     }
   }
   if (!drv->config_path || !drv->out_path) {

@@ -1,0 +1,580 @@
+/* The command-line programs, run as a user would (from the repository root;
+ * `make test` builds bin/qrd first): exit status, stdout and stderr.
+ *
+ * Contract (figures.md §3): TSV on stdout, diagnostics on stderr; bad input
+ * gives a non-zero exit, exactly one line on stderr naming the problem, and
+ * nothing on stdout. */
+#include <dirent.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dist/dist.h"
+#include "suites.h"
+
+#define QRD "./bin/qrd"
+#define FIG1 "./bin/fig-1"
+
+#define assert_has(hay, needle)                                                \
+  ck_assert_msg(strstr((hay), (needle)) != NULL, "expected '%s' in '%s'",      \
+                (needle), (hay))
+
+typedef struct {
+  int status; /* exit status; -1 when not exited normally */
+  char *out, *err;
+} run_result;
+
+static char *slurp(const char *file)
+{
+  FILE *f = fopen(file, "rb");
+  ck_assert_msg(f != NULL, "cannot read %s", file);
+  size_t cap = 4096, len = 0, got;
+  char *buf = malloc(cap);
+  ck_assert_ptr_nonnull(buf);
+  while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += got;
+    if (len + 1 == cap) {
+      buf = realloc(buf, cap *= 2);
+      ck_assert_ptr_nonnull(buf);
+    }
+  }
+  fclose(f);
+  buf[len] = '\0';
+  return buf;
+}
+
+static void temp_file(char *name)
+{
+  strcpy(name, "/tmp/qrd-cli-XXXXXX");
+  int fd = mkstemp(name);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+}
+
+/* Runs the shell command built from fmt with stdout and stderr captured. */
+static run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static run_result run(const char *fmt, ...)
+{
+  char cmd[2048], full[2200], out[32], err[32];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(cmd, sizeof cmd, fmt, ap);
+  va_end(ap);
+  temp_file(out);
+  temp_file(err);
+  snprintf(full, sizeof full, "%s </dev/null >%s 2>%s", cmd, out, err);
+  int st = system(full);
+  ck_assert_int_ne(st, -1);
+  run_result r = {.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1};
+  r.out = slurp(out);
+  r.err = slurp(err);
+  unlink(out);
+  unlink(err);
+  return r;
+}
+
+static void run_free(run_result *r)
+{
+  free(r->out);
+  free(r->err);
+}
+
+static size_t count_lines(const char *s)
+{
+  size_t n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+static void require_binary(const char *bin)
+{
+  ck_assert_msg(access(bin, X_OK) == 0, "%s not built (run from the repository root "
+                "after make)", bin);
+}
+
+/* Bad input: non-zero exit, nothing on stdout, one stderr line naming the
+ * problem (each of the keywords; NULL ends the list). */
+static void expect_bad(const char *args, ...)
+{
+  require_binary(QRD);
+  run_result r = run(QRD " %s", args);
+  ck_assert_msg(r.status > 0, "qrd %s: exit %d", args, r.status);
+  ck_assert_msg(r.out[0] == '\0', "qrd %s: stdout '%s'", args, r.out);
+  ck_assert_msg(count_lines(r.err) == 1 && r.err[strlen(r.err) - 1] == '\n',
+                "qrd %s: want one stderr line, got '%s'", args, r.err);
+  va_list ap;
+  va_start(ap, args);
+  for (const char *k; (k = va_arg(ap, const char *)) != NULL;)
+    assert_has(r.err, k);
+  va_end(ap);
+  run_free(&r);
+}
+
+/* Successful run: exit 0, empty stderr; returns stdout (caller frees). */
+static char *expect_ok(const char *args)
+{
+  require_binary(QRD);
+  run_result r = run(QRD " %s", args);
+  ck_assert_msg(r.status == 0, "qrd %s: exit %d, stderr '%s'", args, r.status, r.err);
+  ck_assert_msg(r.err[0] == '\0', "qrd %s: stderr '%s'", args, r.err);
+  free(r.err);
+  return r.out;
+}
+
+/* Field `col` (0-based) of tab-separated line `line` (0-based) of text, as a
+ * fresh string. */
+static char *tsv_field(const char *text, size_t line, size_t col)
+{
+  const char *p = text;
+  for (size_t i = 0; i < line; i++) {
+    p = strchr(p, '\n');
+    ck_assert_msg(p != NULL, "no line %zu in '%s'", line, text);
+    p++;
+  }
+  for (size_t i = 0; i < col; i++) {
+    const char *tab = strpbrk(p, "\t\n");
+    ck_assert_msg(tab != NULL && *tab == '\t', "no column %zu in '%s'", col, text);
+    p = tab + 1;
+  }
+  size_t len = strcspn(p, "\t\n");
+  char *f = strndup(p, len);
+  ck_assert_ptr_nonnull(f);
+  return f;
+}
+
+static size_t tsv_fields(const char *text, size_t line)
+{
+  const char *p = text;
+  for (size_t i = 0; i < line; i++)
+    p = strchr(p, '\n') + 1;
+  size_t n = 1;
+  for (; *p && *p != '\n'; p++)
+    n += *p == '\t';
+  return n;
+}
+
+/* The column of header line 0 named `name`. */
+static size_t tsv_column(const char *text, const char *name)
+{
+  size_t n = tsv_fields(text, 0);
+  for (size_t c = 0; c < n; c++) {
+    char *f = tsv_field(text, 0, c);
+    int hit = strcmp(f, name) == 0;
+    free(f);
+    if (hit)
+      return c;
+  }
+  ck_abort_msg("no column '%s' in '%s'", name, text);
+  return 0;
+}
+
+static double tsv_double(const char *text, size_t line, const char *column)
+{
+  char *f = tsv_field(text, line, tsv_column(text, column)), *end;
+  double v = strtod(f, &end);
+  ck_assert_msg(end != f && *end == '\0', "column %s: '%s' is not a number", column, f);
+  free(f);
+  return v;
+}
+
+/* ---- help ---- */
+
+START_TEST(test_help)
+{
+  const char *args[] = {"--help", "dists --help", "eval --help", "gap --help",
+                        "export --help"};
+  for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
+    char *out = expect_ok(args[i]);
+    ck_assert_msg(strncmp(out, "usage: qrd", 10) == 0, "qrd %s: '%s'", args[i], out);
+    free(out);
+  }
+  /* the top-level usage lists every command */
+  char *out = expect_ok("--help");
+  const char *cmds[] = {"dists", "eval", "gap", "export"};
+  for (size_t i = 0; i < 4; i++)
+    assert_has(out, cmds[i]);
+  free(out);
+}
+END_TEST
+
+START_TEST(test_no_command)
+{
+  require_binary(QRD);
+  run_result r = run(QRD);
+  ck_assert_int_ne(r.status, 0);
+  ck_assert_str_eq(r.out, "");
+  assert_has(r.err, "usage");
+  run_free(&r);
+}
+END_TEST
+
+/* ---- dists ---- */
+
+START_TEST(test_dists)
+{
+  char *out = expect_ok("dists");
+  size_t n = qrd_dist_count();
+  ck_assert_uint_eq(count_lines(out), n + 1);
+  ck_assert_uint_ge(n, 3);
+  size_t cols = tsv_fields(out, 0);
+  size_t name = tsv_column(out, "name");
+  tsv_column(out, "parameters");
+  tsv_column(out, "entropy_bits");
+  int seen[3] = {0, 0, 0};
+  const char *want[3] = {"gaussian", "laplace", "student-t"};
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_uint_eq(tsv_fields(out, i + 1), cols);
+    char *f = tsv_field(out, i + 1, name);
+    ck_assert_str_eq(f, qrd_dist_type_at(i)->name);
+    for (size_t k = 0; k < 3; k++)
+      seen[k] |= strcmp(f, want[k]) == 0;
+    free(f);
+    /* the default instance has unit variance */
+    ck_assert_double_eq_tol(tsv_double(out, i + 1, "variance"), 1.0, 1e-9);
+  }
+  for (size_t k = 0; k < 3; k++)
+    ck_assert_msg(seen[k], "no row for %s in '%s'", want[k], out);
+  /* gaussian: h = 0.5 log2(2 pi e) bits */
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(qrd_dist_type_at(i)->name, "gaussian") == 0)
+      ck_assert_double_eq_tol(tsv_double(out, i + 1, "entropy_bits"),
+                              0.5 * log2(2.0 * M_PI * M_E), 1e-12);
+  free(out);
+}
+END_TEST
+
+/* ---- eval and gap ---- */
+
+START_TEST(test_eval_lloyd_max)
+{
+  char *out = expect_ok("eval --dist gaussian --quantiser lloyd-max --levels 2");
+  ck_assert_uint_eq(count_lines(out), 2);
+  ck_assert_uint_eq(tsv_fields(out, 1), tsv_fields(out, 0));
+  ck_assert_double_eq_tol(tsv_double(out, 1, "mse"), 1.0 - 2.0 / M_PI, 1e-9);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "nmse"), 1.0 - 2.0 / M_PI, 1e-9);
+  ck_assert_double_eq(tsv_double(out, 1, "levels"), 2.0);
+  ck_assert_double_eq(tsv_double(out, 1, "rate_fixed"), 1.0);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "entropy"), 1.0, 1e-9);
+  free(out);
+}
+END_TEST
+
+START_TEST(test_gap_uniform_ec)
+{
+  char *out = expect_ok("gap --dist gaussian --quantiser uniform-ec --rate 8");
+  ck_assert_uint_eq(count_lines(out), 2);
+  double theory = 0.5 * log2(2.0 * M_PI * M_E / 12.0);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "gap"), theory, 0.002);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "theory_gap"), theory, 1e-6);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "rate"), 8.0, 1e-6);
+  free(out);
+}
+END_TEST
+
+START_TEST(test_bad_dist)
+{
+  expect_bad("eval --dist foo --quantiser uniform --levels 4", "distribution", "'foo'",
+             "gaussian", NULL);
+  expect_bad("gap --dist foo --quantiser uniform-ec --rate 4", "distribution", "'foo'",
+             NULL);
+  expect_bad("eval --dist gaussian:nu=3 --quantiser uniform --levels 4",
+             "unknown parameter 'nu'", NULL);
+  expect_bad("eval --dist student-t:nu=abc --quantiser uniform --levels 4", "nu",
+             "abc", NULL);
+  expect_bad("eval --dist student-t:nu=2 --quantiser uniform --levels 4", "nu",
+             "variance", NULL);
+  expect_bad("gap --dist student-t:nu=2 --quantiser uniform-ec --rate 4", "nu",
+             "variance", NULL);
+}
+END_TEST
+
+START_TEST(test_bad_quantiser)
+{
+  expect_bad("eval --dist gaussian --quantiser bar --levels 4", "quantiser", "'bar'",
+             "lloyd-max", NULL);
+  expect_bad("gap --dist gaussian --quantiser bar --rate 4", "quantiser", "'bar'", NULL);
+  expect_bad("eval --dist gaussian --quantiser uniform-ec --levels 4", "uniform-ec",
+             "--rate", NULL);
+}
+END_TEST
+
+START_TEST(test_bad_levels)
+{
+  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 1", "levels", ">= 2",
+             NULL);
+  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 0", "levels", NULL);
+  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 2.5", "levels", "2.5",
+             NULL);
+  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels four", "levels",
+             "four", NULL);
+  expect_bad("eval --dist gaussian --quantiser lloyd-max --bits 0.5", "levels", NULL);
+}
+END_TEST
+
+START_TEST(test_bad_rate)
+{
+  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate 0", "rate", "> 0", NULL);
+  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate -1", "rate", "-1", NULL);
+  expect_bad("eval --dist gaussian --quantiser uniform-ec --rate 0", "rate", NULL);
+  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate abc", "rate", "abc",
+             "not a number", NULL);
+  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate nan", "rate", NULL);
+}
+END_TEST
+
+START_TEST(test_bad_usage)
+{
+  expect_bad("eval --dist gaussian --quantiser uniform --levels 4 --bogus", "--bogus",
+             NULL);
+  expect_bad("dists --bogus", "--bogus", NULL);
+  expect_bad("eval --quantiser uniform --levels 4", "--dist", NULL);
+  expect_bad("gap --quantiser uniform-ec --rate 4", "--dist", NULL);
+  expect_bad("eval --dist gaussian --quantiser uniform", "--levels", NULL);
+  expect_bad("eval --dist gaussian --quantiser uniform --levels", "--levels", "value",
+             NULL);
+  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate", "--rate", "value",
+             NULL);
+  expect_bad("eval --dist", "--dist", NULL);
+}
+END_TEST
+
+START_TEST(test_unknown_command)
+{
+  expect_bad("frobnicate", "frobnicate", NULL);
+}
+END_TEST
+
+/* A scratch directory per test case: an unchecked fixture creates it in the
+ * runner's process before the tests and removes it (flat) after them, also
+ * when a test failed. */
+static char sandbox[64];
+
+static void sandbox_open(void)
+{
+  strcpy(sandbox, "/tmp/qrd-cli-XXXXXX");
+  if (!mkdtemp(sandbox)) {
+    perror("qrd tests: mkdtemp");
+    sandbox[0] = '\0';
+  }
+}
+
+static void sandbox_close(void)
+{
+  if (!sandbox[0])
+    return;
+  DIR *d = opendir(sandbox);
+  struct dirent *e;
+  char p[sizeof sandbox + 256];
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    snprintf(p, sizeof p, "%s/%s", sandbox, e->d_name);
+    unlink(p);
+  }
+  if (d != NULL)
+    closedir(d);
+  rmdir(sandbox);
+  sandbox[0] = '\0';
+}
+
+static void write_text(const char *file, const char *text)
+{
+  FILE *f = fopen(file, "wb");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+/* ---- export ---- */
+
+START_TEST(test_export_bad_file)
+{
+  const char *missing = "/tmp/qrd-cli-does-not-exist.h5";
+  char args[256];
+  snprintf(args, sizeof args, "export %s", missing);
+  expect_bad(args, missing, NULL);
+  snprintf(args, sizeof args, "export --panels %s", missing);
+  expect_bad(args, missing, NULL);
+
+  char text[128];
+  snprintf(text, sizeof text, "%s/text.h5", sandbox);
+  write_text(text, "panel\tcurve\nnot hdf5\n");
+  snprintf(args, sizeof args, "export %s", text);
+  expect_bad(args, text, NULL);
+  snprintf(args, sizeof args, "export --panel x %s", text);
+  expect_bad(args, text, NULL);
+  expect_bad("export", "FILE", NULL);
+}
+END_TEST
+
+/* ---- figure drivers ---- */
+
+/* A small valid fig-1 config (2 sweep points). */
+#define FIG1_CONFIG                                                            \
+  "seed = 1\n"                                                                 \
+  "dists = gaussian\n"                                                         \
+  "quantisers = uniform\n"                                                     \
+  "rate_min = 1\n"                                                             \
+  "rate_max = 2\n"                                                             \
+  "rate_step = 1\n"                                                            \
+  "ecsq_rate_max = 0\n"
+
+typedef struct {
+  const char *name;     /* config file name, "" for a missing file */
+  const char *text;     /* NULL: not written */
+  const char *keyword;  /* must appear in the one stderr line */
+  const char *keyword2;
+} fig_case;
+
+static const fig_case FIG_CASES[] = {
+  {"missing.cfg", NULL, "missing.cfg", "cannot open"},
+  {"malformed.cfg", "seed = 1\n# next line is wrong\nrate_max 8\n", "malformed.cfg:3:",
+   "rate_max 8"},
+  {"unknown.cfg", FIG1_CONFIG "rate_mx = 4\n", "unknown.cfg:8:", "rate_mx"},
+  {"abc.cfg",
+   "seed = 1\ndists = gaussian\nquantisers = uniform\nrate_min = 1\nrate_max = abc\n"
+   "rate_step = 1\necsq_rate_max = 0\n",
+   "abc.cfg:5:", "'abc'"},
+};
+#define N_FIG_CASES (sizeof FIG_CASES / sizeof FIG_CASES[0])
+
+/* A bad name inside a list value: config.h promises "FILE:LINE: key 'K': ..."
+ * for every bad value, including the driver's own checks. */
+static const fig_case FIG_BAD_SPEC = {
+  "baddist.cfg",
+  "seed = 1\ndists = gaussian foo\nquantisers = uniform\nrate_min = 1\nrate_max = 2\n"
+  "rate_step = 1\necsq_rate_max = 0\n",
+  "baddist.cfg:2:", "'foo'"};
+
+/* Runs case c; OUT is sandbox/out.h5.  Checks the failure report and that no
+ * temporary is left behind. */
+static void fig_run_failing(const fig_case *c, const char *out)
+{
+  char cfg[256], tmp[256];
+  snprintf(cfg, sizeof cfg, "%s/%s", sandbox, c->name);
+  snprintf(tmp, sizeof tmp, "%s.tmp", out);
+  if (c->text)
+    write_text(cfg, c->text);
+  run_result r = run(FIG1 " --config %s --out %s --quiet", cfg, out);
+  ck_assert_msg(r.status > 0, "%s: exit %d", c->name, r.status);
+  ck_assert_msg(r.out[0] == '\0', "%s: stdout '%s'", c->name, r.out);
+  ck_assert_msg(count_lines(r.err) == 1 && r.err[strlen(r.err) - 1] == '\n',
+                "%s: want one stderr line, got '%s'", c->name, r.err);
+  assert_has(r.err, sandbox); /* the file, with its directory */
+  assert_has(r.err, c->keyword);
+  assert_has(r.err, c->keyword2);
+  ck_assert_msg(access(tmp, F_OK) != 0, "%s: %s left behind", c->name, tmp);
+  run_free(&r);
+}
+
+START_TEST(test_fig_driver_failures)
+{
+  /* The driver is written separately: skip when it has not been built. */
+  if (access(FIG1, X_OK) != 0)
+    return;
+  char out[128];
+  snprintf(out, sizeof out, "%s/out.h5", sandbox);
+  unlink(out);
+  for (size_t i = 0; i < N_FIG_CASES; i++) {
+    fig_run_failing(&FIG_CASES[i], out);
+    ck_assert_msg(access(out, F_OK) != 0, "%s: %s created", FIG_CASES[i].name, out);
+  }
+}
+END_TEST
+
+START_TEST(test_fig_driver_keeps_old_output)
+{
+  if (access(FIG1, X_OK) != 0)
+    return; /* driver not built yet */
+  char out[128];
+  snprintf(out, sizeof out, "%s/out.h5", sandbox);
+  unlink(out);
+  static const char old[] = "previous results\n\0binary\xff\x01 tail";
+  for (size_t i = 0; i < N_FIG_CASES; i++) {
+    FILE *f = fopen(out, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(old, 1, sizeof old, f), sizeof old);
+    ck_assert_int_eq(fclose(f), 0);
+    fig_run_failing(&FIG_CASES[i], out);
+    f = fopen(out, "rb");
+    ck_assert_msg(f != NULL, "%s: %s removed", FIG_CASES[i].name, out);
+    char now[sizeof old + 16];
+    size_t got = fread(now, 1, sizeof now, f);
+    fclose(f);
+    ck_assert_msg(got == sizeof old && memcmp(now, old, sizeof old) == 0,
+                  "%s: %s changed", FIG_CASES[i].name, out);
+  }
+}
+END_TEST
+
+START_TEST(test_fig_driver_bad_spec)
+{
+  if (access(FIG1, X_OK) != 0)
+    return; /* driver not built yet */
+  char out[128];
+  snprintf(out, sizeof out, "%s/out.h5", sandbox);
+  unlink(out);
+  fig_run_failing(&FIG_BAD_SPEC, out);
+  ck_assert_msg(access(out, F_OK) != 0, "%s created", out);
+}
+END_TEST
+
+/* Control for the tests above: the same command line with a valid config
+ * does write OUT (and no temporary). */
+START_TEST(test_fig_driver_ok)
+{
+  if (access(FIG1, X_OK) != 0)
+    return; /* driver not built yet */
+  char cfg[128], out[128], tmp[136];
+  snprintf(cfg, sizeof cfg, "%s/ok.cfg", sandbox);
+  snprintf(out, sizeof out, "%s/out.h5", sandbox);
+  snprintf(tmp, sizeof tmp, "%s.tmp", out);
+  unlink(out);
+  write_text(cfg, FIG1_CONFIG);
+  run_result r = run(FIG1 " --config %s --out %s --quiet", cfg, out);
+  ck_assert_msg(r.status == 0, "exit %d, stderr '%s'", r.status, r.err);
+  ck_assert_str_eq(r.out, "");
+  struct stat sb;
+  ck_assert_int_eq(stat(out, &sb), 0);
+  ck_assert_int_gt(sb.st_size, 0);
+  ck_assert_int_ne(access(tmp, F_OK), 0);
+  run_free(&r);
+}
+END_TEST
+
+Suite *qrd_suite_cli(void)
+{
+  Suite *s = suite_create("cli");
+  TCase *tc = tcase_create("qrd");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_unchecked_fixture(tc, sandbox_open, sandbox_close);
+  tcase_add_test(tc, test_help);
+  tcase_add_test(tc, test_no_command);
+  tcase_add_test(tc, test_dists);
+  tcase_add_test(tc, test_eval_lloyd_max);
+  tcase_add_test(tc, test_gap_uniform_ec);
+  tcase_add_test(tc, test_bad_dist);
+  tcase_add_test(tc, test_bad_quantiser);
+  tcase_add_test(tc, test_bad_levels);
+  tcase_add_test(tc, test_bad_rate);
+  tcase_add_test(tc, test_bad_usage);
+  tcase_add_test(tc, test_unknown_command);
+  tcase_add_test(tc, test_export_bad_file);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("fig-driver");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_unchecked_fixture(tc, sandbox_open, sandbox_close);
+  tcase_add_test(tc, test_fig_driver_failures);
+  tcase_add_test(tc, test_fig_driver_keeps_old_output);
+  tcase_add_test(tc, test_fig_driver_bad_spec);
+  tcase_add_test(tc, test_fig_driver_ok);
+  suite_add_tcase(s, tc);
+  return s;
+}
