@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
   if (argc < 2) {
-    fprintf(stderr, "qrd: no command given (see qrd --help)\n");
+    fprintf(stderr, "qrd: no command given; usage: qrd COMMAND [options] (see qrd --help)\n");
     return 2;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
