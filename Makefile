@@ -72,7 +72,8 @@ bin/%: $(BUILD)/experiments/%.o $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-bin/qrd-tests: $(TEST_OBJ) $(LIB) bin/qrd
+# The CLI suite runs bin/qrd and the figure drivers, so they are built first.
+bin/qrd-tests: $(TEST_OBJ) $(LIB) bin/qrd $(FIGURES:%=bin/%)
 	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
 # Slow suites are tagged "slow" and left out unless CK_INCLUDE_TAGS says so.
