@@ -475,7 +475,6 @@ static void fig_run_failing(const fig_case *c, const char *out)
 
 START_TEST(test_fig_driver_failures)
 {
-  /* The driver is written separately: skip when it has not been built. */
   require_binary(FIG1);
   char out[128];
   snprintf(out, sizeof out, "%s/out.h5", sandbox);
