@@ -11,6 +11,8 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_config());
   srunner_add_suite(sr, qrd_suite_dist());
   srunner_add_suite(sr, qrd_suite_quant());
+  srunner_add_suite(sr, qrd_suite_fmt());
+  srunner_add_suite(sr, qrd_suite_mc());
   srunner_add_suite(sr, qrd_suite_results());
   srunner_add_suite(sr, qrd_suite_cli());
   srunner_run_all(sr, CK_NORMAL);

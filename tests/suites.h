@@ -9,6 +9,8 @@ Suite *qrd_suite_config(void);
 Suite *qrd_suite_dist(void);
 Suite *qrd_suite_quant(void);
 Suite *qrd_suite_results(void);
+Suite *qrd_suite_fmt(void);
+Suite *qrd_suite_mc(void);
 Suite *qrd_suite_cli(void);
 
 /* Per-test timeout for numeric suites (Check's default of 4 s is too short). */

@@ -379,6 +379,37 @@ START_TEST(test_parse_errors)
 }
 END_TEST
 
+/* E[M] of the absmax of B standard normals: nf4-af4.md §3's table (8
+ * decimals), and for B = 2 the closed form 2/sqrt(pi); Laplace (scale 1):
+ * E max of B iid Exp(1) = the harmonic number H_B. */
+START_TEST(test_block_absmax_mean)
+{
+  static const struct { double b, mean; } T[] = {
+    {16, 2.07720448}, {32, 2.34707920}, {64, 2.59611077}, {128, 2.82755780},
+    {256, 3.04422550}, {512, 3.24839054}, {1024, 3.44187028}, {2048, 3.62611594},
+    {4096, 3.80229531},
+  };
+  qrd_dist g, l;
+  ck_assert_int_eq(qrd_dist_parse("gaussian", &g), QRD_OK);
+  ck_assert_int_eq(qrd_dist_parse("laplace:scale=1", &l), QRD_OK);
+  double m;
+  for (size_t k = 0; k < sizeof T / sizeof T[0]; k++) {
+    ck_assert_int_eq(qrd_dist_block_absmax_mean(&g, T[k].b, &m), QRD_OK);
+    ck_assert_msg(fabs(m - T[k].mean) <= 5e-9, "B=%g: %.10f vs %.8f", T[k].b, m, T[k].mean);
+  }
+  ck_assert_int_eq(qrd_dist_block_absmax_mean(&g, 2, &m), QRD_OK);
+  ck_assert_double_eq_tol(m, 2.0 / sqrt(M_PI), 1e-10);
+  double h = 0.0;
+  for (int b = 1; b <= 256; b++) {
+    h += 1.0 / b;
+    if (b == 1 || b == 7 || b == 64 || b == 256) {
+      ck_assert_int_eq(qrd_dist_block_absmax_mean(&l, b, &m), QRD_OK);
+      ck_assert_msg(fabs(m - h) <= 1e-10 * h, "laplace B=%d: %.12f vs H_B %.12f", b, m, h);
+    }
+  }
+}
+END_TEST
+
 Suite *qrd_suite_dist(void)
 {
   Suite *s = suite_create("dist");
@@ -403,6 +434,7 @@ Suite *qrd_suite_dist(void)
   tcase_add_test(tc, test_unit_variance_scales);
   tcase_add_test(tc, test_entropy_closed_forms);
   tcase_add_test(tc, test_parse_errors);
+  tcase_add_test(tc, test_block_absmax_mean);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -189,3 +189,22 @@ int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
   }
   return QRD_OK;
 }
+
+struct block_max {
+  const qrd_dist *d;
+  double b;
+};
+
+/* P(max |X| > m), as -expm1(b log1p(-2 sf)) to keep the far tail. */
+static double block_absmax_sf(double m, void *params)
+{
+  const struct block_max *p = params;
+  return -expm1(p->b * log1p(-2.0 * qrd_dist_sf(p->d, m)));
+}
+
+int qrd_dist_block_absmax_mean(const qrd_dist *d, double b, double *mean)
+{
+  struct block_max p = {.d = d, .b = b};
+  double err;
+  return qrd_integrate(block_absmax_sf, &p, 0.0, INFINITY, mean, &err);
+}

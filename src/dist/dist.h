@@ -90,4 +90,8 @@ int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
 int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,
                                   double m[3]);
 
+/* E max_i |X_i| over a block of b iid values, exactly:
+ * integral over m > 0 of 1 - (1 - 2 sf(m))^b (symmetric distributions). */
+int qrd_dist_block_absmax_mean(const qrd_dist *d, double b, double *mean);
+
 #endif

@@ -1,0 +1,345 @@
+#include "fmt/block.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/bits.h"
+#include "mc/entropy.h"
+
+int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)
+{
+  static const struct { const char *name; qrd_scaling_kind kind; } kinds[] = {
+    {"rms", QRD_SCALING_BLOCK_RMS}, {"absmax", QRD_SCALING_ABSMAX},
+    {"signmax", QRD_SCALING_SIGNMAX},
+  };
+  memset(out, 0, sizeof *out);
+  int st = qrd_scale_parse(scale, &out->scale);
+  if (st)
+    return st;
+  if (strcmp(text, "rms") == 0) {
+    out->kind = QRD_SCALING_TENSOR_RMS;
+    return QRD_OK;
+  }
+  const char *colon = strchr(text, ':');
+  size_t len = colon ? (size_t)(colon - text) : strlen(text);
+  for (size_t i = 0; colon && i < sizeof kinds / sizeof kinds[0]; i++) {
+    if (strlen(kinds[i].name) != len || strncmp(text, kinds[i].name, len) != 0)
+      continue;
+    char *end;
+    unsigned long b = strtoul(colon + 1, &end, 10);
+    if (*end || b < 1 || colon[1] == '-')
+      break;
+    out->kind = kinds[i].kind;
+    out->block = b;
+    if (out->kind == QRD_SCALING_SIGNMAX && !qrd_scale_is_signed(&out->scale))
+      return qrd_error_set(QRD_EINVAL, "scaling '%s' needs a signed scale format, not '%s'",
+                           text, scale);
+    return QRD_OK;
+  }
+  return qrd_error_set(QRD_EINVAL,
+                       "scaling '%s' invalid (allowed: rms, rms:B, absmax:B, signmax:B "
+                       "with a whole block size B >= 1)", text);
+}
+
+/* ---- outliers ---- */
+
+/* The k-th largest of v[0..n-1] (k >= 1), partially reordering v. */
+static double kth_largest(double *v, size_t n, size_t k)
+{
+  size_t lo = 0, hi = n - 1, want = k - 1;
+  while (lo < hi) {
+    double pivot = v[lo + (hi - lo) / 2];
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] > pivot)
+        i++;
+      while (v[j] < pivot)
+        j--;
+      if (i <= j) {
+        double t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0)
+          break;
+        j--;
+      }
+    }
+    if (want <= j)
+      hi = j;
+    else if (want >= i)
+      lo = i;
+    else
+      break;
+  }
+  return v[want];
+}
+
+/* mark[i] = 1 for the k largest |x| (ties taken in index order). */
+static int mark_outliers(const double *x, size_t n, size_t k, unsigned char *mark)
+{
+  memset(mark, 0, n);
+  if (k == 0)
+    return QRD_OK;
+  double *a = malloc(n * sizeof *a);
+  if (!a)
+    return qrd_error_set(QRD_ENOMEM, "outlier selection");
+  for (size_t i = 0; i < n; i++)
+    a[i] = fabs(x[i]);
+  double t = kth_largest(a, n, k);
+  free(a);
+  size_t above = 0;
+  for (size_t i = 0; i < n; i++)
+    above += fabs(x[i]) > t;
+  size_t ties = k - above;
+  for (size_t i = 0; i < n; i++) {
+    double m = fabs(x[i]);
+    mark[i] = m > t || (m == t && ties > 0 && ties--);
+  }
+  return QRD_OK;
+}
+
+/* ---- scales ---- */
+
+static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned char *out,
+                        size_t n, double lo, double hi)
+{
+  double sum2 = 0.0, extreme = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double v = out[i] ? 0.0 : x[i];
+    sum2 += v * v;
+    if (fabs(v) > fabs(extreme))
+      extreme = v;
+  }
+  switch (sc->kind) {
+  case QRD_SCALING_TENSOR_RMS:
+  case QRD_SCALING_BLOCK_RMS:
+    /* fp32, clamped to the smallest normal (orr-formats §2.6) */
+    return fmax((float)sqrt(sum2 / (double)n), FLT_MIN);
+  case QRD_SCALING_ABSMAX:
+    return fabs(extreme) / fmin(-lo, hi);
+  case QRD_SCALING_SIGNMAX:
+    return extreme / (fabs(lo) > hi ? lo : hi);
+  }
+  return NAN;
+}
+
+typedef struct {
+  const double *x;
+  const unsigned char *out;
+  const qrd_scaling *sc;
+  double lo, hi, tensor_scale;
+  size_t block;
+} normaliser;
+
+/* y, w of elements [from, to) (whole blocks), skipping outliers; returns
+ * the count written. */
+static size_t normalise_range(const normaliser *nz, size_t from, size_t to, double *y,
+                              double *w)
+{
+  size_t m = 0;
+  for (size_t b = from; b < to; b += nz->block) {
+    double s = nz->tensor_scale;
+    if (nz->sc->kind != QRD_SCALING_TENSOR_RMS)
+      s = qrd_scale_quantise(&nz->sc->scale,
+                             raw_scale(nz->sc, nz->x + b, nz->out + b, nz->block, nz->lo, nz->hi));
+    for (size_t i = b; i < b + nz->block; i++) {
+      if (nz->out[i])
+        continue;
+      /* an all-zero block has scale 0: its elements are exact zeros */
+      y[m] = s != 0.0 ? nz->x[i] / s : 0.0;
+      w[m] = s * s;
+      m++;
+    }
+  }
+  return m;
+}
+
+static void batch_sums(const double *x, const unsigned char *out, size_t from, size_t to,
+                       const qrd_scale_format *bf16, double *x2, double *outlier_sse)
+{
+  *x2 = *outlier_sse = 0.0;
+  for (size_t i = from; i < to; i++) {
+    *x2 += x[i] * x[i];
+    if (out[i]) {
+      double e = x[i] - qrd_scale_quantise(bf16, x[i]);
+      *outlier_sse += e * e;
+    }
+  }
+}
+
+void qrd_block_sample_free(qrd_block_sample *s)
+{
+  if (!s)
+    return;
+  for (size_t k = 0; k < s->n_batches; k++)
+    qrd_sorted_free(s->batch[k]);
+  free(s);
+}
+
+static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
+{
+  qrd_scale_format bf16;
+  qrd_scale_parse("bf16", &bf16);
+  size_t blocks = n / nz->block, per = (blocks + QRD_BLOCK_BATCHES - 1) / QRD_BLOCK_BATCHES;
+  double *y = malloc(per * nz->block * sizeof *y), *w = malloc(per * nz->block * sizeof *w);
+  int st = y && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample");
+  for (size_t b0 = 0; !st && b0 < blocks; b0 += per) {
+    size_t from = b0 * nz->block, to = (b0 + per < blocks ? b0 + per : blocks) * nz->block;
+    size_t k = s->n_batches, m = normalise_range(nz, from, to, y, w);
+    batch_sums(nz->x, nz->out, from, to, &bf16, &s->batch_x2[k], &s->batch_outlier_sse[k]);
+    if (!(s->batch[k] = qrd_sorted_alloc(y, w, m)))
+      st = QRD_ENOMEM;
+    else
+      s->n_batches++;
+  }
+  free(y);
+  free(w);
+  return st;
+}
+
+int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double lo,
+                           double hi, double outlier_ratio, qrd_block_sample **out)
+{
+  *out = NULL;
+  size_t block = sc->kind == QRD_SCALING_TENSOR_RMS ? n : sc->block;
+  if (n == 0 || block == 0 || n % block != 0)
+    return qrd_error_set(QRD_EINVAL, "sample of %zu values is not a whole number of "
+                         "blocks of %zu", n, block);
+  if (!(lo < 0.0 && hi > 0.0))
+    return qrd_error_set(QRD_EINVAL, "element range [%g, %g] must contain 0 inside", lo, hi);
+  qrd_block_sample *s = calloc(1, sizeof *s);
+  unsigned char *mark = malloc(n);
+  int st = s && mark ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample");
+  if (!st) {
+    s->numel = n;
+    s->n_outliers = qrd_bits_outliers(outlier_ratio, n);
+    s->scale_bits = qrd_scale_bits(&sc->scale);
+    s->n_blocks = n / block;
+    st = mark_outliers(x, n, s->n_outliers, mark);
+  }
+  if (!st) {
+    normaliser nz = {.x = x, .out = mark, .sc = sc, .lo = lo, .hi = hi, .block = block};
+    nz.tensor_scale = qrd_scale_quantise(&sc->scale, raw_scale(sc, x, mark, n, lo, hi));
+    /* tensor RMS still gets batches: cut its one block into pieces */
+    if (sc->kind == QRD_SCALING_TENSOR_RMS && n % QRD_BLOCK_BATCHES == 0)
+      nz.block = n / QRD_BLOCK_BATCHES;
+    st = fill_batches(s, &nz, n);
+  }
+  free(mark);
+  if (st) {
+    qrd_block_sample_free(s);
+    return st;
+  }
+  *out = s;
+  return QRD_OK;
+}
+
+/* R and its jackknife standard error from per-batch sse. */
+static void ratio_with_se(const qrd_block_sample *s, const double *sse, qrd_block_result *r)
+{
+  double e = 0.0, x2 = 0.0;
+  size_t k_n = s->n_batches;
+  for (size_t k = 0; k < k_n; k++) {
+    e += sse[k];
+    x2 += s->batch_x2[k];
+  }
+  r->sse = e;
+  r->rel_rmse = sqrt(e / x2);
+  double loo[QRD_BLOCK_BATCHES], mean = 0.0, var = 0.0;
+  for (size_t k = 0; k < k_n; k++) {
+    loo[k] = sqrt((e - sse[k]) / (x2 - s->batch_x2[k]));
+    mean += loo[k] / (double)k_n;
+  }
+  for (size_t k = 0; k < k_n; k++)
+    var += (loo[k] - mean) * (loo[k] - mean);
+  r->rel_rmse_se = k_n > 1 ? sqrt(var * (double)(k_n - 1) / (double)k_n) : NAN;
+}
+
+/* Per-batch sse and (if counts) summed cell counts of c on s. */
+static int eval_batches(const qrd_block_sample *s, const qrd_codebook *c, double *sse,
+                        size_t *counts)
+{
+  size_t *part = counts ? malloc(c->n * sizeof *part) : NULL;
+  if (counts && !part)
+    return qrd_error_set(QRD_ENOMEM, "cell counts");
+  if (counts)
+    memset(counts, 0, c->n * sizeof *counts);
+  int st = QRD_OK;
+  for (size_t k = 0; !st && k < s->n_batches; k++) {
+    qrd_sorted_stats ss;
+    st = qrd_sorted_eval(s->batch[k], c, &ss, part);
+    sse[k] = ss.sse + s->batch_outlier_sse[k];
+    for (size_t i = 0; !st && counts && i < c->n; i++)
+      counts[i] += part[i];
+  }
+  free(part);
+  return st;
+}
+
+static double bits_per_param(const qrd_block_sample *s, double element_bits, double coded)
+{
+  qrd_bit_count bc = {.numel = s->numel, .element_bits = element_bits,
+                      .scale_bits = s->scale_bits, .n_blocks = s->n_blocks,
+                      .n_outliers = s->n_outliers, .coded_bits = coded};
+  return qrd_bits_per_param(&bc);
+}
+
+int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c, double element_bits,
+                   qrd_block_result *r)
+{
+  double sse[QRD_BLOCK_BATCHES];
+  int st = eval_batches(s, c, sse, NULL);
+  if (st)
+    return st;
+  ratio_with_se(s, sse, r);
+  r->bits = bits_per_param(s, element_bits, 0.0);
+  return QRD_OK;
+}
+
+static int coded_bits(const size_t *train, const size_t *counts, size_t n, int huffman,
+                      double *bits)
+{
+  if (!huffman)
+    return qrd_entropy_ideal_bits(train, counts, n, bits);
+  /* Huffman on the same +1-smoothed model as the ideal code */
+  double *w = malloc(n * sizeof *w);
+  unsigned *len = malloc(n * sizeof *len);
+  qrd_huffman *h = qrd_huffman_alloc(n);
+  int st = w && len && h ? QRD_OK : qrd_error_set(QRD_ENOMEM, "huffman");
+  for (size_t i = 0; !st && i < n; i++)
+    w[i] = (double)train[i] + 1.0;
+  if (!st)
+    st = qrd_huffman_lengths(h, w, n, len);
+  if (!st)
+    *bits = qrd_code_bits(counts, len, n);
+  free(w);
+  free(len);
+  qrd_huffman_free(h);
+  return st;
+}
+
+int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *train,
+                         const qrd_codebook *c, int huffman, qrd_block_result *r)
+{
+  double sse[QRD_BLOCK_BATCHES], unused[QRD_BLOCK_BATCHES], bits = 0.0;
+  size_t *counts = malloc(c->n * sizeof *counts), *tcounts = malloc(c->n * sizeof *tcounts);
+  int st = counts && tcounts ? QRD_OK : qrd_error_set(QRD_ENOMEM, "cell counts");
+  if (!st)
+    st = eval_batches(s, c, sse, counts);
+  if (!st)
+    st = eval_batches(train, c, unused, tcounts);
+  if (!st)
+    st = coded_bits(tcounts, counts, c->n, huffman, &bits);
+  free(counts);
+  free(tcounts);
+  if (st)
+    return st;
+  ratio_with_se(s, sse, r);
+  r->bits = bits_per_param(s, 0.0, bits);
+  return QRD_OK;
+}

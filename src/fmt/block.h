@@ -1,0 +1,82 @@
+/* Block-scaled formats evaluated on a fixed sample (Orr et al. §2.6-2.7).
+ *
+ * A scaling (tensor RMS, block RMS, block absmax, block signmax; one scale
+ * per block, quantised to its scale format before use) turns the weights
+ * x into normalised values y = x / s with weights w = s^2, so that the
+ * weight-domain squared error of an element codebook Q is
+ * sum w (y - Q(y))^2.  The normalisation does not depend on the element
+ * format except through the range it divides by, so it is done once, the
+ * (y, w) pairs are sorted once (mc/sorted.h), and then each element format
+ * costs O(levels log N) to evaluate.
+ *
+ * The sample is cut into QRD_BLOCK_BATCHES contiguous batches of whole
+ * blocks, each sorted on its own: R's standard error is the jackknife over
+ * batches (the ratio estimator's own, not a per-element approximation).
+ *
+ * Sparse outliers: the floor(r N) largest |x| are taken out before scaling
+ * and stored as bf16 values (+ 32-bit indices in the bit count); their
+ * error is their bf16 rounding error. */
+#ifndef QRD_FMT_BLOCK_H
+#define QRD_FMT_BLOCK_H
+
+#include <stddef.h>
+
+#include "fmt/element.h"
+#include "fmt/scale.h"
+#include "mc/sorted.h"
+
+#define QRD_BLOCK_BATCHES 16
+
+typedef enum {
+  QRD_SCALING_TENSOR_RMS, /* one RMS scale for the whole tensor */
+  QRD_SCALING_BLOCK_RMS,  /* RMS per block of B */
+  QRD_SCALING_ABSMAX,     /* max |x| / min(-lo, hi) per block */
+  QRD_SCALING_SIGNMAX     /* signed extreme / larger-magnitude endpoint */
+} qrd_scaling_kind;
+
+typedef struct {
+  qrd_scaling_kind kind;
+  size_t block;            /* B (ignored for tensor RMS) */
+  qrd_scale_format scale;
+} qrd_scaling;
+
+/* "rms", "rms:B", "absmax:B", "signmax:B" with a scale format name
+ * ("bf16", "fp32", "e8m0", "e7m<m>"); QRD_EINVAL with the detail set. */
+int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out);
+
+typedef struct {
+  size_t numel;             /* tensor size, outliers included */
+  size_t n_blocks;          /* scales stored */
+  size_t n_outliers;
+  double scale_bits;        /* per scale */
+  qrd_sorted *batch[QRD_BLOCK_BATCHES];
+  double batch_x2[QRD_BLOCK_BATCHES];     /* sum x^2 of each batch */
+  double batch_outlier_sse[QRD_BLOCK_BATCHES];
+  size_t n_batches;
+} qrd_block_sample;
+
+/* Normalises x[0..n-1] (n a multiple of the block size) for an element
+ * format spanning [lo, hi] (its extreme codepoints). */
+int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc,
+                           double lo, double hi, double outlier_ratio,
+                           qrd_block_sample **out);
+void qrd_block_sample_free(qrd_block_sample *s);
+
+typedef struct {
+  double rel_rmse;    /* R over the whole sample */
+  double rel_rmse_se; /* jackknife standard error over batches */
+  double bits;        /* achieved bits per parameter */
+  double sse;         /* weight-domain squared error (outliers included) */
+} qrd_block_result;
+
+/* Fixed-length element codebook c with `element_bits` per element. */
+int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c,
+                   double element_bits, qrd_block_result *r);
+
+/* Variable-length: indices of c coded with the +1-smoothed model of the
+ * training sample `train` (normalised the same way): ideal code length
+ * (huffman = 0) or Huffman code lengths (huffman = 1). */
+int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *train,
+                         const qrd_codebook *c, int huffman, qrd_block_result *r);
+
+#endif

@@ -1,0 +1,319 @@
+/* Lloyd-Max (1-D weighted k-means) on a sample, after Orr et al. §2.9 and
+ * the reference's lut_lloyd_max, on a sorted copy of the sample.
+ *
+ * With the active samples sorted, every nearest-level cell is one run of
+ * the array: its run ends are the ranks of the cell edges (binary search),
+ * its sums of w and w x are differences of prefix sums, and the samples
+ * whose cell changed between two iterations are exactly those lying
+ * between an old and a new edge rank where the two edge counts differ.  An
+ * iteration therefore costs O(levels log N) rather than a pass over the
+ * data, and the result is the same as the elementwise iteration's. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/bits.h"
+#include "fmt/element.h"
+#include "fmt/element_impl.h"
+
+/* Prefix sums are stored at every STRIDE-th rank only; a query adds the few
+ * remaining terms (1/32 of the memory of a full long double array). */
+#define STRIDE 32
+
+void qrd_lm_params_default(qrd_lm_params *p)
+{
+  *p = (qrd_lm_params){.init = QRD_LM_INIT_MOMENTS, .width = 3.0, .threshold = 1e-4,
+                       .start = (size_t)1 << 20, .max_iter = 100000};
+}
+
+/* ---- the sorted active prefix of the sample ---- */
+
+typedef struct {
+  size_t n;               /* active samples */
+  size_t stride;          /* doubles per entry: 1 (x) or 2 (x, w) */
+  double *v;              /* n entries ascending in x; room for all N */
+  long double (*cum)[2];  /* cum[k] = sums of w, w x over entries [0, k STRIDE) */
+} sorted_sample;
+
+static double key(const sorted_sample *s, size_t j) { return s->v[j * s->stride]; }
+static double weight(const sorted_sample *s, size_t j)
+{
+  return s->stride == 2 ? s->v[2 * j + 1] : 1.0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Number of active samples <= t: the first rank of the cell above an edge
+ * at t (a sample on the edge belongs to the lower cell). */
+static size_t rank_of(const sorted_sample *s, double t)
+{
+  size_t lo = 0, hi = s->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (key(s, mid) <= t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* sum[0..1] = sums of w and w x over entries [0, j). */
+static void prefix(const sorted_sample *s, size_t j, long double sum[2])
+{
+  size_t k = j / STRIDE;
+  sum[0] = s->cum[k][0];
+  sum[1] = s->cum[k][1];
+  for (size_t i = k * STRIDE; i < j; i++) {
+    long double w = weight(s, i);
+    sum[0] += w;
+    sum[1] += w * key(s, i);
+  }
+}
+
+static void build_cum(sorted_sample *s)
+{
+  long double acc[2] = {0.0L, 0.0L};
+  for (size_t i = 0; i < s->n; i++) {
+    if (i % STRIDE == 0) {
+      s->cum[i / STRIDE][0] = acc[0];
+      s->cum[i / STRIDE][1] = acc[1];
+    }
+    long double w = weight(s, i);
+    acc[0] += w;
+    acc[1] += w * key(s, i);
+  }
+  if (s->n % STRIDE == 0) {
+    s->cum[s->n / STRIDE][0] = acc[0];
+    s->cum[s->n / STRIDE][1] = acc[1];
+  }
+}
+
+/* Activates samples [s->n, n2): sorts them and merges them into the sorted
+ * prefix (the old entries first among equal keys, so the order is
+ * deterministic). */
+static int grow(sorted_sample *s, const double *x, const double *w, size_t n2)
+{
+  size_t n1 = s->n, st = s->stride, es = st * sizeof(double);
+  double *v = s->v;
+  for (size_t i = n1; i < n2; i++) {
+    v[i * st] = x[i];
+    if (st == 2)
+      v[i * st + 1] = w[i];
+  }
+  qsort(v + n1 * st, n2 - n1, es, cmp_key);
+  if (n1 > 0) {
+    double *old = malloc(n1 * es);
+    if (!old)
+      return qrd_error_set(QRD_ENOMEM, "Lloyd-Max: merge buffer of %zu samples", n1);
+    memcpy(old, v, n1 * es);
+    /* Writing never overtakes the unread new run: k = a + (b - n1) <= b. */
+    size_t a = 0, b = n1, k = 0;
+    while (a < n1)
+      memcpy(v + st * k++, b < n2 && v[b * st] < old[a * st] ? v + st * b++ : old + st * a++,
+             es);
+    free(old);
+  }
+  s->n = n2;
+  build_cum(s);
+  return QRD_OK;
+}
+
+static void sorted_free(sorted_sample *s)
+{
+  free(s->v);
+  free(s->cum);
+}
+
+static int sorted_init(sorted_sample *s, size_t n_all, int weighted)
+{
+  *s = (sorted_sample){.stride = weighted ? 2 : 1};
+  s->v = malloc(n_all * s->stride * sizeof *s->v);
+  s->cum = malloc((n_all / STRIDE + 1) * sizeof *s->cum);
+  if (!s->v || !s->cum) {
+    sorted_free(s);
+    return qrd_error_set(QRD_ENOMEM, "Lloyd-Max: sorted copy of %zu samples", n_all);
+  }
+  return QRD_OK;
+}
+
+/* ---- the iteration ---- */
+
+/* Samples whose cell differs between two edge-rank lists (L - 1 ascending
+ * ranks each).  A sample at sorted position j is in cell #{edges with rank
+ * <= j}; sweeping the merged ranks, the difference of the two counts is
+ * constant between breakpoints and the runs where it is non-zero changed. */
+static size_t count_changed(const size_t *old, const size_t *cur, size_t m)
+{
+  size_t a = 0, b = 0, prev = 0, changed = 0;
+  long diff = 0;
+  while (a < m || b < m) {
+    size_t pos = b >= m || (a < m && old[a] <= cur[b]) ? old[a] : cur[b];
+    if (diff != 0)
+      changed += pos - prev;
+    for (; a < m && old[a] == pos; a++)
+      diff--;
+    for (; b < m && cur[b] == pos; b++)
+      diff++;
+    prev = pos;
+  }
+  return changed; /* diff is 0 again after the last breakpoint */
+}
+
+/* Midpoint edge ranks of the current levels. */
+static void edge_ranks(const sorted_sample *s, const double *level, size_t L, size_t *rank)
+{
+  for (size_t i = 0; i + 1 < L; i++)
+    rank[i] = rank_of(s, 0.5 * (level[i] + level[i + 1]));
+}
+
+/* Each level to its cell's weighted mean (cells without weight keep their
+ * level), then the running maximum keeps them ascending. */
+static void update_levels(const sorted_sample *s, const size_t *rank, double *level, size_t L)
+{
+  long double lo[2] = {0.0L, 0.0L}, hi[2];
+  for (size_t i = 0; i < L; i++) {
+    prefix(s, i + 1 < L ? rank[i] : s->n, hi);
+    long double sw = hi[0] - lo[0];
+    if (sw > 0.0L)
+      level[i] = (double)((hi[1] - lo[1]) / sw);
+    if (i > 0 && level[i] < level[i - 1])
+      level[i] = level[i - 1];
+    lo[0] = hi[0];
+    lo[1] = hi[1];
+  }
+}
+
+/* ---- set-up ---- */
+
+static int check_sample(const double *x, const double *w, size_t n)
+{
+  long double sw = 0.0L;
+  if (n == 0)
+    return qrd_error_set(QRD_EINVAL, "Lloyd-Max: empty sample");
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(x[i]))
+      return qrd_error_set(QRD_EINVAL, "Lloyd-Max: x[%zu] = %g is not finite", i, x[i]);
+    if (w && !(w[i] >= 0.0 && isfinite(w[i])))
+      return qrd_error_set(QRD_EINVAL, "Lloyd-Max: weight w[%zu] = %g must be finite and >= 0",
+                           i, w[i]);
+    if (w)
+      sw += w[i];
+  }
+  if (w && !(sw > 0.0L))
+    return qrd_error_set(QRD_EINVAL, "Lloyd-Max: the weights sum to 0");
+  return QRD_OK;
+}
+
+static int check_params(const qrd_lm_params *p)
+{
+  if (p->init != QRD_LM_INIT_MOMENTS && p->init != QRD_LM_INIT_RANGE)
+    return qrd_error_set(QRD_EINVAL, "Lloyd-Max: unknown init %d", (int)p->init);
+  if (!(p->width > 0.0 && isfinite(p->width)))
+    return qrd_error_set(QRD_EINVAL, "Lloyd-Max: init width %g must be > 0", p->width);
+  if (!(p->threshold >= 0.0 && p->threshold < 1.0))
+    return qrd_error_set(QRD_EINVAL, "Lloyd-Max: threshold %g must be in [0, 1)",
+                         p->threshold);
+  if (p->start == 0 || p->max_iter == 0)
+    return qrd_error_set(QRD_EINVAL, "Lloyd-Max: start and max_iter must be >= 1");
+  return QRD_OK;
+}
+
+/* Evenly spaced levels on mean +- width * std (unbiased std, unweighted, as
+ * the reference) or on [min, max], over the whole sample. */
+static void init_levels(const double *x, size_t n, const qrd_lm_params *p, double *level,
+                        size_t L)
+{
+  double lo = x[0], hi = x[0];
+  if (p->init == QRD_LM_INIT_RANGE) {
+    for (size_t i = 1; i < n; i++) {
+      lo = fmin(lo, x[i]);
+      hi = fmax(hi, x[i]);
+    }
+  } else {
+    long double s = 0.0L, ss = 0.0L;
+    for (size_t i = 0; i < n; i++)
+      s += x[i];
+    long double mean = s / n;
+    for (size_t i = 0; i < n; i++)
+      ss += (x[i] - mean) * (x[i] - mean);
+    double sd = n > 1 ? (double)sqrtl(ss / (n - 1)) : 0.0;
+    lo = (double)mean - p->width * sd;
+    hi = (double)mean + p->width * sd;
+  }
+  for (size_t i = 0; i < L; i++)
+    level[i] = i + 1 < L ? lo + (hi - lo) * (double)i / (double)(L - 1) : hi;
+}
+
+/* Iterates on s, growing it to all n samples, until the change fraction
+ * at full size is <= threshold. */
+static int iterate(sorted_sample *s, const double *x, const double *w, size_t n,
+                   const qrd_lm_params *p, double *level, size_t L, qrd_lm_info *info)
+{
+  size_t *rank = malloc(2 * L * sizeof *rank), *old = rank + L;
+  if (!rank)
+    return qrd_error_set(QRD_ENOMEM, "Lloyd-Max: %zu levels", L);
+  int st = grow(s, x, w, p->start < n ? p->start : n), have_old = 0;
+  while (!st) {
+    edge_ranks(s, level, L, rank);
+    /* Samples added since the last iteration had no cell: not converged. */
+    info->change = have_old ? (double)count_changed(old, rank, L - 1) / (double)s->n : 1.0;
+    update_levels(s, rank, level, L);
+    info->iter++;
+    info->n_used = s->n;
+    memcpy(old, rank, (L - 1) * sizeof *rank);
+    have_old = 1;
+    if (info->change <= p->threshold) {
+      if (s->n == n)
+        break;
+      st = grow(s, x, w, s->n < n / 2 ? 2 * s->n : n);
+      have_old = 0;
+    } else if (info->iter >= p->max_iter) {
+      st = qrd_error_set(QRD_EMAXITER, "Lloyd-Max: change fraction %g > %g after %zu"
+                         " iterations (%zu samples)", info->change, p->threshold,
+                         info->iter, s->n);
+    }
+  }
+  free(rank);
+  return st;
+}
+
+int qrd_element_lloyd_max(const double *x, const double *w, size_t n, double b,
+                          const qrd_lm_params *p, qrd_element **out, qrd_lm_info *info)
+{
+  size_t L;
+  char name[QRD_ELEMENT_NAME_LEN];
+  qrd_lm_info local = {0};
+  sorted_sample s;
+  *out = NULL;
+  int st = qrd_element_levels_for(b, "Lloyd-Max", &L);
+  if (st || (st = check_params(p)) || (st = check_sample(x, w, n)))
+    return st;
+  snprintf(name, sizeof name, "lloyd-max[n=%zu]", L);
+  if ((st = qrd_element_alloc_levels(L, qrd_bits_of_levels(L), name, out)))
+    return st;
+  if ((st = sorted_init(&s, n, w != NULL))) {
+    qrd_element_free(*out);
+    *out = NULL;
+    return st;
+  }
+  init_levels(x, n, p, (*out)->cb->level, L);
+  st = iterate(&s, x, w, n, p, (*out)->cb->level, L, &local);
+  sorted_free(&s);
+  if (info)
+    *info = local;
+  if (st) {
+    qrd_element_free(*out);
+    *out = NULL;
+    return st;
+  }
+  qrd_codebook_set_midpoints((*out)->cb);
+  qrd_element_finish(*out);
+  return QRD_OK;
+}

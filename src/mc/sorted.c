@@ -1,0 +1,367 @@
+#include "mc/sorted.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
+#include <omp.h>
+
+#include "core/error.h"
+
+/* ---- sorting: LSD radix sort of order-preserving integer keys ----
+ *
+ * A comparison sort of 2^24 doubles through qsort takes seconds; six
+ * counting passes over 11-bit digits take a fraction of that and carry the
+ * weights along without an index array.  Each pass is split over OpenMP
+ * threads by contiguous slices, thread t's elements going after thread
+ * t-1's in every bucket, so each pass stays stable and the output is the
+ * unique stable order whatever the thread count. */
+
+#define DIGIT_BITS 11
+#define DIGITS 6 /* ceil(64 / 11) */
+#define BUCKETS ((size_t)1 << DIGIT_BITS)
+#define SORT_MIN_SLICE ((size_t)1 << 16) /* below this a thread is not worth it */
+
+/* Flips negative doubles entirely and sets the sign bit of the others, so
+ * unsigned key order is numeric order (-0 sorts just before +0, which
+ * compare equal anyway). */
+static uint64_t key_of(double v)
+{
+  uint64_t u;
+  memcpy(&u, &v, sizeof u);
+  return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double value_of(uint64_t k)
+{
+  uint64_t u = (k >> 63) ? k & ~(UINT64_C(1) << 63) : ~k;
+  double v;
+  memcpy(&v, &u, sizeof v);
+  return v;
+}
+
+typedef struct {
+  uint64_t *key, *key_tmp;
+  double *w, *w_tmp; /* NULL when unweighted */
+} sort_buffers;
+
+static inline size_t digit(uint64_t k, int d)
+{
+  return (size_t)(k >> (d * DIGIT_BITS)) & (BUCKETS - 1);
+}
+
+/* Turns the per-thread counts h[t][.] of one digit into scatter offsets;
+ * returns 0 when every key shares this digit (the pass would only copy). */
+static int offsets(size_t (*h)[BUCKETS], int nt, size_t n, size_t first_digit)
+{
+  size_t same = 0;
+  for (int t = 0; t < nt; t++)
+    same += h[t][first_digit];
+  if (same == n)
+    return 0;
+  for (size_t k = 0, pos = 0; k < BUCKETS; k++)
+    for (int t = 0; t < nt; t++) {
+      size_t c = h[t][k];
+      h[t][k] = pos;
+      pos += c;
+    }
+  return 1;
+}
+
+/* Sorts b->key[0..n-1], moving b->w along; on return b->key and b->w hold
+ * the result (the buffers swap roles at every pass). */
+static int radix_sort(sort_buffers *b, size_t n)
+{
+  int nt = omp_get_max_threads();
+  if ((size_t)nt > n / SORT_MIN_SLICE + 1)
+    nt = (int)(n / SORT_MIN_SLICE + 1);
+  size_t(*h)[BUCKETS] = malloc((size_t)nt * sizeof *h);
+  if (!h)
+    return qrd_error_set(QRD_ENOMEM, "sorted: radix histograms");
+  int pass = 1;
+#pragma omp parallel num_threads(nt)
+  {
+    /* The team may be smaller than asked; slices follow the real size. */
+    int t = omp_get_thread_num(), team = omp_get_num_threads();
+    size_t lo = n * (size_t)t / (size_t)team, hi = n * (size_t)(t + 1) / (size_t)team;
+    for (int d = 0; d < DIGITS; d++) {
+      memset(h[t], 0, sizeof h[t]);
+      for (size_t i = lo; i < hi; i++)
+        h[t][digit(b->key[i], d)]++;
+#pragma omp barrier
+#pragma omp single
+      pass = offsets(h, team, n, digit(b->key[0], d));
+      if (!pass)
+        continue;
+      for (size_t i = lo; i < hi; i++) {
+        size_t at = h[t][digit(b->key[i], d)]++;
+        b->key_tmp[at] = b->key[i];
+        if (b->w)
+          b->w_tmp[at] = b->w[i];
+      }
+#pragma omp barrier
+#pragma omp single
+      {
+        uint64_t *k = b->key;
+        b->key = b->key_tmp;
+        b->key_tmp = k;
+        double *w = b->w;
+        b->w = b->w_tmp;
+        b->w_tmp = w;
+      }
+    }
+  }
+  free(h);
+  return QRD_OK;
+}
+
+/* ---- prefix sums ----
+ *
+ * p[k] holds the sums over the first k blocks of QRD_SORTED_STRIDE values.
+ * Each block is summed on its own and the block sums are accumulated with
+ * Neumaier's compensation, so every stored p[k] is the sum of its block
+ * sums rounded once; a query adds a fresh in-block tail.  A cell's sums are then
+ * (p[kb] - p[ka]) + (tail_b - tail_a): the large prefixes cancel first and
+ * carry one rounding each, not one per element before them. */
+
+/* One element's contribution, in long double. */
+static inline void accumulate(long double a[3], double x, double w)
+{
+  long double wx = (long double)w * x;
+  a[0] += w;
+  a[1] += wx;
+  a[2] += wx * x;
+}
+
+/* t <- sums over x[from .. to-1]. */
+static void range_sum(const qrd_sorted *s, size_t from, size_t to, long double t[3])
+{
+  t[0] = t[1] = t[2] = 0.0L;
+  for (size_t j = from; j < to; j++)
+    accumulate(t, s->x[j], s->w ? s->w[j] : 1.0);
+}
+
+/* t <- sums over x[i - i % STRIDE .. i-1], the part of a prefix that p
+ * does not hold. */
+static void tail(const qrd_sorted *s, size_t i, long double t[3])
+{
+  range_sum(s, i - i % QRD_SORTED_STRIDE, i, t);
+}
+
+/* a <- sums over x[0 .. i-1]. */
+static void prefix(const qrd_sorted *s, size_t i, long double a[3])
+{
+  tail(s, i, a);
+  for (int m = 0; m < 3; m++)
+    a[m] += s->p[i / QRD_SORTED_STRIDE][m];
+}
+
+/* Block sums in parallel into p[1..], then one compensated scan turns
+ * them into prefixes in place. */
+static void build_prefix(qrd_sorted *s)
+{
+  size_t nblk = s->n / QRD_SORTED_STRIDE;
+#pragma omp parallel for schedule(static)
+  for (size_t k = 0; k < nblk; k++)
+    range_sum(s, k * QRD_SORTED_STRIDE, (k + 1) * QRD_SORTED_STRIDE, s->p[k + 1]);
+  long double run[3] = {0.0L, 0.0L, 0.0L}, comp[3] = {0.0L, 0.0L, 0.0L};
+  for (size_t k = 0;; k++) {
+    long double b[3];
+    if (k < nblk)
+      memcpy(b, s->p[k + 1], sizeof b);
+    for (int m = 0; m < 3; m++)
+      s->p[k][m] = run[m] + comp[m];
+    if (k == nblk)
+      break;
+    for (int m = 0; m < 3; m++) {
+      long double t = run[m] + b[m];
+      comp[m] += fabsl(run[m]) >= fabsl(b[m]) ? (run[m] - t) + b[m] : (b[m] - t) + run[m];
+      run[m] = t;
+    }
+  }
+}
+
+/* ---- alloc ---- */
+
+static int check_input(const double *x, const double *w, size_t n)
+{
+  if (n == 0)
+    return qrd_error_set(QRD_EINVAL, "sorted: empty sample");
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(x[i]))
+      return qrd_error_set(QRD_EINVAL, "sorted: x[%zu] = %g is not finite", i, x[i]);
+    if (w && !(isfinite(w[i]) && w[i] >= 0.0))
+      return qrd_error_set(QRD_EINVAL, "sorted: weight w[%zu] = %g is not finite and >= 0",
+                           i, w[i]);
+  }
+  return QRD_OK;
+}
+
+qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
+{
+  if (check_input(x, w, n))
+    return NULL;
+  qrd_sorted *s = calloc(1, sizeof *s);
+  sort_buffers b = {
+      .key = malloc(n * sizeof *b.key),
+      .key_tmp = malloc(n * sizeof *b.key_tmp),
+      .w = w ? malloc(n * sizeof *b.w) : NULL,
+      .w_tmp = w ? malloc(n * sizeof *b.w_tmp) : NULL,
+  };
+  int st = QRD_OK;
+  if (!s || !b.key || !b.key_tmp || (w && (!b.w || !b.w_tmp)))
+    st = qrd_error_set(QRD_ENOMEM, "sorted: sample of %zu values", n);
+  if (!st) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+      b.key[i] = key_of(x[i]);
+      if (w)
+        b.w[i] = w[i];
+    }
+    st = radix_sort(&b, n);
+  }
+  if (!st) {
+    /* Decode in place: the key buffer becomes the value array (allocated
+     * storage takes the effective type of what is stored in it). */
+    s->x = (double *)(void *)b.key;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+      double v = value_of(b.key[i]);
+      s->x[i] = v;
+    }
+    b.key = NULL;
+    s->w = b.w;
+    b.w = NULL;
+    s->n = n;
+    s->p = malloc((n / QRD_SORTED_STRIDE + 1) * sizeof *s->p);
+    if (!s->p)
+      st = qrd_error_set(QRD_ENOMEM, "sorted: prefix sums");
+    else
+      build_prefix(s);
+  }
+  free(b.key);
+  free(b.key_tmp);
+  free(b.w);
+  free(b.w_tmp);
+  if (st) {
+    qrd_sorted_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void qrd_sorted_free(qrd_sorted *s)
+{
+  if (!s)
+    return;
+  free(s->x);
+  free(s->w);
+  free(s->p);
+  free(s);
+}
+
+/* ---- queries ---- */
+
+/* First index in [lo, n) whose value exceeds v (n if none): the count of
+ * samples <= v when lo lies below it. */
+static size_t upper_bound(const qrd_sorted *s, double v, size_t lo)
+{
+  size_t hi = s->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->x[mid] <= v)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+size_t qrd_sorted_rank(const qrd_sorted *s, double v)
+{
+  return upper_bound(s, v, 0);
+}
+
+static int check_codebook(const qrd_codebook *c)
+{
+  if (c->n == 0)
+    return qrd_error_set(QRD_EINVAL, "sorted_eval: codebook without levels");
+  for (size_t i = 0; i <= c->n; i++) {
+    if (isnan(c->edge[i]))
+      return qrd_error_set(QRD_EINVAL, "sorted_eval: edge[%zu] is NaN", i);
+    if (i > 0 && c->edge[i] < c->edge[i - 1])
+      return qrd_error_set(QRD_EINVAL, "sorted_eval: edges decrease at %zu (%g < %g)", i,
+                           c->edge[i], c->edge[i - 1]);
+  }
+  return QRD_OK;
+}
+
+int qrd_sorted_eval(const qrd_sorted *s, const qrd_codebook *c,
+                    qrd_sorted_stats *out, size_t *counts)
+{
+  int st = check_codebook(c);
+  if (st)
+    return st;
+  long double ta[3] = {0.0L, 0.0L, 0.0L}, tb[3], sse = 0.0L;
+  size_t lo = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    /* Cell i ends after the last sample <= edge[i+1]; the last cell takes
+     * everything (outer edges clip). */
+    size_t hi = i + 1 < c->n ? upper_bound(s, c->edge[i + 1], lo) : s->n;
+    if (counts)
+      counts[i] = hi - lo;
+    if (hi == lo)
+      continue;
+    tail(s, hi, tb);
+    const long double *pa = s->p[lo / QRD_SORTED_STRIDE], *pb = s->p[hi / QRD_SORTED_STRIDE];
+    long double m[3];
+    for (int k = 0; k < 3; k++)
+      m[k] = (pb[k] - pa[k]) + (tb[k] - ta[k]);
+    long double q = c->level[i], e = m[2] - 2.0L * q * m[1] + q * q * m[0];
+    /* The cell's error is >= 0; anything below is cancellation. */
+    if (e > 0.0L)
+      sse += e;
+    memcpy(ta, tb, sizeof tb);
+    lo = hi;
+  }
+  long double cur[3];
+  prefix(s, s->n, cur);
+  out->sse = (double)sse;
+  out->sum_w = (double)cur[0];
+  out->sum_wx2 = (double)cur[2];
+  out->n = s->n;
+  out->mse = out->sum_w > 0.0 ? out->sse / out->sum_w : 0.0;
+  out->rel_rmse = out->sum_wx2 > 0.0 ? sqrt(out->sse / out->sum_wx2)
+                                     : (out->sse > 0.0 ? INFINITY : 0.0);
+  return QRD_OK;
+}
+
+double qrd_sorted_quantile(const qrd_sorted *s, double p)
+{
+  return gsl_stats_quantile_from_sorted_data(s->x, 1, s->n, p);
+}
+
+double qrd_sorted_min(const qrd_sorted *s) { return s->x[0]; }
+
+double qrd_sorted_max(const qrd_sorted *s) { return s->x[s->n - 1]; }
+
+double qrd_sorted_absmax(const qrd_sorted *s)
+{
+  return fmax(fabs(s->x[0]), fabs(s->x[s->n - 1]));
+}
+
+double qrd_sorted_sum_w(const qrd_sorted *s)
+{
+  long double a[3];
+  prefix(s, s->n, a);
+  return (double)a[0];
+}
+
+double qrd_sorted_sum_wx2(const qrd_sorted *s)
+{
+  long double a[3];
+  prefix(s, s->n, a);
+  return (double)a[2];
+}
