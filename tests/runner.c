@@ -13,6 +13,7 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_quant());
   srunner_add_suite(sr, qrd_suite_fmt());
   srunner_add_suite(sr, qrd_suite_mc());
+  srunner_add_suite(sr, qrd_suite_block());
   srunner_add_suite(sr, qrd_suite_results());
   srunner_add_suite(sr, qrd_suite_cli());
   srunner_run_all(sr, CK_NORMAL);

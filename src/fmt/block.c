@@ -239,6 +239,23 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
   return QRD_OK;
 }
 
+int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double lo,
+                        double hi, double *y, double *w)
+{
+  size_t block = sc->kind == QRD_SCALING_TENSOR_RMS ? n : sc->block;
+  if (n == 0 || block == 0 || n % block != 0)
+    return qrd_error_set(QRD_EINVAL, "sample of %zu values is not a whole number of "
+                         "blocks of %zu", n, block);
+  unsigned char *none = calloc(n, 1);
+  if (!none)
+    return qrd_error_set(QRD_ENOMEM, "normalise");
+  normaliser nz = {.x = x, .out = none, .sc = sc, .lo = lo, .hi = hi, .block = block};
+  nz.tensor_scale = qrd_scale_quantise(&sc->scale, raw_scale(sc, x, none, n, lo, hi));
+  normalise_range(&nz, 0, n, y, w);
+  free(none);
+  return QRD_OK;
+}
+
 /* R and its jackknife standard error from per-batch sse. */
 static void ratio_with_se(const qrd_block_sample *s, const double *sse, qrd_block_result *r)
 {

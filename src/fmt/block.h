@@ -62,6 +62,12 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc,
                            qrd_block_sample **out);
 void qrd_block_sample_free(qrd_block_sample *s);
 
+/* The normalised values y = x / s and weights w = s^2 in their original
+ * order (no outliers), e.g. to train a Lloyd-Max element on normalised
+ * data.  y and w hold n values. */
+int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double lo,
+                        double hi, double *y, double *w);
+
 typedef struct {
   double rel_rmse;    /* R over the whole sample */
   double rel_rmse_se; /* jackknife standard error over batches */
