@@ -25,7 +25,7 @@
 #include "fmt/scale.h"
 #include "mc/sorted.h"
 
-#define QRD_BLOCK_BATCHES 16
+#define QRD_BLOCK_BATCHES 64
 
 typedef enum {
   QRD_SCALING_TENSOR_RMS, /* one RMS scale for the whole tensor */
