@@ -67,8 +67,9 @@ static int read_specs(qrd_config *cfg, const char *key, setup *s, int dists)
   return QRD_OK;
 }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
+  setup *s = setup_ptr;
   double lo, hi, step;
   int st;
   if ((st = read_specs(cfg, "dists", s, 1)) || (st = read_specs(cfg, "quantisers", s, 0)) ||
@@ -216,35 +217,26 @@ static int write_results(qrd_driver *drv, const setup *s, const item *items, siz
     return st;
   for (size_t d = 0; !st && d < s->n_dist; d++)
     st = write_dist(res, s, items, n, d);
-  if (st) {
-    qrd_results_abort(res);
-    return st;
-  }
-  return qrd_results_commit(res);
+  return qrd_driver_close_results(res, st);
+}
+
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  const setup *s = setup_ptr;
+  item *items = malloc(MAX_DISTS * MAX_QUANTS * MAX_RATES * sizeof *items);
+  if (!items)
+    return qrd_error_set(QRD_ENOMEM, "sweep items");
+  size_t n = plan(s, items);
+  run_items(drv, s, items, n);
+  int st = first_failure(s, items, n);
+  if (!st)
+    st = write_results(drv, s, items, n);
+  free(items);
+  return st;
 }
 
 int main(int argc, char **argv)
 {
-  qrd_driver drv;
   setup s;
-  int st = qrd_driver_start(&drv, "fig-1", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  item *items = malloc(MAX_DISTS * MAX_QUANTS * MAX_RATES * sizeof *items);
-  if (!items)
-    return qrd_driver_fail(&drv, qrd_error_set(QRD_ENOMEM, "sweep items"));
-  size_t n = plan(&s, items);
-  run_items(&drv, &s, items, n);
-  st = first_failure(&s, items, n);
-  if (!st)
-    st = write_results(&drv, &s, items, n);
-  free(items);
-  if (st)
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return qrd_driver_main(argc, argv, "fig-1", doc, read_setup, run, &s);
 }

@@ -31,8 +31,9 @@ typedef struct {
   double bits;
 } setup;
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
+  setup *s = setup_ptr;
   double n;
   int st;
   if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
@@ -126,8 +127,9 @@ static int write_r(qrd_results *res, const qrd_dist *d, qrd_element **e, const q
   return st;
 }
 
-static int run(qrd_driver *drv, const setup *s)
+static int run(qrd_driver *drv, void *setup_ptr)
 {
+  const setup *s = setup_ptr;
   qrd_dist d;
   qrd_element *e[N_QUANT] = {NULL};
   qrd_block_sample *bs = NULL;
@@ -155,7 +157,7 @@ static int run(qrd_driver *drv, const setup *s)
   if (!st && !(st = write_density(res)) && !(st = write_codepoints(res, e, r)))
     st = write_r(res, &d, e, r);
   if (res)
-    st = st ? (qrd_results_abort(res), st) : qrd_results_commit(res);
+    st = qrd_driver_close_results(res, st);
   qrd_block_sample_free(bs);
   free(x);
   for (int q = 0; q < N_QUANT; q++)
@@ -165,17 +167,6 @@ static int run(qrd_driver *drv, const setup *s)
 
 int main(int argc, char **argv)
 {
-  qrd_driver drv;
   setup s;
-  int st = qrd_driver_start(&drv, "fig-2", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  if ((st = run(&drv, &s)))
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return qrd_driver_main(argc, argv, "fig-2", doc, read_setup, run, &s);
 }

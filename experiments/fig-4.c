@@ -61,8 +61,9 @@ static int read_dists(qrd_config *cfg, const char *key, int panel, setup *s)
 
 static int power_of_two(double v) { return v >= 1 && v == exp2(round(log2(v))); }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
+  setup *s = setup_ptr;
   double lo, hi, n;
   int st;
   s->n_dist = 0;
@@ -160,42 +161,34 @@ static int write_results(qrd_driver *drv, const setup *s, const result *r)
     st = qrd_results_panel(res, "heavy", "Student-t", "block size B", "mean block absmax");
   for (size_t d = 0; !st && d < s->n_dist; d++)
     st = write_dist(res, s, d, &r[d]);
-  if (st) {
-    qrd_results_abort(res);
-    return st;
+  return qrd_driver_close_results(res, st);
+}
+
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  const setup *s = setup_ptr;
+  result *r = calloc(s->n_dist, sizeof *r);
+  if (!r)
+    return qrd_error_set(QRD_ENOMEM, "results");
+  qrd_driver_progress_begin(drv, s->n_dist);
+  /* one sample per distribution, seeded by (seed, distribution index) so
+   * adding a distribution to the list does not change the others */
+  for (size_t d = 0; d < s->n_dist; d++) {
+    run_dist(s, d, drv->seed + 1000003ul * d, &r[d]);
+    qrd_driver_progress_step(drv, s->dist[d].spec);
   }
-  return qrd_results_commit(res);
+  int st = QRD_OK;
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    if (r[d].status)
+      st = qrd_error_set(r[d].status, "%s", r[d].error);
+  if (!st)
+    st = write_results(drv, s, r);
+  free(r);
+  return st;
 }
 
 int main(int argc, char **argv)
 {
-  qrd_driver drv;
   setup s;
-  int st = qrd_driver_start(&drv, "fig-4", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  result *r = calloc(s.n_dist, sizeof *r);
-  if (!r)
-    return qrd_driver_fail(&drv, qrd_error_set(QRD_ENOMEM, "results"));
-  qrd_driver_progress_begin(&drv, s.n_dist);
-  /* one sample per distribution, seeded by (seed, distribution index) so
-   * adding a distribution to the list does not change the others */
-  for (size_t d = 0; d < s.n_dist; d++) {
-    run_dist(&s, d, drv.seed + 1000003ul * d, &r[d]);
-    qrd_driver_progress_step(&drv, s.dist[d].spec);
-  }
-  for (size_t d = 0; !st && d < s.n_dist; d++)
-    if (r[d].status)
-      st = qrd_error_set(r[d].status, "%s", r[d].error);
-  if (!st)
-    st = write_results(&drv, &s, r);
-  free(r);
-  if (st)
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return qrd_driver_main(argc, argv, "fig-4", doc, read_setup, run, &s);
 }

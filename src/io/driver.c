@@ -140,3 +140,29 @@ void qrd_driver_slug(char *buf, size_t len, const char *spec)
   }
   buf[k] = '\0';
 }
+
+int qrd_driver_main(int argc, char **argv, const char *name, const char *doc,
+                    qrd_driver_setup_fn read_setup, qrd_driver_run_fn run, void *setup)
+{
+  qrd_driver drv;
+  int st = qrd_driver_start(&drv, name, doc, argc, argv);
+  if (st)
+    return st < 0 ? 0 : st;
+  if ((st = read_setup(drv.config, setup)))
+    return qrd_driver_fail(&drv, st);
+  if ((st = qrd_driver_config_done(&drv)))
+    return st;
+  if ((st = run(&drv, setup)))
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_finish(&drv);
+  return 0;
+}
+
+int qrd_driver_close_results(qrd_results *res, int st)
+{
+  if (st) {
+    qrd_results_abort(res);
+    return st;
+  }
+  return qrd_results_commit(res);
+}

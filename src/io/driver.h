@@ -49,4 +49,16 @@ void qrd_driver_finish(qrd_driver *drv);
  * "student-t-nu-5" (lower-case words joined by '-'). */
 void qrd_driver_slug(char *buf, size_t len, const char *spec);
 
+/* The whole main() of a figure driver: start, read the setup with
+ * `read_setup` (which reads every key it needs from the config), reject
+ * unknown keys, run, finish.  Returns the process exit status. */
+typedef int (*qrd_driver_setup_fn)(qrd_config *cfg, void *setup);
+typedef int (*qrd_driver_run_fn)(qrd_driver *drv, void *setup);
+int qrd_driver_main(int argc, char **argv, const char *name, const char *doc,
+                    qrd_driver_setup_fn read_setup, qrd_driver_run_fn run, void *setup);
+
+/* Commits res when st is QRD_OK, aborts it otherwise; returns the status
+ * to report. */
+int qrd_driver_close_results(qrd_results *res, int st);
+
 #endif

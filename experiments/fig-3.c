@@ -1,0 +1,386 @@
+/* fig-3 (Orr et al. F-S2, `eg_crd_curves_4bit`): the steps Q_{i+1} - Q_i
+ * between consecutive codepoints of the 4-bit cube-root-density (CRD)
+ * formats and of Lloyd-Max trained on a sample, for unit-variance Normal,
+ * Laplace and Student-t sources, under RMS and block-absmax scaling.
+ *
+ * Panels:
+ *   rms         RMS CRD (symmetric) of each family on the raw data, and
+ *               Lloyd-Max trained on the raw training sample (init mean
+ *               +- 3 std): curves <d>-crd, <d>-lm, x = i, y = Q_{i+1} - Q_i
+ *   absmax-b64  block CRD of each family for absmax blocks of B (bf16
+ *               scales), and Lloyd-Max trained on the absmax-normalised
+ *               training sample (exact fp32 scales, init [min, max]),
+ *               evaluated with bf16 scales: the same curves
+ *   legend      R on the evaluation sample with its jackknife SE:
+ *               curves crd-rms, lm-rms, crd-absmax, lm-absmax, x = index of
+ *               the distribution in the config's list
+ * Curve labels carry R too ("normal CRD R=0.097"), as the paper's legend.
+ * Seeds: evaluation sample `seed` (1), training sample `train_seed` (2). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/block.h"
+#include "fmt/element.h"
+#include "io/driver.h"
+#include "mc/sample.h"
+
+#define MAX_DISTS 8
+#define MAX_LEVELS 256
+#define N_SCALINGS 2 /* 0: RMS, 1: absmax */
+#define N_FORMATS 2  /* 0: CRD, 1: Lloyd-Max */
+
+static const char doc[] =
+  "Codepoint steps of 4-bit CRD and Lloyd-Max formats (Orr et al. F-S2).\n"
+  "  Config keys: seed (evaluation sample), train_seed (Lloyd-Max training\n"
+  "  sample), samples (power of two), bits, block (absmax block size),\n"
+  "  scale (absmax scale format), dists (unit variance; gaussian, laplace\n"
+  "  or student-t:nu=V).";
+
+static const char *const format_name[N_FORMATS] = {"crd", "lm"};
+static const char *const format_label[N_FORMATS] = {"CRD", "LM"};
+
+typedef struct {
+  qrd_dist dist[MAX_DISTS];
+  qrd_crd_params crd[MAX_DISTS]; /* the RMS CRD of each source's family */
+  char label[MAX_DISTS][32];     /* "normal", "laplace", "t7" */
+  size_t n_dist;
+  unsigned long samples, train_seed;
+  double bits;
+  size_t block;
+  char scale[32];
+} setup;
+
+/* One sweep point: distribution d under scaling k. */
+typedef struct {
+  size_t d, k;
+  size_t levels;
+  double step[N_FORMATS][MAX_LEVELS]; /* Q_{i+1} - Q_i */
+  double r[N_FORMATS], se[N_FORMATS];
+  int status;
+  char error[256];
+} item;
+
+/* The CRD family of a unit-variance source (the F-S2 sources), and the
+ * legend's short name. */
+static int family_of(const qrd_dist *d, qrd_crd_params *p, char *label, size_t len)
+{
+  const char *name = d->type->name;
+  qrd_crd_params_default(p);
+  if (strcmp(name, "gaussian") == 0) {
+    p->family = QRD_CRD_NORMAL;
+    snprintf(label, len, "normal");
+  } else if (strcmp(name, "laplace") == 0) {
+    p->family = QRD_CRD_LAPLACE;
+    snprintf(label, len, "laplace");
+  } else if (strcmp(name, "student-t") == 0) {
+    p->family = QRD_CRD_STUDENT_T;
+    p->nu = d->shape[0];
+    snprintf(label, len, "t%g", p->nu);
+  } else {
+    return qrd_error_set(QRD_EINVAL, "no CRD family for '%s'", d->spec);
+  }
+  /* the RMS CRDs assume unit variance: an explicit scale= would break them */
+  double v = qrd_dist_variance(d);
+  if (!(fabs(v - 1.0) < 1e-9))
+    return qrd_error_set(QRD_EINVAL, "'%s' has variance %g: F-S2 needs unit variance "
+                         "(leave out scale=)", d->spec, v);
+  return QRD_OK;
+}
+
+static int read_dists(qrd_config *cfg, setup *s)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  int st = qrd_config_list(cfg, "dists", words, &n);
+  if (!st && (n == 0 || n > MAX_DISTS))
+    return qrd_config_invalid(cfg, "dists", "need 1 to 8 distributions");
+  for (size_t i = 0; !st && i < n; i++)
+    if (qrd_dist_parse(words[i], &s->dist[i]) ||
+        family_of(&s->dist[i], &s->crd[i], s->label[i], sizeof s->label[i])) {
+      char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
+      snprintf(why, sizeof why, "%s", qrd_error_detail());
+      return qrd_config_invalid(cfg, "dists", why);
+    }
+  s->n_dist = n;
+  return st;
+}
+
+static int power_of_two(double v) { return v >= 1 && v == exp2(round(log2(v))); }
+
+static int read_setup(qrd_config *cfg, setup *s)
+{
+  double n, b, bits;
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t nw;
+  int st;
+  if ((st = qrd_config_double(cfg, "samples", 1 << 20, 1 << 26, &n)) ||
+      (st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
+      (st = qrd_config_double(cfg, "bits", 1, 8, &bits)) ||
+      (st = qrd_config_double(cfg, "block", 4, 4096, &b)) ||
+      (st = qrd_config_list(cfg, "scale", words, &nw)))
+    return st;
+  qrd_scale_format f;
+  if (nw != 1 || qrd_scale_parse(words[0], &f)) {
+    char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
+    snprintf(why, sizeof why, "%s", nw == 1 ? qrd_error_detail() : "one scale format name");
+    return qrd_config_invalid(cfg, "scale", why);
+  }
+  if (!power_of_two(n) || !power_of_two(b))
+    return qrd_config_invalid(cfg, power_of_two(n) ? "block" : "samples",
+                              "must be a power of two");
+  if (round(exp2(bits)) > MAX_LEVELS)
+    return qrd_config_invalid(cfg, "bits", "too many levels");
+  snprintf(s->scale, sizeof s->scale, "%s", words[0]);
+  s->samples = (unsigned long)n;
+  s->block = (size_t)b;
+  s->bits = bits;
+  return read_dists(cfg, s);
+}
+
+/* ---- evaluation samples ---- */
+
+/* The raw sample as a qrd_block_sample: no scale (weights 1, 0 scale
+ * bits), cut into QRD_BLOCK_BATCHES contiguous batches so that
+ * qrd_block_eval gives R with its jackknife SE.  (qrd_scaling has no
+ * identity scaling; tensor RMS would divide by the sample RMS.) */
+static int raw_sample_alloc(const double *x, size_t n, qrd_block_sample **out)
+{
+  qrd_block_sample *s = calloc(1, sizeof *s);
+  if (!s)
+    return qrd_error_set(QRD_ENOMEM, "raw sample");
+  s->numel = n;
+  size_t per = n / QRD_BLOCK_BATCHES;
+  for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
+    const double *b = x + k * per;
+    if (!(s->batch[k] = qrd_sorted_alloc(b, NULL, per))) {
+      qrd_block_sample_free(s);
+      return QRD_ENOMEM;
+    }
+    s->n_batches++;
+    s->batch_x2[k] = qrd_sorted_sum_wx2(s->batch[k]);
+  }
+  *out = s;
+  return QRD_OK;
+}
+
+/* The evaluation sample of scaling k (RMS: raw data; absmax: blocks
+ * normalised to [-1, 1] with the configured scale format). */
+static int eval_sample(const setup *s, size_t k, const double *x, qrd_block_sample **out)
+{
+  if (k == 0)
+    return raw_sample_alloc(x, s->samples, out);
+  char text[32];
+  qrd_scaling sc;
+  snprintf(text, sizeof text, "absmax:%zu", s->block);
+  int st = qrd_scaling_parse(text, s->scale, &sc);
+  return st ? st : qrd_block_sample_alloc(x, s->samples, &sc, -1.0, 1.0, 0.0, out);
+}
+
+/* ---- the two formats ---- */
+
+static int crd_element(const setup *s, const item *it, qrd_element **out)
+{
+  qrd_crd_params p = s->crd[it->d];
+  if (it->k == 1) {
+    p.scaling = QRD_CRD_ABSMAX;
+    p.block = (double)s->block;
+  }
+  return qrd_element_crd(&p, s->bits, out);
+}
+
+/* Lloyd-Max on the training sample t: raw with init mean +- 3 std (RMS),
+ * or absmax-normalised with exact fp32 scales and init [min, max]; the
+ * normalised values are unweighted, as the reference trains on them. */
+static int lm_element(const setup *s, const item *it, const double *t, qrd_element **out)
+{
+  qrd_lm_params lp;
+  qrd_lm_params_default(&lp);
+  if (it->k == 0)
+    return qrd_element_lloyd_max(t, NULL, s->samples, s->bits, &lp, out, NULL);
+  lp.init = QRD_LM_INIT_RANGE;
+  char text[32];
+  qrd_scaling sc;
+  snprintf(text, sizeof text, "absmax:%zu", s->block);
+  int st = qrd_scaling_parse(text, "fp32", &sc);
+  double *y = malloc(s->samples * sizeof *y), *w = malloc(s->samples * sizeof *w);
+  if (!st && (!y || !w))
+    st = qrd_error_set(QRD_ENOMEM, "normalised training sample");
+  if (!st)
+    st = qrd_block_normalise(t, s->samples, &sc, -1.0, 1.0, y, w);
+  free(w);
+  if (!st)
+    st = qrd_element_lloyd_max(y, NULL, s->samples, s->bits, &lp, out, NULL);
+  free(y);
+  return st;
+}
+
+/* Steps and R of element e (format f) on the evaluation sample. */
+static int measure(const qrd_block_sample *bs, const qrd_element *e, size_t f, item *it)
+{
+  qrd_block_result r;
+  int st = qrd_block_eval(bs, e->cb, e->bits, &r);
+  if (st)
+    return st;
+  it->levels = e->cb->n;
+  for (size_t i = 0; i + 1 < e->cb->n; i++)
+    it->step[f][i] = e->cb->level[i + 1] - e->cb->level[i];
+  it->r[f] = r.rel_rmse;
+  it->se[f] = r.rel_rmse_se;
+  return QRD_OK;
+}
+
+/* Both samples are drawn afresh per item (cheap next to sorting them), so
+ * items share nothing and may run in any order on any thread. */
+static void run_item(const setup *s, unsigned long seed, item *it)
+{
+  qrd_element *crd = NULL, *lm = NULL;
+  qrd_block_sample *bs = NULL;
+  double *x = qrd_sample_alloc(&s->dist[it->d], seed, s->samples);
+  double *t = x ? qrd_sample_alloc(&s->dist[it->d], s->train_seed, s->samples) : NULL;
+  int st = x && t ? QRD_OK : QRD_ENOMEM;
+  if (!st)
+    st = eval_sample(s, it->k, x, &bs);
+  free(x);
+  if (!st)
+    st = crd_element(s, it, &crd);
+  if (!st)
+    st = lm_element(s, it, t, &lm);
+  if (!st)
+    st = measure(bs, crd, 0, it);
+  if (!st)
+    st = measure(bs, lm, 1, it);
+  if (st)
+    snprintf(it->error, sizeof it->error, "%s: %s", s->dist[it->d].spec, qrd_error_detail());
+  it->status = st;
+  free(t);
+  qrd_block_sample_free(bs);
+  qrd_element_free(crd);
+  qrd_element_free(lm);
+}
+
+static void run_items(qrd_driver *drv, const setup *s, item *items, size_t n)
+{
+  qrd_driver_progress_begin(drv, n);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t j = 0; j < n; j++) {
+    run_item(s, drv->seed, &items[j]);
+    char what[256];
+    snprintf(what, sizeof what, "%s %s", s->dist[items[j].d].spec,
+             items[j].k ? "absmax" : "rms");
+#pragma omp critical(progress)
+    qrd_driver_progress_step(drv, what);
+  }
+}
+
+/* ---- results ---- */
+
+static int write_steps(qrd_results *res, const char *panel, const setup *s, const item *it)
+{
+  double x[MAX_LEVELS];
+  char slug[96], curve[128], label[128];
+  qrd_driver_slug(slug, sizeof slug, s->dist[it->d].spec);
+  for (size_t i = 0; i < it->levels; i++)
+    x[i] = (double)i;
+  int st = QRD_OK;
+  for (size_t f = 0; !st && f < N_FORMATS; f++) {
+    snprintf(curve, sizeof curve, "%s-%s", slug, format_name[f]);
+    snprintf(label, sizeof label, "%s %s R=%.3f", s->label[it->d], format_label[f], it->r[f]);
+    st = qrd_results_curve(res, panel, curve, label, it->levels - 1, x, it->step[f], NULL);
+  }
+  return st;
+}
+
+/* R of format f under scaling k for every distribution. */
+static int write_legend_curve(qrd_results *res, const setup *s, const item *items, size_t f,
+                              size_t k)
+{
+  static const char *const scaling[N_SCALINGS] = {"rms", "absmax"};
+  double x[MAX_DISTS], y[MAX_DISTS], e[MAX_DISTS];
+  char curve[64], label[64];
+  for (size_t d = 0; d < s->n_dist; d++) {
+    const item *it = &items[d * N_SCALINGS + k];
+    x[d] = (double)d;
+    y[d] = it->r[f];
+    e[d] = it->se[f];
+  }
+  snprintf(curve, sizeof curve, "%s-%s", format_name[f], scaling[k]);
+  snprintf(label, sizeof label, "%s %s", format_label[f], k ? "absmax" : "RMS");
+  return qrd_results_curve(res, "legend", curve, label, s->n_dist, x, y, e);
+}
+
+static int write_panels(qrd_results *res, const setup *s, const item *items)
+{
+  char title[256], panel[32], families[256] = "";
+  snprintf(panel, sizeof panel, "absmax-b%zu", s->block);
+  for (size_t d = 0; d < s->n_dist; d++)
+    snprintf(families + strlen(families), sizeof families - strlen(families), "%s%zu %s",
+             d ? ", " : "", d, s->label[d]);
+  int st = qrd_results_panel(res, "rms", "RMS (raw unit-variance data)", "codepoint index i",
+                             "Q_{i+1} - Q_i");
+  snprintf(title, sizeof title, "Absmax B = %zu (%s scales)", s->block, s->scale);
+  if (!st)
+    st = qrd_results_panel(res, panel, title, "codepoint index i", "Q_{i+1} - Q_i");
+  snprintf(title, sizeof title, "R on the evaluation sample (x: %s)", families);
+  if (!st)
+    st = qrd_results_panel(res, "legend", title, "distribution index", "R");
+  for (size_t j = 0; !st && j < s->n_dist * N_SCALINGS; j++)
+    st = write_steps(res, items[j].k ? panel : "rms", s, &items[j]);
+  for (size_t k = 0; !st && k < N_SCALINGS; k++)
+    for (size_t f = 0; !st && f < N_FORMATS; f++)
+      st = write_legend_curve(res, s, items, f, k);
+  if (!st)
+    st = qrd_results_attr_string(res, "families", families);
+  if (!st)
+    st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
+  if (!st)
+    st = qrd_results_attr_double(res, "samples", (double)s->samples);
+  return st;
+}
+
+static int write_results(qrd_driver *drv, const setup *s, const item *items)
+{
+  qrd_results *res;
+  int st = qrd_driver_results(drv, &res);
+  if (st)
+    return st;
+  if ((st = write_panels(res, s, items))) {
+    qrd_results_abort(res);
+    return st;
+  }
+  return qrd_results_commit(res);
+}
+
+int main(int argc, char **argv)
+{
+  qrd_driver drv;
+  setup s;
+  int st = qrd_driver_start(&drv, "fig-3", doc, argc, argv);
+  if (st)
+    return st < 0 ? 0 : st;
+  if ((st = read_setup(drv.config, &s)))
+    return qrd_driver_fail(&drv, st);
+  if ((st = qrd_driver_config_done(&drv)))
+    return st;
+  size_t n = s.n_dist * N_SCALINGS;
+  item *items = calloc(n, sizeof *items);
+  if (!items)
+    return qrd_driver_fail(&drv, qrd_error_set(QRD_ENOMEM, "sweep items"));
+  for (size_t j = 0; j < n; j++) {
+    items[j].d = j / N_SCALINGS;
+    items[j].k = j % N_SCALINGS;
+  }
+  run_items(&drv, &s, items, n);
+  for (size_t j = 0; !st && j < n; j++)
+    if (items[j].status)
+      st = qrd_error_set(items[j].status, "%s", items[j].error);
+  if (!st)
+    st = write_results(&drv, &s, items);
+  free(items);
+  if (st)
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_finish(&drv);
+  return 0;
+}

@@ -1,0 +1,216 @@
+/* fig-5 (Orr et al. F-S4, `eg_scaling_mode_3bit_normal`): the codepoints of
+ * a b-bit cube-root-density (CRD) format under each scaling mode, one row
+ * per mode.  Deterministic: the codepoints are closed-form quantiles
+ * (orr-formats §2.4), no sample is drawn.
+ *
+ * Panel "codepoints": one curve per row, named after its config word
+ * (e.g. "rms-sym", "absmax-asym"), with x = codepoint value and y = the
+ * row's index (0 = first row); curve "zero" (written first) marks the rows
+ * whose grid has 0 as a codepoint (x = 0, y = row index; empty when none
+ * has), drawn in blue as in the paper. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/element.h"
+#include "io/driver.h"
+
+#define MAX_ROWS 16
+#define MAX_LEVELS 256
+
+static const char doc[] =
+  "Codepoints of a CRD format per scaling mode (Orr et al. F-S4).  Config keys:\n"
+  "  seed (unused: deterministic), bits (element bits), block (B of the block\n"
+  "  modes), family (gaussian, laplace or student-t:nu=V; the source the CRD\n"
+  "  is designed for), rows (words <scaling>-<mode>: rms-sym, rms-asym,\n"
+  "  absmax-sym, absmax-asym, signmax-asym).";
+
+/* A row word, its CRD scaling and symmetry, and its legend text. */
+typedef struct {
+  const char *word;
+  qrd_crd_scaling scaling;
+  int symmetric;
+  const char *label;
+} mode;
+
+static const mode modes[] = {
+  {"rms-sym", QRD_CRD_RMS, 1, "RMS Sym"},
+  {"rms-asym", QRD_CRD_RMS, 0, "RMS Asym"},
+  {"absmax-sym", QRD_CRD_ABSMAX, 1, "Block-Absmax Sym"},
+  {"absmax-asym", QRD_CRD_ABSMAX, 0, "Block-Absmax Asym"},
+  {"signmax-asym", QRD_CRD_SIGNMAX, 0, "Block-Signmax Asym"},
+};
+#define N_MODES (sizeof modes / sizeof modes[0])
+
+typedef struct {
+  const mode *row[MAX_ROWS];
+  size_t n_row;
+  double bits;
+  qrd_crd_params base; /* family, nu, block; scaling and symmetry per row */
+} setup;
+
+static int read_family(qrd_config *cfg, setup *s)
+{
+  static const struct { const char *dist; qrd_crd_family family; } families[] = {
+    {"gaussian", QRD_CRD_NORMAL}, {"laplace", QRD_CRD_LAPLACE},
+    {"student-t", QRD_CRD_STUDENT_T},
+  };
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  qrd_dist d;
+  int st = qrd_config_list(cfg, "family", words, &n);
+  if (st)
+    return st;
+  if (n != 1)
+    return qrd_config_invalid(cfg, "family", "need exactly one distribution");
+  /* a distribution spec, so that a t's nu is written as everywhere else */
+  if (qrd_dist_parse(words[0], &d)) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", qrd_error_detail());
+    return qrd_config_invalid(cfg, "family", why);
+  }
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+    if (strcmp(d.type->name, families[i].dist) == 0) {
+      s->base.family = families[i].family;
+      s->base.nu = d.shape[0];
+      return QRD_OK;
+    }
+  return qrd_config_invalid(cfg, "family", "no CRD for this family (allowed: gaussian, "
+                                           "laplace, student-t:nu=V)");
+}
+
+static const mode *find_mode(const char *word)
+{
+  for (size_t i = 0; i < N_MODES; i++)
+    if (strcmp(word, modes[i].word) == 0)
+      return &modes[i];
+  return NULL;
+}
+
+static int read_rows(qrd_config *cfg, setup *s)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  int st = qrd_config_list(cfg, "rows", words, &s->n_row);
+  if (st)
+    return st;
+  if (s->n_row == 0 || s->n_row > MAX_ROWS)
+    return qrd_config_invalid(cfg, "rows", "need 1 to 16 rows");
+  for (size_t i = 0; i < s->n_row; i++)
+    if (!(s->row[i] = find_mode(words[i])))
+      return qrd_config_invalid(cfg, "rows", "unknown row (allowed: rms-sym, rms-asym, "
+                                             "absmax-sym, absmax-asym, signmax-asym)");
+  return QRD_OK;
+}
+
+static int read_setup(qrd_config *cfg, setup *s)
+{
+  double block;
+  int st;
+  qrd_crd_params_default(&s->base);
+  if ((st = qrd_config_double(cfg, "bits", 1, 8, &s->bits)) ||
+      (st = qrd_config_double(cfg, "block", 2, 1 << 20, &block)) ||
+      (st = read_family(cfg, s)) || (st = read_rows(cfg, s)))
+    return st;
+  if (block != floor(block))
+    return qrd_config_invalid(cfg, "block", "must be a whole number");
+  s->base.block = block;
+  return QRD_OK;
+}
+
+/* Row r's format; the caller frees it. */
+static int row_element(const setup *s, size_t r, qrd_element **e)
+{
+  qrd_crd_params p = s->base;
+  p.scaling = s->row[r]->scaling;
+  p.symmetric = s->row[r]->symmetric;
+  int st = qrd_element_crd(&p, s->bits, e);
+  if (st)
+    return qrd_error_set(st, "row %s: %s", s->row[r]->word, qrd_error_detail());
+  if ((*e)->cb->n > MAX_LEVELS) {
+    qrd_element_free(*e);
+    *e = NULL;
+    return qrd_error_set(QRD_EINVAL, "row %s: more than %d levels", s->row[r]->word,
+                         MAX_LEVELS);
+  }
+  return QRD_OK;
+}
+
+/* The rows whose grid has 0 as a codepoint, as marker points (x = 0,
+ * y = row index).  The asymmetric grids hit p = 1/2 exactly, whose quantile
+ * is 0 to rounding: a tolerance far below any codepoint spacing recognises
+ * it. */
+static size_t zero_markers(const setup *s, qrd_element *const *e, double *x, double *y)
+{
+  size_t n = 0;
+  for (size_t r = 0; r < s->n_row; r++)
+    for (size_t i = 0; i < e[r]->cb->n; i++)
+      if (fabs(e[r]->cb->level[i]) < 1e-12) {
+        x[n] = 0.0;
+        y[n++] = (double)r;
+      }
+  return n;
+}
+
+/* Curve "zero" first, then one curve per row: the plot script draws the
+ * rows from block 1 on without having to count them. */
+static int write_curves(qrd_results *res, const setup *s, qrd_element *const *e)
+{
+  double x[MAX_ROWS], y[MAX_LEVELS];
+  size_t n = zero_markers(s, e, x, y);
+  int st = qrd_results_curve(res, "codepoints", "zero", "zero codepoint", n, x, y, NULL);
+  for (size_t r = 0; !st && r < s->n_row; r++) {
+    for (size_t i = 0; i < e[r]->cb->n; i++)
+      y[i] = (double)r;
+    st = qrd_results_curve(res, "codepoints", s->row[r]->word, s->row[r]->label,
+                           e[r]->cb->n, e[r]->cb->level, y, NULL);
+  }
+  return st;
+}
+
+static int write_results(qrd_driver *drv, const setup *s, qrd_element *const *e)
+{
+  qrd_results *res;
+  int st = qrd_driver_results(drv, &res);
+  if (st)
+    return st;
+  char title[160];
+  snprintf(title, sizeof title, "%g-bit CRD codepoints per scaling mode (B = %g)", s->bits,
+           s->base.block);
+  if (!(st = qrd_results_panel(res, "codepoints", title, "codepoint value", "row")) &&
+      !(st = write_curves(res, s, e)) &&
+      !(st = qrd_results_attr_double(res, "element_bits", s->bits)))
+    st = qrd_results_attr_double(res, "block_size", s->base.block);
+  if (st) {
+    qrd_results_abort(res);
+    return st;
+  }
+  return qrd_results_commit(res);
+}
+
+int main(int argc, char **argv)
+{
+  qrd_driver drv;
+  setup s;
+  int st = qrd_driver_start(&drv, "fig-5", doc, argc, argv);
+  if (st)
+    return st < 0 ? 0 : st;
+  if ((st = read_setup(drv.config, &s)))
+    return qrd_driver_fail(&drv, st);
+  if ((st = qrd_driver_config_done(&drv)))
+    return st;
+  qrd_element *e[MAX_ROWS] = {0};
+  qrd_driver_progress_begin(&drv, s.n_row);
+  for (size_t r = 0; !st && r < s.n_row; r++) {
+    st = row_element(&s, r, &e[r]);
+    qrd_driver_progress_step(&drv, s.row[r]->word);
+  }
+  if (!st)
+    st = write_results(&drv, &s, e);
+  for (size_t r = 0; r < s.n_row; r++)
+    qrd_element_free(e[r]);
+  if (st)
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_finish(&drv);
+  return 0;
+}

@@ -1,0 +1,513 @@
+/* fig-9 (Orr et al. F-S8, `analysis_error_vs_bits`): efficiency R 2^b
+ * against the achieved bits per parameter b, fixed-length vs
+ * variable-length elements under three scalings.
+ *
+ * Panels, one per source (scale 1, orr-formats §3.0): normal, laplace,
+ * student-t-<nu>.  Curves (B = `block`, bf16 scales):
+ *   rms-fixed            tensor RMS + the family's RMS CRD (alpha = 1/3)
+ *   rms-bB-fixed         RMS per block of B + the same RMS CRD
+ *   absmax-bB-fixed      absmax per block of B + the family's block CRD
+ *   <scaling>-compressed uniform grid + ideal code (+1-smoothed model of an
+ *                        independent training sample normalised with exact
+ *                        fp32 scales), grid tuned so the coded element bits
+ *                        are about the fixed-length curve's b_elem (§2.8)
+ *   fixed-limit          Panter-Dite sqrt((int p^{1/3})^3 / 12)
+ *   compressed-limit     sqrt(2^{2h} / 12)
+ * Fixed-length curves use n = round(2^b_elem) levels at log2 n bits
+ * (pitfall 1); every x is the achieved b, scale bits included; y_err is the
+ * jackknife standard error of R, times 2^b. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/bits.h"
+#include "fmt/block.h"
+#include "io/driver.h"
+#include "mc/entropy.h"
+#include "mc/sample.h"
+#include "quant/quantiser.h"
+
+#define MAX_DISTS 8
+#define MAX_BITS 32
+#define N_SCHEMES 3
+
+static const char doc[] =
+  "Efficiency R 2^b vs bits per parameter (Orr et al. F-S8).  Config keys:\n"
+  "  seed (evaluation sample), train_seed (entropy-model sample), samples\n"
+  "  (a multiple of block), dists (gaussian, laplace, student-t: one panel\n"
+  "  each), element_bits_min, element_bits_max, element_bits_step, block,\n"
+  "  scale (format of the evaluated scales), train_scale (of the training\n"
+  "  sample's scales).";
+
+typedef struct {
+  qrd_dist dist[MAX_DISTS];
+  qrd_crd_family family[MAX_DISTS];
+  size_t n_dist;
+  double elem_bits[MAX_BITS];
+  size_t n_bits;
+  unsigned long samples, train_seed, block;
+  char scale[32], train_scale[32];
+} setup;
+
+/* One scaling of the figure, normalising both samples once. */
+typedef struct {
+  const char *name;             /* curve-name stem: "rms", "rms-b128", ... */
+  const char *label;
+  qrd_crd_params crd;           /* the fixed-length element */
+  int floor_levels;             /* compressed grid: floor(2^b0) points on
+                                   [-a, a] (RMS) or round(2^b0) on [-1, 1] */
+  double grid_max;              /* a */
+  qrd_block_sample *eval, *train;
+} scheme;
+
+enum { FIXED, COMPRESSED, N_MODES };
+
+/* One sweep point of a panel. */
+typedef struct {
+  size_t scheme, mode, bit;
+  double b, r, se;              /* achieved bits, R and its standard error */
+  int status;
+  char error[256];
+} item;
+
+/* ---- configuration ---- */
+
+static int invalid_spec(qrd_config *cfg, const char *key)
+{
+  char why[512]; /* the detail buffer is about to be rewritten */
+  snprintf(why, sizeof why, "%s", qrd_error_detail());
+  return qrd_config_invalid(cfg, key, why);
+}
+
+/* The CRD family of a source: the figure needs a matched CRD per panel. */
+static int family_of(const qrd_dist *d, qrd_crd_family *f)
+{
+  static const struct { const char *name; qrd_crd_family f; } known[] = {
+    {"gaussian", QRD_CRD_NORMAL}, {"laplace", QRD_CRD_LAPLACE},
+    {"student-t", QRD_CRD_STUDENT_T},
+  };
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (strcmp(d->type->name, known[i].name) == 0) {
+      *f = known[i].f;
+      return QRD_OK;
+    }
+  return qrd_error_set(QRD_EINVAL, "'%s' has no CRD family (allowed: gaussian, laplace, "
+                       "student-t)", d->spec);
+}
+
+static int read_dists(qrd_config *cfg, setup *s)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  int st = qrd_config_list(cfg, "dists", words, &n);
+  if (st)
+    return st;
+  if (n == 0 || n > MAX_DISTS)
+    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
+  for (size_t i = 0; i < n; i++)
+    if (qrd_dist_parse(words[i], &s->dist[i]) || family_of(&s->dist[i], &s->family[i]))
+      return invalid_spec(cfg, "dists");
+  s->n_dist = n;
+  return QRD_OK;
+}
+
+/* A one-word scale-format key, checked by parsing it. */
+static int read_scale(qrd_config *cfg, const char *key, char *out, size_t len)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  qrd_scale_format f;
+  int st = qrd_config_list(cfg, key, words, &n);
+  if (st)
+    return st;
+  if (n != 1 || strlen(words[0]) >= len)
+    return qrd_config_invalid(cfg, key, "want one scale format name");
+  if (qrd_scale_parse(words[0], &f))
+    return invalid_spec(cfg, key);
+  strcpy(out, words[0]);
+  return QRD_OK;
+}
+
+static int read_setup(qrd_config *cfg, setup *s)
+{
+  double lo, hi, step, n, block;
+  int st;
+  if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
+      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
+      (st = qrd_config_double(cfg, "block", 1, 1 << 20, &block)) ||
+      (st = read_dists(cfg, s)) ||
+      (st = qrd_config_double(cfg, "element_bits_min", 1, 12, &lo)) ||
+      (st = qrd_config_double(cfg, "element_bits_max", lo, 12, &hi)) ||
+      (st = qrd_config_double(cfg, "element_bits_step", 0.01, 12, &step)) ||
+      (st = read_scale(cfg, "scale", s->scale, sizeof s->scale)) ||
+      (st = read_scale(cfg, "train_scale", s->train_scale, sizeof s->train_scale)))
+    return st;
+  if (block != floor(block))
+    return qrd_config_invalid(cfg, "block", "must be a whole number");
+  if (n != floor(n) || fmod(n, block) != 0.0)
+    return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks");
+  s->samples = (unsigned long)n;
+  s->block = (unsigned long)block;
+  s->n_bits = 0;
+  for (double b = lo; b <= hi + 1e-9 && s->n_bits < MAX_BITS; b = lo + step * (double)s->n_bits)
+    s->elem_bits[s->n_bits++] = b;
+  return QRD_OK;
+}
+
+/* ---- one panel: samples, normalisations, sweep ---- */
+
+static void scheme_free(scheme *sc)
+{
+  qrd_block_sample_free(sc->eval);
+  qrd_block_sample_free(sc->train);
+  sc->eval = sc->train = NULL;
+}
+
+/* Largest |y| of a normalised sample: the RMS grid spans [-a, a] with a
+ * taken from the training sample (§2.8), so larger test values clip. */
+static double sample_absmax(const qrd_block_sample *bs)
+{
+  double a = 0.0;
+  for (size_t k = 0; k < bs->n_batches; k++)
+    a = fmax(a, qrd_sorted_absmax(bs->batch[k]));
+  return a;
+}
+
+/* Normalises the evaluation sample with the figure's scale format and the
+ * training sample with exact (fp32) scales.  Both absmax elements (block
+ * CRD, uniform grid) span [-1, 1], so one normalisation serves both modes;
+ * RMS normalisation ignores the range. */
+static int scheme_build(scheme *sc, const setup *s, const char *scaling, const double *x,
+                        const double *xt)
+{
+  qrd_scaling ev, tr;
+  int st = qrd_scaling_parse(scaling, s->scale, &ev);
+  if (!st)
+    st = qrd_scaling_parse(scaling, s->train_scale, &tr);
+  if (!st)
+    st = qrd_block_sample_alloc(x, s->samples, &ev, -1.0, 1.0, 0.0, &sc->eval);
+  if (!st)
+    st = qrd_block_sample_alloc(xt, s->samples, &tr, -1.0, 1.0, 0.0, &sc->train);
+  if (!st)
+    sc->grid_max = sc->floor_levels ? sample_absmax(sc->train) : 1.0;
+  return st;
+}
+
+/* The three schemes of the figure for source d, in curve order. */
+static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
+                        char (*labels)[64])
+{
+  for (size_t k = 0; k < N_SCHEMES; k++) {
+    qrd_crd_params_default(&sc[k].crd);
+    sc[k].crd.family = s->family[d];
+    sc[k].crd.nu = s->dist[d].shape[0];
+    sc[k].crd.block = (double)s->block;
+    sc[k].crd.scaling = k == 2 ? QRD_CRD_ABSMAX : QRD_CRD_RMS;
+    sc[k].floor_levels = k != 2;
+    sc[k].eval = sc[k].train = NULL;
+    sc[k].name = names[k];
+    sc[k].label = labels[k];
+  }
+  snprintf(names[0], 32, "rms");
+  snprintf(names[1], 32, "rms-b%lu", s->block);
+  snprintf(names[2], 32, "absmax-b%lu", s->block);
+  snprintf(labels[0], 64, "RMS");
+  snprintf(labels[1], 64, "RMS B=%lu", s->block);
+  snprintf(labels[2], 64, "Absmax B=%lu", s->block);
+}
+
+static int panel_build(scheme *sc, const setup *s, size_t d, unsigned long seed)
+{
+  const char *scaling[N_SCHEMES] = {"rms", NULL, NULL};
+  char block_rms[32], absmax[32];
+  snprintf(block_rms, sizeof block_rms, "rms:%lu", s->block);
+  snprintf(absmax, sizeof absmax, "absmax:%lu", s->block);
+  scaling[1] = block_rms;
+  scaling[2] = absmax;
+  /* the same seeds in every panel, as the reference draws each source */
+  double *x = qrd_sample_alloc(&s->dist[d], seed, s->samples);
+  double *xt = x ? qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples) : NULL;
+  int st = x && xt ? QRD_OK : QRD_ENOMEM;
+  for (size_t k = 0; !st && k < N_SCHEMES; k++)
+    st = scheme_build(&sc[k], s, scaling[k], x, xt);
+  free(x);
+  free(xt);
+  return st;
+}
+
+/* n evenly spaced levels on [-a, a], nearest-level cells. */
+static int uniform_grid(size_t n, double a, qrd_codebook **out)
+{
+  qrd_codebook *c = qrd_codebook_alloc(n);
+  if (!c)
+    return qrd_error_set(QRD_ENOMEM, "uniform grid of %zu levels", n);
+  for (size_t i = 0; i < n; i++)
+    c->level[i] = a * (2.0 * (double)i / (double)(n - 1) - 1.0);
+  qrd_codebook_set_midpoints(c);
+  *out = c;
+  return QRD_OK;
+}
+
+/* The compressed format with grid parameter b0, coded and evaluated. */
+static int coded_eval(const scheme *sc, double b0, qrd_block_result *r)
+{
+  double levels = sc->floor_levels ? floor(exp2(b0)) : (double)qrd_bits_levels(b0);
+  qrd_codebook *c;
+  int st = uniform_grid(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max, &c);
+  if (st)
+    return st;
+  st = qrd_block_eval_coded(sc->eval, sc->train, c, 0, r);
+  qrd_codebook_free(c);
+  return st;
+}
+
+/* qrd_grid_tune's objective: total bits of the evaluation sample. */
+static int coded_bits(double b0, void *params, double *bits)
+{
+  const scheme *sc = params;
+  qrd_block_result r;
+  int st = coded_eval(sc, b0, &r);
+  *bits = r.bits * (double)sc->eval->numel;
+  return st;
+}
+
+/* Scale bits per parameter, which come on top of the element bits. */
+static double scale_overhead(const qrd_block_sample *bs)
+{
+  return bs->scale_bits * (double)bs->n_blocks / (double)bs->numel;
+}
+
+static int run_compressed(const scheme *sc, double elem_bits, qrd_block_result *r)
+{
+  qrd_grid_tune_result t;
+  double target = elem_bits + scale_overhead(sc->eval);
+  int st = qrd_grid_tune(coded_bits, (void *)sc, sc->eval->numel, target, &t);
+  /* the rate is a step function of b0: a near miss is still a valid point
+   * (the figure plots the achieved b), a far one is not */
+  if (st == QRD_EMAXITER && fabs(t.rate - target) < 0.05)
+    st = QRD_OK;
+  return st ? st : coded_eval(sc, t.b0, r);
+}
+
+static int run_fixed(const scheme *sc, double elem_bits, qrd_block_result *r)
+{
+  qrd_element *e;
+  int st = qrd_element_crd(&sc->crd, elem_bits, &e);
+  if (st)
+    return st;
+  st = qrd_block_eval(sc->eval, e->cb, e->bits, r);
+  qrd_element_free(e);
+  return st;
+}
+
+static void run_item(const setup *s, const scheme *sc, item *it)
+{
+  qrd_block_result r;
+  double eb = s->elem_bits[it->bit];
+  it->status = it->mode == FIXED ? run_fixed(&sc[it->scheme], eb, &r)
+                                 : run_compressed(&sc[it->scheme], eb, &r);
+  if (it->status) {
+    snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
+    return;
+  }
+  it->b = r.bits;
+  it->r = r.rel_rmse;
+  it->se = r.rel_rmse_se;
+}
+
+static const char *const MODE_NAME[N_MODES] = {"fixed", "compressed"};
+
+static size_t plan(const setup *s, item *items)
+{
+  size_t n = 0;
+  for (size_t m = 0; m < N_MODES; m++)
+    for (size_t k = 0; k < N_SCHEMES; k++)
+      for (size_t j = 0; j < s->n_bits; j++)
+        items[n++] = (item){.scheme = k, .mode = m, .bit = j};
+  return n;
+}
+
+static void run_items(qrd_driver *drv, const setup *s, size_t d, const scheme *sc,
+                      item *items, size_t n)
+{
+  /* each item writes only its own slot, so the results do not depend on
+   * the thread count; back to front starts the costly compressed points
+   * (grid tuning) first, which balances the threads */
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t j = 0; j < n; j++) {
+    item *it = &items[n - 1 - j];
+    run_item(s, sc, it);
+    char what[256];
+    snprintf(what, sizeof what, "%s %s-%s b_elem=%g", s->dist[d].spec,
+             sc[it->scheme].name, MODE_NAME[it->mode], s->elem_bits[it->bit]);
+#pragma omp critical(progress)
+    qrd_driver_progress_step(drv, what);
+  }
+}
+
+static int first_failure(const setup *s, size_t d, const scheme *sc, const item *items,
+                         size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (items[i].status)
+      return qrd_error_set(items[i].status, "%s, %s-%s at b_elem = %g: %s",
+                           s->dist[d].spec, sc[items[i].scheme].name,
+                           MODE_NAME[items[i].mode], s->elem_bits[items[i].bit],
+                           items[i].error);
+  return QRD_OK;
+}
+
+/* ---- results ---- */
+
+/* Panel name and title of source d: "normal", "laplace", "student-t-5". */
+static void panel_name(const setup *s, size_t d, char *name, size_t len, char *title,
+                       size_t tlen)
+{
+  char raw[64];
+  switch (s->family[d]) {
+  case QRD_CRD_NORMAL:
+    snprintf(name, len, "normal");
+    snprintf(title, tlen, "Normal (%s)", s->dist[d].spec);
+    return;
+  case QRD_CRD_LAPLACE:
+    snprintf(name, len, "laplace");
+    snprintf(title, tlen, "Laplace (%s)", s->dist[d].spec);
+    return;
+  case QRD_CRD_STUDENT_T:
+    snprintf(raw, sizeof raw, "student-t-%g", s->dist[d].shape[0]);
+    qrd_driver_slug(name, len, raw);
+    snprintf(title, tlen, "Student-t nu=%g (%s)", s->dist[d].shape[0], s->dist[d].spec);
+    return;
+  }
+}
+
+/* sqrt of quantiser q's high-rate constant of D 2^{2R} at unit variance:
+ * the limit of R 2^b (R is scale-free). */
+static int high_rate_limit(const char *q, const qrd_dist *d, double *out)
+{
+  qrd_quantiser quant;
+  qrd_dist unit = *d;
+  unit.scale /= sqrt(qrd_dist_variance(d));
+  double k;
+  int st = qrd_quantiser_parse(q, &quant);
+  if (!st)
+    st = qrd_quantiser_high_rate_constant(&quant, &unit, &k);
+  *out = sqrt(k);
+  return st;
+}
+
+/* A flat line at the limit across the panel's b range. */
+static int write_limit(qrd_results *res, const char *panel, const char *curve,
+                       const char *what, const char *q, const qrd_dist *d,
+                       const double range[2])
+{
+  double y;
+  int st = high_rate_limit(q, d, &y);
+  if (st)
+    return st;
+  char label[128];
+  double ly[2] = {y, y};
+  snprintf(label, sizeof label, "%s %.5f", what, y);
+  return qrd_results_curve(res, panel, curve, label, 2, range, ly, NULL);
+}
+
+static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme *sc,
+                       const item *items, size_t n)
+{
+  char panel[64], title[192];
+  panel_name(s, d, panel, sizeof panel, title, sizeof title);
+  int st = qrd_results_panel(res, panel, title, "bits per parameter b", "R 2^b");
+  double range[2] = {INFINITY, -INFINITY};
+  /* items are planned by (mode, scheme, bit): each curve is one run */
+  for (size_t i = 0; !st && i < n; i += s->n_bits) {
+    double x[MAX_BITS], y[MAX_BITS], e[MAX_BITS];
+    for (size_t j = 0; j < s->n_bits; j++) {
+      const item *it = &items[i + j];
+      double eff = exp2(it->b);
+      x[j] = it->b;
+      y[j] = it->r * eff;
+      e[j] = it->se * eff;
+      range[0] = fmin(range[0], it->b);
+      range[1] = fmax(range[1], it->b);
+    }
+    const scheme *k = &sc[items[i].scheme];
+    char curve[64], label[96];
+    int mode = (int)items[i].mode;
+    snprintf(curve, sizeof curve, "%s-%s", k->name, MODE_NAME[mode]);
+    snprintf(label, sizeof label, "%s%s", k->label, mode == FIXED ? "" : " + compression");
+    st = qrd_results_curve(res, panel, curve, label, s->n_bits, x, y, e);
+  }
+  if (!st)
+    st = write_limit(res, panel, "fixed-limit", "fixed-length limit (Panter-Dite)",
+                     "lloyd-max", &s->dist[d], range);
+  if (!st)
+    st = write_limit(res, panel, "compressed-limit", "compressed limit (uniform + ideal code)",
+                     "uniform-ec", &s->dist[d], range);
+  return st;
+}
+
+static int write_attrs(qrd_results *res, const setup *s)
+{
+  int st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
+  if (!st)
+    st = qrd_results_attr_double(res, "samples", (double)s->samples);
+  if (!st)
+    st = qrd_results_attr_double(res, "block_size", (double)s->block);
+  if (!st)
+    st = qrd_results_attr_string(res, "scale_format", s->scale);
+  if (!st)
+    st = qrd_results_attr_string(res, "train_scale_format", s->train_scale);
+  if (!st)
+    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
+  return st;
+}
+
+/* ---- main ---- */
+
+static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
+{
+  scheme sc[N_SCHEMES];
+  char names[N_SCHEMES][32], labels[N_SCHEMES][64];
+  item items[N_MODES * N_SCHEMES * MAX_BITS];
+  scheme_init(sc, s, d, names, labels);
+  size_t n = plan(s, items);
+  int st = panel_build(sc, s, d, drv->seed);
+  if (!st) {
+    run_items(drv, s, d, sc, items, n);
+    st = first_failure(s, d, sc, items, n);
+  }
+  for (size_t k = 0; k < N_SCHEMES; k++)
+    scheme_free(&sc[k]);
+  return st ? st : write_panel(res, s, d, sc, items, n);
+}
+
+int main(int argc, char **argv)
+{
+  qrd_driver drv;
+  setup s;
+  int st = qrd_driver_start(&drv, "fig-9", doc, argc, argv);
+  if (st)
+    return st < 0 ? 0 : st;
+  if ((st = read_setup(drv.config, &s)))
+    return qrd_driver_fail(&drv, st);
+  if ((st = qrd_driver_config_done(&drv)))
+    return st;
+  qrd_results *res;
+  if ((st = qrd_driver_results(&drv, &res)))
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_progress_begin(&drv, s.n_dist * N_MODES * N_SCHEMES * s.n_bits);
+  /* one panel at a time: six normalised copies of 2^24 values are 1.6 GB */
+  st = write_attrs(res, &s);
+  for (size_t d = 0; !st && d < s.n_dist; d++)
+    st = run_panel(&drv, &s, d, res);
+  if (st) {
+    qrd_results_abort(res);
+    return qrd_driver_fail(&drv, st);
+  }
+  if ((st = qrd_results_commit(res)))
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_finish(&drv);
+  return 0;
+}
