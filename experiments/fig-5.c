@@ -103,8 +103,9 @@ static int read_rows(qrd_config *cfg, setup *s)
   return QRD_OK;
 }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
+  setup *s = setup_ptr;
   double block;
   int st;
   qrd_crd_params_default(&s->base);
@@ -181,36 +182,28 @@ static int write_results(qrd_driver *drv, const setup *s, qrd_element *const *e)
       !(st = write_curves(res, s, e)) &&
       !(st = qrd_results_attr_double(res, "element_bits", s->bits)))
     st = qrd_results_attr_double(res, "block_size", s->base.block);
-  if (st) {
-    qrd_results_abort(res);
-    return st;
+  return qrd_driver_close_results(res, st);
+}
+
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  const setup *s = setup_ptr;
+  qrd_element *e[MAX_ROWS] = {0};
+  int st = QRD_OK;
+  qrd_driver_progress_begin(drv, s->n_row);
+  for (size_t r = 0; !st && r < s->n_row; r++) {
+    st = row_element(s, r, &e[r]);
+    qrd_driver_progress_step(drv, s->row[r]->word);
   }
-  return qrd_results_commit(res);
+  if (!st)
+    st = write_results(drv, s, e);
+  for (size_t r = 0; r < s->n_row; r++)
+    qrd_element_free(e[r]);
+  return st;
 }
 
 int main(int argc, char **argv)
 {
-  qrd_driver drv;
   setup s;
-  int st = qrd_driver_start(&drv, "fig-5", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  qrd_element *e[MAX_ROWS] = {0};
-  qrd_driver_progress_begin(&drv, s.n_row);
-  for (size_t r = 0; !st && r < s.n_row; r++) {
-    st = row_element(&s, r, &e[r]);
-    qrd_driver_progress_step(&drv, s.row[r]->word);
-  }
-  if (!st)
-    st = write_results(&drv, &s, e);
-  for (size_t r = 0; r < s.n_row; r++)
-    qrd_element_free(e[r]);
-  if (st)
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return qrd_driver_main(argc, argv, "fig-5", doc, read_setup, run, &s);
 }
