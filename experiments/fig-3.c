@@ -110,8 +110,9 @@ static int read_dists(qrd_config *cfg, setup *s)
 
 static int power_of_two(double v) { return v >= 1 && v == exp2(round(log2(v))); }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
+  setup *s = setup_ptr;
   double n, b, bits;
   const char *words[QRD_CONFIG_MAX_LIST];
   size_t nw;
@@ -142,41 +143,17 @@ static int read_setup(qrd_config *cfg, setup *s)
 
 /* ---- evaluation samples ---- */
 
-/* The raw sample as a qrd_block_sample: no scale (weights 1, 0 scale
- * bits), cut into QRD_BLOCK_BATCHES contiguous batches so that
- * qrd_block_eval gives R with its jackknife SE.  (qrd_scaling has no
- * identity scaling; tensor RMS would divide by the sample RMS.) */
-static int raw_sample_alloc(const double *x, size_t n, qrd_block_sample **out)
+/* The evaluation sample of scaling k for an element spanning [lo, hi]
+ * (RMS: the raw data; absmax: blocks scaled so that each block's absmax
+ * lands on min(-lo, hi), with the configured scale format, §2.6). */
+static int eval_sample(const setup *s, size_t k, const double *x, double lo, double hi,
+                       qrd_block_sample **out)
 {
-  qrd_block_sample *s = calloc(1, sizeof *s);
-  if (!s)
-    return qrd_error_set(QRD_ENOMEM, "raw sample");
-  s->numel = n;
-  size_t per = n / QRD_BLOCK_BATCHES;
-  for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
-    const double *b = x + k * per;
-    if (!(s->batch[k] = qrd_sorted_alloc(b, NULL, per))) {
-      qrd_block_sample_free(s);
-      return QRD_ENOMEM;
-    }
-    s->n_batches++;
-    s->batch_x2[k] = qrd_sorted_sum_wx2(s->batch[k]);
-  }
-  *out = s;
-  return QRD_OK;
-}
-
-/* The evaluation sample of scaling k (RMS: raw data; absmax: blocks
- * normalised to [-1, 1] with the configured scale format). */
-static int eval_sample(const setup *s, size_t k, const double *x, qrd_block_sample **out)
-{
-  if (k == 0)
-    return raw_sample_alloc(x, s->samples, out);
   char text[32];
   qrd_scaling sc;
-  snprintf(text, sizeof text, "absmax:%zu", s->block);
+  snprintf(text, sizeof text, k == 0 ? "none" : "absmax:%zu", s->block);
   int st = qrd_scaling_parse(text, s->scale, &sc);
-  return st ? st : qrd_block_sample_alloc(x, s->samples, &sc, -1.0, 1.0, 0.0, out);
+  return st ? st : qrd_block_sample_alloc(x, s->samples, &sc, lo, hi, 0.0, out);
 }
 
 /* ---- the two formats ---- */
@@ -232,33 +209,50 @@ static int measure(const qrd_block_sample *bs, const qrd_element *e, size_t f, i
   return QRD_OK;
 }
 
+/* Measures both formats on the evaluation sample x.  Under absmax each
+ * format gets the normalisation of its own range: Lloyd-Max's outer levels
+ * sit inside +-1 (cell means), and like any LUT (the reference's
+ * LUTFormat range defaults to its min and max value) the block absmax is
+ * mapped onto them; the raw RMS sample is shared. */
+static int measure_all(const setup *s, const double *x, qrd_element *const e[N_FORMATS],
+                       item *it)
+{
+  qrd_block_sample *bs = NULL;
+  int st = QRD_OK;
+  for (size_t f = 0; !st && f < N_FORMATS; f++) {
+    if (!bs || (it->k == 1 && (e[f]->lo != e[f - 1]->lo || e[f]->hi != e[f - 1]->hi))) {
+      qrd_block_sample_free(bs);
+      bs = NULL;
+      st = eval_sample(s, it->k, x, e[f]->lo, e[f]->hi, &bs);
+    }
+    if (!st)
+      st = measure(bs, e[f], f, it);
+  }
+  qrd_block_sample_free(bs);
+  return st;
+}
+
 /* Both samples are drawn afresh per item (cheap next to sorting them), so
  * items share nothing and may run in any order on any thread. */
 static void run_item(const setup *s, unsigned long seed, item *it)
 {
-  qrd_element *crd = NULL, *lm = NULL;
-  qrd_block_sample *bs = NULL;
+  qrd_element *e[N_FORMATS] = {NULL, NULL};
   double *x = qrd_sample_alloc(&s->dist[it->d], seed, s->samples);
   double *t = x ? qrd_sample_alloc(&s->dist[it->d], s->train_seed, s->samples) : NULL;
   int st = x && t ? QRD_OK : QRD_ENOMEM;
   if (!st)
-    st = eval_sample(s, it->k, x, &bs);
-  free(x);
+    st = crd_element(s, it, &e[0]);
   if (!st)
-    st = crd_element(s, it, &crd);
+    st = lm_element(s, it, t, &e[1]);
+  free(t);
   if (!st)
-    st = lm_element(s, it, t, &lm);
-  if (!st)
-    st = measure(bs, crd, 0, it);
-  if (!st)
-    st = measure(bs, lm, 1, it);
+    st = measure_all(s, x, e, it);
   if (st)
     snprintf(it->error, sizeof it->error, "%s: %s", s->dist[it->d].spec, qrd_error_detail());
   it->status = st;
-  free(t);
-  qrd_block_sample_free(bs);
-  qrd_element_free(crd);
-  qrd_element_free(lm);
+  free(x);
+  for (size_t f = 0; f < N_FORMATS; f++)
+    qrd_element_free(e[f]);
 }
 
 static void run_items(qrd_driver *drv, const setup *s, item *items, size_t n)
@@ -344,43 +338,33 @@ static int write_results(qrd_driver *drv, const setup *s, const item *items)
 {
   qrd_results *res;
   int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
-  if ((st = write_panels(res, s, items))) {
-    qrd_results_abort(res);
-    return st;
-  }
-  return qrd_results_commit(res);
+  return st ? st : qrd_driver_close_results(res, write_panels(res, s, items));
 }
 
-int main(int argc, char **argv)
+static int run(qrd_driver *drv, void *setup_ptr)
 {
-  qrd_driver drv;
-  setup s;
-  int st = qrd_driver_start(&drv, "fig-3", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  size_t n = s.n_dist * N_SCALINGS;
+  const setup *s = setup_ptr;
+  size_t n = s->n_dist * N_SCALINGS;
   item *items = calloc(n, sizeof *items);
   if (!items)
-    return qrd_driver_fail(&drv, qrd_error_set(QRD_ENOMEM, "sweep items"));
+    return qrd_error_set(QRD_ENOMEM, "sweep items");
   for (size_t j = 0; j < n; j++) {
     items[j].d = j / N_SCALINGS;
     items[j].k = j % N_SCALINGS;
   }
-  run_items(&drv, &s, items, n);
+  run_items(drv, s, items, n);
+  int st = QRD_OK;
   for (size_t j = 0; !st && j < n; j++)
     if (items[j].status)
       st = qrd_error_set(items[j].status, "%s", items[j].error);
   if (!st)
-    st = write_results(&drv, &s, items);
+    st = write_results(drv, s, items);
   free(items);
-  if (st)
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return st;
+}
+
+int main(int argc, char **argv)
+{
+  setup s;
+  return qrd_driver_main(argc, argv, "fig-3", doc, read_setup, run, &s);
 }

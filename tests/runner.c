@@ -15,6 +15,7 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_mc());
   srunner_add_suite(sr, qrd_suite_block());
   srunner_add_suite(sr, qrd_suite_results());
+  srunner_add_suite(sr, qrd_suite_fig3());
   srunner_add_suite(sr, qrd_suite_fig56());
   srunner_add_suite(sr, qrd_suite_cli());
   srunner_run_all(sr, CK_NORMAL);

@@ -12,6 +12,7 @@ Suite *qrd_suite_results(void);
 Suite *qrd_suite_fmt(void);
 Suite *qrd_suite_mc(void);
 Suite *qrd_suite_block(void);
+Suite *qrd_suite_fig3(void);
 Suite *qrd_suite_fig56(void);
 Suite *qrd_suite_cli(void);
 

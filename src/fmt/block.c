@@ -20,8 +20,8 @@ int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)
   int st = qrd_scale_parse(scale, &out->scale);
   if (st)
     return st;
-  if (strcmp(text, "rms") == 0) {
-    out->kind = QRD_SCALING_TENSOR_RMS;
+  if (strcmp(text, "rms") == 0 || strcmp(text, "none") == 0) {
+    out->kind = text[0] == 'r' ? QRD_SCALING_TENSOR_RMS : QRD_SCALING_NONE;
     return QRD_OK;
   }
   const char *colon = strchr(text, ':');
@@ -41,7 +41,7 @@ int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)
     return QRD_OK;
   }
   return qrd_error_set(QRD_EINVAL,
-                       "scaling '%s' invalid (allowed: rms, rms:B, absmax:B, signmax:B "
+                       "scaling '%s' invalid (allowed: none, rms, rms:B, absmax:B, signmax:B "
                        "with a whole block size B >= 1)", text);
 }
 
@@ -116,6 +116,8 @@ static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned c
       extreme = v;
   }
   switch (sc->kind) {
+  case QRD_SCALING_NONE:
+    return 1.0;
   case QRD_SCALING_TENSOR_RMS:
   case QRD_SCALING_BLOCK_RMS:
     /* fp32, clamped to the smallest normal (orr-formats §2.6) */
@@ -126,6 +128,19 @@ static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned c
     return extreme / (fabs(lo) > hi ? lo : hi);
   }
   return NAN;
+}
+
+static int whole_tensor(const qrd_scaling *sc)
+{
+  return sc->kind == QRD_SCALING_NONE || sc->kind == QRD_SCALING_TENSOR_RMS;
+}
+
+/* The one scale of a whole-tensor scaling (1, exactly, for none). */
+static double tensor_scale(const qrd_scaling *sc, const double *x, const unsigned char *out,
+                           size_t n, double lo, double hi)
+{
+  double s = raw_scale(sc, x, out, n, lo, hi);
+  return sc->kind == QRD_SCALING_NONE ? s : qrd_scale_quantise(&sc->scale, s);
 }
 
 typedef struct {
@@ -144,7 +159,7 @@ static size_t normalise_range(const normaliser *nz, size_t from, size_t to, doub
   size_t m = 0;
   for (size_t b = from; b < to; b += nz->block) {
     double s = nz->tensor_scale;
-    if (nz->sc->kind != QRD_SCALING_TENSOR_RMS)
+    if (!whole_tensor(nz->sc))
       s = qrd_scale_quantise(&nz->sc->scale,
                              raw_scale(nz->sc, nz->x + b, nz->out + b, nz->block, nz->lo, nz->hi));
     for (size_t i = b; i < b + nz->block; i++) {
@@ -206,7 +221,7 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
                            double hi, double outlier_ratio, qrd_block_sample **out)
 {
   *out = NULL;
-  size_t block = sc->kind == QRD_SCALING_TENSOR_RMS ? n : sc->block;
+  size_t block = whole_tensor(sc) ? n : sc->block;
   if (n == 0 || block == 0 || n % block != 0)
     return qrd_error_set(QRD_EINVAL, "sample of %zu values is not a whole number of "
                          "blocks of %zu", n, block);
@@ -219,14 +234,14 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
     s->numel = n;
     s->n_outliers = qrd_bits_outliers(outlier_ratio, n);
     s->scale_bits = qrd_scale_bits(&sc->scale);
-    s->n_blocks = n / block;
+    s->n_blocks = sc->kind == QRD_SCALING_NONE ? 0 : n / block;
     st = mark_outliers(x, n, s->n_outliers, mark);
   }
   if (!st) {
     normaliser nz = {.x = x, .out = mark, .sc = sc, .lo = lo, .hi = hi, .block = block};
-    nz.tensor_scale = qrd_scale_quantise(&sc->scale, raw_scale(sc, x, mark, n, lo, hi));
-    /* tensor RMS still gets batches: cut its one block into pieces */
-    if (sc->kind == QRD_SCALING_TENSOR_RMS && n % QRD_BLOCK_BATCHES == 0)
+    nz.tensor_scale = tensor_scale(sc, x, mark, n, lo, hi);
+    /* a whole-tensor scaling still gets batches: cut it into pieces */
+    if (whole_tensor(sc) && n % QRD_BLOCK_BATCHES == 0)
       nz.block = n / QRD_BLOCK_BATCHES;
     st = fill_batches(s, &nz, n);
   }
@@ -242,7 +257,7 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
 int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double lo,
                         double hi, double *y, double *w)
 {
-  size_t block = sc->kind == QRD_SCALING_TENSOR_RMS ? n : sc->block;
+  size_t block = whole_tensor(sc) ? n : sc->block;
   if (n == 0 || block == 0 || n % block != 0)
     return qrd_error_set(QRD_EINVAL, "sample of %zu values is not a whole number of "
                          "blocks of %zu", n, block);
@@ -250,7 +265,7 @@ int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double
   if (!none)
     return qrd_error_set(QRD_ENOMEM, "normalise");
   normaliser nz = {.x = x, .out = none, .sc = sc, .lo = lo, .hi = hi, .block = block};
-  nz.tensor_scale = qrd_scale_quantise(&sc->scale, raw_scale(sc, x, none, n, lo, hi));
+  nz.tensor_scale = tensor_scale(sc, x, none, n, lo, hi);
   normalise_range(&nz, 0, n, y, w);
   free(none);
   return QRD_OK;

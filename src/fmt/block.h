@@ -28,6 +28,7 @@
 #define QRD_BLOCK_BATCHES 64
 
 typedef enum {
+  QRD_SCALING_NONE,       /* the raw values: no scale stored */
   QRD_SCALING_TENSOR_RMS, /* one RMS scale for the whole tensor */
   QRD_SCALING_BLOCK_RMS,  /* RMS per block of B */
   QRD_SCALING_ABSMAX,     /* max |x| / min(-lo, hi) per block */
@@ -40,7 +41,7 @@ typedef struct {
   qrd_scale_format scale;
 } qrd_scaling;
 
-/* "rms", "rms:B", "absmax:B", "signmax:B" with a scale format name
+/* "none", "rms", "rms:B", "absmax:B", "signmax:B" with a scale format name
  * ("bf16", "fp32", "e8m0", "e7m<m>"); QRD_EINVAL with the detail set. */
 int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out);
 
