@@ -59,7 +59,12 @@ typedef struct {
   int floor_levels;             /* compressed grid: floor(2^b0) points on
                                    [-a, a] (RMS) or round(2^b0) on [-1, 1] */
   double grid_max;              /* a */
-  qrd_block_sample *eval, *train;
+  qrd_block_sample *eval;       /* batched, weighted: R and its SE */
+  /* The normalised evaluation and training values, each sorted as one
+   * unweighted sample: a code length needs only cell counts, and one
+   * search per edge here is what makes grid tuning cheap (the batched
+   * sample would need one per edge and batch). */
+  qrd_sorted *eval_all, *train_all;
 } scheme;
 
 enum { FIXED, COMPRESSED, N_MODES };
@@ -130,8 +135,9 @@ static int read_scale(qrd_config *cfg, const char *key, char *out, size_t len)
   return QRD_OK;
 }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
+  setup *s = setup_ptr;
   double lo, hi, step, n, block;
   int st;
   if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
@@ -161,38 +167,51 @@ static int read_setup(qrd_config *cfg, setup *s)
 static void scheme_free(scheme *sc)
 {
   qrd_block_sample_free(sc->eval);
-  qrd_block_sample_free(sc->train);
-  sc->eval = sc->train = NULL;
+  qrd_sorted_free(sc->eval_all);
+  qrd_sorted_free(sc->train_all);
+  sc->eval = NULL;
+  sc->eval_all = sc->train_all = NULL;
 }
 
-/* Largest |y| of a normalised sample: the RMS grid spans [-a, a] with a
- * taken from the training sample (§2.8), so larger test values clip. */
-static double sample_absmax(const qrd_block_sample *bs)
+/* x normalised by scaling sc, sorted as one unweighted sample. */
+static int sorted_normalised(const double *x, size_t n, const qrd_scaling *sc,
+                             qrd_sorted **out)
 {
-  double a = 0.0;
-  for (size_t k = 0; k < bs->n_batches; k++)
-    a = fmax(a, qrd_sorted_absmax(bs->batch[k]));
-  return a;
-}
-
-/* Normalises the evaluation sample with the figure's scale format and the
- * training sample with exact (fp32) scales.  Both absmax elements (block
- * CRD, uniform grid) span [-1, 1], so one normalisation serves both modes;
- * RMS normalisation ignores the range. */
-static int scheme_build(scheme *sc, const setup *s, const char *scaling, const double *x,
-                        const double *xt)
-{
-  qrd_scaling ev, tr;
-  int st = qrd_scaling_parse(scaling, s->scale, &ev);
+  double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+  int st = y && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "normalised sample");
   if (!st)
-    st = qrd_scaling_parse(scaling, s->train_scale, &tr);
-  if (!st)
-    st = qrd_block_sample_alloc(x, s->samples, &ev, -1.0, 1.0, 0.0, &sc->eval);
-  if (!st)
-    st = qrd_block_sample_alloc(xt, s->samples, &tr, -1.0, 1.0, 0.0, &sc->train);
-  if (!st)
-    sc->grid_max = sc->floor_levels ? sample_absmax(sc->train) : 1.0;
+    st = qrd_block_normalise(x, n, sc, -1.0, 1.0, y, w);
+  free(w);
+  if (!st && !(*out = qrd_sorted_alloc(y, NULL, n)))
+    st = QRD_ENOMEM;
+  free(y);
   return st;
+}
+
+enum { JOB_EVAL, JOB_EVAL_ALL, JOB_TRAIN_ALL, N_JOBS };
+static const char *const JOB_NAME[N_JOBS] = {"evaluation batches", "evaluation sorted",
+                                             "training sorted"};
+
+/* Job j of scheme sc: the evaluation sample x normalised with the figure's
+ * scale format (batched, then as one sorted sample), or the training
+ * sample xt normalised with exact (fp32) scales.  Both absmax elements
+ * (block CRD, uniform grid) span [-1, 1], so one normalisation serves both
+ * modes; RMS normalisation ignores the range. */
+static int scheme_job(scheme *sc, const setup *s, const char *scaling, int job,
+                      const double *x, const double *xt)
+{
+  qrd_scaling f;
+  int st = qrd_scaling_parse(scaling, job == JOB_TRAIN_ALL ? s->train_scale : s->scale, &f);
+  if (st)
+    return st;
+  switch (job) {
+  case JOB_EVAL:
+    return qrd_block_sample_alloc(x, s->samples, &f, -1.0, 1.0, 0.0, &sc->eval);
+  case JOB_EVAL_ALL:
+    return sorted_normalised(x, s->samples, &f, &sc->eval_all);
+  default:
+    return sorted_normalised(xt, s->samples, &f, &sc->train_all);
+  }
 }
 
 /* The three schemes of the figure for source d, in curve order. */
@@ -206,7 +225,8 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
     sc[k].crd.block = (double)s->block;
     sc[k].crd.scaling = k == 2 ? QRD_CRD_ABSMAX : QRD_CRD_RMS;
     sc[k].floor_levels = k != 2;
-    sc[k].eval = sc[k].train = NULL;
+    sc[k].eval = NULL;
+    sc[k].eval_all = sc[k].train_all = NULL;
     sc[k].name = names[k];
     sc[k].label = labels[k];
   }
@@ -218,7 +238,13 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
   snprintf(labels[2], 64, "Absmax B=%lu", s->block);
 }
 
-static int panel_build(scheme *sc, const setup *s, size_t d, unsigned long seed)
+/* Draws the panel's two samples and runs the N_SCHEMES * N_JOBS
+ * normalisations (progress steps: they are half the run time), one per
+ * thread at a time: the sorts inside then run on one thread each, which
+ * is faster than splitting each small per-batch sort over the team (a
+ * barrier per radix pass), and each job fills only its own slot, so the
+ * result does not depend on the thread count. */
+static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
 {
   const char *scaling[N_SCHEMES] = {"rms", NULL, NULL};
   char block_rms[32], absmax[32];
@@ -227,11 +253,29 @@ static int panel_build(scheme *sc, const setup *s, size_t d, unsigned long seed)
   scaling[1] = block_rms;
   scaling[2] = absmax;
   /* the same seeds in every panel, as the reference draws each source */
-  double *x = qrd_sample_alloc(&s->dist[d], seed, s->samples);
+  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
   double *xt = x ? qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples) : NULL;
-  int st = x && xt ? QRD_OK : QRD_ENOMEM;
+  int st = x && xt ? QRD_OK : QRD_ENOMEM, job_st[N_SCHEMES * N_JOBS] = {0};
+  char error[N_SCHEMES * N_JOBS][256];
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int j = 0; j < N_SCHEMES * N_JOBS; j++) {
+    if (st)
+      continue;
+    job_st[j] = scheme_job(&sc[j / N_JOBS], s, scaling[j / N_JOBS], j % N_JOBS, x, xt);
+    if (job_st[j]) /* the detail is per thread: keep it with the job */
+      snprintf(error[j], sizeof error[j], "%s", qrd_error_detail());
+    char what[256];
+    snprintf(what, sizeof what, "%s %s: %s", s->dist[d].spec, sc[j / N_JOBS].name,
+             JOB_NAME[j % N_JOBS]);
+#pragma omp critical(progress)
+    qrd_driver_progress_step(drv, what);
+  }
+  for (int j = 0; !st && j < N_SCHEMES * N_JOBS; j++)
+    if (job_st[j])
+      st = qrd_error_set(job_st[j], "%s", error[j]);
+  /* the RMS grid spans the training sample (§2.8): larger test values clip */
   for (size_t k = 0; !st && k < N_SCHEMES; k++)
-    st = scheme_build(&sc[k], s, scaling[k], x, xt);
+    sc[k].grid_max = sc[k].floor_levels ? qrd_sorted_absmax(sc[k].train_all) : 1.0;
   free(x);
   free(xt);
   return st;
@@ -250,45 +294,69 @@ static int uniform_grid(size_t n, double a, qrd_codebook **out)
   return QRD_OK;
 }
 
-/* The compressed format with grid parameter b0, coded and evaluated. */
-static int coded_eval(const scheme *sc, double b0, qrd_block_result *r)
+/* The compressed format's grid for parameter b0. */
+static int compressed_grid(const scheme *sc, double b0, qrd_codebook **out)
 {
   double levels = sc->floor_levels ? floor(exp2(b0)) : (double)qrd_bits_levels(b0);
-  qrd_codebook *c;
-  int st = uniform_grid(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max, &c);
-  if (st)
-    return st;
-  st = qrd_block_eval_coded(sc->eval, sc->train, c, 0, r);
-  qrd_codebook_free(c);
+  return uniform_grid(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max, out);
+}
+
+/* Ideal code length of the evaluation sample's indices under the
+ * +1-smoothed model of the training sample's (§2.7). */
+static int code_length(const scheme *sc, const qrd_codebook *c, double *bits)
+{
+  size_t *ce = malloc(c->n * sizeof *ce), *ct = malloc(c->n * sizeof *ct);
+  qrd_sorted_stats unused;
+  int st = ce && ct ? QRD_OK : qrd_error_set(QRD_ENOMEM, "cell counts");
+  if (!st)
+    st = qrd_sorted_eval(sc->eval_all, c, &unused, ce);
+  if (!st)
+    st = qrd_sorted_eval(sc->train_all, c, &unused, ct);
+  if (!st)
+    st = qrd_entropy_ideal_bits(ct, ce, c->n, bits);
+  free(ce);
+  free(ct);
   return st;
 }
 
-/* qrd_grid_tune's objective: total bits of the evaluation sample. */
-static int coded_bits(double b0, void *params, double *bits)
+/* Total bits of the evaluation sample (scales + coded indices) with the
+ * grid of parameter b0: the objective of qrd_grid_tune. */
+static int compressed_bits(double b0, void *params, double *bits)
 {
   const scheme *sc = params;
-  qrd_block_result r;
-  int st = coded_eval(sc, b0, &r);
-  *bits = r.bits * (double)sc->eval->numel;
+  const qrd_block_sample *bs = sc->eval;
+  qrd_codebook *c = NULL;
+  double coded = 0.0;
+  int st = compressed_grid(sc, b0, &c);
+  if (!st)
+    st = code_length(sc, c, &coded);
+  qrd_codebook_free(c);
+  *bits = coded + bs->scale_bits * (double)bs->n_blocks;
   return st;
 }
 
-/* Scale bits per parameter, which come on top of the element bits. */
-static double scale_overhead(const qrd_block_sample *bs)
-{
-  return bs->scale_bits * (double)bs->n_blocks / (double)bs->numel;
-}
-
+/* Tunes the grid so the coded element bits are about elem_bits, then
+ * evaluates it: R and its SE from the batched sample, b = the tuner's
+ * achieved rate at that grid (scales + code). */
 static int run_compressed(const scheme *sc, double elem_bits, qrd_block_result *r)
 {
+  const qrd_block_sample *bs = sc->eval;
+  double overhead = bs->scale_bits * (double)bs->n_blocks / (double)bs->numel;
   qrd_grid_tune_result t;
-  double target = elem_bits + scale_overhead(sc->eval);
-  int st = qrd_grid_tune(coded_bits, (void *)sc, sc->eval->numel, target, &t);
+  int st = qrd_grid_tune(compressed_bits, (void *)sc, bs->numel, elem_bits + overhead, &t);
   /* the rate is a step function of b0: a near miss is still a valid point
    * (the figure plots the achieved b), a far one is not */
-  if (st == QRD_EMAXITER && fabs(t.rate - target) < 0.05)
+  if (st == QRD_EMAXITER && fabs(t.rate - elem_bits - overhead) < 0.05)
     st = QRD_OK;
-  return st ? st : coded_eval(sc, t.b0, r);
+  qrd_codebook *c = NULL;
+  if (!st)
+    st = compressed_grid(sc, t.b0, &c);
+  if (!st)
+    st = qrd_block_eval(bs, c, 0.0, r);
+  qrd_codebook_free(c);
+  if (!st)
+    r->bits = t.rate;
+  return st;
 }
 
 static int run_fixed(const scheme *sc, double elem_bits, qrd_block_result *r)
@@ -473,7 +541,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   item items[N_MODES * N_SCHEMES * MAX_BITS];
   scheme_init(sc, s, d, names, labels);
   size_t n = plan(s, items);
-  int st = panel_build(sc, s, d, drv->seed);
+  int st = panel_build(drv, sc, s, d);
   if (!st) {
     run_items(drv, s, d, sc, items, n);
     st = first_failure(s, d, sc, items, n);
@@ -483,31 +551,23 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   return st ? st : write_panel(res, s, d, sc, items, n);
 }
 
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  const setup *s = setup_ptr;
+  qrd_results *res;
+  int st = qrd_driver_results(drv, &res);
+  if (st)
+    return st;
+  qrd_driver_progress_begin(drv, s->n_dist * N_SCHEMES * (N_JOBS + N_MODES * s->n_bits));
+  st = write_attrs(res, s);
+  /* one panel at a time: its normalised copies of 2^24 values are 1.6 GB */
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    st = run_panel(drv, s, d, res);
+  return qrd_driver_close_results(res, st);
+}
+
 int main(int argc, char **argv)
 {
-  qrd_driver drv;
   setup s;
-  int st = qrd_driver_start(&drv, "fig-9", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  qrd_results *res;
-  if ((st = qrd_driver_results(&drv, &res)))
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_progress_begin(&drv, s.n_dist * N_MODES * N_SCHEMES * s.n_bits);
-  /* one panel at a time: six normalised copies of 2^24 values are 1.6 GB */
-  st = write_attrs(res, &s);
-  for (size_t d = 0; !st && d < s.n_dist; d++)
-    st = run_panel(&drv, &s, d, res);
-  if (st) {
-    qrd_results_abort(res);
-    return qrd_driver_fail(&drv, st);
-  }
-  if ((st = qrd_results_commit(res)))
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return qrd_driver_main(argc, argv, "fig-9", doc, read_setup, run, &s);
 }

@@ -17,6 +17,8 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_results());
   srunner_add_suite(sr, qrd_suite_fig3());
   srunner_add_suite(sr, qrd_suite_fig56());
+  srunner_add_suite(sr, qrd_suite_fig7());
+  srunner_add_suite(sr, qrd_suite_fig9());
   srunner_add_suite(sr, qrd_suite_cli());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);

@@ -14,6 +14,8 @@ Suite *qrd_suite_mc(void);
 Suite *qrd_suite_block(void);
 Suite *qrd_suite_fig3(void);
 Suite *qrd_suite_fig56(void);
+Suite *qrd_suite_fig7(void);
+Suite *qrd_suite_fig9(void);
 Suite *qrd_suite_cli(void);
 
 /* Per-test timeout for numeric suites (Check's default of 4 s is too short). */

@@ -1,0 +1,634 @@
+/* fig-7 (Orr et al. F-S6, `analysis_power_sweep`): R of 4-bit quantisers
+ * whose codepoint density is p^alpha, against alpha, for fixed-length and
+ * for entropy-coded ("+ Compression") codes.
+ *
+ * Rows are scalings (tensor RMS; block absmax, B = 64), columns the source
+ * (Normal, Laplace, t nu=7, all at scale 1).  The data is normalised once
+ * with exact fp32 scales and R is measured on the normalised values y:
+ * R = sqrt(sum (y - Q(y))^2 / sum y^2), unweighted, as the reference does
+ * (orr-formats §3.1).  Under tensor RMS that is also the weight-domain R
+ * (one scale); under block absmax it is not (the weight domain weights each
+ * block by its scale squared), which is why this driver builds its own
+ * unweighted block samples instead of qrd_block_sample_alloc's weighted
+ * ones.  Scale bits are not counted: b is element bits on normalised data.
+ *
+ * Panels <row>-<column> (rms-normal, absmax-laplace, rms-t-nu-7, ...):
+ *   <shape>           fixed-length p^alpha CRD of each column's family shape
+ *                     (every shape in every panel), y_err = jackknife SE
+ *   compressed        p^alpha grid of the compression shape (t nu=7 for
+ *                     alpha > 0, pitfall 8; the uniform grid on [-1, 1] at
+ *                     alpha = 0) + ideal code tuned to `bits` (§2.8)
+ *   lloyd-max         Lloyd-Max trained on the normalised training sample
+ *                     (flat line over the alpha range)
+ *   <shape>-min, compressed-min   the minimum of each curve (one point)
+ * Panel compressed-bits: achieved bits of each panel's compressed curve. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/block.h"
+#include "io/driver.h"
+#include "mc/entropy.h"
+#include "mc/sample.h"
+
+#define MAX_DISTS 4
+#define MAX_ALPHAS 16
+#define N_ROWS 2
+
+static const char doc[] =
+  "R vs codepoint density power alpha, fixed-length and compressed (Orr et al.\n"
+  "  F-S6).  Config keys: seed (evaluation sample), train_seed, samples, bits,\n"
+  "  block (absmax row), dists (columns; their families are the CRD shapes),\n"
+  "  alphas (fractions such as 1/3 allowed), rms_alphas and absmax_alphas\n"
+  "  (extra points of one row), compress_shape (p^alpha shape of the\n"
+  "  compressed curve for alpha > 0).";
+
+enum { ROW_RMS, ROW_ABSMAX };
+static const char *const row_name[N_ROWS] = {"rms", "absmax"};
+
+typedef struct {
+  qrd_dist dist[MAX_DISTS];          /* columns */
+  qrd_crd_params shape[MAX_DISTS];   /* the CRD shape of each column's family */
+  char shape_slug[MAX_DISTS][32], shape_label[MAX_DISTS][32];
+  qrd_crd_params compress;           /* shape of the compressed grids */
+  size_t n_dist;
+  double alpha[N_ROWS][MAX_ALPHAS];  /* per row, ascending */
+  size_t n_alpha[N_ROWS];
+  double bits;
+  size_t block;
+  unsigned long samples, train_seed;
+} setup;
+
+/* ---- config ---- */
+
+/* "0.25" or "1/6". */
+static int parse_number(const char *w, double *v)
+{
+  char *end;
+  *v = strtod(w, &end);
+  if (*end == '/') {
+    double den = strtod(end + 1, &end);
+    *v = den != 0.0 ? *v / den : NAN;
+  }
+  return *end == '\0' && end != w && isfinite(*v) ? QRD_OK : QRD_EINVAL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Appends the numbers of list `key` (each >= 0) to a[*n]. */
+static int read_alphas(qrd_config *cfg, const char *key, double *a, size_t *n)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t m;
+  int st = qrd_config_list(cfg, key, words, &m);
+  for (size_t i = 0; !st && i < m; i++) {
+    if (*n == MAX_ALPHAS)
+      return qrd_config_invalid(cfg, key, "too many alphas");
+    if (parse_number(words[i], &a[*n]) || a[*n] < 0.0 || a[*n] > 10.0)
+      return qrd_config_invalid(cfg, key, "each alpha must be a number (or a/b) in [0, 10]");
+    (*n)++;
+  }
+  return st;
+}
+
+/* The CRD family of a distribution ("gaussian" -> Normal shape, ...). */
+static int crd_shape_of(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label)
+{
+  qrd_crd_params_default(p);
+  const char *name = d->type->name;
+  if (strcmp(name, "gaussian") == 0) {
+    strcpy(slug, "normal");
+    strcpy(label, "Normal");
+  } else if (strcmp(name, "laplace") == 0) {
+    p->family = QRD_CRD_LAPLACE;
+    strcpy(slug, "laplace");
+    strcpy(label, "Laplace");
+  } else if (strcmp(name, "student-t") == 0) {
+    p->family = QRD_CRD_STUDENT_T;
+    p->nu = d->shape[0];
+    snprintf(slug, 32, "t-nu-%g", p->nu);
+    snprintf(label, 32, "t[nu=%g]", p->nu);
+  } else {
+    return qrd_error_set(QRD_EINVAL, "'%s' has no CRD shape (gaussian, laplace, student-t)",
+                         d->spec);
+  }
+  return QRD_OK;
+}
+
+static int parse_dist_shape(qrd_config *cfg, const char *key, const char *word, qrd_dist *d,
+                            qrd_crd_params *p, char *slug, char *label)
+{
+  if (qrd_dist_parse(word, d) || crd_shape_of(d, p, slug, label)) {
+    char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
+    snprintf(why, sizeof why, "%s", qrd_error_detail());
+    return qrd_config_invalid(cfg, key, why);
+  }
+  return QRD_OK;
+}
+
+static int read_dists(qrd_config *cfg, setup *s)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  int st = qrd_config_list(cfg, "dists", words, &s->n_dist);
+  if (!st && (s->n_dist == 0 || s->n_dist > MAX_DISTS))
+    return qrd_config_invalid(cfg, "dists", "need 1 to 4 distributions");
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    st = parse_dist_shape(cfg, "dists", words[d], &s->dist[d], &s->shape[d],
+                          s->shape_slug[d], s->shape_label[d]);
+  if (st || (st = qrd_config_list(cfg, "compress_shape", words, &n)))
+    return st;
+  if (n != 1)
+    return qrd_config_invalid(cfg, "compress_shape", "need exactly one distribution");
+  qrd_dist unused;
+  char slug[32], label[32];
+  return parse_dist_shape(cfg, "compress_shape", words[0], &unused, &s->compress, slug, label);
+}
+
+static int read_setup(qrd_config *cfg, setup *s)
+{
+  double samples, bits, block;
+  int st;
+  memset(s, 0, sizeof *s);
+  if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
+      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &samples)) ||
+      (st = qrd_config_double(cfg, "bits", 1, 8, &bits)) ||
+      (st = qrd_config_double(cfg, "block", 4, 4096, &block)) || (st = read_dists(cfg, s)))
+    return st;
+  for (int r = 0; r < N_ROWS; r++)
+    if ((st = read_alphas(cfg, "alphas", s->alpha[r], &s->n_alpha[r])))
+      return st;
+  if ((st = read_alphas(cfg, "rms_alphas", s->alpha[ROW_RMS], &s->n_alpha[ROW_RMS])) ||
+      (st = read_alphas(cfg, "absmax_alphas", s->alpha[ROW_ABSMAX], &s->n_alpha[ROW_ABSMAX])))
+    return st;
+  for (int r = 0; r < N_ROWS; r++)
+    qsort(s->alpha[r], s->n_alpha[r], sizeof(double), cmp_double);
+  if (s->alpha[ROW_RMS][0] == 0.0)
+    return qrd_config_invalid(cfg, "rms_alphas", "alpha = 0 is not defined under RMS scaling");
+  s->samples = (unsigned long)samples;
+  s->bits = bits;
+  s->block = (size_t)block;
+  if ((double)s->samples != samples || s->samples % (s->block * QRD_BLOCK_BATCHES) != 0)
+    return qrd_config_invalid(cfg, "samples", "must be a whole multiple of 16 blocks");
+  return QRD_OK;
+}
+
+/* ---- the normalised samples ---- */
+
+/* Everything one panel is measured on. */
+typedef struct {
+  qrd_block_sample *eval, *train; /* unweighted normalised values */
+  double *train_y;                /* the training values in sample order */
+} panel_data;
+
+static void panel_data_free(panel_data *p)
+{
+  qrd_block_sample_free(p->eval);
+  qrd_block_sample_free(p->train);
+  free(p->train_y);
+}
+
+static int row_scaling(const setup *s, int row, qrd_scaling *sc)
+{
+  char text[32];
+  snprintf(text, sizeof text, row == ROW_RMS ? "rms" : "absmax:%zu", s->block);
+  return qrd_scaling_parse(text, "fp32", sc);
+}
+
+/* The normalised values y as a tensor of their own: batches of whole
+ * blocks sorted without weights, so qrd_block_eval gives the unweighted R
+ * and the jackknife SE over batches.  No scale bits (the figure counts
+ * element bits only). */
+static int unweighted_sample(const double *y, size_t n, size_t block, qrd_block_sample **out)
+{
+  qrd_block_sample *s = calloc(1, sizeof *s);
+  if (!s)
+    return qrd_error_set(QRD_ENOMEM, "normalised sample");
+  s->numel = n;
+  s->n_blocks = n / block;
+  size_t per = n / QRD_BLOCK_BATCHES; /* a whole number of blocks (read_setup) */
+  int st = QRD_OK;
+  for (size_t k = 0; !st && k < QRD_BLOCK_BATCHES; k++) {
+    const double *b = y + k * per;
+    double x2 = 0.0;
+    for (size_t i = 0; i < per; i++)
+      x2 += b[i] * b[i];
+    s->batch_x2[k] = x2;
+    if (!(s->batch[k] = qrd_sorted_alloc(b, NULL, per)))
+      st = QRD_ENOMEM;
+    else
+      s->n_batches++;
+  }
+  if (st) {
+    qrd_block_sample_free(s);
+    return st;
+  }
+  *out = s;
+  return QRD_OK;
+}
+
+/* y <- x normalised for `row`; *sample <- y as an unweighted sample. */
+static int normalise(const setup *s, int row, const double *x, double *y, double *w,
+                     qrd_block_sample **sample)
+{
+  qrd_scaling sc;
+  int st = row_scaling(s, row, &sc);
+  if (!st)
+    st = qrd_block_normalise(x, s->samples, &sc, -1.0, 1.0, y, w);
+  return st ? st : unweighted_sample(y, s->samples, row == ROW_RMS ? s->samples : s->block,
+                                     sample);
+}
+
+/* Both rows of column d: the normalised evaluation and training samples.
+ * Runs outside any parallel region, so the sampling and sorting inside use
+ * every thread. */
+static int prepare_column(qrd_driver *drv, const setup *s, size_t d, panel_data *p)
+{
+  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
+  double *xt = qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples);
+  double *w = malloc(s->samples * sizeof *w);
+  int st = x && xt && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "samples");
+  for (int row = 0; !st && row < N_ROWS; row++) {
+    panel_data *pd = &p[row * s->n_dist + d];
+    /* the evaluation values are only needed sorted: y is scratch */
+    if (!(pd->train_y = malloc(s->samples * sizeof *pd->train_y)))
+      st = qrd_error_set(QRD_ENOMEM, "samples");
+    if (!st)
+      st = normalise(s, row, x, pd->train_y, w, &pd->eval);
+    if (!st)
+      st = normalise(s, row, xt, pd->train_y, w, &pd->train);
+    char what[192];
+    snprintf(what, sizeof what, "%s %s: normalised", s->dist[d].spec, row_name[row]);
+    qrd_driver_progress_step(drv, what);
+  }
+  free(x);
+  free(xt);
+  free(w);
+  return st;
+}
+
+/* ---- sweep points ---- */
+
+/* item.shape: an index into setup.shape, or one of these. */
+#define COMPRESSED ((size_t)-1)
+#define LLOYD_MAX ((size_t)-2)
+
+typedef struct {
+  size_t panel;  /* row * n_dist + column */
+  size_t shape;
+  double alpha;
+  qrd_block_result r;
+  int status;
+  char error[256];
+} item;
+
+static qrd_crd_params item_params(const setup *s, const item *it)
+{
+  qrd_crd_params p = it->shape == COMPRESSED ? s->compress : s->shape[it->shape];
+  p.scaling = it->panel / s->n_dist == ROW_RMS ? QRD_CRD_RMS : QRD_CRD_ABSMAX;
+  p.block = (double)s->block;
+  p.alpha = it->alpha;
+  return p;
+}
+
+/* Whether p^alpha gives a quantiser: alpha = 0 only as absmax's uniform
+ * grid, and a t shape needs alpha (nu + 1) > 1 to be integrable (so the
+ * RMS row's alpha = 0.001 has Normal and Laplace points only, and no
+ * compressed point, whose shape is a t). */
+static int defined(const qrd_crd_params *p)
+{
+  if (p->alpha == 0.0)
+    return p->scaling != QRD_CRD_RMS;
+  return p->family != QRD_CRD_STUDENT_T || p->alpha * (p->nu + 1.0) > 1.0;
+}
+
+/* Costliest first, so the two threads finish together: Lloyd-Max (a
+ * serial sort of the training sample), then the compressed points (a grid
+ * search each), then the fixed-length points. */
+static size_t plan(const setup *s, item *items)
+{
+  size_t n = 0, np = N_ROWS * s->n_dist;
+  for (size_t pnl = 0; pnl < np; pnl++)
+    items[n++] = (item){.panel = pnl, .shape = LLOYD_MAX};
+  for (int compressed = 1; compressed >= 0; compressed--)
+    for (size_t pnl = 0; pnl < np; pnl++) {
+      int row = (int)(pnl / s->n_dist);
+      for (size_t a = 0; a < s->n_alpha[row]; a++)
+        for (size_t sh = 0; sh < (compressed ? 1 : s->n_dist); sh++) {
+          item it = {.panel = pnl, .shape = compressed ? COMPRESSED : sh,
+                     .alpha = s->alpha[row][a]};
+          qrd_crd_params p = item_params(s, &it);
+          if (defined(&p))
+            items[n++] = it;
+        }
+    }
+  return n;
+}
+
+/* counts[i] += samples of s in cell i of c (cell i = (edge[i], edge[i+1]],
+ * as qrd_sorted_eval).  Only counts: the grid search needs the code length
+ * of ~75 grids of up to 2^12 cells, and a galloping search from the last
+ * cell's end makes empty tail cells O(1), where a full evaluation pays a
+ * binary search and the squared-error sums for each cell. */
+static void count_cells(const qrd_sorted *s, const qrd_codebook *c, size_t *counts)
+{
+  size_t lo = 0;
+  for (size_t i = 0; i + 1 < c->n; i++) {
+    double e = c->edge[i + 1];
+    size_t step = 1, hi = lo; /* x[.. hi) <= e is known; find the first > e */
+    while (hi + step <= s->n && s->x[hi + step - 1] <= e) {
+      hi += step;
+      step *= 2;
+    }
+    size_t end = hi + step <= s->n ? hi + step - 1 : s->n; /* x[end] > e or end = n */
+    while (hi < end) {
+      size_t mid = hi + (end - hi) / 2;
+      if (s->x[mid] <= e)
+        hi = mid + 1;
+      else
+        end = mid;
+    }
+    counts[i] += hi - lo;
+    lo = hi;
+  }
+  counts[c->n - 1] += s->n - lo;
+}
+
+static void count_sample(const qrd_block_sample *s, const qrd_codebook *c, size_t *counts)
+{
+  memset(counts, 0, c->n * sizeof *counts);
+  for (size_t k = 0; k < s->n_batches; k++)
+    count_cells(s->batch[k], c, counts);
+}
+
+typedef struct {
+  const qrd_block_sample *eval, *train;
+  qrd_crd_params p;
+} coded_ctx;
+
+/* Total ideal code length of the evaluation sample's indices on the grid
+ * with round(2^b0) points (§2.8), the model trained on the training
+ * sample: what qrd_block_eval_coded counts, without the error sums. */
+static int coded_bits(double b0, void *params, double *bits)
+{
+  coded_ctx *c = params;
+  qrd_element *e;
+  int st = qrd_element_crd(&c->p, b0, &e);
+  if (st)
+    return st;
+  size_t n = e->cb->n, *counts = malloc(n * sizeof *counts), *train = malloc(n * sizeof *train);
+  if (!counts || !train)
+    st = qrd_error_set(QRD_ENOMEM, "cell counts");
+  if (!st) {
+    count_sample(c->eval, e->cb, counts);
+    count_sample(c->train, e->cb, train);
+    st = qrd_entropy_ideal_bits(train, counts, n, bits);
+  }
+  free(counts);
+  free(train);
+  qrd_element_free(e);
+  return st;
+}
+
+/* The grid with round(2^b0) points where the coded rate comes closest to
+ * `bits`, evaluated in full.  When the closest is the tuner's first scan
+ * point (b0 = b + 1/8) qrd_grid_tune reports the target as not bracketed,
+ * though that point is as close as any round(2^b0) grid gets (a smaller
+ * b0 in (b, b + 1/8) has the same or one fewer point): accept it when the
+ * rate is within 1/4 bit, as the figure plots achieved bits anyway. */
+static int run_compressed(const setup *s, const panel_data *pd, item *it)
+{
+  coded_ctx c = {.eval = pd->eval, .train = pd->train, .p = item_params(s, it)};
+  qrd_grid_tune_result t;
+  int st = qrd_grid_tune(coded_bits, &c, pd->eval->numel, s->bits, &t);
+  if (st == QRD_EMAXITER && fabs(t.rate - s->bits) <= 0.25)
+    st = QRD_OK;
+  qrd_element *e;
+  if (st || (st = qrd_element_crd(&c.p, t.b0, &e)))
+    return st;
+  st = qrd_block_eval_coded(pd->eval, pd->train, e->cb, 0, &it->r);
+  qrd_element_free(e);
+  if (!st && it->r.bits * (double)pd->eval->numel != t.bits)
+    st = qrd_error_set(QRD_EINVAL, "cell counts disagree with qrd_block_eval_coded");
+  return st;
+}
+
+static int run_fixed(const setup *s, const panel_data *pd, item *it)
+{
+  qrd_crd_params p = item_params(s, it);
+  qrd_element *e;
+  int st = qrd_element_crd(&p, s->bits, &e);
+  if (st)
+    return st;
+  st = qrd_block_eval(pd->eval, e->cb, e->bits, &it->r);
+  qrd_element_free(e);
+  return st;
+}
+
+/* Lloyd-Max trained on the normalised training sample (§2.9: init
+ * mean +- 3 std for RMS data, [min, max] for absmax-normalised data). */
+static int run_lloyd_max(const setup *s, const panel_data *pd, item *it)
+{
+  qrd_lm_params lp;
+  qrd_element *e;
+  qrd_lm_params_default(&lp);
+  lp.init = it->panel / s->n_dist == ROW_RMS ? QRD_LM_INIT_MOMENTS : QRD_LM_INIT_RANGE;
+  int st = qrd_element_lloyd_max(pd->train_y, NULL, s->samples, s->bits, &lp, &e, NULL);
+  if (st)
+    return st;
+  st = qrd_block_eval(pd->eval, e->cb, e->bits, &it->r);
+  qrd_element_free(e);
+  return st;
+}
+
+static const char *item_name(const setup *s, const item *it)
+{
+  return it->shape == COMPRESSED ? "compressed"
+       : it->shape == LLOYD_MAX  ? "lloyd-max"
+                                 : s->shape_slug[it->shape];
+}
+
+static void run_items(qrd_driver *drv, const setup *s, const panel_data *pd, item *items,
+                      size_t n)
+{
+  /* each item reads the shared samples and writes only its own slot, so
+   * the results do not depend on the thread count or schedule */
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t j = 0; j < n; j++) {
+    item *it = &items[j];
+    const panel_data *p = &pd[it->panel];
+    it->status = it->shape == COMPRESSED ? run_compressed(s, p, it)
+               : it->shape == LLOYD_MAX  ? run_lloyd_max(s, p, it)
+                                         : run_fixed(s, p, it);
+    if (it->status)
+      snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
+    char what[192], alpha[32] = "";
+    if (it->shape != LLOYD_MAX)
+      snprintf(alpha, sizeof alpha, " alpha=%.4g", it->alpha);
+    snprintf(what, sizeof what, "%s %s %s%s", row_name[it->panel / s->n_dist],
+             s->dist[it->panel % s->n_dist].spec, item_name(s, it), alpha);
+#pragma omp critical(progress)
+    qrd_driver_progress_step(drv, what);
+  }
+}
+
+static int first_failure(const setup *s, const item *items, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (items[i].status)
+      return qrd_error_set(items[i].status, "%s %s %s alpha %g: %s",
+                           row_name[items[i].panel / s->n_dist],
+                           s->dist[items[i].panel % s->n_dist].spec, item_name(s, &items[i]),
+                           items[i].alpha, items[i].error);
+  return QRD_OK;
+}
+
+/* ---- results ---- */
+
+typedef struct {
+  double x[MAX_ALPHAS], y[MAX_ALPHAS], err[MAX_ALPHAS], bits[MAX_ALPHAS];
+  size_t n;
+} series;
+
+static void collect(const item *items, size_t n, size_t panel, size_t shape, series *c)
+{
+  c->n = 0;
+  for (size_t i = 0; i < n; i++)
+    if (items[i].panel == panel && items[i].shape == shape) {
+      c->x[c->n] = items[i].alpha;
+      c->y[c->n] = items[i].r.rel_rmse;
+      c->err[c->n] = items[i].r.rel_rmse_se;
+      c->bits[c->n++] = items[i].r.bits;
+    }
+}
+
+/* The series' lowest point as a one-point curve (the plot's star). */
+static int write_min(qrd_results *res, const char *panel, const char *name,
+                     const char *label, const series *c)
+{
+  size_t k = 0;
+  for (size_t i = 1; i < c->n; i++)
+    if (c->y[i] < c->y[k])
+      k = i;
+  char curve[64], text[160];
+  snprintf(curve, sizeof curve, "%s-min", name);
+  snprintf(text, sizeof text, "%s minimum: alpha = %.3g, R = %.4f", label, c->x[k], c->y[k]);
+  return qrd_results_curve(res, panel, curve, text, 1, &c->x[k], &c->y[k], &c->err[k]);
+}
+
+static int write_panel(qrd_results *res, const setup *s, const item *items, size_t n,
+                       size_t pnl, series *comp)
+{
+  int row = (int)(pnl / s->n_dist);
+  size_t col = pnl % s->n_dist;
+  char panel[64], title[192], label[160];
+  snprintf(panel, sizeof panel, "%s-%s", row_name[row], s->shape_slug[col]);
+  snprintf(title, sizeof title, "%s data, %s scaling (fp32 scales), %g bits", s->dist[col].spec,
+           row == ROW_RMS ? "tensor RMS" : "block absmax", s->bits);
+  int st = qrd_results_panel(res, panel, title, "density power alpha",
+                             "R on normalised data");
+  series c[MAX_DISTS];
+  for (size_t sh = 0; !st && sh < s->n_dist; sh++) {
+    collect(items, n, pnl, sh, &c[sh]);
+    snprintf(label, sizeof label, "p^alpha %s%s", s->shape_label[sh],
+             sh == col ? " (own family)" : "");
+    st = qrd_results_curve(res, panel, s->shape_slug[sh], label, c[sh].n, c[sh].x, c[sh].y,
+                           c[sh].err);
+  }
+  collect(items, n, pnl, COMPRESSED, comp);
+  if (!st)
+    st = qrd_results_curve(res, panel, "compressed", "+ Compression (ideal code)", comp->n,
+                           comp->x, comp->y, comp->err);
+  /* Lloyd-Max does not depend on alpha: a flat line over the range */
+  series lm;
+  collect(items, n, pnl, LLOYD_MAX, &lm);
+  double lx[2] = {s->alpha[row][0], s->alpha[row][s->n_alpha[row] - 1]},
+         ly[2] = {lm.y[0], lm.y[0]}, le[2] = {lm.err[0], lm.err[0]};
+  snprintf(label, sizeof label, "Lloyd-Max %g-bit (R = %.4f)", s->bits, lm.y[0]);
+  if (!st)
+    st = qrd_results_curve(res, panel, "lloyd-max", label, 2, lx, ly, le);
+  for (size_t sh = 0; !st && sh < s->n_dist; sh++)
+    st = write_min(res, panel, s->shape_slug[sh], s->shape_label[sh], &c[sh]);
+  return st ? st : write_min(res, panel, "compressed", "+ Compression", comp);
+}
+
+static int write_all(qrd_results *res, const setup *s, const item *items, size_t n)
+{
+  series comp[N_ROWS * MAX_DISTS];
+  int st = qrd_results_attr_string(res, "r_domain",
+                                   "normalised: sqrt(sum (y - Q(y))^2 / sum y^2), y = x / fp32 "
+                                   "scale, unweighted");
+  if (!st)
+    st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
+  for (size_t p = 0; !st && p < N_ROWS * s->n_dist; p++)
+    st = write_panel(res, s, items, n, p, &comp[p]);
+  if (!st)
+    st = qrd_results_panel(res, "compressed-bits", "achieved bits of the compressed curves",
+                           "density power alpha", "bits per element");
+  for (size_t p = 0; !st && p < N_ROWS * s->n_dist; p++) {
+    char curve[64];
+    snprintf(curve, sizeof curve, "%s-%s", row_name[p / s->n_dist],
+             s->shape_slug[p % s->n_dist]);
+    st = qrd_results_curve(res, "compressed-bits", curve, curve, comp[p].n, comp[p].x,
+                           comp[p].bits, NULL);
+  }
+  return st;
+}
+
+static int write_results(qrd_driver *drv, const setup *s, const item *items, size_t n)
+{
+  qrd_results *res;
+  int st = qrd_driver_results(drv, &res);
+  if (st)
+    return st;
+  if ((st = write_all(res, s, items, n))) {
+    qrd_results_abort(res);
+    return st;
+  }
+  return qrd_results_commit(res);
+}
+
+static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
+{
+  size_t n = plan(s, items);
+  qrd_driver_progress_begin(drv, N_ROWS * s->n_dist + n);
+  int st = QRD_OK;
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    st = prepare_column(drv, s, d, pd);
+  if (st)
+    return st;
+  run_items(drv, s, pd, items, n);
+  if (!(st = first_failure(s, items, n)))
+    st = write_results(drv, s, items, n);
+  return st;
+}
+
+int main(int argc, char **argv)
+{
+  qrd_driver drv;
+  setup s;
+  int st = qrd_driver_start(&drv, "fig-7", doc, argc, argv);
+  if (st)
+    return st < 0 ? 0 : st;
+  if ((st = read_setup(drv.config, &s)))
+    return qrd_driver_fail(&drv, st);
+  if ((st = qrd_driver_config_done(&drv)))
+    return st;
+  panel_data *pd = calloc(N_ROWS * s.n_dist, sizeof *pd);
+  item *items = malloc(N_ROWS * MAX_DISTS * (MAX_ALPHAS * (MAX_DISTS + 1) + 1) * sizeof *items);
+  st = pd && items ? run(&drv, &s, pd, items) : qrd_error_set(QRD_ENOMEM, "sweep");
+  for (size_t p = 0; pd && p < N_ROWS * s.n_dist; p++)
+    panel_data_free(&pd[p]);
+  free(pd);
+  free(items);
+  if (st)
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_finish(&drv);
+  return 0;
+}
