@@ -10,7 +10,7 @@
 # command to run is printed).
 
 DEB_PACKAGES := build-essential pkg-config libgsl-dev libopenblas-dev liblapacke-dev \
-                libhdf5-dev hdf5-tools gnuplot-nox check fonts-dejavu-core
+                libhdf5-dev hdf5-tools gnuplot-nox check fonts-dejavu-core libbz2-dev
 
 CC ?= cc
 # Recursive (=) so pkg-config runs after the deps step has installed it.
@@ -20,11 +20,12 @@ HDF5_LIBS = $(shell pkg-config --libs-only-L hdf5) -lhdf5_hl -lhdf5
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
              -fopenmp -Isrc $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -fopenmp -lm
+LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -lbz2 -fopenmp -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 BUILD := build
-LIB_SRC := $(sort $(wildcard src/core/*.c src/dist/*.c src/quant/*.c src/fmt/*.c src/mc/*.c src/io/*.c))
+# Every module folder under src/ except the command line goes into the library.
+LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -45,7 +45,7 @@ static const char *const format_label[N_FORMATS] = {"CRD", "LM"};
 typedef struct {
   qrd_dist dist[MAX_DISTS];
   qrd_crd_params crd[MAX_DISTS]; /* the RMS CRD of each source's family */
-  char label[MAX_DISTS][32];     /* "normal", "laplace", "t7" */
+  char label[MAX_DISTS][32];     /* "Normal", "Laplace", "t[nu=7]" */
   size_t n_dist;
   unsigned long samples, train_seed;
   double bits;
@@ -67,21 +67,9 @@ typedef struct {
  * legend's short name. */
 static int family_of(const qrd_dist *d, qrd_crd_params *p, char *label, size_t len)
 {
-  const char *name = d->type->name;
-  qrd_crd_params_default(p);
-  if (strcmp(name, "gaussian") == 0) {
-    p->family = QRD_CRD_NORMAL;
-    snprintf(label, len, "normal");
-  } else if (strcmp(name, "laplace") == 0) {
-    p->family = QRD_CRD_LAPLACE;
-    snprintf(label, len, "laplace");
-  } else if (strcmp(name, "student-t") == 0) {
-    p->family = QRD_CRD_STUDENT_T;
-    p->nu = d->shape[0];
-    snprintf(label, len, "t%g", p->nu);
-  } else {
-    return qrd_error_set(QRD_EINVAL, "no CRD family for '%s'", d->spec);
-  }
+  int st = qrd_crd_params_for_dist(d, p, NULL, label, len);
+  if (st)
+    return st;
   /* the RMS CRDs assume unit variance: an explicit scale= would break them */
   double v = qrd_dist_variance(d);
   if (!(fabs(v - 1.0) < 1e-9))

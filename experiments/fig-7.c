@@ -97,34 +97,10 @@ static int read_alphas(qrd_config *cfg, const char *key, double *a, size_t *n)
   return st;
 }
 
-/* The CRD family of a distribution ("gaussian" -> Normal shape, ...). */
-static int crd_shape_of(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label)
-{
-  qrd_crd_params_default(p);
-  const char *name = d->type->name;
-  if (strcmp(name, "gaussian") == 0) {
-    strcpy(slug, "normal");
-    strcpy(label, "Normal");
-  } else if (strcmp(name, "laplace") == 0) {
-    p->family = QRD_CRD_LAPLACE;
-    strcpy(slug, "laplace");
-    strcpy(label, "Laplace");
-  } else if (strcmp(name, "student-t") == 0) {
-    p->family = QRD_CRD_STUDENT_T;
-    p->nu = d->shape[0];
-    snprintf(slug, 32, "t-nu-%g", p->nu);
-    snprintf(label, 32, "t[nu=%g]", p->nu);
-  } else {
-    return qrd_error_set(QRD_EINVAL, "'%s' has no CRD shape (gaussian, laplace, student-t)",
-                         d->spec);
-  }
-  return QRD_OK;
-}
-
 static int parse_dist_shape(qrd_config *cfg, const char *key, const char *word, qrd_dist *d,
                             qrd_crd_params *p, char *slug, char *label)
 {
-  if (qrd_dist_parse(word, d) || crd_shape_of(d, p, slug, label)) {
+  if (qrd_dist_parse(word, d) || qrd_crd_params_for_dist(d, p, slug, label, 32)) {
     char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
     snprintf(why, sizeof why, "%s", qrd_error_detail());
     return qrd_config_invalid(cfg, key, why);
@@ -201,38 +177,6 @@ static int row_scaling(const setup *s, int row, qrd_scaling *sc)
   return qrd_scaling_parse(text, "fp32", sc);
 }
 
-/* The normalised values y as a tensor of their own: batches of whole
- * blocks sorted without weights, so qrd_block_eval gives the unweighted R
- * and the jackknife SE over batches.  No scale bits (the figure counts
- * element bits only). */
-static int unweighted_sample(const double *y, size_t n, size_t block, qrd_block_sample **out)
-{
-  qrd_block_sample *s = calloc(1, sizeof *s);
-  if (!s)
-    return qrd_error_set(QRD_ENOMEM, "normalised sample");
-  s->numel = n;
-  s->n_blocks = n / block;
-  size_t per = n / QRD_BLOCK_BATCHES; /* a whole number of blocks (read_setup) */
-  int st = QRD_OK;
-  for (size_t k = 0; !st && k < QRD_BLOCK_BATCHES; k++) {
-    const double *b = y + k * per;
-    double x2 = 0.0;
-    for (size_t i = 0; i < per; i++)
-      x2 += b[i] * b[i];
-    s->batch_x2[k] = x2;
-    if (!(s->batch[k] = qrd_sorted_alloc(b, NULL, per)))
-      st = QRD_ENOMEM;
-    else
-      s->n_batches++;
-  }
-  if (st) {
-    qrd_block_sample_free(s);
-    return st;
-  }
-  *out = s;
-  return QRD_OK;
-}
-
 /* y <- x normalised for `row`; *sample <- y as an unweighted sample. */
 static int normalise(const setup *s, int row, const double *x, double *y, double *w,
                      qrd_block_sample **sample)
@@ -241,8 +185,10 @@ static int normalise(const setup *s, int row, const double *x, double *y, double
   int st = row_scaling(s, row, &sc);
   if (!st)
     st = qrd_block_normalise(x, s->samples, &sc, -1.0, 1.0, y, w);
-  return st ? st : unweighted_sample(y, s->samples, row == ROW_RMS ? s->samples : s->block,
-                                     sample);
+  /* R on the normalised values themselves; the figure counts element bits only */
+  return st ? st : qrd_block_sample_from_normalised(y, NULL, s->samples,
+                                                    row == ROW_RMS ? s->samples : s->block,
+                                                    0.0, sample);
 }
 
 /* Both rows of column d: the normalised evaluation and training samples.
@@ -331,42 +277,6 @@ static size_t plan(const setup *s, item *items)
   return n;
 }
 
-/* counts[i] += samples of s in cell i of c (cell i = (edge[i], edge[i+1]],
- * as qrd_sorted_eval).  Only counts: the grid search needs the code length
- * of ~75 grids of up to 2^12 cells, and a galloping search from the last
- * cell's end makes empty tail cells O(1), where a full evaluation pays a
- * binary search and the squared-error sums for each cell. */
-static void count_cells(const qrd_sorted *s, const qrd_codebook *c, size_t *counts)
-{
-  size_t lo = 0;
-  for (size_t i = 0; i + 1 < c->n; i++) {
-    double e = c->edge[i + 1];
-    size_t step = 1, hi = lo; /* x[.. hi) <= e is known; find the first > e */
-    while (hi + step <= s->n && s->x[hi + step - 1] <= e) {
-      hi += step;
-      step *= 2;
-    }
-    size_t end = hi + step <= s->n ? hi + step - 1 : s->n; /* x[end] > e or end = n */
-    while (hi < end) {
-      size_t mid = hi + (end - hi) / 2;
-      if (s->x[mid] <= e)
-        hi = mid + 1;
-      else
-        end = mid;
-    }
-    counts[i] += hi - lo;
-    lo = hi;
-  }
-  counts[c->n - 1] += s->n - lo;
-}
-
-static void count_sample(const qrd_block_sample *s, const qrd_codebook *c, size_t *counts)
-{
-  memset(counts, 0, c->n * sizeof *counts);
-  for (size_t k = 0; k < s->n_batches; k++)
-    count_cells(s->batch[k], c, counts);
-}
-
 typedef struct {
   const qrd_block_sample *eval, *train;
   qrd_crd_params p;
@@ -382,33 +292,18 @@ static int coded_bits(double b0, void *params, double *bits)
   int st = qrd_element_crd(&c->p, b0, &e);
   if (st)
     return st;
-  size_t n = e->cb->n, *counts = malloc(n * sizeof *counts), *train = malloc(n * sizeof *train);
-  if (!counts || !train)
-    st = qrd_error_set(QRD_ENOMEM, "cell counts");
-  if (!st) {
-    count_sample(c->eval, e->cb, counts);
-    count_sample(c->train, e->cb, train);
-    st = qrd_entropy_ideal_bits(train, counts, n, bits);
-  }
-  free(counts);
-  free(train);
+  st = qrd_block_coded_bits(c->eval, c->train, e->cb, 0, bits);
   qrd_element_free(e);
   return st;
 }
 
 /* The grid with round(2^b0) points where the coded rate comes closest to
- * `bits`, evaluated in full.  When the closest is the tuner's first scan
- * point (b0 = b + 1/8) qrd_grid_tune reports the target as not bracketed,
- * though that point is as close as any round(2^b0) grid gets (a smaller
- * b0 in (b, b + 1/8) has the same or one fewer point): accept it when the
- * rate is within 1/4 bit, as the figure plots achieved bits anyway. */
+ * `bits`, evaluated in full. */
 static int run_compressed(const setup *s, const panel_data *pd, item *it)
 {
   coded_ctx c = {.eval = pd->eval, .train = pd->train, .p = item_params(s, it)};
   qrd_grid_tune_result t;
   int st = qrd_grid_tune(coded_bits, &c, pd->eval->numel, s->bits, &t);
-  if (st == QRD_EMAXITER && fabs(t.rate - s->bits) <= 0.25)
-    st = QRD_OK;
   qrd_element *e;
   if (st || (st = qrd_element_crd(&c.p, t.b0, &e)))
     return st;

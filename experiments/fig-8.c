@@ -52,30 +52,6 @@ static int dist_error(qrd_config *cfg, const char *key)
   return qrd_config_invalid(cfg, key, why);
 }
 
-/* The RMS CRD shaped like distribution d (its family and nu). */
-static int crd_shape_of(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label)
-{
-  qrd_crd_params_default(p);
-  const char *name = d->type->name;
-  if (strcmp(name, "gaussian") == 0) {
-    strcpy(slug, "normal");
-    strcpy(label, "Normal");
-  } else if (strcmp(name, "laplace") == 0) {
-    p->family = QRD_CRD_LAPLACE;
-    strcpy(slug, "laplace");
-    strcpy(label, "Laplace");
-  } else if (strcmp(name, "student-t") == 0) {
-    p->family = QRD_CRD_STUDENT_T;
-    p->nu = d->shape[0];
-    snprintf(slug, 32, "t-nu-%g", p->nu);
-    snprintf(label, 32, "t[nu=%g]", p->nu);
-  } else {
-    return qrd_error_set(QRD_EINVAL, "'%s' has no CRD shape (gaussian, laplace, student-t)",
-                         d->spec);
-  }
-  return QRD_OK;
-}
-
 static int read_shapes(qrd_config *cfg, setup *s)
 {
   const char *words[QRD_CONFIG_MAX_LIST];
@@ -85,7 +61,7 @@ static int read_shapes(qrd_config *cfg, setup *s)
   for (size_t i = 0; !st && i < s->n_shape; i++) {
     qrd_dist d;
     if (qrd_dist_parse(words[i], &d) ||
-        crd_shape_of(&d, &s->shape[i], s->shape_slug[i], s->shape_label[i]))
+        qrd_crd_params_for_dist(&d, &s->shape[i], s->shape_slug[i], s->shape_label[i], 32))
       return dist_error(cfg, "shapes");
   }
   return st;

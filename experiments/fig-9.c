@@ -60,11 +60,7 @@ typedef struct {
                                    [-a, a] (RMS) or round(2^b0) on [-1, 1] */
   double grid_max;              /* a */
   qrd_block_sample *eval;       /* batched, weighted: R and its SE */
-  /* The normalised evaluation and training values, each sorted as one
-   * unweighted sample: a code length needs only cell counts, and one
-   * search per edge here is what makes grid tuning cheap (the batched
-   * sample would need one per edge and batch). */
-  qrd_sorted *eval_all, *train_all;
+  qrd_block_sample *train;      /* the entropy model's sample */
 } scheme;
 
 enum { FIXED, COMPRESSED, N_MODES };
@@ -89,17 +85,10 @@ static int invalid_spec(qrd_config *cfg, const char *key)
 /* The CRD family of a source: the figure needs a matched CRD per panel. */
 static int family_of(const qrd_dist *d, qrd_crd_family *f)
 {
-  static const struct { const char *name; qrd_crd_family f; } known[] = {
-    {"gaussian", QRD_CRD_NORMAL}, {"laplace", QRD_CRD_LAPLACE},
-    {"student-t", QRD_CRD_STUDENT_T},
-  };
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-    if (strcmp(d->type->name, known[i].name) == 0) {
-      *f = known[i].f;
-      return QRD_OK;
-    }
-  return qrd_error_set(QRD_EINVAL, "'%s' has no CRD family (allowed: gaussian, laplace, "
-                       "student-t)", d->spec);
+  qrd_crd_params p;
+  int st = qrd_crd_params_for_dist(d, &p, NULL, NULL, 0);
+  *f = p.family;
+  return st;
 }
 
 static int read_dists(qrd_config *cfg, setup *s)
@@ -167,51 +156,27 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 static void scheme_free(scheme *sc)
 {
   qrd_block_sample_free(sc->eval);
-  qrd_sorted_free(sc->eval_all);
-  qrd_sorted_free(sc->train_all);
-  sc->eval = NULL;
-  sc->eval_all = sc->train_all = NULL;
+  qrd_block_sample_free(sc->train);
+  sc->eval = sc->train = NULL;
 }
 
-/* x normalised by scaling sc, sorted as one unweighted sample. */
-static int sorted_normalised(const double *x, size_t n, const qrd_scaling *sc,
-                             qrd_sorted **out)
-{
-  double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
-  int st = y && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "normalised sample");
-  if (!st)
-    st = qrd_block_normalise(x, n, sc, -1.0, 1.0, y, w);
-  free(w);
-  if (!st && !(*out = qrd_sorted_alloc(y, NULL, n)))
-    st = QRD_ENOMEM;
-  free(y);
-  return st;
-}
-
-enum { JOB_EVAL, JOB_EVAL_ALL, JOB_TRAIN_ALL, N_JOBS };
-static const char *const JOB_NAME[N_JOBS] = {"evaluation batches", "evaluation sorted",
-                                             "training sorted"};
+enum { JOB_EVAL, JOB_TRAIN, N_JOBS };
+static const char *const JOB_NAME[N_JOBS] = {"evaluation sample", "training sample"};
 
 /* Job j of scheme sc: the evaluation sample x normalised with the figure's
- * scale format (batched, then as one sorted sample), or the training
- * sample xt normalised with exact (fp32) scales.  Both absmax elements
- * (block CRD, uniform grid) span [-1, 1], so one normalisation serves both
- * modes; RMS normalisation ignores the range. */
+ * scale format, or the training sample xt normalised with exact (fp32)
+ * scales.  Both absmax elements (block CRD, uniform grid) span [-1, 1], so
+ * one normalisation serves both modes; RMS normalisation ignores the
+ * range. */
 static int scheme_job(scheme *sc, const setup *s, const char *scaling, int job,
                       const double *x, const double *xt)
 {
   qrd_scaling f;
-  int st = qrd_scaling_parse(scaling, job == JOB_TRAIN_ALL ? s->train_scale : s->scale, &f);
+  int st = qrd_scaling_parse(scaling, job == JOB_TRAIN ? s->train_scale : s->scale, &f);
   if (st)
     return st;
-  switch (job) {
-  case JOB_EVAL:
-    return qrd_block_sample_alloc(x, s->samples, &f, -1.0, 1.0, 0.0, &sc->eval);
-  case JOB_EVAL_ALL:
-    return sorted_normalised(x, s->samples, &f, &sc->eval_all);
-  default:
-    return sorted_normalised(xt, s->samples, &f, &sc->train_all);
-  }
+  return qrd_block_sample_alloc(job == JOB_TRAIN ? xt : x, s->samples, &f, -1.0, 1.0, 0.0,
+                                job == JOB_TRAIN ? &sc->train : &sc->eval);
 }
 
 /* The three schemes of the figure for source d, in curve order. */
@@ -225,8 +190,7 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
     sc[k].crd.block = (double)s->block;
     sc[k].crd.scaling = k == 2 ? QRD_CRD_ABSMAX : QRD_CRD_RMS;
     sc[k].floor_levels = k != 2;
-    sc[k].eval = NULL;
-    sc[k].eval_all = sc[k].train_all = NULL;
+    sc[k].eval = sc[k].train = NULL;
     sc[k].name = names[k];
     sc[k].label = labels[k];
   }
@@ -239,11 +203,8 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
 }
 
 /* Draws the panel's two samples and runs the N_SCHEMES * N_JOBS
- * normalisations (progress steps: they are half the run time), one per
- * thread at a time: the sorts inside then run on one thread each, which
- * is faster than splitting each small per-batch sort over the team (a
- * barrier per radix pass), and each job fills only its own slot, so the
- * result does not depend on the thread count. */
+ * normalisations (progress steps: they are half the run time; each is
+ * parallel over its batches). */
 static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
 {
   const char *scaling[N_SCHEMES] = {"rms", NULL, NULL};
@@ -255,27 +216,17 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
   /* the same seeds in every panel, as the reference draws each source */
   double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
   double *xt = x ? qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples) : NULL;
-  int st = x && xt ? QRD_OK : QRD_ENOMEM, job_st[N_SCHEMES * N_JOBS] = {0};
-  char error[N_SCHEMES * N_JOBS][256];
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int j = 0; j < N_SCHEMES * N_JOBS; j++) {
-    if (st)
-      continue;
-    job_st[j] = scheme_job(&sc[j / N_JOBS], s, scaling[j / N_JOBS], j % N_JOBS, x, xt);
-    if (job_st[j]) /* the detail is per thread: keep it with the job */
-      snprintf(error[j], sizeof error[j], "%s", qrd_error_detail());
+  int st = x && xt ? QRD_OK : QRD_ENOMEM;
+  for (int j = 0; !st && j < N_SCHEMES * N_JOBS; j++) {
+    st = scheme_job(&sc[j / N_JOBS], s, scaling[j / N_JOBS], j % N_JOBS, x, xt);
     char what[256];
     snprintf(what, sizeof what, "%s %s: %s", s->dist[d].spec, sc[j / N_JOBS].name,
              JOB_NAME[j % N_JOBS]);
-#pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
   }
-  for (int j = 0; !st && j < N_SCHEMES * N_JOBS; j++)
-    if (job_st[j])
-      st = qrd_error_set(job_st[j], "%s", error[j]);
   /* the RMS grid spans the training sample (§2.8): larger test values clip */
   for (size_t k = 0; !st && k < N_SCHEMES; k++)
-    sc[k].grid_max = sc[k].floor_levels ? qrd_sorted_absmax(sc[k].train_all) : 1.0;
+    sc[k].grid_max = sc[k].floor_levels ? qrd_block_absmax(sc[k].train) : 1.0;
   free(x);
   free(xt);
   return st;
@@ -301,24 +252,6 @@ static int compressed_grid(const scheme *sc, double b0, qrd_codebook **out)
   return uniform_grid(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max, out);
 }
 
-/* Ideal code length of the evaluation sample's indices under the
- * +1-smoothed model of the training sample's (§2.7). */
-static int code_length(const scheme *sc, const qrd_codebook *c, double *bits)
-{
-  size_t *ce = malloc(c->n * sizeof *ce), *ct = malloc(c->n * sizeof *ct);
-  qrd_sorted_stats unused;
-  int st = ce && ct ? QRD_OK : qrd_error_set(QRD_ENOMEM, "cell counts");
-  if (!st)
-    st = qrd_sorted_eval(sc->eval_all, c, &unused, ce);
-  if (!st)
-    st = qrd_sorted_eval(sc->train_all, c, &unused, ct);
-  if (!st)
-    st = qrd_entropy_ideal_bits(ct, ce, c->n, bits);
-  free(ce);
-  free(ct);
-  return st;
-}
-
 /* Total bits of the evaluation sample (scales + coded indices) with the
  * grid of parameter b0: the objective of qrd_grid_tune. */
 static int compressed_bits(double b0, void *params, double *bits)
@@ -329,7 +262,7 @@ static int compressed_bits(double b0, void *params, double *bits)
   double coded = 0.0;
   int st = compressed_grid(sc, b0, &c);
   if (!st)
-    st = code_length(sc, c, &coded);
+    st = qrd_block_coded_bits(bs, sc->train, c, 0, &coded);
   qrd_codebook_free(c);
   *bits = coded + bs->scale_bits * (double)bs->n_blocks;
   return st;

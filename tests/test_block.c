@@ -157,11 +157,50 @@ START_TEST(test_coded_bits)
   ck_assert_msg(huff.bits >= ideal.bits && huff.bits < ideal.bits + 0.05,
                 "huffman %.5f, ideal %.5f", huff.bits, ideal.bits);
   ck_assert_double_eq(huff.rel_rmse, ideal.rel_rmse);
+  double coded;
+  ck_assert_int_eq(qrd_block_coded_bits(s, tr, c, 1, &coded), QRD_OK);
+  ck_assert_double_eq_tol(coded + 32.0, huff.bits * (double)n, 1e-6); /* + the fp32 scale */
   qrd_element_free(e);
   qrd_block_sample_free(s);
   qrd_block_sample_free(tr);
   free(x);
   free(t);
+}
+END_TEST
+
+/* A sample normalised outside (qrd_block_normalise) and handed over as
+ * (y, w) gives the same R, SE and bits as normalising inside. */
+START_TEST(test_from_normalised)
+{
+  size_t n = (size_t)1 << 18;
+  double *x = sample("laplace", 3, n), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+  qrd_block_sample *in = normalise(x, n, "absmax:64", "bf16", -1, 1, 0.0), *out;
+  qrd_scaling sc;
+  ck_assert_int_eq(qrd_scaling_parse("absmax:64", "bf16", &sc), QRD_OK);
+  ck_assert_int_eq(qrd_block_normalise(x, n, &sc, -1, 1, y, w), QRD_OK);
+  ck_assert_int_eq(qrd_block_sample_from_normalised(y, w, n, 64, 16.0, &out), QRD_OK);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_int(4.0, 1, &e), QRD_OK);
+  qrd_codebook *c = e->cb;
+  for (size_t i = 0; i < c->n; i++)
+    c->level[i] /= c->level[c->n - 1];
+  qrd_codebook_set_midpoints(c);
+  qrd_block_result a, b;
+  ck_assert_int_eq(qrd_block_eval(in, c, 4.0, &a), QRD_OK);
+  ck_assert_int_eq(qrd_block_eval(out, c, 4.0, &b), QRD_OK);
+  ck_assert_double_eq_tol(a.rel_rmse, b.rel_rmse, 1e-12 * a.rel_rmse);
+  ck_assert_double_eq_tol(a.rel_rmse_se, b.rel_rmse_se, 1e-9 * a.rel_rmse_se);
+  ck_assert_double_eq(a.bits, 4.25);
+  ck_assert_double_eq(b.bits, 4.25);
+  /* bf16 scales round to nearest: a block's largest |y| is within 2^-8 of 1 */
+  ck_assert(qrd_block_absmax(out) >= 1.0 && qrd_block_absmax(out) <= 1.0 + 0x1p-8);
+  ck_assert_int_eq(qrd_block_sample_from_normalised(y, w, n - 1, 64, 16.0, &out), QRD_EINVAL);
+  qrd_element_free(e);
+  qrd_block_sample_free(in);
+  qrd_block_sample_free(out);
+  free(x);
+  free(y);
+  free(w);
 }
 END_TEST
 
@@ -189,6 +228,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_outliers_help_heavy_tails);
   tcase_add_test(tc, test_absmax_extremes_exact);
   tcase_add_test(tc, test_coded_bits);
+  tcase_add_test(tc, test_from_normalised);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);
   return s;

@@ -232,6 +232,11 @@ START_TEST(test_sorted_brute)
     ck_assert_int_eq(qrd_sorted_eval(s, c, &st, cnt), QRD_OK);
     for (size_t k = 0; k < c->n; k++)
       ck_assert_msg(cnt[k] == ref[k], "codebook %d cell %zu: %zu vs %zu", t, k, cnt[k], ref[k]);
+    memset(cnt, 0, c->n * sizeof *cnt);
+    qrd_sorted_count(s, c, cnt);
+    for (size_t k = 0; k < c->n; k++)
+      ck_assert_msg(cnt[k] == ref[k], "count: codebook %d cell %zu: %zu vs %zu", t, k, cnt[k],
+                    ref[k]);
     ck_assert_msg(rel_diff(st.sse, (double)d.sse) < 1e-12, "sse %.17g vs %.17g", st.sse,
                   (double)d.sse);
     ck_assert(rel_diff(st.sum_wx2, (double)d.wx2) < 1e-13);
@@ -575,7 +580,9 @@ END_TEST
 
 typedef struct {
   size_t n;
-  int kind; /* 0: smooth, 1: round(2^b0) levels, 2: out of reach, 3: fails */
+  int kind; /* 0: smooth, 1: round(2^b0) levels, 2: out of reach, 3: fails,
+               4: smooth with the target left of the first scan point,
+               5: overshooting everywhere */
   int calls;
 } synth;
 
@@ -589,7 +596,9 @@ static int synth_bits(double b0, void *params, double *bits)
   switch (p->kind) {
   case 0: *bits = (double)p->n * (b0 - 0.3); return QRD_OK;
   case 1: *bits = (double)p->n * (log2(round(exp2(b0))) - 0.25); return QRD_OK;
-  case 2: *bits = (double)p->n * (b0 + 20.0); return QRD_OK;
+  case 2: *bits = (double)p->n * (b0 - 20.0); return QRD_OK;
+  case 4: *bits = (double)p->n * (b0 - 0.05); return QRD_OK;
+  case 5: *bits = (double)p->n * (b0 + 20.0); return QRD_OK;
   default:
     if (p->calls > 63) /* the first call after the scan */
       return qrd_error_set(QRD_EDOM, "synthetic failure");
@@ -622,11 +631,21 @@ START_TEST(test_grid_tune)
     ck_assert_double_eq_tol(r.rate, log2(round(exp2(r.b0))) - 0.25, 1e-12);
   }
 
+  /* The target between b and the first scan point (b + 1/8) is found. */
+  synth q = {.n = 1000, .kind = 4};
+  qrd_grid_tune_result rq;
+  ck_assert_int_eq(qrd_grid_tune(synth_bits, &q, q.n, 4.0, &rq), QRD_OK);
+  ck_assert_msg(fabs(rq.b0 - 4.05) < 1e-5, "b0 = %.9g", rq.b0);
+
   /* Out of reach: QRD_EMAXITER, with the best point still reported. */
   synth p = {.n = 100, .kind = 2};
   qrd_grid_tune_result r;
   ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, 4.0, &r), QRD_EMAXITER);
-  ck_assert(r.b0 > 4.0 && r.b0 < 4.2 && qrd_error_detail()[0] != '\0');
+  ck_assert(r.b0 > 11.8 && r.b0 < 12.0 && qrd_error_detail()[0] != '\0');
+  /* Overshooting everywhere: the range's end b0 = b is the answer. */
+  p = (synth){.n = 100, .kind = 5};
+  ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, 4.0, &r), QRD_OK);
+  ck_assert_double_eq(r.b0, 4.0);
   /* A failing bits() stops the search with its own status. */
   p = (synth){.n = 100, .kind = 3};
   ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, 4.0, &r), QRD_EDOM);

@@ -196,25 +196,46 @@ void qrd_block_sample_free(qrd_block_sample *s)
   free(s);
 }
 
-static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
+/* Batch k: normalises blocks [first, last) of the sample into y, w and
+ * sorts them. */
+static int fill_batch(qrd_block_sample *s, const normaliser *nz, size_t k, size_t first,
+                      size_t last, double *y, double *w)
 {
   qrd_scale_format bf16;
   qrd_scale_parse("bf16", &bf16);
+  size_t from = first * nz->block, to = last * nz->block;
+  size_t m = normalise_range(nz, from, to, y, w);
+  batch_sums(nz->x, nz->out, from, to, &bf16, &s->batch_x2[k], &s->batch_outlier_sse[k]);
+  return (s->batch[k] = qrd_sorted_alloc(y, w, m)) ? QRD_OK : QRD_ENOMEM;
+}
+
+/* The batches are independent: one per thread at a time (each sort then
+ * runs on its thread alone), each writing only its own slot, so the
+ * sample is the same for any thread count. */
+static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
+{
   size_t blocks = n / nz->block, per = (blocks + QRD_BLOCK_BATCHES - 1) / QRD_BLOCK_BATCHES;
-  double *y = malloc(per * nz->block * sizeof *y), *w = malloc(per * nz->block * sizeof *w);
-  int st = y && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample");
-  for (size_t b0 = 0; !st && b0 < blocks; b0 += per) {
-    size_t from = b0 * nz->block, to = (b0 + per < blocks ? b0 + per : blocks) * nz->block;
-    size_t k = s->n_batches, m = normalise_range(nz, from, to, y, w);
-    batch_sums(nz->x, nz->out, from, to, &bf16, &s->batch_x2[k], &s->batch_outlier_sse[k]);
-    if (!(s->batch[k] = qrd_sorted_alloc(y, w, m)))
-      st = QRD_ENOMEM;
-    else
-      s->n_batches++;
+  s->n_batches = (blocks + per - 1) / per;
+  int status[QRD_BLOCK_BATCHES] = {0};
+  char error[QRD_BLOCK_BATCHES][256];
+#pragma omp parallel
+  {
+    double *y = malloc(per * nz->block * sizeof *y), *w = malloc(per * nz->block * sizeof *w);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t k = 0; k < s->n_batches; k++) {
+      size_t first = k * per, last = first + per < blocks ? first + per : blocks;
+      status[k] = y && w ? fill_batch(s, nz, k, first, last, y, w)
+                         : qrd_error_set(QRD_ENOMEM, "block sample");
+      if (status[k]) /* the detail is per thread: keep it with the batch */
+        snprintf(error[k], sizeof error[k], "%s", qrd_error_detail());
+    }
+    free(y);
+    free(w);
   }
-  free(y);
-  free(w);
-  return st;
+  for (size_t k = 0; k < s->n_batches; k++)
+    if (status[k])
+      return qrd_error_set(status[k], "%s", error[k]);
+  return QRD_OK;
 }
 
 int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double lo,
@@ -271,6 +292,44 @@ int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double
   return QRD_OK;
 }
 
+int qrd_block_sample_from_normalised(const double *y, const double *w, size_t n, size_t block,
+                                     double scale_bits, qrd_block_sample **out)
+{
+  *out = NULL;
+  if (n == 0 || block == 0 || n % block != 0)
+    return qrd_error_set(QRD_EINVAL, "sample of %zu values is not a whole number of "
+                         "blocks of %zu", n, block);
+  qrd_block_sample *s = calloc(1, sizeof *s);
+  if (!s)
+    return qrd_error_set(QRD_ENOMEM, "normalised sample");
+  *s = (qrd_block_sample){.numel = n, .n_blocks = n / block, .scale_bits = scale_bits};
+  /* one scale for the whole tensor still gets batches, as in alloc */
+  if (block == n && n % QRD_BLOCK_BATCHES == 0)
+    block = n / QRD_BLOCK_BATCHES;
+  size_t blocks = n / block, per = (blocks + QRD_BLOCK_BATCHES - 1) / QRD_BLOCK_BATCHES;
+  s->n_batches = (blocks + per - 1) / per;
+  int st = QRD_OK;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t k = 0; k < s->n_batches; k++) {
+    size_t from = k * per * block, to = from + per * block < n ? from + per * block : n;
+    double x2 = 0.0;
+    for (size_t i = from; i < to; i++)
+      x2 += (w ? w[i] : 1.0) * y[i] * y[i];
+    s->batch_x2[k] = x2;
+    s->batch[k] = qrd_sorted_alloc(y + from, w ? w + from : NULL, to - from);
+  }
+  for (size_t k = 0; k < s->n_batches; k++)
+    if (!s->batch[k])
+      st = qrd_error_set(QRD_EINVAL, "normalised sample: batch %zu not sorted (values "
+                         "must be finite, weights >= 0; or out of memory)", k);
+  if (st) {
+    qrd_block_sample_free(s);
+    return st;
+  }
+  *out = s;
+  return QRD_OK;
+}
+
 /* R and its jackknife standard error from per-batch sse. */
 static void ratio_with_se(const qrd_block_sample *s, const double *sse, qrd_block_result *r)
 {
@@ -292,25 +351,17 @@ static void ratio_with_se(const qrd_block_sample *s, const double *sse, qrd_bloc
   r->rel_rmse_se = k_n > 1 ? sqrt(var * (double)(k_n - 1) / (double)k_n) : NAN;
 }
 
-/* Per-batch sse and (if counts) summed cell counts of c on s. */
-static int eval_batches(const qrd_block_sample *s, const qrd_codebook *c, double *sse,
-                        size_t *counts)
+/* Per-batch sse of c on s. */
+static int eval_batches(const qrd_block_sample *s, const qrd_codebook *c, double *sse)
 {
-  size_t *part = counts ? malloc(c->n * sizeof *part) : NULL;
-  if (counts && !part)
-    return qrd_error_set(QRD_ENOMEM, "cell counts");
-  if (counts)
-    memset(counts, 0, c->n * sizeof *counts);
-  int st = QRD_OK;
-  for (size_t k = 0; !st && k < s->n_batches; k++) {
+  for (size_t k = 0; k < s->n_batches; k++) {
     qrd_sorted_stats ss;
-    st = qrd_sorted_eval(s->batch[k], c, &ss, part);
+    int st = qrd_sorted_eval(s->batch[k], c, &ss, NULL);
+    if (st)
+      return st;
     sse[k] = ss.sse + s->batch_outlier_sse[k];
-    for (size_t i = 0; !st && counts && i < c->n; i++)
-      counts[i] += part[i];
   }
-  free(part);
-  return st;
+  return QRD_OK;
 }
 
 static double bits_per_param(const qrd_block_sample *s, double element_bits, double coded)
@@ -325,7 +376,7 @@ int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c, double elem
                    qrd_block_result *r)
 {
   double sse[QRD_BLOCK_BATCHES];
-  int st = eval_batches(s, c, sse, NULL);
+  int st = eval_batches(s, c, sse);
   if (st)
     return st;
   ratio_with_se(s, sse, r);
@@ -355,20 +406,43 @@ static int coded_bits(const size_t *train, const size_t *counts, size_t n, int h
   return st;
 }
 
+double qrd_block_absmax(const qrd_block_sample *s)
+{
+  double m = 0.0;
+  for (size_t k = 0; k < s->n_batches; k++)
+    m = fmax(m, qrd_sorted_absmax(s->batch[k]));
+  return m;
+}
+
+void qrd_block_counts(const qrd_block_sample *s, const qrd_codebook *c, size_t *counts)
+{
+  memset(counts, 0, c->n * sizeof *counts);
+  for (size_t k = 0; k < s->n_batches; k++)
+    qrd_sorted_count(s->batch[k], c, counts);
+}
+
+int qrd_block_coded_bits(const qrd_block_sample *s, const qrd_block_sample *train,
+                         const qrd_codebook *c, int huffman, double *bits)
+{
+  size_t *counts = malloc(c->n * sizeof *counts), *tcounts = malloc(c->n * sizeof *tcounts);
+  int st = counts && tcounts ? QRD_OK : qrd_error_set(QRD_ENOMEM, "cell counts");
+  if (!st) {
+    qrd_block_counts(s, c, counts);
+    qrd_block_counts(train, c, tcounts);
+    st = coded_bits(tcounts, counts, c->n, huffman, bits);
+  }
+  free(counts);
+  free(tcounts);
+  return st;
+}
+
 int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *train,
                          const qrd_codebook *c, int huffman, qrd_block_result *r)
 {
-  double sse[QRD_BLOCK_BATCHES], unused[QRD_BLOCK_BATCHES], bits = 0.0;
-  size_t *counts = malloc(c->n * sizeof *counts), *tcounts = malloc(c->n * sizeof *tcounts);
-  int st = counts && tcounts ? QRD_OK : qrd_error_set(QRD_ENOMEM, "cell counts");
+  double sse[QRD_BLOCK_BATCHES], bits = 0.0;
+  int st = eval_batches(s, c, sse);
   if (!st)
-    st = eval_batches(s, c, sse, counts);
-  if (!st)
-    st = eval_batches(train, c, unused, tcounts);
-  if (!st)
-    st = coded_bits(tcounts, counts, c->n, huffman, &bits);
-  free(counts);
-  free(tcounts);
+    st = qrd_block_coded_bits(s, train, c, huffman, &bits);
   if (st)
     return st;
   ratio_with_se(s, sse, r);

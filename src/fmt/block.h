@@ -63,6 +63,13 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc,
                            qrd_block_sample **out);
 void qrd_block_sample_free(qrd_block_sample *s);
 
+/* A sample of values already normalised: y with weights w (NULL: all
+ * ones, i.e. R measured on y itself), in order, cut into batches of whole
+ * blocks of `block`; scale_bits per block go into the bit count.  n must
+ * be a multiple of block. */
+int qrd_block_sample_from_normalised(const double *y, const double *w, size_t n, size_t block,
+                                     double scale_bits, qrd_block_sample **out);
+
 /* The normalised values y = x / s and weights w = s^2 in their original
  * order (no outliers), e.g. to train a Lloyd-Max element on normalised
  * data.  y and w hold n values. */
@@ -79,6 +86,18 @@ typedef struct {
 /* Fixed-length element codebook c with `element_bits` per element. */
 int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c,
                    double element_bits, qrd_block_result *r);
+
+/* The largest |normalised value| of the sample. */
+double qrd_block_absmax(const qrd_block_sample *s);
+
+/* counts[0..c->n-1] <- the sample's per-cell counts under c. */
+void qrd_block_counts(const qrd_block_sample *s, const qrd_codebook *c, size_t *counts);
+
+/* Total code length in bits of s's indices under c, coded with the
+ * +1-smoothed model of `train`'s counts (huffman as below); no scales.
+ * The cheap half of qrd_block_eval_coded, for tuning a grid to a rate. */
+int qrd_block_coded_bits(const qrd_block_sample *s, const qrd_block_sample *train,
+                         const qrd_codebook *c, int huffman, double *bits);
 
 /* Variable-length: indices of c coded with the +1-smoothed model of the
  * training sample `train` (normalised the same way): ideal code length

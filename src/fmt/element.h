@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "dist/dist.h"
 #include "quant/codebook.h"
 
 #define QRD_ELEMENT_NAME_LEN 64
@@ -92,6 +93,13 @@ typedef struct {
 
 /* Normal, RMS, symmetric, alpha = 1/3, nu = 5, B = 64. */
 void qrd_crd_params_default(qrd_crd_params *p);
+
+/* The defaults with the family (and nu) of distribution d: gaussian,
+ * laplace or student-t; QRD_EINVAL naming d otherwise.  slug ("normal",
+ * "laplace", "t-nu-5") and label ("Normal", "Laplace", "t[nu=5]") name the
+ * shape in results and plots; either may be NULL. */
+int qrd_crd_params_for_dist(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label,
+                            size_t len);
 
 int qrd_element_crd(const qrd_crd_params *p, double b, qrd_element **out);
 

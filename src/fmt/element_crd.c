@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -21,6 +22,34 @@ void qrd_crd_params_default(qrd_crd_params *p)
 {
   *p = (qrd_crd_params){.family = QRD_CRD_NORMAL, .nu = 5.0, .scaling = QRD_CRD_RMS,
                         .symmetric = 1, .block = 64.0, .alpha = 1.0 / 3.0};
+}
+
+int qrd_crd_params_for_dist(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label,
+                            size_t len)
+{
+  static const struct {
+    const char *dist, *slug, *label;
+    qrd_crd_family family;
+  } known[] = {
+    {"gaussian", "normal", "Normal", QRD_CRD_NORMAL},
+    {"laplace", "laplace", "Laplace", QRD_CRD_LAPLACE},
+    {"student-t", "t-nu-%g", "t[nu=%g]", QRD_CRD_STUDENT_T},
+  };
+  qrd_crd_params_default(p);
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    if (strcmp(d->type->name, known[i].dist) != 0)
+      continue;
+    p->family = known[i].family;
+    if (p->family == QRD_CRD_STUDENT_T)
+      p->nu = d->shape[0];
+    if (slug)
+      snprintf(slug, len, known[i].slug, p->nu);
+    if (label)
+      snprintf(label, len, known[i].label, p->nu);
+    return QRD_OK;
+  }
+  return qrd_error_set(QRD_EINVAL, "'%s' has no CRD shape (allowed: gaussian, laplace, "
+                       "student-t)", d->spec);
 }
 
 /* ---- probability grids (§2.4 table) ----

@@ -180,6 +180,7 @@ double qrd_code_bits(const size_t *counts, const unsigned *len, size_t n)
 #define TUNE_WIDTH 8.0     /* b0 in (b, b + 8) */
 #define TUNE_XTOL 1e-6     /* final bracket width in b0 */
 #define TUNE_MAX_ITER 200
+#define TUNE_HALVINGS 20   /* toward b when the first scan point is best */
 
 typedef struct {
   qrd_bits_fn bits;
@@ -245,6 +246,25 @@ static int tune_brent(tune_ctx *t, double lo, double flo, double mid, double fmi
                        st == GSL_SUCCESS ? "iteration limit" : gsl_strerror(st));
 }
 
+/* The first scan point is the best: the minimum may lie between b and
+ * it.  Halves the gap toward b until a point beats b; that point and the
+ * one before it (or the right bracket end) then bracket the minimum with
+ * b.  0 when none does within TUNE_HALVINGS: the best is b itself. */
+static int tune_left_bracket(tune_ctx *t, double b, double *f_b, double *mid, double *f_mid,
+                             double *hi, double *f_hi)
+{
+  *f_b = tune_objective(b, t);
+  for (int i = 0; !t->status && i <= TUNE_HALVINGS; i++) {
+    if (*f_mid < *f_b)
+      return 1;
+    *hi = *mid;
+    *f_hi = *f_mid;
+    *mid = b + 0.5 * (*mid - b);
+    *f_mid = tune_objective(*mid, t);
+  }
+  return 0;
+}
+
 int qrd_grid_tune(qrd_bits_fn bits, void *params, size_t n, double b,
                   qrd_grid_tune_result *out)
 {
@@ -269,12 +289,22 @@ int qrd_grid_tune(qrd_bits_fn bits, void *params, size_t n, double b,
   size_t m = k + 1;
   while (m < TUNE_SCAN && f[m] == f[k])
     m++;
-  if (k == 0 || m == TUNE_SCAN)
+  double lo = k > 0 ? x[k - 1] : b, f_lo = k > 0 ? f[k - 1] : NAN, mid = x[k], f_mid = f[k];
+  double hi = x[m < TUNE_SCAN ? m : k], f_hi = f[m < TUNE_SCAN ? m : k];
+  int bracketed = m < TUNE_SCAN &&
+                  (k > 0 || tune_left_bracket(&t, b, &f_lo, &mid, &f_mid, &hi, &f_hi));
+  if (t.status)
+    return tune_finish(&t, out, t.status);
+  /* b0 = b itself is a grid of the family (the fixed-length level count),
+   * so a best point there is an answer; b + 8 is only the search's cap. */
+  if (!bracketed && m < TUNE_SCAN)
+    return tune_finish(&t, out, QRD_OK);
+  if (!bracketed)
     return tune_finish(&t, out,
                        qrd_error_set(QRD_EMAXITER,
-                                     "grid tuning: rate %g not bracketed in (%g, %g); "
+                                     "grid tuning: rate %g not bracketed in [%g, %g); "
                                      "best b0 = %g gives %g",
-                                     b, b, b + TUNE_WIDTH, x[k], t.best_bits / t.n));
-  int st = tune_brent(&t, x[k - 1], f[k - 1], x[k], f[k], x[m], f[m]);
+                                     b, b, b + TUNE_WIDTH, t.best_b0, t.best_bits / t.n));
+  int st = tune_brent(&t, lo, f_lo, mid, f_mid, hi, f_hi);
   return tune_finish(&t, out, st);
 }

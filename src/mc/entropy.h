@@ -48,19 +48,20 @@ double qrd_code_bits(const size_t *counts, const unsigned *len, size_t n);
 typedef int (*qrd_bits_fn)(double b0, void *params, double *bits);
 
 typedef struct {
-  double b0;   /* grid parameter found, in (b, b + 8) */
+  double b0;   /* grid parameter found, in [b, b + 8) */
   double bits; /* bits(b0) */
   double rate; /* bits / n: the achieved b, which is what to plot */
   int evals;   /* calls of bits() */
 } qrd_grid_tune_result;
 
-/* Minimises (bits(b0)/n - b)^2 over b0 in (b, b + 8) by bounded Brent
+/* Minimises (bits(b0)/n - b)^2 over b0 in [b, b + 8) by bounded Brent
  * (gsl_min_fminimizer_brent) after a scan of 63 interior points that finds
- * the bracket.  bits() is typically a step function of b0 (integer level
+ * the bracket (b0 = b itself when that is best).  bits() is typically a step function of b0 (integer level
  * counts), so the target is met only approximately; the best point
- * evaluated is returned.  QRD_EMAXITER when no interior point brackets a
- * minimum (target out of reach in (b, b + 8)) or Brent does not converge;
- * *out then still holds the best point seen. */
+ * evaluated is returned, b0 = b included (a grid of the family: when even
+ * it overshoots, it is the closest one).  QRD_EMAXITER when the rate stays
+ * below b up to b + 8 (out of reach) or Brent does not converge; *out then
+ * still holds the best point seen. */
 int qrd_grid_tune(qrd_bits_fn bits, void *params, size_t n, double b,
                   qrd_grid_tune_result *out);
 

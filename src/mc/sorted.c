@@ -22,7 +22,9 @@
 #define DIGIT_BITS 11
 #define DIGITS 6 /* ceil(64 / 11) */
 #define BUCKETS ((size_t)1 << DIGIT_BITS)
-#define SORT_MIN_SLICE ((size_t)1 << 16) /* below this a thread is not worth it */
+/* Below this many values per thread, a pass's barriers cost more than the
+ * second thread saves (and callers sort many small batches in parallel). */
+#define SORT_MIN_SLICE ((size_t)1 << 20)
 
 /* Flips negative doubles entirely and sets the sign bit of the others, so
  * unsigned key order is numeric order (-0 sorts just before +0, which
@@ -277,6 +279,37 @@ static size_t upper_bound(const qrd_sorted *s, double v, size_t lo)
       hi = mid;
   }
   return lo;
+}
+
+/* The first index in [lo, n) whose value is > v, found by doubling steps
+ * from lo and then bisecting the last step. */
+static size_t gallop_above(const qrd_sorted *s, double v, size_t lo)
+{
+  size_t step = 1, hi = lo; /* x[.. hi) <= v is known */
+  while (hi + step <= s->n && s->x[hi + step - 1] <= v) {
+    hi += step;
+    step *= 2;
+  }
+  size_t end = hi + step <= s->n ? hi + step - 1 : s->n; /* x[end] > v or end = n */
+  while (hi < end) {
+    size_t mid = hi + (end - hi) / 2;
+    if (s->x[mid] <= v)
+      hi = mid + 1;
+    else
+      end = mid;
+  }
+  return hi;
+}
+
+void qrd_sorted_count(const qrd_sorted *s, const qrd_codebook *c, size_t *counts)
+{
+  size_t lo = 0;
+  for (size_t i = 0; i + 1 < c->n; i++) {
+    size_t hi = gallop_above(s, c->edge[i + 1], lo);
+    counts[i] += hi - lo;
+    lo = hi;
+  }
+  counts[c->n - 1] += s->n - lo;
 }
 
 size_t qrd_sorted_rank(const qrd_sorted *s, double v)

@@ -58,6 +58,13 @@ void qrd_sorted_free(qrd_sorted *s);
 int qrd_sorted_eval(const qrd_sorted *s, const qrd_codebook *c,
                     qrd_sorted_stats *out, size_t *counts);
 
+/* counts[i] += the number of samples in cell i of c (the cells of
+ * qrd_sorted_eval), without the error sums: a galloping search from the
+ * previous cell's end makes each empty or small cell O(1), so coding a
+ * sample on a grid of thousands of mostly empty cells stays cheap.  Edges
+ * must be non-decreasing (unchecked). */
+void qrd_sorted_count(const qrd_sorted *s, const qrd_codebook *c, size_t *counts);
+
 /* Number of samples <= v (the lower-index tie rule's split point). */
 size_t qrd_sorted_rank(const qrd_sorted *s, double v);
 
