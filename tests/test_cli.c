@@ -277,6 +277,68 @@ START_TEST(test_gap_uniform_ec)
 }
 END_TEST
 
+/* Block formats on a Monte Carlo sample: hand-worked bit counts
+ * (orr-formats §2.6-2.7), R against the exact integral of the same CRD
+ * (tensor RMS, fp32 scale) within 3 standard errors, and coded bits below
+ * the fixed width with Huffman no better than the ideal code. */
+START_TEST(test_eval_format)
+{
+  char *out = expect_ok("eval --dist gaussian --format int --bits 4,2.5 --scaling absmax:64 "
+                        "--scale-format bf16 --samples 65536");
+  ck_assert_uint_eq(count_lines(out), 3);
+  ck_assert_double_eq(tsv_double(out, 1, "bits"), 4.25);
+  /* 6 levels; the element total rounds up to whole bits (§2.6) */
+  ck_assert_double_eq_tol(tsv_double(out, 2, "bits"), ceil(log2(6.0) * 65536) / 65536 + 0.25,
+                          1e-9);
+  free(out);
+  out = expect_ok("eval --dist student-t:nu=5 --quantiser fp:e=2,m=1 --scaling signmax:32 "
+                  "--scale-format e7m3 --outliers 0.0009765625 --samples 65536");
+  /* 4 + 11/32 scale bits + 48 outlier bits (bf16 + index) 2^-10 of the time */
+  ck_assert_double_eq_tol(tsv_double(out, 1, "bits"), 4.0 + 11.0 / 32 + 0.046875, 1e-9);
+  free(out);
+
+  out = expect_ok("eval --dist laplace --format crd --bits 4 --scaling rms --scale-format fp32");
+  char *exact = expect_ok("eval --dist laplace --quantiser crd --levels 16");
+  double r = tsv_double(out, 1, "rel_rmse"), se = tsv_double(out, 1, "rel_rmse_se");
+  double ref = tsv_double(exact, 1, "rel_rmse");
+  ck_assert_msg(se > 0 && fabs(r - ref) < 3 * se, "MC %.6f +- %.6f vs exact %.6f", r, se, ref);
+  free(out);
+  free(exact);
+
+  char *ideal = expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
+                          "--compress optimal --samples 262144");
+  char *huff = expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
+                         "--compress huffman --samples 262144");
+  double bi = tsv_double(ideal, 1, "bits"), bh = tsv_double(huff, 1, "bits");
+  ck_assert_msg(bi < 4.25 && bh >= bi && bh < 4.25, "ideal %.4f, huffman %.4f", bi, bh);
+  ck_assert_double_eq(tsv_double(ideal, 1, "rel_rmse"), tsv_double(huff, 1, "rel_rmse"));
+  free(ideal);
+  free(huff);
+}
+END_TEST
+
+START_TEST(test_eval_format_bad)
+{
+  expect_bad("eval --dist gaussian --format foo", "element format", "'foo'", "lut:FILE",
+             NULL);
+  expect_bad("eval --dist gaussian --format nf4 --bits 3", "nf4", "fixed width", NULL);
+  expect_bad("eval --dist gaussian --format int", "int", "--bits", NULL);
+  expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:63", "--samples",
+             "63", NULL);
+  expect_bad("eval --dist gaussian --format int --bits 4 --scaling blockmax:64", "blockmax",
+             NULL);
+  expect_bad("eval --dist gaussian --format int --bits 4 --scale-format fp16", "fp16", NULL);
+  expect_bad("eval --dist gaussian --format int --bits 4 --compress zip", "zip", "huffman",
+             NULL);
+  expect_bad("eval --dist gaussian --format int --bits 4 --outliers 1.5", "--outliers", "1.5",
+             NULL);
+  expect_bad("eval --dist gaussian --format lut:/nonexistent/table", "lut:/nonexistent/table",
+             NULL);
+  expect_bad("eval --dist gaussian --format crd-block --bits 4", "crd-block", "absmax:B",
+             NULL);
+}
+END_TEST
+
 START_TEST(test_bad_dist)
 {
   expect_bad("eval --dist foo --quantiser uniform --levels 4", "distribution", "'foo'",
@@ -579,6 +641,8 @@ Suite *qrd_suite_cli(void)
   tcase_add_test(tc, test_dists);
   tcase_add_test(tc, test_eval_lloyd_max);
   tcase_add_test(tc, test_gap_uniform_ec);
+  tcase_add_test(tc, test_eval_format);
+  tcase_add_test(tc, test_eval_format_bad);
   tcase_add_test(tc, test_bad_dist);
   tcase_add_test(tc, test_bad_quantiser);
   tcase_add_test(tc, test_bad_levels);

@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/eval_format.h"
 #include "core/error.h"
 #include "core/spec.h"
 #include "quant/rd.h"
@@ -22,7 +23,10 @@ static const char eval_help[] =
   "  --quantiser Q  uniform | lloyd-max | crd[:alpha=A] (fixed-length: --levels,\n"
   "                 or --bits/--rate meaning round(2^B) levels)\n"
   "                 uniform-ec | ecsq (entropy-coded: --rate R, index entropy)\n"
-  "columns: dist quantiser levels rate_fixed entropy mse nmse l1 rel_rmse\n";
+  "columns: dist quantiser levels rate_fixed entropy mse nmse l1 rel_rmse\n"
+  "Element formats with a scaling, on a Monte Carlo sample: qrd eval --format F\n"
+  "(int, fp:e=E,m=M, nf4, sf4, crd, crd-block, lut:FILE) --scaling S ...; see\n"
+  "qrd eval --format int --help.\n";
 
 static const char gap_help[] =
   "usage: qrd gap --dist D --quantiser Q (--rate R | --levels N)\n"
@@ -165,6 +169,8 @@ static int run(const char *cmd, const char *help, const char *header,
 
 int qrd_cmd_eval(int argc, char **argv)
 {
+  if (qrd_eval_is_format(argc, argv))
+    return qrd_eval_format(argc, argv);
   return run("eval", eval_help,
              "dist\tquantiser\tlevels\trate_fixed\tentropy\tmse\tnmse\tl1\trel_rmse\n",
              eval_row, argc, argv);

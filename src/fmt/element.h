@@ -103,6 +103,27 @@ int qrd_crd_params_for_dist(const qrd_dist *d, qrd_crd_params *p, char *slug, ch
 
 int qrd_element_crd(const qrd_crd_params *p, double b, qrd_element **out);
 
+/* ---- Formats by name (command line, configs) ----
+ *   int[:sym=0|1]             round(2^bits) levels (INT4 = -8..7 by default)
+ *   fp:e=E,m=M                sign + E + M bits, round to nearest
+ *   nf4, sf4                  the 4-bit tables
+ *   crd[:alpha=A,sym=0|1]     CRD of the data's family, RMS-scaled data
+ *   crd-block[:alpha=A,sym=]  CRD of the data's family under absmax/signmax
+ *                             (asymmetric by default under signmax)
+ *   lut:FILE                  a sorted table: numbers separated by white
+ *                             space or commas, '#' comments */
+typedef struct {
+  double bits;                 /* element bits: int, crd, crd-block */
+  const qrd_dist *dist;        /* the data's distribution: crd, crd-block */
+  qrd_crd_scaling crd_scaling; /* crd-block: QRD_CRD_ABSMAX or QRD_CRD_SIGNMAX */
+  double block;                /* crd-block: B */
+} qrd_element_request;
+
+int qrd_element_from_spec(const char *spec, const qrd_element_request *r, qrd_element **out);
+
+/* Whether the family of `spec` takes its level count from the bits. */
+int qrd_element_spec_takes_bits(const char *spec);
+
 /* ---- Lloyd-Max on a sample, §2.9 ----
  * Weighted 1-D k-means with n = round(2^b) levels: nearest-level cells
  * (midpoints), each level moved to its cell's weighted mean (empty cells

@@ -1,0 +1,279 @@
+/* qrd eval with an element format: a block-scaled format (Orr et al. §2)
+ * applied to a Monte Carlo sample of the distribution, reporting achieved
+ * bits and R with its standard error. */
+#include "cli/eval_format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "core/error.h"
+#include "core/spec.h"
+#include "fmt/block.h"
+#include "fmt/element.h"
+#include "mc/sample.h"
+#include "quant/quantiser.h"
+
+#define MAX_BITS 64
+
+static const char help[] =
+  "usage: qrd eval --dist D --format F [--bits B[,B...]] [--scaling S]\n"
+  "                [--scale-format SF] [--outliers R] [--compress optimal|huffman]\n"
+  "                [--samples N] [--seed S] [--train-seed S]\n"
+  "Applies a block-scaled element format to a Monte Carlo sample of D and\n"
+  "reports the achieved bits per parameter (elements, scales and outliers)\n"
+  "and R = RMS error / RMS value, with its jackknife standard error.\n"
+  "  --format F        int[:sym=1] | fp:e=E,m=M | nf4 | sf4 | crd[:alpha=A,sym=0]\n"
+  "                    | crd-block[:alpha=A,sym=0] | lut:FILE  (also accepted\n"
+  "                    as --quantiser F); crd shapes follow D's family\n"
+  "  --bits B          element bits of int, crd, crd-block: round(2^B) levels\n"
+  "  --scaling S       rms (tensor, default) | rms:B | absmax:B | signmax:B | none\n"
+  "  --scale-format SF bf16 (default) | fp32 | e8m0 | e7m<m>\n"
+  "  --outliers R      fraction of largest |x| kept as bf16 + 32-bit index (0)\n"
+  "  --compress C      entropy-code the element indices with a +1-smoothed model\n"
+  "                    of an independent training sample: optimal (ideal code\n"
+  "                    length) or huffman; bits are then achieved, not nominal\n"
+  "  --samples N       sample size, a multiple of the block (default 1048576)\n"
+  "  --seed S          evaluation sample (default 1); --train-seed (default 2)\n"
+  "columns: dist format scaling scale_format outliers compress samples\n"
+  "         element_bits bits rel_rmse rel_rmse_se\n";
+
+/* Options that only the format path takes: any of them selects it. */
+static const char *const FORMAT_ONLY[] = {"--format", "--scaling", "--scale-format",
+                                          "--outliers", "--compress", "--samples",
+                                          "--seed", "--train-seed"};
+
+typedef struct {
+  qrd_dist dist;
+  const char *format, *scaling_text, *scale_text;
+  qrd_scaling scaling;
+  double bits[MAX_BITS];
+  size_t n_bits;
+  double outliers;
+  int compress;  /* 0: fixed length, 1: ideal code, 2: Huffman */
+  unsigned long samples, seed, train_seed;
+} request;
+
+static int bad(const char *fmt, const char *a, const char *b)
+{
+  fprintf(stderr, "qrd eval: ");
+  fprintf(stderr, fmt, a, b);
+  fputc('\n', stderr);
+  return 2;
+}
+
+/* Whether `name` is an element format that no exact quantiser shares. */
+static int element_only(const char *name)
+{
+  qrd_quantiser q;
+  qrd_element_request r = {.bits = 4.0};
+  qrd_element *e = NULL;
+  if (qrd_quantiser_parse(name, &q) == QRD_OK)
+    return 0;
+  if (strncmp(name, "lut:", 4) == 0 || qrd_element_spec_takes_bits(name))
+    return 1;
+  int st = qrd_element_from_spec(name, &r, &e);
+  qrd_element_free(e);
+  return st == QRD_OK;
+}
+
+int qrd_eval_is_format(int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    for (size_t k = 0; k < sizeof FORMAT_ONLY / sizeof FORMAT_ONLY[0]; k++)
+      if (strcmp(argv[i], FORMAT_ONLY[k]) == 0)
+        return 1;
+    if (strcmp(argv[i], "--quantiser") == 0 && i + 1 < argc && element_only(argv[i + 1]))
+      return 1;
+  }
+  return 0;
+}
+
+static int parse_ulong(const char *opt, const char *text, unsigned long min, unsigned long *v)
+{
+  double d;
+  if (qrd_parse_double(text, &d) || d != floor(d) || d < (double)min || d > 0x1p53)
+    return bad("--%s %s: want a whole number >= 1", opt, text);
+  *v = (unsigned long)d;
+  return 0;
+}
+
+static int parse_bits(const char *text, request *r)
+{
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", text);
+  char *save;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (r->n_bits == MAX_BITS)
+      return bad("--bits %s: at most 64 values%s", text, "");
+    if (qrd_parse_double(t, &r->bits[r->n_bits]) || !(r->bits[r->n_bits] >= 1.0))
+      return bad("--bits %s: '%s' is not a number >= 1", text, t);
+    r->n_bits++;
+  }
+  return r->n_bits ? 0 : bad("--bits '%s': no value given%s", text, "");
+}
+
+static int parse_compress(const char *text, int *c)
+{
+  if (!text)
+    *c = 0;
+  else if (strcmp(text, "optimal") == 0)
+    *c = 1;
+  else if (strcmp(text, "huffman") == 0)
+    *c = 2;
+  else
+    return bad("--compress %s: allowed: optimal, huffman%s", text, "");
+  return 0;
+}
+
+static int parse_numbers(const qrd_opt *o, size_t n, request *r)
+{
+  const char *v;
+  r->outliers = 0.0;
+  if ((v = qrd_args_get(o, n, "outliers")) &&
+      (qrd_parse_double(v, &r->outliers) || !(r->outliers >= 0.0 && r->outliers < 1.0)))
+    return bad("--outliers %s: want a fraction in [0, 1)%s", v, "");
+  r->samples = (unsigned long)1 << 20;
+  r->seed = 1;
+  r->train_seed = 2;
+  int st = 0;
+  if (!st && (v = qrd_args_get(o, n, "samples")))
+    st = parse_ulong("samples", v, 1, &r->samples);
+  if (!st && (v = qrd_args_get(o, n, "seed")))
+    st = parse_ulong("seed", v, 0, &r->seed);
+  if (!st && (v = qrd_args_get(o, n, "train-seed")))
+    st = parse_ulong("train-seed", v, 0, &r->train_seed);
+  return st;
+}
+
+/* The element's bits: the requested ones, or its own fixed width. */
+static int check_bits(const qrd_opt *o, size_t n, request *r)
+{
+  const char *v = qrd_args_get(o, n, "bits");
+  int takes = qrd_element_spec_takes_bits(r->format);
+  if (takes && !v)
+    return bad("format '%s' needs --bits (element bits: round(2^B) levels)%s", r->format, "");
+  if (!takes && v)
+    return bad("format '%s' has a fixed width: leave out --bits %s", r->format, v);
+  if (!takes) {
+    r->bits[0] = NAN;
+    r->n_bits = 1;
+    return 0;
+  }
+  return parse_bits(v, r);
+}
+
+static int parse(int argc, char **argv, request *r)
+{
+  qrd_opt o[] = {{"dist", 1, NULL},       {"format", 1, NULL},     {"quantiser", 1, NULL},
+                 {"bits", 1, NULL},       {"scaling", 1, NULL},    {"scale-format", 1, NULL},
+                 {"outliers", 1, NULL},   {"compress", 1, NULL},   {"samples", 1, NULL},
+                 {"seed", 1, NULL},       {"train-seed", 1, NULL}, {"help", 0, NULL}};
+  size_t n = sizeof o / sizeof o[0], n_pos;
+  const char *pos[1], *dist;
+  if (qrd_args_parse("eval", argc, argv, o, n, pos, 0, &n_pos))
+    return 2;
+  if (qrd_args_get(o, n, "help")) {
+    fputs(help, stdout);
+    return -1;
+  }
+  const char *format = qrd_args_get(o, n, "format"), *quant = qrd_args_get(o, n, "quantiser");
+  if (format && quant)
+    return bad("give the element format once: --format %s or --quantiser %s", format, quant);
+  r->format = format ? format : quant;
+  if (!(dist = qrd_args_get(o, n, "dist")) || !r->format)
+    return bad("--dist and --format are required (see qrd eval --help)%s%s", "", "");
+  if (qrd_dist_parse(dist, &r->dist))
+    return bad("--dist %s: %s", dist, qrd_error_detail());
+  r->scaling_text = qrd_args_get(o, n, "scaling");
+  r->scale_text = qrd_args_get(o, n, "scale-format");
+  r->scaling_text = r->scaling_text ? r->scaling_text : "rms";
+  r->scale_text = r->scale_text ? r->scale_text : "bf16";
+  if (qrd_scaling_parse(r->scaling_text, r->scale_text, &r->scaling))
+    return bad("--scaling/--scale-format: %s%s", qrd_error_detail(), "");
+  int st = parse_numbers(o, n, r);
+  size_t block = r->scaling.block;
+  int blocked = r->scaling.kind != QRD_SCALING_NONE && r->scaling.kind != QRD_SCALING_TENSOR_RMS;
+  if (!st && blocked && r->samples % block != 0) {
+    char b[32];
+    snprintf(b, sizeof b, "%zu", block);
+    st = bad("--samples: not a multiple of the block size %s (scaling %s)", b, r->scaling_text);
+  }
+  if (!st)
+    st = parse_compress(qrd_args_get(o, n, "compress"), &r->compress);
+  return st ? st : check_bits(o, n, r);
+}
+
+static qrd_crd_scaling crd_scaling_of(const qrd_scaling *sc)
+{
+  switch (sc->kind) {
+  case QRD_SCALING_ABSMAX: return QRD_CRD_ABSMAX;
+  case QRD_SCALING_SIGNMAX: return QRD_CRD_SIGNMAX;
+  default: return QRD_CRD_RMS;
+  }
+}
+
+/* The format at element bits b on the sample x (and the training sample
+ * xt when coded). */
+static int evaluate(const request *r, double b, const double *x, const double *xt,
+                    qrd_element **e, qrd_block_result *res)
+{
+  qrd_element_request er = {.bits = b, .dist = &r->dist,
+                            .crd_scaling = crd_scaling_of(&r->scaling),
+                            .block = (double)r->scaling.block};
+  qrd_block_sample *s = NULL, *t = NULL;
+  int st = qrd_element_from_spec(r->format, &er, e);
+  if (!st)
+    st = qrd_block_sample_alloc(x, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers, &s);
+  if (!st && r->compress)
+    st = qrd_block_sample_alloc(xt, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers,
+                                &t);
+  if (!st)
+    st = r->compress ? qrd_block_eval_coded(s, t, (*e)->cb, r->compress == 2, res)
+                     : qrd_block_eval(s, (*e)->cb, (*e)->bits, res);
+  qrd_block_sample_free(s);
+  qrd_block_sample_free(t);
+  return st;
+}
+
+static void print_row(const request *r, const qrd_element *e, const qrd_block_result *res)
+{
+  static const char *const compress[] = {"none", "optimal", "huffman"};
+  printf("%s\t%s\t%s\t%s\t%.10g\t%s\t%lu\t%.10g\t%.10g\t%.10g\t%.10g\n", r->dist.spec,
+         e->name, r->scaling_text, r->scale_text, r->outliers, compress[r->compress],
+         r->samples, e->bits, res->bits, res->rel_rmse, res->rel_rmse_se);
+}
+
+int qrd_eval_format(int argc, char **argv)
+{
+  request r = {0};
+  int st = parse(argc, argv, &r);
+  if (st)
+    return st < 0 ? 0 : st;
+  double *x = qrd_sample_alloc(&r.dist, r.seed, r.samples);
+  double *xt = r.compress ? qrd_sample_alloc(&r.dist, r.train_seed, r.samples) : NULL;
+  if (!x || (r.compress && !xt)) {
+    fprintf(stderr, "qrd eval: %s\n", qrd_error_detail());
+    free(x);
+    free(xt);
+    return 1;
+  }
+  for (size_t i = 0; !st && i < r.n_bits; i++) {
+    qrd_element *e = NULL;
+    qrd_block_result res;
+    st = evaluate(&r, r.bits[i], x, xt, &e, &res);
+    if (st)
+      fprintf(stderr, "qrd eval: %s\n", qrd_error_detail());
+    else if (i == 0) /* no header when the first row already fails */
+      printf("dist\tformat\tscaling\tscale_format\toutliers\tcompress\tsamples\t"
+             "element_bits\tbits\trel_rmse\trel_rmse_se\n");
+    if (!st)
+      print_row(&r, e, &res);
+    qrd_element_free(e);
+  }
+  free(x);
+  free(xt);
+  return !st ? 0 : st == QRD_ENOMEM || st == QRD_EMAXITER ? 1 : 2;
+}
