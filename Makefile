@@ -70,7 +70,7 @@ bin/qrd: $(CLI_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 bin/%: $(BUILD)/experiments/%.o $(LIB)
-	@mkdir -p bin
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # The CLI suite runs bin/qrd and the figure drivers, so they are built first.

@@ -20,6 +20,7 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_fig7());
   srunner_add_suite(sr, qrd_suite_fig9());
   srunner_add_suite(sr, qrd_suite_cli());
+  srunner_add_suite(sr, qrd_suite_alloc());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

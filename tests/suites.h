@@ -17,6 +17,7 @@ Suite *qrd_suite_fig56(void);
 Suite *qrd_suite_fig7(void);
 Suite *qrd_suite_fig9(void);
 Suite *qrd_suite_cli(void);
+Suite *qrd_suite_alloc(void);
 
 /* Per-test timeout for numeric suites (Check's default of 4 s is too short). */
 #define QRD_TEST_TIMEOUT 120

@@ -15,117 +15,14 @@
 #include <unistd.h>
 
 #include "dist/dist.h"
+#include "cli_run.h"
 #include "suites.h"
 
-#define QRD "./bin/qrd"
 #define FIG1 "./bin/fig-1"
 
 #define assert_has(hay, needle)                                                \
   ck_assert_msg(strstr((hay), (needle)) != NULL, "expected '%s' in '%s'",      \
                 (needle), (hay))
-
-typedef struct {
-  int status; /* exit status; -1 when not exited normally */
-  char *out, *err;
-} run_result;
-
-static char *slurp(const char *file)
-{
-  FILE *f = fopen(file, "rb");
-  ck_assert_msg(f != NULL, "cannot read %s", file);
-  size_t cap = 4096, len = 0, got;
-  char *buf = malloc(cap);
-  ck_assert_ptr_nonnull(buf);
-  while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-    len += got;
-    if (len + 1 == cap) {
-      buf = realloc(buf, cap *= 2);
-      ck_assert_ptr_nonnull(buf);
-    }
-  }
-  fclose(f);
-  buf[len] = '\0';
-  return buf;
-}
-
-static void temp_file(char *name)
-{
-  strcpy(name, "/tmp/qrd-cli-XXXXXX");
-  int fd = mkstemp(name);
-  ck_assert_int_ge(fd, 0);
-  close(fd);
-}
-
-/* Runs the shell command built from fmt with stdout and stderr captured. */
-static run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static run_result run(const char *fmt, ...)
-{
-  char cmd[2048], full[2200], out[32], err[32];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  temp_file(out);
-  temp_file(err);
-  snprintf(full, sizeof full, "%s </dev/null >%s 2>%s", cmd, out, err);
-  int st = system(full);
-  ck_assert_int_ne(st, -1);
-  run_result r = {.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1};
-  r.out = slurp(out);
-  r.err = slurp(err);
-  unlink(out);
-  unlink(err);
-  return r;
-}
-
-static void run_free(run_result *r)
-{
-  free(r->out);
-  free(r->err);
-}
-
-static size_t count_lines(const char *s)
-{
-  size_t n = 0;
-  for (; *s; s++)
-    n += *s == '\n';
-  return n;
-}
-
-static void require_binary(const char *bin)
-{
-  ck_assert_msg(access(bin, X_OK) == 0, "%s not built (run from the repository root "
-                "after make)", bin);
-}
-
-/* Bad input: non-zero exit, nothing on stdout, one stderr line naming the
- * problem (each of the keywords; NULL ends the list). */
-static void expect_bad(const char *args, ...)
-{
-  require_binary(QRD);
-  run_result r = run(QRD " %s", args);
-  ck_assert_msg(r.status > 0, "qrd %s: exit %d", args, r.status);
-  ck_assert_msg(r.out[0] == '\0', "qrd %s: stdout '%s'", args, r.out);
-  ck_assert_msg(count_lines(r.err) == 1 && r.err[strlen(r.err) - 1] == '\n',
-                "qrd %s: want one stderr line, got '%s'", args, r.err);
-  va_list ap;
-  va_start(ap, args);
-  for (const char *k; (k = va_arg(ap, const char *)) != NULL;)
-    assert_has(r.err, k);
-  va_end(ap);
-  run_free(&r);
-}
-
-/* Successful run: exit 0, empty stderr; returns stdout (caller frees). */
-static char *expect_ok(const char *args)
-{
-  require_binary(QRD);
-  run_result r = run(QRD " %s", args);
-  ck_assert_msg(r.status == 0, "qrd %s: exit %d, stderr '%s'", args, r.status, r.err);
-  ck_assert_msg(r.err[0] == '\0', "qrd %s: stderr '%s'", args, r.err);
-  free(r.err);
-  return r.out;
-}
 
 /* Field `col` (0-based) of tab-separated line `line` (0-based) of text, as a
  * fresh string. */
@@ -190,12 +87,12 @@ START_TEST(test_help)
   const char *args[] = {"--help", "dists --help", "eval --help", "gap --help",
                         "export --help"};
   for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
-    char *out = expect_ok(args[i]);
+    char *out = qrd_test_expect_ok(args[i]);
     ck_assert_msg(strncmp(out, "usage: qrd", 10) == 0, "qrd %s: '%s'", args[i], out);
     free(out);
   }
   /* the top-level usage lists every command */
-  char *out = expect_ok("--help");
+  char *out = qrd_test_expect_ok("--help");
   const char *cmds[] = {"dists", "eval", "gap", "export"};
   for (size_t i = 0; i < 4; i++)
     assert_has(out, cmds[i]);
@@ -205,12 +102,12 @@ END_TEST
 
 START_TEST(test_no_command)
 {
-  require_binary(QRD);
-  run_result r = run(QRD);
+  qrd_test_require_binary(QRD);
+  qrd_run_result r = qrd_test_run(QRD);
   ck_assert_int_ne(r.status, 0);
   ck_assert_str_eq(r.out, "");
   assert_has(r.err, "usage");
-  run_free(&r);
+  qrd_test_run_free(&r);
 }
 END_TEST
 
@@ -218,9 +115,9 @@ END_TEST
 
 START_TEST(test_dists)
 {
-  char *out = expect_ok("dists");
+  char *out = qrd_test_expect_ok("dists");
   size_t n = qrd_dist_count();
-  ck_assert_uint_eq(count_lines(out), n + 1);
+  ck_assert_uint_eq(qrd_test_count_lines(out), n + 1);
   ck_assert_uint_ge(n, 3);
   size_t cols = tsv_fields(out, 0);
   size_t name = tsv_column(out, "name");
@@ -253,8 +150,8 @@ END_TEST
 
 START_TEST(test_eval_lloyd_max)
 {
-  char *out = expect_ok("eval --dist gaussian --quantiser lloyd-max --levels 2");
-  ck_assert_uint_eq(count_lines(out), 2);
+  char *out = qrd_test_expect_ok("eval --dist gaussian --quantiser lloyd-max --levels 2");
+  ck_assert_uint_eq(qrd_test_count_lines(out), 2);
   ck_assert_uint_eq(tsv_fields(out, 1), tsv_fields(out, 0));
   ck_assert_double_eq_tol(tsv_double(out, 1, "mse"), 1.0 - 2.0 / M_PI, 1e-9);
   ck_assert_double_eq_tol(tsv_double(out, 1, "nmse"), 1.0 - 2.0 / M_PI, 1e-9);
@@ -267,8 +164,8 @@ END_TEST
 
 START_TEST(test_gap_uniform_ec)
 {
-  char *out = expect_ok("gap --dist gaussian --quantiser uniform-ec --rate 8");
-  ck_assert_uint_eq(count_lines(out), 2);
+  char *out = qrd_test_expect_ok("gap --dist gaussian --quantiser uniform-ec --rate 8");
+  ck_assert_uint_eq(qrd_test_count_lines(out), 2);
   double theory = 0.5 * log2(2.0 * M_PI * M_E / 12.0);
   ck_assert_double_eq_tol(tsv_double(out, 1, "gap"), theory, 0.002);
   ck_assert_double_eq_tol(tsv_double(out, 1, "theory_gap"), theory, 1e-6);
@@ -283,31 +180,31 @@ END_TEST
  * the fixed width with Huffman no better than the ideal code. */
 START_TEST(test_eval_format)
 {
-  char *out = expect_ok("eval --dist gaussian --format int --bits 4,2.5 --scaling absmax:64 "
+  char *out = qrd_test_expect_ok("eval --dist gaussian --format int --bits 4,2.5 --scaling absmax:64 "
                         "--scale-format bf16 --samples 65536");
-  ck_assert_uint_eq(count_lines(out), 3);
+  ck_assert_uint_eq(qrd_test_count_lines(out), 3);
   ck_assert_double_eq(tsv_double(out, 1, "bits"), 4.25);
   /* 6 levels; the element total rounds up to whole bits (§2.6) */
   ck_assert_double_eq_tol(tsv_double(out, 2, "bits"), ceil(log2(6.0) * 65536) / 65536 + 0.25,
                           1e-9);
   free(out);
-  out = expect_ok("eval --dist student-t:nu=5 --quantiser fp:e=2,m=1 --scaling signmax:32 "
+  out = qrd_test_expect_ok("eval --dist student-t:nu=5 --quantiser fp:e=2,m=1 --scaling signmax:32 "
                   "--scale-format e7m3 --outliers 0.0009765625 --samples 65536");
   /* 4 + 11/32 scale bits + 48 outlier bits (bf16 + index) 2^-10 of the time */
   ck_assert_double_eq_tol(tsv_double(out, 1, "bits"), 4.0 + 11.0 / 32 + 0.046875, 1e-9);
   free(out);
 
-  out = expect_ok("eval --dist laplace --format crd --bits 4 --scaling rms --scale-format fp32");
-  char *exact = expect_ok("eval --dist laplace --quantiser crd --levels 16");
+  out = qrd_test_expect_ok("eval --dist laplace --format crd --bits 4 --scaling rms --scale-format fp32");
+  char *exact = qrd_test_expect_ok("eval --dist laplace --quantiser crd --levels 16");
   double r = tsv_double(out, 1, "rel_rmse"), se = tsv_double(out, 1, "rel_rmse_se");
   double ref = tsv_double(exact, 1, "rel_rmse");
   ck_assert_msg(se > 0 && fabs(r - ref) < 3 * se, "MC %.6f +- %.6f vs exact %.6f", r, se, ref);
   free(out);
   free(exact);
 
-  char *ideal = expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
+  char *ideal = qrd_test_expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
                           "--compress optimal --samples 262144");
-  char *huff = expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
+  char *huff = qrd_test_expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
                          "--compress huffman --samples 262144");
   double bi = tsv_double(ideal, 1, "bits"), bh = tsv_double(huff, 1, "bits");
   ck_assert_msg(bi < 4.25 && bh >= bi && bh < 4.25, "ideal %.4f, huffman %.4f", bi, bh);
@@ -319,96 +216,96 @@ END_TEST
 
 START_TEST(test_eval_format_bad)
 {
-  expect_bad("eval --dist gaussian --format foo", "element format", "'foo'", "lut:FILE",
+  qrd_test_expect_bad("eval --dist gaussian --format foo", "element format", "'foo'", "lut:FILE",
              NULL);
-  expect_bad("eval --dist gaussian --format nf4 --bits 3", "nf4", "fixed width", NULL);
-  expect_bad("eval --dist gaussian --format int", "int", "--bits", NULL);
-  expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:63", "--samples",
+  qrd_test_expect_bad("eval --dist gaussian --format nf4 --bits 3", "nf4", "fixed width", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --format int", "int", "--bits", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:63", "--samples",
              "63", NULL);
-  expect_bad("eval --dist gaussian --format int --bits 4 --scaling blockmax:64", "blockmax",
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling blockmax:64", "blockmax",
              NULL);
-  expect_bad("eval --dist gaussian --format int --bits 4 --scale-format fp16", "fp16", NULL);
-  expect_bad("eval --dist gaussian --format int --bits 4 --compress zip", "zip", "huffman",
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scale-format fp16", "fp16", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --compress zip", "zip", "huffman",
              NULL);
-  expect_bad("eval --dist gaussian --format int --bits 4 --outliers 1.5", "--outliers", "1.5",
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --outliers 1.5", "--outliers", "1.5",
              NULL);
-  expect_bad("eval --dist gaussian --format lut:/nonexistent/table", "lut:/nonexistent/table",
+  qrd_test_expect_bad("eval --dist gaussian --format lut:/nonexistent/table", "lut:/nonexistent/table",
              NULL);
-  expect_bad("eval --dist gaussian --format crd-block --bits 4", "crd-block", "absmax:B",
+  qrd_test_expect_bad("eval --dist gaussian --format crd-block --bits 4", "crd-block", "absmax:B",
              NULL);
 }
 END_TEST
 
 START_TEST(test_bad_dist)
 {
-  expect_bad("eval --dist foo --quantiser uniform --levels 4", "distribution", "'foo'",
+  qrd_test_expect_bad("eval --dist foo --quantiser uniform --levels 4", "distribution", "'foo'",
              "gaussian", NULL);
-  expect_bad("gap --dist foo --quantiser uniform-ec --rate 4", "distribution", "'foo'",
+  qrd_test_expect_bad("gap --dist foo --quantiser uniform-ec --rate 4", "distribution", "'foo'",
              NULL);
-  expect_bad("eval --dist gaussian:nu=3 --quantiser uniform --levels 4",
+  qrd_test_expect_bad("eval --dist gaussian:nu=3 --quantiser uniform --levels 4",
              "unknown parameter 'nu'", NULL);
-  expect_bad("eval --dist student-t:nu=abc --quantiser uniform --levels 4", "nu",
+  qrd_test_expect_bad("eval --dist student-t:nu=abc --quantiser uniform --levels 4", "nu",
              "abc", NULL);
-  expect_bad("eval --dist student-t:nu=2 --quantiser uniform --levels 4", "nu",
+  qrd_test_expect_bad("eval --dist student-t:nu=2 --quantiser uniform --levels 4", "nu",
              "variance", NULL);
-  expect_bad("gap --dist student-t:nu=2 --quantiser uniform-ec --rate 4", "nu",
+  qrd_test_expect_bad("gap --dist student-t:nu=2 --quantiser uniform-ec --rate 4", "nu",
              "variance", NULL);
 }
 END_TEST
 
 START_TEST(test_bad_quantiser)
 {
-  expect_bad("eval --dist gaussian --quantiser bar --levels 4", "quantiser", "'bar'",
+  qrd_test_expect_bad("eval --dist gaussian --quantiser bar --levels 4", "quantiser", "'bar'",
              "lloyd-max", NULL);
-  expect_bad("gap --dist gaussian --quantiser bar --rate 4", "quantiser", "'bar'", NULL);
-  expect_bad("eval --dist gaussian --quantiser uniform-ec --levels 4", "uniform-ec",
+  qrd_test_expect_bad("gap --dist gaussian --quantiser bar --rate 4", "quantiser", "'bar'", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser uniform-ec --levels 4", "uniform-ec",
              "--rate", NULL);
 }
 END_TEST
 
 START_TEST(test_bad_levels)
 {
-  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 1", "levels", ">= 2",
+  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 1", "levels", ">= 2",
              NULL);
-  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 0", "levels", NULL);
-  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 2.5", "levels", "2.5",
+  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 0", "levels", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 2.5", "levels", "2.5",
              NULL);
-  expect_bad("eval --dist gaussian --quantiser lloyd-max --levels four", "levels",
+  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels four", "levels",
              "four", NULL);
-  expect_bad("eval --dist gaussian --quantiser lloyd-max --bits 0.5", "levels", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --bits 0.5", "levels", NULL);
 }
 END_TEST
 
 START_TEST(test_bad_rate)
 {
-  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate 0", "rate", "> 0", NULL);
-  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate -1", "rate", "-1", NULL);
-  expect_bad("eval --dist gaussian --quantiser uniform-ec --rate 0", "rate", NULL);
-  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate abc", "rate", "abc",
+  qrd_test_expect_bad("gap --dist gaussian --quantiser uniform-ec --rate 0", "rate", "> 0", NULL);
+  qrd_test_expect_bad("gap --dist gaussian --quantiser uniform-ec --rate -1", "rate", "-1", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser uniform-ec --rate 0", "rate", NULL);
+  qrd_test_expect_bad("gap --dist gaussian --quantiser uniform-ec --rate abc", "rate", "abc",
              "not a number", NULL);
-  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate nan", "rate", NULL);
+  qrd_test_expect_bad("gap --dist gaussian --quantiser uniform-ec --rate nan", "rate", NULL);
 }
 END_TEST
 
 START_TEST(test_bad_usage)
 {
-  expect_bad("eval --dist gaussian --quantiser uniform --levels 4 --bogus", "--bogus",
+  qrd_test_expect_bad("eval --dist gaussian --quantiser uniform --levels 4 --bogus", "--bogus",
              NULL);
-  expect_bad("dists --bogus", "--bogus", NULL);
-  expect_bad("eval --quantiser uniform --levels 4", "--dist", NULL);
-  expect_bad("gap --quantiser uniform-ec --rate 4", "--dist", NULL);
-  expect_bad("eval --dist gaussian --quantiser uniform", "--levels", NULL);
-  expect_bad("eval --dist gaussian --quantiser uniform --levels", "--levels", "value",
+  qrd_test_expect_bad("dists --bogus", "--bogus", NULL);
+  qrd_test_expect_bad("eval --quantiser uniform --levels 4", "--dist", NULL);
+  qrd_test_expect_bad("gap --quantiser uniform-ec --rate 4", "--dist", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser uniform", "--levels", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser uniform --levels", "--levels", "value",
              NULL);
-  expect_bad("gap --dist gaussian --quantiser uniform-ec --rate", "--rate", "value",
+  qrd_test_expect_bad("gap --dist gaussian --quantiser uniform-ec --rate", "--rate", "value",
              NULL);
-  expect_bad("eval --dist", "--dist", NULL);
+  qrd_test_expect_bad("eval --dist", "--dist", NULL);
 }
 END_TEST
 
 START_TEST(test_unknown_command)
 {
-  expect_bad("frobnicate", "frobnicate", NULL);
+  qrd_test_expect_bad("frobnicate", "frobnicate", NULL);
 }
 END_TEST
 
@@ -460,18 +357,18 @@ START_TEST(test_export_bad_file)
   const char *missing = "/tmp/qrd-cli-does-not-exist.h5";
   char args[256];
   snprintf(args, sizeof args, "export %s", missing);
-  expect_bad(args, missing, NULL);
+  qrd_test_expect_bad(args, missing, NULL);
   snprintf(args, sizeof args, "export --panels %s", missing);
-  expect_bad(args, missing, NULL);
+  qrd_test_expect_bad(args, missing, NULL);
 
   char text[128];
   snprintf(text, sizeof text, "%s/text.h5", sandbox);
   write_text(text, "panel\tcurve\nnot hdf5\n");
   snprintf(args, sizeof args, "export %s", text);
-  expect_bad(args, text, NULL);
+  qrd_test_expect_bad(args, text, NULL);
   snprintf(args, sizeof args, "export --panel x %s", text);
-  expect_bad(args, text, NULL);
-  expect_bad("export", "FILE", NULL);
+  qrd_test_expect_bad(args, text, NULL);
+  qrd_test_expect_bad("export", "FILE", NULL);
 }
 END_TEST
 
@@ -523,21 +420,21 @@ static void fig_run_failing(const fig_case *c, const char *out)
   snprintf(tmp, sizeof tmp, "%s.tmp", out);
   if (c->text)
     write_text(cfg, c->text);
-  run_result r = run(FIG1 " --config %s --out %s --quiet", cfg, out);
+  qrd_run_result r = qrd_test_run(FIG1 " --config %s --out %s --quiet", cfg, out);
   ck_assert_msg(r.status > 0, "%s: exit %d", c->name, r.status);
   ck_assert_msg(r.out[0] == '\0', "%s: stdout '%s'", c->name, r.out);
-  ck_assert_msg(count_lines(r.err) == 1 && r.err[strlen(r.err) - 1] == '\n',
+  ck_assert_msg(qrd_test_count_lines(r.err) == 1 && r.err[strlen(r.err) - 1] == '\n',
                 "%s: want one stderr line, got '%s'", c->name, r.err);
   assert_has(r.err, sandbox); /* the file, with its directory */
   assert_has(r.err, c->keyword);
   assert_has(r.err, c->keyword2);
   ck_assert_msg(access(tmp, F_OK) != 0, "%s: %s left behind", c->name, tmp);
-  run_free(&r);
+  qrd_test_run_free(&r);
 }
 
 START_TEST(test_fig_driver_failures)
 {
-  require_binary(FIG1);
+  qrd_test_require_binary(FIG1);
   char out[128];
   snprintf(out, sizeof out, "%s/out.h5", sandbox);
   unlink(out);
@@ -550,7 +447,7 @@ END_TEST
 
 START_TEST(test_fig_driver_keeps_old_output)
 {
-  require_binary(FIG1);
+  qrd_test_require_binary(FIG1);
   char out[128];
   snprintf(out, sizeof out, "%s/out.h5", sandbox);
   unlink(out);
@@ -574,7 +471,7 @@ END_TEST
 
 START_TEST(test_fig_driver_bad_spec)
 {
-  require_binary(FIG1);
+  qrd_test_require_binary(FIG1);
   char out[128];
   snprintf(out, sizeof out, "%s/out.h5", sandbox);
   unlink(out);
@@ -587,21 +484,21 @@ END_TEST
  * does write OUT (and no temporary). */
 START_TEST(test_fig_driver_ok)
 {
-  require_binary(FIG1);
+  qrd_test_require_binary(FIG1);
   char cfg[128], out[128], tmp[136];
   snprintf(cfg, sizeof cfg, "%s/ok.cfg", sandbox);
   snprintf(out, sizeof out, "%s/out.h5", sandbox);
   snprintf(tmp, sizeof tmp, "%s.tmp", out);
   unlink(out);
   write_text(cfg, FIG1_CONFIG);
-  run_result r = run(FIG1 " --config %s --out %s --quiet", cfg, out);
+  qrd_run_result r = qrd_test_run(FIG1 " --config %s --out %s --quiet", cfg, out);
   ck_assert_msg(r.status == 0, "exit %d, stderr '%s'", r.status, r.err);
   ck_assert_str_eq(r.out, "");
   struct stat sb;
   ck_assert_int_eq(stat(out, &sb), 0);
   ck_assert_int_gt(sb.st_size, 0);
   ck_assert_int_ne(access(tmp, F_OK), 0);
-  run_free(&r);
+  qrd_test_run_free(&r);
 }
 END_TEST
 
@@ -609,7 +506,7 @@ END_TEST
  * provenance attributes at the root, time and thread counts, may differ). */
 START_TEST(test_fig_driver_deterministic)
 {
-  require_binary(FIG1);
+  qrd_test_require_binary(FIG1);
   char cfg[128], out1[128], out2[128];
   snprintf(cfg, sizeof cfg, "%s/det.cfg", sandbox);
   snprintf(out1, sizeof out1, "%s/t1.h5", sandbox);
@@ -618,15 +515,15 @@ START_TEST(test_fig_driver_deterministic)
                   "dists = gaussian student-t:nu=5\n"
                   "quantisers = lloyd-max crd uniform-ec ecsq\n"
                   "rate_min = 1\nrate_max = 3\nrate_step = 0.5\necsq_rate_max = 2\n");
-  run_result a = run(FIG1 " --config %s --out %s --quiet --threads 1", cfg, out1);
-  run_result b = run(FIG1 " --config %s --out %s --quiet --threads 2", cfg, out2);
+  qrd_run_result a = qrd_test_run(FIG1 " --config %s --out %s --quiet --threads 1", cfg, out1);
+  qrd_run_result b = qrd_test_run(FIG1 " --config %s --out %s --quiet --threads 2", cfg, out2);
   ck_assert_msg(a.status == 0 && b.status == 0, "exit %d / %d: %s%s", a.status, b.status,
                 a.err, b.err);
-  run_result d = run("h5diff --exclude-attribute / %s %s", out1, out2);
+  qrd_run_result d = qrd_test_run("h5diff --exclude-attribute / %s %s", out1, out2);
   ck_assert_msg(d.status == 0, "h5diff found differences: %s", d.out);
-  run_free(&a);
-  run_free(&b);
-  run_free(&d);
+  qrd_test_run_free(&a);
+  qrd_test_run_free(&b);
+  qrd_test_run_free(&d);
 }
 END_TEST
 

@@ -17,6 +17,7 @@ static const struct {
   {"eval", qrd_cmd_eval, "design a quantiser for a distribution and evaluate it exactly"},
   {"gap", qrd_cmd_gap, "rate gap of a quantiser to the rate-distortion bound"},
   {"export", qrd_cmd_export, "write a results file as TSV"},
+  {"allocate", qrd_cmd_allocate, "Fisher-optimal per-tensor bits from a statistics file"},
 };
 
 static void usage(void)
@@ -40,7 +41,10 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "qrd: unknown command '%s' (commands: dists, eval, gap, export; see qrd --help)\n",
-          argv[1]);
+  char known[256] = "";
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+             commands[i].name);
+  fprintf(stderr, "qrd: unknown command '%s' (commands: %s; see qrd --help)\n", argv[1], known);
   return 2;
 }

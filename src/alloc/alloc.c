@@ -1,0 +1,124 @@
+/* Fisher-optimal bit allocation (orr-formats §2.2); see alloc.h. */
+#include "alloc/alloc.h"
+
+#include <math.h>
+
+#include "core/error.h"
+
+double qrd_alloc_delta(const qrd_alloc_tensor *t)
+{
+  return log2(t->rms) + 0.5 * log2(t->fisher_sum / t->numel);
+}
+
+const char *qrd_alloc_kind_name(qrd_alloc_kind kind)
+{
+  static const char *const name[QRD_ALLOC_N_KINDS] = {"flat", "optimal", "clamped",
+                                                      "rounded"};
+  return kind < QRD_ALLOC_N_KINDS ? name[kind] : "?";
+}
+
+static int check_request(const qrd_alloc_stats *s, double target, double min_bits,
+                         qrd_alloc_kind kind)
+{
+  int st = qrd_alloc_stats_check(s);
+  if (st)
+    return st;
+  if (kind >= QRD_ALLOC_N_KINDS)
+    return qrd_error_set(QRD_EINVAL, "unknown allocation kind %d", (int)kind);
+  if (!(isfinite(min_bits) && min_bits >= 0.0))
+    return qrd_error_set(QRD_EINVAL, "minimum width %g bits: want a finite value >= 0",
+                         min_bits);
+  if (!(isfinite(target) && target >= min_bits))
+    return qrd_error_set(QRD_EDOM, "target mean %g bits is below the minimum width %g "
+                         "bits (allowed: target >= minimum width)", target, min_bits);
+  return QRD_OK;
+}
+
+/* The Lagrangian optimum over the tensors with Fisher; the others sit at
+ * min_bits, which only raises the width the rest share. */
+static void optimal(const qrd_alloc_stats *s, double target, double min_bits, double *bits)
+{
+  double n_all = 0.0, n_fisher = 0.0, delta_sum = 0.0;
+  for (size_t t = 0; t < s->n; t++) {
+    n_all += s->tensor[t].numel;
+    if (s->tensor[t].fisher_sum > 0.0) {
+      n_fisher += s->tensor[t].numel;
+      delta_sum += s->tensor[t].numel * qrd_alloc_delta(&s->tensor[t]);
+    }
+  }
+  /* without Fisher anywhere every allocation predicts D = 0: stay flat */
+  if (n_fisher == 0.0) {
+    for (size_t t = 0; t < s->n; t++)
+      bits[t] = target;
+    return;
+  }
+  double shared = (target * n_all - min_bits * (n_all - n_fisher)) / n_fisher;
+  double delta_mean = delta_sum / n_fisher;
+  for (size_t t = 0; t < s->n; t++)
+    bits[t] = s->tensor[t].fisher_sum > 0.0
+                  ? shared + qrd_alloc_delta(&s->tensor[t]) - delta_mean
+                  : min_bits;
+}
+
+int qrd_alloc_bits(const qrd_alloc_stats *s, double target, double min_bits,
+                   qrd_alloc_kind kind, double *bits)
+{
+  int st = check_request(s, target, min_bits, kind);
+  if (st)
+    return st;
+  if (kind == QRD_ALLOC_FLAT) {
+    for (size_t t = 0; t < s->n; t++)
+      bits[t] = target;
+    return QRD_OK;
+  }
+  optimal(s, target, min_bits, bits);
+  for (size_t t = 0; kind != QRD_ALLOC_OPTIMAL && t < s->n; t++)
+    /* rint: round half to even in the default rounding mode, as Python's
+     * round() in the reference */
+    bits[t] = fmax(kind == QRD_ALLOC_ROUNDED ? rint(bits[t]) : bits[t], min_bits);
+  return QRD_OK;
+}
+
+double qrd_alloc_mean_bits(const qrd_alloc_stats *s, const double *bits)
+{
+  double n = 0.0, sum = 0.0;
+  for (size_t t = 0; t < s->n; t++) {
+    n += s->tensor[t].numel;
+    sum += s->tensor[t].numel * bits[t];
+  }
+  return sum / n;
+}
+
+/* ½ ε² Σ_t f̄_t |T_t| σ_t² 2^{−2 b_t}, with f̄_t |T_t| = fisher_sum; bits NULL
+ * means b_t = 0. */
+static double kl_sum(const qrd_alloc_stats *s, const double *bits, double epsilon)
+{
+  double sum = 0.0;
+  for (size_t t = 0; t < s->n; t++) {
+    const qrd_alloc_tensor *x = &s->tensor[t];
+    sum += x->fisher_sum * x->rms * x->rms * (bits ? exp2(-2.0 * bits[t]) : 1.0);
+  }
+  return 0.5 * epsilon * epsilon * sum;
+}
+
+double qrd_alloc_predicted_kl(const qrd_alloc_stats *s, const double *bits, double epsilon)
+{
+  return kl_sum(s, bits, epsilon);
+}
+
+double qrd_alloc_flat_bits(const qrd_alloc_stats *s, double kl, double epsilon)
+{
+  double at_zero_bits = kl_sum(s, NULL, epsilon);
+  return at_zero_bits > 0.0 ? 0.5 * log2(at_zero_bits / kl) : NAN;
+}
+
+qrd_alloc_summary qrd_alloc_summarise(const qrd_alloc_stats *s, const double *bits,
+                                      double epsilon)
+{
+  qrd_alloc_summary r;
+  r.mean_bits = qrd_alloc_mean_bits(s, bits);
+  r.kl = qrd_alloc_predicted_kl(s, bits, epsilon);
+  r.flat_bits = qrd_alloc_flat_bits(s, r.kl, epsilon);
+  r.saving = isnan(r.flat_bits) ? 0.0 : r.flat_bits - r.mean_bits;
+  return r;
+}
