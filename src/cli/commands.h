@@ -9,6 +9,8 @@ int qrd_cmd_eval(int argc, char **argv);
 int qrd_cmd_gap(int argc, char **argv);
 /* qrd export: results file to TSV or gnuplot blocks (cli/cmd_export.c). */
 int qrd_cmd_export(int argc, char **argv);
+/* qrd sigma: covariance diagnostics (cli/cmd_sigma.c). */
+int qrd_cmd_sigma(int argc, char **argv);
 /* qrd allocate: Fisher-optimal per-tensor bits (cli/cmd_allocate.c). */
 int qrd_cmd_allocate(int argc, char **argv);
 

@@ -1,0 +1,23 @@
+/* AR(1): Sigma_ij = rho^|i-j|, with closed-form d (watersic.md §12.2). */
+#include "core/error.h"
+#include "mat/cov.h"
+#include "mat/cov_impl.h"
+
+static const qrd_param_def params[] = {
+  {.name = "rho", .def = 0.9, .min = -1.0, .max = 1.0, .min_open = 1, .max_open = 1,
+   .doc = "correlation of neighbouring coordinates"},
+};
+
+static int build(const double *th, size_t n, unsigned long seed, double *S)
+{
+  (void)seed;
+  qrd_cov_ar1_fill(n, th[0], S);
+  return QRD_OK;
+}
+
+const qrd_cov_type qrd_cov_ar1 = {
+  .name = "ar1",
+  .doc = "rho^|i-j|",
+  .n_param = 1, .param = params,
+  .build = build,
+};

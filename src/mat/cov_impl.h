@@ -1,0 +1,42 @@
+/* Building blocks shared by the covariance families (not for callers
+ * outside src/mat/cov*.c). */
+#ifndef QRD_MAT_COV_IMPL_H
+#define QRD_MAT_COV_IMPL_H
+
+#include <stddef.h>
+
+/* x[0..count-1] <- iid N(0, sd^2) from the deterministic chunked sample of
+ * mc/sample.h with this seed. */
+int qrd_cov_gaussian(unsigned long seed, double sd, double *x, size_t count);
+
+/* S <- (1/T) X X^T for X (n x T, column-major): the lower triangle by dsyrk,
+ * then mirrored. */
+void qrd_cov_gram(size_t n, size_t T, const double *X, double *S);
+
+/* Copies the lower triangle of S onto the upper one. */
+void qrd_cov_mirror_lower(size_t n, double *S);
+
+/* S <- diag(v) (zero off the diagonal). */
+void qrd_cov_diagonal(size_t n, const double *v, double *S);
+
+/* S_ij <- rho^{|i-j|}. */
+void qrd_cov_ar1_fill(size_t n, double rho, double *S);
+
+/* S <- diag(G)^{-1/2} G diag(G)^{-1/2}, G = A A^T/(2n), A n x 2n Gaussian
+ * (spec §8's "random correlation"). */
+int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S);
+
+/* S_ij <- sqrt(v_i v_j) S_ij. */
+void qrd_cov_scale_sym(size_t n, const double *v, double *S);
+
+/* idx[0..k-1] <- k distinct indices of 0..n-1, ascending, chosen uniformly
+ * with this seed. */
+int qrd_cov_random_subset(size_t n, size_t k, unsigned long seed, size_t *idx);
+
+/* The file: family (cov_file.c). */
+int qrd_cov_file_dim(const char *path, const char *group, size_t *n);
+int qrd_cov_file_sigma(const char *path, const char *group, size_t n, double *S);
+int qrd_cov_file_w(const char *path, const char *group, size_t n, size_t *a,
+                   double **W);
+
+#endif

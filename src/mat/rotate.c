@@ -1,0 +1,300 @@
+#include "mat/rotate.h"
+
+#include <gsl/gsl_cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "core/error.h"
+#include "mat/cov.h"
+#include "mat/cov_impl.h"
+#include "mc/sample.h"
+
+/* The one stream every random rotation draws from (families use k < 16). */
+#define ROTATION_STREAM 16
+
+static const char *const kind_names[] = {"none", "haar", "hadamard", "sylvester", "act-order"};
+#define N_KINDS (sizeof kind_names / sizeof kind_names[0])
+
+int qrd_rotate_parse(const char *name, qrd_rotate_kind *kind)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (strcmp(name, kind_names[i]) == 0) {
+      *kind = (qrd_rotate_kind)i;
+      return QRD_OK;
+    }
+  return qrd_error_set(QRD_EINVAL,
+                       "unknown rotation '%s' (known: none, haar, hadamard, sylvester, act-order)",
+                       name);
+}
+
+const char *qrd_rotate_name(qrd_rotate_kind kind)
+{
+  return (size_t)kind < N_KINDS ? kind_names[kind] : "?";
+}
+
+/* ---- Haar ---- */
+
+int qrd_haar(size_t n, unsigned long seed, double *Q)
+{
+  double *tau = malloc(n * sizeof *tau);
+  if (!tau)
+    return qrd_error_set(QRD_ENOMEM, "Haar rotation of order %zu", n);
+  int st = qrd_cov_gaussian(seed, 1.0, Q, n * n);
+  lapack_int N = (lapack_int)n;
+  if (!st && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, N, N, Q, N, tau) != 0)
+    st = qrd_error_set(QRD_EDOM, "Haar rotation: QR (dgeqrf) of a %zux%zu Gaussian failed", n, n);
+  /* R's diagonal is overwritten by dorgqr, so its signs are kept in tau's
+   * place once tau has been used. */
+  double *sign = NULL;
+  if (!st && !(sign = malloc(n * sizeof *sign)))
+    st = qrd_error_set(QRD_ENOMEM, "Haar rotation of order %zu", n);
+  if (!st) {
+    for (size_t j = 0; j < n; j++)
+      sign[j] = Q[j * n + j] < 0.0 ? -1.0 : 1.0;
+    if (LAPACKE_dorgqr(LAPACK_COL_MAJOR, N, N, N, Q, N, tau) != 0)
+      st = qrd_error_set(QRD_EDOM, "Haar rotation: dorgqr failed");
+  }
+  for (size_t j = 0; !st && j < n; j++)
+    if (sign[j] < 0.0)
+      cblas_dscal(N, -1.0, Q + j * n, 1);
+  free(sign);
+  free(tau);
+  return st;
+}
+
+/* ---- Walsh-Hadamard ---- */
+
+static int is_power_of_two(size_t n) { return n && !(n & (n - 1)); }
+
+void qrd_fwht(size_t n, double *x)
+{
+  for (size_t h = 1; h < n; h *= 2)
+    for (size_t i = 0; i < n; i += 2 * h)
+      for (size_t j = i; j < i + h; j++) {
+        double u = x[j], v = x[j + h];
+        x[j] = u + v;
+        x[j + h] = u - v;
+      }
+  double s = 1.0 / sqrt((double)n);
+  for (size_t i = 0; i < n; i++)
+    x[i] *= s;
+}
+
+/* X <- X H_n / sqrt(n) for X (rows x n) column-major: the butterflies act
+ * on whole columns, which keeps the memory access contiguous. */
+static void fwht_right(size_t rows, size_t n, double *X)
+{
+  for (size_t h = 1; h < n; h *= 2)
+    for (size_t i = 0; i < n; i += 2 * h)
+      for (size_t j = i; j < i + h; j++) {
+        double *u = X + j * rows, *v = X + (j + h) * rows;
+        for (size_t r = 0; r < rows; r++) {
+          double a = u[r], b = v[r];
+          u[r] = a + b;
+          v[r] = a - b;
+        }
+      }
+  cblas_dscal((int)(rows * n), 1.0 / sqrt((double)n), X, 1);
+}
+
+/* ---- permutations ---- */
+
+typedef struct {
+  double key;
+  size_t index;
+} keyed;
+
+static int by_key_desc(const void *pa, const void *pb)
+{
+  const keyed *a = pa, *b = pb;
+  if (a->key != b->key)
+    return a->key > b->key ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int qrd_act_order(size_t n, const double *S, size_t *p)
+{
+  keyed *k = malloc(n * sizeof *k);
+  if (!k)
+    return qrd_error_set(QRD_ENOMEM, "act-order of %zu columns", n);
+  for (size_t i = 0; i < n; i++)
+    k[i] = (keyed){S[i * n + i], i};
+  qsort(k, n, sizeof *k, by_key_desc);
+  for (size_t i = 0; i < n; i++)
+    p[i] = k[i].index;
+  free(k);
+  return QRD_OK;
+}
+
+void qrd_permute_sym(size_t n, const size_t *p, double *S, double *work)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++)
+      work[j * n + i] = S[p[j] * n + p[i]];
+  memcpy(S, work, n * n * sizeof *S);
+}
+
+void qrd_permute_cols(size_t a, size_t n, const size_t *p, double *W, double *work)
+{
+  for (size_t j = 0; j < n; j++)
+    memcpy(work + j * a, W + p[j] * a, a * sizeof *W);
+  memcpy(W, work, a * n * sizeof *W);
+}
+
+/* ---- rotation objects ---- */
+
+static int draw_signed_permutation(qrd_rotation *r, unsigned long seed)
+{
+  gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!g)
+    return qrd_error_set(QRD_ENOMEM, "random number generator");
+  gsl_rng_set(g, qrd_sample_chunk_seed(qrd_cov_stream(seed, ROTATION_STREAM), 0));
+  gsl_ran_shuffle(g, r->perm, r->n, sizeof *r->perm);
+  for (size_t i = 0; i < r->n; i++)
+    r->sign[i] = gsl_rng_uniform_int(g, 2) ? -1.0 : 1.0;
+  gsl_rng_free(g);
+  return QRD_OK;
+}
+
+static int fill_rotation(qrd_rotation *r, unsigned long seed, const double *S)
+{
+  size_t n = r->n;
+  switch (r->kind) {
+  case QRD_ROTATE_HAAR:
+    return qrd_haar(n, qrd_cov_stream(seed, ROTATION_STREAM), r->q);
+  case QRD_ROTATE_HADAMARD:
+    for (size_t i = 0; i < n; i++)
+      r->perm[i] = i;
+    return draw_signed_permutation(r, seed);
+  case QRD_ROTATE_ACT_ORDER:
+    if (!S)
+      return qrd_error_set(QRD_EINVAL, "act-order needs Sigma");
+    return qrd_act_order(n, S, r->perm);
+  default:
+    return QRD_OK;
+  }
+}
+
+int qrd_rotation_alloc(qrd_rotate_kind kind, size_t n, unsigned long seed,
+                       const double *S, qrd_rotation **out)
+{
+  *out = NULL;
+  if ((size_t)kind >= N_KINDS)
+    return qrd_error_set(QRD_EINVAL, "rotation kind %d unknown", (int)kind);
+  if ((kind == QRD_ROTATE_HADAMARD || kind == QRD_ROTATE_SYLVESTER) && !is_power_of_two(n))
+    return qrd_error_set(QRD_EINVAL,
+                         "%s rotation needs n a power of two (n = %zu; use haar instead)",
+                         qrd_rotate_name(kind), n);
+  qrd_rotation *r = calloc(1, sizeof *r);
+  if (!r)
+    return qrd_error_set(QRD_ENOMEM, "rotation");
+  r->kind = kind;
+  r->n = n;
+  int need_perm = kind == QRD_ROTATE_HADAMARD || kind == QRD_ROTATE_ACT_ORDER;
+  int ok = (kind != QRD_ROTATE_HAAR || (r->q = malloc(n * n * sizeof *r->q))) &&
+           (!need_perm || (r->perm = malloc(n * sizeof *r->perm))) &&
+           (kind != QRD_ROTATE_HADAMARD || (r->sign = malloc(n * sizeof *r->sign)));
+  int st = ok ? fill_rotation(r, seed, S)
+              : qrd_error_set(QRD_ENOMEM, "%s rotation of order %zu", qrd_rotate_name(kind), n);
+  if (st) {
+    qrd_rotation_free(r);
+    return st;
+  }
+  *out = r;
+  return QRD_OK;
+}
+
+void qrd_rotation_free(qrd_rotation *r)
+{
+  if (!r)
+    return;
+  free(r->q);
+  free(r->perm);
+  free(r->sign);
+  free(r);
+}
+
+/* X <- X D for X (rows x n) column-major. */
+static void scale_cols(size_t rows, size_t n, const double *sign, double *X)
+{
+  for (size_t j = 0; j < n; j++)
+    if (sign[j] < 0.0)
+      cblas_dscal((int)rows, -1.0, X + j * rows, 1);
+}
+
+/* S <- D S D. */
+static void sign_sym(size_t n, const double *sign, double *S)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++)
+      S[j * n + i] *= sign[i] * sign[j];
+}
+
+static void transpose_square(size_t n, double *X)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = j + 1; i < n; i++) {
+      double t = X[j * n + i];
+      X[j * n + i] = X[i * n + j];
+      X[i * n + j] = t;
+    }
+}
+
+void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
+{
+  size_t n = r->n;
+  int N = (int)n;
+  switch (r->kind) {
+  case QRD_ROTATE_HAAR:
+    cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, N, N, 1.0, S, N, r->q, N, 0.0, work, N);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, N, N, N, 1.0, r->q, N, work, N,
+                0.0, S, N);
+    qrd_cov_mirror_lower(n, S);
+    return;
+  case QRD_ROTATE_HADAMARD:
+    qrd_permute_sym(n, r->perm, S, work);
+    sign_sym(n, r->sign, S);
+    /* fall through */
+  case QRD_ROTATE_SYLVESTER:
+    /* H S H = ((S H)^T H) for symmetric S and H. */
+    fwht_right(n, n, S);
+    transpose_square(n, S);
+    fwht_right(n, n, S);
+    qrd_cov_mirror_lower(n, S);
+    return;
+  case QRD_ROTATE_ACT_ORDER:
+    qrd_permute_sym(n, r->perm, S, work);
+    return;
+  case QRD_ROTATE_NONE:
+    return;
+  }
+}
+
+void qrd_rotation_apply_w(const qrd_rotation *r, size_t a, double *W, double *work)
+{
+  size_t n = r->n;
+  switch (r->kind) {
+  case QRD_ROTATE_HAAR:
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)a, (int)n, (int)n, 1.0, W,
+                (int)a, r->q, (int)n, 0.0, work, (int)a);
+    memcpy(W, work, a * n * sizeof *W);
+    return;
+  case QRD_ROTATE_HADAMARD:
+    qrd_permute_cols(a, n, r->perm, W, work);
+    scale_cols(a, n, r->sign, W);
+    /* fall through */
+  case QRD_ROTATE_SYLVESTER:
+    fwht_right(a, n, W);
+    return;
+  case QRD_ROTATE_ACT_ORDER:
+    qrd_permute_cols(a, n, r->perm, W, work);
+    return;
+  case QRD_ROTATE_NONE:
+    return;
+  }
+}
