@@ -217,6 +217,28 @@ START_TEST(test_partial_moments)
 }
 END_TEST
 
+/* Cell moments with shared tails equal direct quadrature per cell, with
+ * edges at, left and right of 0 (a cell ending or starting at 0 uses the
+ * tail on its own side). */
+START_TEST(test_cell_moments)
+{
+  static const double EDGE[] = {-INFINITY, -2.0, -0.5, 0.0, 0.25, 1.0, 3.0, INFINITY};
+  enum { N = sizeof EDGE / sizeof EDGE[0] - 1 };
+  qrd_dist d;
+  instance(_i, &d);
+  double e[N + 1], tail[N + 1][3], m[N][3], mq[3];
+  for (int i = 0; i <= N; i++)
+    e[i] = EDGE[i] * d.scale;
+  ck_assert_int_eq(qrd_dist_cell_moments(&d, e, N, tail, m), QRD_OK);
+  for (int i = 0; i < N; i++) {
+    ck_assert_int_eq(qrd_dist_partial_moments_quad(&d, e[i], e[i + 1], mq), QRD_OK);
+    for (int j = 0; j < 3; j++)
+      ck_assert_msg(close_rel(m[i][j], mq[j], 1e-9, 1e-14 * pow(d.scale, j)),
+                    "%s: cell %d m%d: %.15g vs quadrature %.15g", d.spec, i, j, m[i][j], mq[j]);
+  }
+}
+END_TEST
+
 /* Monte Carlo: mean and variance of 2^18 draws within 5 standard errors;
  * the variance's SE is sqrt((m4 - s^4) / n) from the sample's own 4th
  * central moment. */
@@ -424,6 +446,7 @@ Suite *qrd_suite_dist(void)
   tcase_add_loop_test(tc, test_variance_by_quadrature, 0, n);
   tcase_add_loop_test(tc, test_entropy_by_quadrature, 0, n);
   tcase_add_loop_test(tc, test_partial_moments, 0, n);
+  tcase_add_loop_test(tc, test_cell_moments, 0, n);
   tcase_add_loop_test(tc, test_sample_moments, 0, n);
   suite_add_tcase(s, tc);
 

@@ -178,7 +178,7 @@ int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
     if (a >= 0.0) {
       for (int k = 0; k < 3; k++)
         m[i][k] = tail[i][k] - tail[i + 1][k];
-    } else if (b <= 0.0) {
+    } else if (b < 0.0) { /* a cell ending at 0 needs the lower tail there: direct */
       for (int k = 0; k < 3; k++)
         m[i][k] = tail[i + 1][k] - tail[i][k];
     } else {
