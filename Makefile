@@ -36,7 +36,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 FIGURES := $(patsubst configs/%.cfg,%,$(sort $(wildcard configs/fig-*.cfg)))
 
-.PHONY: all deps test test-all figures bench clean $(FIGURES)
+.PHONY: all deps test test-all figures bench determinism clean $(FIGURES)
 .DELETE_ON_ERROR:
 
 all: bin/qrd

@@ -26,10 +26,29 @@ plots/fig-%.png: results/fig-%.tsv experiments/plot/fig-%.gp experiments/plot/st
 
 # Wall time of each figure's computation (the driver alone, 2 threads by
 # default), one line per figure and a total; results go to a scratch dir.
-bench: $(FIGURES:%=bin/%)
+# Then each benchmark program of experiments/bench/ (kernel rates).
+BENCHES := $(patsubst experiments/%.c,bin/%,$(sort $(wildcard experiments/bench/*.c)))
+
+bench: $(FIGURES:%=bin/%) $(BENCHES)
 	@tmp=$$(mktemp -d); \
 	for f in $(FIGURES); do \
 	  s=$$(date +%s.%N); ./bin/$$f --config configs/$$f.cfg --out $$tmp/$$f.h5 --quiet || exit 1; \
 	  echo "$$f $$s $$(date +%s.%N)"; \
-	done | awk '{t = $$3 - $$2; sum += t; printf "bench\t%s\t%.2f s\n", $$1, t} \
-	            END {printf "bench\ttotal\t%.2f s\n", sum}'; rm -rf $$tmp
+	done | awk '{t = $$3 - $$2; sum += t; printf "bench\t%s\t%.2f s\n", $$1, t; \
+	             n = substr($$1, 5) + 0; if (n >= 2 && n <= 14) orr += t} \
+	            END {printf "bench\ttotal\t%.2f s\n", sum; \
+	                 printf "bench\tfig-2..14 (Orr synthetic)\t%.2f s\n", orr}'; rm -rf $$tmp
+	@for b in $(BENCHES); do ./$$b || exit 1; done
+
+# Each figure run with 1 and with 2 threads must give identical datasets
+# (attributes such as created_utc and threads differ by design).
+determinism: $(FIGURES:%=bin/%)
+	@tmp=$$(mktemp -d); \
+	for f in $(FIGURES); do \
+	  for t in 1 2; do \
+	    ./bin/$$f --config configs/$$f.cfg --out $$tmp/$$f-$$t.h5 --threads $$t --quiet || exit 1; \
+	  done; \
+	  n=$$(h5diff $$tmp/$$f-1.h5 $$tmp/$$f-2.h5 | grep -c '^dataset'); \
+	  printf "determinism\t%s\t%s\n" $$f $$([ $$n = 0 ] && echo identical || echo "$$n datasets differ"); \
+	  [ $$n = 0 ] || { rm -rf $$tmp; exit 1; }; \
+	done; rm -rf $$tmp
