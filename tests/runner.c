@@ -21,6 +21,8 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_fig9());
   srunner_add_suite(sr, qrd_suite_cov());
   srunner_add_suite(sr, qrd_suite_limits());
+  srunner_add_suite(sr, qrd_suite_law());
+  srunner_add_suite(sr, qrd_suite_codes());
   srunner_add_suite(sr, qrd_suite_cli());
   srunner_add_suite(sr, qrd_suite_alloc());
   srunner_run_all(sr, CK_NORMAL);

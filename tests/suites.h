@@ -18,6 +18,8 @@ Suite *qrd_suite_fig7(void);
 Suite *qrd_suite_fig9(void);
 Suite *qrd_suite_cov(void);
 Suite *qrd_suite_limits(void);
+Suite *qrd_suite_law(void);
+Suite *qrd_suite_codes(void);
 Suite *qrd_suite_cli(void);
 Suite *qrd_suite_alloc(void);
 

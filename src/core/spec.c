@@ -92,6 +92,40 @@ static void describe_allowed(char *buf, size_t len, const qrd_param_def *defs,
     snprintf(buf, len, "none");
 }
 
+/* The number at the start of p (a words entry's value); 0 on success. */
+static int number_at(const char *p, double *v)
+{
+  char *end;
+  *v = strtod(p, &end);
+  return end == p;
+}
+
+/* The value named `word` in d->words ("mae=1 mse=2"); 0 when found. */
+static int word_value(const qrd_param_def *d, const char *word, double *v)
+{
+  size_t n = strlen(word);
+  for (const char *p = d->words; p && *p; p += strcspn(p, " "), p += strspn(p, " ")) {
+    const char *eq = strchr(p, '=');
+    if (eq && (size_t)(eq - p) == n && strncmp(p, word, n) == 0)
+      return number_at(eq + 1, v);
+  }
+  return 1;
+}
+
+/* The name of value v in d->words, or NULL. */
+static const char *value_word(const qrd_param_def *d, double v, char *buf, size_t len)
+{
+  for (const char *p = d->words; p && *p; p += strcspn(p, " "), p += strspn(p, " ")) {
+    const char *eq = strchr(p, '=');
+    double w;
+    if (eq && number_at(eq + 1, &w) == 0 && w == v) {
+      snprintf(buf, len, "%.*s", (int)(eq - p), p);
+      return buf;
+    }
+  }
+  return NULL;
+}
+
 static int bind_one(const qrd_spec *s, size_t k, const char *family,
                     const qrd_param_def *defs, size_t n_defs, double *theta,
                     unsigned *given)
@@ -100,9 +134,10 @@ static int bind_one(const qrd_spec *s, size_t k, const char *family,
     if (strcmp(s->key[k], defs[i].name) != 0)
       continue;
     double v;
-    if (qrd_parse_double(s->value[k], &v) != 0)
-      return qrd_error_set(QRD_EINVAL, "%s '%s': %s=%s is not a number",
-                           family, s->name, s->key[k], s->value[k]);
+    if (qrd_parse_double(s->value[k], &v) != 0 && word_value(&defs[i], s->value[k], &v) != 0)
+      return qrd_error_set(QRD_EINVAL, "%s '%s': %s=%s is not a number%s%s", family, s->name,
+                           s->key[k], s->value[k], defs[i].words ? " or one of: " : "",
+                           defs[i].words ? defs[i].words : "");
     if (!in_range(&defs[i], v))
       return qrd_error_set(QRD_EINVAL,
                            "%s '%s': %s=%s out of range (allowed: %g %s %s %s %g)",
@@ -146,8 +181,13 @@ void qrd_spec_format(char *buf, size_t len, const char *name,
   for (size_t i = 0; i < n_defs && used >= 0 && (size_t)used < len; i++) {
     if (!(given & (1u << i)))
       continue;
-    used += snprintf(buf + used, len - (size_t)used, "%c%s=%.15g", sep,
-                     defs[i].name, theta[i]);
+    char word[QRD_SPEC_NAME_LEN];
+    const char *named = value_word(&defs[i], theta[i], word, sizeof word);
+    if (named)
+      used += snprintf(buf + used, len - (size_t)used, "%c%s=%s", sep, defs[i].name, named);
+    else
+      used += snprintf(buf + used, len - (size_t)used, "%c%s=%.15g", sep, defs[i].name,
+                       theta[i]);
     sep = ',';
   }
 }

@@ -19,6 +19,9 @@ typedef struct {
   double min, max;
   int min_open, max_open;
   const char *doc;
+  /* Optional names for values, "mae=1 mse=2": key=mse then means 2 (and
+   * formats back as mse); numbers are still accepted. */
+  const char *words;
 } qrd_param_def;
 
 typedef struct {

@@ -24,15 +24,17 @@ typedef struct {
 } family;
 
 static const qrd_param_def SYM_PARAM[] = {
-  {"sym", 0, 0, 1, 0, 0, "1: symmetric levels, 0: asymmetric (INT4 = -8..7)"},
+  {.name = "sym", .def = 0, .min = 0, .max = 1,
+   .doc = "1: symmetric levels, 0: asymmetric (INT4 = -8..7)"},
 };
 static const qrd_param_def FP_PARAMS[] = {
-  {"e", NAN, 1, 11, 0, 0, "exponent bits"},
-  {"m", NAN, 0, 19, 0, 0, "mantissa bits"},
+  {.name = "e", .def = NAN, .min = 1, .max = 11, .doc = "exponent bits"},
+  {.name = "m", .def = NAN, .min = 0, .max = 19, .doc = "mantissa bits"},
 };
 static const qrd_param_def CRD_PARAMS[] = {
-  {"alpha", 1.0 / 3.0, 0, 10, 0, 0, "density power"},
-  {"sym", NAN, 0, 1, 0, 0, "1: symmetric, 0: asymmetric (the default under signmax)"},
+  {.name = "alpha", .def = 1.0 / 3.0, .min = 0, .max = 10, .doc = "density power"},
+  {.name = "sym", .def = NAN, .min = 0, .max = 1,
+   .doc = "1: symmetric, 0: asymmetric (the default under signmax)"},
 };
 
 static int whole(double v) { return v == floor(v); }
