@@ -232,24 +232,12 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
   return st;
 }
 
-/* n evenly spaced levels on [-a, a], nearest-level cells. */
-static int uniform_grid(size_t n, double a, qrd_codebook **out)
-{
-  qrd_codebook *c = qrd_codebook_alloc(n);
-  if (!c)
-    return qrd_error_set(QRD_ENOMEM, "uniform grid of %zu levels", n);
-  for (size_t i = 0; i < n; i++)
-    c->level[i] = a * (2.0 * (double)i / (double)(n - 1) - 1.0);
-  qrd_codebook_set_midpoints(c);
-  *out = c;
-  return QRD_OK;
-}
-
 /* The compressed format's grid for parameter b0. */
 static int compressed_grid(const scheme *sc, double b0, qrd_codebook **out)
 {
   double levels = sc->floor_levels ? floor(exp2(b0)) : (double)qrd_bits_levels(b0);
-  return uniform_grid(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max, out);
+  *out = qrd_codebook_uniform(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max);
+  return *out ? QRD_OK : QRD_ENOMEM;
 }
 
 /* Total bits of the evaluation sample (scales + coded indices) with the

@@ -37,6 +37,19 @@ void qrd_codebook_set_midpoints(qrd_codebook *c)
   c->edge[c->n] = INFINITY;
 }
 
+qrd_codebook *qrd_codebook_uniform(size_t n, double a)
+{
+  qrd_codebook *c = qrd_codebook_alloc(n);
+  if (!c) {
+    qrd_error_set(QRD_ENOMEM, "uniform grid of %zu levels", n);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    c->level[i] = a * (2.0 * (double)i / (double)(n - 1) - 1.0);
+  qrd_codebook_set_midpoints(c);
+  return c;
+}
+
 int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob)
 {
   double (*tail)[3] = malloc((c->n + 1) * sizeof *tail);

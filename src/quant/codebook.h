@@ -20,6 +20,11 @@ void qrd_codebook_free(qrd_codebook *c);
  * outer edges at -inf and +inf. */
 void qrd_codebook_set_midpoints(qrd_codebook *c);
 
+/* n >= 2 evenly spaced levels on [-a, a] with nearest-neighbour cells
+ * (the grids of entropy-coded formats); NULL with the detail set when out
+ * of memory. */
+qrd_codebook *qrd_codebook_uniform(size_t n, double a);
+
 /* Moves each level to its cell's centroid (cells of zero probability keep
  * their level); prob[i], if not NULL, receives the cell probabilities. */
 int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob);

@@ -1,0 +1,535 @@
+/* fig-14 (Orr et al. F-S13, `analysis_practical_compression`): efficiency
+ * R 2^b against the achieved bits per parameter b when the indices of a
+ * uniform grid are coded by the ideal code length, by a Huffman code or by
+ * bzip2, next to fixed-length block absmax.
+ *
+ * Panels, one per source (scale 1, orr-formats §3.0): normal, laplace,
+ * t-nu-5.  Curves:
+ *   optimal            tensor RMS (bf16 scale) + n evenly spaced levels on
+ *                      [-a, a], a = max |training sample| (§2.8), indices
+ *                      costed at their ideal code length under the
+ *                      +1-smoothed model of an independent training sample
+ *                      normalised with an exact fp32 scale (§2.7)
+ *   huffman            the same grid family, Huffman code lengths of that
+ *                      model
+ *   bzip2              the same grid family, the indices in their original
+ *                      order as little-endian uint32 compressed as one bzip2
+ *                      stream at level 9 (mc/bzip.h), as the reference does
+ *   absmax-bB-fixed    the family's block CRD, absmax per block of B, bf16
+ *                      scales, b_elem bits per element (+16/B)
+ * As in the reference, each coded curve tunes its grid with ITS OWN coder's
+ * bit count so that the coded element bits are as close as possible to
+ * b_elem; x is the achieved b (the 16 scale bits included), y R 2^b, y_err
+ * the jackknife standard error of R times 2^b. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bzlib.h>
+
+#include "core/error.h"
+#include "fmt/bits.h"
+#include "fmt/block.h"
+#include "io/driver.h"
+#include "mc/bzip.h"
+#include "mc/sample.h"
+
+#define MAX_DISTS 8
+#define MAX_BITS 16
+#define MAX_LEVELS ((size_t)1 << 24) /* far above any b_elem <= 12 */
+#define MAX_PROBES 48
+
+static const char doc[] =
+  "Ideal code length vs Huffman vs bzip2 (Orr et al. F-S13).  Config keys:\n"
+  "  seed (evaluation sample), train_seed (entropy-model sample), samples\n"
+  "  (a multiple of block), dists (gaussian, laplace, student-t: one panel\n"
+  "  each), element_bits_min, element_bits_max, element_bits_step, block\n"
+  "  (of the fixed-length absmax baseline), scale (format of the evaluated\n"
+  "  scales), train_scale (of the training sample's scale).";
+
+typedef struct {
+  qrd_dist dist[MAX_DISTS];
+  qrd_crd_params crd[MAX_DISTS]; /* the family's CRD, for the baseline */
+  char slug[MAX_DISTS][32], label[MAX_DISTS][32];
+  size_t n_dist;
+  double elem_bits[MAX_BITS];
+  size_t n_bits;
+  unsigned long samples, train_seed, block;
+  char scale[32], train_scale[32];
+} setup;
+
+enum { OPTIMAL, HUFFMAN, BZIP2, FIXED, N_CURVES };
+static const char *const CURVE_NAME[N_CURVES] = {"optimal", "huffman", "bzip2", NULL};
+static const char *const CURVE_LABEL[N_CURVES] = {"Optimal (ideal code length)", "Huffman",
+                                                  "bzip2", NULL};
+
+/* One source: its samples, normalised once. */
+typedef struct {
+  qrd_block_sample *eval;   /* tensor RMS, figure's scale format */
+  qrd_block_sample *train;  /* tensor RMS, exact scale: the entropy model */
+  qrd_block_sample *absmax; /* the fixed-length baseline's blocks */
+  double *y;                /* eval's values in original order (bzip2) */
+  double grid_max;          /* a */
+} panel;
+
+/* One sweep point. */
+typedef struct {
+  size_t curve, bit;
+  double b, r, se;
+  int status;
+  char error[256];
+} item;
+
+/* ---- configuration ---- */
+
+static int invalid_spec(qrd_config *cfg, const char *key)
+{
+  char why[512]; /* the detail buffer is about to be rewritten */
+  snprintf(why, sizeof why, "%s", qrd_error_detail());
+  return qrd_config_invalid(cfg, key, why);
+}
+
+static int read_dists(qrd_config *cfg, setup *s)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  int st = qrd_config_list(cfg, "dists", words, &n);
+  if (st)
+    return st;
+  if (n == 0 || n > MAX_DISTS)
+    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
+  for (size_t i = 0; i < n; i++)
+    if (qrd_dist_parse(words[i], &s->dist[i]) ||
+        qrd_crd_params_for_dist(&s->dist[i], &s->crd[i], s->slug[i], s->label[i], 32))
+      return invalid_spec(cfg, "dists");
+  s->n_dist = n;
+  return QRD_OK;
+}
+
+/* A one-word scale-format key, checked by parsing it. */
+static int read_scale(qrd_config *cfg, const char *key, char *out, size_t len)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  qrd_scale_format f;
+  int st = qrd_config_list(cfg, key, words, &n);
+  if (st)
+    return st;
+  if (n != 1 || strlen(words[0]) >= len)
+    return qrd_config_invalid(cfg, key, "want one scale format name");
+  if (qrd_scale_parse(words[0], &f))
+    return invalid_spec(cfg, key);
+  strcpy(out, words[0]);
+  return QRD_OK;
+}
+
+static int read_setup(qrd_config *cfg, void *setup_ptr)
+{
+  setup *s = setup_ptr;
+  double lo, hi, step, n, block;
+  int st;
+  if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
+      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
+      (st = qrd_config_double(cfg, "block", 1, 1 << 20, &block)) ||
+      (st = read_dists(cfg, s)) ||
+      (st = qrd_config_double(cfg, "element_bits_min", 1, 12, &lo)) ||
+      (st = qrd_config_double(cfg, "element_bits_max", lo, 12, &hi)) ||
+      (st = qrd_config_double(cfg, "element_bits_step", 0.01, 12, &step)) ||
+      (st = read_scale(cfg, "scale", s->scale, sizeof s->scale)) ||
+      (st = read_scale(cfg, "train_scale", s->train_scale, sizeof s->train_scale)))
+    return st;
+  if (block != floor(block))
+    return qrd_config_invalid(cfg, "block", "must be a whole number");
+  if (n != floor(n) || fmod(n, block) != 0.0)
+    return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks");
+  s->samples = (unsigned long)n;
+  s->block = (unsigned long)block;
+  s->n_bits = 0;
+  for (double b = lo; b <= hi + 1e-9 && s->n_bits < MAX_BITS; b = lo + step * (double)s->n_bits)
+    s->elem_bits[s->n_bits++] = b;
+  for (size_t d = 0; d < s->n_dist; d++) {
+    s->crd[d].scaling = QRD_CRD_ABSMAX;
+    s->crd[d].block = block;
+  }
+  return QRD_OK;
+}
+
+/* ---- one panel's samples ---- */
+
+static void panel_free(panel *p)
+{
+  qrd_block_sample_free(p->eval);
+  qrd_block_sample_free(p->train);
+  qrd_block_sample_free(p->absmax);
+  free(p->y);
+  *p = (panel){0};
+}
+
+enum { JOB_EVAL, JOB_TRAIN, JOB_ABSMAX, JOB_ORDER, N_JOBS };
+static const char *const JOB_NAME[N_JOBS] = {"evaluation sample", "training sample",
+                                             "absmax blocks", "index order"};
+
+/* The evaluation sample normalised as `eval` is, but kept in its original
+ * order: bzip2 codes the index sequence, not just its counts. */
+static int normalise_in_order(const double *x, size_t n, const qrd_scaling *f, double **y)
+{
+  double *w = malloc(n * sizeof *w);
+  *y = malloc(n * sizeof **y);
+  int st = w && *y ? qrd_block_normalise(x, n, f, -1.0, 1.0, *y, w)
+                   : qrd_error_set(QRD_ENOMEM, "normalised sample of %zu", n);
+  free(w);
+  return st;
+}
+
+/* Job j: a normalisation of the evaluation sample x or the training sample
+ * xt (each parallel over its batches).  The uniform grid ignores the
+ * element range under RMS; [-1, 1] is the block CRD's. */
+static int panel_job(panel *p, const setup *s, int job, const double *x, const double *xt)
+{
+  char absmax[32];
+  snprintf(absmax, sizeof absmax, "absmax:%lu", s->block);
+  qrd_scaling f;
+  int st = qrd_scaling_parse(job == JOB_ABSMAX ? absmax : "rms",
+                             job == JOB_TRAIN ? s->train_scale : s->scale, &f);
+  if (st)
+    return st;
+  if (job == JOB_ORDER)
+    return normalise_in_order(x, s->samples, &f, &p->y);
+  qrd_block_sample **out = job == JOB_EVAL ? &p->eval : job == JOB_TRAIN ? &p->train : &p->absmax;
+  return qrd_block_sample_alloc(job == JOB_TRAIN ? xt : x, s->samples, &f, -1.0, 1.0, 0.0, out);
+}
+
+static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)
+{
+  /* the same seeds in every panel, as the reference draws each source */
+  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
+  double *xt = x ? qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples) : NULL;
+  int st = x && xt ? QRD_OK : QRD_ENOMEM;
+  for (int j = 0; !st && j < N_JOBS; j++) {
+    st = panel_job(p, s, j, x, xt);
+    char what[256];
+    snprintf(what, sizeof what, "%s: %s", s->dist[d].spec, JOB_NAME[j]);
+    qrd_driver_progress_step(drv, what);
+  }
+  /* the grid spans the training sample (§2.8): larger test values clip */
+  if (!st)
+    p->grid_max = qrd_block_absmax(p->train);
+  free(x);
+  free(xt);
+  return st;
+}
+
+/* ---- coded curves ---- */
+
+/* A coder of one panel's indices. */
+typedef struct {
+  const panel *p;
+  size_t curve;
+  unsigned char *stream; /* bzip2: the serialised indices */
+} coder;
+
+/* Total coded bits of the evaluation sample's indices on the n-level grid
+ * (no scales).  The ideal and Huffman lengths need only cell counts; bzip2
+ * needs the indices themselves, in order. */
+static int coded_bits(const coder *k, size_t n, double *bits)
+{
+  qrd_codebook *c = qrd_codebook_uniform(n, k->p->grid_max);
+  int st = c ? QRD_OK : QRD_ENOMEM;
+  size_t numel = k->p->eval->numel;
+  if (!st && k->curve == BZIP2) {
+    st = qrd_index_stream(k->p->y, numel, c, k->stream);
+    if (!st)
+      st = qrd_bzip2_bits(k->stream, QRD_INDEX_BYTES * numel, bits);
+  } else if (!st) {
+    st = qrd_block_coded_bits(k->p->eval, k->p->train, c, k->curve == HUFFMAN, bits);
+  }
+  qrd_codebook_free(c);
+  return st;
+}
+
+/* The level counts evaluated so far that bracket the target rate:
+ * lo codes below it, hi at or above it (0: none yet). */
+typedef struct {
+  size_t lo, hi;
+  double r_lo, r_hi;
+  int last_side; /* which end moved last: -1 lo, +1 hi */
+  double slope;  /* rate per doubling of n, from the last two probes */
+} bracket;
+
+static void bracket_add(bracket *br, size_t n, double r, double target, size_t prev_n,
+                        double prev_r)
+{
+  if (prev_n && prev_n != n)
+    br->slope = fmin(fmax((r - prev_r) / log2((double)n / (double)prev_n), 0.25), 2.0);
+  if (r < target) {
+    br->lo = n;
+    br->r_lo = r;
+    br->last_side = -1;
+  } else {
+    br->hi = n;
+    br->r_hi = r;
+    br->last_side = 1;
+  }
+}
+
+static size_t round_levels(double log2n)
+{
+  double n = round(exp2(fmin(log2n, 40.0)));
+  return n < 2.0 ? 2 : n > (double)MAX_LEVELS ? MAX_LEVELS + 1 : (size_t)n;
+}
+
+/* The next level count to probe, strictly inside the bracket: a secant
+ * step in log2 n (the rate grows about a bit per doubling), or the
+ * geometric midpoint when the same end moved twice (regula falsi would
+ * creep from one side). */
+static size_t next_levels(const bracket *br, double target, int same_side_twice)
+{
+  if (!br->hi) {
+    size_t n = round_levels(log2((double)br->lo) + (target - br->r_lo) / br->slope);
+    return n > br->lo ? n : br->lo + 1;
+  }
+  if (!br->lo) {
+    size_t n = round_levels(log2((double)br->hi) - (br->r_hi - target) / br->slope);
+    return n < br->hi ? n : br->hi - 1;
+  }
+  double a = log2((double)br->lo), b = log2((double)br->hi), m;
+  if (same_side_twice || br->r_hi <= br->r_lo)
+    m = 0.5 * (a + b);
+  else
+    m = a + (target - br->r_lo) * (b - a) / (br->r_hi - br->r_lo);
+  size_t n = round_levels(m);
+  return n <= br->lo ? br->lo + 1 : n >= br->hi ? br->hi - 1 : n;
+}
+
+typedef struct {
+  size_t n;    /* level count whose rate is closest to the target */
+  double bits; /* its total coded bits */
+} level_fit;
+
+/* §2.8's tuning, done on the level count itself: the grid depends on b0
+ * only through n = floor(2^b0), so the closest achievable rate is that of
+ * one of the two adjacent level counts around the target.  Secant steps
+ * find them in about six probes where a scan + Brent over b0 takes ~80:
+ * that matters when each probe is a bzip2 run (0.15 s at 2^20).  The
+ * ideal and Huffman curves use the same search, so every coder is judged
+ * at its closest level count.  Assumes the rate grows with n (a finer grid
+ * has more index entropy); where it does not, the search still ends, at a
+ * nearby count. */
+static int tune_levels(const coder *k, double target, level_fit *out)
+{
+  double numel = (double)k->p->eval->numel;
+  bracket br = {.slope = 1.0};
+  size_t n = round_levels(target + 1.0), prev_n = 0; /* a grid over the whole
+                                                        range needs > 2^b */
+  double prev_r = 0.0;
+  int prev_side = 0;
+  for (int probe = 1; probe <= MAX_PROBES; probe++) {
+    double bits;
+    if (n > MAX_LEVELS)
+      return qrd_error_set(QRD_EMAXITER, "rate %g b out of reach below %zu levels", target,
+                           MAX_LEVELS);
+    int st = coded_bits(k, n, &bits);
+    if (st)
+      return st;
+    bracket_add(&br, n, bits / numel, target, prev_n, prev_r);
+    prev_n = n;
+    prev_r = bits / numel;
+    /* adjacent counts (or crossed ones, where the rate is not monotone),
+     * or the coarsest grid already at or above the target */
+    int done = (br.lo && br.hi && br.hi <= br.lo + 1) || (!br.lo && br.hi == 2);
+    if (done) {
+      int take_hi = !br.lo || (br.hi && br.r_hi - target < target - br.r_lo);
+      out->n = take_hi ? br.hi : br.lo;
+      out->bits = (take_hi ? br.r_hi : br.r_lo) * numel;
+      return QRD_OK;
+    }
+    n = next_levels(&br, target, prev_side == br.last_side);
+    prev_side = br.last_side;
+  }
+  return qrd_error_set(QRD_EMAXITER, "rate %g b: no level count bracketed in %d probes",
+                       target, MAX_PROBES);
+}
+
+static int run_coded(const panel *p, size_t curve, double elem_bits, qrd_block_result *r)
+{
+  const qrd_block_sample *bs = p->eval;
+  coder k = {.p = p, .curve = curve, .stream = NULL};
+  if (curve == BZIP2 && !(k.stream = malloc(QRD_INDEX_BYTES * bs->numel)))
+    return qrd_error_set(QRD_ENOMEM, "index stream of %zu values", bs->numel);
+  level_fit fit = {0};
+  qrd_codebook *c = NULL;
+  int st = tune_levels(&k, elem_bits, &fit);
+  if (!st && !(c = qrd_codebook_uniform(fit.n, p->grid_max)))
+    st = QRD_ENOMEM;
+  if (!st)
+    st = qrd_block_eval(bs, c, 0.0, r);
+  if (!st) {
+    qrd_bit_count bc = {.numel = bs->numel, .scale_bits = bs->scale_bits,
+                        .n_blocks = bs->n_blocks, .coded_bits = fit.bits};
+    r->bits = qrd_bits_per_param(&bc);
+  }
+  qrd_codebook_free(c);
+  free(k.stream);
+  return st;
+}
+
+static int run_fixed(const setup *s, size_t d, const panel *p, double elem_bits,
+                     qrd_block_result *r)
+{
+  qrd_element *e;
+  int st = qrd_element_crd(&s->crd[d], elem_bits, &e);
+  if (st)
+    return st;
+  st = qrd_block_eval(p->absmax, e->cb, e->bits, r);
+  qrd_element_free(e);
+  return st;
+}
+
+static void run_item(const setup *s, size_t d, const panel *p, item *it)
+{
+  qrd_block_result r;
+  double eb = s->elem_bits[it->bit];
+  it->status = it->curve == FIXED ? run_fixed(s, d, p, eb, &r) : run_coded(p, it->curve, eb, &r);
+  if (it->status) {
+    snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
+    return;
+  }
+  it->b = r.bits;
+  it->r = r.rel_rmse;
+  it->se = r.rel_rmse_se;
+}
+
+static void curve_name(const setup *s, size_t curve, char *name, size_t len)
+{
+  if (curve == FIXED)
+    snprintf(name, len, "absmax-b%lu-fixed", s->block);
+  else
+    snprintf(name, len, "%s", CURVE_NAME[curve]);
+}
+
+/* Items by (curve, bit), so each curve is one run of the array. */
+static size_t plan(const setup *s, item *items)
+{
+  size_t n = 0;
+  for (size_t c = 0; c < N_CURVES; c++)
+    for (size_t j = 0; j < s->n_bits; j++)
+      items[n++] = (item){.curve = c, .bit = j};
+  return n;
+}
+
+static void run_items(qrd_driver *drv, const setup *s, size_t d, const panel *p, item *items,
+                      size_t n)
+{
+  /* each item writes only its own slot, so the results do not depend on
+   * the thread count; the bzip2 points (a few compressions each) start
+   * first, which balances the threads */
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t j = 0; j < n; j++) {
+    item *it = &items[(j + BZIP2 * s->n_bits) % n];
+    run_item(s, d, p, it);
+    char what[256], name[64];
+    curve_name(s, it->curve, name, sizeof name);
+    snprintf(what, sizeof what, "%s %s b_elem=%g", s->dist[d].spec, name,
+             s->elem_bits[it->bit]);
+#pragma omp critical(progress)
+    qrd_driver_progress_step(drv, what);
+  }
+}
+
+static int first_failure(const setup *s, size_t d, const item *items, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (items[i].status) {
+      char name[64];
+      curve_name(s, items[i].curve, name, sizeof name);
+      return qrd_error_set(items[i].status, "%s, %s at b_elem = %g: %s", s->dist[d].spec, name,
+                           s->elem_bits[items[i].bit], items[i].error);
+    }
+  return QRD_OK;
+}
+
+/* ---- results ---- */
+
+static int write_panel(qrd_results *res, const setup *s, size_t d, const item *items, size_t n)
+{
+  char title[160];
+  snprintf(title, sizeof title, "%s (%s), tensor RMS", s->label[d], s->dist[d].spec);
+  int st = qrd_results_panel(res, s->slug[d], title, "bits per parameter b", "R 2^b");
+  for (size_t i = 0; !st && i < n; i += s->n_bits) {
+    double x[MAX_BITS], y[MAX_BITS], e[MAX_BITS];
+    for (size_t j = 0; j < s->n_bits; j++) {
+      const item *it = &items[i + j];
+      double eff = exp2(it->b);
+      x[j] = it->b;
+      y[j] = it->r * eff;
+      e[j] = it->se * eff;
+    }
+    size_t c = items[i].curve;
+    char name[64], label[96];
+    curve_name(s, c, name, sizeof name);
+    if (c == FIXED)
+      snprintf(label, sizeof label, "Absmax B=%lu (fixed length)", s->block);
+    else
+      snprintf(label, sizeof label, "%s", CURVE_LABEL[c]);
+    st = qrd_results_curve(res, s->slug[d], name, label, s->n_bits, x, y, e);
+  }
+  return st;
+}
+
+static int write_attrs(qrd_results *res, const setup *s)
+{
+  int st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
+  if (!st)
+    st = qrd_results_attr_double(res, "samples", (double)s->samples);
+  if (!st)
+    st = qrd_results_attr_double(res, "block_size", (double)s->block);
+  if (!st)
+    st = qrd_results_attr_string(res, "scale_format", s->scale);
+  if (!st)
+    st = qrd_results_attr_string(res, "train_scale_format", s->train_scale);
+  if (!st)
+    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
+  if (!st)
+    st = qrd_results_attr_string(res, "bzip2_version", BZ2_bzlibVersion());
+  if (!st)
+    st = qrd_results_attr_string(res, "bzip2_stream",
+                                 "indices as little-endian uint32, one stream, level 9");
+  return st;
+}
+
+/* ---- main ---- */
+
+static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
+{
+  panel p = {0};
+  item items[N_CURVES * MAX_BITS];
+  size_t n = plan(s, items);
+  int st = panel_build(drv, &p, s, d);
+  if (!st) {
+    run_items(drv, s, d, &p, items, n);
+    st = first_failure(s, d, items, n);
+  }
+  panel_free(&p);
+  return st ? st : write_panel(res, s, d, items, n);
+}
+
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  const setup *s = setup_ptr;
+  qrd_results *res;
+  int st = qrd_driver_results(drv, &res);
+  if (st)
+    return st;
+  qrd_driver_progress_begin(drv, s->n_dist * (N_JOBS + N_CURVES * s->n_bits));
+  st = write_attrs(res, s);
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    st = run_panel(drv, s, d, res);
+  return qrd_driver_close_results(res, st);
+}
+
+int main(int argc, char **argv)
+{
+  setup s;
+  return qrd_driver_main(argc, argv, "fig-14", doc, read_setup, run, &s);
+}
