@@ -19,6 +19,7 @@ Suite *qrd_suite_fig9(void);
 Suite *qrd_suite_fig14(void);
 Suite *qrd_suite_cov(void);
 Suite *qrd_suite_limits(void);
+Suite *qrd_suite_matq(void);
 Suite *qrd_suite_law(void);
 Suite *qrd_suite_codes(void);
 Suite *qrd_suite_cli(void);

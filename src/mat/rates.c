@@ -1,0 +1,263 @@
+#include "mat/rates.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "mc/entropy.h"
+
+/* Code ranges up to this many symbols (or up to the sample size) are
+ * counted in an offset histogram; wider ones, from tiny steps or outliers,
+ * by sorting, so memory stays O(N). */
+#define HIST_MAX ((size_t)1 << 22)
+
+/* Rows of E and E Sigma held at once by qrd_wmse. */
+#define WMSE_CHUNK 256
+
+static const char *const KIND_NAME[] = {
+  [QRD_RATE_FIXED] = "fixed",
+  [QRD_RATE_ENTROPY_COL] = "entropy_col",
+  [QRD_RATE_ENTROPY_POOLED] = "entropy_pooled",
+  [QRD_RATE_HUFFMAN] = "huffman",
+};
+#define N_KINDS (sizeof KIND_NAME / sizeof KIND_NAME[0])
+
+const char *qrd_rate_kind_name(qrd_rate_kind k)
+{
+  return (size_t)k < N_KINDS ? KIND_NAME[k] : "?";
+}
+
+int qrd_rate_kind_parse(const char *name, qrd_rate_kind *k)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (strcmp(name, KIND_NAME[i]) == 0) {
+      *k = (qrd_rate_kind)i;
+      return QRD_OK;
+    }
+  return qrd_error_set(QRD_EINVAL,
+                       "rate kind '%s' unknown (allowed: fixed, entropy_col, "
+                       "entropy_pooled, huffman)", name);
+}
+
+void qrd_rate_describe(const qrd_rate_opts *how, char *buf, size_t len)
+{
+  snprintf(buf, len, "%s%s%s", qrd_rate_kind_name(how->kind),
+           how->miller_madow ? "+mm" : "", how->side_info ? "+side" : "");
+}
+
+/* ---- counting symbols ---- */
+
+typedef struct {
+  size_t *count; /* occupied symbols' counts, compacted */
+  size_t count_cap;
+  int32_t *sorted;
+  size_t sorted_cap;
+} tally;
+
+static void tally_free(tally *t)
+{
+  free(t->count);
+  free(t->sorted);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+  if (need <= *cap)
+    return QRD_OK;
+  void *q = realloc(*p, need * size);
+  if (!q)
+    return qrd_error_set(QRD_ENOMEM, "rate: %zu symbols", need);
+  *p = q;
+  *cap = need;
+  return QRD_OK;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static void code_range(const int32_t *x, size_t N, size_t stride, int32_t *lo, int32_t *hi)
+{
+  *lo = *hi = x[0];
+  for (size_t i = 1; i < N; i++) {
+    int32_t v = x[i * stride];
+    *lo = v < *lo ? v : *lo;
+    *hi = v > *hi ? v : *hi;
+  }
+}
+
+/* t->count[0..*K) <- the counts of the distinct values among x[i * stride],
+ * i < N (N >= 1). */
+static int tally_counts(tally *t, const int32_t *x, size_t N, size_t stride, size_t *K)
+{
+  int32_t lo, hi;
+  code_range(x, N, stride, &lo, &hi);
+  size_t range = (size_t)((int64_t)hi - lo) + 1, k = 0;
+  int st;
+  if (range <= HIST_MAX || range <= N) {
+    if ((st = grow((void **)&t->count, &t->count_cap, range, sizeof *t->count)))
+      return st;
+    memset(t->count, 0, range * sizeof *t->count);
+    for (size_t i = 0; i < N; i++)
+      t->count[x[i * stride] - lo]++;
+    for (size_t s = 0; s < range; s++)
+      if (t->count[s])
+        t->count[k++] = t->count[s];
+  } else {
+    if ((st = grow((void **)&t->sorted, &t->sorted_cap, N, sizeof *t->sorted)) ||
+        (st = grow((void **)&t->count, &t->count_cap, N, sizeof *t->count)))
+      return st;
+    for (size_t i = 0; i < N; i++)
+      t->sorted[i] = x[i * stride];
+    qsort(t->sorted, N, sizeof *t->sorted, cmp_i32);
+    for (size_t i = 0; i < N; i++) {
+      if (i == 0 || t->sorted[i] != t->sorted[i - 1])
+        t->count[k++] = 0;
+      t->count[k - 1]++;
+    }
+  }
+  *K = k;
+  return QRD_OK;
+}
+
+/* Plug-in entropy of the tallied counts, plus the Miller-Madow term. */
+static double tally_entropy(const tally *t, size_t K, size_t N, int mm)
+{
+  double h = qrd_entropy_of_counts(t->count, K);
+  return mm ? h + (double)(K - 1) / (2.0 * (double)N * M_LN2) : h;
+}
+
+static int column_entropies(tally *t, const int32_t *Z, size_t rows, size_t n, int mm,
+                            double *h, double *mean_k)
+{
+  double ksum = 0.0;
+  for (size_t j = 0; j < n; j++) {
+    size_t K;
+    int st = tally_counts(t, Z + j, rows, n, &K);
+    if (st)
+      return st;
+    h[j] = tally_entropy(t, K, rows, mm);
+    ksum += (double)K;
+  }
+  *mean_k = ksum / (double)n;
+  return QRD_OK;
+}
+
+int qrd_rate_column_entropies(const int32_t *Z, size_t rows, size_t n, int mm, double *h)
+{
+  if (rows == 0 || n == 0)
+    return qrd_error_set(QRD_EINVAL, "rate: empty %zu x %zu code matrix", rows, n);
+  tally t = {0};
+  double mean_k;
+  int st = column_entropies(&t, Z, rows, n, mm, h, &mean_k);
+  tally_free(&t);
+  return st;
+}
+
+static int huffman_bits(const tally *t, size_t K, size_t N, double *bits)
+{
+  qrd_huffman *hf = qrd_huffman_alloc(K);
+  unsigned *len = malloc(K * sizeof *len);
+  int st = hf && len ? QRD_OK : qrd_error_set(QRD_ENOMEM, "rate: huffman of %zu symbols", K);
+  if (!st)
+    st = qrd_huffman_lengths_counts(hf, t->count, K, len);
+  if (!st)
+    *bits = qrd_code_bits(t->count, len, K) / (double)N;
+  free(len);
+  qrd_huffman_free(hf);
+  return st;
+}
+
+static int measure(tally *t, const qrd_rate_opts *how, const int32_t *Z, size_t rows,
+                   size_t n, qrd_rate *out)
+{
+  size_t N = rows * n, K;
+  int st;
+  switch (how->kind) {
+  case QRD_RATE_FIXED: {
+    int32_t lo, hi;
+    code_range(Z, N, 1, &lo, &hi);
+    out->symbols = (double)((int64_t)hi - lo + 1);
+    out->bits = log2(out->symbols);
+    return QRD_OK;
+  }
+  case QRD_RATE_ENTROPY_COL: {
+    double *h = malloc(n * sizeof *h), sum = 0.0;
+    if (!h)
+      return qrd_error_set(QRD_ENOMEM, "rate: %zu column entropies", n);
+    if (!(st = column_entropies(t, Z, rows, n, how->miller_madow, h, &out->symbols)))
+      for (size_t j = 0; j < n; j++)
+        sum += h[j];
+    free(h);
+    out->bits = sum / (double)n;
+    return st;
+  }
+  case QRD_RATE_ENTROPY_POOLED:
+    if ((st = tally_counts(t, Z, N, 1, &K)))
+      return st;
+    out->symbols = (double)K;
+    out->bits = tally_entropy(t, K, N, how->miller_madow);
+    return QRD_OK;
+  case QRD_RATE_HUFFMAN:
+    if ((st = tally_counts(t, Z, N, 1, &K)))
+      return st;
+    out->symbols = (double)K;
+    return huffman_bits(t, K, N, &out->bits);
+  }
+  return qrd_error_set(QRD_EINVAL, "rate: unknown kind %d", (int)how->kind);
+}
+
+int qrd_rate_measure(const qrd_rate_opts *how, const int32_t *Z, size_t rows,
+                     size_t n, double side_bits, qrd_rate *out)
+{
+  if (rows == 0 || n == 0)
+    return qrd_error_set(QRD_EINVAL, "rate: empty %zu x %zu code matrix", rows, n);
+  int entropy = how->kind == QRD_RATE_ENTROPY_COL || how->kind == QRD_RATE_ENTROPY_POOLED;
+  if (how->miller_madow && !entropy)
+    return qrd_error_set(QRD_EINVAL,
+                         "rate: Miller-Madow applies to entropy_col and entropy_pooled, "
+                         "not %s", qrd_rate_kind_name(how->kind));
+  if (how->side_info && !(side_bits >= 0.0 && isfinite(side_bits)))
+    return qrd_error_set(QRD_EINVAL, "rate: side information %g bits", side_bits);
+  tally t = {0};
+  memset(out, 0, sizeof *out);
+  out->how = *how;
+  int st = measure(&t, how, Z, rows, n, out);
+  tally_free(&t);
+  if (!st && how->side_info) {
+    out->side_bits = side_bits;
+    out->bits += side_bits;
+  }
+  return st;
+}
+
+/* ---- weighted MSE ---- */
+
+int qrd_wmse(size_t rows, size_t n, const double *W, const double *What,
+             const double *Sigma, double *D)
+{
+  if (rows == 0 || n == 0)
+    return qrd_error_set(QRD_EINVAL, "wmse: empty %zu x %zu matrix", rows, n);
+  size_t chunk = rows < WMSE_CHUNK ? rows : WMSE_CHUNK;
+  double *E = malloc(2 * chunk * n * sizeof *E);
+  if (!E)
+    return qrd_error_set(QRD_ENOMEM, "wmse: %zu x %zu workspace", chunk, n);
+  double *ES = E + chunk * n, sum = 0.0;
+  for (size_t r0 = 0; r0 < rows; r0 += chunk) {
+    size_t c = rows - r0 < chunk ? rows - r0 : chunk, len = c * n;
+    const double *w = W + r0 * n;
+    for (size_t i = 0; i < len; i++)
+      E[i] = What ? w[i] - What[r0 * n + i] : w[i];
+    cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, (int)c, (int)n, 1.0, Sigma,
+                (int)n, E, (int)n, 0.0, ES, (int)n);
+    sum += cblas_ddot((int)len, E, 1, ES, 1);
+  }
+  free(E);
+  *D = sum / ((double)rows * (double)n);
+  return QRD_OK;
+}
