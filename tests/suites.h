@@ -16,6 +16,7 @@ Suite *qrd_suite_fig3(void);
 Suite *qrd_suite_fig56(void);
 Suite *qrd_suite_fig7(void);
 Suite *qrd_suite_fig9(void);
+Suite *qrd_suite_fig1011(void);
 Suite *qrd_suite_fig14(void);
 Suite *qrd_suite_cov(void);
 Suite *qrd_suite_limits(void);

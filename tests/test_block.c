@@ -204,6 +204,43 @@ START_TEST(test_from_normalised)
 }
 END_TEST
 
+/* The one-pass evaluator and the sorted one agree on every format and
+ * scaling (the same batches and estimator; sums in another order). */
+START_TEST(test_direct_matches_sorted)
+{
+  size_t n = (size_t)1 << 18;
+  double *x = sample("student-t:nu=5", 4, n);
+  qrd_element *e[3];
+  ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(2, 1, QRD_FP_NEAREST, &e[1]), QRD_OK);
+  ck_assert_int_eq(qrd_element_nf4(&e[2]), QRD_OK);
+  const char *scaling[] = {"absmax:32", "signmax:128"};
+  for (size_t k = 0; k < 2; k++) {
+    qrd_scaling sc;
+    ck_assert_int_eq(qrd_scaling_parse(scaling[k], "bf16", &sc), QRD_OK);
+    qrd_block_direct f[3];
+    qrd_block_result direct[3], sorted;
+    for (int j = 0; j < 3; j++)
+      ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
+    ck_assert_int_eq(qrd_block_eval_direct(x, n, sc.block, f, 3, direct), QRD_OK);
+    for (int j = 0; j < 3; j++) {
+      qrd_block_sample *s = normalise(x, n, scaling[k], "bf16", e[j]->lo, e[j]->hi, 0.0);
+      ck_assert_int_eq(qrd_block_eval(s, e[j]->cb, e[j]->bits, &sorted), QRD_OK);
+      ck_assert_msg(fabs(direct[j].rel_rmse - sorted.rel_rmse) < 1e-10 * sorted.rel_rmse,
+                    "%s %s: %.15g vs %.15g", scaling[k], e[j]->name, direct[j].rel_rmse,
+                    sorted.rel_rmse);
+      ck_assert_double_eq_tol(direct[j].rel_rmse_se, sorted.rel_rmse_se, 1e-8 * sorted.rel_rmse_se);
+      ck_assert_double_eq(direct[j].bits, sorted.bits);
+      qrd_block_sample_free(s);
+      qrd_block_direct_free(&f[j]);
+    }
+  }
+  for (int j = 0; j < 3; j++)
+    qrd_element_free(e[j]);
+  free(x);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
   qrd_scaling sc;
@@ -229,6 +266,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_absmax_extremes_exact);
   tcase_add_test(tc, test_coded_bits);
   tcase_add_test(tc, test_from_normalised);
+  tcase_add_test(tc, test_direct_matches_sorted);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);
   return s;

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "fmt/bits.h"
+#include "fmt/block_impl.h"
 #include "mc/entropy.h"
 
 int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)
@@ -330,25 +331,23 @@ int qrd_block_sample_from_normalised(const double *y, const double *w, size_t n,
   return QRD_OK;
 }
 
-/* R and its jackknife standard error from per-batch sse. */
-static void ratio_with_se(const qrd_block_sample *s, const double *sse, qrd_block_result *r)
+void qrd_block_jackknife(const double *sse, size_t stride, const double *x2, size_t nb,
+                         qrd_block_result *r)
 {
-  double e = 0.0, x2 = 0.0;
-  size_t k_n = s->n_batches;
-  for (size_t k = 0; k < k_n; k++) {
-    e += sse[k];
-    x2 += s->batch_x2[k];
+  double e = 0.0, t = 0.0, loo[QRD_BLOCK_BATCHES], mean = 0.0, var = 0.0;
+  for (size_t b = 0; b < nb; b++) {
+    e += sse[b * stride];
+    t += x2[b];
   }
+  for (size_t b = 0; b < nb; b++) {
+    loo[b] = sqrt((e - sse[b * stride]) / (t - x2[b]));
+    mean += loo[b] / (double)nb;
+  }
+  for (size_t b = 0; b < nb; b++)
+    var += (loo[b] - mean) * (loo[b] - mean);
   r->sse = e;
-  r->rel_rmse = sqrt(e / x2);
-  double loo[QRD_BLOCK_BATCHES], mean = 0.0, var = 0.0;
-  for (size_t k = 0; k < k_n; k++) {
-    loo[k] = sqrt((e - sse[k]) / (x2 - s->batch_x2[k]));
-    mean += loo[k] / (double)k_n;
-  }
-  for (size_t k = 0; k < k_n; k++)
-    var += (loo[k] - mean) * (loo[k] - mean);
-  r->rel_rmse_se = k_n > 1 ? sqrt(var * (double)(k_n - 1) / (double)k_n) : NAN;
+  r->rel_rmse = sqrt(e / t);
+  r->rel_rmse_se = nb > 1 ? sqrt(var * (double)(nb - 1) / (double)nb) : NAN;
 }
 
 /* Per-batch sse of c on s. */
@@ -379,7 +378,7 @@ int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c, double elem
   int st = eval_batches(s, c, sse);
   if (st)
     return st;
-  ratio_with_se(s, sse, r);
+  qrd_block_jackknife(sse, 1, s->batch_x2, s->n_batches, r);
   r->bits = bits_per_param(s, element_bits, 0.0);
   return QRD_OK;
 }
@@ -445,7 +444,7 @@ int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *trai
     st = qrd_block_coded_bits(s, train, c, huffman, &bits);
   if (st)
     return st;
-  ratio_with_se(s, sse, r);
+  qrd_block_jackknife(sse, 1, s->batch_x2, s->n_batches, r);
   r->bits = bits_per_param(s, 0.0, bits);
   return QRD_OK;
 }

@@ -105,4 +105,27 @@ int qrd_block_coded_bits(const qrd_block_sample *s, const qrd_block_sample *trai
 int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *train,
                          const qrd_codebook *c, int huffman, qrd_block_result *r);
 
+/* ---- one-pass evaluation (fmt/block_direct.c) ----
+ * For sweeps where every point normalises differently (block sizes) and
+ * evaluates few formats: element e under an absmax or signmax scaling,
+ * with a cell table that finds each value's cell exactly. */
+typedef struct {
+  qrd_scaling_kind kind;      /* QRD_SCALING_ABSMAX or QRD_SCALING_SIGNMAX */
+  qrd_scale_format scale;
+  double divisor;             /* what the block extreme is divided by */
+  double element_bits;
+  double t0, inv_width, last; /* bucket of y: (y - t0) inv_width in [0, last] */
+  size_t *below;              /* per bucket: inner edges in earlier buckets */
+  double *edge_in;            /* per bucket: its inner edge, or +inf */
+  double *level;
+} qrd_block_direct;
+
+int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e);
+void qrd_block_direct_free(qrd_block_direct *f);
+
+/* r[j] <- R, its SE and achieved bits of format f[j] on x[0..n-1] in
+ * blocks of `block` (n a multiple of it); no outliers. */
+int qrd_block_eval_direct(const double *x, size_t n, size_t block, const qrd_block_direct *f,
+                          size_t k, qrd_block_result *r);
+
 #endif
