@@ -236,6 +236,57 @@ START_TEST(test_eval_format_bad)
 }
 END_TEST
 
+/* watersic.md §12 through the command line, to 6 digits: the E2
+ * two-level excesses, the AR(1) table (n = 2 is the 2 x 2 case). */
+START_TEST(test_sigma_closed_forms)
+{
+  static const struct {
+    const char *args;
+    double am, gm, excess; /* NAN: not tabulated */
+  } CASES[] = {
+    {"--family two-level:eps=0.1 --n 64", NAN, NAN, 0.399234},
+    {"--family two-level:eps=0.01 --n 64", NAN, NAN, 1.168142},
+    {"--family two-level:eps=0.001 --n 64", NAN, NAN, 1.992167},
+    {"--family two-level:eps=1e-6 --n 64", NAN, NAN, 4.482893},
+    {"--family ar1:rho=0.9 --n 64", 0.202656, 0.194995, 0.027799},
+    {"--family ar1:rho=0.9 --n 128", 0.196328, 0.192481, 0.014275},
+    {"--family ar1:rho=0.5 --n 64", 0.753906, 0.753379, 0.000505},
+    {"--family ar1:rho=0.5 --n 2", NAN, NAN, 0.007437},
+    {"--family ar1:rho=0.9 --n 2", NAN, NAN, 0.224463},
+    {"--family ar1:rho=0.99 --n 2", NAN, NAN, 0.926986},
+  };
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+    char args[128];
+    snprintf(args, sizeof args, "sigma %s", CASES[i].args);
+    char *out = qrd_test_expect_ok(args);
+    double excess = tsv_double(out, 1, "excess_bits");
+    ck_assert_msg(fabs(excess - CASES[i].excess) <= 5e-7, "%s: excess %.9f vs %.6f",
+                  CASES[i].args, excess, CASES[i].excess);
+    if (!isnan(CASES[i].am)) {
+      ck_assert_double_eq_tol(tsv_double(out, 1, "am_d"), CASES[i].am, 5e-7);
+      ck_assert_double_eq_tol(tsv_double(out, 1, "gm_d"), CASES[i].gm, 5e-7);
+      ck_assert_double_eq_tol(tsv_double(out, 1, "det_root"), CASES[i].gm, 5e-7);
+    }
+    free(out);
+  }
+  qrd_test_expect_bad("sigma --family ar1:rho=1.5 --n 8", "rho", "1.5", NULL);
+  qrd_test_expect_bad("sigma --family ar1:rho=0.5", "dimension n", NULL);
+  qrd_test_expect_bad("sigma --family ar1 --n 12 --rotate hadamard", "power of two", NULL);
+}
+END_TEST
+
+/* The n = 4096 row of the AR(1) table (eigenvalues of a 4096 x 4096
+ * matrix: a few seconds on an idle machine). */
+START_TEST(test_sigma_4096)
+{
+  char *out = qrd_test_expect_ok("sigma --family ar1:rho=0.9 --n 4096");
+  ck_assert_double_eq_tol(tsv_double(out, 1, "am_d"), 0.190198, 5e-7);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "gm_d"), 0.190077, 5e-7);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "excess_bits"), 0.000458, 5e-7);
+  free(out);
+}
+END_TEST
+
 START_TEST(test_bad_dist)
 {
   qrd_test_expect_bad("eval --dist foo --quantiser uniform --levels 4", "distribution", "'foo'",
@@ -540,6 +591,7 @@ Suite *qrd_suite_cli(void)
   tcase_add_test(tc, test_gap_uniform_ec);
   tcase_add_test(tc, test_eval_format);
   tcase_add_test(tc, test_eval_format_bad);
+  tcase_add_test(tc, test_sigma_closed_forms);
   tcase_add_test(tc, test_bad_dist);
   tcase_add_test(tc, test_bad_quantiser);
   tcase_add_test(tc, test_bad_levels);
@@ -547,6 +599,12 @@ Suite *qrd_suite_cli(void)
   tcase_add_test(tc, test_bad_usage);
   tcase_add_test(tc, test_unknown_command);
   tcase_add_test(tc, test_export_bad_file);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("sigma-4096");
+  tcase_set_tags(tc, "slow");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_test(tc, test_sigma_4096);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("fig-driver");
