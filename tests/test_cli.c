@@ -16,6 +16,7 @@
 
 #include "dist/dist.h"
 #include "cli_run.h"
+#include "published_codes.h"
 #include "suites.h"
 
 #define FIG1 "./bin/fig-1"
@@ -85,7 +86,8 @@ static double tsv_double(const char *text, size_t line, const char *column)
 START_TEST(test_help)
 {
   const char *args[] = {"--help", "dists --help", "eval --help", "gap --help",
-                        "export --help"};
+                        "export --help", "code --help",
+                        "eval --quantiser nf4 --scaling absmax:64 --help"};
   for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
     char *out = qrd_test_expect_ok(args[i]);
     ck_assert_msg(strncmp(out, "usage: qrd", 10) == 0, "qrd %s: '%s'", args[i], out);
@@ -93,8 +95,8 @@ START_TEST(test_help)
   }
   /* the top-level usage lists every command */
   char *out = qrd_test_expect_ok("--help");
-  const char *cmds[] = {"dists", "eval", "gap", "export"};
-  for (size_t i = 0; i < 4; i++)
+  const char *cmds[] = {"dists", "eval", "gap", "export", "code"};
+  for (size_t i = 0; i < 5; i++)
     assert_has(out, cmds[i]);
   free(out);
 }
@@ -284,6 +286,184 @@ START_TEST(test_sigma_4096)
   ck_assert_double_eq_tol(tsv_double(out, 1, "gm_d"), 0.190077, 5e-7);
   ck_assert_double_eq_tol(tsv_double(out, 1, "excess_bits"), 0.000458, 5e-7);
   free(out);
+}
+END_TEST
+
+/* ---- block codes: qrd eval under the block law, qrd code ---- */
+
+/* Every value column of `exact` (one row) against the Monte Carlo row of
+ * `mc` (column, column_se) within 3 standard errors. */
+static void expect_within_3se(const char *exact_args, const char *mc_args)
+{
+  static const char *const cols[] = {"entropy", "l1", "l2", "mae", "mse", "rel_rmse"};
+  char *exact = qrd_test_expect_ok(exact_args), *mc = qrd_test_expect_ok(mc_args);
+  for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+    char se_name[32];
+    snprintf(se_name, sizeof se_name, "%s_se", cols[k]);
+    double want = tsv_double(exact, 1, cols[k]);
+    double got = tsv_double(mc, 1, cols[k]), se = tsv_double(mc, 1, se_name);
+    ck_assert_msg(se > 0.0 && se < 0.05 * want && fabs(got - want) < 3.0 * se,
+                  "%s: %s exact %.8g, Monte Carlo %.8g +- %.3g", exact_args, cols[k], want,
+                  got, se);
+  }
+  free(exact);
+  free(mc);
+}
+
+/* The law's quadrature against Monte Carlo blocks through the command
+ * line: absmax and signmax, three distributions, a code evaluated at
+ * another B than its own, OPQ's outliers. */
+START_TEST(test_eval_law_vs_monte_carlo)
+{
+  static const char *const cases[] = {
+    "eval --dist gaussian --quantiser nf4 --scaling absmax:64",
+    "eval --dist laplace --quantiser af4-pub:B=64 --scaling signmax:256",
+    "eval --dist student-t:nu=5 --quantiser bof4s --scaling signmax:32",
+    "eval --dist gaussian --quantiser opq:tau=2.5 --scaling absmax:64",
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char mc[256];
+    snprintf(mc, sizeof mc, "%s --samples 1048576 --seed %zu", cases[i], i + 1);
+    expect_within_3se(cases[i], mc);
+  }
+}
+END_TEST
+
+/* Published and independent values: AF4-exact's L1 of X falls in the
+ * author's Adam ranges for codes pinned at -1, 0, 1 (nf4-af4.md §6.3,
+ * printed to 4 digits: +-5e-6 at the edges), AF4-pub's above them; the
+ * format path's R of NF4 on the same sample (fp32 scales, sorted
+ * evaluator) equals the law path's Monte Carlo R. */
+START_TEST(test_eval_law_published)
+{
+  static const struct { int block; double lo, hi; } adam[] = {
+    {64, 2.832e-2, 2.843e-2}, {128, 2.727e-2, 2.742e-2},
+    {1024, 2.405e-2, 2.412e-2}, {4096, 2.213e-2, 2.216e-2}};
+  for (size_t i = 0; i < sizeof adam / sizeof adam[0]; i++) {
+    char args[128];
+    snprintf(args, sizeof args, "eval --dist gaussian --quantiser af4-exact --scaling "
+             "absmax:%d --metric l1", adam[i].block);
+    char *out = qrd_test_expect_ok(args);
+    double l1 = tsv_double(out, 1, "l1");
+    ck_assert_msg(l1 >= adam[i].lo - 5e-6 && l1 <= adam[i].hi + 5e-6, "%s: l1 %.6g", args, l1);
+    free(out);
+    snprintf(args, sizeof args, "eval --dist gaussian --quantiser af4-pub --scaling "
+             "absmax:%d --metric l1", adam[i].block);
+    out = qrd_test_expect_ok(args);
+    ck_assert_msg(tsv_double(out, 1, "l1") > adam[i].hi, "%s: l1 %.6g", args,
+                  tsv_double(out, 1, "l1"));
+    free(out);
+  }
+  char *law = qrd_test_expect_ok("eval --dist gaussian --quantiser nf4 --scaling absmax:64 "
+                                 "--samples 1048576 --seed 1 --metric rel_rmse");
+  char *fmt = qrd_test_expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
+                                 "--scale-format fp32 --samples 1048576 --seed 1");
+  ck_assert_double_eq_tol(tsv_double(law, 1, "rel_rmse"), tsv_double(fmt, 1, "rel_rmse"),
+                          1e-7);
+  free(law);
+  free(fmt);
+}
+END_TEST
+
+/* --metric picks and orders the error columns; a code's B defaults to the
+ * scaling's (so the code for 4096 beats the one for 64 at 4096, which
+ * AF4-exact's optimality guarantees) and stays when given. */
+START_TEST(test_eval_law_columns)
+{
+  char *all = qrd_test_expect_ok("eval --dist gaussian --quantiser af4-exact --scaling "
+                                 "absmax:4096");
+  char *two = qrd_test_expect_ok("eval --dist gaussian --quantiser af4-exact --scaling "
+                                 "absmax:4096 --metric mse,l1");
+  ck_assert_uint_eq(qrd_test_count_lines(two), 2);
+  char *head = tsv_field(two, 0, 0);
+  ck_assert_str_eq(head, "dist");
+  free(head);
+  ck_assert_uint_eq(tsv_column(two, "mse"), tsv_column(two, "entropy") + 1);
+  ck_assert_uint_eq(tsv_column(two, "l1"), tsv_column(two, "mse") + 1);
+  ck_assert_uint_eq(tsv_fields(two, 0), tsv_column(two, "l1") + 1);
+  ck_assert_double_eq(tsv_double(two, 1, "mse"), tsv_double(all, 1, "mse"));
+  ck_assert_double_eq(tsv_double(two, 1, "l1"), tsv_double(all, 1, "l1"));
+  ck_assert_double_eq(tsv_double(all, 1, "levels"), 16.0);
+  ck_assert_double_eq_tol(tsv_double(all, 1, "rel_rmse"), sqrt(tsv_double(all, 1, "mse")),
+                          1e-9);
+  char *q = tsv_field(all, 1, tsv_column(all, "quantiser"));
+  ck_assert_str_eq(q, "af4-exact:B=4096");
+  free(q);
+  char *other = qrd_test_expect_ok("eval --dist gaussian --quantiser af4-exact:B=64 "
+                                   "--scaling absmax:4096 --metric l1");
+  q = tsv_field(other, 1, tsv_column(other, "quantiser"));
+  ck_assert_str_eq(q, "af4-exact:B=64");
+  ck_assert_msg(tsv_double(other, 1, "l1") > tsv_double(all, 1, "l1") + 1e-4,
+                "B=64 code at 4096: %s", other);
+  free(q);
+  free(all);
+  free(two);
+  free(other);
+}
+END_TEST
+
+/* Every level printed with %.17g against a published table. */
+static void expect_levels(const char *out, size_t line0, size_t col, const double *table,
+                          double tol)
+{
+  for (size_t i = 0; i < 16; i++) {
+    char *f = tsv_field(out, line0 + i, col), *end;
+    double v = strtod(f, &end);
+    ck_assert_msg(end != f && *end == '\0', "level '%s'", f);
+    ck_assert_msg(fabs(v - table[i]) <= tol, "level %zu: %.17g, published %.17g", i, v,
+                  table[i]);
+    free(f);
+  }
+}
+
+START_TEST(test_code_published)
+{
+  char *out = qrd_test_expect_ok("code --quantiser af4-pub --block 64");
+  ck_assert_uint_eq(qrd_test_count_lines(out), 17);
+  ck_assert(strncmp(out, "index\tlevel\n", 12) == 0);
+  expect_levels(out, 1, 1, qrd_test_af4_table[1], QRD_TEST_AF4_TOL);
+  free(out);
+
+  out = qrd_test_expect_ok("code --quantiser af4-pub --block 32,64,128,256,512,1024,2048,4096");
+  ck_assert_uint_eq(qrd_test_count_lines(out), 1 + 8 * 16);
+  ck_assert(strncmp(out, "block\tindex\tlevel\n", 18) == 0);
+  for (size_t j = 0; j < 8; j++) {
+    ck_assert_double_eq(tsv_double(out, 1 + 16 * j, "block"), qrd_test_af4_blocks[j]);
+    expect_levels(out, 1 + 16 * j, 2, qrd_test_af4_table[j], QRD_TEST_AF4_TOL);
+  }
+  free(out);
+
+  out = qrd_test_expect_ok("code --quantiser nf4");
+  expect_levels(out, 1, 1, qrd_test_nf4_table, 0.0);
+  free(out);
+}
+END_TEST
+
+START_TEST(test_law_bad)
+{
+  const char *b = "eval --dist gaussian --quantiser";
+  char args[256];
+#define BAD(rest, ...)                                                         \
+  (snprintf(args, sizeof args, "%s %s", b, rest), qrd_test_expect_bad(args, __VA_ARGS__, NULL))
+  BAD("foo --scaling absmax:64", "'foo'", "af4-pub");
+  BAD("nf4 --scaling absmax:64 --metric foo", "--metric", "'foo'", "l1, l2, mae, mse, rel_rmse");
+  BAD("lloyd-max --scaling absmax:64", "lloyd-max", "af4-pub");
+  BAD("nf4 --scaling absmax:1", "absmax:1", "from 2");
+  BAD("nf4 --scaling absmax:2.5", "absmax:2.5", "whole");
+  BAD("nf4 --metric l1", "--scaling");
+  BAD("nf4 --scaling absmax:64 --samples 100", "--samples 100", "multiple of the block size 64");
+  BAD("nf4 --scaling absmax:64 --seed 3", "--seed", "--samples");
+  BAD("af4-pub --scaling absmax:64 --levels 7", "7 levels", "even");
+  BAD("bof4:metric=foo --scaling absmax:64", "metric=foo", "mse");
+  BAD("af4-pub --scaling absmax:64 --dist student-t:nu=2.5", "student-t:nu=2.5");
+#undef BAD
+  qrd_test_expect_bad("code --quantiser foo", "'foo'", "af4-pub", NULL);
+  qrd_test_expect_bad("code --quantiser af4-pub --block 0", "--block 0", "whole", NULL);
+  qrd_test_expect_bad("code --quantiser af4-pub --block 64,2.5", "'2.5'", "from 2", NULL);
+  qrd_test_expect_bad("code --quantiser af4-pub:B=64 --block 128", "--block 128", "B=64", NULL);
+  qrd_test_expect_bad("code --quantiser lloyd-max --block 64", "lloyd-max", "af4-pub", NULL);
+  qrd_test_expect_bad("code --quantiser ecsq", "ecsq", "fixed-length", NULL);
+  qrd_test_expect_bad("code --block 64", "--quantiser", NULL);
 }
 END_TEST
 
@@ -592,6 +772,11 @@ Suite *qrd_suite_cli(void)
   tcase_add_test(tc, test_eval_format);
   tcase_add_test(tc, test_eval_format_bad);
   tcase_add_test(tc, test_sigma_closed_forms);
+  tcase_add_test(tc, test_eval_law_vs_monte_carlo);
+  tcase_add_test(tc, test_eval_law_published);
+  tcase_add_test(tc, test_eval_law_columns);
+  tcase_add_test(tc, test_code_published);
+  tcase_add_test(tc, test_law_bad);
   tcase_add_test(tc, test_bad_dist);
   tcase_add_test(tc, test_bad_quantiser);
   tcase_add_test(tc, test_bad_levels);

@@ -33,32 +33,8 @@
 #include "mc/sample.h"
 #include "quant/quantiser.h"
 
-static const double nf4_table[16] = {
-  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
-  -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
-  0.07958029955625534, 0.16093020141124725, 0.24611230194568634,
-  0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
-  0.7229568362236023, 1.0,
-};
+#include "published_codes.h"
 
-static const double af4_table[8][16] = {
-  {-1, -0.72380075, -0.54068711, -0.39639850, -0.27235770, -0.15956821, -0.05258802, 0,
-   0.04554747, 0.13780891, 0.23375854, 0.33656744, 0.45084560, 0.58437857, 0.75299116, 1},
-  {-1, -0.69441008, -0.51243739, -0.37369510, -0.25607552, -0.14982478, -0.04934812, 0,
-   0.04273164, 0.12934483, 0.21961274, 0.31675666, 0.42563882, 0.55496234, 0.72424863, 1},
-  {-1, -0.66495284, -0.48589589, -0.35294050, -0.24139225, -0.14109901, -0.04645526, 0,
-   0.04021689, 0.12176897, 0.20688830, 0.29877409, 0.40238482, 0.52697805, 0.69496104, 1},
-  {-1, -0.63630214, -0.46141631, -0.33419526, -0.22826385, -0.13333677, -0.04388739, 0,
-   0.03798458, 0.11503320, 0.19553393, 0.28262047, 0.38124113, 0.50091910, 0.66607302, 1},
-  {-1, -0.60903865, -0.43908944, -0.31736711, -0.21656570, -0.12644575, -0.04161132, 0,
-   0.03600625, 0.10905684, 0.18543324, 0.26818022, 0.36216937, 0.47698260, 0.63827231, 1},
-  {-1, -0.58348586, -0.41884827, -0.30229144, -0.20614334, -0.12032288, -0.03959127, 0,
-   0.03425100, 0.10374994, 0.17644691, 0.25528724, 0.34502762, 0.45517148, 0.61198895, 1},
-  {-1, -0.55977324, -0.40054344, -0.28877911, -0.19683974, -0.11486815, -0.03779316, 0,
-   0.03268924, 0.09902518, 0.16843521, 0.24376258, 0.32962969, 0.43537650, 0.58743975, 1},
-  {-1, -0.53790030, -0.38399174, -0.27664257, -0.18850865, -0.10999076, -0.03618635, 0,
-   0.03129431, 0.09480323, 0.16126887, 0.23343416, 0.31577979, 0.41743354, 0.56468758, 1},
-};
 
 /* ---- helpers ---- */
 
@@ -122,14 +98,14 @@ START_TEST(test_nf4)
   qrd_codebook *c = design("nf4", 64);
   ck_assert_uint_eq(c->n, 16);
   for (int i = 0; i < 16; i++)
-    ck_assert_double_eq(c->level[i], nf4_table[i]);
+    ck_assert_double_eq(c->level[i], qrd_test_nf4_table[i]);
   for (int i = 1; i < 16; i++)
-    ck_assert_double_eq(c->edge[i], 0.5 * (nf4_table[i - 1] + nf4_table[i]));
+    ck_assert_double_eq(c->edge[i], 0.5 * (qrd_test_nf4_table[i - 1] + qrd_test_nf4_table[i]));
   ck_assert(isinf(c->edge[0]) && isinf(c->edge[16]));
   double recipe[16], worst = 0.0;
   ck_assert_int_eq(qrd_nf_recipe(16, QRD_NF4_OFFSET, recipe), QRD_OK);
   for (int i = 0; i < 16; i++)
-    worst = fmax(worst, fabs(recipe[i] - nf4_table[i]));
+    worst = fmax(worst, fabs(recipe[i] - qrd_test_nf4_table[i]));
   ck_assert_double_le(worst, 2e-7);
   ck_assert_double_eq_tol(worst, 1.0833e-7, 1e-11);
   ck_assert_double_eq_tol(gsl_cdf_ugaussian_Pinv(QRD_NF4_OFFSET), 1.8481309598, 1e-10);
@@ -158,9 +134,9 @@ START_TEST(test_af4_pub_tables)
   double block = 32 << _i;
   qrd_codebook *c = design("af4-pub:B=%d", block);
   for (int k = 0; k < 16; k++) {
-    ck_assert_msg(fabs(c->level[k] - af4_table[_i][k]) <= 5e-9, "B=%g c%d = %.10f vs %.8f",
-                  block, k, c->level[k], af4_table[_i][k]);
-    ck_assert_double_eq_tol(round(c->level[k] * 1e8) / 1e8, af4_table[_i][k], 1e-12);
+    ck_assert_msg(fabs(c->level[k] - qrd_test_af4_table[_i][k]) <= 5e-9, "B=%g c%d = %.10f vs %.8f",
+                  block, k, c->level[k], qrd_test_af4_table[_i][k]);
+    ck_assert_double_eq_tol(round(c->level[k] * 1e8) / 1e8, qrd_test_af4_table[_i][k], 1e-12);
   }
   qrd_codebook_free(c);
 }
@@ -174,7 +150,7 @@ END_TEST
 START_TEST(test_af4_pub_zero_boundary)
 {
   qrd_law *law = law_of("gaussian", 64, QRD_LAW_ABSMAX);
-  const double *c = af4_table[1];
+  const double *c = qrd_test_af4_table[1];
   for (int k = 1; k < 15; k++) {
     if (k == 7)
       continue;
@@ -197,7 +173,7 @@ START_TEST(test_af4_approx)
   qrd_codebook *c = design("af4-approx:B=%d", 64);
   double worst = 0.0;
   for (int k = 0; k < 16; k++)
-    worst = fmax(worst, fabs(c->level[k] - af4_table[1][k]));
+    worst = fmax(worst, fabs(c->level[k] - qrd_test_af4_table[1][k]));
   ck_assert_msg(worst > 3e-3 && worst < 5e-3, "largest difference %g", worst);
   qrd_codebook_free(c);
 }

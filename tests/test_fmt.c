@@ -25,6 +25,7 @@
 #include "fmt/element.h"
 #include "fmt/scale.h"
 #include "quant/codebook.h"
+#include "published_codes.h"
 #include "suites.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -115,13 +116,6 @@ END_TEST
 
 START_TEST(test_value_sets)
 {
-  static const double nf4[16] = {
-    -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
-    -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
-    0.07958029955625534, 0.16093020141124725, 0.24611230194568634,
-    0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
-    0.7229568362236023, 1.0,
-  };
   static const double sf4[16] = {
     -1, -0.628, -0.455, -0.334, -0.237, -0.153, -0.075, 0,
     0.066, 0.133, 0.205, 0.284, 0.376, 0.491, 0.657, 1,
@@ -134,7 +128,7 @@ START_TEST(test_value_sets)
   qrd_element *e;
 
   element_ok(qrd_element_nf4(&e), &e, "nf4");
-  assert_levels_exact(e, nf4, 16);
+  assert_levels_exact(e, qrd_test_nf4_table, 16);
   ck_assert_double_eq(e->bits, 4.0);
   qrd_element_free(e);
 

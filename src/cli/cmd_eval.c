@@ -1,5 +1,7 @@
 /* qrd eval and qrd gap: design a scalar quantiser for a distribution and
- * evaluate it exactly (numerical integration over the density). */
+ * evaluate it exactly (numerical integration over the density).  qrd eval
+ * hands block codes with an absmax/signmax scaling to cli/eval_law.c and
+ * element formats to cli/eval_format.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/eval_format.h"
+#include "cli/eval_law.h"
 #include "core/error.h"
 #include "core/spec.h"
 #include "quant/rd.h"
@@ -24,6 +27,10 @@ static const char eval_help[] =
   "                 or --bits/--rate meaning round(2^B) levels)\n"
   "                 uniform-ec | ecsq (entropy-coded: --rate R, index entropy)\n"
   "columns: dist quantiser levels rate_fixed entropy mse nmse l1 rel_rmse\n"
+  "Block codes (nf4, af4-pub, af4-exact, bof4, ...) under the exact law of\n"
+  "absmax/signmax-normalised blocks, or by Monte Carlo blocks: qrd eval\n"
+  "--quantiser Q --scaling absmax:B|signmax:B [--metric l1,mse] [--samples N];\n"
+  "see qrd eval --quantiser nf4 --scaling absmax:64 --help.\n"
   "Element formats with a scaling, on a Monte Carlo sample: qrd eval --format F\n"
   "(int, fp:e=E,m=M, nf4, sf4, crd, crd-block, lut:FILE) --scaling S ...; see\n"
   "qrd eval --format int --help.\n";
@@ -169,6 +176,8 @@ static int run(const char *cmd, const char *help, const char *header,
 
 int qrd_cmd_eval(int argc, char **argv)
 {
+  if (qrd_eval_is_law(argc, argv))
+    return qrd_eval_law(argc, argv);
   if (qrd_eval_is_format(argc, argv))
     return qrd_eval_format(argc, argv);
   return run("eval", eval_help,

@@ -7,6 +7,8 @@
 int qrd_cmd_dists(int argc, char **argv);
 int qrd_cmd_eval(int argc, char **argv);
 int qrd_cmd_gap(int argc, char **argv);
+/* qrd code: a code's levels (cli/cmd_code.c). */
+int qrd_cmd_code(int argc, char **argv);
 /* qrd export: results file to TSV or gnuplot blocks (cli/cmd_export.c). */
 int qrd_cmd_export(int argc, char **argv);
 /* qrd sigma: covariance diagnostics (cli/cmd_sigma.c). */

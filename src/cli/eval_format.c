@@ -27,7 +27,10 @@ static const char help[] =
   "and R = RMS error / RMS value, with its jackknife standard error.\n"
   "  --format F        int[:sym=1] | fp:e=E,m=M | nf4 | sf4 | crd[:alpha=A,sym=0]\n"
   "                    | crd-block[:alpha=A,sym=0] | lut:FILE  (also accepted\n"
-  "                    as --quantiser F); crd shapes follow D's family\n"
+  "                    as --quantiser F); crd shapes follow D's family.\n"
+  "                    (--quantiser nf4 --scaling absmax:B alone evaluates NF4\n"
+  "                    under the exact block law: qrd eval --quantiser nf4\n"
+  "                    --scaling absmax:64 --help)\n"
   "  --bits B          element bits of int, crd, crd-block: round(2^B) levels\n"
   "  --scaling S       rms (tensor, default) | rms:B | absmax:B | signmax:B | none\n"
   "  --scale-format SF bf16 (default) | fp32 | e8m0 | e7m<m>\n"
@@ -64,8 +67,7 @@ static int bad(const char *fmt, const char *a, const char *b)
   return 2;
 }
 
-/* Whether `name` is an element format that no exact quantiser shares. */
-static int element_only(const char *name)
+int qrd_eval_is_element_format(const char *name)
 {
   qrd_quantiser q;
   qrd_element_request r = {.bits = 4.0};
@@ -85,7 +87,7 @@ int qrd_eval_is_format(int argc, char **argv)
     for (size_t k = 0; k < sizeof FORMAT_ONLY / sizeof FORMAT_ONLY[0]; k++)
       if (strcmp(argv[i], FORMAT_ONLY[k]) == 0)
         return 1;
-    if (strcmp(argv[i], "--quantiser") == 0 && i + 1 < argc && element_only(argv[i + 1]))
+    if (strcmp(argv[i], "--quantiser") == 0 && i + 1 < argc && qrd_eval_is_element_format(argv[i + 1]))
       return 1;
   }
   return 0;

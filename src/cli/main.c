@@ -16,6 +16,7 @@ static const struct {
   {"dists", qrd_cmd_dists, "list the registered distributions"},
   {"eval", qrd_cmd_eval, "design a quantiser for a distribution and evaluate it exactly"},
   {"gap", qrd_cmd_gap, "rate gap of a quantiser to the rate-distortion bound"},
+  {"code", qrd_cmd_code, "the levels of a code (e.g. AF4 for a block size)"},
   {"export", qrd_cmd_export, "write a results file as TSV"},
   {"sigma", qrd_cmd_sigma, "covariance diagnostics: det^{1/n}, AM/GM of GPTQ's d, eigenvalues"},
   {"allocate", qrd_cmd_allocate, "Fisher-optimal per-tensor bits from a statistics file"},

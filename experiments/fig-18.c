@@ -1,0 +1,310 @@
+/* fig-18 (nf4-af4.md §7 fig-C): expected quantisation error of 4-bit codes
+ * against the block size B, N(0,1) weights, each code designed for its own
+ * B and used with its own scaling (absmax; signmax for BOF4-S).
+ *
+ * Panels:
+ *   l1      E|X - Q(X)|, X the normalised values (Yoshida's criterion)
+ *   r       R = sqrt(E(W - W^)^2) / sigma, the weight-domain RMS error
+ *           (BOF4's MSE criterion, as a relative RMS error)
+ *   l1-rel  l1 of each code / l1 of the first code listed (the reference)
+ *   r-rel   the same for r
+ * Curves per code of law/lineup.h named in `codes`: <code> the exact
+ * value under the block law (law/blockmax.h), x = B; in l1 and r also
+ * <code>-mc, the mean over a Monte Carlo sample cut into blocks of B
+ * (y_err: standard error over QRD_BLOCK_BATCHES batches of whole blocks;
+ * for R by the delta method).  Every B cuts the same sample.  Root
+ * attribute mc_max_z: the largest |Monte Carlo - exact| / SE. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/block.h"
+#include "fmt/element.h"
+#include "io/driver.h"
+#include "law/lineup.h"
+#include "mc/sample.h"
+
+#define BATCHES QRD_BLOCK_BATCHES
+#define MAX_BLOCKS QRD_LINEUP_MAX_BLOCKS
+
+static const char doc[] =
+  "Expected error vs block size of 4-bit codes, L1 of normalised values and\n"
+  "  weight-domain R (nf4-af4.md fig-C).  Config keys: seed, samples (Monte\n"
+  "  Carlo values, a multiple of 64 block_max; 0: exact values only),\n"
+  "  block_min, block_max (powers of two), codes (of nf4, af4-pub, af4-exact,\n"
+  "  af4-approx, bof4, bof4-mae, bof4s, int4, uniform; the first is the\n"
+  "  reference of the relative panels).";
+
+typedef struct {
+  qrd_lineup lineup;
+  unsigned long samples;
+} setup;
+
+enum { L1, L2W, N_METRICS };
+
+/* Code c at block size j: its design, exact errors and Monte Carlo sums
+ * per batch. */
+typedef struct {
+  qrd_codebook *cb;
+  double exact[N_METRICS];
+  double batch[BATCHES][N_METRICS]; /* sums over the batch's values */
+  double mc[N_METRICS], se[N_METRICS];
+  int status;
+  char error[256];
+} item;
+
+static int read_setup(qrd_config *cfg, void *setup_ptr)
+{
+  setup *s = setup_ptr;
+  double n;
+  int st;
+  if ((st = qrd_lineup_read(cfg, &s->lineup)) ||
+      (st = qrd_config_double(cfg, "samples", 0, 1 << 28, &n)))
+    return st;
+  double unit = BATCHES * s->lineup.block[s->lineup.n_block - 1];
+  if (n != floor(n) || fmod(n, unit) != 0)
+    return qrd_config_invalid(cfg, "samples", "must be a whole number of batches: a "
+                                              "multiple of 64 block_max (or 0)");
+  s->samples = (unsigned long)n;
+  return QRD_OK;
+}
+
+/* ---- exact ---- */
+
+static void design(const setup *s, size_t c, size_t j, item *it)
+{
+  const qrd_lineup_code *code = s->lineup.code[c];
+  double block = s->lineup.block[j];
+  qrd_dist d;
+  qrd_law *law = NULL;
+  int st = qrd_dist_parse("gaussian", &d);
+  if (!st)
+    st = qrd_lineup_design(code, &d, block, &it->cb);
+  if (!st)
+    st = qrd_law_alloc(&d, block, code->scaling, INFINITY, &law);
+  if (!st)
+    st = qrd_law_error(law, it->cb, QRD_LAW_L1N, &it->exact[L1]);
+  if (!st)
+    st = qrd_law_error(law, it->cb, QRD_LAW_L2W, &it->exact[L2W]);
+  qrd_law_free(law);
+  it->status = st;
+  if (st)
+    snprintf(it->error, sizeof it->error, "%s at B = %g: %s", code->name, block,
+             qrd_error_detail());
+}
+
+static item *item_at(const setup *s, item *items, size_t c, size_t j)
+{
+  return &items[c * s->lineup.n_block + j];
+}
+
+/* Items by (code, block size), each writing its own slot; the largest B
+ * (the costliest designs) first. */
+static void design_all(qrd_driver *drv, const setup *s, item *items)
+{
+  size_t nc = s->lineup.n_code, nb = s->lineup.n_block;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t k = 0; k < nc * nb; k++) {
+    size_t c = k % nc, j = nb - 1 - k / nc;
+    design(s, c, j, item_at(s, items, c, j));
+    char what[96];
+    snprintf(what, sizeof what, "%s B = %g: design, exact errors", s->lineup.code[c]->name,
+             s->lineup.block[j]);
+#pragma omp critical(progress)
+    qrd_driver_progress_step(drv, what);
+  }
+}
+
+/* ---- Monte Carlo ---- */
+
+/* Adds one block's errors under one code: L1 of the normalised values and
+ * the squared weight-domain error, the block divided by `scale`. */
+static void block_errors(const double *x, size_t b, double scale, qrd_codebook *cb,
+                         double *sum)
+{
+  qrd_element e = {.cb = cb};
+  for (size_t i = 0; i < b; i++) {
+    double y = x[i] / scale, q = cb->level[qrd_element_index(&e, y)];
+    double dw = x[i] - scale * q;
+    sum[L1] += fabs(y - q);
+    sum[L2W] += dw * dw;
+  }
+}
+
+/* Batch k of block size j under every code: per block, absmax M and the
+ * signed extreme (the element of largest |x|). */
+static void batch_errors(const setup *s, const double *x, size_t j, size_t k, item *items)
+{
+  size_t per = s->samples / BATCHES, b = (size_t)s->lineup.block[j];
+  for (size_t c = 0; c < s->lineup.n_code; c++) {
+    item *it = item_at(s, items, c, j);
+    memset(it->batch[k], 0, sizeof it->batch[k]);
+  }
+  for (size_t from = k * per; from < (k + 1) * per; from += b) {
+    double m = 0.0, signed_max = 0.0;
+    for (size_t i = from; i < from + b; i++)
+      if (fabs(x[i]) > m) {
+        m = fabs(x[i]);
+        signed_max = x[i];
+      }
+    for (size_t c = 0; c < s->lineup.n_code; c++) {
+      item *it = item_at(s, items, c, j);
+      double scale = s->lineup.code[c]->scaling == QRD_LAW_SIGNMAX ? signed_max : m;
+      block_errors(x + from, b, scale, it->cb, it->batch[k]);
+    }
+  }
+}
+
+/* Mean per value and its standard error from the batch sums. */
+static void batch_stats(const setup *s, item *it)
+{
+  double per = (double)(s->samples / BATCHES);
+  for (int m = 0; m < N_METRICS; m++) {
+    double sum = 0.0, sum2 = 0.0;
+    for (size_t k = 0; k < BATCHES; k++) {
+      double v = it->batch[k][m] / per;
+      sum += v;
+      sum2 += v * v;
+    }
+    it->mc[m] = sum / BATCHES;
+    double var = (sum2 - sum * it->mc[m]) / (BATCHES - 1);
+    it->se[m] = sqrt(fmax(var, 0.0) / BATCHES);
+  }
+}
+
+/* One sample for every B; per B the batches run in parallel, each writing
+ * its own sums, reduced in batch order. */
+static int monte_carlo(qrd_driver *drv, const setup *s, item *items)
+{
+  qrd_dist d;
+  int st = qrd_dist_parse("gaussian", &d);
+  double *x = st ? NULL : qrd_sample_alloc(&d, drv->seed, s->samples);
+  if (!x)
+    return st ? st : QRD_ENOMEM;
+  for (size_t j = 0; j < s->lineup.n_block; j++) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t k = 0; k < BATCHES; k++)
+      batch_errors(s, x, j, k, items);
+    for (size_t c = 0; c < s->lineup.n_code; c++)
+      batch_stats(s, item_at(s, items, c, j));
+    char what[64];
+    snprintf(what, sizeof what, "B = %g: Monte Carlo", s->lineup.block[j]);
+    qrd_driver_progress_step(drv, what);
+  }
+  free(x);
+  return QRD_OK;
+}
+
+/* The largest |Monte Carlo - exact| / SE over codes, block sizes and
+ * metrics. */
+static double max_z(const setup *s, const item *items)
+{
+  double z = 0.0;
+  for (size_t k = 0; k < s->lineup.n_code * s->lineup.n_block; k++)
+    for (int m = 0; m < N_METRICS; m++)
+      if (items[k].se[m] > 0)
+        z = fmax(z, fabs(items[k].mc[m] - items[k].exact[m]) / items[k].se[m]);
+  return z;
+}
+
+/* ---- output ---- */
+
+typedef struct {
+  const char *name, *title, *y_label;
+  int metric, relative;
+} panel;
+
+static const panel PANELS[] = {
+  {"l1", "L1 of normalised values E|X - Q(X)|", "E|X - Q(X)|", L1, 0},
+  {"r", "weight-domain R = sqrt(E(W - W^)^2) / sigma", "R", L2W, 0},
+  {"l1-rel", "E|X - Q(X)| relative to the reference", "E|X - Q(X)| / reference", L1, 1},
+  {"r-rel", "R relative to the reference", "R / reference", L2W, 1},
+};
+
+/* The panel's exact value of an item (R: the root of the L2W error). */
+static double panel_value(const panel *p, const item *it)
+{
+  return p->metric == L2W ? sqrt(it->exact[L2W]) : it->exact[L1];
+}
+
+static int write_curves(qrd_results *res, const setup *s, const panel *p, size_t c,
+                        const item *items)
+{
+  const qrd_lineup_code *code = s->lineup.code[c];
+  size_t nb = s->lineup.n_block;
+  double y[MAX_BLOCKS], mc[MAX_BLOCKS], se[MAX_BLOCKS];
+  for (size_t j = 0; j < nb; j++) {
+    const item *it = &items[c * nb + j], *reference = &items[j]; /* code 0 */
+    y[j] = panel_value(p, it);
+    if (p->relative)
+      y[j] /= panel_value(p, reference);
+    mc[j] = p->metric == L2W ? sqrt(it->mc[L2W]) : it->mc[L1];
+    se[j] = p->metric == L2W ? it->se[L2W] / (2.0 * mc[j]) : it->se[L1];
+  }
+  int st = qrd_results_curve(res, p->name, code->name, code->label, nb, s->lineup.block, y,
+                             NULL);
+  if (st || p->relative || s->samples == 0)
+    return st;
+  char curve[64], label[96];
+  snprintf(curve, sizeof curve, "%s-mc", code->name);
+  snprintf(label, sizeof label, "%s Monte Carlo", code->label);
+  return qrd_results_curve(res, p->name, curve, label, nb, s->lineup.block, mc, se);
+}
+
+static int write_results(qrd_driver *drv, const setup *s, const item *items)
+{
+  qrd_results *res;
+  int st = qrd_driver_results(drv, &res);
+  if (st)
+    return st;
+  for (size_t p = 0; !st && p < sizeof PANELS / sizeof PANELS[0]; p++) {
+    char title[160];
+    snprintf(title, sizeof title, "%s%s%s", PANELS[p].title,
+             PANELS[p].relative ? " " : "", PANELS[p].relative ? s->lineup.code[0]->label : "");
+    st = qrd_results_panel(res, PANELS[p].name, title, "block size B", PANELS[p].y_label);
+    for (size_t c = 0; !st && c < s->lineup.n_code; c++)
+      st = write_curves(res, s, &PANELS[p], c, items);
+  }
+  if (!st && s->samples > 0)
+    st = qrd_results_attr_double(res, "mc_max_z", max_z(s, items));
+  if (!st)
+    st = qrd_results_attr_double(res, "mc_samples", (double)s->samples);
+  if (!st)
+    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
+  if (!st)
+    st = qrd_results_attr_string(res, "sample_seeding", QRD_SAMPLE_SEEDING);
+  return qrd_driver_close_results(res, st);
+}
+
+/* ---- run ---- */
+
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  const setup *s = setup_ptr;
+  size_t n = s->lineup.n_code * s->lineup.n_block;
+  item *items = calloc(n, sizeof *items);
+  if (!items)
+    return qrd_error_set(QRD_ENOMEM, "designs");
+  qrd_driver_progress_begin(drv, n + (s->samples ? s->lineup.n_block : 0));
+  design_all(drv, s, items);
+  int st = QRD_OK;
+  for (size_t k = 0; !st && k < n; k++)
+    if (items[k].status)
+      st = qrd_error_set(items[k].status, "%s", items[k].error);
+  if (!st && s->samples)
+    st = monte_carlo(drv, s, items);
+  if (!st)
+    st = write_results(drv, s, items);
+  for (size_t k = 0; k < n; k++)
+    qrd_codebook_free(items[k].cb);
+  free(items);
+  return st;
+}
+
+int main(int argc, char **argv)
+{
+  setup s;
+  return qrd_driver_main(argc, argv, "fig-18", doc, read_setup, run, &s);
+}

@@ -1,0 +1,519 @@
+/* qrd eval with a block code: the code's levels (designed for a block law,
+ * B taken from --scaling unless the code names its own) evaluated under
+ * the law of absmax- or signmax-normalised blocks of --dist, exactly by
+ * the law's quadrature (law/blockmax.h) or, with --samples, on Monte Carlo
+ * blocks with jackknife standard errors.
+ *
+ * The Monte Carlo side normalises each block by its exact extreme itself
+ * rather than through fmt/block.h: that evaluator divides by the extreme
+ * rounded to a scale format and over the element's range, and reports R
+ * only, while the law defines X = W / M exactly and the errors on X. */
+#include "cli/eval_law.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "cli/eval_format.h"
+#include "core/error.h"
+#include "core/spec.h"
+#include "law/blockmax.h"
+#include "law/code.h"
+#include "mc/sample.h"
+
+static const char help[] =
+  "usage: qrd eval --dist D --quantiser Q --scaling absmax:B|signmax:B\n"
+  "                [--levels N] [--metric M[,M...]] [--samples N [--seed S]]\n"
+  "Evaluates a code of block-normalised values under the exact law of blocks\n"
+  "of B values of D divided by their absolute maximum M (absmax: atoms at -1\n"
+  "and +1) or by their signed extreme (signmax: one atom at +1); with\n"
+  "--samples, by Monte Carlo blocks instead, with standard errors.\n"
+  "  --quantiser Q  nf4 | af4-pub | af4-exact | af4-approx | bof4[:metric=mae]\n"
+  "                 | bof4s | opq[:tau=T]; a code designed for a block law\n"
+  "                 takes B from --scaling unless given as Q:B=B0 (a code for\n"
+  "                 B0 evaluated at B)\n"
+  "  --levels N     levels of the code (default 16)\n"
+  "  --metric M     error columns to report, in this order (default all):\n"
+  "                 l1        E|X - Q(X)|, X = W/M the normalised value\n"
+  "                 l2        E(X - Q(X))^2\n"
+  "                 mae       E|W - W^| = E M|X - Q(X)|  (weight domain)\n"
+  "                 mse       E(W - W^)^2 = E M^2 (X - Q(X))^2  (weight domain)\n"
+  "                 rel_rmse  sqrt(mse / E W^2), Orr et al.'s R\n"
+  "  --samples N    Monte Carlo: N values (a multiple of B, at least 2 blocks),\n"
+  "                 each column followed by its jackknife standard error _se\n"
+  "                 over 64 batches of whole blocks\n"
+  "  --seed S       seed of the Monte Carlo sample (default 1)\n"
+  "Averages run over every element, block maxima included; weight-domain\n"
+  "values are in D's units (unit variance by default).  entropy is the index\n"
+  "entropy in bits.  opq: |W| > tau are outliers stored aside (error-free,\n"
+  "not in the entropy) and M is the largest inlier |W|.\n"
+  "columns: dist quantiser scaling levels entropy <metrics>\n"
+  "   with --samples: dist quantiser scaling levels samples seed entropy\n"
+  "                   entropy_se <metric metric_se ...>\n";
+
+/* The options of this path; any other sends the arguments elsewhere. */
+static const qrd_opt OPTIONS[] = {{"dist", 1, NULL},    {"quantiser", 1, NULL},
+                                  {"scaling", 1, NULL}, {"levels", 1, NULL},
+                                  {"metric", 1, NULL},  {"samples", 1, NULL},
+                                  {"seed", 1, NULL},    {"help", 0, NULL}};
+#define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
+
+/* The reported values: the index entropy, then the metrics in their
+ * default column order. */
+enum { ENTROPY, L1, L2, MAE, MSE, REL_RMSE, N_VALUES };
+static const char *const VALUE_NAMES[N_VALUES] = {"entropy", "l1", "l2", "mae", "mse",
+                                                  "rel_rmse"};
+/* The law's expected errors behind L1 .. MSE. */
+static const qrd_law_metric LAW_METRIC[] = {QRD_LAW_L1N, QRD_LAW_L2N, QRD_LAW_L1W,
+                                            QRD_LAW_L2W};
+
+#define MC_BATCHES 64
+
+typedef struct {
+  qrd_dist dist;
+  qrd_quantiser q;
+  const char *scaling_text;
+  qrd_law_scaling scaling;
+  double block, levels;
+  int column[N_VALUES - 1]; /* the metric columns, indices into VALUE_NAMES */
+  size_t n_columns;
+  unsigned long samples, seed; /* samples = 0: exact */
+} request;
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("qrd eval: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 2;
+}
+
+/* ---- block codes ---- */
+
+/* Index of t's parameter `name`, or -1. */
+static int param_index(const qrd_quantiser_type *t, const char *name)
+{
+  for (size_t i = 0; i < t->n_params; i++)
+    if (strcmp(t->params[i].name, name) == 0)
+      return (int)i;
+  return -1;
+}
+
+int qrd_cli_is_block_code(const qrd_quantiser_type *t)
+{
+  return param_index(t, "B") >= 0 || strcmp(t->name, "nf4") == 0;
+}
+
+void qrd_cli_block_code_names(char *buf, size_t len)
+{
+  buf[0] = '\0';
+  for (size_t i = 0; i < qrd_quantiser_count(); i++)
+    if (qrd_cli_is_block_code(qrd_quantiser_type_at(i)))
+      snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "",
+               qrd_quantiser_type_at(i)->name);
+}
+
+static int names_block(const char *text)
+{
+  qrd_spec s;
+  if (qrd_spec_parse(text, &s))
+    return 0;
+  for (size_t k = 0; k < s.n; k++)
+    if (strcmp(s.key[k], "B") == 0)
+      return 1;
+  return 0;
+}
+
+int qrd_cli_code_parse(const char *text, double block, qrd_quantiser *q, int *own_block)
+{
+  int st = qrd_quantiser_parse(text, q);
+  int own = !st && names_block(text);
+  if (own_block)
+    *own_block = own;
+  if (st || own || !(block > 0.0) || param_index(q->type, "B") < 0)
+    return st;
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s%cB=%.17g", text, strchr(text, ':') ? ',' : ':', block);
+  return qrd_quantiser_parse(buf, q);
+}
+
+/* ---- routing and parsing ---- */
+
+static const qrd_opt *find_option(const char *name)
+{
+  for (size_t i = 0; i < N_OPTIONS; i++)
+    if (strcmp(OPTIONS[i].name, name) == 0)
+      return &OPTIONS[i];
+  return NULL;
+}
+
+/* The law scaling named by "absmax:..." or "signmax:..."; the length of
+ * that prefix, 0 for anything else. */
+static size_t scaling_prefix(const char *text, qrd_law_scaling *kind)
+{
+  static const struct { const char *prefix; qrd_law_scaling kind; } kinds[] = {
+    {"absmax:", QRD_LAW_ABSMAX}, {"signmax:", QRD_LAW_SIGNMAX}};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strncmp(text, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+      *kind = kinds[i].kind;
+      return strlen(kinds[i].prefix);
+    }
+  return 0;
+}
+
+int qrd_eval_is_law(int argc, char **argv)
+{
+  const char *scaling = NULL, *quant = NULL;
+  int only_law = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strncmp(argv[i], "--", 2) != 0)
+      continue;
+    const qrd_opt *o = find_option(argv[i] + 2);
+    if (!o) {
+      only_law = 0;
+      continue;
+    }
+    if (strcmp(o->name, "metric") == 0)
+      return 1;
+    if (!o->takes_value || i + 1 >= argc)
+      continue;
+    const char *v = argv[++i];
+    if (strcmp(o->name, "scaling") == 0)
+      scaling = v;
+    else if (strcmp(o->name, "quantiser") == 0)
+      quant = v;
+  }
+  qrd_law_scaling kind;
+  return only_law && scaling && scaling_prefix(scaling, &kind) &&
+         !(quant && qrd_eval_is_element_format(quant));
+}
+
+static int parse_scaling(const char *text, request *r)
+{
+  static const qrd_param_def def = QRD_CODE_PARAM_BLOCK;
+  size_t len = scaling_prefix(text, &r->scaling);
+  if (!len || qrd_parse_double(text + len, &r->block) || r->block != floor(r->block) ||
+      r->block < def.min || r->block > def.max)
+    return bad("--scaling %s: allowed: absmax:B or signmax:B, B a whole block size from "
+               "%.0f to %.0f", text, def.min, def.max);
+  r->scaling_text = text;
+  return 0;
+}
+
+static int parse_quantiser(const char *text, request *r)
+{
+  char codes[256];
+  qrd_cli_block_code_names(codes, sizeof codes);
+  int st = qrd_cli_code_parse(text, r->block, &r->q, NULL);
+  if (st == QRD_ENOTFOUND)
+    return bad("--quantiser %s: unknown quantiser '%s' (block codes: %s)", text, text, codes);
+  if (st)
+    return bad("--quantiser %s: %s", text, qrd_error_detail());
+  if (!qrd_cli_is_block_code(r->q.type))
+    return bad("--quantiser %s: not a code of block-normalised values (with --scaling "
+               "absmax:B or signmax:B: %s; element formats: --format)", text, codes);
+  return 0;
+}
+
+static int parse_metrics(const char *text, request *r)
+{
+  r->n_columns = 0;
+  if (!text) {
+    for (int k = L1; k < N_VALUES; k++)
+      r->column[r->n_columns++] = k;
+    return 0;
+  }
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", text);
+  char *save;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    int k = L1;
+    while (k < N_VALUES && strcmp(t, VALUE_NAMES[k]) != 0)
+      k++;
+    if (k == N_VALUES)
+      return bad("--metric %s: unknown metric '%s' (allowed: l1, l2, mae, mse, rel_rmse)",
+                 text, t);
+    if (r->n_columns == N_VALUES - 1)
+      return bad("--metric %s: at most %d metrics", text, N_VALUES - 1);
+    r->column[r->n_columns++] = k;
+  }
+  return r->n_columns ? 0 : bad("--metric '%s': no metric given", text);
+}
+
+/* A whole number >= min (and <= 2^53) into *v. */
+static int parse_whole(const char *opt, const char *text, double min, double *v)
+{
+  if (qrd_parse_double(text, v) || *v != floor(*v) || *v < min || *v > 0x1p53)
+    return bad("--%s %s: want a whole number >= %g", opt, text, min);
+  return 0;
+}
+
+static int parse_sampling(const char *samples, const char *seed, request *r)
+{
+  double n = 0.0, s = 1.0;
+  if (seed && !samples)
+    return bad("--seed %s: applies to Monte Carlo, which --samples N selects", seed);
+  if ((samples && parse_whole("samples", samples, 1.0, &n)) ||
+      (seed && parse_whole("seed", seed, 0.0, &s)))
+    return 2;
+  if (samples && (fmod(n, r->block) != 0.0 || n / r->block < 2.0))
+    return bad("--samples %s: want a multiple of the block size %g, at least 2 blocks "
+               "(scaling %s)", samples, r->block, r->scaling_text);
+  r->samples = (unsigned long)n;
+  r->seed = (unsigned long)s;
+  return 0;
+}
+
+/* 0 on success, -1 after --help, else an exit status. */
+static int parse(int argc, char **argv, request *r)
+{
+  qrd_opt o[N_OPTIONS];
+  memcpy(o, OPTIONS, sizeof o);
+  size_t n_pos;
+  const char *pos[1];
+  if (qrd_args_parse("eval", argc, argv, o, N_OPTIONS, pos, 0, &n_pos))
+    return 2;
+  if (qrd_args_get(o, N_OPTIONS, "help")) {
+    fputs(help, stdout);
+    return -1;
+  }
+  const char *dist = qrd_args_get(o, N_OPTIONS, "dist");
+  const char *quant = qrd_args_get(o, N_OPTIONS, "quantiser");
+  const char *scaling = qrd_args_get(o, N_OPTIONS, "scaling");
+  const char *levels = qrd_args_get(o, N_OPTIONS, "levels");
+  if (!dist || !quant || !scaling)
+    return bad("--dist, --quantiser and --scaling absmax:B|signmax:B are required with a "
+               "block code (see qrd eval --quantiser nf4 --scaling absmax:64 --help)");
+  if (qrd_dist_parse(dist, &r->dist))
+    return bad("--dist %s: %s", dist, qrd_error_detail());
+  r->levels = 16.0;
+  int st = parse_scaling(scaling, r);
+  if (!st)
+    st = parse_quantiser(quant, r);
+  if (!st && levels)
+    st = parse_whole("levels", levels, 2.0, &r->levels);
+  if (!st)
+    st = parse_metrics(qrd_args_get(o, N_OPTIONS, "metric"), r);
+  if (!st)
+    st = parse_sampling(qrd_args_get(o, N_OPTIONS, "samples"),
+                        qrd_args_get(o, N_OPTIONS, "seed"), r);
+  return st;
+}
+
+/* ---- exact ---- */
+
+/* The outlier threshold of the code's law (opq's tau; none otherwise). */
+static double code_tau(const qrd_quantiser *q)
+{
+  int i = param_index(q->type, "tau");
+  return i < 0 ? INFINITY : q->params[i];
+}
+
+/* Per element of the tensor: the law's errors are per inlier, and the
+ * outliers (a fraction 1 - inlier) are stored aside without error. */
+static int exact(const request *r, const qrd_codebook *c, double *v)
+{
+  qrd_law *law;
+  double *prob = malloc(c->n * sizeof *prob);
+  int st = prob ? qrd_law_alloc(&r->dist, r->block, r->scaling, code_tau(&r->q), &law)
+                : qrd_error_set(QRD_ENOMEM, "cell probabilities");
+  if (st) {
+    free(prob);
+    return st;
+  }
+  for (int k = L1; !st && k <= MSE; k++) {
+    st = qrd_law_error(law, c, LAW_METRIC[k - L1], &v[k]);
+    v[k] *= law->inlier;
+  }
+  v[REL_RMSE] = sqrt(v[MSE] / qrd_dist_variance(&r->dist));
+  if (!st)
+    st = qrd_law_cell_probs(law, c, prob);
+  v[ENTROPY] = st ? NAN : qrd_entropy_bits(prob, c->n);
+  qrd_law_free(law);
+  free(prob);
+  return st;
+}
+
+/* ---- Monte Carlo ---- */
+
+/* Sums kept per batch of blocks, followed by the code's cell counts. */
+enum { S_ELEMENTS, S_ABS, S_SQ, S_MABS, S_MSQ, S_W2, N_SUMS };
+
+/* Index of the cell (edge[i], edge[i+1]] holding x. */
+static size_t cell_of(const qrd_codebook *c, double x)
+{
+  size_t lo = 0, hi = c->n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (x <= c->edge[mid + 1])
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+/* The block's largest inlier |w| (absmax) or that w itself (signmax); 0
+ * when every value is an outlier. */
+static double block_scale(const double *w, size_t n, qrd_law_scaling kind, double tau)
+{
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++)
+    if (fabs(w[i]) <= tau && fabs(w[i]) > fabs(s))
+      s = w[i];
+  return kind == QRD_LAW_ABSMAX ? fabs(s) : s;
+}
+
+static void add_block(const double *w, size_t n, double scale, double tau,
+                      const qrd_codebook *c, double *sum, double *count)
+{
+  double m = fabs(scale);
+  for (size_t i = 0; i < n; i++) {
+    sum[S_ELEMENTS] += 1.0;
+    sum[S_W2] += w[i] * w[i];
+    if (!(fabs(w[i]) <= tau) || scale == 0.0)
+      continue;
+    double x = w[i] / scale;
+    size_t k = cell_of(c, x);
+    double e = fabs(x - c->level[k]);
+    sum[S_ABS] += e;
+    sum[S_SQ] += e * e;
+    sum[S_MABS] += m * e;
+    sum[S_MSQ] += m * m * e * e;
+    count[k] += 1.0;
+  }
+}
+
+/* The reported values from sums (N_SUMS, then n cell counts); prob is
+ * scratch for n values. */
+static void statistics(const double *sum, size_t n, double *prob, double *v)
+{
+  double elements = sum[S_ELEMENTS], coded = 0.0;
+  for (size_t k = 0; k < n; k++)
+    coded += sum[N_SUMS + k];
+  for (size_t k = 0; k < n; k++)
+    prob[k] = sum[N_SUMS + k] / coded;
+  v[ENTROPY] = qrd_entropy_bits(prob, n);
+  v[L1] = sum[S_ABS] / elements;
+  v[L2] = sum[S_SQ] / elements;
+  v[MAE] = sum[S_MABS] / elements;
+  v[MSE] = sum[S_MSQ] / elements;
+  v[REL_RMSE] = sqrt(sum[S_MSQ] / sum[S_W2]);
+}
+
+/* Values from the totals of all batches, standard errors by the
+ * leave-one-batch-out jackknife. */
+static int jackknife(const double *batch, size_t n_batches, size_t width, size_t levels,
+                     double *v, double *se)
+{
+  double *total = calloc(2 * width + levels, sizeof *total), *loo = total + width;
+  double *prob = loo + width;
+  double (*vb)[N_VALUES] = malloc(n_batches * sizeof *vb);
+  if (!total || !vb) {
+    free(total);
+    free(vb);
+    return qrd_error_set(QRD_ENOMEM, "jackknife");
+  }
+  for (size_t b = 0; b < n_batches; b++)
+    for (size_t j = 0; j < width; j++)
+      total[j] += batch[b * width + j];
+  statistics(total, levels, prob, v);
+  for (size_t b = 0; b < n_batches; b++) {
+    for (size_t j = 0; j < width; j++)
+      loo[j] = total[j] - batch[b * width + j];
+    statistics(loo, levels, prob, vb[b]);
+  }
+  for (int k = 0; k < N_VALUES; k++) {
+    double mean = 0.0, ss = 0.0;
+    for (size_t b = 0; b < n_batches; b++)
+      mean += vb[b][k] / (double)n_batches;
+    for (size_t b = 0; b < n_batches; b++)
+      ss += (vb[b][k] - mean) * (vb[b][k] - mean);
+    se[k] = sqrt(ss * (double)(n_batches - 1) / (double)n_batches);
+  }
+  free(total);
+  free(vb);
+  return QRD_OK;
+}
+
+static int monte_carlo(const request *r, const qrd_codebook *c, double *v, double *se)
+{
+  size_t block = (size_t)r->block, n_blocks = r->samples / block;
+  size_t n_batches = n_blocks < MC_BATCHES ? n_blocks : MC_BATCHES;
+  size_t width = N_SUMS + c->n;
+  double tau = code_tau(&r->q);
+  double *w = qrd_sample_alloc(&r->dist, r->seed, r->samples);
+  double *batch = calloc(n_batches * width, sizeof *batch);
+  int st = w && batch ? QRD_OK : qrd_error_set(QRD_ENOMEM, "Monte Carlo sample");
+  for (size_t j = 0; !st && j < n_blocks; j++) {
+    double *sum = batch + j * n_batches / n_blocks * width;
+    const double *x = w + j * block;
+    add_block(x, block, block_scale(x, block, r->scaling, tau), tau, c, sum, sum + N_SUMS);
+  }
+  if (!st)
+    st = jackknife(batch, n_batches, width, c->n, v, se);
+  free(w);
+  free(batch);
+  return st;
+}
+
+/* ---- output ---- */
+
+static void print_header(const request *r)
+{
+  fputs("dist\tquantiser\tscaling\tlevels", stdout);
+  if (r->samples)
+    fputs("\tsamples\tseed\tentropy\tentropy_se", stdout);
+  else
+    fputs("\tentropy", stdout);
+  for (size_t i = 0; i < r->n_columns; i++)
+    printf(r->samples ? "\t%s\t%s_se" : "\t%s", VALUE_NAMES[r->column[i]],
+           VALUE_NAMES[r->column[i]]);
+  putchar('\n');
+}
+
+static void print_row(const request *r, const qrd_codebook *c, const double *v,
+                      const double *se)
+{
+  printf("%s\t%s\t%s\t%zu", r->dist.spec, r->q.spec, r->scaling_text, c->n);
+  if (r->samples)
+    printf("\t%lu\t%lu\t%.10g\t%.10g", r->samples, r->seed, v[ENTROPY], se[ENTROPY]);
+  else
+    printf("\t%.10g", v[ENTROPY]);
+  for (size_t i = 0; i < r->n_columns; i++) {
+    printf("\t%.10g", v[r->column[i]]);
+    if (r->samples)
+      printf("\t%.10g", se[r->column[i]]);
+  }
+  putchar('\n');
+}
+
+int qrd_eval_law(int argc, char **argv)
+{
+  request r;
+  memset(&r, 0, sizeof r);
+  int st = parse(argc, argv, &r);
+  if (st)
+    return st < 0 ? 0 : st;
+  qrd_codebook *c = NULL;
+  double v[N_VALUES], se[N_VALUES];
+  st = qrd_quantiser_design(&r.q, &r.dist, r.levels, &c);
+  if (!st)
+    st = r.samples ? monte_carlo(&r, c, v, se) : exact(&r, c, v);
+  if (st) {
+    fprintf(stderr, "qrd eval: %s: %s\n", r.q.spec, qrd_error_detail());
+  } else {
+    print_header(&r);
+    print_row(&r, c, v, se);
+  }
+  qrd_codebook_free(c);
+  return !st ? 0 : st == QRD_EINVAL || st == QRD_EDOM || st == QRD_ENOTFOUND ? 2 : 1;
+}
