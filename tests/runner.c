@@ -20,6 +20,7 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_fig7());
   srunner_add_suite(sr, qrd_suite_fig9());
   srunner_add_suite(sr, qrd_suite_fig1011());
+  srunner_add_suite(sr, qrd_suite_fig1213());
   srunner_add_suite(sr, qrd_suite_fig14());
   srunner_add_suite(sr, qrd_suite_fig1619());
   srunner_add_suite(sr, qrd_suite_cov());

@@ -17,6 +17,7 @@ Suite *qrd_suite_fig56(void);
 Suite *qrd_suite_fig7(void);
 Suite *qrd_suite_fig9(void);
 Suite *qrd_suite_fig1011(void);
+Suite *qrd_suite_fig1213(void);
 Suite *qrd_suite_fig14(void);
 Suite *qrd_suite_fig1619(void);
 Suite *qrd_suite_cov(void);

@@ -8,7 +8,6 @@
 
 #include "core/error.h"
 #include "fmt/bits.h"
-#include "fmt/block_impl.h"
 #include "mc/entropy.h"
 
 int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)

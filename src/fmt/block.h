@@ -83,6 +83,12 @@ typedef struct {
   double sse;         /* weight-domain squared error (outliers included) */
 } qrd_block_result;
 
+/* R = sqrt(sum sse / sum x2) over nb batches (sse[b * stride], x2[b])
+ * and its delete-one-batch jackknife standard error: the estimator of
+ * every evaluator here, for drivers that sum their own batches. */
+void qrd_block_jackknife(const double *sse, size_t stride, const double *x2, size_t nb,
+                         qrd_block_result *r);
+
 /* Fixed-length element codebook c with `element_bits` per element. */
 int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c,
                    double element_bits, qrd_block_result *r);

@@ -12,7 +12,6 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
-#include "fmt/block_impl.h"
 
 /* Cells are found through a table of equal buckets over the inner edges,
  * fine enough that no bucket holds two edges: the bucket's count of edges
