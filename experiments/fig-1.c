@@ -45,43 +45,27 @@ typedef struct {
   char error[256];
 } item;
 
-static int read_specs(qrd_config *cfg, const char *key, setup *s, int dists)
+static int read_quantisers(qrd_config *cfg, setup *s)
 {
   const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, key, words, &n);
-  if (st)
-    return st;
-  if (n > (dists ? MAX_DISTS : MAX_QUANTS))
-    return qrd_config_invalid(cfg, key, "too many names");
-  for (size_t i = 0; i < n; i++) {
-    st = dists ? qrd_dist_parse(words[i], &s->dist[i])
-               : qrd_quantiser_parse(words[i], &s->quant[i]);
-    if (st) {
-      char why[512]; /* the detail buffer is about to be rewritten */
-      snprintf(why, sizeof why, "%s", qrd_error_detail());
-      return qrd_config_invalid(cfg, key, why);
-    }
-  }
-  *(dists ? &s->n_dist : &s->n_quant) = n;
-  return QRD_OK;
+  int st = qrd_config_list(cfg, "quantisers", words, &s->n_quant);
+  if (!st && s->n_quant > MAX_QUANTS)
+    return qrd_config_invalid(cfg, "quantisers", "want at most 8 quantisers");
+  for (size_t i = 0; !st && i < s->n_quant; i++)
+    if (qrd_quantiser_parse(words[i], &s->quant[i]))
+      return qrd_config_invalid_error(cfg, "quantisers");
+  return st;
 }
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double lo, hi, step;
   int st;
-  if ((st = read_specs(cfg, "dists", s, 1)) || (st = read_specs(cfg, "quantisers", s, 0)) ||
-      (st = qrd_config_double(cfg, "rate_min", 0.01, 16, &lo)) ||
-      (st = qrd_config_double(cfg, "rate_max", lo, 16, &hi)) ||
-      (st = qrd_config_double(cfg, "rate_step", 0.01, 16, &step)) ||
-      (st = qrd_config_double(cfg, "ecsq_rate_max", 0, 16, &s->ecsq_rate_max)))
+  if ((st = qrd_driver_read_dists(cfg, "dists", s->dist, MAX_DISTS, &s->n_dist)) ||
+      (st = read_quantisers(cfg, s)) ||
+      (st = qrd_config_range(cfg, "rate", 0.01, 16, s->rate, MAX_RATES, &s->n_rate)))
     return st;
-  s->n_rate = 0;
-  for (double r = lo; r <= hi + 1e-9 && s->n_rate < MAX_RATES; r = lo + step * (double)s->n_rate)
-    s->rate[s->n_rate++] = r;
-  return QRD_OK;
+  return qrd_config_double(cfg, "ecsq_rate_max", 0, 16, &s->ecsq_rate_max);
 }
 
 /* Sweep points in a fixed order; fixed-length designs skip rates that give

@@ -30,7 +30,7 @@
 #define MAX_TOTALS 4
 #define MAX_SCALES 4
 #define MAX_FORMATS (MAX_TOTALS * MAX_SCALES)
-#define NAME_LEN 48
+#define NAME_LEN QRD_DRIVER_NAME_LEN
 /* The spec's bound on the achieved bits' distance from the target (§3.1). */
 #define MAX_BITS_MISS 0.125
 
@@ -42,11 +42,10 @@ static const char doc[] =
   "  formats, e.g. bf16 e8m0).";
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];
-  qrd_crd_params crd[MAX_DISTS]; /* the family's CRD; block and scaling set per point */
-  char slug[MAX_DISTS][NAME_LEN], label[MAX_DISTS][NAME_LEN];
+  qrd_driver_source src[MAX_DISTS]; /* crd: block and scaling set per point */
   size_t n_dist;
-  size_t block[MAX_BLOCKS], n_block;
+  unsigned long block[MAX_BLOCKS];
+  size_t n_block;
   double total[MAX_TOTALS];
   size_t n_total;
   char scale[MAX_SCALES][NAME_LEN];
@@ -56,87 +55,17 @@ typedef struct {
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is about to be rewritten */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "dists", words, &s->n_dist);
-  if (st)
-    return st;
-  if (s->n_dist == 0 || s->n_dist > MAX_DISTS)
-    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
-  for (size_t i = 0; i < s->n_dist; i++)
-    if (qrd_dist_parse(words[i], &s->dist[i]) ||
-        qrd_crd_params_for_dist(&s->dist[i], &s->crd[i], s->slug[i], s->label[i], NAME_LEN))
-      return invalid_spec(cfg, "dists");
-  return QRD_OK;
-}
-
-/* A list of whole numbers (block sizes) or of reals (bit targets) within
- * [lo, hi]. */
-static int read_numbers(qrd_config *cfg, const char *key, double lo, double hi, int whole,
-                        size_t max, double *v, size_t *n)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, key, words, n);
-  if (st)
-    return st;
-  if (*n == 0 || *n > max)
-    return qrd_config_invalid(cfg, key, "wrong number of values");
-  for (size_t i = 0; i < *n; i++) {
-    char *end;
-    v[i] = strtod(words[i], &end);
-    if (*end || !(v[i] >= lo && v[i] <= hi) || (whole && v[i] != floor(v[i]))) {
-      char why[96];
-      snprintf(why, sizeof why, "want %snumbers from %.10g to %.10g", whole ? "whole " : "", lo,
-               hi);
-      return qrd_config_invalid(cfg, key, why);
-    }
-  }
-  return QRD_OK;
-}
-
-static int read_scales(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "scales", words, &s->n_scale);
-  if (st)
-    return st;
-  if (s->n_scale == 0 || s->n_scale > MAX_SCALES)
-    return qrd_config_invalid(cfg, "scales", "want 1 to 4 scale formats");
-  for (size_t i = 0; i < s->n_scale; i++) {
-    qrd_scaling sc;
-    if (strlen(words[i]) >= NAME_LEN || qrd_scaling_parse("absmax:1", words[i], &sc))
-      return invalid_spec(cfg, "scales");
-    qrd_scale_name(&sc.scale, s->scale[i], NAME_LEN);
-  }
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n, block[MAX_BLOCKS];
   int st;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = read_dists(cfg, s)) ||
-      (st = read_numbers(cfg, "blocks", 4, 1 << 20, 1, MAX_BLOCKS, block, &s->n_block)) ||
-      (st = read_numbers(cfg, "total_bits", 2, 16, 0, MAX_TOTALS, s->total, &s->n_total)) ||
-      (st = read_scales(cfg, s)))
+  /* the block CRDs model the block maximum through ln(B / pi): B >= 4 */
+  if ((st = qrd_config_wholes(cfg, "blocks", 4, 1 << 20, s->block, MAX_BLOCKS, &s->n_block)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", s->block, s->n_block, &s->samples)) ||
+      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)) ||
+      (st = qrd_config_numbers(cfg, "total_bits", 2, 16, s->total, MAX_TOTALS, &s->n_total)))
     return st;
-  for (size_t j = 0; j < s->n_block; j++) {
-    s->block[j] = (size_t)block[j];
-    if (n != floor(n) || fmod(n, block[j]) != 0.0)
-      return qrd_config_invalid(cfg, "samples", "must be a whole number of every block size");
-  }
-  s->samples = (unsigned long)n;
-  return QRD_OK;
+  return qrd_driver_read_scales(cfg, "scales", 0, s->scale, MAX_SCALES, &s->n_scale);
 }
 
 /* ---- the sweep ---- */
@@ -151,7 +80,7 @@ typedef struct {
  * b - scale_bits / B element bits, per scale format and target. */
 static int point_formats(const setup *s, size_t d, size_t block, qrd_block_direct *f)
 {
-  qrd_crd_params p = s->crd[d];
+  qrd_crd_params p = s->src[d].crd;
   p.scaling = QRD_CRD_ABSMAX;
   p.symmetric = 1;
   p.block = (double)block;
@@ -186,8 +115,9 @@ static int run_point(const setup *s, size_t d, size_t j, const double *x, point 
   free(f);
   for (size_t i = 0; !st && i < k; i++)
     if (fabs(pt->r[i].bits - s->total[i % s->n_total]) > MAX_BITS_MISS)
-      st = qrd_error_set(QRD_EINVAL, "%s, B = %zu: %.4f bits for a target of %g", s->dist[d].spec,
-                         s->block[j], pt->r[i].bits, s->total[i % s->n_total]);
+      st = qrd_error_set(QRD_EINVAL, "%s, B = %lu: %.4f bits for a target of %g",
+                         s->src[d].dist.spec, s->block[j], pt->r[i].bits,
+                         s->total[i % s->n_total]);
   return st;
 }
 
@@ -195,17 +125,17 @@ static int run_point(const setup *s, size_t d, size_t j, const double *x, point 
  * each source), all block sizes on it. */
 static int run_dist(qrd_driver *drv, const setup *s, size_t d, point *pts)
 {
-  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
+  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
   int st = x ? QRD_OK : QRD_ENOMEM;
   for (size_t j = 0; !st && j < s->n_block; j++) {
     st = run_point(s, d, j, x, &pts[j]);
     char what[128];
-    snprintf(what, sizeof what, "%s B=%zu", s->dist[d].spec, s->block[j]);
+    snprintf(what, sizeof what, "%s B=%lu", s->src[d].dist.spec, s->block[j]);
     qrd_driver_progress_step(drv, what);
   }
   free(x);
   if (st)
-    return qrd_error_set(st, "%s: %s", s->dist[d].spec, qrd_error_detail());
+    return qrd_error_set(st, "%s: %s", s->src[d].dist.spec, qrd_error_detail());
   return st;
 }
 
@@ -228,15 +158,15 @@ static int write_curve(qrd_results *res, const setup *s, const point *pts, size_
   char name[2 * NAME_LEN], label[160], scale[NAME_LEN];
   for (size_t i = 0; i < NAME_LEN; i++) /* "E8M0", as the paper writes it */
     scale[i] = (char)toupper((unsigned char)s->scale[c][i]);
-  snprintf(name, sizeof name, "%s-%s", s->slug[d], s->scale[c]);
-  snprintf(label, sizeof label, "%s, %s scales", s->label[d], scale);
+  snprintf(name, sizeof name, "%s-%s", s->src[d].slug, s->scale[c]);
+  snprintf(label, sizeof label, "%s, %s scales", s->src[d].label, scale);
   int st = qrd_results_curve(res, panel, name, label, s->n_block, x, y, e);
   if (!st)
     st = qrd_results_curve(res, bits_panel, name, label, s->n_block, x, b, NULL);
   if (st)
     return st;
-  snprintf(name, sizeof name, "%s-%s-min", s->slug[d], s->scale[c]);
-  snprintf(label, sizeof label, "%s, %s: least R %.4g at B = %zu", s->label[d], scale, y[best],
+  snprintf(name, sizeof name, "%s-%s-min", s->src[d].slug, s->scale[c]);
+  snprintf(label, sizeof label, "%s, %s: least R %.4g at B = %lu", s->src[d].label, scale, y[best],
            s->block[best]);
   return qrd_results_curve(res, panel, name, label, 1, &x[best], &y[best], &e[best]);
 }

@@ -27,7 +27,7 @@
 
 #define MAX_DISTS 8
 #define MAX_BLOCKS 16
-#define NAME_LEN 48
+#define NAME_LEN QRD_DRIVER_NAME_LEN
 
 static const char doc[] =
   "R 2^b of 4-bit element formats vs block size, absmax vs signmax bf16\n"
@@ -37,11 +37,10 @@ static const char doc[] =
   "  for signmax).";
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];
-  qrd_crd_params crd[MAX_DISTS]; /* the family's CRD; block and scaling set per point */
-  char slug[MAX_DISTS][NAME_LEN], label[MAX_DISTS][NAME_LEN];
+  qrd_driver_source src[MAX_DISTS]; /* crd: block and scaling set per point */
   size_t n_dist;
-  size_t block[MAX_BLOCKS], n_block;
+  unsigned long block[MAX_BLOCKS];
+  size_t n_block;
   char scale[NAME_LEN];
   unsigned long samples;
 } setup;
@@ -56,78 +55,17 @@ static const char *const SCALING_NAME[N_SCALINGS] = {"absmax", "signmax"};
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is about to be rewritten */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "dists", words, &s->n_dist);
-  if (st)
-    return st;
-  if (s->n_dist == 0 || s->n_dist > MAX_DISTS)
-    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
-  for (size_t i = 0; i < s->n_dist; i++)
-    if (qrd_dist_parse(words[i], &s->dist[i]) ||
-        qrd_crd_params_for_dist(&s->dist[i], &s->crd[i], s->slug[i], s->label[i], NAME_LEN))
-      return invalid_spec(cfg, "dists");
-  return QRD_OK;
-}
-
-static int read_blocks(qrd_config *cfg, setup *s, double samples)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "blocks", words, &s->n_block);
-  if (st)
-    return st;
-  if (s->n_block == 0 || s->n_block > MAX_BLOCKS)
-    return qrd_config_invalid(cfg, "blocks", "want 1 to 16 block sizes");
-  for (size_t j = 0; j < s->n_block; j++) {
-    char *end;
-    double b = strtod(words[j], &end);
-    /* the block CRDs model the block maximum through ln(B / pi): B >= 4 */
-    if (*end || !(b >= 4 && b <= 1 << 20) || b != floor(b))
-      return qrd_config_invalid(cfg, "blocks", "want whole numbers from 4 to 2^20");
-    if (fmod(samples, b) != 0.0)
-      return qrd_config_invalid(cfg, "samples", "must be a whole number of every block size");
-    s->block[j] = (size_t)b;
-  }
-  return QRD_OK;
-}
-
-/* One signed scale format: signmax scales carry the block's sign. */
-static int read_scale(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  qrd_scaling sc;
-  int st = qrd_config_list(cfg, "scale", words, &n);
-  if (st)
-    return st;
-  if (n != 1 || strlen(words[0]) >= NAME_LEN)
-    return qrd_config_invalid(cfg, "scale", "want one scale format name");
-  if (qrd_scaling_parse("signmax:1", words[0], &sc))
-    return invalid_spec(cfg, "scale");
-  qrd_scale_name(&sc.scale, s->scale, NAME_LEN);
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n;
   int st;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = read_dists(cfg, s)) || (st = read_blocks(cfg, s, n)) || (st = read_scale(cfg, s)))
+  /* the block CRDs model the block maximum through ln(B / pi): B >= 4 */
+  if ((st = qrd_config_wholes(cfg, "blocks", 4, 1 << 20, s->block, MAX_BLOCKS, &s->n_block)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", s->block, s->n_block, &s->samples)) ||
+      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)))
     return st;
-  if (n != floor(n))
-    return qrd_config_invalid(cfg, "samples", "must be a whole number");
-  s->samples = (unsigned long)n;
-  return QRD_OK;
+  /* signmax scales carry the block's sign */
+  return qrd_driver_read_scale(cfg, "scale", 1, s->scale, sizeof s->scale);
 }
 
 /* ---- the sweep ---- */
@@ -142,7 +80,7 @@ typedef struct {
 static int make_element(const setup *s, size_t d, size_t block, int g, int k,
                         qrd_element **e)
 {
-  qrd_crd_params p = s->crd[d];
+  qrd_crd_params p = s->src[d].crd;
   switch (k) {
   case CRD:
     p.scaling = g == ABSMAX ? QRD_CRD_ABSMAX : QRD_CRD_SIGNMAX;
@@ -197,17 +135,17 @@ static int run_point(const setup *s, size_t d, size_t j, const double *x, point 
  * each source), all block sizes on it. */
 static int run_dist(qrd_driver *drv, const setup *s, size_t d, point *pts)
 {
-  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
+  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
   int st = x ? QRD_OK : QRD_ENOMEM;
   for (size_t j = 0; !st && j < s->n_block; j++) {
     st = run_point(s, d, j, x, &pts[j]);
     char what[128];
-    snprintf(what, sizeof what, "%s B=%zu", s->dist[d].spec, s->block[j]);
+    snprintf(what, sizeof what, "%s B=%lu", s->src[d].dist.spec, s->block[j]);
     qrd_driver_progress_step(drv, what);
   }
   free(x);
   if (st)
-    return qrd_error_set(st, "%s: %s", s->dist[d].spec, qrd_error_detail());
+    return qrd_error_set(st, "%s: %s", s->src[d].dist.spec, qrd_error_detail());
   return st;
 }
 
@@ -218,7 +156,7 @@ static void element_label(const setup *s, size_t d, int g, int k, char *buf, siz
   static const char *const fixed[N_ELEMENTS] = {NULL, "NF4", "SF4[nu=5]", "INT4 (E0M3)",
                                                 "E2M1", "E3M0"};
   if (k == CRD)
-    snprintf(buf, len, "∛p %s (%s), %s", s->label[d], g == ABSMAX ? "sym" : "asym",
+    snprintf(buf, len, "∛p %s (%s), %s", s->src[d].label, g == ABSMAX ? "sym" : "asym",
              SCALING_NAME[g]);
   else
     snprintf(buf, len, "%s, %s", fixed[k], SCALING_NAME[g]);
@@ -228,10 +166,10 @@ static int write_panel(qrd_results *res, const setup *s, const point *pts, size_
 {
   char title[192];
   qrd_scale_format sf;
-  qrd_scale_parse(s->scale, &sf); /* checked by read_scale */
+  qrd_scale_parse(s->scale, &sf); /* checked by read_setup */
   snprintf(title, sizeof title, "%s (%s): 4-bit elements, %s block scales, b = 4 + %g/B",
-           s->label[d], s->dist[d].spec, s->scale, qrd_scale_bits(&sf));
-  int st = qrd_results_panel(res, s->slug[d], title, "block size B", "R 2^b");
+           s->src[d].label, s->src[d].dist.spec, s->scale, qrd_scale_bits(&sf));
+  int st = qrd_results_panel(res, s->src[d].slug, title, "block size B", "R 2^b");
   for (int f = 0; !st && f < N_FORMATS; f++) {
     double x[MAX_BLOCKS], y[MAX_BLOCKS], e[MAX_BLOCKS];
     for (size_t j = 0; j < s->n_block; j++) {
@@ -244,7 +182,7 @@ static int write_panel(qrd_results *res, const setup *s, const point *pts, size_
     snprintf(name, sizeof name, "%s-%s", ELEMENT_NAME[f % N_ELEMENTS],
              SCALING_NAME[f / N_ELEMENTS]);
     element_label(s, d, f / N_ELEMENTS, f % N_ELEMENTS, label, sizeof label);
-    st = qrd_results_curve(res, s->slug[d], name, label, s->n_block, x, y, e);
+    st = qrd_results_curve(res, s->src[d].slug, name, label, s->n_block, x, y, e);
   }
   return st;
 }

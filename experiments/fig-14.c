@@ -49,9 +49,7 @@ static const char doc[] =
   "  scales), train_scale (of the training sample's scale).";
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];
-  qrd_crd_params crd[MAX_DISTS]; /* the family's CRD, for the baseline */
-  char slug[MAX_DISTS][32], label[MAX_DISTS][32];
+  qrd_driver_source src[MAX_DISTS]; /* crd: the family's block CRD, for the baseline */
   size_t n_dist;
   double elem_bits[MAX_BITS];
   size_t n_bits;
@@ -83,74 +81,21 @@ typedef struct {
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is about to be rewritten */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dists", words, &n);
-  if (st)
-    return st;
-  if (n == 0 || n > MAX_DISTS)
-    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
-  for (size_t i = 0; i < n; i++)
-    if (qrd_dist_parse(words[i], &s->dist[i]) ||
-        qrd_crd_params_for_dist(&s->dist[i], &s->crd[i], s->slug[i], s->label[i], 32))
-      return invalid_spec(cfg, "dists");
-  s->n_dist = n;
-  return QRD_OK;
-}
-
-/* A one-word scale-format key, checked by parsing it. */
-static int read_scale(qrd_config *cfg, const char *key, char *out, size_t len)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  qrd_scale_format f;
-  int st = qrd_config_list(cfg, key, words, &n);
-  if (st)
-    return st;
-  if (n != 1 || strlen(words[0]) >= len)
-    return qrd_config_invalid(cfg, key, "want one scale format name");
-  if (qrd_scale_parse(words[0], &f))
-    return invalid_spec(cfg, key);
-  strcpy(out, words[0]);
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double lo, hi, step, n, block;
   int st;
   if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = qrd_config_double(cfg, "block", 1, 1 << 20, &block)) ||
-      (st = read_dists(cfg, s)) ||
-      (st = qrd_config_double(cfg, "element_bits_min", 1, 12, &lo)) ||
-      (st = qrd_config_double(cfg, "element_bits_max", lo, 12, &hi)) ||
-      (st = qrd_config_double(cfg, "element_bits_step", 0.01, 12, &step)) ||
-      (st = read_scale(cfg, "scale", s->scale, sizeof s->scale)) ||
-      (st = read_scale(cfg, "train_scale", s->train_scale, sizeof s->train_scale)))
+      (st = qrd_config_whole(cfg, "block", 1, 1 << 20, &s->block)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", &s->block, 1, &s->samples)) ||
+      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)) ||
+      (st = qrd_config_range(cfg, "element_bits", 1, 12, s->elem_bits, MAX_BITS, &s->n_bits)) ||
+      (st = qrd_driver_read_scale(cfg, "scale", 0, s->scale, sizeof s->scale)) ||
+      (st = qrd_driver_read_scale(cfg, "train_scale", 0, s->train_scale, sizeof s->train_scale)))
     return st;
-  if (block != floor(block))
-    return qrd_config_invalid(cfg, "block", "must be a whole number");
-  if (n != floor(n) || fmod(n, block) != 0.0)
-    return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks");
-  s->samples = (unsigned long)n;
-  s->block = (unsigned long)block;
-  s->n_bits = 0;
-  for (double b = lo; b <= hi + 1e-9 && s->n_bits < MAX_BITS; b = lo + step * (double)s->n_bits)
-    s->elem_bits[s->n_bits++] = b;
   for (size_t d = 0; d < s->n_dist; d++) {
-    s->crd[d].scaling = QRD_CRD_ABSMAX;
-    s->crd[d].block = block;
+    s->src[d].crd.scaling = QRD_CRD_ABSMAX;
+    s->src[d].crd.block = (double)s->block;
   }
   return QRD_OK;
 }
@@ -203,13 +148,13 @@ static int panel_job(panel *p, const setup *s, int job, const double *x, const d
 static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)
 {
   /* the same seeds in every panel, as the reference draws each source */
-  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
-  double *xt = x ? qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples) : NULL;
+  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
+  double *xt = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
   int st = x && xt ? QRD_OK : QRD_ENOMEM;
   for (int j = 0; !st && j < N_JOBS; j++) {
     st = panel_job(p, s, j, x, xt);
     char what[256];
-    snprintf(what, sizeof what, "%s: %s", s->dist[d].spec, JOB_NAME[j]);
+    snprintf(what, sizeof what, "%s: %s", s->src[d].dist.spec, JOB_NAME[j]);
     qrd_driver_progress_step(drv, what);
   }
   /* the grid spans the training sample (§2.8): larger test values clip */
@@ -378,7 +323,7 @@ static int run_fixed(const setup *s, size_t d, const panel *p, double elem_bits,
                      qrd_block_result *r)
 {
   qrd_element *e;
-  int st = qrd_element_crd(&s->crd[d], elem_bits, &e);
+  int st = qrd_element_crd(&s->src[d].crd, elem_bits, &e);
   if (st)
     return st;
   st = qrd_block_eval(p->absmax, e->cb, e->bits, r);
@@ -430,7 +375,7 @@ static void run_items(qrd_driver *drv, const setup *s, size_t d, const panel *p,
     run_item(s, d, p, it);
     char what[256], name[64];
     curve_name(s, it->curve, name, sizeof name);
-    snprintf(what, sizeof what, "%s %s b_elem=%g", s->dist[d].spec, name,
+    snprintf(what, sizeof what, "%s %s b_elem=%g", s->src[d].dist.spec, name,
              s->elem_bits[it->bit]);
 #pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
@@ -443,7 +388,7 @@ static int first_failure(const setup *s, size_t d, const item *items, size_t n)
     if (items[i].status) {
       char name[64];
       curve_name(s, items[i].curve, name, sizeof name);
-      return qrd_error_set(items[i].status, "%s, %s at b_elem = %g: %s", s->dist[d].spec, name,
+      return qrd_error_set(items[i].status, "%s, %s at b_elem = %g: %s", s->src[d].dist.spec, name,
                            s->elem_bits[items[i].bit], items[i].error);
     }
   return QRD_OK;
@@ -454,8 +399,8 @@ static int first_failure(const setup *s, size_t d, const item *items, size_t n)
 static int write_panel(qrd_results *res, const setup *s, size_t d, const item *items, size_t n)
 {
   char title[160];
-  snprintf(title, sizeof title, "%s (%s), tensor RMS", s->label[d], s->dist[d].spec);
-  int st = qrd_results_panel(res, s->slug[d], title, "bits per parameter b", "R 2^b");
+  snprintf(title, sizeof title, "%s (%s), tensor RMS", s->src[d].label, s->src[d].dist.spec);
+  int st = qrd_results_panel(res, s->src[d].slug, title, "bits per parameter b", "R 2^b");
   for (size_t i = 0; !st && i < n; i += s->n_bits) {
     double x[MAX_BITS], y[MAX_BITS], e[MAX_BITS];
     for (size_t j = 0; j < s->n_bits; j++) {
@@ -472,7 +417,7 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const item *i
       snprintf(label, sizeof label, "Absmax B=%lu (fixed length)", s->block);
     else
       snprintf(label, sizeof label, "%s", CURVE_LABEL[c]);
-    st = qrd_results_curve(res, s->slug[d], name, label, s->n_bits, x, y, e);
+    st = qrd_results_curve(res, s->src[d].slug, name, label, s->n_bits, x, y, e);
   }
   return st;
 }

@@ -34,14 +34,12 @@ typedef struct {
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n;
   int st;
   if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = qrd_config_double(cfg, "bits", 1, 8, &s->bits)))
+      (st = qrd_config_whole(cfg, "samples", QRD_DRIVER_SAMPLES_MIN, QRD_DRIVER_SAMPLES_MAX,
+                             &s->samples)))
     return st;
-  s->samples = (unsigned long)n;
-  return QRD_OK;
+  return qrd_config_double(cfg, "bits", 1, 8, &s->bits);
 }
 
 /* The three designs: CRD alpha = 1, CRD alpha = 1/3, Lloyd-Max on the

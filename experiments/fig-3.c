@@ -43,13 +43,11 @@ static const char *const format_name[N_FORMATS] = {"crd", "lm"};
 static const char *const format_label[N_FORMATS] = {"CRD", "LM"};
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];
-  qrd_crd_params crd[MAX_DISTS]; /* the RMS CRD of each source's family */
-  char label[MAX_DISTS][32];     /* "Normal", "Laplace", "t[nu=7]" */
+  qrd_driver_source src[MAX_DISTS]; /* crd: the RMS CRD of each source's family */
   size_t n_dist;
   unsigned long samples, train_seed;
   double bits;
-  size_t block;
+  unsigned long block;
   char scale[32];
 } setup;
 
@@ -63,70 +61,36 @@ typedef struct {
   char error[256];
 } item;
 
-/* The CRD family of a unit-variance source (the F-S2 sources), and the
- * legend's short name. */
-static int family_of(const qrd_dist *d, qrd_crd_params *p, char *label, size_t len)
+/* The RMS CRDs assume unit variance: an explicit scale= would break them. */
+static int check_unit_variance(qrd_config *cfg, const setup *s)
 {
-  int st = qrd_crd_params_for_dist(d, p, NULL, label, len);
-  if (st)
-    return st;
-  /* the RMS CRDs assume unit variance: an explicit scale= would break them */
-  double v = qrd_dist_variance(d);
-  if (!(fabs(v - 1.0) < 1e-9))
-    return qrd_error_set(QRD_EINVAL, "'%s' has variance %g: F-S2 needs unit variance "
-                         "(leave out scale=)", d->spec, v);
-  return QRD_OK;
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dists", words, &n);
-  if (!st && (n == 0 || n > MAX_DISTS))
-    return qrd_config_invalid(cfg, "dists", "need 1 to 8 distributions");
-  for (size_t i = 0; !st && i < n; i++)
-    if (qrd_dist_parse(words[i], &s->dist[i]) ||
-        family_of(&s->dist[i], &s->crd[i], s->label[i], sizeof s->label[i])) {
-      char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
-      snprintf(why, sizeof why, "%s", qrd_error_detail());
+  for (size_t d = 0; d < s->n_dist; d++) {
+    double v = qrd_dist_variance(&s->src[d].dist);
+    if (!(fabs(v - 1.0) < 1e-9)) {
+      char why[256];
+      snprintf(why, sizeof why, "'%s' has variance %g: F-S2 needs unit variance (leave out "
+               "scale=)", s->src[d].dist.spec, v);
       return qrd_config_invalid(cfg, "dists", why);
     }
-  s->n_dist = n;
-  return st;
+  }
+  return QRD_OK;
 }
-
-static int power_of_two(double v) { return v >= 1 && v == exp2(round(log2(v))); }
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n, b, bits;
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t nw;
   int st;
-  if ((st = qrd_config_double(cfg, "samples", 1 << 20, 1 << 26, &n)) ||
+  if ((st = qrd_config_power_of_two(cfg, "samples", 1 << 20, 1 << 26, &s->samples)) ||
       (st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_double(cfg, "bits", 1, 8, &bits)) ||
-      (st = qrd_config_double(cfg, "block", 4, 4096, &b)) ||
-      (st = qrd_config_list(cfg, "scale", words, &nw)))
+      (st = qrd_config_double(cfg, "bits", 1, 8, &s->bits)) ||
+      (st = qrd_config_power_of_two(cfg, "block", 4, 4096, &s->block)) ||
+      (st = qrd_driver_read_scale(cfg, "scale", 0, s->scale, sizeof s->scale)))
     return st;
-  qrd_scale_format f;
-  if (nw != 1 || qrd_scale_parse(words[0], &f)) {
-    char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
-    snprintf(why, sizeof why, "%s", nw == 1 ? qrd_error_detail() : "one scale format name");
-    return qrd_config_invalid(cfg, "scale", why);
-  }
-  if (!power_of_two(n) || !power_of_two(b))
-    return qrd_config_invalid(cfg, power_of_two(n) ? "block" : "samples",
-                              "must be a power of two");
-  if (round(exp2(bits)) > MAX_LEVELS)
+  if (round(exp2(s->bits)) > MAX_LEVELS)
     return qrd_config_invalid(cfg, "bits", "too many levels");
-  snprintf(s->scale, sizeof s->scale, "%s", words[0]);
-  s->samples = (unsigned long)n;
-  s->block = (size_t)b;
-  s->bits = bits;
-  return read_dists(cfg, s);
+  if ((st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)))
+    return st;
+  return check_unit_variance(cfg, s);
 }
 
 /* ---- evaluation samples ---- */
@@ -139,7 +103,7 @@ static int eval_sample(const setup *s, size_t k, const double *x, double lo, dou
 {
   char text[32];
   qrd_scaling sc;
-  snprintf(text, sizeof text, k == 0 ? "none" : "absmax:%zu", s->block);
+  snprintf(text, sizeof text, k == 0 ? "none" : "absmax:%lu", s->block);
   int st = qrd_scaling_parse(text, s->scale, &sc);
   return st ? st : qrd_block_sample_alloc(x, s->samples, &sc, lo, hi, 0.0, out);
 }
@@ -148,7 +112,7 @@ static int eval_sample(const setup *s, size_t k, const double *x, double lo, dou
 
 static int crd_element(const setup *s, const item *it, qrd_element **out)
 {
-  qrd_crd_params p = s->crd[it->d];
+  qrd_crd_params p = s->src[it->d].crd;
   if (it->k == 1) {
     p.scaling = QRD_CRD_ABSMAX;
     p.block = (double)s->block;
@@ -168,7 +132,7 @@ static int lm_element(const setup *s, const item *it, const double *t, qrd_eleme
   lp.init = QRD_LM_INIT_RANGE;
   char text[32];
   qrd_scaling sc;
-  snprintf(text, sizeof text, "absmax:%zu", s->block);
+  snprintf(text, sizeof text, "absmax:%lu", s->block);
   int st = qrd_scaling_parse(text, "fp32", &sc);
   double *y = malloc(s->samples * sizeof *y), *w = malloc(s->samples * sizeof *w);
   if (!st && (!y || !w))
@@ -225,8 +189,8 @@ static int measure_all(const setup *s, const double *x, qrd_element *const e[N_F
 static void run_item(const setup *s, unsigned long seed, item *it)
 {
   qrd_element *e[N_FORMATS] = {NULL, NULL};
-  double *x = qrd_sample_alloc(&s->dist[it->d], seed, s->samples);
-  double *t = x ? qrd_sample_alloc(&s->dist[it->d], s->train_seed, s->samples) : NULL;
+  double *x = qrd_sample_alloc(&s->src[it->d].dist, seed, s->samples);
+  double *t = x ? qrd_sample_alloc(&s->src[it->d].dist, s->train_seed, s->samples) : NULL;
   int st = x && t ? QRD_OK : QRD_ENOMEM;
   if (!st)
     st = crd_element(s, it, &e[0]);
@@ -236,7 +200,7 @@ static void run_item(const setup *s, unsigned long seed, item *it)
   if (!st)
     st = measure_all(s, x, e, it);
   if (st)
-    snprintf(it->error, sizeof it->error, "%s: %s", s->dist[it->d].spec, qrd_error_detail());
+    snprintf(it->error, sizeof it->error, "%s: %s", s->src[it->d].dist.spec, qrd_error_detail());
   it->status = st;
   free(x);
   for (size_t f = 0; f < N_FORMATS; f++)
@@ -250,7 +214,7 @@ static void run_items(qrd_driver *drv, const setup *s, item *items, size_t n)
   for (size_t j = 0; j < n; j++) {
     run_item(s, drv->seed, &items[j]);
     char what[256];
-    snprintf(what, sizeof what, "%s %s", s->dist[items[j].d].spec,
+    snprintf(what, sizeof what, "%s %s", s->src[items[j].d].dist.spec,
              items[j].k ? "absmax" : "rms");
 #pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
@@ -263,13 +227,13 @@ static int write_steps(qrd_results *res, const char *panel, const setup *s, cons
 {
   double x[MAX_LEVELS];
   char slug[96], curve[128], label[128];
-  qrd_driver_slug(slug, sizeof slug, s->dist[it->d].spec);
+  qrd_driver_slug(slug, sizeof slug, s->src[it->d].dist.spec);
   for (size_t i = 0; i < it->levels; i++)
     x[i] = (double)i;
   int st = QRD_OK;
   for (size_t f = 0; !st && f < N_FORMATS; f++) {
     snprintf(curve, sizeof curve, "%s-%s", slug, format_name[f]);
-    snprintf(label, sizeof label, "%s %s R=%.3f", s->label[it->d], format_label[f], it->r[f]);
+    snprintf(label, sizeof label, "%s %s R=%.3f", s->src[it->d].label, format_label[f], it->r[f]);
     st = qrd_results_curve(res, panel, curve, label, it->levels - 1, x, it->step[f], NULL);
   }
   return st;
@@ -296,13 +260,13 @@ static int write_legend_curve(qrd_results *res, const setup *s, const item *item
 static int write_panels(qrd_results *res, const setup *s, const item *items)
 {
   char title[256], panel[32], families[256] = "";
-  snprintf(panel, sizeof panel, "absmax-b%zu", s->block);
+  snprintf(panel, sizeof panel, "absmax-b%lu", s->block);
   for (size_t d = 0; d < s->n_dist; d++)
     snprintf(families + strlen(families), sizeof families - strlen(families), "%s%zu %s",
-             d ? ", " : "", d, s->label[d]);
+             d ? ", " : "", d, s->src[d].label);
   int st = qrd_results_panel(res, "rms", "RMS (raw unit-variance data)", "codepoint index i",
                              "Q_{i+1} - Q_i");
-  snprintf(title, sizeof title, "Absmax B = %zu (%s scales)", s->block, s->scale);
+  snprintf(title, sizeof title, "Absmax B = %lu (%s scales)", s->block, s->scale);
   if (!st)
     st = qrd_results_panel(res, panel, title, "codepoint index i", "Q_{i+1} - Q_i");
   snprintf(title, sizeof title, "R on the evaluation sample (x: %s)", families);

@@ -41,43 +41,29 @@ typedef struct {
   char error[256];
 } result;
 
-static int read_dists(qrd_config *cfg, const char *key, int panel, setup *s)
+/* The sources of one panel (0: light, 1: heavy) after those read so far. */
+static int read_panel(qrd_config *cfg, const char *key, int panel, setup *s)
 {
-  const char *words[QRD_CONFIG_MAX_LIST];
   size_t n;
-  int st = qrd_config_list(cfg, key, words, &n);
-  for (size_t i = 0; !st && i < n; i++) {
-    if (s->n_dist == MAX_DISTS)
-      return qrd_config_invalid(cfg, key, "too many distributions");
-    if (qrd_dist_parse(words[i], &s->dist[s->n_dist])) {
-      char why[512];
-      snprintf(why, sizeof why, "%s", qrd_error_detail());
-      return qrd_config_invalid(cfg, key, why);
-    }
+  int st = qrd_driver_read_dists(cfg, key, s->dist + s->n_dist, MAX_DISTS - s->n_dist, &n);
+  for (size_t i = 0; !st && i < n; i++)
     s->panel[s->n_dist++] = panel;
-  }
   return st;
 }
-
-static int power_of_two(double v) { return v >= 1 && v == exp2(round(log2(v))); }
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double lo, hi, n;
+  unsigned long lo, hi;
   int st;
   s->n_dist = 0;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = qrd_config_double(cfg, "block_min", 2, 1 << 20, &lo)) ||
-      (st = qrd_config_double(cfg, "block_max", lo, n, &hi)) ||
-      (st = read_dists(cfg, "light", 0, s)) || (st = read_dists(cfg, "heavy", 1, s)))
+  if ((st = qrd_config_power_of_two(cfg, "samples", 1024, 1 << 28, &s->samples)) ||
+      (st = qrd_config_power_of_two(cfg, "block_min", 2, 1 << 20, &lo)) ||
+      (st = qrd_config_power_of_two(cfg, "block_max", (double)lo, (double)s->samples, &hi)) ||
+      (st = read_panel(cfg, "light", 0, s)) || (st = read_panel(cfg, "heavy", 1, s)))
     return st;
-  if (!power_of_two(n) || !power_of_two(lo) || !power_of_two(hi))
-    return qrd_config_invalid(cfg, !power_of_two(n) ? "samples" : !power_of_two(lo)
-                                   ? "block_min" : "block_max", "must be a power of two");
-  s->samples = (unsigned long)n;
   s->n_block = 0;
-  for (double b = lo; b <= hi && s->n_block < MAX_BLOCKS; b *= 2)
+  for (unsigned long b = lo; b <= hi && s->n_block < MAX_BLOCKS; b *= 2)
     s->block[s->n_block++] = (size_t)b;
   return QRD_OK;
 }

@@ -50,23 +50,15 @@ typedef struct {
   qrd_crd_params base; /* family, nu, block; scaling and symmetry per row */
 } setup;
 
+/* A distribution spec, so that a t's nu is written as everywhere else. */
 static int read_family(qrd_config *cfg, setup *s)
 {
-  const char *words[QRD_CONFIG_MAX_LIST];
+  qrd_driver_source src;
   size_t n;
-  qrd_dist d;
-  int st = qrd_config_list(cfg, "family", words, &n);
-  if (st)
-    return st;
-  if (n != 1)
-    return qrd_config_invalid(cfg, "family", "need exactly one distribution");
-  /* a distribution spec, so that a t's nu is written as everywhere else */
-  if (qrd_dist_parse(words[0], &d) || qrd_crd_params_for_dist(&d, &s->base, NULL, NULL, 0)) {
-    char why[512];
-    snprintf(why, sizeof why, "%s", qrd_error_detail());
-    return qrd_config_invalid(cfg, "family", why);
-  }
-  return QRD_OK;
+  int st = qrd_driver_read_sources(cfg, "family", &src, 1, &n);
+  if (!st)
+    s->base = src.crd;
+  return st;
 }
 
 static const mode *find_mode(const char *word)
@@ -95,16 +87,13 @@ static int read_rows(qrd_config *cfg, setup *s)
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double block;
+  unsigned long block;
   int st;
-  qrd_crd_params_default(&s->base);
   if ((st = qrd_config_double(cfg, "bits", 1, 8, &s->bits)) ||
-      (st = qrd_config_double(cfg, "block", 2, 1 << 20, &block)) ||
+      (st = qrd_config_whole(cfg, "block", 2, 1 << 20, &block)) ||
       (st = read_family(cfg, s)) || (st = read_rows(cfg, s)))
     return st;
-  if (block != floor(block))
-    return qrd_config_invalid(cfg, "block", "must be a whole number");
-  s->base.block = block;
+  s->base.block = (double)block;
   return QRD_OK;
 }
 

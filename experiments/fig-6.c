@@ -46,8 +46,8 @@ static const char doc[] =
   "  signmax: one panel each).";
 
 typedef struct {
-  unsigned long samples;
-  size_t block, bins;
+  unsigned long samples, block;
+  size_t bins;
   char scale[32];
   const char *scaling[MAX_SCALINGS]; /* "absmax" or "signmax" */
   size_t n_scaling;
@@ -77,40 +77,18 @@ static int read_scalings(qrd_config *cfg, setup *s)
   return QRD_OK;
 }
 
-static int read_scale(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  qrd_scale_format f;
-  int st = qrd_config_list(cfg, "scale", words, &n);
-  if (st)
-    return st;
-  if (n != 1 || qrd_scale_parse(words[0], &f) || !qrd_scale_is_signed(&f))
-    return qrd_config_invalid(cfg, "scale", "need one signed scale format (signmax "
-                                            "needs the sign), e.g. fp32, bf16");
-  qrd_scale_name(&f, s->scale, sizeof s->scale);
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n, block, bins;
+  unsigned long bins;
   int st;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = qrd_config_double(cfg, "block", 2, 1 << 16, &block)) ||
-      (st = qrd_config_double(cfg, "bins", 2, MAX_BINS, &bins)) ||
-      (st = read_scale(cfg, s)) || (st = read_scalings(cfg, s)))
+  if ((st = qrd_config_whole(cfg, "block", 2, 1 << 16, &s->block)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", &s->block, 1, &s->samples)) ||
+      (st = qrd_config_whole(cfg, "bins", 2, MAX_BINS, &bins)) ||
+      (st = qrd_driver_read_scale(cfg, "scale", 1, s->scale, sizeof s->scale)) ||
+      (st = read_scalings(cfg, s)))
     return st;
-  if (block != floor(block))
-    return qrd_config_invalid(cfg, "block", "must be a whole number");
-  if (bins != floor(bins))
-    return qrd_config_invalid(cfg, "bins", "must be a whole number");
-  if (n != floor(n) || fmod(n, block) != 0)
-    return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks");
-  s->samples = (unsigned long)n;
-  s->block = (size_t)block;
-  s->bins = (size_t)bins;
+  s->bins = bins;
   return QRD_OK;
 }
 
@@ -254,7 +232,7 @@ static int write_panel(qrd_results *res, const setup *s, size_t i, const panel *
   char title[160], attr[64];
   for (size_t k = 0; k < s->bins; k++)
     x[k] = 0.5 * (bin_edge(s, k) + bin_edge(s, k + 1));
-  snprintf(title, sizeof title, "N(0,1) / %s over blocks of %zu (%s scales)", name,
+  snprintf(title, sizeof title, "N(0,1) / %s over blocks of %lu (%s scales)", name,
            s->block, s->scale);
   snprintf(attr, sizeof attr, "%s_histogram_max_z", name);
   int st = qrd_results_panel(res, name, title, "normalised value", "fraction per bin");
@@ -290,7 +268,7 @@ static int run_panel(const setup *s, const double *x, size_t i, panel *p, int *h
   char text[64];
   qrd_scaling sc;
   int signmax = strcmp(s->scaling[i], "signmax") == 0;
-  snprintf(text, sizeof text, "%s:%zu", s->scaling[i], s->block);
+  snprintf(text, sizeof text, "%s:%lu", s->scaling[i], s->block);
   int st = qrd_scaling_parse(text, s->scale, &sc);
   if (!st)
     st = histogram(x, s, &sc, p);

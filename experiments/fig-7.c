@@ -49,15 +49,13 @@ enum { ROW_RMS, ROW_ABSMAX };
 static const char *const row_name[N_ROWS] = {"rms", "absmax"};
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];          /* columns */
-  qrd_crd_params shape[MAX_DISTS];   /* the CRD shape of each column's family */
-  char shape_slug[MAX_DISTS][32], shape_label[MAX_DISTS][32];
+  qrd_driver_source src[MAX_DISTS];  /* columns; crd: their CRD shape */
   qrd_crd_params compress;           /* shape of the compressed grids */
   size_t n_dist;
   double alpha[N_ROWS][MAX_ALPHAS];  /* per row, ascending */
   size_t n_alpha[N_ROWS];
   double bits;
-  size_t block;
+  unsigned long block;
   unsigned long samples, train_seed;
 } setup;
 
@@ -97,45 +95,28 @@ static int read_alphas(qrd_config *cfg, const char *key, double *a, size_t *n)
   return st;
 }
 
-static int parse_dist_shape(qrd_config *cfg, const char *key, const char *word, qrd_dist *d,
-                            qrd_crd_params *p, char *slug, char *label)
+static int read_sources(qrd_config *cfg, setup *s)
 {
-  if (qrd_dist_parse(word, d) || qrd_crd_params_for_dist(d, p, slug, label, 32)) {
-    char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
-    snprintf(why, sizeof why, "%s", qrd_error_detail());
-    return qrd_config_invalid(cfg, key, why);
-  }
-  return QRD_OK;
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
+  qrd_driver_source compress;
   size_t n;
-  int st = qrd_config_list(cfg, "dists", words, &s->n_dist);
-  if (!st && (s->n_dist == 0 || s->n_dist > MAX_DISTS))
-    return qrd_config_invalid(cfg, "dists", "need 1 to 4 distributions");
-  for (size_t d = 0; !st && d < s->n_dist; d++)
-    st = parse_dist_shape(cfg, "dists", words[d], &s->dist[d], &s->shape[d],
-                          s->shape_slug[d], s->shape_label[d]);
-  if (st || (st = qrd_config_list(cfg, "compress_shape", words, &n)))
-    return st;
-  if (n != 1)
-    return qrd_config_invalid(cfg, "compress_shape", "need exactly one distribution");
-  qrd_dist unused;
-  char slug[32], label[32];
-  return parse_dist_shape(cfg, "compress_shape", words[0], &unused, &s->compress, slug, label);
+  int st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist);
+  if (!st)
+    st = qrd_driver_read_sources(cfg, "compress_shape", &compress, 1, &n);
+  if (!st)
+    s->compress = compress.crd;
+  return st;
 }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
-  double samples, bits, block;
+  setup *s = setup_ptr;
   int st;
   memset(s, 0, sizeof *s);
   if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &samples)) ||
-      (st = qrd_config_double(cfg, "bits", 1, 8, &bits)) ||
-      (st = qrd_config_double(cfg, "block", 4, 4096, &block)) || (st = read_dists(cfg, s)))
+      (st = qrd_config_whole(cfg, "samples", QRD_DRIVER_SAMPLES_MIN, QRD_DRIVER_SAMPLES_MAX,
+                             &s->samples)) ||
+      (st = qrd_config_double(cfg, "bits", 1, 8, &s->bits)) ||
+      (st = qrd_config_whole(cfg, "block", 4, 4096, &s->block)) || (st = read_sources(cfg, s)))
     return st;
   for (int r = 0; r < N_ROWS; r++)
     if ((st = read_alphas(cfg, "alphas", s->alpha[r], &s->n_alpha[r])))
@@ -147,11 +128,13 @@ static int read_setup(qrd_config *cfg, setup *s)
     qsort(s->alpha[r], s->n_alpha[r], sizeof(double), cmp_double);
   if (s->alpha[ROW_RMS][0] == 0.0)
     return qrd_config_invalid(cfg, "rms_alphas", "alpha = 0 is not defined under RMS scaling");
-  s->samples = (unsigned long)samples;
-  s->bits = bits;
-  s->block = (size_t)block;
-  if ((double)s->samples != samples || s->samples % (s->block * QRD_BLOCK_BATCHES) != 0)
-    return qrd_config_invalid(cfg, "samples", "must be a whole multiple of 16 blocks");
+  /* the block samples cut the values into batches of whole blocks */
+  if (s->samples % (s->block * QRD_BLOCK_BATCHES) != 0) {
+    char why[96];
+    snprintf(why, sizeof why, "must be a whole number of %d batches of whole blocks",
+             QRD_BLOCK_BATCHES);
+    return qrd_config_invalid(cfg, "samples", why);
+  }
   return QRD_OK;
 }
 
@@ -173,7 +156,7 @@ static void panel_data_free(panel_data *p)
 static int row_scaling(const setup *s, int row, qrd_scaling *sc)
 {
   char text[32];
-  snprintf(text, sizeof text, row == ROW_RMS ? "rms" : "absmax:%zu", s->block);
+  snprintf(text, sizeof text, row == ROW_RMS ? "rms" : "absmax:%lu", s->block);
   return qrd_scaling_parse(text, "fp32", sc);
 }
 
@@ -196,8 +179,8 @@ static int normalise(const setup *s, int row, const double *x, double *y, double
  * every thread. */
 static int prepare_column(qrd_driver *drv, const setup *s, size_t d, panel_data *p)
 {
-  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
-  double *xt = qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples);
+  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
+  double *xt = qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples);
   double *w = malloc(s->samples * sizeof *w);
   int st = x && xt && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "samples");
   for (int row = 0; !st && row < N_ROWS; row++) {
@@ -210,7 +193,7 @@ static int prepare_column(qrd_driver *drv, const setup *s, size_t d, panel_data 
     if (!st)
       st = normalise(s, row, xt, pd->train_y, w, &pd->train);
     char what[192];
-    snprintf(what, sizeof what, "%s %s: normalised", s->dist[d].spec, row_name[row]);
+    snprintf(what, sizeof what, "%s %s: normalised", s->src[d].dist.spec, row_name[row]);
     qrd_driver_progress_step(drv, what);
   }
   free(x);
@@ -236,7 +219,7 @@ typedef struct {
 
 static qrd_crd_params item_params(const setup *s, const item *it)
 {
-  qrd_crd_params p = it->shape == COMPRESSED ? s->compress : s->shape[it->shape];
+  qrd_crd_params p = it->shape == COMPRESSED ? s->compress : s->src[it->shape].crd;
   p.scaling = it->panel / s->n_dist == ROW_RMS ? QRD_CRD_RMS : QRD_CRD_ABSMAX;
   p.block = (double)s->block;
   p.alpha = it->alpha;
@@ -346,7 +329,7 @@ static const char *item_name(const setup *s, const item *it)
 {
   return it->shape == COMPRESSED ? "compressed"
        : it->shape == LLOYD_MAX  ? "lloyd-max"
-                                 : s->shape_slug[it->shape];
+                                 : s->src[it->shape].slug;
 }
 
 static void run_items(qrd_driver *drv, const setup *s, const panel_data *pd, item *items,
@@ -367,7 +350,7 @@ static void run_items(qrd_driver *drv, const setup *s, const panel_data *pd, ite
     if (it->shape != LLOYD_MAX)
       snprintf(alpha, sizeof alpha, " alpha=%.4g", it->alpha);
     snprintf(what, sizeof what, "%s %s %s%s", row_name[it->panel / s->n_dist],
-             s->dist[it->panel % s->n_dist].spec, item_name(s, it), alpha);
+             s->src[it->panel % s->n_dist].dist.spec, item_name(s, it), alpha);
 #pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
   }
@@ -379,7 +362,7 @@ static int first_failure(const setup *s, const item *items, size_t n)
     if (items[i].status)
       return qrd_error_set(items[i].status, "%s %s %s alpha %g: %s",
                            row_name[items[i].panel / s->n_dist],
-                           s->dist[items[i].panel % s->n_dist].spec, item_name(s, &items[i]),
+                           s->src[items[i].panel % s->n_dist].dist.spec, item_name(s, &items[i]),
                            items[i].alpha, items[i].error);
   return QRD_OK;
 }
@@ -423,17 +406,17 @@ static int write_panel(qrd_results *res, const setup *s, const item *items, size
   int row = (int)(pnl / s->n_dist);
   size_t col = pnl % s->n_dist;
   char panel[64], title[192], label[160];
-  snprintf(panel, sizeof panel, "%s-%s", row_name[row], s->shape_slug[col]);
-  snprintf(title, sizeof title, "%s data, %s scaling (fp32 scales), %g bits", s->dist[col].spec,
-           row == ROW_RMS ? "tensor RMS" : "block absmax", s->bits);
+  snprintf(panel, sizeof panel, "%s-%s", row_name[row], s->src[col].slug);
+  snprintf(title, sizeof title, "%s data, %s scaling (fp32 scales), %g bits",
+           s->src[col].dist.spec, row == ROW_RMS ? "tensor RMS" : "block absmax", s->bits);
   int st = qrd_results_panel(res, panel, title, "density power alpha",
                              "R on normalised data");
   series c[MAX_DISTS];
   for (size_t sh = 0; !st && sh < s->n_dist; sh++) {
     collect(items, n, pnl, sh, &c[sh]);
-    snprintf(label, sizeof label, "p^alpha %s%s", s->shape_label[sh],
+    snprintf(label, sizeof label, "p^alpha %s%s", s->src[sh].label,
              sh == col ? " (own family)" : "");
-    st = qrd_results_curve(res, panel, s->shape_slug[sh], label, c[sh].n, c[sh].x, c[sh].y,
+    st = qrd_results_curve(res, panel, s->src[sh].slug, label, c[sh].n, c[sh].x, c[sh].y,
                            c[sh].err);
   }
   collect(items, n, pnl, COMPRESSED, comp);
@@ -449,7 +432,7 @@ static int write_panel(qrd_results *res, const setup *s, const item *items, size
   if (!st)
     st = qrd_results_curve(res, panel, "lloyd-max", label, 2, lx, ly, le);
   for (size_t sh = 0; !st && sh < s->n_dist; sh++)
-    st = write_min(res, panel, s->shape_slug[sh], s->shape_label[sh], &c[sh]);
+    st = write_min(res, panel, s->src[sh].slug, s->src[sh].label, &c[sh]);
   return st ? st : write_min(res, panel, "compressed", "+ Compression", comp);
 }
 
@@ -469,7 +452,7 @@ static int write_all(qrd_results *res, const setup *s, const item *items, size_t
   for (size_t p = 0; !st && p < N_ROWS * s->n_dist; p++) {
     char curve[64];
     snprintf(curve, sizeof curve, "%s-%s", row_name[p / s->n_dist],
-             s->shape_slug[p % s->n_dist]);
+             s->src[p % s->n_dist].slug);
     st = qrd_results_curve(res, "compressed-bits", curve, curve, comp[p].n, comp[p].x,
                            comp[p].bits, NULL);
   }
@@ -480,13 +463,7 @@ static int write_results(qrd_driver *drv, const setup *s, const item *items, siz
 {
   qrd_results *res;
   int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
-  if ((st = write_all(res, s, items, n))) {
-    qrd_results_abort(res);
-    return st;
-  }
-  return qrd_results_commit(res);
+  return st ? st : qrd_driver_close_results(res, write_all(res, s, items, n));
 }
 
 static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
@@ -504,26 +481,22 @@ static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
   return st;
 }
 
-int main(int argc, char **argv)
+/* run() with its buffers. */
+static int run_sweep(qrd_driver *drv, void *setup_ptr)
 {
-  qrd_driver drv;
-  setup s;
-  int st = qrd_driver_start(&drv, "fig-7", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  panel_data *pd = calloc(N_ROWS * s.n_dist, sizeof *pd);
+  const setup *s = setup_ptr;
+  panel_data *pd = calloc(N_ROWS * s->n_dist, sizeof *pd);
   item *items = malloc(N_ROWS * MAX_DISTS * (MAX_ALPHAS * (MAX_DISTS + 1) + 1) * sizeof *items);
-  st = pd && items ? run(&drv, &s, pd, items) : qrd_error_set(QRD_ENOMEM, "sweep");
-  for (size_t p = 0; pd && p < N_ROWS * s.n_dist; p++)
+  int st = pd && items ? run(drv, s, pd, items) : qrd_error_set(QRD_ENOMEM, "sweep");
+  for (size_t p = 0; pd && p < N_ROWS * s->n_dist; p++)
     panel_data_free(&pd[p]);
   free(pd);
   free(items);
-  if (st)
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return st;
+}
+
+int main(int argc, char **argv)
+{
+  setup s;
+  return qrd_driver_main(argc, argv, "fig-7", doc, read_setup, run_sweep, &s);
 }

@@ -34,8 +34,7 @@ static const char doc[] =
 
 typedef struct {
   qrd_dist dist;
-  qrd_crd_params shape[MAX_SHAPES];
-  char shape_slug[MAX_SHAPES][32], shape_label[MAX_SHAPES][32];
+  qrd_driver_source shape[MAX_SHAPES]; /* CRD shapes, named by distribution */
   size_t n_shape;
   double mult[MAX_POINTS], nu[MAX_POINTS];
   size_t n_mult, n_nu, one; /* one: the index of n' = 1 in mult */
@@ -44,38 +43,6 @@ typedef struct {
 } setup;
 
 /* ---- config ---- */
-
-static int dist_error(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is rewritten by qrd_config_invalid */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_shapes(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "shapes", words, &s->n_shape);
-  if (!st && (s->n_shape == 0 || s->n_shape > MAX_SHAPES))
-    return qrd_config_invalid(cfg, "shapes", "need 1 to 8 shapes");
-  for (size_t i = 0; !st && i < s->n_shape; i++) {
-    qrd_dist d;
-    if (qrd_dist_parse(words[i], &d) ||
-        qrd_crd_params_for_dist(&d, &s->shape[i], s->shape_slug[i], s->shape_label[i], 32))
-      return dist_error(cfg, "shapes");
-  }
-  return st;
-}
-
-static int read_dist(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dist", words, &n);
-  if (!st && n != 1)
-    return qrd_config_invalid(cfg, "dist", "need exactly one distribution");
-  return st ? st : qrd_dist_parse(words[0], &s->dist) ? dist_error(cfg, "dist") : QRD_OK;
-}
 
 /* x[i] = 2^linspace(lo, hi, n) (log2 bounds). */
 static void geometric(double lo, double hi, size_t n, double *x)
@@ -86,14 +53,15 @@ static void geometric(double lo, double hi, size_t n, double *x)
 
 static int read_grids(qrd_config *cfg, setup *s)
 {
-  double lo, hi, n, nlo, nhi, nn;
+  double lo, hi, nlo, nhi;
+  unsigned long n, nn;
   int st;
   if ((st = qrd_config_double(cfg, "multiplier_log2_min", -8, 0, &lo)) ||
       (st = qrd_config_double(cfg, "multiplier_log2_max", 0, 8, &hi)) ||
-      (st = qrd_config_double(cfg, "multiplier_points", 3, MAX_POINTS, &n)) ||
+      (st = qrd_config_whole(cfg, "multiplier_points", 3, MAX_POINTS, &n)) ||
       (st = qrd_config_double(cfg, "nu_min", 2.001, 1e6, &nlo)) ||
       (st = qrd_config_double(cfg, "nu_max", nlo, 1e6, &nhi)) ||
-      (st = qrd_config_double(cfg, "nu_points", 1, MAX_POINTS, &nn)))
+      (st = qrd_config_whole(cfg, "nu_points", 1, MAX_POINTS, &nn)))
     return st;
   s->n_mult = (size_t)n;
   s->n_nu = (size_t)nn;
@@ -106,24 +74,30 @@ static int read_grids(qrd_config *cfg, setup *s)
       s->mult[i] = 1.0;
       s->one = i;
     }
-  if (s->one == s->n_mult || (double)s->n_mult != n || (double)s->n_nu != nn)
-    return qrd_config_invalid(cfg, "multiplier_points",
-                              "need a whole number of points with n' = 1 among them");
+  if (s->one == s->n_mult)
+    return qrd_config_invalid(cfg, "multiplier_points", "need n' = 1 among the points");
   return QRD_OK;
 }
 
-static int read_setup(qrd_config *cfg, setup *s)
+static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
-  double samples;
+  setup *s = setup_ptr;
+  size_t n;
   int st;
   memset(s, 0, sizeof *s);
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &samples)) ||
-      (st = qrd_config_double(cfg, "bits", 1, 12, &s->bits)) || (st = read_dist(cfg, s)) ||
-      (st = read_shapes(cfg, s)) || (st = read_grids(cfg, s)))
+  if ((st = qrd_config_whole(cfg, "samples", QRD_DRIVER_SAMPLES_MIN, QRD_DRIVER_SAMPLES_MAX,
+                             &s->samples)) ||
+      (st = qrd_config_double(cfg, "bits", 1, 12, &s->bits)) ||
+      (st = qrd_driver_read_dists(cfg, "dist", &s->dist, 1, &n)) ||
+      (st = qrd_driver_read_sources(cfg, "shapes", s->shape, MAX_SHAPES, &s->n_shape)) ||
+      (st = read_grids(cfg, s)))
     return st;
-  s->samples = (unsigned long)samples;
-  if ((double)s->samples != samples || s->samples % QRD_BLOCK_BATCHES != 0)
-    return qrd_config_invalid(cfg, "samples", "must be a whole multiple of 16");
+  /* the block sample cuts the values into batches */
+  if (s->samples % QRD_BLOCK_BATCHES != 0) {
+    char why[64];
+    snprintf(why, sizeof why, "must be a whole number of %d batches", QRD_BLOCK_BATCHES);
+    return qrd_config_invalid(cfg, "samples", why);
+  }
   return QRD_OK;
 }
 
@@ -163,7 +137,7 @@ typedef struct {
 static qrd_crd_params item_params(const setup *s, const item *it)
 {
   if (it->shape < s->n_shape)
-    return s->shape[it->shape];
+    return s->shape[it->shape].crd;
   qrd_crd_params p;
   qrd_crd_params_default(&p);
   p.family = QRD_CRD_STUDENT_T;
@@ -185,7 +159,7 @@ static void run_items(qrd_driver *drv, const setup *s, const qrd_block_sample *d
       snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
     char what[128];
     if (it->shape < s->n_shape)
-      snprintf(what, sizeof what, "%s shape, %zu multipliers", s->shape_slug[it->shape],
+      snprintf(what, sizeof what, "%s shape, %zu multipliers", s->shape[it->shape].slug,
                s->n_mult);
     else
       snprintf(what, sizeof what, "CRD-t nu=%.4g, %zu multipliers", p.nu, s->n_mult);
@@ -225,15 +199,15 @@ static int write_multiplier(qrd_results *res, const setup *s, const item *items)
   int st = qrd_results_panel(res, "multiplier", title, "multiplier n'", "R");
   for (size_t sh = 0; !st && sh < s->n_shape; sh++) {
     unpack(items[sh].r, s->n_mult, y[sh], err[sh]);
-    snprintf(label, sizeof label, "CRD %s", s->shape_label[sh]);
-    st = qrd_results_curve(res, "multiplier", s->shape_slug[sh], label, s->n_mult, s->mult,
+    snprintf(label, sizeof label, "CRD %s", s->shape[sh].label);
+    st = qrd_results_curve(res, "multiplier", s->shape[sh].slug, label, s->n_mult, s->mult,
                            y[sh], err[sh]);
   }
   for (size_t sh = 0; !st && sh < s->n_shape; sh++) {
     size_t k = argmin(y[sh], s->n_mult);
-    snprintf(curve, sizeof curve, "%s-min", s->shape_slug[sh]);
+    snprintf(curve, sizeof curve, "%s-min", s->shape[sh].slug);
     snprintf(label, sizeof label, "CRD %s best: n' = %.3g, R = %.4f (n' = 1: %.4f)",
-             s->shape_label[sh], s->mult[k], y[sh][k], y[sh][s->one]);
+             s->shape[sh].label, s->mult[k], y[sh][k], y[sh][s->one]);
     st = qrd_results_curve(res, "multiplier", curve, label, 1, &s->mult[k], &y[sh][k],
                            &err[sh][k]);
     mx[sh] = 1.0;
@@ -321,22 +295,17 @@ static int run(qrd_driver *drv, const setup *s, item *items)
   return st;
 }
 
+/* run() with its buffer. */
+static int run_sweep(qrd_driver *drv, void *setup_ptr)
+{
+  item *items = calloc(MAX_SHAPES + MAX_POINTS, sizeof *items);
+  int st = items ? run(drv, setup_ptr, items) : qrd_error_set(QRD_ENOMEM, "sweep");
+  free(items);
+  return st;
+}
+
 int main(int argc, char **argv)
 {
-  qrd_driver drv;
   setup s;
-  int st = qrd_driver_start(&drv, "fig-8", doc, argc, argv);
-  if (st)
-    return st < 0 ? 0 : st;
-  if ((st = read_setup(drv.config, &s)))
-    return qrd_driver_fail(&drv, st);
-  if ((st = qrd_driver_config_done(&drv)))
-    return st;
-  item *items = calloc(MAX_SHAPES + MAX_POINTS, sizeof *items);
-  st = items ? run(&drv, &s, items) : qrd_error_set(QRD_ENOMEM, "sweep");
-  free(items);
-  if (st)
-    return qrd_driver_fail(&drv, st);
-  qrd_driver_finish(&drv);
-  return 0;
+  return qrd_driver_main(argc, argv, "fig-8", doc, read_setup, run_sweep, &s);
 }

@@ -42,8 +42,7 @@ static const char doc[] =
   "  sample's scales).";
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];
-  qrd_crd_family family[MAX_DISTS];
+  qrd_driver_source src[MAX_DISTS]; /* one panel each; crd: the family */
   size_t n_dist;
   double elem_bits[MAX_BITS];
   size_t n_bits;
@@ -75,80 +74,18 @@ typedef struct {
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is about to be rewritten */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-/* The CRD family of a source: the figure needs a matched CRD per panel. */
-static int family_of(const qrd_dist *d, qrd_crd_family *f)
-{
-  qrd_crd_params p;
-  int st = qrd_crd_params_for_dist(d, &p, NULL, NULL, 0);
-  *f = p.family;
-  return st;
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dists", words, &n);
-  if (st)
-    return st;
-  if (n == 0 || n > MAX_DISTS)
-    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
-  for (size_t i = 0; i < n; i++)
-    if (qrd_dist_parse(words[i], &s->dist[i]) || family_of(&s->dist[i], &s->family[i]))
-      return invalid_spec(cfg, "dists");
-  s->n_dist = n;
-  return QRD_OK;
-}
-
-/* A one-word scale-format key, checked by parsing it. */
-static int read_scale(qrd_config *cfg, const char *key, char *out, size_t len)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  qrd_scale_format f;
-  int st = qrd_config_list(cfg, key, words, &n);
-  if (st)
-    return st;
-  if (n != 1 || strlen(words[0]) >= len)
-    return qrd_config_invalid(cfg, key, "want one scale format name");
-  if (qrd_scale_parse(words[0], &f))
-    return invalid_spec(cfg, key);
-  strcpy(out, words[0]);
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double lo, hi, step, n, block;
   int st;
   if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = qrd_config_double(cfg, "block", 1, 1 << 20, &block)) ||
-      (st = read_dists(cfg, s)) ||
-      (st = qrd_config_double(cfg, "element_bits_min", 1, 12, &lo)) ||
-      (st = qrd_config_double(cfg, "element_bits_max", lo, 12, &hi)) ||
-      (st = qrd_config_double(cfg, "element_bits_step", 0.01, 12, &step)) ||
-      (st = read_scale(cfg, "scale", s->scale, sizeof s->scale)) ||
-      (st = read_scale(cfg, "train_scale", s->train_scale, sizeof s->train_scale)))
+      (st = qrd_config_whole(cfg, "block", 1, 1 << 20, &s->block)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", &s->block, 1, &s->samples)) ||
+      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)) ||
+      (st = qrd_config_range(cfg, "element_bits", 1, 12, s->elem_bits, MAX_BITS, &s->n_bits)) ||
+      (st = qrd_driver_read_scale(cfg, "scale", 0, s->scale, sizeof s->scale)))
     return st;
-  if (block != floor(block))
-    return qrd_config_invalid(cfg, "block", "must be a whole number");
-  if (n != floor(n) || fmod(n, block) != 0.0)
-    return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks");
-  s->samples = (unsigned long)n;
-  s->block = (unsigned long)block;
-  s->n_bits = 0;
-  for (double b = lo; b <= hi + 1e-9 && s->n_bits < MAX_BITS; b = lo + step * (double)s->n_bits)
-    s->elem_bits[s->n_bits++] = b;
-  return QRD_OK;
+  return qrd_driver_read_scale(cfg, "train_scale", 0, s->train_scale, sizeof s->train_scale);
 }
 
 /* ---- one panel: samples, normalisations, sweep ---- */
@@ -185,8 +122,8 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
 {
   for (size_t k = 0; k < N_SCHEMES; k++) {
     qrd_crd_params_default(&sc[k].crd);
-    sc[k].crd.family = s->family[d];
-    sc[k].crd.nu = s->dist[d].shape[0];
+    sc[k].crd.family = s->src[d].crd.family;
+    sc[k].crd.nu = s->src[d].dist.shape[0];
     sc[k].crd.block = (double)s->block;
     sc[k].crd.scaling = k == 2 ? QRD_CRD_ABSMAX : QRD_CRD_RMS;
     sc[k].floor_levels = k != 2;
@@ -214,13 +151,13 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
   scaling[1] = block_rms;
   scaling[2] = absmax;
   /* the same seeds in every panel, as the reference draws each source */
-  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
-  double *xt = x ? qrd_sample_alloc(&s->dist[d], s->train_seed, s->samples) : NULL;
+  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
+  double *xt = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
   int st = x && xt ? QRD_OK : QRD_ENOMEM;
   for (int j = 0; !st && j < N_SCHEMES * N_JOBS; j++) {
     st = scheme_job(&sc[j / N_JOBS], s, scaling[j / N_JOBS], j % N_JOBS, x, xt);
     char what[256];
-    snprintf(what, sizeof what, "%s %s: %s", s->dist[d].spec, sc[j / N_JOBS].name,
+    snprintf(what, sizeof what, "%s %s: %s", s->src[d].dist.spec, sc[j / N_JOBS].name,
              JOB_NAME[j % N_JOBS]);
     qrd_driver_progress_step(drv, what);
   }
@@ -329,7 +266,7 @@ static void run_items(qrd_driver *drv, const setup *s, size_t d, const scheme *s
     item *it = &items[n - 1 - j];
     run_item(s, sc, it);
     char what[256];
-    snprintf(what, sizeof what, "%s %s-%s b_elem=%g", s->dist[d].spec,
+    snprintf(what, sizeof what, "%s %s-%s b_elem=%g", s->src[d].dist.spec,
              sc[it->scheme].name, MODE_NAME[it->mode], s->elem_bits[it->bit]);
 #pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
@@ -342,7 +279,7 @@ static int first_failure(const setup *s, size_t d, const scheme *sc, const item 
   for (size_t i = 0; i < n; i++)
     if (items[i].status)
       return qrd_error_set(items[i].status, "%s, %s-%s at b_elem = %g: %s",
-                           s->dist[d].spec, sc[items[i].scheme].name,
+                           s->src[d].dist.spec, sc[items[i].scheme].name,
                            MODE_NAME[items[i].mode], s->elem_bits[items[i].bit],
                            items[i].error);
   return QRD_OK;
@@ -355,19 +292,19 @@ static void panel_name(const setup *s, size_t d, char *name, size_t len, char *t
                        size_t tlen)
 {
   char raw[64];
-  switch (s->family[d]) {
+  switch (s->src[d].crd.family) {
   case QRD_CRD_NORMAL:
     snprintf(name, len, "normal");
-    snprintf(title, tlen, "Normal (%s)", s->dist[d].spec);
+    snprintf(title, tlen, "Normal (%s)", s->src[d].dist.spec);
     return;
   case QRD_CRD_LAPLACE:
     snprintf(name, len, "laplace");
-    snprintf(title, tlen, "Laplace (%s)", s->dist[d].spec);
+    snprintf(title, tlen, "Laplace (%s)", s->src[d].dist.spec);
     return;
   case QRD_CRD_STUDENT_T:
-    snprintf(raw, sizeof raw, "student-t-%g", s->dist[d].shape[0]);
+    snprintf(raw, sizeof raw, "student-t-%g", s->src[d].dist.shape[0]);
     qrd_driver_slug(name, len, raw);
-    snprintf(title, tlen, "Student-t nu=%g (%s)", s->dist[d].shape[0], s->dist[d].spec);
+    snprintf(title, tlen, "Student-t nu=%g (%s)", s->src[d].dist.shape[0], s->src[d].dist.spec);
     return;
   }
 }
@@ -430,10 +367,10 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
   }
   if (!st)
     st = write_limit(res, panel, "fixed-limit", "fixed-length limit (Panter-Dite)",
-                     "lloyd-max", &s->dist[d], range);
+                     "lloyd-max", &s->src[d].dist, range);
   if (!st)
     st = write_limit(res, panel, "compressed-limit", "compressed limit (uniform + ideal code)",
-                     "uniform-ec", &s->dist[d], range);
+                     "uniform-ec", &s->src[d].dist, range);
   return st;
 }
 

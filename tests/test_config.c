@@ -1,5 +1,7 @@
-/* Figure configuration files: syntax, getters, and error messages that name
+/* Figure configuration files: syntax, getters (core/config.h and the
+ * name-aware readers of io/driver_config.h), and error messages that name
  * the file, the line, the key and the bad value. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "io/driver_config.h"
 #include "suites.h"
 
 #define assert_has(hay, needle)                                                \
@@ -52,6 +55,26 @@ static const char *load_fails(const char *text, int status)
   ck_assert_ptr_null(c);
   assert_has(qrd_error_detail(), path);
   return qrd_error_detail();
+}
+
+/* The last error: status ECONFIG and a detail naming file:line, the key,
+ * the value and each further fragment (NULL ends the list). */
+static void check_rejected(int st, int line, const char *key, const char *value, ...)
+{
+  ck_assert_int_eq(st, QRD_ECONFIG);
+  const char *e = qrd_error_detail();
+  char where[96], k[64], val[160];
+  snprintf(where, sizeof where, "%s:%d:", path, line);
+  snprintf(k, sizeof k, "'%s'", key);
+  snprintf(val, sizeof val, "'%s'", value);
+  assert_has(e, where);
+  assert_has(e, k);
+  assert_has(e, val);
+  va_list ap;
+  va_start(ap, value);
+  for (const char *f; (f = va_arg(ap, const char *)) != NULL;)
+    assert_has(e, f);
+  va_end(ap);
 }
 
 /* ---- syntax ---- */
@@ -195,16 +218,7 @@ static void check_bad_double(const char *text, const char *key, int line,
   qrd_config *c = load_ok(text);
   double v;
   qrd_error_clear();
-  ck_assert_int_eq(qrd_config_double(c, key, 1, 16, &v), QRD_ECONFIG);
-  const char *e = qrd_error_detail();
-  char where[96], k[64], val[64];
-  snprintf(where, sizeof where, "%s:%d:", path, line);
-  snprintf(k, sizeof k, "'%s'", key);
-  snprintf(val, sizeof val, "'%s'", value);
-  assert_has(e, where);
-  assert_has(e, k);
-  assert_has(e, val);
-  assert_has(e, "from 1 to 16");
+  check_rejected(qrd_config_double(c, key, 1, 16, &v), line, key, value, "from 1 to 16", NULL);
   qrd_config_free(c);
 }
 
@@ -243,17 +257,196 @@ START_TEST(test_ulong_bad)
     qrd_config *c = load_ok(text);
     unsigned long v;
     qrd_error_clear();
-    ck_assert_int_eq(qrd_config_ulong(c, "seed", &v), QRD_ECONFIG);
-    const char *e = qrd_error_detail();
-    char where[96], val[64];
-    snprintf(where, sizeof where, "%s:2:", path);
-    snprintf(val, sizeof val, "'%s'", bad[i]);
-    assert_has(e, where);
-    assert_has(e, "'seed'");
-    assert_has(e, val);
-    assert_has(e, "whole number");
+    check_rejected(qrd_config_ulong(c, "seed", &v), 2, "seed", bad[i], "whole number", NULL);
     qrd_config_free(c);
   }
+}
+END_TEST
+
+/* ---- readers ---- */
+
+START_TEST(test_whole)
+{
+  qrd_config *c = load_ok("block = 128\nsamples = 1e6\nlo = 1\nhalf = 12.5\nbig = 1048577\n"
+                          "word = many\n");
+  unsigned long v;
+  ck_assert_int_eq(qrd_config_whole(c, "block", 1, 1 << 20, &v), QRD_OK);
+  ck_assert_uint_eq(v, 128);
+  ck_assert_int_eq(qrd_config_whole(c, "samples", 1024, 1 << 28, &v), QRD_OK);
+  ck_assert_uint_eq(v, 1000000);
+  ck_assert_int_eq(qrd_config_whole(c, "lo", 1, 1 << 20, &v), QRD_OK); /* bounds inclusive */
+  ck_assert_uint_eq(v, 1);
+  check_rejected(qrd_config_whole(c, "half", 1, 1 << 20, &v), 4, "half", "12.5",
+                 "whole number from 1 to 1048576", NULL);
+  check_rejected(qrd_config_whole(c, "big", 1, 1 << 20, &v), 5, "big", "1048577",
+                 "whole number from 1 to 1048576", NULL);
+  check_rejected(qrd_config_whole(c, "word", 1, 1 << 20, &v), 6, "word", "many", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_power_of_two)
+{
+  qrd_config *c = load_ok("block = 4096\nsmall = 4\nodd = 48\nfrac = 0.5\nhuge = 8192\n");
+  unsigned long v;
+  ck_assert_int_eq(qrd_config_power_of_two(c, "block", 4, 4096, &v), QRD_OK);
+  ck_assert_uint_eq(v, 4096);
+  ck_assert_int_eq(qrd_config_power_of_two(c, "small", 4, 4096, &v), QRD_OK);
+  ck_assert_uint_eq(v, 4);
+  check_rejected(qrd_config_power_of_two(c, "odd", 4, 4096, &v), 3, "odd", "48",
+                 "power of two from 4 to 4096", NULL);
+  check_rejected(qrd_config_power_of_two(c, "frac", 0, 4096, &v), 4, "frac", "0.5", NULL);
+  check_rejected(qrd_config_power_of_two(c, "huge", 4, 4096, &v), 5, "huge", "8192", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_number_lists)
+{
+  qrd_config *c = load_ok("total_bits = 4 8.5\nblocks = 8 16 4096\nbad = 8 12.5 16\n"
+                          "long = 8 16 32\n");
+  double b[4];
+  unsigned long k[4];
+  size_t n;
+  ck_assert_int_eq(qrd_config_numbers(c, "total_bits", 2, 16, b, 4, &n), QRD_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_double_eq(b[0], 4.0);
+  ck_assert_double_eq(b[1], 8.5);
+  ck_assert_int_eq(qrd_config_wholes(c, "blocks", 4, 1 << 20, k, 4, &n), QRD_OK);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_uint_eq(k[0], 8);
+  ck_assert_uint_eq(k[2], 4096);
+  /* the bad item is named, and what every item may be */
+  check_rejected(qrd_config_wholes(c, "bad", 4, 1 << 20, k, 4, &n), 3, "bad", "8 12.5 16",
+                 "'12.5'", "whole numbers from 4 to 1048576", NULL);
+  check_rejected(qrd_config_numbers(c, "long", 4, 64, b, 2, &n), 4, "long", "8 16 32",
+                 "1 to 2 numbers", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+/* STEM_min + k STEM_step up to STEM_max: the count is (max - min)/step + 1
+ * even where k step overshoots the span by a rounding (0.1 * 3 > 0.3). */
+START_TEST(test_range)
+{
+  qrd_config *c = load_ok("b_min = 2.5\nb_max = 6.5\nb_step = 0.5\n"
+                          "t_min = 0\nt_max = 0.3\nt_step = 0.1\n"
+                          "z_min = 1\nz_max = 2\nz_step = 0\n"
+                          "d_min = 3\nd_max = 2\nd_step = 1\n");
+  double v[16];
+  size_t n;
+  ck_assert_int_eq(qrd_config_range(c, "b", 1, 12, v, 16, &n), QRD_OK);
+  ck_assert_uint_eq(n, 9);
+  for (size_t k = 0; k < n; k++)
+    ck_assert_double_eq(v[k], 2.5 + 0.5 * (double)k);
+  ck_assert_int_eq(qrd_config_range(c, "t", 0, 1, v, 16, &n), QRD_OK);
+  ck_assert_uint_eq(n, 4);
+  ck_assert_double_eq_tol(v[3], 0.3, 1e-15);
+  /* more points than room: refused, naming the step, not cut short */
+  check_rejected(qrd_config_range(c, "b", 1, 12, v, 8, &n), 3, "b_step", "0.5",
+                 "at most 8 points", NULL);
+  check_rejected(qrd_config_range(c, "z", 1, 12, v, 16, &n), 9, "z_step", "0",
+                 "at most 16 points", NULL);
+  check_rejected(qrd_config_range(c, "d", 1, 12, v, 16, &n), 11, "d_max", "2",
+                 "from 3 to 12", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+/* A parser's refusal becomes the config error, with file, line and key. */
+START_TEST(test_invalid_error)
+{
+  qrd_config *c = load_ok("seed = 1\ndists = gaussian frob\n");
+  qrd_error_set(QRD_ENOTFOUND, "unknown distribution 'frob'");
+  check_rejected(qrd_config_invalid_error(c, "dists"), 2, "dists", "gaussian frob",
+                 "unknown distribution 'frob'", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+/* Sources get the CRD family of their distribution, with the results names
+ * and legend labels of element_crd.c's table. */
+START_TEST(test_read_sources)
+{
+  qrd_config *c = load_ok("dists = gaussian laplace:scale=1 student-t:nu=5\nthree = gaussian "
+                          "laplace student-t:nu=7\nbad = gaussian frob\n");
+  qrd_driver_source src[3];
+  size_t n;
+  ck_assert_int_eq(qrd_driver_read_sources(c, "dists", src, 3, &n), QRD_OK);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_int_eq(src[0].crd.family, QRD_CRD_NORMAL);
+  ck_assert_int_eq(src[1].crd.family, QRD_CRD_LAPLACE);
+  ck_assert_int_eq(src[2].crd.family, QRD_CRD_STUDENT_T);
+  ck_assert_double_eq(src[2].crd.nu, 5.0);
+  ck_assert_str_eq(src[0].slug, "normal");
+  ck_assert_str_eq(src[2].slug, "t-nu-5");
+  ck_assert_str_eq(src[1].label, "Laplace");
+  ck_assert_str_eq(src[2].label, "t[nu=5]");
+  /* Laplace at scale b has variance 2 b^2; without scale= it is 1 */
+  ck_assert_double_eq_tol(qrd_dist_variance(&src[1].dist), 2.0, 1e-12);
+  ck_assert_double_eq_tol(qrd_dist_variance(&src[0].dist), 1.0, 1e-12);
+  check_rejected(qrd_driver_read_sources(c, "three", src, 2, &n), 2, "three",
+                 "gaussian laplace student-t:nu=7", "at most 2 distributions", NULL);
+  check_rejected(qrd_driver_read_sources(c, "three", src, 1, &n), 2, "three",
+                 "gaussian laplace student-t:nu=7", "want one distribution", NULL);
+  check_rejected(qrd_driver_read_sources(c, "bad", src, 3, &n), 3, "bad", "gaussian frob",
+                 "frob", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_read_dists)
+{
+  qrd_config *c = load_ok("light = gaussian:scale=1 laplace:scale=1\n");
+  qrd_dist d[2];
+  size_t n;
+  ck_assert_int_eq(qrd_driver_read_dists(c, "light", d, 2, &n), QRD_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(d[0].type->name, "gaussian");
+  ck_assert_double_eq_tol(qrd_dist_variance(&d[1]), 2.0, 1e-12);
+  check_rejected(qrd_driver_read_dists(c, "light", d, 1, &n), 1, "light",
+                 "gaussian:scale=1 laplace:scale=1", "want one distribution", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+/* Names are parsed (case-insensitive) and stored canonical; signmax needs
+ * a format with a sign, which E8M0 (powers of two) has not. */
+START_TEST(test_read_scales)
+{
+  qrd_config *c = load_ok("scales = BF16 e8m0\nscale = fp32\ntwo = bf16 fp32\nbad = fp8x\n"
+                          "unsigned = e8m0\n");
+  char names[4][QRD_DRIVER_NAME_LEN], one[32];
+  size_t n;
+  ck_assert_int_eq(qrd_driver_read_scales(c, "scales", 0, names, 4, &n), QRD_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(names[0], "bf16");
+  ck_assert_str_eq(names[1], "e8m0");
+  ck_assert_int_eq(qrd_driver_read_scale(c, "scale", 1, one, sizeof one), QRD_OK);
+  ck_assert_str_eq(one, "fp32");
+  check_rejected(qrd_driver_read_scale(c, "two", 0, one, sizeof one), 3, "two", "bf16 fp32",
+                 "want one scale format", NULL);
+  check_rejected(qrd_driver_read_scale(c, "bad", 0, one, sizeof one), 4, "bad", "fp8x",
+                 "known: fp32, bf16", NULL);
+  check_rejected(qrd_driver_read_scale(c, "unsigned", 1, one, sizeof one), 5, "unsigned", "e8m0",
+                 "sign", NULL);
+  qrd_config_free(c);
+}
+END_TEST
+
+/* 10^6 = 2^6 5^6: whole blocks of 8 and 64, not of 128, which is named. */
+START_TEST(test_read_samples)
+{
+  qrd_config *c = load_ok("samples = 1000000\nfew = 512\n");
+  const unsigned long ok[] = {8, 64}, bad[] = {8, 64, 128};
+  unsigned long n;
+  ck_assert_int_eq(qrd_driver_read_samples(c, "samples", ok, 2, &n), QRD_OK);
+  ck_assert_uint_eq(n, 1000000);
+  check_rejected(qrd_driver_read_samples(c, "samples", bad, 3, &n), 1, "samples", "1000000",
+                 "whole number of blocks of 128", NULL);
+  check_rejected(qrd_driver_read_samples(c, "few", ok, 2, &n), 2, "few", "512",
+                 "from 1024 to 268435456", NULL);
+  qrd_config_free(c);
 }
 END_TEST
 
@@ -392,6 +585,19 @@ Suite *qrd_suite_config(void)
   tcase_add_test(tc, test_unknown_key);
   tcase_add_test(tc, test_bad_value_counts_as_used);
   tcase_add_test(tc, test_missing_file);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("readers");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_test(tc, test_whole);
+  tcase_add_test(tc, test_power_of_two);
+  tcase_add_test(tc, test_number_lists);
+  tcase_add_test(tc, test_range);
+  tcase_add_test(tc, test_invalid_error);
+  tcase_add_test(tc, test_read_sources);
+  tcase_add_test(tc, test_read_dists);
+  tcase_add_test(tc, test_read_scales);
+  tcase_add_test(tc, test_read_samples);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -7,107 +7,43 @@
  * of the fixed-total sweeps (pitfall 1) makes neighbouring B tie. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
+#include "fig_run.h"
 #include "suites.h"
 
 Suite *qrd_suite_fig1011(void);
 
 #define N_SRC 3
-#define MAX_PTS 16
 #define N10 10 /* B = 8 .. 4096 */
 #define N11 9  /* B = 8 .. 2048 */
 
 static const char *const SRC[N_SRC] = {"normal", "laplace", "t-nu-5"};
-static const char *const DISTS =
-  "dists = gaussian:scale=1 laplace:scale=1 student-t:nu=5,scale=1\n";
 static const char *const ELEM[] = {"crd", "nf4", "sf4", "int4", "e2m1", "e3m0"};
 #define N_ELEM 6
 
-static char sandbox[64];
+/* The configs with `samples` values per source. */
+#define DISTS "dists = gaussian:scale=1 laplace:scale=1 student-t:nu=5,scale=1\n"
+#define CONFIG10(samples) \
+  "seed = 1\nsamples = " samples "\n" DISTS \
+  "blocks = 8 16 32 64 128 256 512 1024 2048 4096\ntotal_bits = 4 8\nscales = bf16 e8m0\n"
+#define CONFIG11(samples) \
+  "seed = 1\nsamples = " samples "\n" DISTS \
+  "blocks = 8 16 32 64 128 256 512 1024 2048\nscale = bf16\n"
 
-static void write_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  fclose(f);
-}
-
-/* The config of fig-N with `samples` values per source. */
-static void write_config(int fig, const char *samples)
-{
-  char path[128], text[512];
-  snprintf(path, sizeof path, "%s/fig-%d.cfg", sandbox, fig);
-  if (fig == 10)
-    snprintf(text, sizeof text, "seed = 1\nsamples = %s\n%sblocks = 8 16 32 64 128 256 512 "
-             "1024 2048 4096\ntotal_bits = 4 8\nscales = bf16 e8m0\n", samples, DISTS);
-  else
-    snprintf(text, sizeof text, "seed = 1\nsamples = %s\n%sblocks = 8 16 32 64 128 256 512 "
-             "1024 2048\nscale = bf16\n", samples, DISTS);
-  write_file(path, text);
-}
-
-/* Runs bin/fig-N on its sandbox config into `out` (a sandbox file name);
- * returns the exit status, stderr in err. */
-static int run_fig(int fig, const char *out, const char *flags, char *err, size_t len)
-{
-  char cmd[768], errfile[128];
-  snprintf(errfile, sizeof errfile, "%s/stderr", sandbox);
-  snprintf(cmd, sizeof cmd, "./bin/fig-%d --config %s/fig-%d.cfg --out %s/%s --quiet %s "
-           "</dev/null >/dev/null 2>%s", fig, sandbox, fig, sandbox, out, flags, errfile);
-  int st = system(cmd);
-  FILE *f = fopen(errfile, "r");
-  size_t got = f ? fread(err, 1, len - 1, f) : 0;
-  err[got] = '\0';
-  if (f)
-    fclose(f);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static qrd_test_fig fig10, fig11;
 
 static void sandbox_open(void)
 {
-  strcpy(sandbox, "/tmp/qrd-fig1011-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-  char err[1024];
-  for (int fig = 10; fig <= 11; fig++) {
-    char bin[32], out[32];
-    snprintf(bin, sizeof bin, "./bin/fig-%d", fig);
-    ck_assert_msg(access(bin, X_OK) == 0, "%s not built (run from the repository root)", bin);
-    write_config(fig, "1048576");
-    snprintf(out, sizeof out, "fig-%d.h5", fig);
-    int st = run_fig(fig, out, "--threads 2", err, sizeof err);
-    ck_assert_msg(st == 0, "fig-%d exit %d: %s", fig, st, err);
-  }
+  qrd_test_fig_open(&fig10, "fig-10");
+  qrd_test_fig_make(&fig10, "--threads 2", CONFIG10("1048576"));
+  qrd_test_fig_open(&fig11, "fig-11");
+  qrd_test_fig_make(&fig11, "--threads 2", CONFIG11("1048576"));
 }
 
 static void sandbox_close(void)
 {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Dataset `name` ("x", "y") of /<panel>/<curve> in fig-N's output, n values. */
-static void read_curve(int fig, const char *panel, const char *curve, const char *name,
-                       double *v, size_t n)
-{
-  char file[128], path[160];
-  hsize_t dims[1];
-  snprintf(file, sizeof file, "%s/fig-%d.h5", sandbox, fig);
-  snprintf(path, sizeof path, "/%s/%s/%s", panel, curve, name);
-  hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
-  ck_assert_msg(H5LTget_dataset_info(f, path, dims, NULL, NULL) >= 0, "no %s", path);
-  ck_assert_msg(dims[0] == n, "%s: %llu values, want %zu", path, (unsigned long long)dims[0], n);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-  H5Fclose(f);
+  qrd_test_fig_close(&fig10);
+  qrd_test_fig_close(&fig11);
 }
 
 static size_t argmin(const double *y, size_t n)
@@ -127,9 +63,9 @@ static void r_curve(int s, const char *scale, int b, double *y, double *x)
   char panel[16], curve[48];
   snprintf(panel, sizeof panel, "bits-%d", b);
   snprintf(curve, sizeof curve, "%s-%s", SRC[s], scale);
-  read_curve(10, panel, curve, "y", y, N10);
+  qrd_test_fig_curve(&fig10, panel, curve, "y", y, N10);
   if (x)
-    read_curve(10, panel, curve, "x", x, N10);
+    qrd_test_fig_curve(&fig10, panel, curve, "x", x, N10);
 }
 
 /* §3.1 asserts |achieved b - b| <= 0.125 for element bits b - scale/B. */
@@ -143,7 +79,7 @@ START_TEST(test_achieved_bits)
         double bits[N10];
         snprintf(panel, sizeof panel, "bits-%d-achieved", b);
         snprintf(curve, sizeof curve, "%s-%s", SRC[s], scales[c]);
-        read_curve(10, panel, curve, "y", bits, N10);
+        qrd_test_fig_curve(&fig10, panel, curve, "y", bits, N10);
         for (size_t i = 0; i < N10; i++)
           ck_assert_msg(fabs(bits[i] - b) <= 0.125, "%s/%s: %g bits", panel, curve, bits[i]);
       }
@@ -223,7 +159,7 @@ static void eff_curve(int s, int e, const char *g, double *y)
 {
   char curve[32];
   snprintf(curve, sizeof curve, "%s-%s", ELEM[e], g);
-  read_curve(11, SRC[s], curve, "y", y, N11);
+  qrd_test_fig_curve(&fig11, SRC[s], curve, "y", y, N11);
 }
 
 /* Signmax reaches INT4's -8 (a 16th level: about 10% lower R) and gives
@@ -321,41 +257,6 @@ START_TEST(test_crd_b64_legend)
 }
 END_TEST
 
-/* ---- both ---- */
-
-/* One thread gives the same data as two (only root provenance differs). */
-START_TEST(test_thread_independent)
-{
-  char err[1024], cmd[512];
-  for (int fig = 10; fig <= 11; fig++) {
-    char out[32];
-    snprintf(out, sizeof out, "fig-%d-one.h5", fig);
-    int st = run_fig(fig, out, "--threads 1", err, sizeof err);
-    ck_assert_msg(st == 0, "fig-%d exit %d: %s", fig, st, err);
-    snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s/fig-%d.h5 %s/%s >/dev/null 2>&1",
-             sandbox, fig, sandbox, out);
-    ck_assert_msg(system(cmd) == 0, "fig-%d: h5diff found differences", fig);
-  }
-}
-END_TEST
-
-/* A sample that is not a whole number of blocks: exit 2, one stderr line
- * naming the key and the file, no output. */
-START_TEST(test_rejects_partial_block)
-{
-  char err[1024], out[160];
-  for (int fig = 10; fig <= 11; fig++) {
-    write_config(fig, "1000000");
-    int st = run_fig(fig, "bad.h5", "", err, sizeof err);
-    write_config(fig, "1048576");
-    ck_assert_int_eq(st, 2);
-    ck_assert_msg(strstr(err, "samples") && strstr(err, ".cfg"), "stderr '%s'", err);
-    snprintf(out, sizeof out, "%s/bad.h5", sandbox);
-    ck_assert_int_ne(access(out, F_OK), 0);
-  }
-}
-END_TEST
-
 Suite *qrd_suite_fig1011(void)
 {
   Suite *s = suite_create("fig-10-11");
@@ -372,8 +273,9 @@ Suite *qrd_suite_fig1011(void)
   tcase_add_test(tc, test_crd_best_e3m0_worst);
   tcase_add_test(tc, test_int4_degrades_fastest);
   tcase_add_test(tc, test_crd_b64_legend);
-  tcase_add_test(tc, test_thread_independent);
-  tcase_add_test(tc, test_rejects_partial_block);
+  /* samples that are not a whole number of every block size */
+  qrd_test_fig_add_checks(tc, &fig10, CONFIG10("1000000"), "samples");
+  qrd_test_fig_add_checks(tc, &fig11, CONFIG11("1000000"), "samples");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -16,14 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <bzlib.h>
-#include <hdf5.h>
-#include <hdf5_hl.h>
 
 #include "core/error.h"
+#include "fig_run.h"
 #include "fmt/block.h"
 #include "mc/bzip.h"
 #include "mc/sample.h"
@@ -182,86 +179,36 @@ END_TEST
 
 /* ---- driver ---- */
 
-#define FIG14 "./bin/fig-14"
 #define N_PANELS 3
 #define N_PTS 2 /* b_elem = 3, 6 */
+#define CONFIG(samples) \
+  "seed = 1\ntrain_seed = 2\nsamples = " samples "\n" \
+  "dists = gaussian:scale=1 laplace:scale=1 student-t:nu=5,scale=1\n" \
+  "element_bits_min = 3\nelement_bits_max = 6\nelement_bits_step = 3\n" \
+  "block = 128\nscale = bf16\ntrain_scale = fp32\n"
 
 static const char *const PANELS[N_PANELS] = {"normal", "laplace", "t-nu-5"};
 static const double B_ELEM[N_PTS] = {3.0, 6.0};
-static char sandbox[64];
-static char h5[128];
-
-static void write_config(const char *path, const char *samples)
-{
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fprintf(f, "seed = 1\ntrain_seed = 2\nsamples = %s\n"
-             "dists = gaussian:scale=1 laplace:scale=1 student-t:nu=5,scale=1\n"
-             "element_bits_min = 3\nelement_bits_max = 6\nelement_bits_step = 3\n"
-             "block = 128\nscale = bf16\ntrain_scale = fp32\n", samples);
-  fclose(f);
-}
-
-/* Runs the driver; returns its exit status, stderr in err. */
-static int run_fig14(const char *cfg, const char *out, const char *flags, char *err, size_t len)
-{
-  char cmd[640], errfile[160];
-  snprintf(errfile, sizeof errfile, "%s/stderr", sandbox);
-  snprintf(cmd, sizeof cmd, FIG14 " --config %s --out %s --quiet %s </dev/null >/dev/null 2>%s",
-           cfg, out, flags, errfile);
-  int st = system(cmd);
-  FILE *f = fopen(errfile, "r");
-  size_t got = f ? fread(err, 1, len - 1, f) : 0;
-  err[got] = '\0';
-  if (f)
-    fclose(f);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static qrd_test_fig fig;
 
 static void sandbox_open(void)
 {
-  strcpy(sandbox, "/tmp/qrd-fig14-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-  char cfg[128], err[1024];
-  snprintf(cfg, sizeof cfg, "%s/fig-14.cfg", sandbox);
-  snprintf(h5, sizeof h5, "%s/fig-14.h5", sandbox);
-  write_config(cfg, "1048576");
-  ck_assert_msg(access(FIG14, X_OK) == 0, FIG14 " not built (run from the repository root)");
-  int st = run_fig14(cfg, h5, "--threads 2", err, sizeof err);
-  ck_assert_msg(st == 0, "fig-14 exit %d: %s", st, err);
+  qrd_test_fig_open(&fig, "fig-14");
+  qrd_test_fig_make(&fig, "--threads 2", CONFIG("1048576"));
 }
 
-static void sandbox_close(void)
-{
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
+static void sandbox_close(void) { qrd_test_fig_close(&fig); }
 
 typedef struct {
   double x[N_PTS], y[N_PTS], se[N_PTS];
 } curve;
 
-static void read_dataset(hid_t f, const char *panel, const char *name, const char *set,
-                         double *v)
-{
-  char path[160];
-  hsize_t dims[1];
-  snprintf(path, sizeof path, "/%s/%s/%s", panel, name, set);
-  ck_assert_int_ge(H5LTget_dataset_info(f, path, dims, NULL, NULL), 0);
-  ck_assert_msg(dims[0] == N_PTS, "%s: %llu values", path, (unsigned long long)dims[0]);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-}
-
 static curve read_curve(const char *panel, const char *name)
 {
   curve c;
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
-  read_dataset(f, panel, name, "x", c.x);
-  read_dataset(f, panel, name, "y", c.y);
-  read_dataset(f, panel, name, "y_err", c.se);
-  H5Fclose(f);
+  qrd_test_fig_curve(&fig, panel, name, "x", c.x, N_PTS);
+  qrd_test_fig_curve(&fig, panel, name, "y", c.y, N_PTS);
+  qrd_test_fig_curve(&fig, panel, name, "y_err", c.se, N_PTS);
   return c;
 }
 
@@ -341,34 +288,6 @@ START_TEST(test_bzip2_between)
 }
 END_TEST
 
-/* One thread gives the same data as two (only root provenance differs). */
-START_TEST(test_thread_independent)
-{
-  char cfg[128], out[128], err[1024], cmd[512];
-  snprintf(cfg, sizeof cfg, "%s/fig-14.cfg", sandbox);
-  snprintf(out, sizeof out, "%s/one-thread.h5", sandbox);
-  int st = run_fig14(cfg, out, "--threads 1", err, sizeof err);
-  ck_assert_msg(st == 0, "fig-14 exit %d: %s", st, err);
-  snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s >/dev/null 2>&1", h5, out);
-  ck_assert_msg(system(cmd) == 0, "h5diff found differences");
-}
-END_TEST
-
-/* A sample that is not a whole number of blocks: one stderr line naming
- * the key and the file, no output. */
-START_TEST(test_rejects_partial_block)
-{
-  char cfg[128], out[128], err[1024];
-  snprintf(cfg, sizeof cfg, "%s/bad.cfg", sandbox);
-  snprintf(out, sizeof out, "%s/bad.h5", sandbox);
-  write_config(cfg, "1000000");
-  int st = run_fig14(cfg, out, "", err, sizeof err);
-  ck_assert_int_eq(st, 2);
-  ck_assert_msg(strstr(err, "samples") && strstr(err, "bad.cfg"), "stderr '%s'", err);
-  ck_assert_int_ne(access(out, F_OK), 0);
-}
-END_TEST
-
 Suite *qrd_suite_fig14(void)
 {
   Suite *s = suite_create("fig-14");
@@ -386,8 +305,8 @@ Suite *qrd_suite_fig14(void)
   tcase_add_test(tc, test_optimal_matches_exact);
   tcase_add_test(tc, test_huffman_near_optimal);
   tcase_add_test(tc, test_bzip2_between);
-  tcase_add_test(tc, test_thread_independent);
-  tcase_add_test(tc, test_rejects_partial_block);
+  /* a sample that is not a whole number of blocks */
+  qrd_test_fig_add_checks(tc, &fig, CONFIG("1000000"), "samples");
   suite_add_tcase(s, tc);
   return s;
 }

@@ -4,82 +4,25 @@
  * The driver runs once (2^20 samples) in a sandbox shared by the tests. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
+#include "fig_run.h"
 #include "suites.h"
 
-#define FIG3 "./bin/fig-3"
 #define N_STEPS 15
+#define CONFIG \
+  "seed = 1\ntrain_seed = 2\nsamples = 1048576\nbits = 4\nblock = 64\nscale = bf16\n" \
+  "dists = %s\n"
 
-static char sandbox[64];
-static char h5[128];
-
-static void write_config(const char *path, const char *dists, const char *samples)
-{
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fprintf(f, "seed = 1\ntrain_seed = 2\nsamples = %s\nbits = 4\nblock = 64\n"
-             "scale = bf16\ndists = %s\n", samples, dists);
-  fclose(f);
-}
-
-/* Runs the driver on a config; returns its exit status, stderr in err. */
-static int run_fig3(const char *cfg, const char *out, char *err, size_t len)
-{
-  char cmd[512], errfile[160];
-  snprintf(errfile, sizeof errfile, "%s/stderr", sandbox);
-  snprintf(cmd, sizeof cmd, FIG3 " --config %s --out %s --quiet </dev/null >/dev/null 2>%s",
-           cfg, out, errfile);
-  int st = system(cmd);
-  FILE *f = fopen(errfile, "r");
-  size_t got = f ? fread(err, 1, len - 1, f) : 0;
-  err[got] = '\0';
-  if (f)
-    fclose(f);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static qrd_test_fig fig;
 
 /* Runs the default figure once at 2^20 samples. */
 static void sandbox_open(void)
 {
-  strcpy(sandbox, "/tmp/qrd-fig3-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-  char cfg[128], err[1024];
-  snprintf(cfg, sizeof cfg, "%s/fig-3.cfg", sandbox);
-  snprintf(h5, sizeof h5, "%s/fig-3.h5", sandbox);
-  write_config(cfg, "gaussian laplace student-t:nu=7", "1048576");
-  ck_assert_msg(access(FIG3, X_OK) == 0, FIG3 " not built (run from the repository root)");
-  int st = run_fig3(cfg, h5, err, sizeof err);
-  ck_assert_msg(st == 0, "fig-3 exit %d: %s", st, err);
+  qrd_test_fig_open(&fig, "fig-3");
+  qrd_test_fig_make(&fig, "", CONFIG, "gaussian laplace student-t:nu=7");
 }
 
-static void sandbox_close(void)
-{
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Dataset `name` of /<panel>/<curve> (n values) into v. */
-static void read_curve(const char *panel, const char *curve, const char *name, double *v,
-                       size_t n)
-{
-  char path[160];
-  hsize_t dims[1];
-  snprintf(path, sizeof path, "/%s/%s/%s", panel, curve, name);
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
-  ck_assert_int_ge(H5LTget_dataset_info(f, path, dims, NULL, NULL), 0);
-  ck_assert_msg(dims[0] == n, "%s: %llu values, want %zu", path, (unsigned long long)dims[0], n);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-  H5Fclose(f);
-}
+static void sandbox_close(void) { qrd_test_fig_close(&fig); }
 
 /* The paper's legend (orr-formats §4.1), normal, laplace, t7, each to 3
  * decimals: met within rounding + 4 SE (the paper used 2^22 draws from
@@ -91,8 +34,8 @@ START_TEST(test_legend_matches_paper)
     {0.097, 0.124, 0.125}, {0.097, 0.124, 0.123}, {0.089, 0.101, 0.098}, {0.089, 0.101, 0.098}};
   for (size_t c = 0; c < 4; c++) {
     double r[3], se[3];
-    read_curve("legend", curves[c], "y", r, 3);
-    read_curve("legend", curves[c], "y_err", se, 3);
+    qrd_test_fig_curve(&fig, "legend", curves[c], "y", r, 3);
+    qrd_test_fig_curve(&fig, "legend", curves[c], "y_err", se, 3);
     for (size_t d = 0; d < 3; d++) {
       ck_assert_msg(se[d] > 0 && se[d] < 0.01 * r[d], "%s[%zu]: SE %g", curves[c], d, se[d]);
       ck_assert_msg(fabs(r[d] - paper[c][d]) <= 5e-4 + 4.0 * se[d],
@@ -132,8 +75,8 @@ START_TEST(test_crd_steps_match_tables)
     q[8 + i] = t->half[i];
     q[7 - i] = -t->half[i];
   }
-  read_curve(t->panel, t->curve, "x", x, N_STEPS);
-  read_curve(t->panel, t->curve, "y", y, N_STEPS);
+  qrd_test_fig_curve(&fig, t->panel, t->curve, "x", x, N_STEPS);
+  qrd_test_fig_curve(&fig, t->panel, t->curve, "y", y, N_STEPS);
   for (size_t i = 0; i < N_STEPS; i++) {
     ck_assert_double_eq(x[i], (double)i);
     ck_assert_msg(fabs(y[i] - (q[i + 1] - q[i])) < 1.1e-5, "%s/%s step %zu: %.6f, table %.6f",
@@ -151,7 +94,7 @@ START_TEST(test_lm_steps_positive)
       char curve[64];
       double y[N_STEPS];
       snprintf(curve, sizeof curve, "%s-lm", dists[d]);
-      read_curve(panels[p], curve, "y", y, N_STEPS);
+      qrd_test_fig_curve(&fig, panels[p], curve, "y", y, N_STEPS);
       for (size_t i = 0; i < N_STEPS; i++)
         ck_assert_msg(y[i] > 0, "%s/%s step %zu = %g", panels[p], curve, i, y[i]);
     }
@@ -162,14 +105,8 @@ END_TEST
  * one-line error naming the config key, and no output is written. */
 START_TEST(test_rejects_non_unit_variance)
 {
-  char cfg[128], out[128], err[1024];
-  snprintf(cfg, sizeof cfg, "%s/bad.cfg", sandbox);
-  snprintf(out, sizeof out, "%s/bad.h5", sandbox);
-  write_config(cfg, "gaussian laplace:scale=1", "1048576");
-  int st = run_fig3(cfg, out, err, sizeof err);
-  ck_assert_int_eq(st, 2);
-  ck_assert_msg(strstr(err, "dists") && strstr(err, "unit variance"), "stderr '%s'", err);
-  ck_assert_int_ne(access(out, F_OK), 0);
+  qrd_test_fig_write(&fig, "bad.cfg", CONFIG, "gaussian laplace:scale=1");
+  qrd_test_fig_rejects(&fig, "bad.cfg", "dists", "unit variance", NULL);
 }
 END_TEST
 

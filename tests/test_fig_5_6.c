@@ -7,73 +7,13 @@
  *          against the exact masses within a few standard errors. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
+#include "fig_run.h"
 #include "suites.h"
 
 Suite *qrd_suite_fig56(void);
 
 #define BINS 40
-
-/* A scratch directory for configs and results, removed at the end. */
-static char sandbox[64];
-
-static void sandbox_make(void)
-{
-  strcpy(sandbox, "/tmp/qrd-fig56-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-}
-
-static void sandbox_remove(void)
-{
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Writes `config` to the sandbox, runs bin/<fig> on it and returns the
- * results path (a static buffer). */
-static const char *run_driver(const char *fig, const char *config)
-{
-  static char out[128];
-  char cfg[128], cmd[512];
-  snprintf(cfg, sizeof cfg, "%s/%s.cfg", sandbox, fig);
-  snprintf(out, sizeof out, "%s/%s.h5", sandbox, fig);
-  FILE *f = fopen(cfg, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(config, f);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "./bin/%s --config %s --out %s --quiet", fig, cfg, out);
-  ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
-  return out;
-}
-
-/* Dataset `path` of the results file, which must hold n values. */
-static void read_values(const char *file, const char *path, size_t n, double *v)
-{
-  hid_t h = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(h, 0);
-  hsize_t dims[1];
-  ck_assert_msg(H5LTget_dataset_info(h, path, dims, NULL, NULL) >= 0, "no %s", path);
-  ck_assert_msg(dims[0] == n, "%s: %llu values, expected %zu", path,
-                (unsigned long long)dims[0], n);
-  ck_assert_int_ge(H5LTread_dataset_double(h, path, v), 0);
-  H5Fclose(h);
-}
-
-static int has_object(const char *file, const char *path)
-{
-  hid_t h = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(h, 0);
-  int found = H5LTpath_valid(h, path, 1) > 0;
-  H5Fclose(h);
-  return found;
-}
 
 /* ---- fig-5 ---- */
 
@@ -95,15 +35,13 @@ static const struct {
 
 START_TEST(test_fig5_matches_tables)
 {
-  sandbox_make();
-  const char *h5 = run_driver("fig-5", fig5_config);
-  char path[96];
+  qrd_test_fig fig;
+  qrd_test_fig_open(&fig, "fig-5");
+  qrd_test_fig_make(&fig, "", "%s", fig5_config);
   for (size_t r = 0; r < sizeof fig5_expected / sizeof fig5_expected[0]; r++) {
     double x[8], y[8];
-    snprintf(path, sizeof path, "/codepoints/%s/x", fig5_expected[r].curve);
-    read_values(h5, path, 8, x);
-    snprintf(path, sizeof path, "/codepoints/%s/y", fig5_expected[r].curve);
-    read_values(h5, path, 8, y);
+    qrd_test_fig_curve(&fig, "codepoints", fig5_expected[r].curve, "x", x, 8);
+    qrd_test_fig_curve(&fig, "codepoints", fig5_expected[r].curve, "y", y, 8);
     for (size_t i = 0; i < 8; i++) {
       /* the table is rounded to 5 decimals */
       ck_assert_msg(fabs(x[i] - fig5_expected[r].level[i]) <= 5e-6, "%s[%zu] = %.7f, table %.5f",
@@ -114,25 +52,22 @@ START_TEST(test_fig5_matches_tables)
   /* zeros: the three asymmetric rows */
   const double zero_rows[3] = {1, 3, 4};
   double zx[3], zy[3];
-  read_values(h5, "/codepoints/zero/x", 3, zx);
-  read_values(h5, "/codepoints/zero/y", 3, zy);
+  qrd_test_fig_curve(&fig, "codepoints", "zero", "x", zx, 3);
+  qrd_test_fig_curve(&fig, "codepoints", "zero", "y", zy, 3);
   for (size_t i = 0; i < 3; i++) {
     ck_assert_double_eq(zx[i], 0.0);
     ck_assert_double_eq(zy[i], zero_rows[i]);
   }
-  sandbox_remove();
+  qrd_test_fig_close(&fig);
 }
 END_TEST
 
 /* ---- fig-6 ---- */
 
-static const char *run_fig6(unsigned block, unsigned long samples)
+static void run_fig6(qrd_test_fig *fig, unsigned block, unsigned long samples)
 {
-  char cfg[256];
-  snprintf(cfg, sizeof cfg,
-           "seed = 1\nsamples = %lu\nblock = %u\nbins = %d\nscale = fp32\n"
-           "scalings = absmax signmax\n", samples, block, BINS);
-  return run_driver("fig-6", cfg);
+  qrd_test_fig_make(fig, "", "seed = 1\nsamples = %lu\nblock = %u\nbins = %d\nscale = fp32\n"
+                    "scalings = absmax signmax\n", samples, block, BINS);
 }
 
 /* Interior mass of the non-maximum elements below x (without the atom at
@@ -147,12 +82,13 @@ static double closed_form_cdf(unsigned block, double x)
 
 START_TEST(test_fig6_exact_closed_forms)
 {
-  sandbox_make();
+  qrd_test_fig fig;
+  qrd_test_fig_open(&fig, "fig-6");
   for (unsigned block = 2; block <= 3; block++) {
-    const char *h5 = run_fig6(block, 2048ul * block);
+    run_fig6(&fig, block, 2048ul * block);
     double m[BINS], s[BINS];
-    read_values(h5, "/absmax/exact/y", BINS, m);
-    read_values(h5, "/signmax/exact/y", BINS, s);
+    qrd_test_fig_curve(&fig, "absmax", "exact", "y", m, BINS);
+    qrd_test_fig_curve(&fig, "signmax", "exact", "y", s, BINS);
     for (size_t k = 0; k < BINS; k++) {
       double a = -1.0 + 2.0 * (double)k / BINS, b = a + 2.0 / BINS;
       double want = closed_form_cdf(block, b) - closed_form_cdf(block, a);
@@ -163,29 +99,24 @@ START_TEST(test_fig6_exact_closed_forms)
       ck_assert_msg(fabs(s[k] - want - signmax_atom) < 1e-10, "B=%u bin %zu", block, k);
     }
     /* 2 ln(B/pi) <= 0: the model has no variance, so there is no curve */
-    ck_assert(!has_object(h5, "/absmax/model"));
+    ck_assert(!qrd_test_fig_has(&fig, "/absmax/model"));
   }
-  sandbox_remove();
+  qrd_test_fig_close(&fig);
 }
 END_TEST
 
 START_TEST(test_fig6_histogram_matches_exact)
 {
-  sandbox_make();
-  const unsigned long n = 1ul << 22;
-  const char *h5 = run_fig6(64, n);
+  qrd_test_fig fig;
+  qrd_test_fig_open(&fig, "fig-6");
+  run_fig6(&fig, 64, 1ul << 22);
   for (int p = 0; p < 2; p++) {
     const char *panel = p ? "signmax" : "absmax";
     double h[BINS], se[BINS], e[BINS], model[BINS], sum_e = 0, sum_h = 0, sum_m = 0;
-    char path[64];
-    snprintf(path, sizeof path, "/%s/histogram/y", panel);
-    read_values(h5, path, BINS, h);
-    snprintf(path, sizeof path, "/%s/histogram/y_err", panel);
-    read_values(h5, path, BINS, se);
-    snprintf(path, sizeof path, "/%s/exact/y", panel);
-    read_values(h5, path, BINS, e);
-    snprintf(path, sizeof path, "/%s/model/y", panel);
-    read_values(h5, path, BINS, model);
+    qrd_test_fig_curve(&fig, panel, "histogram", "y", h, BINS);
+    qrd_test_fig_curve(&fig, panel, "histogram", "y_err", se, BINS);
+    qrd_test_fig_curve(&fig, panel, "exact", "y", e, BINS);
+    qrd_test_fig_curve(&fig, panel, "model", "y", model, BINS);
     for (size_t k = 0; k < BINS; k++) {
       ck_assert_msg(fabs(h[k] - e[k]) < 4.5 * se[k], "%s bin %zu: %.6f +- %.6f vs exact %.6f",
                     panel, k, h[k], se[k], e[k]);
@@ -198,7 +129,7 @@ START_TEST(test_fig6_histogram_matches_exact)
     /* the model is a midpoint rule on a normalised density: close to 1 */
     ck_assert_msg(fabs(sum_m - 1.0) < 1e-3, "%s model mass %.6f", panel, sum_m);
   }
-  sandbox_remove();
+  qrd_test_fig_close(&fig);
 }
 END_TEST
 

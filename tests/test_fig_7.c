@@ -10,25 +10,17 @@
  *     scale irrelevant there). */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
+#include "fig_run.h"
 #include "suites.h"
 
-#define FIG7 "./bin/fig-7"
 #define N_COLS 3
 #define MAX_VALUES 16
 
 static const char *const cols[N_COLS] = {"normal", "laplace", "t-nu-7"};
 static const char *const rows[2] = {"rms", "absmax"};
 
-static char sandbox[64];
-static char h5[128];
+static qrd_test_fig fig;
 
 static const char config[] =
   "seed = 1\ntrain_seed = 2\nsamples = 1048576\nbits = 4\nblock = 64\n"
@@ -38,42 +30,16 @@ static const char config[] =
 
 static void sandbox_open(void)
 {
-  strcpy(sandbox, "/tmp/qrd-fig7-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-  char cfg[128], cmd[512];
-  snprintf(cfg, sizeof cfg, "%s/fig-7.cfg", sandbox);
-  snprintf(h5, sizeof h5, "%s/fig-7.h5", sandbox);
-  FILE *f = fopen(cfg, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(config, f);
-  fclose(f);
-  ck_assert_msg(access(FIG7, X_OK) == 0, FIG7 " not built (run from the repository root)");
-  snprintf(cmd, sizeof cmd, FIG7 " --config %s --out %s --quiet </dev/null >/dev/null",
-           cfg, h5);
-  int st = system(cmd);
-  ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "fig-7 failed (%d)", st);
+  qrd_test_fig_open(&fig, "fig-7");
+  qrd_test_fig_make(&fig, "", "%s", config);
 }
 
-static void sandbox_close(void)
-{
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
+static void sandbox_close(void) { qrd_test_fig_close(&fig); }
 
 /* Dataset `name` of /<panel>/<curve> into v; returns its length. */
 static size_t read_curve(const char *panel, const char *curve, const char *name, double *v)
 {
-  char path[160];
-  hsize_t dims[1];
-  snprintf(path, sizeof path, "/%s/%s/%s", panel, curve, name);
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
-  ck_assert_msg(H5LTget_dataset_info(f, path, dims, NULL, NULL) >= 0, "no %s", path);
-  ck_assert_uint_le(dims[0], MAX_VALUES);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-  H5Fclose(f);
-  return (size_t)dims[0];
+  return qrd_test_fig_curve_upto(&fig, panel, curve, name, v, MAX_VALUES);
 }
 
 /* The x of a panel's one-point "<curve>-min" curve. */

@@ -5,99 +5,40 @@
  * shared by the tests. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
+#include "fig_run.h"
 #include "suites.h"
 
 Suite *qrd_suite_fig9(void);
 
-#define FIG9 "./bin/fig-9"
 #define N_PTS 2 /* b_elem = 4, 6 */
+#define CONFIG(samples) \
+  "seed = 1\ntrain_seed = 2\nsamples = " samples "\ndists = gaussian:scale=1 laplace:scale=1\n" \
+  "element_bits_min = 4\nelement_bits_max = 6\nelement_bits_step = 2\n" \
+  "block = 128\nscale = bf16\ntrain_scale = fp32\n"
 
-static char sandbox[64];
-static char h5[128];
+static qrd_test_fig fig;
 
 static const char *const PANELS[] = {"normal", "laplace"};
 /* §4.2: Panter-Dite and entropy-coded constants of R 2^b */
 static const double FIXED_LIMIT[] = {1.64945, 2.12132};
 static const double COMPRESSED_LIMIT[] = {1.19302, 1.10973};
 
-static void write_config(const char *path, const char *samples)
-{
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fprintf(f, "seed = 1\ntrain_seed = 2\nsamples = %s\n"
-             "dists = gaussian:scale=1 laplace:scale=1\n"
-             "element_bits_min = 4\nelement_bits_max = 6\nelement_bits_step = 2\n"
-             "block = 128\nscale = bf16\ntrain_scale = fp32\n", samples);
-  fclose(f);
-}
-
-/* Runs the driver; returns its exit status, stderr in err. */
-static int run_fig9(const char *cfg, const char *out, const char *flags, char *err,
-                    size_t len)
-{
-  char cmd[640], errfile[160];
-  snprintf(errfile, sizeof errfile, "%s/stderr", sandbox);
-  snprintf(cmd, sizeof cmd, FIG9 " --config %s --out %s --quiet %s </dev/null >/dev/null 2>%s",
-           cfg, out, flags, errfile);
-  int st = system(cmd);
-  FILE *f = fopen(errfile, "r");
-  size_t got = f ? fread(err, 1, len - 1, f) : 0;
-  err[got] = '\0';
-  if (f)
-    fclose(f);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void sandbox_open(void)
 {
-  strcpy(sandbox, "/tmp/qrd-fig9-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-  char cfg[128], err[1024];
-  snprintf(cfg, sizeof cfg, "%s/fig-9.cfg", sandbox);
-  snprintf(h5, sizeof h5, "%s/fig-9.h5", sandbox);
-  write_config(cfg, "1048576");
-  ck_assert_msg(access(FIG9, X_OK) == 0, FIG9 " not built (run from the repository root)");
-  int st = run_fig9(cfg, h5, "--threads 2", err, sizeof err);
-  ck_assert_msg(st == 0, "fig-9 exit %d: %s", st, err);
+  qrd_test_fig_open(&fig, "fig-9");
+  qrd_test_fig_make(&fig, "--threads 2", CONFIG("1048576"));
 }
 
-static void sandbox_close(void)
-{
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Dataset `name` of /<panel>/<curve> (n values) into v. */
-static void read_curve(const char *panel, const char *curve, const char *name, double *v,
-                       size_t n)
-{
-  char path[160];
-  hsize_t dims[1];
-  snprintf(path, sizeof path, "/%s/%s/%s", panel, curve, name);
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
-  ck_assert_int_ge(H5LTget_dataset_info(f, path, dims, NULL, NULL), 0);
-  ck_assert_msg(dims[0] == n, "%s: %llu values, want %zu", path, (unsigned long long)dims[0], n);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-  H5Fclose(f);
-}
+static void sandbox_close(void) { qrd_test_fig_close(&fig); }
 
 /* The flat reference lines are the §4.2 constants (5 decimals). */
 START_TEST(test_limits_match_constants)
 {
   for (size_t p = 0; p < 2; p++) {
     double fixed[2], compressed[2];
-    read_curve(PANELS[p], "fixed-limit", "y", fixed, 2);
-    read_curve(PANELS[p], "compressed-limit", "y", compressed, 2);
+    qrd_test_fig_curve(&fig, PANELS[p], "fixed-limit", "y", fixed, 2);
+    qrd_test_fig_curve(&fig, PANELS[p], "compressed-limit", "y", compressed, 2);
     for (size_t i = 0; i < 2; i++) {
       ck_assert_msg(fabs(fixed[i] - FIXED_LIMIT[p]) < 6e-6, "%s: %.6f", PANELS[p], fixed[i]);
       ck_assert_msg(fabs(compressed[i] - COMPRESSED_LIMIT[p]) < 6e-6, "%s: %.6f", PANELS[p],
@@ -118,9 +59,9 @@ START_TEST(test_compressed_near_limit)
   for (size_t p = 0; p < 2; p++)
     for (size_t c = 0; c < 2; c++) {
       double b[N_PTS], y[N_PTS], se[N_PTS];
-      read_curve(PANELS[p], curves[c], "x", b, N_PTS);
-      read_curve(PANELS[p], curves[c], "y", y, N_PTS);
-      read_curve(PANELS[p], curves[c], "y_err", se, N_PTS);
+      qrd_test_fig_curve(&fig, PANELS[p], curves[c], "x", b, N_PTS);
+      qrd_test_fig_curve(&fig, PANELS[p], curves[c], "y", y, N_PTS);
+      qrd_test_fig_curve(&fig, PANELS[p], curves[c], "y_err", se, N_PTS);
       ck_assert_msg(fabs(b[1] - overhead[c] - 6.0) < 0.05, "%s/%s: b = %g", PANELS[p],
                     curves[c], b[1]);
       double eff = y[1] / exp2(overhead[c]), lim = COMPRESSED_LIMIT[p];
@@ -137,9 +78,9 @@ START_TEST(test_fixed_matches_exact)
 {
   static const double exact[N_PTS] = {1.5598, 1.6244};
   double b[N_PTS], y[N_PTS], se[N_PTS];
-  read_curve("normal", "rms-fixed", "x", b, N_PTS);
-  read_curve("normal", "rms-fixed", "y", y, N_PTS);
-  read_curve("normal", "rms-fixed", "y_err", se, N_PTS);
+  qrd_test_fig_curve(&fig, "normal", "rms-fixed", "x", b, N_PTS);
+  qrd_test_fig_curve(&fig, "normal", "rms-fixed", "y", y, N_PTS);
+  qrd_test_fig_curve(&fig, "normal", "rms-fixed", "y_err", se, N_PTS);
   for (size_t i = 0; i < N_PTS; i++) {
     ck_assert_msg(fabs(b[i] - (4.0 + 2.0 * (double)i)) < 1e-4, "b = %.8f", b[i]);
     ck_assert_msg(fabs(y[i] - exact[i]) < 0.003 + 4.0 * se[i], "R 2^b = %.5f +- %.5f vs %.4f",
@@ -158,49 +99,21 @@ START_TEST(test_orderings)
                                            "absmax-b128-compressed"};
   for (size_t p = 0; p < 2; p++) {
     double rms[N_PTS], absmax[N_PTS];
-    read_curve(PANELS[p], "rms-fixed", "y", rms, N_PTS);
-    read_curve(PANELS[p], "absmax-b128-fixed", "y", absmax, N_PTS);
+    qrd_test_fig_curve(&fig, PANELS[p], "rms-fixed", "y", rms, N_PTS);
+    qrd_test_fig_curve(&fig, PANELS[p], "absmax-b128-fixed", "y", absmax, N_PTS);
     ck_assert_msg(rms[0] < rms[1] && rms[1] < FIXED_LIMIT[p], "%s: %g %g", PANELS[p], rms[0],
                   rms[1]);
     ck_assert_msg(absmax[1] < absmax[0], "%s: %g %g", PANELS[p], absmax[0], absmax[1]);
     for (size_t f = 0; f < 3; f++)
       for (size_t c = 0; c < 3; c++) {
         double yf[N_PTS], yc[N_PTS];
-        read_curve(PANELS[p], fixed[f], "y", yf, N_PTS);
-        read_curve(PANELS[p], compressed[c], "y", yc, N_PTS);
+        qrd_test_fig_curve(&fig, PANELS[p], fixed[f], "y", yf, N_PTS);
+        qrd_test_fig_curve(&fig, PANELS[p], compressed[c], "y", yc, N_PTS);
         for (size_t i = 0; i < N_PTS; i++)
           ck_assert_msg(yf[i] > yc[i], "%s: %s %g <= %s %g", PANELS[p], fixed[f], yf[i],
                         compressed[c], yc[i]);
       }
   }
-}
-END_TEST
-
-/* One thread gives the same data as two (only root provenance differs). */
-START_TEST(test_thread_independent)
-{
-  char cfg[128], out[128], err[1024], cmd[512];
-  snprintf(cfg, sizeof cfg, "%s/fig-9.cfg", sandbox);
-  snprintf(out, sizeof out, "%s/one-thread.h5", sandbox);
-  int st = run_fig9(cfg, out, "--threads 1", err, sizeof err);
-  ck_assert_msg(st == 0, "fig-9 exit %d: %s", st, err);
-  snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s >/dev/null 2>&1", h5, out);
-  ck_assert_msg(system(cmd) == 0, "h5diff found differences");
-}
-END_TEST
-
-/* A sample that is not a whole number of blocks: one stderr line naming
- * the key, no output. */
-START_TEST(test_rejects_partial_block)
-{
-  char cfg[128], out[128], err[1024];
-  snprintf(cfg, sizeof cfg, "%s/bad.cfg", sandbox);
-  snprintf(out, sizeof out, "%s/bad.h5", sandbox);
-  write_config(cfg, "1000000");
-  int st = run_fig9(cfg, out, "", err, sizeof err);
-  ck_assert_int_eq(st, 2);
-  ck_assert_msg(strstr(err, "samples") && strstr(err, "bad.cfg"), "stderr '%s'", err);
-  ck_assert_int_ne(access(out, F_OK), 0);
 }
 END_TEST
 
@@ -214,8 +127,8 @@ Suite *qrd_suite_fig9(void)
   tcase_add_test(tc, test_compressed_near_limit);
   tcase_add_test(tc, test_fixed_matches_exact);
   tcase_add_test(tc, test_orderings);
-  tcase_add_test(tc, test_thread_independent);
-  tcase_add_test(tc, test_rejects_partial_block);
+  /* a sample that is not a whole number of blocks */
+  qrd_test_fig_add_checks(tc, &fig, CONFIG("1000000"), "samples");
   suite_add_tcase(s, tc);
   return s;
 }

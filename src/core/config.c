@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +120,35 @@ void qrd_config_free(qrd_config *c)
   free(c);
 }
 
-static entry *lookup(qrd_config *c, const char *key)
+static entry *find(const qrd_config *c, const char *key)
 {
   for (size_t i = 0; i < c->n; i++)
-    if (strcmp(c->e[i].key, key) == 0) {
-      c->e[i].used = 1;
-      return &c->e[i];
-    }
-  qrd_error_set(QRD_ECONFIG, "%s: missing key '%s'", c->path, key);
+    if (strcmp(c->e[i].key, key) == 0)
+      return (entry *)&c->e[i];
   return NULL;
+}
+
+static entry *lookup(qrd_config *c, const char *key)
+{
+  entry *e = find(c, key);
+  if (e)
+    e->used = 1;
+  else
+    qrd_error_set(QRD_ECONFIG, "%s: missing key '%s'", c->path, key);
+  return e;
+}
+
+static int invalid_value(const qrd_config *c, const entry *e, const char *allowed)
+{
+  return qrd_error_set(QRD_ECONFIG, "%s:%d: key '%s': value '%s' invalid (allowed: %s)",
+                       c->path, e->line, e->key, e->value, allowed);
+}
+
+/* A number from min to max (a whole one if `whole`): 0, or -1. */
+static int parse_number(const char *text, double min, double max, int whole, double *v)
+{
+  return qrd_parse_double(text, v) == 0 && *v >= min && *v <= max &&
+         (!whole || *v == floor(*v)) ? 0 : -1;
 }
 
 int qrd_config_double(qrd_config *c, const char *key, double min, double max,
@@ -136,11 +157,43 @@ int qrd_config_double(qrd_config *c, const char *key, double min, double max,
   entry *e = lookup(c, key);
   if (!e)
     return QRD_ECONFIG;
-  if (qrd_parse_double(e->value, out) != 0 || *out < min || *out > max)
-    return qrd_error_set(QRD_ECONFIG,
-                         "%s:%d: key '%s': value '%s' invalid (allowed: a number "
-                         "from %g to %g)", c->path, e->line, key, e->value, min, max);
+  if (parse_number(e->value, min, max, 0, out) != 0) {
+    char allowed[96];
+    snprintf(allowed, sizeof allowed, "a number from %g to %g", min, max);
+    return invalid_value(c, e, allowed);
+  }
   return QRD_OK;
+}
+
+/* A whole number, or a power of two, from min to max. */
+static int read_whole(qrd_config *c, const char *key, double min, double max, int power_of_two,
+                      unsigned long *out)
+{
+  entry *e = lookup(c, key);
+  double v;
+  if (!e)
+    return QRD_ECONFIG;
+  if (parse_number(e->value, min, max, 1, &v) != 0 ||
+      (power_of_two && !(v >= 1 && exp2(round(log2(v))) == v))) {
+    char allowed[96];
+    snprintf(allowed, sizeof allowed, "a %s from %.10g to %.10g",
+             power_of_two ? "power of two" : "whole number", min, max);
+    return invalid_value(c, e, allowed);
+  }
+  *out = (unsigned long)v;
+  return QRD_OK;
+}
+
+int qrd_config_whole(qrd_config *c, const char *key, double min, double max,
+                     unsigned long *out)
+{
+  return read_whole(c, key, min, max, 0, out);
+}
+
+int qrd_config_power_of_two(qrd_config *c, const char *key, double min, double max,
+                            unsigned long *out)
+{
+  return read_whole(c, key, min, max, 1, out);
 }
 
 int qrd_config_ulong(qrd_config *c, const char *key, unsigned long *out)
@@ -152,9 +205,7 @@ int qrd_config_ulong(qrd_config *c, const char *key, unsigned long *out)
   errno = 0;
   unsigned long v = strtoul(e->value, &end, 10);
   if (*end || errno || e->value[0] == '-')
-    return qrd_error_set(QRD_ECONFIG,
-                         "%s:%d: key '%s': value '%s' invalid (allowed: a whole "
-                         "number >= 0)", c->path, e->line, key, e->value);
+    return invalid_value(c, e, "a whole number >= 0");
   *out = v;
   return QRD_OK;
 }
@@ -179,13 +230,86 @@ int qrd_config_list(qrd_config *c, const char *key, const char **words, size_t *
   return QRD_OK;
 }
 
+/* Numbers of list `key` into v; `whole` asks for whole numbers. */
+static int number_list(qrd_config *c, const char *key, double min, double max, int whole,
+                       double *v, size_t max_n, size_t *n)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  int st = qrd_config_list(c, key, words, n);
+  if (st)
+    return st;
+  char allowed[128];
+  snprintf(allowed, sizeof allowed, "1 to %zu %snumbers from %.10g to %.10g", max_n,
+           whole ? "whole " : "", min, max);
+  if (*n > max_n)
+    return invalid_value(c, find(c, key), allowed);
+  for (size_t i = 0; i < *n; i++)
+    if (parse_number(words[i], min, max, whole, &v[i]) != 0) {
+      char why[192];
+      snprintf(why, sizeof why, "item '%s' (allowed: %s)", words[i], allowed);
+      return qrd_config_invalid(c, key, why);
+    }
+  return QRD_OK;
+}
+
+int qrd_config_numbers(qrd_config *c, const char *key, double min, double max, double *v,
+                       size_t max_n, size_t *n)
+{
+  return number_list(c, key, min, max, 0, v, max_n, n);
+}
+
+int qrd_config_wholes(qrd_config *c, const char *key, double min, double max,
+                      unsigned long *v, size_t max_n, size_t *n)
+{
+  double x[QRD_CONFIG_MAX_LIST];
+  int st = number_list(c, key, min, max, 1, x, max_n, n); /* n <= the list's limit */
+  for (size_t i = 0; !st && i < *n; i++)
+    v[i] = (unsigned long)x[i];
+  return st;
+}
+
+int qrd_config_range(qrd_config *c, const char *stem, double lo_min, double hi_max,
+                     double *v, size_t max_n, size_t *n)
+{
+  char key_min[64], key_max[64], key_step[64];
+  snprintf(key_min, sizeof key_min, "%s_min", stem);
+  snprintf(key_max, sizeof key_max, "%s_max", stem);
+  snprintf(key_step, sizeof key_step, "%s_step", stem);
+  double lo, hi, step;
+  int st;
+  if ((st = qrd_config_double(c, key_min, lo_min, hi_max, &lo)) ||
+      (st = qrd_config_double(c, key_max, lo, hi_max, &hi)) ||
+      (st = qrd_config_double(c, key_step, 0, hi_max, &step)))
+    return st;
+  /* lo + k step, not a running sum, so that the points do not drift; the
+   * slack keeps `max` when the step does not divide the span exactly */
+  *n = 0;
+  for (double x = lo; x <= hi + 1e-9; x = lo + step * (double)*n) {
+    if (*n == max_n) {
+      char why[128];
+      snprintf(why, sizeof why, "want a step > 0 that gives at most %zu points from %g to %g",
+               max_n, lo, hi);
+      return qrd_config_invalid(c, key_step, why);
+    }
+    v[(*n)++] = x;
+  }
+  return QRD_OK;
+}
+
 int qrd_config_invalid(const qrd_config *c, const char *key, const char *why)
 {
-  for (size_t i = 0; i < c->n; i++)
-    if (strcmp(c->e[i].key, key) == 0)
-      return qrd_error_set(QRD_ECONFIG, "%s:%d: key '%s': value '%s' invalid: %s",
-                           c->path, c->e[i].line, key, c->e[i].value, why);
+  const entry *e = find(c, key);
+  if (e)
+    return qrd_error_set(QRD_ECONFIG, "%s:%d: key '%s': value '%s' invalid: %s",
+                         c->path, e->line, key, e->value, why);
   return qrd_error_set(QRD_ECONFIG, "%s: key '%s' invalid: %s", c->path, key, why);
+}
+
+int qrd_config_invalid_error(const qrd_config *c, const char *key)
+{
+  char why[512]; /* qrd_config_invalid rewrites the detail buffer */
+  snprintf(why, sizeof why, "%s", qrd_error_detail());
+  return qrd_config_invalid(c, key, why);
 }
 
 int qrd_config_check_unused(const qrd_config *c)

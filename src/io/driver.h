@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "io/driver_config.h"
 #include "io/results.h"
 
 typedef struct {
