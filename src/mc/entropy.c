@@ -181,6 +181,7 @@ double qrd_code_bits(const size_t *counts, const unsigned *len, size_t n)
 #define TUNE_XTOL 1e-6     /* final bracket width in b0 */
 #define TUNE_MAX_ITER 200
 #define TUNE_HALVINGS 20   /* toward b when the first scan point is best */
+#define TUNE_OVERSHOOT 1.0 /* the scan stops once the rate is this far above b */
 
 typedef struct {
   qrd_bits_fn bits;
@@ -189,6 +190,7 @@ typedef struct {
   int status; /* first failure of bits() */
   int evals;
   double best_b0, best_f, best_bits;
+  double last_rate; /* bits / n of the latest evaluation */
 } tune_ctx;
 
 /* (bits(b0)/n - b)^2, remembering the best point: Brent on a step function
@@ -202,7 +204,8 @@ static double tune_objective(double b0, void *p)
   t->evals++;
   if ((t->status = t->bits(b0, t->params, &bits)))
     return DBL_MAX;
-  double r = bits / t->n - t->b, f = r * r;
+  t->last_rate = bits / t->n;
+  double r = t->last_rate - t->b, f = r * r;
   if (f < t->best_f) {
     t->best_f = f;
     t->best_b0 = b0;
@@ -272,32 +275,38 @@ int qrd_grid_tune(qrd_bits_fn bits, void *params, size_t n, double b,
     return qrd_error_set(QRD_EINVAL, "grid tuning: n = %zu, b = %g", n, b);
   tune_ctx t = {.bits = bits, .params = params, .n = (double)n, .b = b,
                 .best_b0 = NAN, .best_f = INFINITY, .best_bits = NAN};
+  /* The rate grows with b0 (more grid points), so once it is well past b
+   * and above the best point so far, the rest of the scan (the costliest
+   * grids) cannot hold the minimum. */
   double x[TUNE_SCAN], f[TUNE_SCAN];
-  size_t k = 0;
-  for (size_t i = 0; i < TUNE_SCAN; i++) {
+  size_t k = 0, n_scan = 0;
+  while (n_scan < TUNE_SCAN) {
+    size_t i = n_scan++;
     x[i] = b + TUNE_WIDTH * (double)(i + 1) / (TUNE_SCAN + 1);
     f[i] = tune_objective(x[i], &t);
     if (t.status)
       return tune_finish(&t, out, t.status);
     if (f[i] < f[k])
       k = i;
+    if (t.last_rate > b + TUNE_OVERSHOOT && f[i] > f[k])
+      break;
   }
   if (f[k] == 0.0)
     return tune_finish(&t, out, QRD_OK);
   /* k is the first minimum, so its left neighbour is higher; on the right,
    * step over a plateau of equal values to reach a higher one. */
   size_t m = k + 1;
-  while (m < TUNE_SCAN && f[m] == f[k])
+  while (m < n_scan && f[m] == f[k])
     m++;
   double lo = k > 0 ? x[k - 1] : b, f_lo = k > 0 ? f[k - 1] : NAN, mid = x[k], f_mid = f[k];
-  double hi = x[m < TUNE_SCAN ? m : k], f_hi = f[m < TUNE_SCAN ? m : k];
-  int bracketed = m < TUNE_SCAN &&
+  double hi = x[m < n_scan ? m : k], f_hi = f[m < n_scan ? m : k];
+  int bracketed = m < n_scan &&
                   (k > 0 || tune_left_bracket(&t, b, &f_lo, &mid, &f_mid, &hi, &f_hi));
   if (t.status)
     return tune_finish(&t, out, t.status);
   /* b0 = b itself is a grid of the family (the fixed-length level count),
    * so a best point there is an answer; b + 8 is only the search's cap. */
-  if (!bracketed && m < TUNE_SCAN)
+  if (!bracketed && m < n_scan)
     return tune_finish(&t, out, QRD_OK);
   if (!bracketed)
     return tune_finish(&t, out,

@@ -55,8 +55,10 @@ typedef struct {
 } qrd_grid_tune_result;
 
 /* Minimises (bits(b0)/n - b)^2 over b0 in [b, b + 8) by bounded Brent
- * (gsl_min_fminimizer_brent) after a scan of 63 interior points that finds
- * the bracket (b0 = b itself when that is best).  bits() is typically a step function of b0 (integer level
+ * (gsl_min_fminimizer_brent) after a scan of up to 63 interior points that
+ * finds the bracket (b0 = b itself when that is best).  bits() should grow
+ * with b0 (up to steps and small dips): the scan stops once the rate is a
+ * bit above b and past the best point, sparing the largest grids.  bits() is typically a step function of b0 (integer level
  * counts), so the target is met only approximately; the best point
  * evaluated is returned, b0 = b included (a grid of the family: when even
  * it overshoots, it is the closest one).  QRD_EMAXITER when the rate stays
