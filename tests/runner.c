@@ -26,6 +26,7 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_cov());
   srunner_add_suite(sr, qrd_suite_limits());
   srunner_add_suite(sr, qrd_suite_matq());
+  srunner_add_suite(sr, qrd_suite_matq_cli());
   srunner_add_suite(sr, qrd_suite_law());
   srunner_add_suite(sr, qrd_suite_codes());
   srunner_add_suite(sr, qrd_suite_cli());

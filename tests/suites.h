@@ -23,6 +23,7 @@ Suite *qrd_suite_fig1619(void);
 Suite *qrd_suite_cov(void);
 Suite *qrd_suite_limits(void);
 Suite *qrd_suite_matq(void);
+Suite *qrd_suite_matq_cli(void);
 Suite *qrd_suite_law(void);
 Suite *qrd_suite_codes(void);
 Suite *qrd_suite_cli(void);

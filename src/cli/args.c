@@ -1,6 +1,9 @@
 #include "cli/args.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static qrd_opt *find(qrd_opt *opts, size_t n, const char *name)
@@ -46,4 +49,26 @@ const char *qrd_args_get(const qrd_opt *opts, size_t n_opts, const char *name)
     if (strcmp(opts[i].name, name) == 0)
       return opts[i].value;
   return NULL;
+}
+
+int qrd_args_bad(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "qrd %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 2;
+}
+
+int qrd_args_count(const char *cmd, const char *name, const char *text, unsigned long *out)
+{
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(text, &end, 10);
+  if (end == text || *end != '\0' || errno || text[0] == '-')
+    return qrd_args_bad(cmd, "--%s %s: not a whole number >= 0", name, text);
+  *out = v;
+  return 0;
 }

@@ -19,4 +19,12 @@ int qrd_args_parse(const char *cmd, int argc, char **argv, qrd_opt *opts,
 /* The option named `name`, or NULL when it was not given. */
 const char *qrd_args_get(const qrd_opt *opts, size_t n_opts, const char *name);
 
+/* Prints "qrd CMD: message" on stderr and returns 2, the exit status of
+ * bad input. */
+int qrd_args_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The value of option --name as a whole number >= 0; otherwise the error
+ * is printed and 2 returned. */
+int qrd_args_count(const char *cmd, const char *name, const char *text, unsigned long *out);
+
 #endif

@@ -1,7 +1,6 @@
 /* qrd code: the levels of a code, e.g. AF4 for a block size (nf4-af4.md
  * §4.4), to full double precision. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,19 +27,6 @@ static const char help[] =
   "  --levels N     number of levels (default 16)\n"
   "columns: index level   (several B: block index level)\n";
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int bad(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("qrd code: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
-
 /* Each comma-separated value of --block within the block parameter's
  * bounds into block[]. */
 static int parse_blocks(const char *text, double *block, size_t *n)
@@ -53,13 +39,13 @@ static int parse_blocks(const char *text, double *block, size_t *n)
   for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
     double b;
     if (qrd_parse_double(t, &b) || b != floor(b) || b < def.min || b > def.max)
-      return bad("--block %s: '%s' invalid (allowed: a whole block size from %.0f to %.0f)",
+      return qrd_args_bad("code", "--block %s: '%s' invalid (allowed: a whole block size from %.0f to %.0f)",
                  text, t, def.min, def.max);
     if (*n == MAX_BLOCKS)
-      return bad("--block %s: at most %d block sizes", text, MAX_BLOCKS);
+      return qrd_args_bad("code", "--block %s: at most %d block sizes", text, MAX_BLOCKS);
     block[(*n)++] = b;
   }
-  return *n ? 0 : bad("--block '%s': no block size given", text);
+  return *n ? 0 : qrd_args_bad("code", "--block '%s': no block size given", text);
 }
 
 /* Q for block size b (0: Q's own), checked against --block. */
@@ -67,18 +53,18 @@ static int parse_code(const char *text, double b, qrd_quantiser *q)
 {
   int own;
   if (qrd_cli_code_parse(text, b, q, &own))
-    return bad("--quantiser %s: %s", text, qrd_error_detail());
+    return qrd_args_bad("code", "--quantiser %s: %s", text, qrd_error_detail());
   if (q->type->target != QRD_TARGET_LEVELS)
-    return bad("--quantiser %s: entropy-coded (designed for a rate); qrd code prints "
+    return qrd_args_bad("code", "--quantiser %s: entropy-coded (designed for a rate); qrd code prints "
                "fixed-length codes", text);
   if (b > 0.0 && !qrd_cli_is_block_code(q->type)) {
     char codes[256];
     qrd_cli_block_code_names(codes, sizeof codes);
-    return bad("--block: quantiser '%s' is not designed for blocks (block codes: %s)", text,
+    return qrd_args_bad("code", "--block: quantiser '%s' is not designed for blocks (block codes: %s)", text,
                codes);
   }
   if (b > 0.0 && own)
-    return bad("--block %g: quantiser '%s' sets B itself; give one of the two", b, text);
+    return qrd_args_bad("code", "--block %g: quantiser '%s' sets B itself; give one of the two", b, text);
   return 0;
 }
 
@@ -110,11 +96,11 @@ int qrd_cmd_code(int argc, char **argv)
   double block[MAX_BLOCKS] = {0.0}, nlev = 16.0;
   qrd_dist d;
   if (!quant)
-    return bad("--quantiser is required (see qrd code --help)");
+    return qrd_args_bad("code", "--quantiser is required (see qrd code --help)");
   if (qrd_dist_parse(dist ? dist : "gaussian", &d))
-    return bad("--dist %s: %s", dist, qrd_error_detail());
+    return qrd_args_bad("code", "--dist %s: %s", dist, qrd_error_detail());
   if (levels && (qrd_parse_double(levels, &nlev) || nlev != floor(nlev) || nlev < 2.0))
-    return bad("--levels %s: want a whole number >= 2", levels);
+    return qrd_args_bad("code", "--levels %s: want a whole number >= 2", levels);
   if (blocks && parse_blocks(blocks, block, &n_blocks))
     return 2;
   qrd_codebook *c[MAX_BLOCKS] = {NULL};

@@ -1,7 +1,5 @@
 /* qrd sigma: build a covariance and print the facts that decide GPTQ's and
  * WaterSIC's high-rate distortion (watersic.md §3-5). */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,30 +37,6 @@ typedef struct {
   double damp;
 } request;
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int bad(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "qrd sigma: ");
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
-
-static int parse_count(const char *name, const char *text, unsigned long *out)
-{
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || errno || text[0] == '-')
-    return bad("--%s %s: not a whole number >= 0", name, text);
-  *out = v;
-  return 0;
-}
-
 /* Returns 0, 2 on bad input, or -1 after printing the help. */
 static int parse_request(int argc, char **argv, request *r)
 {
@@ -82,14 +56,14 @@ static int parse_request(int argc, char **argv, request *r)
   unsigned long n_req = 0;
   *r = (request){.rotate = QRD_ROTATE_NONE, .seed = 1};
   if (!family)
-    return bad("--family is required (see qrd sigma --help)");
-  if ((n && parse_count("n", n, &n_req)) || (seed && parse_count("seed", seed, &r->seed)))
+    return qrd_args_bad("sigma", "--family is required (see qrd sigma --help)");
+  if ((n && qrd_args_count("sigma", "n", n, &n_req)) || (seed && qrd_args_count("sigma", "seed", seed, &r->seed)))
     return 2;
   if (damp && (qrd_parse_double(damp, &r->damp) || r->damp < 0.0))
-    return bad("--damp %s: not a number >= 0", damp);
+    return qrd_args_bad("sigma", "--damp %s: not a number >= 0", damp);
   if (qrd_cov_parse(family, &r->cov) || (rotate && qrd_rotate_parse(rotate, &r->rotate)) ||
       qrd_cov_dim(&r->cov, n_req, &r->n))
-    return bad("%s", qrd_error_detail());
+    return qrd_args_bad("sigma", "%s", qrd_error_detail());
   return 0;
 }
 

@@ -13,6 +13,8 @@ int qrd_cmd_code(int argc, char **argv);
 int qrd_cmd_export(int argc, char **argv);
 /* qrd sigma: covariance diagnostics (cli/cmd_sigma.c). */
 int qrd_cmd_sigma(int argc, char **argv);
+/* qrd matq: one weight-matrix quantisation point (cli/cmd_matq.c). */
+int qrd_cmd_matq(int argc, char **argv);
 /* qrd allocate: Fisher-optimal per-tensor bits (cli/cmd_allocate.c). */
 int qrd_cmd_allocate(int argc, char **argv);
 

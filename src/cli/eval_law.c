@@ -11,7 +11,6 @@
 #include "cli/eval_law.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,19 +81,6 @@ typedef struct {
   size_t n_columns;
   unsigned long samples, seed; /* samples = 0: exact */
 } request;
-
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int bad(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("qrd eval: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
 
 /* ---- block codes ---- */
 
@@ -202,7 +188,7 @@ static int parse_scaling(const char *text, request *r)
   size_t len = scaling_prefix(text, &r->scaling);
   if (!len || qrd_parse_double(text + len, &r->block) || r->block != floor(r->block) ||
       r->block < def.min || r->block > def.max)
-    return bad("--scaling %s: allowed: absmax:B or signmax:B, B a whole block size from "
+    return qrd_args_bad("eval", "--scaling %s: allowed: absmax:B or signmax:B, B a whole block size from "
                "%.0f to %.0f", text, def.min, def.max);
   r->scaling_text = text;
   return 0;
@@ -214,11 +200,11 @@ static int parse_quantiser(const char *text, request *r)
   qrd_cli_block_code_names(codes, sizeof codes);
   int st = qrd_cli_code_parse(text, r->block, &r->q, NULL);
   if (st == QRD_ENOTFOUND)
-    return bad("--quantiser %s: unknown quantiser '%s' (block codes: %s)", text, text, codes);
+    return qrd_args_bad("eval", "--quantiser %s: unknown quantiser '%s' (block codes: %s)", text, text, codes);
   if (st)
-    return bad("--quantiser %s: %s", text, qrd_error_detail());
+    return qrd_args_bad("eval", "--quantiser %s: %s", text, qrd_error_detail());
   if (!qrd_cli_is_block_code(r->q.type))
-    return bad("--quantiser %s: not a code of block-normalised values (with --scaling "
+    return qrd_args_bad("eval", "--quantiser %s: not a code of block-normalised values (with --scaling "
                "absmax:B or signmax:B: %s; element formats: --format)", text, codes);
   return 0;
 }
@@ -239,20 +225,20 @@ static int parse_metrics(const char *text, request *r)
     while (k < N_VALUES && strcmp(t, VALUE_NAMES[k]) != 0)
       k++;
     if (k == N_VALUES)
-      return bad("--metric %s: unknown metric '%s' (allowed: l1, l2, mae, mse, rel_rmse)",
+      return qrd_args_bad("eval", "--metric %s: unknown metric '%s' (allowed: l1, l2, mae, mse, rel_rmse)",
                  text, t);
     if (r->n_columns == N_VALUES - 1)
-      return bad("--metric %s: at most %d metrics", text, N_VALUES - 1);
+      return qrd_args_bad("eval", "--metric %s: at most %d metrics", text, N_VALUES - 1);
     r->column[r->n_columns++] = k;
   }
-  return r->n_columns ? 0 : bad("--metric '%s': no metric given", text);
+  return r->n_columns ? 0 : qrd_args_bad("eval", "--metric '%s': no metric given", text);
 }
 
 /* A whole number >= min (and <= 2^53) into *v. */
 static int parse_whole(const char *opt, const char *text, double min, double *v)
 {
   if (qrd_parse_double(text, v) || *v != floor(*v) || *v < min || *v > 0x1p53)
-    return bad("--%s %s: want a whole number >= %g", opt, text, min);
+    return qrd_args_bad("eval", "--%s %s: want a whole number >= %g", opt, text, min);
   return 0;
 }
 
@@ -260,12 +246,12 @@ static int parse_sampling(const char *samples, const char *seed, request *r)
 {
   double n = 0.0, s = 1.0;
   if (seed && !samples)
-    return bad("--seed %s: applies to Monte Carlo, which --samples N selects", seed);
+    return qrd_args_bad("eval", "--seed %s: applies to Monte Carlo, which --samples N selects", seed);
   if ((samples && parse_whole("samples", samples, 1.0, &n)) ||
       (seed && parse_whole("seed", seed, 0.0, &s)))
     return 2;
   if (samples && (fmod(n, r->block) != 0.0 || n / r->block < 2.0))
-    return bad("--samples %s: want a multiple of the block size %g, at least 2 blocks "
+    return qrd_args_bad("eval", "--samples %s: want a multiple of the block size %g, at least 2 blocks "
                "(scaling %s)", samples, r->block, r->scaling_text);
   r->samples = (unsigned long)n;
   r->seed = (unsigned long)s;
@@ -290,10 +276,10 @@ static int parse(int argc, char **argv, request *r)
   const char *scaling = qrd_args_get(o, N_OPTIONS, "scaling");
   const char *levels = qrd_args_get(o, N_OPTIONS, "levels");
   if (!dist || !quant || !scaling)
-    return bad("--dist, --quantiser and --scaling absmax:B|signmax:B are required with a "
+    return qrd_args_bad("eval", "--dist, --quantiser and --scaling absmax:B|signmax:B are required with a "
                "block code (see qrd eval --quantiser nf4 --scaling absmax:64 --help)");
   if (qrd_dist_parse(dist, &r->dist))
-    return bad("--dist %s: %s", dist, qrd_error_detail());
+    return qrd_args_bad("eval", "--dist %s: %s", dist, qrd_error_detail());
   r->levels = 16.0;
   int st = parse_scaling(scaling, r);
   if (!st)

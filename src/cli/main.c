@@ -19,6 +19,7 @@ static const struct {
   {"code", qrd_cmd_code, "the levels of a code (e.g. AF4 for a block size)"},
   {"export", qrd_cmd_export, "write a results file as TSV"},
   {"sigma", qrd_cmd_sigma, "covariance diagnostics: det^{1/n}, AM/GM of GPTQ's d, eigenvalues"},
+  {"matq", qrd_cmd_matq, "quantise W with a known Sigma at a rate: rates, D, IT limit, gap"},
   {"allocate", qrd_cmd_allocate, "Fisher-optimal per-tensor bits from a statistics file"},
 };
 

@@ -132,18 +132,37 @@ static double tally_entropy(const tally *t, size_t K, size_t N, int mm)
   return mm ? h + (double)(K - 1) / (2.0 * (double)N * M_LN2) : h;
 }
 
+/* Columns are read COL_TILE at a time into a contiguous buffer: walking
+ * the row-major codes with stride n was nearly half of a figure's time. */
+#define COL_TILE 16
+
+static void load_tile(const int32_t *Z, size_t rows, size_t n, size_t j0, size_t w,
+                      int32_t *buf)
+{
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < w; c++)
+      buf[c * rows + r] = Z[r * n + j0 + c];
+}
+
 static int column_entropies(tally *t, const int32_t *Z, size_t rows, size_t n, int mm,
                             double *h, double *mean_k)
 {
   double ksum = 0.0;
-  for (size_t j = 0; j < n; j++) {
-    size_t K;
-    int st = tally_counts(t, Z + j, rows, n, &K);
-    if (st)
-      return st;
-    h[j] = tally_entropy(t, K, rows, mm);
-    ksum += (double)K;
+  int32_t *buf = malloc(COL_TILE * rows * sizeof *buf);
+  int st = buf ? QRD_OK : qrd_error_set(QRD_ENOMEM, "rate: column buffer");
+  for (size_t j0 = 0; !st && j0 < n; j0 += COL_TILE) {
+    size_t w = n - j0 < COL_TILE ? n - j0 : COL_TILE;
+    load_tile(Z, rows, n, j0, w, buf);
+    for (size_t c = 0; !st && c < w; c++) {
+      size_t K;
+      st = tally_counts(t, buf + c * rows, rows, 1, &K);
+      h[j0 + c] = st ? NAN : tally_entropy(t, K, rows, mm);
+      ksum += st ? 0.0 : (double)K;
+    }
   }
+  free(buf);
+  if (st)
+    return st;
   *mean_k = ksum / (double)n;
   return QRD_OK;
 }

@@ -1,0 +1,44 @@
+# fig-20: usage  gnuplot -c fig-20.gp results/fig-20 OUT.png
+# E1 of watersic.md §9.  Per panel the driver writes, in order: for each
+# law of W (gaussian, laplace) WaterSIC with LMMSE, WaterSIC without,
+# GPTQ-EC; then in "gap" the 0.2546 line and the two edges of the
+# acceptance band, in "constant" one 2^{2h}/12 line per law.
+# Colour = method, solid/filled = Gaussian, dashed/open = Laplace.  For
+# Sigma = I GPTQ-EC and WaterSIC without LMMSE give identical codes (E7),
+# so their curves coincide (GPTQ-EC drawn with large open squares).
+load "experiments/plot/style.gp"
+set output ARG2
+stem = ARG1
+set terminal pngcairo enhanced font "DejaVu Sans,10" size 1500,640
+set multiplot layout 1,2 title "fig-20 (watersic.md E1): high-rate constants, {/Symbol S} = I, n = 64, a = 10^4 rows; rate = per-column entropy + Miller-Madow"
+set xlabel "R (bits/weight, per-column entropy + Miller-Madow)"
+set xrange [1.8:6.2]
+set key top right font ",9"
+
+f = stem."-gap.tsv"
+set title "Gap to the Shannon lower bound, 1/2 log_2(D/D_{SLB}(R))"
+set ylabel "gap (bits)"
+set yrange [0.2:0.34]
+plot f index 0 using 1:2 lt 2 pt 7 title columnheader(2), \
+     f index 1 using 1:2 lt 3 pt 5 title columnheader(2), \
+     f index 2 using 1:2 lt 4 pt 4 ps 1.6 title columnheader(2), \
+     f index 3 using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
+     f index 4 using 1:2 lt 3 pt 4 dt 2 title columnheader(2), \
+     f index 5 using 1:2 lt 4 pt 12 ps 1.6 dt 2 title columnheader(2), \
+     f index 6 using 1:2 with lines lt 1 lw 2 title columnheader(2), \
+     f index 7 using 1:2 with lines lc rgb "#999999" dt 3 title "0.2546 ± 0.02 (acceptance, R ≥ 3)", \
+     f index 8 using 1:2 with lines lc rgb "#999999" dt 3 notitle
+
+f = stem."-constant.tsv"
+set title "D·2^{2R} → 2^{2h}/12 (= 2{/Symbol p}e/12 = 1.4233 for Gaussian W)"
+set ylabel "D·2^{2R}"
+set yrange [1.15:1.6]
+plot f index 0 using 1:2 lt 2 pt 7 title columnheader(2), \
+     f index 1 using 1:2 lt 3 pt 5 title columnheader(2), \
+     f index 2 using 1:2 lt 4 pt 4 ps 1.6 title columnheader(2), \
+     f index 3 using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
+     f index 4 using 1:2 lt 3 pt 4 dt 2 title columnheader(2), \
+     f index 5 using 1:2 lt 4 pt 12 ps 1.6 dt 2 title columnheader(2), \
+     f index 6 using 1:2 with lines lt 1 lw 2 title columnheader(2), \
+     f index 7 using 1:2 with lines lc rgb "#555555" dt 4 lw 2 title columnheader(2)
+unset multiplot

@@ -1,0 +1,386 @@
+/* One evaluation point: rotation, the method at a target rate, every rate
+ * kind, D and the references (watersic.md §1-7). */
+#include "mat/point.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "mat/cov.h"
+#include "mat/limits.h"
+#include "mat/matq_impl.h"
+#include "mc/sample.h"
+
+/* ---- limits ---- */
+
+int qrd_matq_point_limits_alloc(const qrd_dist *law, size_t n, const double *Sigma,
+                                qrd_matq_point_limits **out)
+{
+  *out = NULL;
+  double sigma2 = qrd_dist_variance(law);
+  if (!(isfinite(sigma2) && sigma2 > 0.0))
+    return qrd_error_set(QRD_EDOM, "law of W %s: variance %g (need finite, > 0)", law->spec,
+                         sigma2);
+  if (n == 0)
+    return qrd_error_set(QRD_EINVAL, "limits of an empty Sigma");
+  qrd_matq_point_limits *lim = calloc(1, sizeof *lim);
+  double *work = malloc(n * n * sizeof *work);
+  if (lim)
+    lim->mu = malloc(n * sizeof *lim->mu);
+  int st = lim && work && lim->mu
+               ? qrd_cov_eigenvalues(n, Sigma, work, lim->mu)
+               : qrd_error_set(QRD_ENOMEM, "limits of a %zu x %zu Sigma", n, n);
+  free(work);
+  if (st) {
+    qrd_matq_point_limits_free(lim);
+    return st;
+  }
+  double gm, am;
+  qrd_means(n, lim->mu, &am, &gm, NULL);
+  lim->n = n;
+  lim->sigma2 = sigma2;
+  lim->h_bits = qrd_dist_entropy_bits(law);
+  lim->gaussian = strcmp(law->type->name, "gaussian") == 0;
+  lim->det_root = gm;
+  lim->am_lambda = am;
+  lim->highrate_min_rate = lim->mu[0] > 0.0 ? qrd_rwf_highrate_min_rate(gm, lim->mu[0])
+                                            : INFINITY;
+  for (size_t i = 0; i < n; i++)
+    lim->mu[i] *= sigma2;
+  *out = lim;
+  return QRD_OK;
+}
+
+void qrd_matq_point_limits_free(qrd_matq_point_limits *lim)
+{
+  if (!lim)
+    return;
+  free(lim->mu);
+  free(lim);
+}
+
+int qrd_matq_point_reference(const qrd_matq_point_limits *lim, double D, double rate,
+                             qrd_matq_point_ref *ref)
+{
+  double theta;
+  int st = qrd_rwf_solve(lim->n, lim->mu, rate, &theta, &ref->d_it);
+  if (st)
+    return st;
+  ref->rate = rate;
+  ref->d_slb = qrd_slb(lim->h_bits, lim->det_root, rate);
+  ref->d_ref = lim->gaussian ? ref->d_it : ref->d_slb;
+  ref->gap = qrd_gap_bits(D, ref->d_ref);
+  ref->high_rate = rate >= lim->highrate_min_rate;
+  return QRD_OK;
+}
+
+/* ---- work ---- */
+
+struct qrd_matq_point_work {
+  size_t n_max, rows_max;
+  double *S;      /* n x n: the rotated Sigma */
+  double *S_work; /* n x n */
+  double *W;      /* rows x n row-major: the rotated W */
+  double *T, *T_work; /* rows x n column-major: W on its way through W Q */
+  size_t *ident;  /* n: 0..n-1, the column order of a plain transpose */
+  qrd_matq_work *mw;
+  qrd_matq_result *res;
+};
+
+qrd_matq_point_work *qrd_matq_point_work_alloc(size_t n, size_t rows)
+{
+  qrd_matq_point_work *w = calloc(1, sizeof *w);
+  if (!w || n == 0 || rows == 0)
+    goto fail;
+  w->n_max = n;
+  w->rows_max = rows;
+  w->S = malloc(n * n * sizeof *w->S);
+  w->S_work = malloc(n * n * sizeof *w->S_work);
+  w->W = malloc(rows * n * sizeof *w->W);
+  w->T = malloc(rows * n * sizeof *w->T);
+  w->T_work = malloc(rows * n * sizeof *w->T_work);
+  w->ident = malloc(n * sizeof *w->ident);
+  w->mw = qrd_matq_work_alloc(n, rows);
+  w->res = qrd_matq_result_alloc(n, rows);
+  if (!(w->S && w->S_work && w->W && w->T && w->T_work && w->ident && w->mw && w->res))
+    goto fail;
+  for (size_t j = 0; j < n; j++)
+    w->ident[j] = j;
+  return w;
+fail:
+  qrd_matq_point_work_free(w);
+  qrd_error_set(n && rows ? QRD_ENOMEM : QRD_EINVAL, "point workspace for %zu x %zu", rows,
+                n);
+  return NULL;
+}
+
+void qrd_matq_point_work_free(qrd_matq_point_work *w)
+{
+  if (!w)
+    return;
+  free(w->S);
+  free(w->S_work);
+  free(w->W);
+  free(w->T);
+  free(w->T_work);
+  free(w->ident);
+  qrd_matq_work_free(w->mw);
+  qrd_matq_result_free(w->res);
+  free(w);
+}
+
+const qrd_matq_result *qrd_matq_point_result(const qrd_matq_point_work *w)
+{
+  return w->res;
+}
+
+void qrd_matq_point_opts_default(qrd_matq_point_opts *o)
+{
+  *o = (qrd_matq_point_opts){
+    .rotate = QRD_ROTATE_NONE,
+    .target = NAN,
+    .tune_how = {.kind = QRD_RATE_ENTROPY_COL, .miller_madow = 1, .side_info = 0},
+  };
+}
+
+/* ---- evaluation ---- */
+
+/* *q <- p in the basis of o's rotation (copies in w), or p itself. */
+static int rotate_problem(const qrd_matq_point_opts *o, const qrd_matq_problem *p,
+                          qrd_matq_point_work *w, qrd_matq_problem *q)
+{
+  *q = *p;
+  if (o->rotate == QRD_ROTATE_NONE)
+    return QRD_OK;
+  qrd_rotation *r;
+  int st = qrd_rotation_alloc(o->rotate, p->n, o->rotate_seed, p->Sigma, &r);
+  if (st)
+    return st;
+  memcpy(w->S, p->Sigma, p->n * p->n * sizeof *w->S);
+  qrd_rotation_apply_sigma(r, w->S, w->S_work);
+  /* apply_w wants W column-major */
+  qrd_matq_gather(p->rows, p->n, p->W, w->ident, p->n, w->T);
+  qrd_rotation_apply_w(r, p->rows, w->T, w->T_work);
+  qrd_matq_scatter(p->rows, p->n, w->T, w->ident, p->n, w->W);
+  qrd_rotation_free(r);
+  q->W = w->W;
+  q->Sigma = w->S;
+  return QRD_OK;
+}
+
+static int fixed_grid(const qrd_matq *m)
+{
+  return m->type->fixed_grid && m->type->fixed_grid(m->params);
+}
+
+/* Runs the method: at its grid, at the nominal step for the law's sigma
+ * (§5), or tuned to the target. */
+static int run_method(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
+                      const qrd_matq_problem *q, qrd_matq_point_work *w,
+                      qrd_matq_point *out)
+{
+  const qrd_matq *m = o->method;
+  out->evals = 1;
+  if (fixed_grid(m)) {
+    if (!isnan(o->target))
+      return qrd_error_set(QRD_EINVAL, "%s has a fixed grid: no target rate (got %g)",
+                           m->spec, o->target);
+    out->scale = NAN;
+    return qrd_matq_run(m, w->mw, q, NAN, w->res);
+  }
+  if (!(o->target > 0.0 && isfinite(o->target)))
+    return qrd_error_set(QRD_EINVAL, "%s: target rate %g (allowed: finite, > 0)", m->spec,
+                         o->target);
+  if (!o->nominal) {
+    qrd_matq_tune_info info;
+    int st = qrd_matq_tune(m, w->mw, q, &o->tune_how, o->target, w->res, &info);
+    out->scale = st ? NAN : info.scale;
+    out->evals = st ? 0 : info.evals;
+    return st;
+  }
+  int st = qrd_matq_prepare(m, w->mw, q);
+  if (!st)
+    st = qrd_matq_nominal_scale(w->mw, sqrt(lim->sigma2), o->target, &out->scale);
+  return st ? st : qrd_matq_quantise(w->mw, out->scale, w->res);
+}
+
+static int measure(qrd_rate_kind kind, int mm, const qrd_matq_problem *q,
+                   const qrd_matq_result *res, qrd_rate *rate)
+{
+  qrd_rate_opts how = {.kind = kind, .miller_madow = mm, .side_info = 0};
+  return qrd_rate_measure(&how, res->Z, q->rows, q->n, res->side_bits, rate);
+}
+
+/* AM(d alpha^2)/GM(alpha^2) over the columns (NAN when one is dropped). */
+static double predicted_mean_d(const qrd_matq_result *res, size_t n, int fixed)
+{
+  if (fixed || res->n_active < n)
+    return NAN;
+  double sum = 0.0, lsum = 0.0;
+  for (size_t j = 0; j < n; j++) {
+    double a2 = res->alpha[j] * res->alpha[j];
+    sum += res->d[j] * a2;
+    lsum += log(a2);
+  }
+  return sum / (double)n / exp(lsum / (double)n);
+}
+
+int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
+                        const qrd_matq_problem *p, qrd_matq_point_work *w,
+                        qrd_matq_point *out)
+{
+  if (!o->method)
+    return qrd_error_set(QRD_EINVAL, "matq point: no method");
+  if (p->n != lim->n || p->n > w->n_max || p->rows > w->rows_max || p->rows == 0)
+    return qrd_error_set(QRD_EINVAL,
+                         "matq point: %zu x %zu problem, limits of order %zu, workspace "
+                         "%zu x %zu", p->rows, p->n, lim->n, w->rows_max, w->n_max);
+  qrd_matq_problem q;
+  int st = rotate_problem(o, p, w, &q);
+  if (!st)
+    st = run_method(o, lim, &q, w, out);
+  const qrd_matq_result *res = w->res;
+  if (st || (st = measure(QRD_RATE_ENTROPY_COL, 1, &q, res, &out->col)) ||
+      (st = measure(QRD_RATE_ENTROPY_POOLED, 1, &q, res, &out->pool)) ||
+      (st = measure(QRD_RATE_FIXED, 0, &q, res, &out->fixed)) ||
+      (st = qrd_wmse(q.rows, q.n, q.W, res->What, q.Sigma, &out->D)) ||
+      (st = qrd_wmse(q.rows, q.n, q.W, NULL, q.Sigma, &out->signal)))
+    return st;
+  out->side_bits = res->side_bits;
+  out->mean_d = predicted_mean_d(res, q.n, fixed_grid(o->method));
+  out->excess_pred = 0.5 * log2(out->mean_d / lim->det_root);
+  if ((st = qrd_matq_point_reference(lim, out->D, out->col.bits, &out->at_col)))
+    return st;
+  return qrd_matq_point_reference(lim, out->D, out->pool.bits, &out->at_pool);
+}
+
+/* ---- many points ---- */
+
+static void batch_sizes(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *n, size_t *rows)
+{
+  *n = *rows = 1;
+  for (size_t i = 0; i < n_jobs; i++) {
+    *n = jobs[i].problem->n > *n ? jobs[i].problem->n : *n;
+    *rows = jobs[i].problem->rows > *rows ? jobs[i].problem->rows : *rows;
+  }
+}
+
+int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
+                         qrd_matq_point_progress_fn progress, void *ctx, size_t *failed)
+{
+  size_t n, rows;
+  batch_sizes(jobs, n_jobs, &n, &rows);
+#pragma omp parallel
+  {
+    qrd_matq_point_work *w = qrd_matq_point_work_alloc(n, rows);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < n_jobs; i++) {
+      qrd_matq_point_job *job = &jobs[i];
+      job->status = w ? qrd_matq_point_eval(&job->opts, job->lim, job->problem, w, &job->out)
+                      : QRD_ENOMEM;
+      job->error[0] = '\0';
+      if (job->status)
+        snprintf(job->error, sizeof job->error, "%s", qrd_error_detail());
+      if (progress) {
+#pragma omp critical(qrd_matq_point_progress)
+        progress(ctx, job);
+      }
+    }
+    qrd_matq_point_work_free(w);
+  }
+  for (size_t i = 0; i < n_jobs; i++)
+    if (jobs[i].status) {
+      if (failed)
+        *failed = i;
+      return qrd_error_set(jobs[i].status, "%s", jobs[i].error);
+    }
+  return QRD_OK;
+}
+
+/* ---- seeds and samples ---- */
+
+unsigned long qrd_matq_point_rotate_seed(unsigned long seed)
+{
+  return qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_ROTATE);
+}
+
+int qrd_matq_point_draw_w(const qrd_dist *law, size_t rows, size_t n, unsigned long seed,
+                          double *W)
+{
+  return qrd_sample_fill(law, qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_W), W, rows * n);
+}
+
+/* ---- figure configs ---- */
+
+/* A whole number in [min, max]. */
+static int config_whole(qrd_config *cfg, const char *key, double min, double max,
+                        double *x)
+{
+  int st = qrd_config_double(cfg, key, min, max, x);
+  if (!st && *x != floor(*x))
+    return qrd_config_invalid(cfg, key, "must be a whole number");
+  return st;
+}
+
+int qrd_matq_point_config_problem(qrd_config *cfg, size_t *n, size_t *rows, int *tune)
+{
+  double nn, r, t;
+  int st;
+  if ((st = config_whole(cfg, "n", 1, 4096, &nn)) ||
+      (st = config_whole(cfg, "rows", 1, (double)QRD_MATQ_POINT_MAX_ENTRIES, &r)) ||
+      (st = config_whole(cfg, "tune", 0, 1, &t)))
+    return st;
+  if (r * nn > (double)QRD_MATQ_POINT_MAX_ENTRIES) {
+    char why[128];
+    snprintf(why, sizeof why, "rows x n = %g exceeds %zu", r * nn, QRD_MATQ_POINT_MAX_ENTRIES);
+    return qrd_config_invalid(cfg, "rows", why);
+  }
+  *n = (size_t)nn;
+  *rows = (size_t)r;
+  *tune = (int)t;
+  return QRD_OK;
+}
+
+int qrd_matq_point_config_numbers(qrd_config *cfg, const char *key, double min, double max,
+                                  double *x, size_t max_n, size_t *n)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  int st = qrd_config_list(cfg, key, words, n);
+  if (st)
+    return st;
+  char why[128];
+  if (*n == 0 || *n > max_n) {
+    snprintf(why, sizeof why, "want 1 to %zu numbers", max_n);
+    return qrd_config_invalid(cfg, key, why);
+  }
+  for (size_t i = 0; i < *n; i++)
+    if (qrd_parse_double(words[i], &x[i]) || !(x[i] >= min && x[i] <= max)) {
+      snprintf(why, sizeof why, "'%s' is not a number in [%g, %g]", words[i], min, max);
+      return qrd_config_invalid(cfg, key, why);
+    }
+  return QRD_OK;
+}
+
+int qrd_matq_point_config_method(qrd_config *cfg, const char *key, const char *type,
+                                 qrd_matq *m)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  size_t n;
+  int st = qrd_config_list(cfg, key, words, &n);
+  if (st)
+    return st;
+  char why[512];
+  if (n != 1)
+    return qrd_config_invalid(cfg, key, "want one method spec, e.g. watersic:damp=0");
+  if (qrd_matq_parse(words[0], m)) {
+    snprintf(why, sizeof why, "%s", qrd_error_detail());
+    return qrd_config_invalid(cfg, key, why);
+  }
+  if (strcmp(m->type->name, type) != 0 || fixed_grid(m)) {
+    snprintf(why, sizeof why, "want a %s spec on an unbounded grid (no bits=)", type);
+    return qrd_config_invalid(cfg, key, why);
+  }
+  return QRD_OK;
+}
