@@ -29,7 +29,7 @@ plots/fig-%.png: results/fig-%.tsv experiments/plot/fig-%.gp experiments/plot/st
 # Then each benchmark program of experiments/bench/ (kernel rates).
 BENCHES := $(patsubst experiments/%.c,bin/%,$(sort $(wildcard experiments/bench/*.c)))
 
-bench: $(FIGURES:%=bin/%) $(BENCHES)
+bench: $(FIGURES:%=bin/%) $(BENCHES) bin/qrd
 	@tmp=$$(mktemp -d); \
 	for f in $(FIGURES); do \
 	  s=$$(date +%s.%N); ./bin/$$f --config configs/$$f.cfg --out $$tmp/$$f.h5 --quiet || exit 1; \
@@ -39,6 +39,9 @@ bench: $(FIGURES:%=bin/%) $(BENCHES)
 	            END {printf "bench\ttotal\t%.2f s\n", sum; \
 	                 printf "bench\tfig-2..14 (Orr synthetic)\t%.2f s\n", orr}'; rm -rf $$tmp
 	@for b in $(BENCHES); do ./$$b || exit 1; done
+	@s=$$(date +%s.%N); ./bin/qrd sigma --family ar1:rho=0.9 --n 4096 >/dev/null || exit 1; \
+	  awk -v a=$$s -v b=$$(date +%s.%N) \
+	    'BEGIN {printf "bench\tqrd sigma --n 4096 (Cholesky, d, eigenvalues)\t%.2f s\n", b - a}'
 
 # Each figure run with 1 and with 2 threads must give identical datasets
 # (attributes such as created_utc and threads differ by design).
