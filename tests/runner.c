@@ -23,6 +23,7 @@ int main(void)
   srunner_add_suite(sr, qrd_suite_fig1213());
   srunner_add_suite(sr, qrd_suite_fig14());
   srunner_add_suite(sr, qrd_suite_fig1619());
+  srunner_add_suite(sr, qrd_suite_fig2326());
   srunner_add_suite(sr, qrd_suite_cov());
   srunner_add_suite(sr, qrd_suite_limits());
   srunner_add_suite(sr, qrd_suite_matq());

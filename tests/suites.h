@@ -20,6 +20,7 @@ Suite *qrd_suite_fig1011(void);
 Suite *qrd_suite_fig1213(void);
 Suite *qrd_suite_fig14(void);
 Suite *qrd_suite_fig1619(void);
+Suite *qrd_suite_fig2326(void);
 Suite *qrd_suite_cov(void);
 Suite *qrd_suite_limits(void);
 Suite *qrd_suite_matq(void);

@@ -1,0 +1,90 @@
+# fig-23: usage  gnuplot -c fig-23.gp results/fig-23 OUT.png
+# Rows 1..S: one panel n-<N> per size; each data block is a family (its
+# label on the x axis), its points the rotations (root attribute
+# `rotations`, one colour each), mean +- sd over the draws.  Last row: the
+# d_j/GM(lambda) profiles (log y) with the HM and AM lines, and the Wishart
+# excess vs T/n with the Bartlett expectation.
+load "experiments/plot/style.gp"
+set output ARG2
+stem = ARG1
+# every block starts with its header row: `every ::r::r` then counts data
+set key autotitle columnhead
+attr(name) = system(sprintf("sed -n 's/^# %s: //p' %s.tsv", name, stem))
+# data blocks (curves) of a panel file: one header row "x<TAB>label" each
+blocks(file) = int(system(sprintf("grep -c '^x\t' %s", file)))
+sizes = attr("sizes")
+draws = attr("draws")
+rots = attr("rotations")
+profiles = system(sprintf("ls %s-profile-*.tsv 2>/dev/null", stem))
+S = words(sizes)
+R = words(rots)
+P = words(profiles)
+rows = S + 1
+set terminal pngcairo enhanced font "DejaVu Sans,10" size 1900, 430 * rows + 120
+set multiplot title "fig-23 (watersic E4): GPTQ's high-rate excess over WaterSIC, ½·log_2(AM(d)/GM(d)), per covariance family and change of basis (no quantisation)"
+# bars: 72% of the height, the last row the rest
+top = 0.955
+bar_h = (top - 0.30) / S
+set key top left horizontal font ",9" samplen 1.5
+set ylabel "excess (bits)" offset 1,0
+set grid ytics
+set xtics rotate by 30 right font ",8" nomirror
+set style line 20 lc rgb "#c0c0c0" lw 0.5
+do for [s=1:S] {
+  f = sprintf("%s-n-%s.tsv", stem, word(sizes, s))
+  F = blocks(f)
+  set lmargin at screen 0.045
+  set rmargin at screen 0.975
+  set tmargin at screen top - (s - 1) * bar_h - 0.012
+  set bmargin at screen top - s * bar_h + 0.048
+  set title sprintf("n = %s (draws of random families and rotations: %s)", word(sizes, s), word(draws, s)) offset 0,-0.6
+  set xrange [-0.6:F - 0.4]
+  set yrange [-0.05:5]
+  set xtics () 
+  w = 0.72 / R
+  plot for [i=0:F-1] f index i every ::0::0 using (i):(0):xtic(columnhead(2)) with points ps 0 notitle, \
+       for [r=0:R-1] for [i=0:F-1] f index i every ::r::r using (i + (r - (R - 1) / 2.0) * w):2:3 \
+         with yerrorbars lt (r + 2) pt 7 ps 0.7 title (i == 0 ? word(rots, r + 1) : "")
+}
+unset title
+set xtics norotate font ",9" mirror autofreq
+set grid xtics ytics
+# last row: profiles and Wishart side by side
+panels = P + 1
+pw = 0.955 / panels
+set key horizontal center top font ",8" samplen 2 maxrows 2 width -1
+do for [p=1:P] {
+  f = word(profiles, p)
+  set lmargin at screen 0.045 + (p - 1) * pw
+  set rmargin at screen 0.045 + p * pw - 0.04
+  set tmargin at screen 0.255
+  set bmargin at screen 0.05
+  name = system(sprintf("basename %s .tsv | sed 's/.*-profile-//'", f))
+  set title sprintf("profile: %s, d_j / GM({/Symbol l})", name) offset 0,2.6
+  set key at screen 0.045 + (p - 0.5) * pw - 0.02, 0.284
+  set logscale y
+  set xrange [*:*] noextend
+  set yrange [*:*]
+  set xlabel "column j (GPTQ processing order)"
+  set ylabel "d_j / GM({/Symbol l})"
+  plot for [r=0:R-1] f index r using 1:2 with lines lt (r + 2) lw 1.2 title columnheader(2), \
+       f index R using 1:2 with lines lc rgb "#000000" dt 2 lw 2 title columnheader(2), \
+       f index R + 1 using 1:2 with lines lc rgb "#000000" dt 4 lw 2 title columnheader(2)
+  unset logscale y
+}
+f = sprintf("%s-wishart.tsv", stem)
+B = blocks(f)
+# the driver writes the measured curves first, then the Bartlett ones
+NB = int(system(sprintf("awk -F'\t' '$1 == \"wishart\" && $2 ~ /^bartlett/ {print $2}' %s.tsv | sort -u | wc -l", stem)))
+set lmargin at screen 0.045 + P * pw
+set rmargin at screen 0.99
+set title "Wishart sample covariance (natural order): excess vs T/n" offset 0,0
+set logscale xy
+set xrange [0.4:20]
+set yrange [*:*]
+set key inside top right vertical maxrows 8 opaque box
+set xlabel "T/n (samples per dimension)"
+set ylabel "excess (bits)" offset -2,0
+plot for [b=0:B-NB-1] f index b using 1:2:3 with yerrorlines lt (b + 2) pt 7 ps 0.6 title columnheader(2), \
+     for [b=B-NB:B-1] f index b using 1:2 with lines lc rgb "#000000" dt int(b - B + NB + 2) lw 1.5 title columnheader(2)
+unset multiplot
