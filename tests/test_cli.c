@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
 #include "dist/dist.h"
 #include "cli_run.h"
 #include "published_codes.h"
@@ -274,6 +277,55 @@ START_TEST(test_sigma_closed_forms)
   qrd_test_expect_bad("sigma --family ar1:rho=1.5 --n 8", "rho", "1.5", NULL);
   qrd_test_expect_bad("sigma --family ar1:rho=0.5", "dimension n", NULL);
   qrd_test_expect_bad("sigma --family ar1 --n 12 --rotate hadamard", "power of two", NULL);
+}
+END_TEST
+
+/* An n x n Sigma as dataset /Sigma of a fresh HDF5 file (watersic.md §10). */
+static void write_sigma(const char *path, size_t n, const double *S)
+{
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(f, 0);
+  hsize_t dims[2] = {n, n};
+  ck_assert_int_ge(H5LTmake_dataset_double(f, "Sigma", 2, dims, S), 0);
+  ck_assert_int_ge(H5Fclose(f), 0);
+}
+
+/* §12.2's 3 x 3 Sigma and reverse-waterfilling table through file:PATH,
+ * to 6 digits. */
+START_TEST(test_sigma_file_closed_forms)
+{
+  static const double S3[9] = {4, 2, 0.4, 2, 2, 0.2, 0.4, 0.2, 1};
+  static const double D4[16] = {4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0.25, 0, 0, 0, 0, 0.0625};
+  char path[64], args[160];
+  strcpy(path, "/tmp/qrd-sigma-XXXXXX");
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  write_sigma(path, 3, S3);
+  snprintf(args, sizeof args, "sigma --family file:%s", path);
+  char *out = qrd_test_expect_ok(args);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "det_root"), 1.5659471, 5e-7);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "am_d"), 1.6397279, 5e-7);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "excess_bits"), 0.0332105, 5e-7);
+  /* the spec prints 0.7558613; the root of l^3 - 7 l^2 + 9.8 l - 3.84 is
+   * 0.75586124674 */
+  ck_assert_double_eq_tol(tsv_double(out, 1, "lambda_min"), 0.7558612, 5e-7);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "lambda_max"), 5.2823980, 5e-7);
+  free(out);
+  static const double RATE[] = {0.125, 0.5, 1.125, 2.821928};
+  static const double THETA[] = {2, 0.5, 0.125, 0.01}, DIST[] = {0.828125, 0.328125, 0.109375,
+                                                                  0.01};
+  write_sigma(path, 4, D4);
+  snprintf(args, sizeof args, "sigma --family file:%s --rate 0.125,0.5,1.125,2.821928", path);
+  out = qrd_test_expect_ok(args);
+  for (size_t i = 0; i < 4; i++) {
+    ck_assert_double_eq_tol(tsv_double(out, i + 1, "rate"), RATE[i], 1e-12);
+    ck_assert_double_eq_tol(tsv_double(out, i + 1, "rwf_theta"), THETA[i], 5e-7);
+    ck_assert_double_eq_tol(tsv_double(out, i + 1, "rwf_D"), DIST[i], 5e-7);
+  }
+  free(out);
+  unlink(path);
+  qrd_test_expect_bad("sigma --family ar1 --n 4 --rate -1", "--rate", "-1", NULL);
 }
 END_TEST
 
@@ -772,6 +824,7 @@ Suite *qrd_suite_cli(void)
   tcase_add_test(tc, test_eval_format);
   tcase_add_test(tc, test_eval_format_bad);
   tcase_add_test(tc, test_sigma_closed_forms);
+  tcase_add_test(tc, test_sigma_file_closed_forms);
   tcase_add_test(tc, test_eval_law_vs_monte_carlo);
   tcase_add_test(tc, test_eval_law_published);
   tcase_add_test(tc, test_eval_law_columns);

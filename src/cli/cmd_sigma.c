@@ -1,5 +1,6 @@
 /* qrd sigma: build a covariance and print the facts that decide GPTQ's and
  * WaterSIC's high-rate distortion (watersic.md §3-5). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +8,16 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/spec.h"
 #include "mat/cov.h"
+#include "mat/limits.h"
 #include "mat/rotate.h"
+
+#define QRD_SIGMA_MAX_RATES 32
 
 static const char help[] =
   "usage: qrd sigma --family F [--n N] [--rotate R] [--seed S] [--damp P]\n"
+  "                 [--rate R[,R...]]\n"
   "Builds Sigma from family F, optionally rotates it (Sigma -> Q^T Sigma Q) and\n"
   "prints its diagnostics (TSV, one row).\n"
   "  --family F   identity | ar1[:rho=] | two-level[:eps=] | power[:beta=] |\n"
@@ -24,6 +30,8 @@ static const char help[] =
   "  --rotate R   none (default) | haar | hadamard | sylvester | act-order\n"
   "  --seed S     seed of random families and rotations (default 1)\n"
   "  --damp P     Sigma += P mean(diag Sigma) I first (GPTQ's percdamp; default 0)\n"
+  "  --rate R     also reverse waterfilling on eig(Sigma) (sigma = 1) at R bits:\n"
+  "               one row per rate, with columns rate rwf_theta rwf_D added\n"
   "columns: family n rotate seed det_root am_d gm_d excess_bits lambda_min\n"
   "lambda_max.  d are GPTQ's conditional variances (column j given the columns\n"
   "after it); det_root = det(Sigma)^{1/n} = GM(d); excess_bits = 1/2 log2(AM/GM),\n"
@@ -35,13 +43,32 @@ typedef struct {
   qrd_rotate_kind rotate;
   unsigned long seed;
   double damp;
+  double rate[QRD_SIGMA_MAX_RATES];
+  size_t n_rate;
 } request;
+
+/* --rate R[,R...]: rates >= 0 in bits. */
+static int parse_rates(const char *text, request *r)
+{
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", text);
+  char *save;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    double v;
+    if (r->n_rate == QRD_SIGMA_MAX_RATES || qrd_parse_double(t, &v) || v < 0.0)
+      return qrd_args_bad("sigma", "--rate %s: want up to %d numbers >= 0 (bits)", text,
+                          QRD_SIGMA_MAX_RATES);
+    r->rate[r->n_rate++] = v;
+  }
+  return r->n_rate ? 0 : qrd_args_bad("sigma", "--rate '%s': no value", text);
+}
 
 /* Returns 0, 2 on bad input, or -1 after printing the help. */
 static int parse_request(int argc, char **argv, request *r)
 {
   qrd_opt opts[] = {{"family", 1, NULL}, {"n", 1, NULL}, {"rotate", 1, NULL},
-                    {"seed", 1, NULL}, {"damp", 1, NULL}, {"help", 0, NULL}};
+                    {"seed", 1, NULL}, {"damp", 1, NULL}, {"rate", 1, NULL},
+                    {"help", 0, NULL}};
   size_t n_opts = sizeof opts / sizeof opts[0], n_pos;
   const char *pos[1];
   if (qrd_args_parse("sigma", argc, argv, opts, n_opts, pos, 0, &n_pos))
@@ -58,6 +85,9 @@ static int parse_request(int argc, char **argv, request *r)
   if (!family)
     return qrd_args_bad("sigma", "--family is required (see qrd sigma --help)");
   if ((n && qrd_args_count("sigma", "n", n, &n_req)) || (seed && qrd_args_count("sigma", "seed", seed, &r->seed)))
+    return 2;
+  const char *rate = qrd_args_get(opts, n_opts, "rate");
+  if (rate && parse_rates(rate, r))
     return 2;
   if (damp && (qrd_parse_double(damp, &r->damp) || r->damp < 0.0))
     return qrd_args_bad("sigma", "--damp %s: not a number >= 0", damp);
@@ -93,6 +123,27 @@ static int compute(const request *r, buffers *b, qrd_cov_summary *s)
   return qrd_cov_summarise(n, b->S, b->work, b->d, b->lambda, s);
 }
 
+/* One row per rate (or one row without rates): the summary, then the
+ * reverse-waterfilling water level and distortion over the eigenvalues. */
+static int print_rows(const request *r, const qrd_cov_summary *s, const double *lambda)
+{
+  printf("family\tn\trotate\tseed\tdet_root\tam_d\tgm_d\texcess_bits\tlambda_min\t"
+         "lambda_max%s\n", r->n_rate ? "\trate\trwf_theta\trwf_D" : "");
+  for (size_t i = 0; i < (r->n_rate ? r->n_rate : 1); i++) {
+    double theta = NAN, D = NAN;
+    int st = r->n_rate ? qrd_rwf_solve(r->n, lambda, r->rate[i], &theta, &D) : QRD_OK;
+    if (st)
+      return st;
+    printf("%s\t%zu\t%s\t%lu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g", r->cov.spec, r->n,
+           qrd_rotate_name(r->rotate), r->seed, s->det_root, s->am_d, s->gm_d, s->excess_bits,
+           s->lambda_min, s->lambda_max);
+    if (r->n_rate)
+      printf("\t%.10g\t%.10g\t%.10g", r->rate[i], theta, D);
+    putchar('\n');
+  }
+  return QRD_OK;
+}
+
 int qrd_cmd_sigma(int argc, char **argv)
 {
   request r;
@@ -102,6 +153,8 @@ int qrd_cmd_sigma(int argc, char **argv)
   buffers b = {0};
   qrd_cov_summary s;
   st = compute(&r, &b, &s);
+  if (!st)
+    st = print_rows(&r, &s, b.lambda);
   free(b.S);
   free(b.work);
   free(b.d);
@@ -110,9 +163,5 @@ int qrd_cmd_sigma(int argc, char **argv)
     fprintf(stderr, "qrd sigma: %s\n", qrd_error_detail());
     return st == QRD_EINVAL || st == QRD_EDOM || st == QRD_ENOTFOUND ? 2 : 1;
   }
-  printf("family\tn\trotate\tseed\tdet_root\tam_d\tgm_d\texcess_bits\tlambda_min\tlambda_max\n");
-  printf("%s\t%zu\t%s\t%lu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r.cov.spec, r.n,
-         qrd_rotate_name(r.rotate), r.seed, s.det_root, s.am_d, s.gm_d, s.excess_bits,
-         s.lambda_min, s.lambda_max);
   return 0;
 }
