@@ -47,13 +47,13 @@ static const char doc[] =
   "  2..21), block (absmax block size), scale (the scale format).";
 
 typedef struct {
-  qrd_dist dist[MAX_DISTS];
+  qrd_driver_source src[MAX_DISTS]; /* one panel each */
   size_t n_dist;
-  int exponent[MAX_EXPONENTS];
+  unsigned long exponent[MAX_EXPONENTS];
   size_t n_exp;
   int width_min, width_max;
   unsigned long samples, block;
-  char scale_name[32];
+  char scale_name[QRD_DRIVER_NAME_LEN];
   qrd_scale_format scale;
 } setup;
 
@@ -115,90 +115,29 @@ static inline double round_on_binade(double a, int k, int m)
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is about to be rewritten */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_dists(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dists", words, &n);
-  if (st)
-    return st;
-  if (n == 0 || n > MAX_DISTS)
-    return qrd_config_invalid(cfg, "dists", "want 1 to 8 distributions");
-  for (size_t i = 0; i < n; i++) {
-    qrd_crd_params p; /* only to check that the family has a panel name */
-    if (qrd_dist_parse(words[i], &s->dist[i]) ||
-        qrd_crd_params_for_dist(&s->dist[i], &p, NULL, NULL, 0))
-      return invalid_spec(cfg, "dists");
-  }
-  s->n_dist = n;
-  return QRD_OK;
-}
-
-static int read_exponents(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "exponent_bits", words, &n);
-  if (st)
-    return st;
-  if (n == 0 || n > MAX_EXPONENTS)
-    return qrd_config_invalid(cfg, "exponent_bits", "want 1 to 8 exponent widths");
-  for (size_t i = 0; i < n; i++) {
-    char *end;
-    long e = strtol(words[i], &end, 10);
-    if (*end || e < 1 || e > 8 || (i > 0 && e <= s->exponent[i - 1]))
-      return qrd_config_invalid(cfg, "exponent_bits",
-                                "want ascending whole numbers from 1 to 8");
-    s->exponent[i] = (int)e;
-  }
-  s->n_exp = n;
-  return QRD_OK;
-}
-
-static int read_whole(qrd_config *cfg, const char *key, double lo, double hi, int *out)
-{
-  double v;
-  int st = qrd_config_double(cfg, key, lo, hi, &v);
-  if (!st && v != floor(v))
-    st = qrd_config_invalid(cfg, key, "must be a whole number");
-  *out = (int)v;
-  return st;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t nw;
-  double n, block;
+  unsigned long lo, hi;
   int st;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = qrd_config_double(cfg, "block", 1, 1 << 20, &block)) ||
-      (st = read_dists(cfg, s)) || (st = read_exponents(cfg, s)) ||
-      (st = read_whole(cfg, "element_bits_min", 2, 21, &s->width_min)) ||
-      (st = read_whole(cfg, "element_bits_max", s->width_min,
-                       fmin(21, s->width_min + MAX_WIDTHS - 1), &s->width_max)) ||
-      (st = qrd_config_list(cfg, "scale", words, &nw)))
+  if ((st = qrd_config_whole(cfg, "block", 1, 1 << 20, &s->block)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", &s->block, 1, &s->samples)) ||
+      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)) ||
+      (st = qrd_config_ascending_wholes(cfg, "exponent_bits", 1, 8, s->exponent, MAX_EXPONENTS,
+                                        &s->n_exp)) ||
+      (st = qrd_config_whole(cfg, "element_bits_min", 2, 21, &lo)) ||
+      (st = qrd_config_whole(cfg, "element_bits_max", (double)lo,
+                             fmin(21, (double)lo + MAX_WIDTHS - 1), &hi)) ||
+      (st = qrd_driver_read_scale(cfg, "scale", 0, s->scale_name, sizeof s->scale_name)))
     return st;
-  if (nw != 1 || strlen(words[0]) >= sizeof s->scale_name)
-    return qrd_config_invalid(cfg, "scale", "want one scale format name");
-  if (qrd_scale_parse(words[0], &s->scale))
-    return invalid_spec(cfg, "scale");
-  strcpy(s->scale_name, words[0]);
-  if (block != floor(block))
-    return qrd_config_invalid(cfg, "block", "must be a whole number");
-  if (n != floor(n) || fmod(n, block) != 0.0 || n / block < N_BATCHES)
-    return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks, at least 64");
-  s->samples = (unsigned long)n;
-  s->block = (unsigned long)block;
-  return QRD_OK;
+  if (s->samples / s->block < N_BATCHES) {
+    char why[64];
+    snprintf(why, sizeof why, "want at least %d blocks, one batch each", N_BATCHES);
+    return qrd_config_invalid(cfg, "samples", why);
+  }
+  s->width_min = (int)lo;
+  s->width_max = (int)hi;
+  return qrd_scale_parse(s->scale_name, &s->scale); /* read_scale has checked it */
 }
 
 /* ---- one panel ---- */
@@ -291,9 +230,9 @@ static size_t plan(const setup *s, item *items)
       item *it = &items[n];
       *it = (item){.scaling = sc, .m = m};
       for (size_t j = 0; j < s->n_exp; j++) {
-        int width = 1 + s->exponent[j] + m;
+        int width = 1 + (int)s->exponent[j] + m;
         if (width >= s->width_min && width <= s->width_max)
-          item_add(it, s->exponent[j]);
+          item_add(it, (int)s->exponent[j]);
       }
       n += it->n_fmt > 0;
     }
@@ -373,7 +312,7 @@ static void run_items(qrd_driver *drv, const panel_data *pd, const setup *s, siz
   for (size_t i = 0; i < n; i++) {
     run_item(pd, s, &items[i]);
     char what[160];
-    snprintf(what, sizeof what, "%s %s E%d..%dM%d", s->dist[d].spec,
+    snprintf(what, sizeof what, "%s %s E%d..%dM%d", s->src[d].dist.spec,
              SCALING_NAME[items[i].scaling], items[i].exponent[0],
              items[i].exponent[items[i].n_fmt - 1], items[i].m);
 #pragma omp critical(progress)
@@ -382,16 +321,6 @@ static void run_items(qrd_driver *drv, const panel_data *pd, const setup *s, siz
 }
 
 /* ---- results ---- */
-
-/* R and its jackknife standard error (delete one batch) from per-batch
- * squared errors and sums of x^2. */
-static void rel_rmse(const double *sse, const double *x2, double *r, double *se)
-{
-  qrd_block_result res;
-  qrd_block_jackknife(sse, 1, x2, N_BATCHES, &res);
-  *r = res.rel_rmse;
-  *se = res.rel_rmse_se;
-}
 
 /* The item holding format (scaling, e, m), and the format's index in it;
  * NULL when it was not planned. */
@@ -420,11 +349,10 @@ static int write_curve(qrd_results *res, const char *panel, const setup *s,
       continue; /* M < 0 */
     qrd_bit_count bc = {.numel = pd->n, .element_bits = w, .scale_bits = qrd_scale_bits(&s->scale),
                         .n_blocks = scaling == RMS ? 1 : pd->n_blocks};
-    double r, se;
-    rel_rmse(it->sse[j], pd->x2, &r, &se);
-    x[c] = qrd_bits_per_param(&bc);
-    y[c] = r * exp2(x[c]);
-    err[c] = se * exp2(x[c]);
+    qrd_block_result r; /* the jackknife deletes one batch at a time */
+    qrd_block_jackknife(it->sse[j], 1, pd->x2, N_BATCHES, &r);
+    r.bits = x[c] = qrd_bits_per_param(&bc);
+    qrd_block_efficiency(&r, &y[c], &err[c]);
     c++;
   }
   char curve[64], label[64];
@@ -441,15 +369,12 @@ static int write_curve(qrd_results *res, const char *panel, const setup *s,
 static int write_panel(qrd_results *res, const setup *s, size_t d, const panel_data *pd,
                        const item *items, size_t n)
 {
-  char panel[64], label[64], title[192];
-  qrd_crd_params p;
-  int st = qrd_crd_params_for_dist(&s->dist[d], &p, panel, label, sizeof panel);
-  snprintf(title, sizeof title, "%s (%s)", label, s->dist[d].spec);
-  if (!st)
-    st = qrd_results_panel(res, panel, title, "bits per parameter b", "R 2^b");
+  char title[192];
+  snprintf(title, sizeof title, "%s (%s)", s->src[d].label, s->src[d].dist.spec);
+  int st = qrd_results_panel(res, s->src[d].slug, title, "bits per parameter b", "R 2^b");
   for (int sc = 0; !st && sc < N_SCALINGS; sc++)
     for (size_t j = 0; !st && j < s->n_exp; j++)
-      st = write_curve(res, panel, s, pd, items, n, sc, s->exponent[j]);
+      st = write_curve(res, s->src[d].slug, s, pd, items, n, sc, (int)s->exponent[j]);
   return st;
 }
 
@@ -473,7 +398,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, item *items, siz
                      qrd_results *res)
 {
   /* the same seed in every panel, as the reference draws each source */
-  double *x = qrd_sample_alloc(&s->dist[d], drv->seed, s->samples);
+  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
   if (!x)
     return QRD_ENOMEM;
   panel_data pd;

@@ -62,10 +62,8 @@ static const char doc[] =
   "  linspace(1, 2, count)).";
 
 typedef struct {
-  qrd_dist dist;
-  qrd_crd_params crd;   /* family and nu of the source; B set per block */
-  char crd_label[64];
-  double total[MAX_TOTALS];
+  qrd_driver_source src; /* crd: absmax, B set per block */
+  unsigned long total[MAX_TOTALS];
   size_t n_total;
   unsigned long block[MAX_BLOCKS];
   size_t n_block;
@@ -76,80 +74,36 @@ typedef struct {
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512]; /* the detail buffer is about to be rewritten */
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_dist(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dist", words, &n);
-  if (st)
-    return st;
-  if (n != 1)
-    return qrd_config_invalid(cfg, "dist", "want one distribution");
-  if (qrd_dist_parse(words[0], &s->dist) ||
-      qrd_crd_params_for_dist(&s->dist, &s->crd, NULL, s->crd_label, sizeof s->crd_label))
-    return invalid_spec(cfg, "dist");
-  s->crd.scaling = QRD_CRD_ABSMAX;
-  return QRD_OK;
-}
-
-/* A list of whole numbers in [lo, hi], ascending. */
-static int read_wholes(qrd_config *cfg, const char *key, double lo, double hi, size_t max,
-                       double *v, size_t *n)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, key, words, n);
-  if (st)
-    return st;
-  if (*n == 0 || *n > max)
-    return qrd_config_invalid(cfg, key, "wrong number of values");
-  for (size_t i = 0; i < *n; i++) {
-    char *end;
-    v[i] = strtod(words[i], &end);
-    if (*end || v[i] != floor(v[i]) || v[i] < lo || v[i] > hi || (i > 0 && v[i] <= v[i - 1]))
-      return qrd_config_invalid(cfg, key, "want ascending whole numbers in range");
-  }
-  return QRD_OK;
-}
-
-static int read_whole(qrd_config *cfg, const char *key, double lo, double hi, int *out)
-{
-  double v;
-  int st = qrd_config_double(cfg, key, lo, hi, &v);
-  if (!st && v != floor(v))
-    st = qrd_config_invalid(cfg, key, "must be a whole number");
-  *out = (int)v;
-  return st;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n, blocks[MAX_BLOCKS];
-  int n_f, st;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) || (st = read_dist(cfg, s)) ||
-      (st = read_wholes(cfg, "total_bits", 2, 16, MAX_TOTALS, s->total, &s->n_total)) ||
-      (st = read_wholes(cfg, "blocks", 2, 1 << 16, MAX_BLOCKS, blocks, &s->n_block)) ||
-      (st = read_whole(cfg, "scale_exponent_bits", 1, QRD_SCALE_MAX_EXPONENT, &s->scale_e)) ||
-      (st = read_whole(cfg, "scale_mantissa_min", 0, QRD_SCALE_MAX_MANTISSA, &s->m_min)) ||
-      (st = read_whole(cfg, "scale_mantissa_max", s->m_min, QRD_SCALE_MAX_MANTISSA, &s->m_max)) ||
-      (st = read_whole(cfg, "rescalings", 2, MAX_RESCALINGS, &n_f)))
+  unsigned long e, m_lo, m_hi, n_f;
+  size_t n;
+  int st;
+  if ((st = qrd_driver_read_sources(cfg, "dist", &s->src, 1, &n)) ||
+      (st = qrd_config_ascending_wholes(cfg, "total_bits", 2, 16, s->total, MAX_TOTALS,
+                                        &s->n_total)) ||
+      (st = qrd_config_ascending_wholes(cfg, "blocks", 2, 1 << 16, s->block, MAX_BLOCKS,
+                                        &s->n_block)) ||
+      (st = qrd_config_whole(cfg, "scale_exponent_bits", 1, QRD_SCALE_MAX_EXPONENT, &e)) ||
+      (st = qrd_config_whole(cfg, "scale_mantissa_min", 0, QRD_SCALE_MAX_MANTISSA, &m_lo)) ||
+      (st = qrd_config_whole(cfg, "scale_mantissa_max", (double)m_lo, QRD_SCALE_MAX_MANTISSA,
+                             &m_hi)) ||
+      (st = qrd_config_whole(cfg, "rescalings", 2, MAX_RESCALINGS, &n_f)) ||
+      (st = qrd_driver_read_samples(cfg, "samples", s->block, s->n_block, &s->samples)))
     return st;
+  s->src.crd.scaling = QRD_CRD_ABSMAX;
+  s->scale_e = (int)e;
+  s->m_min = (int)m_lo;
+  s->m_max = (int)m_hi;
   s->n_f = (size_t)n_f;
-  for (size_t i = 0; i < s->n_block; i++) {
-    s->block[i] = (unsigned long)blocks[i];
-    if (n != floor(n) || fmod(n, blocks[i]) != 0.0 ||
-        n / blocks[i] < (double)(s->n_f * BATCHES_PER_RESCALING))
-      return qrd_config_invalid(cfg, "samples", "must be a whole number of blocks of every "
-                                "size, at least 6 per rescaling");
+  /* the blocks ascend: the largest has the fewest */
+  if (s->samples / s->block[s->n_block - 1] < s->n_f * BATCHES_PER_RESCALING) {
+    char why[96];
+    snprintf(why, sizeof why, "want at least %d blocks of %lu per rescaling",
+             BATCHES_PER_RESCALING, s->block[s->n_block - 1]);
+    return qrd_config_invalid(cfg, "samples", why);
   }
-  s->samples = (unsigned long)n;
   return QRD_OK;
 }
 
@@ -221,7 +175,7 @@ static int element_init(element *el, const setup *s, int kind, double total, uns
                         const qrd_scale_format *scale)
 {
   double sb = qrd_scale_bits(scale), eb = qrd_bits_fixed_total_element(total, sb, (double)block);
-  qrd_crd_params p = s->crd;
+  qrd_crd_params p = s->src.crd;
   p.block = (double)block;
   int st = kind == CRD ? qrd_element_crd(&p, eb, &el->e) : qrd_element_int(eb, 0, &el->e);
   if (st)
@@ -389,7 +343,7 @@ static int run_block(qrd_driver *drv, const setup *s, const double *x, size_t bi
     *it = (item){.bi = bi, .m = s->m_min + (int)i};
     run_item(s, &bd, it);
     char what[192];
-    snprintf(what, sizeof what, "%s B=%lu scale E%dM%d", s->dist.spec, s->block[bi],
+    snprintf(what, sizeof what, "%s B=%lu scale E%dM%d", s->src.dist.spec, s->block[bi],
              s->scale_e, it->m);
 #pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
@@ -463,7 +417,7 @@ static void series_of(const setup *s, const item *items, const double *x2, size_
 
 static void panel_of(const setup *s, size_t t, const char *prefix, char *buf, size_t len)
 {
-  snprintf(buf, len, "%sbits-%g", prefix, s->total[t]);
+  snprintf(buf, len, "%sbits-%lu", prefix, s->total[t]);
 }
 
 static int write_panels(qrd_results *res, const setup *s)
@@ -474,12 +428,12 @@ static int write_panels(qrd_results *res, const setup *s)
   int st = QRD_OK;
   for (size_t t = 0; !st && t < s->n_total; t++) {
     panel_of(s, t, "", panel, sizeof panel);
-    snprintf(title, sizeof title, "b = %g, %s: R / R(m = %d), mean over %zu rescalings", s->total[t],
-             s->crd_label, s->m_min, s->n_f);
+    snprintf(title, sizeof title, "b = %lu, %s: R / R(m = %d), mean over %zu rescalings",
+             s->total[t], s->src.label, s->m_min, s->n_f);
     st = qrd_results_panel(res, panel, title, x_label, "R / R(first m)");
     panel_of(s, t, "r-", panel, sizeof panel);
-    snprintf(title, sizeof title, "b = %g, %s: R, mean over %zu rescalings", s->total[t],
-             s->crd_label, s->n_f);
+    snprintf(title, sizeof title, "b = %lu, %s: R, mean over %zu rescalings", s->total[t],
+             s->src.label, s->n_f);
     if (!st)
       st = qrd_results_panel(res, panel, title, x_label, "R");
   }
@@ -508,7 +462,7 @@ static int write_series(qrd_results *res, const setup *s, size_t t, int kind, si
   panel_of(s, t, "r-", panel, sizeof panel);
   if (!st)
     st = qrd_results_curve(res, panel, curve, label, sr->n, sr->m, sr->r, sr->r_se);
-  snprintf(curve, sizeof curve, "bits-%g-%s-b%lu", s->total[t], KIND_NAME[kind], s->block[bi]);
+  snprintf(curve, sizeof curve, "bits-%lu-%s-b%lu", s->total[t], KIND_NAME[kind], s->block[bi]);
   if (!st)
     st = qrd_results_curve(res, "achieved-bits", curve, label, sr->n, sr->m, sr->bits, NULL);
   return st;
@@ -518,7 +472,7 @@ static int write_attrs(qrd_results *res, const setup *s)
 {
   int st = qrd_results_attr_double(res, "samples", (double)s->samples);
   if (!st)
-    st = qrd_results_attr_string(res, "dist", s->dist.spec);
+    st = qrd_results_attr_string(res, "dist", s->src.dist.spec);
   if (!st)
     st = qrd_results_attr_double(res, "rescalings", (double)s->n_f);
   if (!st)
@@ -543,7 +497,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (st)
     return st;
   qrd_driver_progress_begin(drv, s->n_block * n_m);
-  double *x = qrd_sample_alloc(&s->dist, drv->seed, s->samples);
+  double *x = qrd_sample_alloc(&s->src.dist, drv->seed, s->samples);
   st = x ? write_attrs(res, s) : QRD_ENOMEM;
   for (size_t bi = 0; !st && bi < s->n_block; bi++)
     st = run_block(drv, s, x, bi, items[bi], x2[bi]);

@@ -32,11 +32,10 @@
 #include "fmt/bits.h"
 #include "fmt/block.h"
 #include "io/driver.h"
+#include "io/driver_sweep.h"
 #include "mc/bzip.h"
 #include "mc/sample.h"
 
-#define MAX_DISTS 8
-#define MAX_BITS 16
 #define MAX_LEVELS ((size_t)1 << 24) /* far above any b_elem <= 12 */
 #define MAX_PROBES 48
 
@@ -48,14 +47,7 @@ static const char doc[] =
   "  (of the fixed-length absmax baseline), scale (format of the evaluated\n"
   "  scales), train_scale (of the training sample's scale).";
 
-typedef struct {
-  qrd_driver_source src[MAX_DISTS]; /* crd: the family's block CRD, for the baseline */
-  size_t n_dist;
-  double elem_bits[MAX_BITS];
-  size_t n_bits;
-  unsigned long samples, train_seed, block;
-  char scale[32], train_scale[32];
-} setup;
+typedef qrd_driver_coded_sweep setup; /* crd: the family's block CRD, for the baseline */
 
 enum { OPTIMAL, HUFFMAN, BZIP2, FIXED, N_CURVES };
 static const char *const CURVE_NAME[N_CURVES] = {"optimal", "huffman", "bzip2", NULL};
@@ -74,7 +66,7 @@ typedef struct {
 /* One sweep point. */
 typedef struct {
   size_t curve, bit;
-  double b, r, se;
+  qrd_block_result r;
   int status;
   char error[256];
 } item;
@@ -84,20 +76,12 @@ typedef struct {
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  int st;
-  if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_whole(cfg, "block", 1, 1 << 20, &s->block)) ||
-      (st = qrd_driver_read_samples(cfg, "samples", &s->block, 1, &s->samples)) ||
-      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)) ||
-      (st = qrd_config_range(cfg, "element_bits", 1, 12, s->elem_bits, MAX_BITS, &s->n_bits)) ||
-      (st = qrd_driver_read_scale(cfg, "scale", 0, s->scale, sizeof s->scale)) ||
-      (st = qrd_driver_read_scale(cfg, "train_scale", 0, s->train_scale, sizeof s->train_scale)))
-    return st;
-  for (size_t d = 0; d < s->n_dist; d++) {
+  int st = qrd_driver_read_coded_sweep(cfg, s);
+  for (size_t d = 0; !st && d < s->n_dist; d++) {
     s->src[d].crd.scaling = QRD_CRD_ABSMAX;
     s->src[d].crd.block = (double)s->block;
   }
-  return QRD_OK;
+  return st;
 }
 
 /* ---- one panel's samples ---- */
@@ -147,10 +131,8 @@ static int panel_job(panel *p, const setup *s, int job, const double *x, const d
 
 static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)
 {
-  /* the same seeds in every panel, as the reference draws each source */
-  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
-  double *xt = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
-  int st = x && xt ? QRD_OK : QRD_ENOMEM;
+  double *x, *xt;
+  int st = qrd_driver_coded_samples(drv, s, d, &x, &xt);
   for (int j = 0; !st && j < N_JOBS; j++) {
     st = panel_job(p, s, j, x, xt);
     char what[256];
@@ -333,16 +315,11 @@ static int run_fixed(const setup *s, size_t d, const panel *p, double elem_bits,
 
 static void run_item(const setup *s, size_t d, const panel *p, item *it)
 {
-  qrd_block_result r;
   double eb = s->elem_bits[it->bit];
-  it->status = it->curve == FIXED ? run_fixed(s, d, p, eb, &r) : run_coded(p, it->curve, eb, &r);
-  if (it->status) {
+  it->status = it->curve == FIXED ? run_fixed(s, d, p, eb, &it->r)
+                                  : run_coded(p, it->curve, eb, &it->r);
+  if (it->status)
     snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-    return;
-  }
-  it->b = r.bits;
-  it->r = r.rel_rmse;
-  it->se = r.rel_rmse_se;
 }
 
 static void curve_name(const setup *s, size_t curve, char *name, size_t len)
@@ -402,13 +379,10 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const item *i
   snprintf(title, sizeof title, "%s (%s), tensor RMS", s->src[d].label, s->src[d].dist.spec);
   int st = qrd_results_panel(res, s->src[d].slug, title, "bits per parameter b", "R 2^b");
   for (size_t i = 0; !st && i < n; i += s->n_bits) {
-    double x[MAX_BITS], y[MAX_BITS], e[MAX_BITS];
+    double x[QRD_DRIVER_MAX_BITS], y[QRD_DRIVER_MAX_BITS], e[QRD_DRIVER_MAX_BITS];
     for (size_t j = 0; j < s->n_bits; j++) {
-      const item *it = &items[i + j];
-      double eff = exp2(it->b);
-      x[j] = it->b;
-      y[j] = it->r * eff;
-      e[j] = it->se * eff;
+      x[j] = items[i + j].r.bits;
+      qrd_block_efficiency(&items[i + j].r, &y[j], &e[j]);
     }
     size_t c = items[i].curve;
     char name[64], label[96];
@@ -424,17 +398,7 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const item *i
 
 static int write_attrs(qrd_results *res, const setup *s)
 {
-  int st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
-  if (!st)
-    st = qrd_results_attr_double(res, "samples", (double)s->samples);
-  if (!st)
-    st = qrd_results_attr_double(res, "block_size", (double)s->block);
-  if (!st)
-    st = qrd_results_attr_string(res, "scale_format", s->scale);
-  if (!st)
-    st = qrd_results_attr_string(res, "train_scale_format", s->train_scale);
-  if (!st)
-    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
+  int st = qrd_driver_coded_sweep_attrs(res, s);
   if (!st)
     st = qrd_results_attr_string(res, "bzip2_version", BZ2_bzlibVersion());
   if (!st)
@@ -448,7 +412,7 @@ static int write_attrs(qrd_results *res, const setup *s)
 static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
 {
   panel p = {0};
-  item items[N_CURVES * MAX_BITS];
+  item items[N_CURVES * QRD_DRIVER_MAX_BITS];
   size_t n = plan(s, items);
   int st = panel_build(drv, &p, s, d);
   if (!st) {

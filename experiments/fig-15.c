@@ -36,7 +36,9 @@ static const char doc[] =
 
 typedef struct {
   char stats[1024];
-  double target, sweep_min, sweep_max, sweep_step, min_bits, epsilon;
+  double target, min_bits, epsilon;
+  double sweep[MAX_SWEEP]; /* b̄ of the KL and saving curves */
+  size_t n_sweep;
 } setup;
 
 /* Tensor-length work arrays. */
@@ -59,14 +61,9 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   strcpy(s->stats, words[0]);
   if ((st = qrd_config_double(cfg, "min_bits", 0, 16, &s->min_bits)) ||
       (st = qrd_config_double(cfg, "target", s->min_bits, 32, &s->target)) ||
-      (st = qrd_config_double(cfg, "sweep_min", s->min_bits, 32, &s->sweep_min)) ||
-      (st = qrd_config_double(cfg, "sweep_max", s->sweep_min, 32, &s->sweep_max)) ||
-      (st = qrd_config_double(cfg, "sweep_step", 1e-3, 32, &s->sweep_step)) ||
-      (st = qrd_config_double(cfg, "epsilon", 1e-6, 1e6, &s->epsilon)))
+      (st = qrd_config_range(cfg, "sweep", s->min_bits, 32, s->sweep, MAX_SWEEP, &s->n_sweep)))
     return st;
-  if ((s->sweep_max - s->sweep_min) / s->sweep_step >= MAX_SWEEP)
-    return qrd_config_invalid(cfg, "sweep_step", "too many sweep points (at most 4096)");
-  return QRD_OK;
+  return qrd_config_double(cfg, "epsilon", 1e-6, 1e6, &s->epsilon);
 }
 
 /* ---- the per-tensor panel ---- */
@@ -178,8 +175,6 @@ static int write_bits_panel(qrd_results *res, const setup *s, const qrd_alloc_st
 /* ---- the sweep ---- */
 
 typedef struct {
-  size_t n;
-  double target[MAX_SWEEP];
   qrd_alloc_summary sum[QRD_ALLOC_N_KINDS][MAX_SWEEP];
   double x[MAX_SWEEP], y[MAX_SWEEP]; /* a curve being written */
 } sweep;
@@ -187,24 +182,22 @@ typedef struct {
 static int run_sweep(qrd_driver *drv, const setup *s, const qrd_alloc_stats *st,
                      double *bits, sweep *w)
 {
-  w->n = (size_t)floor((s->sweep_max - s->sweep_min) / s->sweep_step + 1e-9) + 1;
-  qrd_driver_progress_begin(drv, w->n);
-  for (size_t i = 0; i < w->n; i++) {
+  qrd_driver_progress_begin(drv, s->n_sweep);
+  for (size_t i = 0; i < s->n_sweep; i++) {
     char what[64];
-    w->target[i] = s->sweep_min + (double)i * s->sweep_step;
     for (int k = 0; k < QRD_ALLOC_N_KINDS; k++) {
-      int rc = qrd_alloc_bits(st, w->target[i], s->min_bits, (qrd_alloc_kind)k, bits);
+      int rc = qrd_alloc_bits(st, s->sweep[i], s->min_bits, (qrd_alloc_kind)k, bits);
       if (rc)
         return rc;
       w->sum[k][i] = qrd_alloc_summarise(st, bits, s->epsilon);
     }
-    snprintf(what, sizeof what, "mean %.3g bits", w->target[i]);
+    snprintf(what, sizeof what, "mean %.3g bits", s->sweep[i]);
     qrd_driver_progress_step(drv, what);
   }
   return QRD_OK;
 }
 
-static int write_sweep_panels(qrd_results *res, sweep *w)
+static int write_sweep_panels(qrd_results *res, const setup *s, sweep *w)
 {
   double *x = w->x, *y = w->y;
   static const char *const kl_label[QRD_ALLOC_N_KINDS] = {
@@ -213,22 +206,22 @@ static int write_sweep_panels(qrd_results *res, sweep *w)
   int rc = qrd_results_panel(res, "kl", "Predicted KL vs bits per parameter",
                              "mean bits per parameter (achieved)", "predicted D_KL");
   for (int k = 0; !rc && k < QRD_ALLOC_N_KINDS; k++) {
-    for (size_t i = 0; i < w->n; i++) {
+    for (size_t i = 0; i < s->n_sweep; i++) {
       x[i] = w->sum[k][i].mean_bits;
       y[i] = w->sum[k][i].kl;
     }
     rc = qrd_results_curve(res, "kl", qrd_alloc_kind_name((qrd_alloc_kind)k), kl_label[k],
-                           w->n, x, y, NULL);
+                           s->n_sweep, x, y, NULL);
   }
   if (!rc)
     rc = qrd_results_panel(res, "saving", "Saving at equal predicted KL",
                            "target mean bits per parameter", "saving (bits per parameter)");
   for (int k = QRD_ALLOC_OPTIMAL; !rc && k < QRD_ALLOC_N_KINDS; k++) {
-    for (size_t i = 0; i < w->n; i++)
+    for (size_t i = 0; i < s->n_sweep; i++)
       y[i] = w->sum[k][i].saving;
     rc = qrd_results_curve(res, "saving", qrd_alloc_kind_name((qrd_alloc_kind)k),
                            k == QRD_ALLOC_OPTIMAL ? "optimal = 1/2 log2(AM/GM)" : kl_label[k],
-                           w->n, w->target, y, NULL);
+                           s->n_sweep, s->sweep, y, NULL);
   }
   return rc;
 }
@@ -270,7 +263,7 @@ static int write_results(qrd_driver *drv, const setup *s, const qrd_alloc_stats 
   if (!(rc = qrd_alloc_bits(st, s->target, s->min_bits, QRD_ALLOC_CLAMPED, t->bits)))
     rc = write_bits_panel(res, s, st, t);
   if (!rc)
-    rc = write_sweep_panels(res, w);
+    rc = write_sweep_panels(res, s, w);
   if (!rc)
     rc = write_target(res, s, st, t->bits);
   if (!rc)

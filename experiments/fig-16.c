@@ -39,8 +39,8 @@ static const char doc[] =
   "  [-1, 1]), points (of the density curves).";
 
 typedef struct {
-  unsigned long samples;
-  size_t block[MAX_BLOCKS], n_block, bins, points;
+  unsigned long samples, block[MAX_BLOCKS];
+  size_t n_block, bins, points;
 } setup;
 
 /* One block size's histogram and exact bin densities. */
@@ -55,42 +55,21 @@ typedef struct {
 
 /* ---- configuration ---- */
 
-static int read_blocks(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "blocks", words, &s->n_block);
-  if (st)
-    return st;
-  if (s->n_block == 0 || s->n_block > MAX_BLOCKS)
-    return qrd_config_invalid(cfg, "blocks", "want 1 to 16 block sizes");
-  for (size_t j = 0; j < s->n_block; j++) {
-    double b;
-    if (qrd_parse_double(words[j], &b) || b != floor(b) || b < 2 || b > 1 << 20)
-      return qrd_config_invalid(cfg, "blocks", "block sizes are whole numbers from 2 to 2^20");
-    s->block[j] = (size_t)b;
-  }
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n, bins, points;
+  unsigned long bins, points;
   int st;
-  if ((st = qrd_config_double(cfg, "samples", 1024, 1 << 28, &n)) ||
-      (st = read_blocks(cfg, s)) ||
-      (st = qrd_config_double(cfg, "bins", 2, MAX_BINS, &bins)) ||
-      (st = qrd_config_double(cfg, "points", 3, MAX_POINTS, &points)))
+  if ((st = qrd_config_wholes(cfg, "blocks", 2, 1 << 20, s->block, MAX_BLOCKS, &s->n_block)) ||
+      (st = qrd_config_whole(cfg, "samples", QRD_DRIVER_SAMPLES_MIN, QRD_DRIVER_SAMPLES_MAX,
+                             &s->samples)) ||
+      (st = qrd_config_whole(cfg, "bins", 2, MAX_BINS, &bins)) ||
+      (st = qrd_config_whole(cfg, "points", 3, MAX_POINTS, &points)))
     return st;
-  if (bins != floor(bins))
-    return qrd_config_invalid(cfg, "bins", "must be a whole number");
-  if (points != floor(points))
-    return qrd_config_invalid(cfg, "points", "must be a whole number");
   for (size_t j = 0; j < s->n_block; j++)
-    if (n != floor(n) || fmod(n, (double)(BATCHES * s->block[j])) != 0)
+    if (s->samples % (BATCHES * s->block[j]) != 0)
       return qrd_config_invalid(cfg, "samples", "must be a whole number of batches: a "
                                                 "multiple of 64 B for every B of blocks");
-  s->samples = (unsigned long)n;
   s->bins = (size_t)bins;
   s->points = (size_t)points;
   return QRD_OK;
@@ -191,24 +170,24 @@ static void agreement(const setup *s, result *r)
 
 /* ---- output ---- */
 
-static int write_block(qrd_results *res, const setup *s, size_t block, const result *r)
+static int write_block(qrd_results *res, const setup *s, unsigned long block, const result *r)
 {
   double x[MAX_BINS];
   char panel[32], title[96], attr[64];
   for (size_t k = 0; k < s->bins; k++)
     x[k] = 0.5 * (bin_edge(s, k) + bin_edge(s, k + 1));
-  snprintf(panel, sizeof panel, "b%zu", block);
-  snprintf(title, sizeof title, "B = %zu", block);
+  snprintf(panel, sizeof panel, "b%lu", block);
+  snprintf(title, sizeof title, "B = %lu", block);
   int st = qrd_results_panel(res, panel, title, "x = w / max|w|", "density");
   if (!st)
     st = qrd_results_curve(res, panel, "histogram", "Monte Carlo", s->bins, x, r->hist, r->se);
   if (!st)
     st = qrd_results_curve(res, panel, "exact", "exact (atoms in end bins)", s->bins, x,
                            r->exact, NULL);
-  snprintf(attr, sizeof attr, "max_z_b%zu", block);
+  snprintf(attr, sizeof attr, "max_z_b%lu", block);
   if (!st)
     st = qrd_results_attr_double(res, attr, r->max_z);
-  snprintf(attr, sizeof attr, "mean_z2_b%zu", block);
+  snprintf(attr, sizeof attr, "mean_z2_b%lu", block);
   if (!st)
     st = qrd_results_attr_double(res, attr, r->mean_z2);
   return st;
@@ -224,8 +203,8 @@ static int write_density(qrd_results *res, const setup *s, const result *r)
     x[i] = grid_point(s, i);
   for (size_t j = 0; !st && j < s->n_block; j++) {
     char curve[32], label[32];
-    snprintf(curve, sizeof curve, "b%zu", s->block[j]);
-    snprintf(label, sizeof label, "B = %zu", s->block[j]);
+    snprintf(curve, sizeof curve, "b%lu", s->block[j]);
+    snprintf(label, sizeof label, "B = %lu", s->block[j]);
     st = qrd_results_curve(res, "density", curve, label, s->points, x, r[j].pdf, NULL);
   }
   free(x);
@@ -285,11 +264,11 @@ static int evaluate_all(qrd_driver *drv, const setup *s, result *r)
   for (size_t j = 0; j < s->n_block; j++) {
     r[j].status = exact(s, s->block[j], &r[j]);
     if (r[j].status)
-      snprintf(r[j].error, sizeof r[j].error, "B = %zu: %s", s->block[j], qrd_error_detail());
+      snprintf(r[j].error, sizeof r[j].error, "B = %lu: %s", s->block[j], qrd_error_detail());
     histogram(s, &r[j]);
     agreement(s, &r[j]);
     char what[64];
-    snprintf(what, sizeof what, "B = %zu: exact law, max z %.2f", s->block[j], r[j].max_z);
+    snprintf(what, sizeof what, "B = %lu: exact law, max z %.2f", s->block[j], r[j].max_z);
 #pragma omp critical(progress)
     qrd_driver_progress_step(drv, what);
   }

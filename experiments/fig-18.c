@@ -58,16 +58,14 @@ typedef struct {
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  double n;
   int st;
   if ((st = qrd_lineup_read(cfg, &s->lineup)) ||
-      (st = qrd_config_double(cfg, "samples", 0, 1 << 28, &n)))
+      (st = qrd_config_whole(cfg, "samples", 0, QRD_DRIVER_SAMPLES_MAX, &s->samples)))
     return st;
   double unit = BATCHES * s->lineup.block[s->lineup.n_block - 1];
-  if (n != floor(n) || fmod(n, unit) != 0)
+  if (fmod((double)s->samples, unit) != 0)
     return qrd_config_invalid(cfg, "samples", "must be a whole number of batches: a "
                                               "multiple of 64 block_max (or 0)");
-  s->samples = (unsigned long)n;
   return QRD_OK;
 }
 

@@ -25,12 +25,11 @@
 #include "fmt/bits.h"
 #include "fmt/block.h"
 #include "io/driver.h"
+#include "io/driver_sweep.h"
 #include "mc/entropy.h"
 #include "mc/sample.h"
 #include "quant/quantiser.h"
 
-#define MAX_DISTS 8
-#define MAX_BITS 32
 #define N_SCHEMES 3
 
 static const char doc[] =
@@ -41,14 +40,7 @@ static const char doc[] =
   "  scale (format of the evaluated scales), train_scale (of the training\n"
   "  sample's scales).";
 
-typedef struct {
-  qrd_driver_source src[MAX_DISTS]; /* one panel each; crd: the family */
-  size_t n_dist;
-  double elem_bits[MAX_BITS];
-  size_t n_bits;
-  unsigned long samples, train_seed, block;
-  char scale[32], train_scale[32];
-} setup;
+typedef qrd_driver_coded_sweep setup; /* crd of each source: its family */
 
 /* One scaling of the figure, normalising both samples once. */
 typedef struct {
@@ -67,7 +59,7 @@ enum { FIXED, COMPRESSED, N_MODES };
 /* One sweep point of a panel. */
 typedef struct {
   size_t scheme, mode, bit;
-  double b, r, se;              /* achieved bits, R and its standard error */
+  qrd_block_result r;
   int status;
   char error[256];
 } item;
@@ -76,16 +68,7 @@ typedef struct {
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
-  setup *s = setup_ptr;
-  int st;
-  if ((st = qrd_config_ulong(cfg, "train_seed", &s->train_seed)) ||
-      (st = qrd_config_whole(cfg, "block", 1, 1 << 20, &s->block)) ||
-      (st = qrd_driver_read_samples(cfg, "samples", &s->block, 1, &s->samples)) ||
-      (st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist)) ||
-      (st = qrd_config_range(cfg, "element_bits", 1, 12, s->elem_bits, MAX_BITS, &s->n_bits)) ||
-      (st = qrd_driver_read_scale(cfg, "scale", 0, s->scale, sizeof s->scale)))
-    return st;
-  return qrd_driver_read_scale(cfg, "train_scale", 0, s->train_scale, sizeof s->train_scale);
+  return qrd_driver_read_coded_sweep(cfg, setup_ptr);
 }
 
 /* ---- one panel: samples, normalisations, sweep ---- */
@@ -150,10 +133,8 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
   snprintf(absmax, sizeof absmax, "absmax:%lu", s->block);
   scaling[1] = block_rms;
   scaling[2] = absmax;
-  /* the same seeds in every panel, as the reference draws each source */
-  double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
-  double *xt = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
-  int st = x && xt ? QRD_OK : QRD_ENOMEM;
+  double *x, *xt;
+  int st = qrd_driver_coded_samples(drv, s, d, &x, &xt);
   for (int j = 0; !st && j < N_SCHEMES * N_JOBS; j++) {
     st = scheme_job(&sc[j / N_JOBS], s, scaling[j / N_JOBS], j % N_JOBS, x, xt);
     char what[256];
@@ -230,17 +211,11 @@ static int run_fixed(const scheme *sc, double elem_bits, qrd_block_result *r)
 
 static void run_item(const setup *s, const scheme *sc, item *it)
 {
-  qrd_block_result r;
   double eb = s->elem_bits[it->bit];
-  it->status = it->mode == FIXED ? run_fixed(&sc[it->scheme], eb, &r)
-                                 : run_compressed(&sc[it->scheme], eb, &r);
-  if (it->status) {
+  it->status = it->mode == FIXED ? run_fixed(&sc[it->scheme], eb, &it->r)
+                                 : run_compressed(&sc[it->scheme], eb, &it->r);
+  if (it->status)
     snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-    return;
-  }
-  it->b = r.bits;
-  it->r = r.rel_rmse;
-  it->se = r.rel_rmse_se;
 }
 
 static const char *const MODE_NAME[N_MODES] = {"fixed", "compressed"};
@@ -348,15 +323,13 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
   double range[2] = {INFINITY, -INFINITY};
   /* items are planned by (mode, scheme, bit): each curve is one run */
   for (size_t i = 0; !st && i < n; i += s->n_bits) {
-    double x[MAX_BITS], y[MAX_BITS], e[MAX_BITS];
+    double x[QRD_DRIVER_MAX_BITS], y[QRD_DRIVER_MAX_BITS], e[QRD_DRIVER_MAX_BITS];
     for (size_t j = 0; j < s->n_bits; j++) {
-      const item *it = &items[i + j];
-      double eff = exp2(it->b);
-      x[j] = it->b;
-      y[j] = it->r * eff;
-      e[j] = it->se * eff;
-      range[0] = fmin(range[0], it->b);
-      range[1] = fmax(range[1], it->b);
+      const qrd_block_result *r = &items[i + j].r;
+      x[j] = r->bits;
+      qrd_block_efficiency(r, &y[j], &e[j]);
+      range[0] = fmin(range[0], r->bits);
+      range[1] = fmax(range[1], r->bits);
     }
     const scheme *k = &sc[items[i].scheme];
     char curve[64], label[96];
@@ -374,29 +347,13 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
   return st;
 }
 
-static int write_attrs(qrd_results *res, const setup *s)
-{
-  int st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
-  if (!st)
-    st = qrd_results_attr_double(res, "samples", (double)s->samples);
-  if (!st)
-    st = qrd_results_attr_double(res, "block_size", (double)s->block);
-  if (!st)
-    st = qrd_results_attr_string(res, "scale_format", s->scale);
-  if (!st)
-    st = qrd_results_attr_string(res, "train_scale_format", s->train_scale);
-  if (!st)
-    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
-  return st;
-}
-
 /* ---- main ---- */
 
 static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
 {
   scheme sc[N_SCHEMES];
   char names[N_SCHEMES][32], labels[N_SCHEMES][64];
-  item items[N_MODES * N_SCHEMES * MAX_BITS];
+  item items[N_MODES * N_SCHEMES * QRD_DRIVER_MAX_BITS];
   scheme_init(sc, s, d, names, labels);
   size_t n = plan(s, items);
   int st = panel_build(drv, sc, s, d);
@@ -417,7 +374,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (st)
     return st;
   qrd_driver_progress_begin(drv, s->n_dist * N_SCHEMES * (N_JOBS + N_MODES * s->n_bits));
-  st = write_attrs(res, s);
+  st = qrd_driver_coded_sweep_attrs(res, s);
   /* one panel at a time: its normalised copies of 2^24 values are 1.6 GB */
   for (size_t d = 0; !st && d < s->n_dist; d++)
     st = run_panel(drv, s, d, res);

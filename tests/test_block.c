@@ -241,6 +241,23 @@ START_TEST(test_direct_matches_sorted)
 }
 END_TEST
 
+/* R 2^b: the F-S2 legend's R = 0.089 at 4.25 bits is 1.693; a code that
+ * halves R with one more bit keeps its efficiency, and so does the SE. */
+START_TEST(test_efficiency)
+{
+  qrd_block_result a = {.rel_rmse = 0.089, .rel_rmse_se = 0.001, .bits = 4.25};
+  qrd_block_result b = {.rel_rmse = 0.0445, .rel_rmse_se = 0.0005, .bits = 5.25};
+  double ea, sa, eb, sb;
+  qrd_block_efficiency(&a, &ea, &sa);
+  qrd_block_efficiency(&b, &eb, &sb);
+  ck_assert_double_eq_tol(ea, 0.089 * 16.0 * pow(2.0, 0.25), 1e-12);
+  ck_assert_double_eq_tol(ea, 1.6934, 1e-4);
+  ck_assert_double_eq_tol(sa, 0.001 / 0.089 * ea, 1e-15);
+  ck_assert_double_eq_tol(eb, ea, 1e-12);
+  ck_assert_double_eq_tol(sb, sa, 1e-15);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
   qrd_scaling sc;
@@ -267,6 +284,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_coded_bits);
   tcase_add_test(tc, test_from_normalised);
   tcase_add_test(tc, test_direct_matches_sorted);
+  tcase_add_test(tc, test_efficiency);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);
   return s;

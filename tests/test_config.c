@@ -301,10 +301,12 @@ START_TEST(test_power_of_two)
 }
 END_TEST
 
+/* Numbers, whole numbers, and whole numbers that ascend (a sweep's points,
+ * each once: a step back and a repeat are refused, naming the item). */
 START_TEST(test_number_lists)
 {
   qrd_config *c = load_ok("total_bits = 4 8.5\nblocks = 8 16 4096\nbad = 8 12.5 16\n"
-                          "long = 8 16 32\n");
+                          "long = 8 16 32\nback = 8 32 16\nrepeat = 8 8\n");
   double b[4];
   unsigned long k[4];
   size_t n;
@@ -321,6 +323,13 @@ START_TEST(test_number_lists)
                  "'12.5'", "whole numbers from 4 to 1048576", NULL);
   check_rejected(qrd_config_numbers(c, "long", 4, 64, b, 2, &n), 4, "long", "8 16 32",
                  "1 to 2 numbers", NULL);
+  ck_assert_int_eq(qrd_config_ascending_wholes(c, "blocks", 4, 1 << 20, k, 4, &n), QRD_OK);
+  ck_assert_uint_eq(k[1], 16);
+  ck_assert_int_eq(qrd_config_wholes(c, "back", 4, 64, k, 4, &n), QRD_OK);
+  check_rejected(qrd_config_ascending_wholes(c, "back", 4, 64, k, 4, &n), 5, "back", "8 32 16",
+                 "'16'", "ascending whole numbers from 4 to 64", NULL);
+  check_rejected(qrd_config_ascending_wholes(c, "repeat", 4, 64, k, 4, &n), 6, "repeat", "8 8",
+                 "'8'", NULL);
   qrd_config_free(c);
 }
 END_TEST

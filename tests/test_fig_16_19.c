@@ -14,18 +14,12 @@
  *           with AF4-pub above; closed-form L1 at B = 2;
  *   fig-19  closed-form cell probabilities at B = 2; NF4's entropy falls
  *           with B; AF4-pub's 0 cell is the smallest;
- * plus thread-count independence of the sampled figures and two bad
- * configs. */
+ * plus thread-count independence of the sampled figures and bad configs. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <hdf5.h>
-#include <hdf5_hl.h>
-
+#include "fig_run.h"
 #include "published_codes.h"
 #include "suites.h"
 
@@ -35,12 +29,17 @@ enum { FIG16, FIG17, FIG18, FIG19, N_FIGS };
 
 static const char *const FIG_NAME[N_FIGS] = {"fig-16", "fig-17", "fig-18", "fig-19"};
 
-/* Reduced runs.  fig-16: samples a multiple of 64 B for B = 3 and 4096. */
+/* Reduced runs, with samples (fig-16) and block_min (fig-18) left to fill
+ * in.  fig-16: samples a multiple of 64 B for B = 3 and 4096. */
+#define CONFIG16(samples) \
+  "seed = 1\nsamples = " samples "\nblocks = 2 3 16 64 4096\nbins = 100\npoints = 201\n"
+#define CONFIG18(block_min) \
+  "seed = 1\nsamples = 1048576\nblock_min = " block_min "\nblock_max = 4096\n" \
+  "codes = nf4 af4-pub af4-exact bof4 bof4s int4 uniform\n"
 static const char *const CONFIG[N_FIGS] = {
-  "seed = 1\nsamples = 1572864\nblocks = 2 3 16 64 4096\nbins = 100\npoints = 201\n",
+  CONFIG16("1572864"),
   "seed = 1\nblock_min = 32\nblock_max = 4096\ncodes = nf4 af4-pub af4-exact bof4 bof4s\n",
-  "seed = 1\nsamples = 1048576\nblock_min = 2\nblock_max = 4096\n"
-  "codes = nf4 af4-pub af4-exact bof4 bof4s int4 uniform\n",
+  CONFIG18("2"),
   "seed = 1\nblock_min = 2\nblock_max = 4096\ncodes = nf4 af4-pub af4-exact int4 uniform\n",
 };
 
@@ -49,78 +48,20 @@ static const char *const CONFIG[N_FIGS] = {
 #define LEVELS 16
 #define N_B18 12 /* fig-18, fig-19: B = 2 .. 4096 */
 
-static char sandbox[64];
-static char h5[N_FIGS][128];
-
-
-/* ---- sandbox ---- */
-
-static void write_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  fclose(f);
-}
-
-/* Runs bin/<fig> on cfg; returns its exit status, stderr in err. */
-static int run_fig(int fig, const char *cfg, const char *out, const char *flags, char *err,
-                   size_t len)
-{
-  char cmd[640], errfile[160];
-  snprintf(errfile, sizeof errfile, "%s/stderr", sandbox);
-  snprintf(cmd, sizeof cmd, "./bin/%s --config %s --out %s --quiet %s </dev/null >/dev/null 2>%s",
-           FIG_NAME[fig], cfg, out, flags, errfile);
-  int st = system(cmd);
-  FILE *f = fopen(errfile, "r");
-  size_t got = f ? fread(err, 1, len - 1, f) : 0;
-  err[got] = '\0';
-  if (f)
-    fclose(f);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void config_path(int fig, char *path, size_t len)
-{
-  snprintf(path, len, "%s/%s.cfg", sandbox, FIG_NAME[fig]);
-}
+static qrd_test_fig fig[N_FIGS];
 
 static void sandbox_open(void)
 {
-  strcpy(sandbox, "/tmp/qrd-fig1619-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
-  for (int fig = 0; fig < N_FIGS; fig++) {
-    char cfg[128], bin[32], err[1024];
-    snprintf(bin, sizeof bin, "./bin/%s", FIG_NAME[fig]);
-    ck_assert_msg(access(bin, X_OK) == 0, "%s not built (run from the repository root)", bin);
-    config_path(fig, cfg, sizeof cfg);
-    write_file(cfg, CONFIG[fig]);
-    snprintf(h5[fig], sizeof h5[fig], "%s/%s.h5", sandbox, FIG_NAME[fig]);
-    int st = run_fig(fig, cfg, h5[fig], "--threads 2", err, sizeof err);
-    ck_assert_msg(st == 0, "%s exit %d: %s", FIG_NAME[fig], st, err);
+  for (int k = 0; k < N_FIGS; k++) {
+    qrd_test_fig_open(&fig[k], FIG_NAME[k]);
+    qrd_test_fig_make(&fig[k], "--threads 2", "%s", CONFIG[k]);
   }
 }
 
 static void sandbox_close(void)
 {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Dataset /<panel>/<curve>/<set> of a figure, which must hold n values. */
-static void read_set(int fig, const char *panel, const char *curve, const char *set, size_t n,
-                     double *v)
-{
-  char path[160];
-  hsize_t dims[1];
-  snprintf(path, sizeof path, "/%s/%s/%s", panel, curve, set);
-  hid_t f = H5Fopen(h5[fig], H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
-  ck_assert_msg(H5LTget_dataset_info(f, path, dims, NULL, NULL) >= 0, "no %s", path);
-  ck_assert_msg(dims[0] == n, "%s: %llu values, want %zu", path, (unsigned long long)dims[0], n);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-  H5Fclose(f);
+  for (int k = 0; k < N_FIGS; k++)
+    qrd_test_fig_close(&fig[k]);
 }
 
 /* ---- closed forms for B = 2 and 3 (nf4-af4.md §3) ---- */
@@ -188,8 +129,8 @@ START_TEST(test_fig16_closed_forms)
     char panel[8], curve[8];
     double x[BINS], y[BINS], gx[POINTS], gy[POINTS];
     snprintf(panel, sizeof panel, "b%d", block);
-    read_set(FIG16, panel, "exact", "x", BINS, x);
-    read_set(FIG16, panel, "exact", "y", BINS, y);
+    qrd_test_fig_curve(&fig[FIG16], panel, "exact", "x", x, BINS);
+    qrd_test_fig_curve(&fig[FIG16], panel, "exact", "y", y, BINS);
     for (size_t k = 0; k < BINS; k++) {
       double a = -1.0 + 2.0 * (double)k / BINS, b = a + 2.0 / BINS;
       double want = closed_cdf(block, b) - closed_cdf(block, a);
@@ -199,8 +140,8 @@ START_TEST(test_fig16_closed_forms)
                     block, k, y[k] * 2.0 / BINS, want);
     }
     snprintf(curve, sizeof curve, "b%d", block);
-    read_set(FIG16, "density", curve, "x", POINTS, gx);
-    read_set(FIG16, "density", curve, "y", POINTS, gy);
+    qrd_test_fig_curve(&fig[FIG16], "density", curve, "x", gx, POINTS);
+    qrd_test_fig_curve(&fig[FIG16], "density", curve, "y", gy, POINTS);
     for (size_t i = 0; i < POINTS; i++)
       ck_assert_msg(fabs(gy[i] - closed_pdf(block, gx[i])) < 1e-12, "f_%d(%g) = %.15f vs %.15f",
                     block, gx[i], gy[i], closed_pdf(block, gx[i]));
@@ -218,14 +159,14 @@ START_TEST(test_fig16_published)
   } peak[] = {{"b16", 0.8182}, {"b64", 1.0335}, {"b4096", 1.5169}};
   for (size_t p = 0; p < 3; p++) {
     double x[POINTS], y[POINTS];
-    read_set(FIG16, "density", peak[p].curve, "x", POINTS, x);
-    read_set(FIG16, "density", peak[p].curve, "y", POINTS, y);
+    qrd_test_fig_curve(&fig[FIG16], "density", peak[p].curve, "x", x, POINTS);
+    qrd_test_fig_curve(&fig[FIG16], "density", peak[p].curve, "y", y, POINTS);
     ck_assert_double_eq(x[POINTS / 2], 0.0);
     ck_assert_msg(fabs(y[POINTS / 2] - peak[p].f0) < 5e-5, "%s: f(0) = %.6f vs %.4f",
                   peak[p].curve, y[POINTS / 2], peak[p].f0);
   }
   double e[BINS];
-  read_set(FIG16, "b16", "exact", "y", BINS, e);
+  qrd_test_fig_curve(&fig[FIG16], "b16", "exact", "y", e, BINS);
   ck_assert_msg(fabs(e[0] - 1.68) < 0.005 && fabs(e[BINS - 1] - 1.68) < 0.005, "%.4f %.4f", e[0],
                 e[BINS - 1]);
 }
@@ -239,9 +180,9 @@ START_TEST(test_fig16_histograms)
   static const char *const panels[] = {"b2", "b3", "b16", "b64", "b4096"};
   for (size_t p = 0; p < 5; p++) {
     double h[BINS], se[BINS], e[BINS], mass = 0.0, z2 = 0.0;
-    read_set(FIG16, panels[p], "histogram", "y", BINS, h);
-    read_set(FIG16, panels[p], "histogram", "y_err", BINS, se);
-    read_set(FIG16, panels[p], "exact", "y", BINS, e);
+    qrd_test_fig_curve(&fig[FIG16], panels[p], "histogram", "y", h, BINS);
+    qrd_test_fig_curve(&fig[FIG16], panels[p], "histogram", "y_err", se, BINS);
+    qrd_test_fig_curve(&fig[FIG16], panels[p], "exact", "y", e, BINS);
     for (size_t k = 0; k < BINS; k++) {
       double z = (h[k] - e[k]) / se[k];
       ck_assert_msg(se[k] > 0 && fabs(z) < 5.0, "%s bin %zu: %.5f +- %.5f vs %.5f", panels[p], k,
@@ -265,7 +206,7 @@ static void read_levels(const char *code, double (*level)[LEVELS])
     char curve[8];
     double y[N_B17];
     snprintf(curve, sizeof curve, "c%zu", i);
-    read_set(FIG17, code, curve, "y", N_B17, y);
+    qrd_test_fig_curve(&fig[FIG17], code, curve, "y", y, N_B17);
     for (size_t j = 0; j < N_B17; j++)
       level[j][i] = y[j];
   }
@@ -275,7 +216,7 @@ static void read_levels(const char *code, double (*level)[LEVELS])
 START_TEST(test_fig17_published_tables)
 {
   double pub[N_B17][LEVELS], nf4[N_B17][LEVELS], x[N_B17];
-  read_set(FIG17, "af4-pub", "c0", "x", N_B17, x);
+  qrd_test_fig_curve(&fig[FIG17], "af4-pub", "c0", "x", x, N_B17);
   read_levels("af4-pub", pub);
   read_levels("nf4", nf4);
   for (size_t j = 0; j < N_B17; j++) {
@@ -329,10 +270,10 @@ static err_curve read_err(const char *panel, const char *code)
   err_curve e;
   char mc[32];
   snprintf(mc, sizeof mc, "%s-mc", code);
-  read_set(FIG18, panel, code, "x", N_B18, e.x);
-  read_set(FIG18, panel, code, "y", N_B18, e.y);
-  read_set(FIG18, panel, mc, "y", N_B18, e.mc);
-  read_set(FIG18, panel, mc, "y_err", N_B18, e.se);
+  qrd_test_fig_curve(&fig[FIG18], panel, code, "x", e.x, N_B18);
+  qrd_test_fig_curve(&fig[FIG18], panel, code, "y", e.y, N_B18);
+  qrd_test_fig_curve(&fig[FIG18], panel, mc, "y", e.mc, N_B18);
+  qrd_test_fig_curve(&fig[FIG18], panel, mc, "y_err", e.se, N_B18);
   return e;
 }
 
@@ -403,8 +344,8 @@ START_TEST(test_fig18_closed_form_b2)
   err_curve e = read_err("l1", "nf4");
   memcpy(nf4, e.y, sizeof nf4);
   ck_assert_double_eq(e.x[0], 2.0);
-  read_set(FIG18, "l1", "int4", "y", N_B18, int4);
-  read_set(FIG18, "l1", "uniform", "y", N_B18, uni);
+  qrd_test_fig_curve(&fig[FIG18], "l1", "int4", "y", int4, N_B18);
+  qrd_test_fig_curve(&fig[FIG18], "l1", "uniform", "y", uni, N_B18);
   ck_assert_msg(fabs(nf4[0] - l1_closed2(qrd_test_nf4_table)) < 1e-12, "NF4: %.15f vs %.15f", nf4[0],
                 l1_closed2(qrd_test_nf4_table));
   int4_levels(level);
@@ -429,8 +370,8 @@ START_TEST(test_fig19_closed_form_b2)
       int4_levels(level);
     else
       uniform_levels(level);
-    read_set(FIG19, "cells-b2", codes[c], "y", LEVELS, p);
-    read_set(FIG19, "entropy", codes[c], "y", N_B18, h);
+    qrd_test_fig_curve(&fig[FIG19], "cells-b2", codes[c], "y", p, LEVELS);
+    qrd_test_fig_curve(&fig[FIG19], "entropy", codes[c], "y", h, N_B18);
     double want_h = 0.0;
     for (size_t i = 0; i < LEVELS; i++) {
       double a = i ? cdf2(0.5 * (level[i - 1] + level[i])) : 0.0;
@@ -451,10 +392,10 @@ END_TEST
 START_TEST(test_fig19_must_show)
 {
   double h[N_B18], z_pub[N_B18], z_nf4[N_B18], z_exact[N_B18];
-  read_set(FIG19, "entropy", "nf4", "y", N_B18, h);
-  read_set(FIG19, "zero", "af4-pub", "y", N_B18, z_pub);
-  read_set(FIG19, "zero", "nf4", "y", N_B18, z_nf4);
-  read_set(FIG19, "zero", "af4-exact", "y", N_B18, z_exact);
+  qrd_test_fig_curve(&fig[FIG19], "entropy", "nf4", "y", h, N_B18);
+  qrd_test_fig_curve(&fig[FIG19], "zero", "af4-pub", "y", z_pub, N_B18);
+  qrd_test_fig_curve(&fig[FIG19], "zero", "nf4", "y", z_nf4, N_B18);
+  qrd_test_fig_curve(&fig[FIG19], "zero", "af4-exact", "y", z_exact, N_B18);
   for (size_t j = 3; j < N_B18; j++) {
     ck_assert(h[j] < 4.0);
     if (j > 3)
@@ -466,51 +407,22 @@ START_TEST(test_fig19_must_show)
 }
 END_TEST
 
-/* ---- all drivers ---- */
+/* ---- bad configs ---- */
 
-/* One thread gives the same data as two (only root provenance differs). */
-START_TEST(test_thread_independent)
-{
-  static const int sampled[] = {FIG16, FIG18};
-  for (size_t k = 0; k < 2; k++) {
-    int fig = sampled[k];
-    char cfg[128], out[160], err[1024], cmd[512];
-    config_path(fig, cfg, sizeof cfg);
-    snprintf(out, sizeof out, "%s/%s-one-thread.h5", sandbox, FIG_NAME[fig]);
-    int st = run_fig(fig, cfg, out, "--threads 1", err, sizeof err);
-    ck_assert_msg(st == 0, "%s exit %d: %s", FIG_NAME[fig], st, err);
-    snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s >/dev/null 2>&1", h5[fig], out);
-    ck_assert_msg(system(cmd) == 0, "%s: h5diff found differences", FIG_NAME[fig]);
-  }
-}
-END_TEST
-
-/* Bad configs: one stderr line naming the file and key (and for codes the
- * known names), exit 2, no output. */
+/* One stderr line naming the file, the key and what is allowed (for codes
+ * the known names), exit 2, no output. */
 START_TEST(test_bad_configs)
 {
-  static const struct {
-    int fig;
-    const char *config, *key, *hint;
-  } bad[] = {
-    {FIG18, "seed = 1\nsamples = 1000000\nblock_min = 16\nblock_max = 4096\ncodes = nf4\n",
-     "samples", "64"},
-    {FIG17, "seed = 1\nblock_min = 16\nblock_max = 4096\ncodes = nf4 af5\n", "codes",
-     "af4-exact"},
-    {FIG19, "seed = 1\nblock_min = 16\nblock_max = 1000\ncodes = nf4\n", "block_max",
-     "power of two"},
-  };
-  for (size_t k = 0; k < 3; k++) {
-    char cfg[128], out[128], err[1024];
-    snprintf(cfg, sizeof cfg, "%s/bad.cfg", sandbox);
-    snprintf(out, sizeof out, "%s/bad.h5", sandbox);
-    write_file(cfg, bad[k].config);
-    int st = run_fig(bad[k].fig, cfg, out, "", err, sizeof err);
-    ck_assert_int_eq(st, 2);
-    ck_assert_msg(strstr(err, "bad.cfg") && strstr(err, bad[k].key) && strstr(err, bad[k].hint),
-                  "stderr '%s'", err);
-    ck_assert_int_ne(access(out, F_OK), 0);
-  }
+  qrd_test_fig_write(&fig[FIG18], "bad.cfg",
+                     "seed = 1\nsamples = 1000000\nblock_min = 16\nblock_max = 4096\n"
+                     "codes = nf4\n");
+  qrd_test_fig_rejects(&fig[FIG18], "bad.cfg", "samples", "64", NULL);
+  qrd_test_fig_write(&fig[FIG17], "bad.cfg",
+                     "seed = 1\nblock_min = 16\nblock_max = 4096\ncodes = nf4 af5\n");
+  qrd_test_fig_rejects(&fig[FIG17], "bad.cfg", "codes", "af4-exact", NULL);
+  qrd_test_fig_write(&fig[FIG19], "bad.cfg",
+                     "seed = 1\nblock_min = 16\nblock_max = 1000\ncodes = nf4\n");
+  qrd_test_fig_rejects(&fig[FIG19], "bad.cfg", "block_max", "power of two", NULL);
 }
 END_TEST
 
@@ -531,8 +443,11 @@ Suite *qrd_suite_fig1619(void)
   tcase_add_test(tc, test_fig18_closed_form_b2);
   tcase_add_test(tc, test_fig19_closed_form_b2);
   tcase_add_test(tc, test_fig19_must_show);
-  tcase_add_test(tc, test_thread_independent);
   tcase_add_test(tc, test_bad_configs);
+  /* the sampled figures: samples not a multiple of 64 B for B = 3, a
+   * block_min that is not a power of two */
+  qrd_test_fig_add_checks(tc, &fig[FIG16], CONFIG16("1048576"), "samples");
+  qrd_test_fig_add_checks(tc, &fig[FIG18], CONFIG18("3"), "block_min");
   suite_add_tcase(s, tc);
   return s;
 }

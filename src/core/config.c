@@ -230,8 +230,11 @@ int qrd_config_list(qrd_config *c, const char *key, const char **words, size_t *
   return QRD_OK;
 }
 
-/* Numbers of list `key` into v; `whole` asks for whole numbers. */
-static int number_list(qrd_config *c, const char *key, double min, double max, int whole,
+/* What a number list asks of its items. */
+enum { ANY_NUMBERS = 0, WHOLE = 1, ASCENDING = 2 };
+
+/* Numbers of list `key` into v, each of the `form` asked for. */
+static int number_list(qrd_config *c, const char *key, double min, double max, int form,
                        double *v, size_t max_n, size_t *n)
 {
   const char *words[QRD_CONFIG_MAX_LIST];
@@ -239,12 +242,13 @@ static int number_list(qrd_config *c, const char *key, double min, double max, i
   if (st)
     return st;
   char allowed[128];
-  snprintf(allowed, sizeof allowed, "1 to %zu %snumbers from %.10g to %.10g", max_n,
-           whole ? "whole " : "", min, max);
+  snprintf(allowed, sizeof allowed, "1 to %zu %s%snumbers from %.10g to %.10g", max_n,
+           form & ASCENDING ? "ascending " : "", form & WHOLE ? "whole " : "", min, max);
   if (*n > max_n)
     return invalid_value(c, find(c, key), allowed);
   for (size_t i = 0; i < *n; i++)
-    if (parse_number(words[i], min, max, whole, &v[i]) != 0) {
+    if (parse_number(words[i], min, max, form & WHOLE, &v[i]) != 0 ||
+        ((form & ASCENDING) && i > 0 && v[i] <= v[i - 1])) {
       char why[192];
       snprintf(why, sizeof why, "item '%s' (allowed: %s)", words[i], allowed);
       return qrd_config_invalid(c, key, why);
@@ -255,17 +259,29 @@ static int number_list(qrd_config *c, const char *key, double min, double max, i
 int qrd_config_numbers(qrd_config *c, const char *key, double min, double max, double *v,
                        size_t max_n, size_t *n)
 {
-  return number_list(c, key, min, max, 0, v, max_n, n);
+  return number_list(c, key, min, max, ANY_NUMBERS, v, max_n, n);
+}
+
+static int whole_list(qrd_config *c, const char *key, double min, double max, int form,
+                      unsigned long *v, size_t max_n, size_t *n)
+{
+  double x[QRD_CONFIG_MAX_LIST];
+  int st = number_list(c, key, min, max, form | WHOLE, x, max_n, n); /* n <= the list's limit */
+  for (size_t i = 0; !st && i < *n; i++)
+    v[i] = (unsigned long)x[i];
+  return st;
 }
 
 int qrd_config_wholes(qrd_config *c, const char *key, double min, double max,
                       unsigned long *v, size_t max_n, size_t *n)
 {
-  double x[QRD_CONFIG_MAX_LIST];
-  int st = number_list(c, key, min, max, 1, x, max_n, n); /* n <= the list's limit */
-  for (size_t i = 0; !st && i < *n; i++)
-    v[i] = (unsigned long)x[i];
-  return st;
+  return whole_list(c, key, min, max, ANY_NUMBERS, v, max_n, n);
+}
+
+int qrd_config_ascending_wholes(qrd_config *c, const char *key, double min, double max,
+                                unsigned long *v, size_t max_n, size_t *n)
+{
+  return whole_list(c, key, min, max, ASCENDING, v, max_n, n);
 }
 
 int qrd_config_range(qrd_config *c, const char *stem, double lo_min, double hi_max,

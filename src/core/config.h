@@ -34,6 +34,10 @@ int qrd_config_numbers(qrd_config *c, const char *key, double min, double max,
                        double *v, size_t max_n, size_t *n);
 int qrd_config_wholes(qrd_config *c, const char *key, double min, double max,
                       unsigned long *v, size_t max_n, size_t *n);
+/* Whole numbers each larger than the one before: the points of a sweep,
+ * each once. */
+int qrd_config_ascending_wholes(qrd_config *c, const char *key, double min, double max,
+                                unsigned long *v, size_t max_n, size_t *n);
 /* The grid STEM_min, STEM_min + STEM_step, ... up to STEM_max (keys
  * "<stem>_min", "<stem>_max", "<stem>_step"; lo_min <= min <= max <=
  * hi_max), which must have at most max_n points. */

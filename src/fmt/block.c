@@ -349,6 +349,13 @@ void qrd_block_jackknife(const double *sse, size_t stride, const double *x2, siz
   r->rel_rmse_se = nb > 1 ? sqrt(var * (double)(nb - 1) / (double)nb) : NAN;
 }
 
+void qrd_block_efficiency(const qrd_block_result *r, double *eff, double *eff_se)
+{
+  double two_b = exp2(r->bits);
+  *eff = r->rel_rmse * two_b;
+  *eff_se = r->rel_rmse_se * two_b;
+}
+
 /* Per-batch sse of c on s. */
 static int eval_batches(const qrd_block_sample *s, const qrd_codebook *c, double *sse)
 {

@@ -83,6 +83,10 @@ typedef struct {
   double sse;         /* weight-domain squared error (outliers included) */
 } qrd_block_result;
 
+/* Orr et al.'s efficiency R 2^b of r and its standard error SE 2^b, b the
+ * achieved bits per parameter: flat where every extra bit halves R. */
+void qrd_block_efficiency(const qrd_block_result *r, double *eff, double *eff_se);
+
 /* R = sqrt(sum sse / sum x2) over nb batches (sse[b * stride], x2[b])
  * and its delete-one-batch jackknife standard error: the estimator of
  * every evaluator here, for drivers that sum their own batches. */

@@ -1,7 +1,6 @@
 /* The named codes of the block-law figures (law/lineup.h). */
 #include "law/lineup.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,23 +90,18 @@ int qrd_lineup_design(const qrd_lineup_code *c, const qrd_dist *d, double block,
 
 /* ---- configuration ---- */
 
-static int power_of_two(double v) { return v >= 1 && v == exp2(round(log2(v))); }
-
 static int read_blocks(qrd_config *cfg, qrd_lineup *l)
 {
-  double lo, hi;
+  unsigned long lo, hi;
   int st;
-  if ((st = qrd_config_double(cfg, "block_min", 2, 1 << 20, &lo)) ||
-      (st = qrd_config_double(cfg, "block_max", lo, 1 << 20, &hi)))
+  if ((st = qrd_config_power_of_two(cfg, "block_min", 2, 1 << 20, &lo)) ||
+      (st = qrd_config_power_of_two(cfg, "block_max", (double)lo, 1 << 20, &hi)))
     return st;
-  if (!power_of_two(lo) || !power_of_two(hi))
-    return qrd_config_invalid(cfg, power_of_two(lo) ? "block_max" : "block_min",
-                              "must be a power of two");
   l->n_block = 0;
-  for (double b = lo; b <= hi; b *= 2) {
+  for (unsigned long b = lo; b <= hi; b *= 2) {
     if (l->n_block == QRD_LINEUP_MAX_BLOCKS)
       return qrd_config_invalid(cfg, "block_max", "at most 24 block sizes");
-    l->block[l->n_block++] = b;
+    l->block[l->n_block++] = (double)b;
   }
   return QRD_OK;
 }
@@ -118,14 +112,11 @@ static int read_codes(qrd_config *cfg, qrd_lineup *l)
   int st = qrd_config_list(cfg, "codes", words, &l->n_code);
   if (st)
     return st;
-  if (l->n_code == 0 || l->n_code > QRD_LINEUP_MAX_CODES)
+  if (l->n_code > QRD_LINEUP_MAX_CODES)
     return qrd_config_invalid(cfg, "codes", "want 1 to 16 codes");
   for (size_t c = 0; c < l->n_code; c++)
-    if (qrd_lineup_find(words[c], &l->code[c])) {
-      char why[512]; /* the detail buffer is about to be rewritten */
-      snprintf(why, sizeof why, "%s", qrd_error_detail());
-      return qrd_config_invalid(cfg, "codes", why);
-    }
+    if (qrd_lineup_find(words[c], &l->code[c]))
+      return qrd_config_invalid_error(cfg, "codes");
   return QRD_OK;
 }
 
