@@ -33,6 +33,7 @@
 #include "core/error.h"
 #include "io/driver.h"
 #include "mat/cov.h"
+#include "mat/point.h"
 #include "mat/rotate.h"
 
 #define MAX_FAMILIES QRD_CONFIG_MAX_LIST
@@ -57,91 +58,19 @@ typedef struct {
   qrd_cov family[MAX_FAMILIES];
   int random[MAX_FAMILIES]; /* two seeds give two matrices */
   size_t n_family;
-  size_t size[MAX_SIZES], draws[MAX_SIZES], n_size;
+  unsigned long size[MAX_SIZES], draws[MAX_SIZES];
+  size_t n_size;
   qrd_rotate_kind rot[MAX_ROTATIONS];
   size_t n_rot;
   qrd_cov profile[MAX_PROFILES];
-  size_t n_profile, profile_n, profile_draws;
+  size_t n_profile;
+  unsigned long profile_n, profile_draws;
   double ratio[MAX_RATIOS], rho[MAX_RHOS], damp[MAX_DAMPS];
-  size_t n_ratio, n_rho, n_damp, wishart_n, wishart_draws;
+  size_t n_ratio, n_rho, n_damp;
+  unsigned long wishart_n, wishart_draws;
 } setup;
 
 /* ---- configuration ---- */
-
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512];
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-/* A list of 1..max numbers in [lo, hi]; whole numbers when `whole`. */
-static int read_numbers(qrd_config *cfg, const char *key, double lo, double hi, int whole,
-                        double *v, size_t max, size_t *n)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, key, words, n);
-  if (st)
-    return st;
-  if (*n == 0 || *n > max) {
-    char why[64];
-    snprintf(why, sizeof why, "want 1 to %zu numbers", max);
-    return qrd_config_invalid(cfg, key, why);
-  }
-  for (size_t i = 0; i < *n; i++) {
-    char *end;
-    v[i] = strtod(words[i], &end);
-    if (*end || end == words[i] || !(v[i] >= lo && v[i] <= hi) ||
-        (whole && v[i] != floor(v[i]))) {
-      char why[128];
-      snprintf(why, sizeof why, "'%s' is not a %s in [%g, %g]", words[i],
-               whole ? "whole number" : "number", lo, hi);
-      return qrd_config_invalid(cfg, key, why);
-    }
-  }
-  return QRD_OK;
-}
-
-static int read_counts(qrd_config *cfg, const char *key, double lo, double hi, size_t *v,
-                       size_t max, size_t *n)
-{
-  double x[QRD_CONFIG_MAX_LIST];
-  int st = read_numbers(cfg, key, lo, hi, 1, x, max, n);
-  for (size_t i = 0; !st && i < *n; i++)
-    v[i] = (size_t)x[i];
-  return st;
-}
-
-static int read_families(qrd_config *cfg, const char *key, qrd_cov *c, size_t max, size_t *n)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, key, words, n);
-  if (st)
-    return st;
-  if (*n == 0 || *n > max)
-    return qrd_config_invalid(cfg, key, "want at least one covariance family");
-  for (size_t i = 0; i < *n; i++) {
-    if (qrd_cov_parse(words[i], &c[i]))
-      return invalid_spec(cfg, key);
-    if (!c[i].type)
-      return qrd_config_invalid(cfg, key, "a file: Sigma has its own n; name a family");
-  }
-  return QRD_OK;
-}
-
-static int read_rotations(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "rotations", words, &s->n_rot);
-  if (st)
-    return st;
-  if (s->n_rot == 0 || s->n_rot > MAX_ROTATIONS)
-    return qrd_config_invalid(cfg, "rotations", "want 1 to 5 rotations");
-  for (size_t r = 0; r < s->n_rot; r++)
-    if (qrd_rotate_parse(words[r], &s->rot[r]))
-      return invalid_spec(cfg, "rotations");
-  return QRD_OK;
-}
 
 static int needs_power_of_two(const setup *s)
 {
@@ -168,23 +97,26 @@ static int check_sizes(qrd_config *cfg, const setup *s)
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  size_t n_draws, one;
+  size_t n_draws;
   int st;
-  if ((st = read_families(cfg, "families", s->family, MAX_FAMILIES, &s->n_family)) ||
-      (st = read_counts(cfg, "sizes", 2, MAX_N, s->size, MAX_SIZES, &s->n_size)) ||
-      (st = read_counts(cfg, "draws", 1, MAX_DRAWS, s->draws, MAX_SIZES, &n_draws)) ||
-      (st = read_rotations(cfg, s)) ||
-      (st = read_families(cfg, "profile_families", s->profile, MAX_PROFILES,
-                          &s->n_profile)) ||
-      (st = read_counts(cfg, "profile_n", 2, MAX_N, &s->profile_n, 1, &one)) ||
-      (st = read_counts(cfg, "profile_draws", 1, MAX_DRAWS, &s->profile_draws, 1, &one)) ||
-      (st = read_counts(cfg, "wishart_n", 2, MAX_N, &s->wishart_n, 1, &one)) ||
-      (st = read_numbers(cfg, "wishart_ratios", 1e-3, 1e3, 0, s->ratio, MAX_RATIOS,
-                         &s->n_ratio)) ||
-      (st = read_numbers(cfg, "wishart_rhos", 0.0, 0.999, 0, s->rho, MAX_RHOS, &s->n_rho)) ||
-      (st = read_numbers(cfg, "wishart_percdamp", 1e-12, 1.0, 0, s->damp, MAX_DAMPS,
-                         &s->n_damp)) ||
-      (st = read_counts(cfg, "wishart_draws", 1, MAX_DRAWS, &s->wishart_draws, 1, &one)))
+  if ((st = qrd_matq_point_config_covs(cfg, "families", 0, s->family, MAX_FAMILIES,
+                                       &s->n_family)) ||
+      (st = qrd_config_wholes(cfg, "sizes", 2, MAX_N, s->size, MAX_SIZES, &s->n_size)) ||
+      (st = qrd_config_wholes(cfg, "draws", 1, MAX_DRAWS, s->draws, MAX_SIZES, &n_draws)) ||
+      (st = qrd_matq_point_config_rotations(cfg, "rotations", s->rot, MAX_ROTATIONS,
+                                            &s->n_rot)) ||
+      (st = qrd_matq_point_config_covs(cfg, "profile_families", 0, s->profile, MAX_PROFILES,
+                                       &s->n_profile)) ||
+      (st = qrd_config_whole(cfg, "profile_n", 2, MAX_N, &s->profile_n)) ||
+      (st = qrd_config_whole(cfg, "profile_draws", 1, MAX_DRAWS, &s->profile_draws)) ||
+      (st = qrd_config_whole(cfg, "wishart_n", 2, MAX_N, &s->wishart_n)) ||
+      (st = qrd_config_numbers(cfg, "wishart_ratios", 1e-3, 1e3, s->ratio, MAX_RATIOS,
+                               &s->n_ratio)) ||
+      (st = qrd_config_numbers(cfg, "wishart_rhos", 0.0, 0.999, s->rho, MAX_RHOS,
+                               &s->n_rho)) ||
+      (st = qrd_config_numbers(cfg, "wishart_percdamp", 1e-12, 1.0, s->damp, MAX_DAMPS,
+                               &s->n_damp)) ||
+      (st = qrd_config_whole(cfg, "wishart_draws", 1, MAX_DRAWS, &s->wishart_draws)))
     return st;
   if (n_draws != s->n_size)
     return qrd_config_invalid(cfg, "draws", "want one draw count per entry of sizes");
@@ -575,8 +507,8 @@ static int write_tables(qrd_results *res, const state *z)
   int st = qrd_results_attr_string(res, "rotations", rot_list);
   for (size_t i = 0; !st && i < s->n_size; i++) {
     char panel[32], title[96];
-    snprintf(panel, sizeof panel, "n-%zu", s->size[i]);
-    snprintf(title, sizeof title, "GPTQ excess over WaterSIC, n = %zu (%zu draws)", s->size[i],
+    snprintf(panel, sizeof panel, "n-%lu", s->size[i]);
+    snprintf(title, sizeof title, "GPTQ excess over WaterSIC, n = %lu (%lu draws)", s->size[i],
              s->draws[i]);
     st = qrd_results_panel(res, panel, title, xlabel, "1/2 log2(AM(d)/GM(d)) (bits)");
     for (size_t f = 0; !st && f < s->n_family; f++) {
@@ -652,7 +584,7 @@ static int write_wishart(qrd_results *res, const state *z)
 {
   const setup *s = z->s;
   char title[128], curve[96], label[128];
-  snprintf(title, sizeof title, "Wishart sample covariance, n = %zu, natural order (%zu draws)",
+  snprintf(title, sizeof title, "Wishart sample covariance, n = %lu, natural order (%lu draws)",
            s->wishart_n, s->wishart_draws);
   int st = qrd_results_panel(res, "wishart", title, "T/n",
                              "1/2 log2(AM(d)/GM(d)) of the damped Sigma (bits)");
@@ -691,8 +623,8 @@ static int write_attrs(qrd_results *res, const setup *s)
   char sizes[128] = "", draws[128] = "";
   for (size_t i = 0; i < s->n_size; i++) {
     size_t l = strlen(sizes), m = strlen(draws);
-    snprintf(sizes + l, sizeof sizes - l, "%s%zu", i ? " " : "", s->size[i]);
-    snprintf(draws + m, sizeof draws - m, "%s%zu", i ? " " : "", s->draws[i]);
+    snprintf(sizes + l, sizeof sizes - l, "%s%lu", i ? " " : "", s->size[i]);
+    snprintf(draws + m, sizeof draws - m, "%s%lu", i ? " " : "", s->draws[i]);
   }
   int st = qrd_results_attr_string(res, "sizes", sizes);
   if (!st)

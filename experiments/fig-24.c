@@ -25,10 +25,8 @@
 
 #include "core/error.h"
 #include "io/driver.h"
-#include "mat/cov.h"
 #include "mat/limits.h"
-#include "mat/matq.h"
-#include "mat/rotate.h"
+#include "mat/point.h"
 #include "mc/sample.h"
 
 #define MAX_ROTATIONS 5
@@ -52,74 +50,29 @@ typedef struct {
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512];
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_word(qrd_config *cfg, const char *key, const char **word)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, key, words, &n);
-  if (!st && n != 1)
-    return qrd_config_invalid(cfg, key, "want exactly one value");
-  *word = words[0];
-  return st;
-}
-
-static int read_count(qrd_config *cfg, const char *key, double lo, double hi, size_t *out)
-{
-  double v;
-  int st = qrd_config_double(cfg, key, lo, hi, &v);
-  if (!st && v != floor(v))
-    return qrd_config_invalid(cfg, key, "must be a whole number");
-  *out = (size_t)v;
-  return st;
-}
-
-static int read_rotations(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "hist_rotations", words, &s->n_rot);
-  if (st)
-    return st;
-  if (s->n_rot == 0 || s->n_rot > MAX_ROTATIONS)
-    return qrd_config_invalid(cfg, "hist_rotations", "want 1 to 5 rotations");
-  for (size_t r = 0; r < s->n_rot; r++)
-    if (qrd_rotate_parse(words[r], &s->rot[r]))
-      return invalid_spec(cfg, "hist_rotations");
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  const char *w;
+  unsigned long column_n, column_rows, hist_n, hist_rows, hist_bins;
+  size_t one;
   int st;
-  if ((st = read_word(cfg, "method", &w)))
-    return st;
-  if (qrd_matq_parse(w, &s->method))
-    return invalid_spec(cfg, "method");
-  if (strcmp(s->method.type->name, "watersic") != 0)
-    return qrd_config_invalid(cfg, "method", "E5 is about WaterSIC: name a watersic spec");
-  if ((st = qrd_config_double(cfg, "rate", 0.05, 16.0, &s->rate)) ||
-      (st = read_count(cfg, "column_n", 2, 64, &s->column_n)) ||
+  if ((st = qrd_matq_point_config_method(cfg, "method", "watersic", &s->method)) ||
+      (st = qrd_config_double(cfg, "rate", 0.05, 16.0, &s->rate)) ||
+      (st = qrd_config_whole(cfg, "column_n", 2, 64, &column_n)) ||
       (st = qrd_config_double(cfg, "column_ratio", 1e-3, 1.0, &s->column_ratio)) ||
-      (st = read_count(cfg, "column_rows", 100, 1e7, &s->column_rows)) ||
-      (st = read_word(cfg, "hist_family", &w)))
+      (st = qrd_config_whole(cfg, "column_rows", 100, 1e7, &column_rows)) ||
+      (st = qrd_matq_point_config_covs(cfg, "hist_family", 0, &s->hist_family, 1, &one)) ||
+      (st = qrd_config_whole(cfg, "hist_n", 2, 4096, &hist_n)) ||
+      (st = qrd_config_whole(cfg, "hist_rows", 100, 1e7, &hist_rows)) ||
+      (st = qrd_matq_point_config_rotations(cfg, "hist_rotations", s->rot, MAX_ROTATIONS,
+                                            &s->n_rot)) ||
+      (st = qrd_config_whole(cfg, "hist_bins", 2, MAX_BINS, &hist_bins)))
     return st;
-  if (qrd_cov_parse(w, &s->hist_family))
-    return invalid_spec(cfg, "hist_family");
-  if (!s->hist_family.type)
-    return qrd_config_invalid(cfg, "hist_family", "name a covariance family, not a file");
-  if ((st = read_count(cfg, "hist_n", 2, 4096, &s->hist_n)) ||
-      (st = read_count(cfg, "hist_rows", 100, 1e7, &s->hist_rows)) ||
-      (st = read_rotations(cfg, s)) ||
-      (st = read_count(cfg, "hist_bins", 2, MAX_BINS, &s->hist_bins)))
-    return st;
+  s->column_n = column_n;
+  s->column_rows = column_rows;
+  s->hist_n = hist_n;
+  s->hist_rows = hist_rows;
+  s->hist_bins = hist_bins;
   return QRD_OK;
 }
 
@@ -137,31 +90,33 @@ typedef struct {
 } columns;
 
 /* Tunes `method` on (Sigma, W = iid N(0,1) from seed) to RATE_HOW = rate;
- * c->h and c->d get the per-column entropies and d. */
+ * c->h and c->d get the
+ * per-column entropies and d. */
 static int column_rates(const qrd_matq *method, size_t rows, size_t n, const double *Sigma,
                         unsigned long seed, double rate, columns *c)
 {
   qrd_dist g;
-  qrd_matq_work *w = qrd_matq_work_alloc(n, rows);
-  qrd_matq_result *res = qrd_matq_result_alloc(n, rows);
-  double *W = malloc(rows * n * sizeof *W);
-  int st = w && res && W ? qrd_dist_parse("gaussian", &g)
-                         : qrd_error_set(QRD_ENOMEM, "WaterSIC on %zu x %zu", rows, n);
+  qrd_matq_point_panel pn = {0};
+  qrd_matq_point_work *w = qrd_matq_point_work_alloc(n, rows);
+  qrd_matq_point_opts o;
+  qrd_matq_point pt;
+  qrd_matq_point_opts_default(&o);
+  o.method = method;
+  o.target = rate;
+  o.tune_how = RATE_HOW;
+  int st = w ? qrd_dist_parse("gaussian", &g) : QRD_ENOMEM;
   if (!st)
-    st = qrd_sample_fill(&g, seed, W, rows * n);
-  qrd_matq_problem p = {.rows = rows, .n = n, .W = W, .Sigma = Sigma};
-  qrd_matq_tune_info info;
+    st = qrd_matq_point_panel_alloc(&g, rows, n, Sigma, seed, &pn);
   if (!st)
-    st = qrd_matq_tune(method, w, &p, &RATE_HOW, rate, res, &info);
-  if (!st)
-    st = qrd_rate_column_entropies(res->Z, rows, n, RATE_HOW.miller_madow, c->h);
+    st = qrd_matq_point_eval(&o, pn.lim, &pn.p, w, &pt);
   if (!st) {
+    const qrd_matq_result *res = qrd_matq_point_result(w);
+    st = qrd_rate_column_entropies(res->Z, rows, n, RATE_HOW.miller_madow, c->h);
     memcpy(c->d, res->d, n * sizeof *c->d);
-    c->rate = info.rate.bits;
+    c->rate = pt.col.bits;
   }
-  free(W);
-  qrd_matq_result_free(res);
-  qrd_matq_work_free(w);
+  qrd_matq_point_panel_free(&pn);
+  qrd_matq_point_work_free(w);
   return st;
 }
 

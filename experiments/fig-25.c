@@ -18,9 +18,7 @@
 
 #include "core/error.h"
 #include "io/driver.h"
-#include "mat/cov.h"
-#include "mat/limits.h"
-#include "mat/matq.h"
+#include "mat/point.h"
 #include "mc/sample.h"
 
 #define MAX_SIGMAS 4
@@ -46,141 +44,78 @@ static const qrd_rate_opts RATE_HOW = {.kind = QRD_RATE_ENTROPY_COL, .miller_mad
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512];
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_count(qrd_config *cfg, const char *key, double lo, double hi, size_t *out)
-{
-  double v;
-  int st = qrd_config_double(cfg, key, lo, hi, &v);
-  if (!st && v != floor(v))
-    return qrd_config_invalid(cfg, key, "must be a whole number");
-  *out = (size_t)v;
-  return st;
-}
-
-static int read_rates(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "rates", words, &s->n_rate);
-  if (st)
-    return st;
-  if (s->n_rate == 0 || s->n_rate > MAX_RATES)
-    return qrd_config_invalid(cfg, "rates", "want 1 to 32 rates");
-  for (size_t i = 0; i < s->n_rate; i++) {
-    char *end;
-    s->rate[i] = strtod(words[i], &end);
-    if (*end || end == words[i] || !(s->rate[i] > 0.0 && s->rate[i] < 16.0))
-      return qrd_config_invalid(cfg, "rates", "rates are numbers in (0, 16) bits");
-  }
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
-  const char *words[QRD_CONFIG_MAX_LIST];
+  unsigned long n, rows;
   int st;
-  if ((st = qrd_config_list(cfg, "sigmas", words, &s->n_sigma)))
+  if ((st = qrd_config_whole(cfg, "n", 2, 4096, &n)) ||
+      (st = qrd_config_whole(cfg, "rows", 100, 1e7, &rows)) ||
+      (st = qrd_matq_point_config_covs(cfg, "sigmas", n, s->sigma, MAX_SIGMAS,
+                                       &s->n_sigma)) ||
+      (st = qrd_matq_point_config_methods(cfg, "methods", s->method, MAX_METHODS,
+                                          &s->n_method)) ||
+      (st = qrd_config_numbers(cfg, "rates", 0.01, 16.0, s->rate, MAX_RATES, &s->n_rate)))
     return st;
-  if (s->n_sigma == 0 || s->n_sigma > MAX_SIGMAS)
-    return qrd_config_invalid(cfg, "sigmas", "want 1 to 4 covariance families");
-  for (size_t i = 0; i < s->n_sigma; i++)
-    if (qrd_cov_parse(words[i], &s->sigma[i]))
-      return invalid_spec(cfg, "sigmas");
-  if ((st = qrd_config_list(cfg, "methods", words, &s->n_method)))
-    return st;
-  if (s->n_method == 0 || s->n_method > MAX_METHODS)
-    return qrd_config_invalid(cfg, "methods", "want 1 to 6 matrix quantisers");
-  for (size_t i = 0; i < s->n_method; i++) {
-    if (qrd_matq_parse(words[i], &s->method[i]))
-      return invalid_spec(cfg, "methods");
-    const qrd_matq_type *t = s->method[i].type;
-    if (t->fixed_grid && t->fixed_grid(s->method[i].params))
-      return qrd_config_invalid(cfg, "methods", "a fixed (bits=) grid has no tunable rate");
-  }
-  if ((st = read_count(cfg, "n", 2, 4096, &s->n)) ||
-      (st = read_count(cfg, "rows", 100, 1e7, &s->rows)) || (st = read_rates(cfg, s)))
-    return st;
-  for (size_t i = 0; i < s->n_sigma; i++) {
-    size_t n;
-    if (qrd_cov_dim(&s->sigma[i], s->n, &n))
-      return invalid_spec(cfg, "sigmas");
-  }
+  s->n = n;
+  s->rows = rows;
   return QRD_OK;
 }
 
-/* ---- one point ---- */
+/* ---- the points ---- */
 
-typedef struct {
-  size_t sigma, method, rate;
-  double R, D, gap;
-  int status;
-  char error[256];
-} point;
-
-/* The problem every point of a panel shares: W, Sigma and the eigenvalues
- * of Sigma (the limit's mu, sigma = 1). */
-typedef struct {
-  qrd_matq_problem p;
-  double *W, *S, *lambda;
-} panel;
-
-/* Tunes m on the panel's problem to `target`; the rate reached, D and the
- * gap to reverse waterfilling at that rate. */
-static int run_point(const qrd_matq *m, const panel *pn, double target, point *pt)
+/* Job j: Sigma j / (methods rates), method j / rates % methods, rate j % rates. */
+static void job_index(const setup *s, size_t j, size_t *sigma, size_t *method, size_t *rate)
 {
-  size_t rows = pn->p.rows, n = pn->p.n;
-  qrd_matq_work *w = qrd_matq_work_alloc(n, rows);
-  qrd_matq_result *res = qrd_matq_result_alloc(n, rows);
-  qrd_matq_tune_info info;
-  double theta, D_ref;
-  int st = w && res ? qrd_matq_tune(m, w, &pn->p, &RATE_HOW, target, res, &info)
-                    : qrd_error_set(QRD_ENOMEM, "%s on %zu x %zu", m->spec, rows, n);
-  if (!st)
-    st = qrd_wmse(rows, n, pn->p.W, res->What, pn->p.Sigma, &pt->D);
-  if (!st)
-    st = qrd_rwf_solve(n, pn->lambda, info.rate.bits, &theta, &D_ref);
-  if (!st) {
-    pt->R = info.rate.bits;
-    pt->gap = qrd_gap_bits(pt->D, D_ref);
+  *sigma = j / (s->n_method * s->n_rate);
+  *method = j / s->n_rate % s->n_method;
+  *rate = j % s->n_rate;
+}
+
+static void describe_job(const setup *s, size_t j, char *buf, size_t len)
+{
+  size_t i, m, r;
+  job_index(s, j, &i, &m, &r);
+  snprintf(buf, len, "%s, %s, R = %g", s->sigma[i].spec, s->method[m].spec, s->rate[r]);
+}
+
+typedef struct {
+  qrd_driver *drv;
+  const setup *s;
+  const qrd_matq_point_job *jobs;
+} progress_ctx;
+
+static void progress(void *ctx_ptr, const qrd_matq_point_job *job)
+{
+  const progress_ctx *ctx = ctx_ptr;
+  char what[256];
+  describe_job(ctx->s, (size_t)(job - ctx->jobs), what, sizeof what);
+  qrd_driver_progress_step(ctx->drv, what);
+}
+
+/* Every point, each tuned to its target in RATE_HOW (point.h's default). */
+static int run_points(qrd_driver *drv, const setup *s, const qrd_matq_point_panel *pn,
+                      qrd_matq_point_job *jobs, size_t n_jobs)
+{
+  for (size_t j = 0; j < n_jobs; j++) {
+    size_t i, m, r;
+    job_index(s, j, &i, &m, &r);
+    qrd_matq_point_opts_default(&jobs[j].opts);
+    jobs[j].opts.method = &s->method[m];
+    jobs[j].opts.target = s->rate[r];
+    jobs[j].lim = pn[i].lim;
+    jobs[j].problem = &pn[i].p;
   }
-  qrd_matq_result_free(res);
-  qrd_matq_work_free(w);
+  progress_ctx ctx = {drv, s, jobs};
+  size_t failed;
+  qrd_driver_progress_begin(drv, n_jobs);
+  int st = qrd_matq_point_batch(jobs, n_jobs, progress, &ctx, &failed);
+  if (st) {
+    char what[256];
+    describe_job(s, failed, what, sizeof what);
+    st = qrd_error_set(st, "%s: %s", what, jobs[failed].error);
+  }
   return st;
-}
-
-static int panel_build(const setup *s, size_t i, unsigned long seed, panel *pn)
-{
-  size_t n = s->n, rows = s->rows;
-  qrd_dist g;
-  pn->W = malloc(rows * n * sizeof *pn->W);
-  pn->S = malloc(n * n * sizeof *pn->S);
-  pn->lambda = malloc(n * sizeof *pn->lambda);
-  double *work = malloc(n * n * sizeof *work);
-  int st = pn->W && pn->S && pn->lambda && work
-               ? qrd_dist_parse("gaussian", &g)
-               : qrd_error_set(QRD_ENOMEM, "problem of %zu x %zu", rows, n);
-  if (!st)
-    st = qrd_sample_fill(&g, seed, pn->W, rows * n);
-  if (!st)
-    st = qrd_cov_build(&s->sigma[i], n, seed, pn->S);
-  if (!st)
-    st = qrd_cov_eigenvalues(n, pn->S, work, pn->lambda);
-  free(work);
-  pn->p = (qrd_matq_problem){.rows = rows, .n = n, .W = pn->W, .Sigma = pn->S};
-  return st;
-}
-
-static void panel_free(panel *pn)
-{
-  free(pn->W);
-  free(pn->S);
-  free(pn->lambda);
 }
 
 /* ---- results ---- */
@@ -198,7 +133,8 @@ static void method_label(const qrd_matq *m, char *buf, size_t len)
   snprintf(buf, len, "%s", m->spec);
 }
 
-static int write_panel(qrd_results *res, const setup *s, size_t i, const point *pts)
+static int write_panel(qrd_results *res, const setup *s, size_t i,
+                       const qrd_matq_point_job *jobs)
 {
   char name[160], title[QRD_COV_PATH_LEN + 512], rk[64];
   qrd_rate_describe(&RATE_HOW, rk, sizeof rk);
@@ -212,9 +148,9 @@ static int write_panel(qrd_results *res, const setup *s, size_t i, const point *
   for (size_t m = 0; !st && m < s->n_method; m++) {
     double x[MAX_RATES], y[MAX_RATES];
     for (size_t r = 0; r < s->n_rate; r++) {
-      const point *pt = &pts[(i * s->n_method + m) * s->n_rate + r];
-      x[r] = pt->R;
-      y[r] = pt->gap;
+      const qrd_matq_point *pt = &jobs[(i * s->n_method + m) * s->n_rate + r].out;
+      x[r] = pt->col.bits;
+      y[r] = pt->at_col.gap;
       lo = fmin(lo, x[r]);
       hi = fmax(hi, x[r]);
     }
@@ -259,47 +195,27 @@ static int write_attrs(qrd_results *res, const setup *s)
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   const setup *s = setup_ptr;
-  size_t n_pts = s->n_sigma * s->n_method * s->n_rate;
-  panel pn[MAX_SIGMAS];
-  memset(pn, 0, sizeof pn);
-  point *pts = calloc(n_pts, sizeof *pts);
-  int st = pts ? QRD_OK : qrd_error_set(QRD_ENOMEM, "points");
+  size_t n_jobs = s->n_sigma * s->n_method * s->n_rate;
+  qrd_matq_point_panel pn[MAX_SIGMAS] = {0};
+  qrd_matq_point_job *jobs = calloc(n_jobs, sizeof *jobs);
+  qrd_dist g;
+  int st = jobs ? qrd_dist_parse("gaussian", &g) : qrd_error_set(QRD_ENOMEM, "points");
   for (size_t i = 0; !st && i < s->n_sigma; i++)
-    st = panel_build(s, i, drv->seed, &pn[i]);
-  if (!st) {
-    qrd_driver_progress_begin(drv, n_pts);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t j = 0; j < n_pts; j++) {
-      point *pt = &pts[j];
-      pt->sigma = j / (s->n_method * s->n_rate);
-      pt->method = j / s->n_rate % s->n_method;
-      pt->rate = j % s->n_rate;
-      pt->status = run_point(&s->method[pt->method], &pn[pt->sigma], s->rate[pt->rate], pt);
-      if (pt->status)
-        snprintf(pt->error, sizeof pt->error, "%s", qrd_error_detail());
-      char what[256];
-      snprintf(what, sizeof what, "%s, %s, R = %g", s->sigma[pt->sigma].spec,
-               s->method[pt->method].spec, s->rate[pt->rate]);
-#pragma omp critical(progress)
-      qrd_driver_progress_step(drv, what);
-    }
-    for (size_t j = 0; !st && j < n_pts; j++)
-      if (pts[j].status)
-        st = qrd_error_set(pts[j].status, "%s, %s, R = %g: %s", s->sigma[pts[j].sigma].spec,
-                           s->method[pts[j].method].spec, s->rate[pts[j].rate], pts[j].error);
-  }
+    st = qrd_matq_point_panel_cov(&g, s->rows, s->n, &s->sigma[i], drv->seed, &pn[i]);
+  if (!st)
+    st = run_points(drv, s, pn, jobs, n_jobs);
   qrd_results *res = NULL;
   if (!st)
     st = qrd_driver_results(drv, &res);
   if (!st) {
     st = write_attrs(res, s);
     for (size_t i = 0; !st && i < s->n_sigma; i++)
-      st = write_panel(res, s, i, pts);
+      st = write_panel(res, s, i, jobs);
     st = qrd_driver_close_results(res, st);
   }
   for (size_t i = 0; i < s->n_sigma; i++)
-    panel_free(&pn[i]);
-  free(pts);
+    qrd_matq_point_panel_free(&pn[i]);
+  free(jobs);
   return st;
 }
 

@@ -26,9 +26,7 @@
 
 #include "core/error.h"
 #include "io/driver.h"
-#include "mat/cov.h"
-#include "mat/limits.h"
-#include "mat/matq.h"
+#include "mat/point.h"
 #include "mc/sample.h"
 
 #define MAX_SIGMAS 4
@@ -50,7 +48,7 @@ typedef struct {
   char absmax_spec[MAX_METHODS][128];     /* method m as configured */
   qrd_matq coded[MAX_METHODS];
   size_t n_absmax, n_coded;
-  double bits[MAX_BITS];
+  unsigned long bits[MAX_BITS];
   size_t n_bits, n, rows;
   qrd_rate_opts entropy; /* entropy_kind, + Miller-Madow + side information */
 } setup;
@@ -61,53 +59,13 @@ static const qrd_rate_opts FIXED = {.kind = QRD_RATE_FIXED, .miller_madow = 0,
 
 /* ---- configuration ---- */
 
-static int invalid_spec(qrd_config *cfg, const char *key)
-{
-  char why[512];
-  snprintf(why, sizeof why, "%s", qrd_error_detail());
-  return qrd_config_invalid(cfg, key, why);
-}
-
-static int read_count(qrd_config *cfg, const char *key, double lo, double hi, size_t *out)
-{
-  double v;
-  int st = qrd_config_double(cfg, key, lo, hi, &v);
-  if (!st && v != floor(v))
-    return qrd_config_invalid(cfg, key, "must be a whole number");
-  *out = (size_t)v;
-  return st;
-}
-
-static int read_bits(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, "bits", words, &s->n_bits);
-  if (st)
-    return st;
-  if (s->n_bits == 0 || s->n_bits > MAX_BITS)
-    return qrd_config_invalid(cfg, "bits", "want 1 to 16 bit counts");
-  for (size_t i = 0; i < s->n_bits; i++) {
-    char *end;
-    s->bits[i] = strtod(words[i], &end);
-    if (*end || end == words[i] || s->bits[i] != floor(s->bits[i]) || s->bits[i] < 1.0 ||
-        s->bits[i] > 16.0)
-      return qrd_config_invalid(cfg, "bits", "bit counts are whole numbers in [1, 16]");
-  }
-  return QRD_OK;
-}
-
 /* spec with bits=b added: "gptq" -> "gptq:bits=4", "gptq:percdamp=0.1" ->
  * "gptq:percdamp=0.1,bits=4". */
-static int with_bits(const char *spec, double b, qrd_matq *m)
+static int with_bits(const char *spec, unsigned long b, qrd_matq *m)
 {
   char text[192];
-  snprintf(text, sizeof text, "%s%sbits=%g", spec, strchr(spec, ':') ? "," : ":", b);
+  snprintf(text, sizeof text, "%s%sbits=%lu", spec, strchr(spec, ':') ? "," : ":", b);
   return qrd_matq_parse(text, m);
-}
-
-static int is_fixed_grid(const qrd_matq *m)
-{
-  return m->type->fixed_grid && m->type->fixed_grid(m->params);
 }
 
 static int read_methods(qrd_config *cfg, setup *s)
@@ -124,58 +82,36 @@ static int read_methods(qrd_config *cfg, setup *s)
     strcpy(s->absmax_spec[m], words[m]);
     for (size_t i = 0; i < s->n_bits; i++)
       if (with_bits(words[m], s->bits[i], &s->absmax[m][i]))
-        return invalid_spec(cfg, "absmax_methods");
+        return qrd_config_invalid_error(cfg, "absmax_methods");
   }
-  if ((st = qrd_config_list(cfg, "coded_methods", words, &s->n_coded)))
-    return st;
-  if (s->n_coded > MAX_METHODS)
-    return qrd_config_invalid(cfg, "coded_methods", "want at most 4 methods");
-  for (size_t m = 0; m < s->n_coded; m++) {
-    if (qrd_matq_parse(words[m], &s->coded[m]))
-      return invalid_spec(cfg, "coded_methods");
-    if (is_fixed_grid(&s->coded[m]))
-      return qrd_config_invalid(cfg, "coded_methods", "name unbounded grids (no bits=)");
-  }
-  if (s->n_absmax + s->n_coded == 0)
-    return qrd_config_invalid(cfg, "coded_methods", "no method at all");
-  return QRD_OK;
+  return qrd_matq_point_config_methods(cfg, "coded_methods", s->coded, MAX_METHODS,
+                                       &s->n_coded);
 }
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
   const char *words[QRD_CONFIG_MAX_LIST];
+  unsigned long n, rows;
   size_t n_kind;
   int st;
-  if ((st = qrd_config_list(cfg, "sigmas", words, &s->n_sigma)))
-    return st;
-  if (s->n_sigma == 0 || s->n_sigma > MAX_SIGMAS)
-    return qrd_config_invalid(cfg, "sigmas", "want 1 to 4 covariance families");
-  for (size_t i = 0; i < s->n_sigma; i++)
-    if (qrd_cov_parse(words[i], &s->sigma[i]))
-      return invalid_spec(cfg, "sigmas");
-  if ((st = read_count(cfg, "n", 2, 4096, &s->n)) ||
-      (st = read_count(cfg, "rows", 100, 1e7, &s->rows)) || (st = read_bits(cfg, s)) ||
+  if ((st = qrd_config_whole(cfg, "n", 2, 4096, &n)) ||
+      (st = qrd_config_whole(cfg, "rows", 100, 1e7, &rows)) ||
+      (st = qrd_matq_point_config_covs(cfg, "sigmas", n, s->sigma, MAX_SIGMAS,
+                                       &s->n_sigma)) ||
+      (st = qrd_config_wholes(cfg, "bits", 1, 16, s->bits, MAX_BITS, &s->n_bits)) ||
       (st = read_methods(cfg, s)) || (st = qrd_config_list(cfg, "entropy_kind", words, &n_kind)))
     return st;
+  s->n = n;
+  s->rows = rows;
   s->entropy = (qrd_rate_opts){.miller_madow = 1, .side_info = 1};
   if (n_kind != 1 || qrd_rate_kind_parse(words[0], &s->entropy.kind) ||
       (s->entropy.kind != QRD_RATE_ENTROPY_COL && s->entropy.kind != QRD_RATE_ENTROPY_POOLED))
     return qrd_config_invalid(cfg, "entropy_kind", "want entropy_pooled or entropy_col");
-  for (size_t i = 0; i < s->n_sigma; i++) {
-    size_t n;
-    if (qrd_cov_dim(&s->sigma[i], s->n, &n))
-      return invalid_spec(cfg, "sigmas");
-  }
   return QRD_OK;
 }
 
-/* ---- one point ---- */
-
-typedef struct {
-  qrd_matq_problem p;
-  double *W, *S, *lambda;
-} panel;
+/* ---- the points ---- */
 
 /* One evaluated point: an absmax grid yields the fixed and the entropy
  * rate of one set of codes; a coded method its tuned entropy rate. */
@@ -185,68 +121,28 @@ typedef struct {
   const char *name; /* the method without bits=: the curve's */
   int absmax;
   double R[2], gap[2]; /* [0]: entropy, [1]: fixed (absmax only) */
-  int status;
-  char error[256];
 } point;
 
-static int run_point(const panel *pn, const qrd_rate_opts *entropy, double target, point *pt)
+/* The rate `how` of pt's codes, side information included. */
+static double rate_of(const qrd_matq_point *pt, const qrd_rate_opts *how)
 {
-  size_t rows = pn->p.rows, n = pn->p.n;
-  qrd_matq_work *w = qrd_matq_work_alloc(n, rows);
-  qrd_matq_result *res = qrd_matq_result_alloc(n, rows);
-  qrd_matq_tune_info info;
-  qrd_rate r[2];
-  double D, theta, D_ref;
-  int st = w && res ? QRD_OK : qrd_error_set(QRD_ENOMEM, "%s on %zu x %zu", pt->m->spec, rows, n);
-  if (!st && pt->absmax) {
-    st = qrd_matq_run(pt->m, w, &pn->p, NAN, res);
-    if (!st)
-      st = qrd_rate_measure(entropy, res->Z, rows, n, res->side_bits, &r[0]);
-    if (!st)
-      st = qrd_rate_measure(&FIXED, res->Z, rows, n, res->side_bits, &r[1]);
-  } else if (!st) {
-    st = qrd_matq_tune(pt->m, w, &pn->p, entropy, target, res, &info);
-    r[0] = info.rate;
-  }
-  if (!st)
-    st = qrd_wmse(rows, n, pn->p.W, res->What, pn->p.Sigma, &D);
+  const qrd_rate *r = how->kind == QRD_RATE_FIXED ? &pt->fixed
+                      : how->kind == QRD_RATE_ENTROPY_COL ? &pt->col : &pt->pool;
+  return r->bits + pt->side_bits;
+}
+
+/* pt's rates and their gaps to reverse waterfilling. */
+static int rate_point(const setup *s, const qrd_matq_point_limits *lim,
+                      const qrd_matq_point *out, point *pt)
+{
+  qrd_matq_point_ref ref;
+  int st = QRD_OK;
   for (int k = 0; !st && k < 1 + pt->absmax; k++) {
-    st = qrd_rwf_solve(n, pn->lambda, r[k].bits, &theta, &D_ref);
-    pt->R[k] = r[k].bits;
-    pt->gap[k] = qrd_gap_bits(D, D_ref);
+    pt->R[k] = rate_of(out, k ? &FIXED : &s->entropy);
+    st = qrd_matq_point_reference(lim, out->D, pt->R[k], &ref);
+    pt->gap[k] = ref.gap;
   }
-  qrd_matq_result_free(res);
-  qrd_matq_work_free(w);
   return st;
-}
-
-static int panel_build(const setup *s, size_t i, unsigned long seed, panel *pn)
-{
-  size_t n = s->n, rows = s->rows;
-  qrd_dist g;
-  pn->W = malloc(rows * n * sizeof *pn->W);
-  pn->S = malloc(n * n * sizeof *pn->S);
-  pn->lambda = malloc(n * sizeof *pn->lambda);
-  double *work = malloc(n * n * sizeof *work);
-  int st = pn->W && pn->S && pn->lambda && work
-               ? qrd_dist_parse("gaussian", &g)
-               : qrd_error_set(QRD_ENOMEM, "problem of %zu x %zu", rows, n);
-  if (!st)
-    st = qrd_sample_fill(&g, seed, pn->W, rows * n);
-  if (!st)
-    st = qrd_cov_build(&s->sigma[i], n, seed, pn->S);
-  if (!st)
-    st = qrd_cov_eigenvalues(n, pn->S, work, pn->lambda);
-  free(work);
-  pn->p = (qrd_matq_problem){.rows = rows, .n = n, .W = pn->W, .Sigma = pn->S};
-  return st;
-}
-
-static void panel_free(panel *pn)
-{
-  free(pn->W);
-  free(pn->S);
-  free(pn->lambda);
 }
 
 /* Points in curve order: per panel, each absmax method's bits, then each
@@ -303,8 +199,8 @@ static int write_line(qrd_results *res, const char *panel, const char *curve,
   return qrd_results_curve(res, panel, curve, label, 2, range, y, NULL);
 }
 
-static int write_panel(qrd_results *res, const setup *s, size_t i, const panel *pn,
-                       const point *pts)
+static int write_panel(qrd_results *res, const setup *s, size_t i,
+                       const qrd_matq_point_panel *pn, const point *pts)
 {
   char name[160], title[QRD_COV_PATH_LEN + 512];
   qrd_driver_slug(name, sizeof name, s->sigma[i].spec);
@@ -333,7 +229,7 @@ static int write_panel(qrd_results *res, const setup *s, size_t i, const panel *
   if (!st)
     st = write_line(res, name, "it-0-2546", "limit + 1/2 log2(2 pi e/12) = 0.2546", range,
                     0.5 * log2(2.0 * M_PI * M_E / 12.0));
-  if (!st && is_scaled_identity(s->n, pn->S))
+  if (!st && is_scaled_identity(s->n, pn->Sigma))
     st = write_line(res, name, "it-0-7220", "limit + 1/2 log2(sqrt(3) pi/2) = 0.7220 "
                     "(Panter-Dite)", range, 0.5 * log2(sqrt(3.0) * M_PI / 2.0));
   return st;
@@ -368,37 +264,68 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 /* ---- main ---- */
 
+static void describe(const setup *s, const point *pt, char *buf, size_t len)
+{
+  int n = snprintf(buf, len, "%s, %s", s->sigma[pt->sigma].spec, pt->m->spec);
+  if (!pt->absmax && n > 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, " at R = %lu", s->bits[pt->bit]);
+}
+
+typedef struct {
+  qrd_driver *drv;
+  const setup *s;
+  const point *pts;
+  const qrd_matq_point_job *jobs;
+} progress_ctx;
+
+static void progress(void *ctx_ptr, const qrd_matq_point_job *job)
+{
+  const progress_ctx *ctx = ctx_ptr;
+  char what[320];
+  describe(ctx->s, &ctx->pts[job - ctx->jobs], what, sizeof what);
+  qrd_driver_progress_step(ctx->drv, what);
+}
+
+/* Every point: the absmax grids run once, the coded methods tuned to
+ * their bits in s->entropy. */
+static int run_points(qrd_driver *drv, const setup *s, const qrd_matq_point_panel *pn,
+                      point *pts, qrd_matq_point_job *jobs, size_t n_pts)
+{
+  for (size_t j = 0; j < n_pts; j++) {
+    qrd_matq_point_opts_default(&jobs[j].opts);
+    jobs[j].opts.method = pts[j].m;
+    jobs[j].opts.target = pts[j].absmax ? NAN : (double)s->bits[pts[j].bit];
+    jobs[j].opts.tune_how = s->entropy;
+    jobs[j].lim = pn[pts[j].sigma].lim;
+    jobs[j].problem = &pn[pts[j].sigma].p;
+  }
+  progress_ctx ctx = {drv, s, pts, jobs};
+  size_t failed;
+  qrd_driver_progress_begin(drv, n_pts);
+  int st = qrd_matq_point_batch(jobs, n_pts, progress, &ctx, &failed);
+  if (st) {
+    char what[320];
+    describe(s, &pts[failed], what, sizeof what);
+    return qrd_error_set(st, "%s: %s", what, jobs[failed].error);
+  }
+  for (size_t j = 0; !st && j < n_pts; j++)
+    st = rate_point(s, jobs[j].lim, &jobs[j].out, &pts[j]);
+  return st;
+}
+
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   const setup *s = setup_ptr;
   size_t max_pts = s->n_sigma * (s->n_absmax + s->n_coded) * s->n_bits;
-  panel pn[MAX_SIGMAS];
-  memset(pn, 0, sizeof pn);
+  qrd_matq_point_panel pn[MAX_SIGMAS] = {0};
   point *pts = calloc(max_pts, sizeof *pts);
-  int st = pts ? QRD_OK : qrd_error_set(QRD_ENOMEM, "points");
+  qrd_matq_point_job *jobs = calloc(max_pts, sizeof *jobs);
+  qrd_dist g;
+  int st = pts && jobs ? qrd_dist_parse("gaussian", &g) : qrd_error_set(QRD_ENOMEM, "points");
   for (size_t i = 0; !st && i < s->n_sigma; i++)
-    st = panel_build(s, i, drv->seed, &pn[i]);
-  if (!st) {
-    size_t n_pts = plan(s, pts);
-    qrd_driver_progress_begin(drv, n_pts);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t j = 0; j < n_pts; j++) {
-      point *pt = &pts[j];
-      pt->status = run_point(&pn[pt->sigma], &s->entropy, s->bits[pt->bit], pt);
-      if (pt->status)
-        snprintf(pt->error, sizeof pt->error, "%s", qrd_error_detail());
-      char what[320];
-      int len = snprintf(what, sizeof what, "%s, %s", s->sigma[pt->sigma].spec, pt->m->spec);
-      if (!pt->absmax && len > 0 && (size_t)len < sizeof what)
-        snprintf(what + len, sizeof what - (size_t)len, " at R = %g", s->bits[pt->bit]);
-#pragma omp critical(progress)
-      qrd_driver_progress_step(drv, what);
-    }
-    for (size_t j = 0; !st && j < n_pts; j++)
-      if (pts[j].status)
-        st = qrd_error_set(pts[j].status, "%s, %s: %s", s->sigma[pts[j].sigma].spec,
-                           pts[j].m->spec, pts[j].error);
-  }
+    st = qrd_matq_point_panel_cov(&g, s->rows, s->n, &s->sigma[i], drv->seed, &pn[i]);
+  if (!st)
+    st = run_points(drv, s, pn, pts, jobs, plan(s, pts));
   qrd_results *res = NULL;
   if (!st)
     st = qrd_driver_results(drv, &res);
@@ -409,8 +336,9 @@ static int run(qrd_driver *drv, void *setup_ptr)
     st = qrd_driver_close_results(res, st);
   }
   for (size_t i = 0; i < s->n_sigma; i++)
-    panel_free(&pn[i]);
+    qrd_matq_point_panel_free(&pn[i]);
   free(pts);
+  free(jobs);
   return st;
 }
 

@@ -131,7 +131,7 @@ void qrd_test_fig_rejects(qrd_test_fig *f, const char *config, ...)
 
 /* The figures checked by qrd_test_fig_add_checks; a loop test's index
  * picks one. */
-#define MAX_CHECKED 16
+#define MAX_CHECKED 32
 static struct {
   qrd_test_fig *fig;
   const char *bad, *key;

@@ -7,24 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_gamma.h>
-#include <hdf5.h>
-#include <hdf5_hl.h>
 
+#include "fig_run.h"
 #include "suites.h"
 
 Suite *qrd_suite_fig2326(void);
 
 #define HIGH_RATE_GAP 0.2546143348 /* 1/2 log2(2 pi e / 12), §12.1 */
 
-static char sandbox[64];
-
 enum { F23, F24, F25, F26, N_FIGS };
 static const char *const FIG[N_FIGS] = {"fig-23", "fig-24", "fig-25", "fig-26"};
+static qrd_test_fig fig[N_FIGS];
 
 /* Reduced configs: each runs in a second or two. */
 static const char *const CONFIG[N_FIGS] = {
@@ -46,58 +42,18 @@ static const char *const CONFIG[N_FIGS] = {
   "entropy_kind = entropy_pooled\n",
 };
 
-static void path_of(char *buf, size_t len, int fig, const char *suffix)
+static void figs_make(void)
 {
-  snprintf(buf, len, "%s/%s%s", sandbox, FIG[fig], suffix);
-}
-
-static void write_file(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  fclose(f);
-}
-
-/* Runs driver `fig` on cfg; its exit status, stderr in err. */
-static int run_driver(int fig, const char *cfg, const char *out, const char *flags, char *err,
-                      size_t len)
-{
-  char cmd[768], errfile[160];
-  snprintf(errfile, sizeof errfile, "%s/stderr", sandbox);
-  snprintf(cmd, sizeof cmd,
-           "./bin/%s --config %s --out %s --quiet %s </dev/null >/dev/null 2>%s", FIG[fig],
-           cfg, out, flags, errfile);
-  int st = system(cmd);
-  FILE *f = fopen(errfile, "r");
-  size_t got = f ? fread(err, 1, len - 1, f) : 0;
-  err[got] = '\0';
-  if (f)
-    fclose(f);
-  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void sandbox_open(void)
-{
-  strcpy(sandbox, "/tmp/qrd-fig2326-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(sandbox));
   for (int f = 0; f < N_FIGS; f++) {
-    char cfg[128], h5[128], bin[64], err[1024];
-    snprintf(bin, sizeof bin, "./bin/%s", FIG[f]);
-    ck_assert_msg(access(bin, X_OK) == 0, "%s not built (run from the repository root)", bin);
-    path_of(cfg, sizeof cfg, f, ".cfg");
-    path_of(h5, sizeof h5, f, ".h5");
-    write_file(cfg, CONFIG[f]);
-    int st = run_driver(f, cfg, h5, "--threads 2", err, sizeof err);
-    ck_assert_msg(st == 0, "%s exit %d: %s", FIG[f], st, err);
+    qrd_test_fig_open(&fig[f], FIG[f]);
+    qrd_test_fig_make(&fig[f], "--threads 2", "%s", CONFIG[f]);
   }
 }
 
-static void sandbox_close(void)
+static void figs_close(void)
 {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", sandbox);
-  ck_assert_int_eq(system(cmd), 0);
+  for (int f = 0; f < N_FIGS; f++)
+    qrd_test_fig_close(&fig[f]);
 }
 
 /* ---- reading curves ---- */
@@ -107,35 +63,27 @@ typedef struct {
   double *x, *y, *e; /* e: y_err, or NULL */
 } curve;
 
-static double *read_set(hid_t f, const char *path, size_t *n, int required)
+#define MAX_CURVE 1024
+
+static double *read_set(int f, const char *panel, const char *name, const char *set,
+                        size_t *n)
 {
-  hsize_t dims[1];
-  if (!required && H5Lexists(f, path, H5P_DEFAULT) <= 0)
-    return NULL;
-  ck_assert_msg(H5LTget_dataset_info(f, path, dims, NULL, NULL) >= 0, "no %s", path);
-  double *v = malloc((dims[0] + 1) * sizeof *v);
+  double *v = malloc(MAX_CURVE * sizeof *v);
   ck_assert_ptr_nonnull(v);
-  ck_assert_int_ge(H5LTread_dataset_double(f, path, v), 0);
-  *n = (size_t)dims[0];
+  *n = qrd_test_fig_curve_upto(&fig[f], panel, name, set, v, MAX_CURVE);
   return v;
 }
 
-static curve read_curve(int fig, const char *panel, const char *name)
+static curve read_curve(int f, const char *panel, const char *name)
 {
-  char h5[128], path[256];
-  path_of(h5, sizeof h5, fig, ".h5");
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  ck_assert_int_ge(f, 0);
+  char path[256];
   curve c;
   size_t ny, ne;
-  snprintf(path, sizeof path, "/%s/%s/x", panel, name);
-  c.x = read_set(f, path, &c.n, 1);
-  snprintf(path, sizeof path, "/%s/%s/y", panel, name);
-  c.y = read_set(f, path, &ny, 1);
+  c.x = read_set(f, panel, name, "x", &c.n);
+  c.y = read_set(f, panel, name, "y", &ny);
   snprintf(path, sizeof path, "/%s/%s/y_err", panel, name);
-  c.e = read_set(f, path, &ne, 0);
+  c.e = qrd_test_fig_has(&fig[f], path) ? read_set(f, panel, name, "y_err", &ne) : NULL;
   ck_assert_uint_eq(ny, c.n);
-  H5Fclose(f);
   return c;
 }
 
@@ -459,50 +407,34 @@ END_TEST
 
 /* ---- all drivers ---- */
 
-/* One thread gives the same data as two (only root provenance differs). */
-START_TEST(test_thread_independent)
-{
-  for (int f = 0; f < N_FIGS; f++) {
-    char cfg[128], h5[128], out[128], err[1024], cmd[512];
-    path_of(cfg, sizeof cfg, f, ".cfg");
-    path_of(h5, sizeof h5, f, ".h5");
-    path_of(out, sizeof out, f, "-one-thread.h5");
-    int st = run_driver(f, cfg, out, "--threads 1", err, sizeof err);
-    ck_assert_msg(st == 0, "%s exit %d: %s", FIG[f], st, err);
-    snprintf(cmd, sizeof cmd, "h5diff --exclude-attribute / %s %s >/dev/null 2>&1", h5, out);
-    ck_assert_msg(system(cmd) == 0, "%s: h5diff found differences", FIG[f]);
-  }
-}
-END_TEST
+/* Bad values: per driver CONFIG with `from` replaced by `to`, refused
+ * naming `key` (the shared checks, with one thread vs two). */
+static const struct {
+  const char *from, *to, *key;
+} BAD[N_FIGS] = {
+  {"sizes = 64 256", "sizes = 64 100", "sizes"},
+  {"method = watersic:damp=0", "method = gptq", "method"},
+  {"methods = watersic:lmmse=0", "methods = rtn:bits=4", "methods"},
+  {"entropy_kind = entropy_pooled", "entropy_kind = fixed", "entropy_kind"},
+};
 
-/* Bad values: exit 2, one stderr line naming the key and the file, no
- * output. */
-START_TEST(test_rejects_bad_config)
+/* Also runs while the suite is built, outside any test: no ck_assert. */
+static void substitute(char *buf, size_t len, const char *src, const char *from, const char *to)
 {
-  static const struct {
-    int fig;
-    const char *from, *to, *key;
-  } bad[] = {
-    {F23, "sizes = 64 256", "sizes = 64 100", "sizes"},
-    {F23, "draws = 3 3", "draws = 3", "draws"},
-    {F24, "method = watersic:damp=0", "method = gptq", "method"},
-    {F25, "methods = watersic:lmmse=0", "methods = rtn:bits=4", "methods"},
-    {F26, "entropy_kind = entropy_pooled", "entropy_kind = fixed", "entropy_kind"},
-  };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char cfg[128], out[128], err[1024], text[1024];
-    const char *src = CONFIG[bad[i].fig], *at = strstr(src, bad[i].from);
-    ck_assert_ptr_nonnull(at);
-    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - src), src, bad[i].to,
-             at + strlen(bad[i].from));
-    snprintf(cfg, sizeof cfg, "%s/bad.cfg", sandbox);
-    snprintf(out, sizeof out, "%s/bad.h5", sandbox);
-    write_file(cfg, text);
-    int st = run_driver(bad[i].fig, cfg, out, "", err, sizeof err);
-    ck_assert_msg(st == 2, "%s with '%s': exit %d", FIG[bad[i].fig], bad[i].to, st);
-    ck_assert_msg(strstr(err, bad[i].key) && strstr(err, "bad.cfg"), "stderr '%s'", err);
-    ck_assert_int_ne(access(out, F_OK), 0);
+  const char *at = strstr(src, from);
+  if (!at) {
+    fprintf(stderr, "test_fig_23_26: '%s' is not in its config\n", from);
+    abort();
   }
+  snprintf(buf, len, "%.*s%s%s", (int)(at - src), src, to, at + strlen(from));
+}
+
+START_TEST(test_fig23_one_draw_count_per_size)
+{
+  char text[1024];
+  substitute(text, sizeof text, CONFIG[F23], "draws = 3 3", "draws = 3");
+  qrd_test_fig_write(&fig[F23], "bad-draws.cfg", "%s", text);
+  qrd_test_fig_rejects(&fig[F23], "bad-draws.cfg", "draws", NULL);
 }
 END_TEST
 
@@ -511,7 +443,7 @@ Suite *qrd_suite_fig2326(void)
   Suite *s = suite_create("fig-23-26");
   TCase *tc = tcase_create("drivers");
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
-  tcase_add_unchecked_fixture(tc, sandbox_open, sandbox_close);
+  tcase_add_unchecked_fixture(tc, figs_make, figs_close);
   tcase_add_test(tc, test_e4_closed_forms);
   tcase_add_test(tc, test_e4_rotation_claims);
   tcase_add_test(tc, test_e4_profile_ends);
@@ -523,8 +455,12 @@ Suite *qrd_suite_fig2326(void)
   tcase_add_test(tc, test_e6_lmmse_helps);
   tcase_add_test(tc, test_e8_fixed_rates);
   tcase_add_test(tc, test_e8_coded_high_rate);
-  tcase_add_test(tc, test_thread_independent);
-  tcase_add_test(tc, test_rejects_bad_config);
+  tcase_add_test(tc, test_fig23_one_draw_count_per_size);
+  static char bad[N_FIGS][1024];
+  for (int f = 0; f < N_FIGS; f++) {
+    substitute(bad[f], sizeof bad[f], CONFIG[f], BAD[f].from, BAD[f].to);
+    qrd_test_fig_add_checks(tc, &fig[f], bad[f], BAD[f].key);
+  }
   suite_add_tcase(s, tc);
   return s;
 }

@@ -312,6 +312,61 @@ int qrd_matq_point_draw_w(const qrd_dist *law, size_t rows, size_t n, unsigned l
   return qrd_sample_fill(law, qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_W), W, rows * n);
 }
 
+/* ---- panels ---- */
+
+/* W and the limits of pn->Sigma, which is in place. */
+static int panel_fill(const qrd_dist *law, size_t rows, size_t n, unsigned long w_seed,
+                      qrd_matq_point_panel *pn)
+{
+  pn->p = (qrd_matq_problem){.rows = rows, .n = n, .W = pn->W, .Sigma = pn->Sigma};
+  int st = qrd_sample_fill(law, w_seed, pn->W, rows * n);
+  return st ? st : qrd_matq_point_limits_alloc(law, n, pn->Sigma, &pn->lim);
+}
+
+static int panel_buffers(size_t rows, size_t n, qrd_matq_point_panel *pn)
+{
+  *pn = (qrd_matq_point_panel){0};
+  pn->W = malloc(rows * n * sizeof *pn->W);
+  pn->Sigma = malloc(n * n * sizeof *pn->Sigma);
+  return pn->W && pn->Sigma ? QRD_OK
+                            : qrd_error_set(QRD_ENOMEM, "panel of %zu x %zu", rows, n);
+}
+
+int qrd_matq_point_panel_alloc(const qrd_dist *law, size_t rows, size_t n,
+                               const double *Sigma, unsigned long w_seed,
+                               qrd_matq_point_panel *pn)
+{
+  int st = panel_buffers(rows, n, pn);
+  if (!st) {
+    memcpy(pn->Sigma, Sigma, n * n * sizeof *pn->Sigma);
+    st = panel_fill(law, rows, n, w_seed, pn);
+  }
+  if (st)
+    qrd_matq_point_panel_free(pn);
+  return st;
+}
+
+int qrd_matq_point_panel_cov(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
+                             unsigned long seed, qrd_matq_point_panel *pn)
+{
+  int st = panel_buffers(rows, n, pn);
+  if (!st)
+    st = qrd_cov_build(cov, n, seed, pn->Sigma);
+  if (!st)
+    st = panel_fill(law, rows, n, seed, pn);
+  if (st)
+    qrd_matq_point_panel_free(pn);
+  return st;
+}
+
+void qrd_matq_point_panel_free(qrd_matq_point_panel *pn)
+{
+  free(pn->W);
+  free(pn->Sigma);
+  qrd_matq_point_limits_free(pn->lim);
+  *pn = (qrd_matq_point_panel){0};
+}
+
 /* ---- figure configs ---- */
 
 /* A whole number in [min, max]. */
@@ -383,4 +438,56 @@ int qrd_matq_point_config_method(qrd_config *cfg, const char *key, const char *t
     return qrd_config_invalid(cfg, key, why);
   }
   return QRD_OK;
+}
+
+/* The words of list `key`, 1 to max of them. */
+static int config_words(qrd_config *cfg, const char *key, const char **words, size_t max,
+                        size_t *n)
+{
+  int st = qrd_config_list(cfg, key, words, n);
+  if (st || (*n >= 1 && *n <= max))
+    return st;
+  char why[64];
+  snprintf(why, sizeof why, "want 1 to %zu names", max);
+  return qrd_config_invalid(cfg, key, why);
+}
+
+int qrd_matq_point_config_methods(qrd_config *cfg, const char *key, qrd_matq *m, size_t max,
+                                  size_t *n)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  int st = config_words(cfg, key, words, max, n);
+  for (size_t i = 0; !st && i < *n; i++) {
+    if (qrd_matq_parse(words[i], &m[i]))
+      return qrd_config_invalid_error(cfg, key);
+    if (fixed_grid(&m[i]))
+      return qrd_config_invalid(cfg, key, "a fixed (bits=) grid has no step to tune");
+  }
+  return st;
+}
+
+int qrd_matq_point_config_covs(qrd_config *cfg, const char *key, size_t n, qrd_cov *c,
+                               size_t max, size_t *count)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  int st = config_words(cfg, key, words, max, count);
+  for (size_t i = 0; !st && i < *count; i++) {
+    size_t order;
+    if (qrd_cov_parse(words[i], &c[i]) || (n > 0 && qrd_cov_dim(&c[i], n, &order)))
+      return qrd_config_invalid_error(cfg, key);
+    if (n == 0 && !c[i].type)
+      return qrd_config_invalid(cfg, key, "a file: Sigma has its own n; name a family");
+  }
+  return st;
+}
+
+int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate_kind *r,
+                                    size_t max, size_t *n)
+{
+  const char *words[QRD_CONFIG_MAX_LIST];
+  int st = config_words(cfg, key, words, max, n);
+  for (size_t i = 0; !st && i < *n; i++)
+    if (qrd_rotate_parse(words[i], &r[i]))
+      return qrd_config_invalid_error(cfg, key);
+  return st;
 }

@@ -47,6 +47,7 @@
 
 #include "core/config.h"
 #include "dist/dist.h"
+#include "mat/cov.h"
 #include "mat/matq.h"
 #include "mat/rates.h"
 #include "mat/rotate.h"
@@ -176,6 +177,27 @@ unsigned long qrd_matq_point_rotate_seed(unsigned long seed);
 int qrd_matq_point_draw_w(const qrd_dist *law, size_t rows, size_t n, unsigned long seed,
                           double *W);
 
+/* ---- a panel: one Sigma and one W that many points share ---- */
+
+typedef struct {
+  qrd_matq_problem p;          /* rows x n: W and Sigma below */
+  double *W, *Sigma;
+  qrd_matq_point_limits *lim;  /* of Sigma and law */
+} qrd_matq_point_panel;
+
+/* pn <- a copy of Sigma (n x n), its limits for law, and W (rows x n)
+ * iid from law drawn with w_seed itself (qrd_sample_fill: fig-24 ...
+ * fig-26 draw W so; pass qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_W)
+ * for the stream of qrd_matq_point_draw_w).  On failure pn holds nothing
+ * to free. */
+int qrd_matq_point_panel_alloc(const qrd_dist *law, size_t rows, size_t n,
+                               const double *Sigma, unsigned long w_seed,
+                               qrd_matq_point_panel *pn);
+/* The same with Sigma built from cov (cov.h) with `seed`, W from `seed`. */
+int qrd_matq_point_panel_cov(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
+                             unsigned long seed, qrd_matq_point_panel *pn);
+void qrd_matq_point_panel_free(qrd_matq_point_panel *pn);
+
 /* ---- figure configs ----
  * Readers for the keys the figure drivers built on this module share;
  * errors name FILE:LINE, the key and the value (core/config.h). */
@@ -193,5 +215,19 @@ int qrd_matq_point_config_numbers(qrd_config *cfg, const char *key, double min, 
  * (a step to tune), e.g. key "watersic" = watersic:damp=0,drop=0. */
 int qrd_matq_point_config_method(qrd_config *cfg, const char *key, const char *type,
                                  qrd_matq *m);
+
+/* 1 to max method specs of any type, each on an unbounded grid. */
+int qrd_matq_point_config_methods(qrd_config *cfg, const char *key, qrd_matq *m, size_t max,
+                                  size_t *n);
+
+/* 1 to max covariance specs (cov.h): with n > 0, each must have order n
+ * (a file's own order included); with n = 0, families only (no files),
+ * for a driver that picks the order itself. */
+int qrd_matq_point_config_covs(qrd_config *cfg, const char *key, size_t n, qrd_cov *c,
+                               size_t max, size_t *count);
+
+/* 1 to max rotation names (rotate.h). */
+int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate_kind *r,
+                                    size_t max, size_t *n);
 
 #endif
