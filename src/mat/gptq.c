@@ -17,6 +17,8 @@
  * are independent, and rows x block doubles then stay in L2 while the
  * block's rank-1 updates sweep over them. */
 #define PANEL_ROWS 256
+/* Columns per rank-1-updated stretch inside a block (see gptq_block_panel). */
+#define SUB_BLOCK 16
 
 enum { P_BITS = QRD_MATQ_GRID_BITS, P_SYM = QRD_MATQ_GRID_SYM, P_BLOCK, P_DAMP, P_ACTORDER };
 enum { S_BLOCK, S_DAMP, S_ACTORDER };
@@ -127,24 +129,53 @@ static int gptq_prepare(qrd_matq_work *w)
   return QRD_OK;
 }
 
-/* Columns i1..i2 of rows r0..r0+pr: quantise each column, replace it by
- * its scaled error and push that error into the block's later columns. */
-static int gptq_block_panel(qrd_matq_work *w, const qrd_matq_grid *g, size_t i1, size_t i2,
-                            size_t r0, size_t pr, int32_t *Z)
+/* Columns s1..s2 of rows r0..r0+pr: quantise each column, replace it by
+ * its scaled error and push that error into the later columns up to s2
+ * (rank-1 updates: BLAS-2, so kept to SUB_BLOCK columns). */
+static int gptq_sub_block(qrd_matq_work *w, const qrd_matq_grid *g, size_t s1, size_t s2,
+                          size_t r0, size_t pr, int32_t *Z)
 {
   size_t rows = w->p->rows, n = w->p->n;
   const double *U = w->F;
   int overflow = 0;
-  for (size_t j = i1; j < i2; j++) {
+  for (size_t j = s1; j < s2; j++) {
     double *col = w->W + j * rows, *q = w->Wh + j * rows, u = U[j * n + j];
     int32_t *z = Z + w->order[j];
     for (size_t r = r0; r < r0 + pr; r++) {
       overflow |= qrd_matq_grid_code(g, r, col[r], z + r * n, q + r);
       col[r] = (col[r] - q[r]) / u;
     }
-    if (j + 1 < i2)
-      cblas_dger(CblasColMajor, (int)pr, (int)(i2 - j - 1), -1.0, col + r0, 1,
+    if (j + 1 < s2)
+      cblas_dger(CblasColMajor, (int)pr, (int)(s2 - j - 1), -1.0, col + r0, 1,
                  U + j * n + j + 1, 1, w->W + (j + 1) * rows + r0, (int)rows);
+  }
+  return overflow;
+}
+
+/* W[r0.., to:upto] -= Err[r0.., from:to] U[from:to, to:upto]: a finished
+ * stretch of columns pushes its errors into later columns (BLAS-3); U's
+ * rows are read transposed. */
+static void gptq_push(qrd_matq_work *w, size_t from, size_t to, size_t upto, size_t r0,
+                      size_t pr)
+{
+  size_t rows = w->p->rows, n = w->p->n;
+  if (to < upto)
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)pr, (int)(upto - to),
+                (int)(to - from), -1.0, w->W + from * rows + r0, (int)rows,
+                w->F + to + from * n, (int)n, 1.0, w->W + to * rows + r0, (int)rows);
+}
+
+/* Columns i1..i2 of rows r0..r0+pr, SUB_BLOCK columns at a time: the
+ * reference's per-column updates inside a block, two-level blocked so that
+ * most of the block's own update is BLAS-3 too. */
+static int gptq_block_panel(qrd_matq_work *w, const qrd_matq_grid *g, size_t i1, size_t i2,
+                            size_t r0, size_t pr, int32_t *Z)
+{
+  int overflow = 0;
+  for (size_t s1 = i1; s1 < i2; s1 += SUB_BLOCK) {
+    size_t s2 = i2 - s1 > SUB_BLOCK ? s1 + SUB_BLOCK : i2;
+    overflow |= gptq_sub_block(w, g, s1, s2, r0, pr, Z);
+    gptq_push(w, s1, s2, i2, r0, pr);
   }
   return overflow;
 }
@@ -165,11 +196,7 @@ static int gptq_quantise(qrd_matq_work *w, double scale, qrd_matq_result *out)
                            out->Z))
         return qrd_error_set(QRD_EDOM, "%s: step %g gives codes beyond int32", w->m.spec,
                              scale);
-    /* W[:, i2:] -= Err[:, i1:i2] U[i1:i2, i2:]; U's block read transposed. */
-    if (i2 < n)
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)rows, (int)(n - i2),
-                  (int)(i2 - i1), -1.0, w->W + i1 * rows, (int)rows, w->F + i2 + i1 * n,
-                  (int)n, 1.0, w->W + i2 * rows, (int)rows);
+    gptq_push(w, i1, i2, n, 0, rows); /* the lazy trailing update */
   }
   for (size_t k = 0; k < n; k++) {
     double u = w->F[k * n + k];
