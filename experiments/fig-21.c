@@ -94,10 +94,10 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   int st;
   if ((st = qrd_matq_point_config_problem(cfg, &s->n, &s->rows, &s->tune)) ||
       (st = read_dist(cfg, s)) ||
-      (st = qrd_matq_point_config_numbers(cfg, "eps", 1e-12, 1.0, s->eps, MAX_EPS,
-                                          &s->n_eps)) ||
-      (st = qrd_matq_point_config_numbers(cfg, "rates", 0.05, 20.0, s->rate, MAX_RATES,
-                                          &s->n_rate)))
+      (st = qrd_config_numbers(cfg, "eps", 1e-12, 1.0, s->eps, MAX_EPS,
+                               &s->n_eps)) ||
+      (st = qrd_config_numbers(cfg, "rates", 0.05, 20.0, s->rate, MAX_RATES,
+                               &s->n_rate)))
     return st;
   if (s->n < 2 || s->n % 2)
     return qrd_config_invalid(cfg, "n", "must be even (two halves of the spectrum)");

@@ -104,8 +104,8 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   int st;
   if ((st = qrd_matq_point_config_problem(cfg, &s->n, &s->rows, &s->tune)) ||
       (st = read_dist(cfg, s)) || (st = read_families(cfg, s)) ||
-      (st = qrd_matq_point_config_numbers(cfg, "rates", 0.05, 20.0, s->rate, MAX_RATES,
-                                          &s->n_rate)) ||
+      (st = qrd_config_numbers(cfg, "rates", 0.05, 20.0, s->rate, MAX_RATES,
+                               &s->n_rate)) ||
       (st = qrd_matq_point_config_method(cfg, "watersic", "watersic", &s->watersic)))
     return st;
   return qrd_matq_point_config_method(cfg, "gptq_ec", "gptq", &s->gptq);

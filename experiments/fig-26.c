@@ -237,29 +237,13 @@ static int write_panel(qrd_results *res, const setup *s, size_t i,
 
 static int write_attrs(qrd_results *res, const setup *s)
 {
-  char e[64], f[64], sigmas[QRD_CONFIG_MAX_LIST * 64] = "";
+  char e[64], f[64];
   qrd_rate_describe(&s->entropy, e, sizeof e);
   qrd_rate_describe(&FIXED, f, sizeof f);
-  for (size_t i = 0; i < s->n_sigma; i++) {
-    size_t l = strlen(sigmas);
-    snprintf(sigmas + l, sizeof sigmas - l, "%s%s", i ? " " : "", s->sigma[i].spec);
-  }
   int st = qrd_results_attr_string(res, "rate_kind_entropy", e);
   if (!st)
     st = qrd_results_attr_string(res, "rate_kind_fixed", f);
-  if (!st)
-    st = qrd_results_attr_string(res, "sigmas", sigmas);
-  if (!st)
-    st = qrd_results_attr_string(res, "weights", "iid N(0, 1)");
-  if (!st)
-    st = qrd_results_attr_string(res, "reference", "reverse waterfilling on eig(Sigma)");
-  if (!st)
-    st = qrd_results_attr_double(res, "n", (double)s->n);
-  if (!st)
-    st = qrd_results_attr_double(res, "rows", (double)s->rows);
-  if (!st)
-    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
-  return st;
+  return st ? st : qrd_matq_point_write_attrs(res, s->sigma, s->n_sigma, s->n, s->rows);
 }
 
 /* ---- main ---- */

@@ -398,26 +398,6 @@ int qrd_matq_point_config_problem(qrd_config *cfg, size_t *n, size_t *rows, int 
   return QRD_OK;
 }
 
-int qrd_matq_point_config_numbers(qrd_config *cfg, const char *key, double min, double max,
-                                  double *x, size_t max_n, size_t *n)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  int st = qrd_config_list(cfg, key, words, n);
-  if (st)
-    return st;
-  char why[128];
-  if (*n == 0 || *n > max_n) {
-    snprintf(why, sizeof why, "want 1 to %zu numbers", max_n);
-    return qrd_config_invalid(cfg, key, why);
-  }
-  for (size_t i = 0; i < *n; i++)
-    if (qrd_parse_double(words[i], &x[i]) || !(x[i] >= min && x[i] <= max)) {
-      snprintf(why, sizeof why, "'%s' is not a number in [%g, %g]", words[i], min, max);
-      return qrd_config_invalid(cfg, key, why);
-    }
-  return QRD_OK;
-}
-
 int qrd_matq_point_config_method(qrd_config *cfg, const char *key, const char *type,
                                  qrd_matq *m)
 {
@@ -489,5 +469,27 @@ int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate
   for (size_t i = 0; !st && i < *n; i++)
     if (qrd_rotate_parse(words[i], &r[i]))
       return qrd_config_invalid_error(cfg, key);
+  return st;
+}
+
+int qrd_matq_point_write_attrs(qrd_results *res, const qrd_cov *covs, size_t n_cov, size_t n,
+                               size_t rows)
+{
+  char sigmas[QRD_CONFIG_MAX_LIST * 64] = "";
+  for (size_t i = 0; i < n_cov; i++) {
+    size_t l = strlen(sigmas);
+    snprintf(sigmas + l, sizeof sigmas - l, "%s%s", i ? " " : "", covs[i].spec);
+  }
+  int st = qrd_results_attr_string(res, "sigmas", sigmas);
+  if (!st)
+    st = qrd_results_attr_string(res, "weights", "iid N(0, 1)");
+  if (!st)
+    st = qrd_results_attr_string(res, "reference", "reverse waterfilling on eig(Sigma)");
+  if (!st)
+    st = qrd_results_attr_double(res, "n", (double)n);
+  if (!st)
+    st = qrd_results_attr_double(res, "rows", (double)rows);
+  if (!st)
+    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
   return st;
 }

@@ -47,6 +47,7 @@
 
 #include "core/config.h"
 #include "dist/dist.h"
+#include "io/results.h"
 #include "mat/cov.h"
 #include "mat/matq.h"
 #include "mat/rates.h"
@@ -207,10 +208,6 @@ void qrd_matq_point_panel_free(qrd_matq_point_panel *pn);
 #define QRD_MATQ_POINT_MAX_ENTRIES ((size_t)1 << 24)
 int qrd_matq_point_config_problem(qrd_config *cfg, size_t *n, size_t *rows, int *tune);
 
-/* A list of numbers, each in [min, max], at most max_n of them, at least 1. */
-int qrd_matq_point_config_numbers(qrd_config *cfg, const char *key, double min, double max,
-                                  double *x, size_t max_n, size_t *n);
-
 /* One method spec (matq.h) of registry type `type` on an unbounded grid
  * (a step to tune), e.g. key "watersic" = watersic:damp=0,drop=0. */
 int qrd_matq_point_config_method(qrd_config *cfg, const char *key, const char *type,
@@ -229,5 +226,11 @@ int qrd_matq_point_config_covs(qrd_config *cfg, const char *key, size_t n, qrd_c
 /* 1 to max rotation names (rotate.h). */
 int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate_kind *r,
                                     size_t max, size_t *n);
+
+/* Root attributes of a run over panels of iid N(0, 1) weights and the
+ * covariances covs[0..n_cov-1] (n x n, rows of W), judged against reverse
+ * waterfilling: sigmas, weights, reference, n, rows, sample_generator. */
+int qrd_matq_point_write_attrs(qrd_results *res, const qrd_cov *covs, size_t n_cov, size_t n,
+                               size_t rows);
 
 #endif
