@@ -1,6 +1,6 @@
 # qrd: a C11 research harness for weight-quantisation formats.
 #
-#   make            library and bin/qrd
+#   make            library, bin/qrd and every figure driver bin/fig-N
 #   make test       the Check suites (CK_INCLUDE_TAGS=slow for the slow ones)
 #   make figures    every figure: results/fig-N.h5, .tsv and plots/fig-N.png
 #   make fig-N      one figure
@@ -23,11 +23,14 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra 
 LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -lbz2 -fopenmp -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-BUILD := build
+BUILD ?= build
+BIN ?= bin
 # Every module folder under src/ except the command line goes into the library.
 LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
-TEST_SRC := $(sort $(wildcard tests/*.c))
+# Test programs live in tests/<module>/; tests/support/ holds the runner and
+# shared helpers.
+TEST_SRC := $(sort $(wildcard tests/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -39,7 +42,7 @@ FIGURES := $(patsubst configs/%.cfg,%,$(sort $(wildcard configs/fig-*.cfg)))
 .PHONY: all deps test test-all figures bench determinism clean $(FIGURES)
 .DELETE_ON_ERROR:
 
-all: bin/qrd
+all: $(BIN)/qrd $(FIGURES:%=$(BIN)/%)
 
 deps: $(DEPS_STAMP)
 
@@ -62,30 +65,44 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# Tests see their shared helpers, the generated suite list and where the
+# programs they run were built.
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/gen/suites.inc | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/support -I$(BUILD)/gen -DQRD_TEST_BIN='"$(BIN)"' -MMD -MP -c $< -o $@
+
+# One QRD_SUITE(name) line per `Suite *qrd_suite_NAME(void)` definition;
+# rewritten only when the list changes, so adding a test does not rebuild
+# the others.
+$(BUILD)/gen/suites.inc: $(TEST_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@sed -n 's/^Suite \*qrd_suite_\([a-z0-9_]*\)(void)$$/QRD_SUITE(\1)/p' $(TEST_SRC) > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
 $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-bin/qrd: $(CLI_OBJ) $(LIB)
-	@mkdir -p bin
+$(BIN)/qrd: $(CLI_OBJ) $(LIB)
+	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-bin/%: $(BUILD)/experiments/%.o $(LIB)
+$(BIN)/%: $(BUILD)/experiments/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # The CLI suite runs bin/qrd and the figure drivers, so they are built first.
-bin/qrd-tests: $(TEST_OBJ) $(LIB) bin/qrd $(FIGURES:%=bin/%)
+$(BIN)/qrd-tests: $(TEST_OBJ) $(LIB) $(BIN)/qrd $(FIGURES:%=$(BIN)/%)
 	$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
 # Slow suites are tagged "slow" and left out unless CK_INCLUDE_TAGS says so.
-test: bin/qrd-tests
-	CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow} ./bin/qrd-tests
+test: $(BIN)/qrd-tests
+	CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow} ./$(BIN)/qrd-tests
 
-test-all: bin/qrd-tests
-	CK_EXCLUDE_TAGS= ./bin/qrd-tests
+test-all: $(BIN)/qrd-tests
+	CK_EXCLUDE_TAGS= ./$(BIN)/qrd-tests
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 include experiments/figures.mk
 
 clean:
-	rm -rf $(BUILD) bin
+	rm -rf $(BUILD) $(BIN)

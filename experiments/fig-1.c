@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
+#include "law/registry.h"
 #include "quant/rd.h"
 
 #define MAX_DISTS 8

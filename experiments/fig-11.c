@@ -22,8 +22,8 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
-#include "io/driver.h"
-#include "io/driver_sweep.h"
+#include "harness/driver.h"
+#include "harness/driver_sweep.h"
 
 #define NAME_LEN QRD_DRIVER_NAME_LEN
 

@@ -39,7 +39,7 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/sample.h"
 
 #define MAX_TOTALS 4

@@ -24,7 +24,7 @@
 
 #include "alloc/alloc.h"
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 
 #define MAX_SWEEP 4096
 

@@ -23,7 +23,7 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "law/blockmax.h"
 #include "mc/sample.h"
 

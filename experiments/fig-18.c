@@ -22,7 +22,7 @@
 #include "core/error.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "law/lineup.h"
 #include "mc/sample.h"
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "law/lineup.h"
 
 #define LEVELS QRD_LINEUP_LEVELS

@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/sample.h"
 #include "quant/codebook.h"
 

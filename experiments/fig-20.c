@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mat/cov.h"
 #include "mat/limits.h"
 #include "mat/point.h"

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mat/cov.h"
 #include "mat/point.h"
 #include "mc/sample.h"

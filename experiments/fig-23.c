@@ -20,7 +20,7 @@
  *                     and bartlett-rho-R, the expectation from the Bartlett
  *                     decomposition (undamped, T >= n)
  *
- * Draw k uses the seed qrd_cov_stream(seed, k) for the family and the
+ * Draw k uses the seed qrd_sample_stream(seed, k) for the family and the
  * rotation alike, so all families of draw k share one Haar Q (which is
  * therefore drawn once per size and draw). */
 #include <math.h>
@@ -31,10 +31,11 @@
 #include <gsl/gsl_sf_psi.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mat/cov.h"
 #include "mat/point.h"
 #include "mat/rotate.h"
+#include "mc/sample.h"
 
 #define MAX_FAMILIES QRD_CONFIG_MAX_LIST
 #define MAX_SIZES 8
@@ -127,7 +128,7 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 
 static unsigned long draw_seed(unsigned long seed, size_t k)
 {
-  return qrd_cov_stream(seed, (unsigned long)k);
+  return qrd_sample_stream(seed, (unsigned long)k);
 }
 
 static int rotation_is_random(qrd_rotate_kind k)

@@ -25,7 +25,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
+#include "harness/point_attrs.h"
 #include "mat/point.h"
 #include "mc/sample.h"
 

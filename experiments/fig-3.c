@@ -24,7 +24,7 @@
 #include "core/error.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/sample.h"
 
 #define MAX_DISTS 8

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/sample.h"
 
 #define MAX_DISTS 16

@@ -14,7 +14,7 @@
 
 #include "core/error.h"
 #include "fmt/element.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 
 #define MAX_ROWS 16
 #define MAX_LEVELS 256

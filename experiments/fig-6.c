@@ -30,7 +30,7 @@
 #include "core/error.h"
 #include "core/integrate.h"
 #include "fmt/block.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/sample.h"
 
 #define MAX_BINS 1000

@@ -29,7 +29,7 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/entropy.h"
 #include "mc/sample.h"
 

@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
-#include "io/driver.h"
+#include "harness/driver.h"
 #include "mc/sample.h"
 
 #define MAX_SHAPES 8

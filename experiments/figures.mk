@@ -1,22 +1,22 @@
-# Figure rules: configs/fig-N.cfg -> bin/fig-N -> results/fig-N.h5 ->
+# Figure rules: configs/fig-N.cfg -> $(BIN)/fig-N -> results/fig-N.h5 ->
 # results/fig-N.tsv (+ one TSV per panel) -> plots/fig-N.png.
 # Each figure has a driver experiments/fig-N.c and a gnuplot script
 # experiments/plot/fig-N.gp that loads experiments/plot/style.gp.
 
 figures: $(FIGURES)
 
-$(FIGURES): fig-%: plots/fig-%.png
+# The results file is named here, not left an intermediate of the plot, so
+# deleting it and asking for the figure rebuilds it.
+$(FIGURES): fig-%: results/fig-%.h5 results/fig-%.tsv plots/fig-%.png
 
-.SECONDARY:
-
-results/fig-%.h5: configs/fig-%.cfg bin/fig-%
+results/fig-%.h5: configs/fig-%.cfg $(BIN)/fig-%
 	@mkdir -p results
-	./bin/fig-$* --config $< --out $@ $(QRD_FLAGS)
+	./$(BIN)/fig-$* --config $< --out $@ $(QRD_FLAGS)
 
-results/fig-%.tsv: results/fig-%.h5 bin/qrd
-	./bin/qrd export $< > $@.tmp && mv $@.tmp $@
-	for p in $$(./bin/qrd export --panels $<); do \
-	  ./bin/qrd export --panel $$p $< > results/fig-$*-$$p.tsv.tmp && \
+results/fig-%.tsv: results/fig-%.h5 $(BIN)/qrd
+	./$(BIN)/qrd export $< > $@.tmp && mv $@.tmp $@
+	for p in $$(./$(BIN)/qrd export --panels $<); do \
+	  ./$(BIN)/qrd export --panel $$p $< > results/fig-$*-$$p.tsv.tmp && \
 	  mv results/fig-$*-$$p.tsv.tmp results/fig-$*-$$p.tsv || exit 1; \
 	done
 
@@ -27,29 +27,29 @@ plots/fig-%.png: results/fig-%.tsv experiments/plot/fig-%.gp experiments/plot/st
 # Wall time of each figure's computation (the driver alone, 2 threads by
 # default), one line per figure and a total; results go to a scratch dir.
 # Then each benchmark program of experiments/bench/ (kernel rates).
-BENCHES := $(patsubst experiments/%.c,bin/%,$(sort $(wildcard experiments/bench/*.c)))
+BENCHES := $(patsubst experiments/%.c,$(BIN)/%,$(sort $(wildcard experiments/bench/*.c)))
 
-bench: $(FIGURES:%=bin/%) $(BENCHES) bin/qrd
+bench: $(FIGURES:%=$(BIN)/%) $(BENCHES) $(BIN)/qrd
 	@tmp=$$(mktemp -d); \
 	for f in $(FIGURES); do \
-	  s=$$(date +%s.%N); ./bin/$$f --config configs/$$f.cfg --out $$tmp/$$f.h5 --quiet || exit 1; \
+	  s=$$(date +%s.%N); ./$(BIN)/$$f --config configs/$$f.cfg --out $$tmp/$$f.h5 --quiet || exit 1; \
 	  echo "$$f $$s $$(date +%s.%N)"; \
 	done | awk '{t = $$3 - $$2; sum += t; printf "bench\t%s\t%.2f s\n", $$1, t; \
 	             n = substr($$1, 5) + 0; if (n >= 2 && n <= 14) orr += t} \
 	            END {printf "bench\ttotal\t%.2f s\n", sum; \
 	                 printf "bench\tfig-2..14 (Orr synthetic)\t%.2f s\n", orr}'; rm -rf $$tmp
 	@for b in $(BENCHES); do ./$$b || exit 1; done
-	@s=$$(date +%s.%N); ./bin/qrd sigma --family ar1:rho=0.9 --n 4096 >/dev/null || exit 1; \
+	@s=$$(date +%s.%N); ./$(BIN)/qrd sigma --family ar1:rho=0.9 --n 4096 >/dev/null || exit 1; \
 	  awk -v a=$$s -v b=$$(date +%s.%N) \
 	    'BEGIN {printf "bench\tqrd sigma --n 4096 (Cholesky, d, eigenvalues)\t%.2f s\n", b - a}'
 
 # Each figure run with 1 and with 2 threads must give identical datasets
 # (attributes such as created_utc and threads differ by design).
-determinism: $(FIGURES:%=bin/%)
+determinism: $(FIGURES:%=$(BIN)/%)
 	@tmp=$$(mktemp -d); \
 	for f in $(FIGURES); do \
 	  for t in 1 2; do \
-	    ./bin/$$f --config configs/$$f.cfg --out $$tmp/$$f-$$t.h5 --threads $$t --quiet || exit 1; \
+	    ./$(BIN)/$$f --config configs/$$f.cfg --out $$tmp/$$f-$$t.h5 --threads $$t --quiet || exit 1; \
 	  done; \
 	  n=$$(h5diff $$tmp/$$f-1.h5 $$tmp/$$f-2.h5 | grep -c '^dataset'); \
 	  printf "determinism\t%s\t%s\n" $$f $$([ $$n = 0 ] && echo identical || echo "$$n datasets differ"); \

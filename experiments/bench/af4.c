@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "law/registry.h"
 #include "quant/quantiser.h"
 
 static double now(void)

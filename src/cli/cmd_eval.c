@@ -13,6 +13,7 @@
 #include "cli/eval_law.h"
 #include "core/error.h"
 #include "core/spec.h"
+#include "law/registry.h"
 #include "quant/rd.h"
 
 #define MAX_TARGETS 64

@@ -13,6 +13,7 @@
 #include "core/spec.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
+#include "law/registry.h"
 #include "mc/sample.h"
 #include "quant/quantiser.h"
 

@@ -6,6 +6,7 @@
 #ifndef QRD_CLI_EVAL_LAW_H
 #define QRD_CLI_EVAL_LAW_H
 
+#include "law/registry.h"
 #include "quant/quantiser.h"
 
 /* Whether t codes block-normalised values in [-1, 1]: the designs for a

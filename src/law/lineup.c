@@ -8,6 +8,7 @@
 #include "core/spec.h"
 #include "fmt/element.h"
 #include "law/code.h"
+#include "law/registry.h"
 #include "quant/quantiser.h"
 
 /* INT4's levels divided by the value the block maximum maps to

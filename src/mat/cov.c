@@ -16,14 +16,8 @@
 #include "mat/rotate.h"
 #include "mc/sample.h"
 
-#define GOLDEN 0x9e3779b97f4a7c15ULL
 #define FILE_PREFIX "file:"
 #define HAAR_DOC "1: Sigma -> Q^T Sigma Q with a Haar Q from the same seed"
-
-unsigned long qrd_cov_stream(unsigned long seed, unsigned long k)
-{
-  return (unsigned long)qrd_mix64(qrd_mix64(seed) ^ ((unsigned long long)(k + 1) * GOLDEN));
-}
 
 /* ---- registry and parsing ---- */
 

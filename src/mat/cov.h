@@ -35,7 +35,7 @@ typedef struct qrd_cov_type {
   size_t n_param;
   const qrd_param_def *param;
   /* Writes the n x n matrix into S (both triangles).  Random families draw
-   * from the streams qrd_cov_stream(seed, k), k < 16, so that equal
+   * from the streams qrd_sample_stream(seed, k), k < 16, so that equal
    * (th, n, seed) give identical matrices for any thread count. */
   int (*build)(const double *th, size_t n, unsigned long seed, double *S);
 } qrd_cov_type;
@@ -74,9 +74,6 @@ int qrd_cov_build(const qrd_cov *c, size_t n, unsigned long seed, double *S);
  * free()), or NULL with *a = 0 when the group has no W.  QRD_EINVAL for a
  * synthetic family. */
 int qrd_cov_read_w(const qrd_cov *c, size_t n, size_t *a, double **W);
-
-/* An independent sub-seed k of seed (splitmix64 of both). */
-unsigned long qrd_cov_stream(unsigned long seed, unsigned long k);
 
 /* ---- diagnostics ---- */
 

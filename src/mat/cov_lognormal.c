@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
+#include "mc/sample.h"
 
 static const qrd_param_def ar1_params[] = {
   {.name = "s", .def = 1.0, .min = 0.0, .max = 20.0, .doc = "sd of ln D_i"},
@@ -20,7 +21,7 @@ static const qrd_param_def random_params[] = {
 
 static int channel_scales(size_t n, double s, unsigned long seed, double *v)
 {
-  int st = qrd_cov_gaussian(qrd_cov_stream(seed, 0), s, v, n);
+  int st = qrd_cov_gaussian(qrd_sample_stream(seed, 0), s, v, n);
   for (size_t i = 0; !st && i < n; i++)
     v[i] = exp(v[i]);
   return st;
@@ -47,7 +48,7 @@ static int build_ar1(const double *th, size_t n, unsigned long seed, double *S)
 
 static int build_random(const double *th, size_t n, unsigned long seed, double *S)
 {
-  int st = qrd_cov_random_correlation(n, qrd_cov_stream(seed, 1), S);
+  int st = qrd_cov_random_correlation(n, qrd_sample_stream(seed, 1), S);
   return st ? st : scale_by_channels(n, th[0], seed, S);
 }
 

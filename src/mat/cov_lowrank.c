@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
+#include "mc/sample.h"
 
 static const qrd_param_def params[] = {
   {.name = "frac", .def = 0.0625, .min = 0.0, .max = 1.0, .min_open = 1,
@@ -17,7 +18,7 @@ static int build(const double *th, size_t n, unsigned long seed, double *S)
 {
   size_t k = (size_t)fmax(1.0, round(th[0] * (double)n));
   double *B = malloc(n * k * sizeof *B);
-  int st = B ? qrd_cov_gaussian(qrd_cov_stream(seed, 0), 1.0, B, n * k)
+  int st = B ? qrd_cov_gaussian(qrd_sample_stream(seed, 0), 1.0, B, n * k)
              : qrd_error_set(QRD_ENOMEM, "low-rank covariance of order %zu", n);
   if (!st) {
     qrd_cov_gram(n, k, B, S);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
+#include "mc/sample.h"
 
 static const qrd_param_def diag_params[] = {
   {.name = "frac", .def = 0.01, .min = 0.0, .max = 1.0,
@@ -31,7 +32,7 @@ static int channel_variances(size_t n, size_t k, double value, unsigned long see
   size_t *idx = malloc((k ? k : 1) * sizeof *idx);
   if (!idx)
     return qrd_error_set(QRD_ENOMEM, "outlier channels");
-  int st = qrd_cov_random_subset(n, k, qrd_cov_stream(seed, 0), idx);
+  int st = qrd_cov_random_subset(n, k, qrd_sample_stream(seed, 0), idx);
   for (size_t i = 0; !st && i < n; i++)
     v[i] = 1.0;
   for (size_t i = 0; !st && i < k; i++)
@@ -64,7 +65,7 @@ static int build_corr(const double *th, size_t n, unsigned long seed, double *S)
     return qrd_error_set(QRD_ENOMEM, "outlier covariance of order %zu", n);
   int st = channel_variances(n, (size_t)th[0], th[1], seed, v);
   if (!st)
-    st = qrd_cov_random_correlation(n, qrd_cov_stream(seed, 1), S);
+    st = qrd_cov_random_correlation(n, qrd_sample_stream(seed, 1), S);
   if (!st)
     qrd_cov_scale_sym(n, v, S);
   free(v);

@@ -2,11 +2,12 @@
  * families (watersic.md §8). */
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
+#include "mc/sample.h"
 
 static int build(const double *th, size_t n, unsigned long seed, double *S)
 {
   (void)th;
-  return qrd_cov_random_correlation(n, qrd_cov_stream(seed, 0), S);
+  return qrd_cov_random_correlation(n, qrd_sample_stream(seed, 0), S);
 }
 
 const qrd_cov_type qrd_cov_randcorr = {

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
+#include "mc/sample.h"
 
 /* Samples are drawn this many at a time (each block from its own stream),
  * which bounds the memory at large T without changing the result. */
@@ -30,7 +31,7 @@ static int accumulate(size_t n, size_t T, const double *L0, unsigned long seed,
   memset(S, 0, n * n * sizeof *S);
   for (size_t b = 0, done = 0; done < T; b++, done += BLOCK) {
     size_t m = T - done < BLOCK ? T - done : BLOCK;
-    int st = qrd_cov_gaussian(qrd_cov_stream(seed, b), 1.0, G, n * m);
+    int st = qrd_cov_gaussian(qrd_sample_stream(seed, b), 1.0, G, n * m);
     if (st)
       return st;
     if (L0)
@@ -73,9 +74,9 @@ static int build(const double *th, size_t n, unsigned long seed, double *S)
     }
   }
   if (!st)
-    st = accumulate(n, T, L0, qrd_cov_stream(seed, 0), G, S);
+    st = accumulate(n, T, L0, qrd_sample_stream(seed, 0), G, S);
   if (!st)
-    st = kill_features(n, th[2], qrd_cov_stream(seed, 1), S);
+    st = kill_features(n, th[2], qrd_sample_stream(seed, 1), S);
   free(G);
   free(L0);
   return st;

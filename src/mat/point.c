@@ -303,13 +303,13 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
 
 unsigned long qrd_matq_point_rotate_seed(unsigned long seed)
 {
-  return qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_ROTATE);
+  return qrd_sample_stream(seed, QRD_MATQ_POINT_STREAM_ROTATE);
 }
 
 int qrd_matq_point_draw_w(const qrd_dist *law, size_t rows, size_t n, unsigned long seed,
                           double *W)
 {
-  return qrd_sample_fill(law, qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_W), W, rows * n);
+  return qrd_sample_fill(law, qrd_sample_stream(seed, QRD_MATQ_POINT_STREAM_W), W, rows * n);
 }
 
 /* ---- panels ---- */
@@ -469,27 +469,5 @@ int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate
   for (size_t i = 0; !st && i < *n; i++)
     if (qrd_rotate_parse(words[i], &r[i]))
       return qrd_config_invalid_error(cfg, key);
-  return st;
-}
-
-int qrd_matq_point_write_attrs(qrd_results *res, const qrd_cov *covs, size_t n_cov, size_t n,
-                               size_t rows)
-{
-  char sigmas[QRD_CONFIG_MAX_LIST * 64] = "";
-  for (size_t i = 0; i < n_cov; i++) {
-    size_t l = strlen(sigmas);
-    snprintf(sigmas + l, sizeof sigmas - l, "%s%s", i ? " " : "", covs[i].spec);
-  }
-  int st = qrd_results_attr_string(res, "sigmas", sigmas);
-  if (!st)
-    st = qrd_results_attr_string(res, "weights", "iid N(0, 1)");
-  if (!st)
-    st = qrd_results_attr_string(res, "reference", "reverse waterfilling on eig(Sigma)");
-  if (!st)
-    st = qrd_results_attr_double(res, "n", (double)n);
-  if (!st)
-    st = qrd_results_attr_double(res, "rows", (double)rows);
-  if (!st)
-    st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
   return st;
 }

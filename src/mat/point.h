@@ -47,7 +47,6 @@
 
 #include "core/config.h"
 #include "dist/dist.h"
-#include "io/results.h"
 #include "mat/cov.h"
 #include "mat/matq.h"
 #include "mat/rates.h"
@@ -188,7 +187,7 @@ typedef struct {
 
 /* pn <- a copy of Sigma (n x n), its limits for law, and W (rows x n)
  * iid from law drawn with w_seed itself (qrd_sample_fill: fig-24 ...
- * fig-26 draw W so; pass qrd_cov_stream(seed, QRD_MATQ_POINT_STREAM_W)
+ * fig-26 draw W so; pass qrd_sample_stream(seed, QRD_MATQ_POINT_STREAM_W)
  * for the stream of qrd_matq_point_draw_w).  On failure pn holds nothing
  * to free. */
 int qrd_matq_point_panel_alloc(const qrd_dist *law, size_t rows, size_t n,
@@ -227,10 +226,5 @@ int qrd_matq_point_config_covs(qrd_config *cfg, const char *key, size_t n, qrd_c
 int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate_kind *r,
                                     size_t max, size_t *n);
 
-/* Root attributes of a run over panels of iid N(0, 1) weights and the
- * covariances covs[0..n_cov-1] (n x n, rows of W), judged against reverse
- * waterfilling: sigmas, weights, reference, n, rows, sample_generator. */
-int qrd_matq_point_write_attrs(qrd_results *res, const qrd_cov *covs, size_t n_cov, size_t n,
-                               size_t rows);
 
 #endif

@@ -153,7 +153,7 @@ static int draw_signed_permutation(qrd_rotation *r, unsigned long seed)
   gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
   if (!g)
     return qrd_error_set(QRD_ENOMEM, "random number generator");
-  gsl_rng_set(g, qrd_sample_chunk_seed(qrd_cov_stream(seed, ROTATION_STREAM), 0));
+  gsl_rng_set(g, qrd_sample_chunk_seed(qrd_sample_stream(seed, ROTATION_STREAM), 0));
   gsl_ran_shuffle(g, r->perm, r->n, sizeof *r->perm);
   for (size_t i = 0; i < r->n; i++)
     r->sign[i] = gsl_rng_uniform_int(g, 2) ? -1.0 : 1.0;
@@ -166,7 +166,7 @@ static int fill_rotation(qrd_rotation *r, unsigned long seed, const double *S)
   size_t n = r->n;
   switch (r->kind) {
   case QRD_ROTATE_HAAR:
-    return qrd_haar(n, qrd_cov_stream(seed, ROTATION_STREAM), r->q);
+    return qrd_haar(n, qrd_sample_stream(seed, ROTATION_STREAM), r->q);
   case QRD_ROTATE_HADAMARD:
     for (size_t i = 0; i < n; i++)
       r->perm[i] = i;

@@ -40,7 +40,7 @@ typedef struct {
 } qrd_rotation;
 
 /* Draws the rotation for dimension n.  Random kinds use the stream
- * qrd_cov_stream(seed, 16) only, so equal seeds give equal rotations.
+ * qrd_sample_stream(seed, 16) only, so equal seeds give equal rotations.
  * S (n x n) is read by act-order only (may be NULL otherwise).  Hadamard
  * and Sylvester need n a power of two (QRD_EINVAL otherwise). */
 int qrd_rotation_alloc(qrd_rotate_kind kind, size_t n, unsigned long seed,

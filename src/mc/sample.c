@@ -15,6 +15,11 @@ unsigned long long qrd_mix64(unsigned long long z)
   return z ^ (z >> 31);
 }
 
+unsigned long qrd_sample_stream(unsigned long seed, unsigned long k)
+{
+  return (unsigned long)qrd_mix64(qrd_mix64(seed) ^ ((unsigned long long)(k + 1) * GOLDEN));
+}
+
 unsigned long qrd_sample_chunk_seed(unsigned long seed, size_t chunk)
 {
   unsigned long long z = qrd_mix64(qrd_mix64(seed) + ((unsigned long long)chunk + 1) * GOLDEN);

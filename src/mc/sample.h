@@ -24,6 +24,13 @@
 /* The splitmix64 finaliser (a bijection of 64-bit words). */
 unsigned long long qrd_mix64(unsigned long long z);
 
+/* The RNG-stream policy of the whole library: an independent sub-seed k of
+ * seed, mix64(mix64(seed) xor (k + 1) 0x9e3779b97f4a7c15).  Every work item
+ * that draws (a covariance's parts, a rotation, a matrix of weights, a
+ * figure's draw) takes its own stream, so results do not depend on the
+ * order or the thread that runs it. */
+unsigned long qrd_sample_stream(unsigned long seed, unsigned long k);
+
 /* The mt19937 seed of chunk k of the sample with this seed. */
 unsigned long qrd_sample_chunk_seed(unsigned long seed, size_t chunk);
 

@@ -10,35 +10,6 @@
 #define MAX_LEVELS (1u << 24)
 #define MAX_RATE 24.0
 
-static const qrd_quantiser_type *find(const char *name)
-{
-  for (size_t i = 0; i < qrd_quantiser_count(); i++)
-    if (strcmp(qrd_quantiser_type_at(i)->name, name) == 0)
-      return qrd_quantiser_type_at(i);
-  return NULL;
-}
-
-static const char *name_at(size_t i) { return qrd_quantiser_type_at(i)->name; }
-
-int qrd_quantiser_parse(const char *text, qrd_quantiser *q)
-{
-  qrd_spec s;
-  int st = qrd_spec_parse(text, &s);
-  if (st)
-    return st;
-  const qrd_quantiser_type *t = find(s.name);
-  if (!t)
-    return qrd_spec_unknown("quantiser", s.name, qrd_quantiser_count(), name_at);
-  unsigned given;
-  memset(q, 0, sizeof *q);
-  q->type = t;
-  if ((st = qrd_spec_bind(&s, "quantiser", t->params, t->n_params, q->params, &given)))
-    return st;
-  qrd_spec_format(q->spec, sizeof q->spec, t->name, t->params, t->n_params,
-                  q->params, given);
-  return QRD_OK;
-}
-
 static int check_target(const qrd_quantiser_type *t, double target)
 {
   if (t->target == QRD_TARGET_LEVELS) {

@@ -38,11 +38,6 @@ typedef struct {
   char spec[128];
 } qrd_quantiser;
 
-size_t qrd_quantiser_count(void);
-const qrd_quantiser_type *qrd_quantiser_type_at(size_t i);
-
-int qrd_quantiser_parse(const char *text, qrd_quantiser *q);
-
 /* Designs q for d.  Level targets must be whole numbers >= 2, rate targets
  * must be > 0; anything else is QRD_EINVAL with a message. */
 int qrd_quantiser_design(const qrd_quantiser *q, const qrd_dist *d,

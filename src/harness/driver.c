@@ -1,0 +1,168 @@
+#include "harness/driver.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+#include <omp.h>
+
+#include "core/error.h"
+#include "io/blasinfo.h"
+
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int usage(const char *name, const char *doc)
+{
+  printf("usage: %s --config FILE --out FILE.h5 [--threads N] [--quiet]\n%s\n", name, doc);
+  return -1;
+}
+
+static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int has_next = i + 1 < argc;
+    if (strcmp(a, "--help") == 0)
+      return usage(drv->name, doc);
+    if (strcmp(a, "--quiet") == 0) {
+      drv->quiet = 1;
+    } else if (strcmp(a, "--config") == 0 && has_next) {
+      drv->config_path = argv[++i];
+    } else if (strcmp(a, "--out") == 0 && has_next) {
+      drv->out_path = argv[++i];
+    } else if (strcmp(a, "--threads") == 0 && has_next) {
+      if (sscanf(argv[++i], "%d", &drv->threads) != 1 || drv->threads < 1) {
+        fprintf(stderr, "%s: --threads %s: need a whole number >= 1\n", drv->name, argv[i]);
+        return 2;
+      }
+    } else {
+      fprintf(stderr, "%s: unknown or incomplete option '%s' (see %s --help)\n",
+              drv->name, a, drv->name);
+      return 2;
+    }
+  }
+  if (!drv->config_path || !drv->out_path) {
+    fprintf(stderr, "%s: --config and --out are required\n", drv->name);
+    return 2;
+  }
+  return 0;
+}
+
+int qrd_driver_start(qrd_driver *drv, const char *name, const char *doc,
+                     int argc, char **argv)
+{
+  memset(drv, 0, sizeof *drv);
+  drv->name = name;
+  drv->threads = omp_get_max_threads();
+  gsl_set_error_handler_off();
+  int st = parse_args(drv, doc, argc, argv);
+  if (st)
+    return st;
+  omp_set_num_threads(drv->threads);
+  /* the figure loops are the parallel level; BLAS runs inside them */
+  qrd_openblas_set_threads(1);
+  if ((st = qrd_config_load(drv->config_path, &drv->config)) ||
+      (st = qrd_config_ulong(drv->config, "seed", &drv->seed)))
+    return qrd_driver_fail(drv, st);
+  return 0;
+}
+
+int qrd_driver_config_done(qrd_driver *drv)
+{
+  int st = qrd_config_check_unused(drv->config);
+  return st ? qrd_driver_fail(drv, st) : 0;
+}
+
+void qrd_driver_progress_begin(qrd_driver *drv, size_t total)
+{
+  drv->done = 0;
+  drv->total = total;
+  drv->t_start = now();
+}
+
+void qrd_driver_progress_step(qrd_driver *drv, const char *what)
+{
+  drv->done++;
+  if (drv->quiet)
+    return;
+  double elapsed = now() - drv->t_start;
+  double eta = elapsed / (double)drv->done * (double)(drv->total - drv->done);
+  fprintf(stderr, "%s: [%zu/%zu] %s  (%.1f s, ETA %.1f s)\n", drv->name, drv->done,
+          drv->total, what, elapsed, eta);
+}
+
+int qrd_driver_results(qrd_driver *drv, qrd_results **out)
+{
+  qrd_provenance prov = {.config_path = drv->config_path, .seed = drv->seed,
+                         .rng = "mt19937", .threads = drv->threads};
+  return qrd_results_create(drv->out_path, &prov, out);
+}
+
+int qrd_driver_fail(qrd_driver *drv, int status)
+{
+  fprintf(stderr, "%s: %s\n", drv->name,
+          *qrd_error_detail() ? qrd_error_detail() : qrd_strerror(status));
+  qrd_config_free(drv->config);
+  drv->config = NULL;
+  return status == QRD_ECONFIG || status == QRD_ENOTFOUND || status == QRD_EINVAL ||
+                 status == QRD_EDOM ? 2 : 1;
+}
+
+void qrd_driver_finish(qrd_driver *drv)
+{
+  if (!drv->quiet)
+    fprintf(stderr, "%s: wrote %s in %.1f s\n", drv->name, drv->out_path, now() - drv->t_start);
+  qrd_config_free(drv->config);
+  drv->config = NULL;
+}
+
+void qrd_driver_slug(char *buf, size_t len, const char *spec)
+{
+  size_t k = 0;
+  int dash = 0;
+  for (const char *p = spec; *p && k + 1 < len; p++) {
+    if (isalnum((unsigned char)*p)) {
+      if (dash && k > 0)
+        buf[k++] = '-';
+      if (k + 1 < len)
+        buf[k++] = (char)tolower((unsigned char)*p);
+      dash = 0;
+    } else {
+      dash = 1;
+    }
+  }
+  buf[k] = '\0';
+}
+
+int qrd_driver_main(int argc, char **argv, const char *name, const char *doc,
+                    qrd_driver_setup_fn read_setup, qrd_driver_run_fn run, void *setup)
+{
+  qrd_driver drv;
+  int st = qrd_driver_start(&drv, name, doc, argc, argv);
+  if (st)
+    return st < 0 ? 0 : st;
+  if ((st = read_setup(drv.config, setup)))
+    return qrd_driver_fail(&drv, st);
+  if ((st = qrd_driver_config_done(&drv)))
+    return st;
+  if ((st = run(&drv, setup)))
+    return qrd_driver_fail(&drv, st);
+  qrd_driver_finish(&drv);
+  return 0;
+}
+
+int qrd_driver_close_results(qrd_results *res, int st)
+{
+  if (st) {
+    qrd_results_abort(res);
+    return st;
+  }
+  return qrd_results_commit(res);
+}

@@ -1,0 +1,292 @@
+/* Block-scaled evaluation (fmt/block.c): Monte Carlo against the exact
+ * integrals of quant/, hand-worked bit counts, and bad input. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "suites.h"
+
+#include "core/error.h"
+#include "fmt/bits.h"
+#include "fmt/block.h"
+#include "law/registry.h"
+#include "mc/sample.h"
+#include "quant/quantiser.h"
+
+static double *sample(const char *spec, unsigned long seed, size_t n)
+{
+  qrd_dist d;
+  ck_assert_int_eq(qrd_dist_parse(spec, &d), QRD_OK);
+  double *x = qrd_sample_alloc(&d, seed, n);
+  ck_assert_ptr_nonnull(x);
+  return x;
+}
+
+static qrd_block_sample *normalise(const double *x, size_t n, const char *scaling,
+                                   const char *scale, double lo, double hi, double r)
+{
+  qrd_scaling sc;
+  ck_assert_int_eq(qrd_scaling_parse(scaling, scale, &sc), QRD_OK);
+  qrd_block_sample *s;
+  int st = qrd_block_sample_alloc(x, n, &sc, lo, hi, r, &s);
+  ck_assert_msg(st == QRD_OK, "%s", qrd_error_detail());
+  return s;
+}
+
+/* Tensor RMS with fp32 scales on 2^22 draws: R of an exactly designed
+ * codebook agrees with its exact integral within 3 standard errors. */
+START_TEST(test_mc_matches_exact)
+{
+  static const char *const dists[] = {"gaussian", "laplace", "student-t:nu=5"};
+  static const char *const quants[] = {"lloyd-max", "crd", "uniform"};
+  size_t n = (size_t)1 << 22;
+  for (size_t i = 0; i < 3; i++) {
+    qrd_dist d;
+    ck_assert_int_eq(qrd_dist_parse(dists[i], &d), QRD_OK);
+    double *x = sample(dists[i], 1, n);
+    qrd_block_sample *s = normalise(x, n, "rms", "fp32", -1, 1, 0.0);
+    for (size_t j = 0; j < 3; j++) {
+      qrd_quantiser q;
+      qrd_codebook *c;
+      qrd_codebook_stats exact;
+      ck_assert_int_eq(qrd_quantiser_parse(quants[j], &q), QRD_OK);
+      ck_assert_int_eq(qrd_quantiser_design(&q, &d, 16, &c), QRD_OK);
+      ck_assert_int_eq(qrd_codebook_eval(c, &d, &exact), QRD_OK);
+      qrd_block_result r;
+      ck_assert_int_eq(qrd_block_eval(s, c, 4.0, &r), QRD_OK);
+      ck_assert_msg(r.rel_rmse_se > 0 && r.rel_rmse_se < 0.02 * r.rel_rmse, "SE %g", r.rel_rmse_se);
+      ck_assert_msg(fabs(r.rel_rmse - exact.rel_rmse) < 3.0 * r.rel_rmse_se,
+                    "%s %s: MC R %.6f +- %.6f, exact %.6f", dists[i], quants[j], r.rel_rmse,
+                    r.rel_rmse_se, exact.rel_rmse);
+      qrd_codebook_free(c);
+    }
+    qrd_block_sample_free(s);
+    free(x);
+  }
+}
+END_TEST
+
+/* orr-formats §2.6 worked cases through the evaluator's bit count. */
+START_TEST(test_bits)
+{
+  size_t n = (size_t)1 << 16;
+  double *x = sample("gaussian", 3, n);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_int(4.0, 0, &e), QRD_OK);
+  qrd_block_result r;
+  qrd_block_sample *s = normalise(x, n, "absmax:64", "bf16", e->lo, e->hi, 0.0);
+  ck_assert_int_eq(qrd_block_eval(s, e->cb, e->bits, &r), QRD_OK);
+  ck_assert_double_eq_tol(r.bits, 4.25, 1e-12);
+  qrd_block_sample_free(s);
+  s = normalise(x, n, "absmax:128", "e8m0", e->lo, e->hi, 0.0);
+  ck_assert_int_eq(qrd_block_eval(s, e->cb, e->bits, &r), QRD_OK);
+  ck_assert_double_eq_tol(r.bits, 4.0 + 8.0 / 128.0, 1e-12);
+  qrd_block_sample_free(s);
+  s = normalise(x, n, "rms", "bf16", e->lo, e->hi, 1.0 / 1024.0);
+  ck_assert_int_eq(qrd_block_eval(s, e->cb, e->bits, &r), QRD_OK);
+  ck_assert_double_eq_tol(r.bits, 4.0 + 16.0 / (double)n + 48.0 / 1024.0, 1e-12);
+  qrd_block_sample_free(s);
+  qrd_element_free(e);
+  free(x);
+}
+END_TEST
+
+/* Outliers take the largest values out of the dense part: on t5 data the
+ * tensor-RMS INT4 error must fall, and it must fall further with more. */
+START_TEST(test_outliers_help_heavy_tails)
+{
+  size_t n = (size_t)1 << 18;
+  double *x = sample("student-t:nu=5", 4, n);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_int(4.0, 1, &e), QRD_OK);
+  double prev = INFINITY;
+  static const double ratios[] = {0.0, 1.0 / 1024, 1.0 / 128};
+  for (size_t k = 0; k < 3; k++) {
+    qrd_block_sample *s = normalise(x, n, "absmax:65536", "fp32", e->lo, e->hi, ratios[k]);
+    qrd_block_result r;
+    ck_assert_int_eq(qrd_block_eval(s, e->cb, e->bits, &r), QRD_OK);
+    ck_assert_msg(r.rel_rmse < prev, "ratio %g: R %g, previous %g", ratios[k], r.rel_rmse, prev);
+    prev = r.rel_rmse;
+    qrd_block_sample_free(s);
+  }
+  qrd_element_free(e);
+  free(x);
+}
+END_TEST
+
+/* Absmax scaling maps every block's extreme onto the element range, so a
+ * symmetric range-[-1, 1] grid holding +-1 reproduces each block maximum
+ * exactly: with fp32 scales, a block of one value has zero error. */
+START_TEST(test_absmax_extremes_exact)
+{
+  size_t n = 4096;
+  double *x = sample("laplace", 5, n);
+  double grid[3] = {-1.0, 0.0, 1.0};
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_lut(grid, 3, "ternary", &e), QRD_OK);
+  qrd_block_sample *s = normalise(x, n, "absmax:1", "fp32", -1, 1, 0.0);
+  qrd_block_result r;
+  ck_assert_int_eq(qrd_block_eval(s, e->cb, e->bits, &r), QRD_OK);
+  /* fp32 scale rounding leaves x/s within 2^-24 of +-1 */
+  ck_assert_msg(r.rel_rmse < 1e-7, "R %g", r.rel_rmse);
+  qrd_block_sample_free(s);
+  qrd_element_free(e);
+  free(x);
+}
+END_TEST
+
+/* Compressed uniform grid: the ideal code length of 2^20 draws, trained on
+ * an independent sample, lies between the empirical entropy of the
+ * evaluation indices and that plus a small cross-entropy excess. */
+START_TEST(test_coded_bits)
+{
+  size_t n = (size_t)1 << 20;
+  double *x = sample("gaussian", 1, n), *t = sample("gaussian", 2, n);
+  qrd_block_sample *s = normalise(x, n, "rms", "fp32", -1, 1, 0.0);
+  qrd_block_sample *tr = normalise(t, n, "rms", "fp32", -1, 1, 0.0);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_int(6.0, 1, &e), QRD_OK); /* 64 levels, step 1 */
+  qrd_codebook *c = e->cb;
+  for (size_t i = 0; i < c->n; i++)
+    c->level[i] *= 0.12; /* step 0.12: about 5 bits of entropy */
+  qrd_codebook_set_midpoints(c);
+  qrd_block_result ideal, huff;
+  ck_assert_int_eq(qrd_block_eval_coded(s, tr, c, 0, &ideal), QRD_OK);
+  ck_assert_int_eq(qrd_block_eval_coded(s, tr, c, 1, &huff), QRD_OK);
+  /* entropy of the quantised normal at step 0.12: h - log2(0.12) */
+  double h = 0.5 * log2(2 * M_PI * M_E) - log2(0.12);
+  ck_assert_msg(fabs(ideal.bits - h) < 0.01, "ideal %.5f vs %.5f", ideal.bits, h);
+  ck_assert_msg(huff.bits >= ideal.bits && huff.bits < ideal.bits + 0.05,
+                "huffman %.5f, ideal %.5f", huff.bits, ideal.bits);
+  ck_assert_double_eq(huff.rel_rmse, ideal.rel_rmse);
+  double coded;
+  ck_assert_int_eq(qrd_block_coded_bits(s, tr, c, 1, &coded), QRD_OK);
+  ck_assert_double_eq_tol(coded + 32.0, huff.bits * (double)n, 1e-6); /* + the fp32 scale */
+  qrd_element_free(e);
+  qrd_block_sample_free(s);
+  qrd_block_sample_free(tr);
+  free(x);
+  free(t);
+}
+END_TEST
+
+/* A sample normalised outside (qrd_block_normalise) and handed over as
+ * (y, w) gives the same R, SE and bits as normalising inside. */
+START_TEST(test_from_normalised)
+{
+  size_t n = (size_t)1 << 18;
+  double *x = sample("laplace", 3, n), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+  qrd_block_sample *in = normalise(x, n, "absmax:64", "bf16", -1, 1, 0.0), *out;
+  qrd_scaling sc;
+  ck_assert_int_eq(qrd_scaling_parse("absmax:64", "bf16", &sc), QRD_OK);
+  ck_assert_int_eq(qrd_block_normalise(x, n, &sc, -1, 1, y, w), QRD_OK);
+  ck_assert_int_eq(qrd_block_sample_from_normalised(y, w, n, 64, 16.0, &out), QRD_OK);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_int(4.0, 1, &e), QRD_OK);
+  qrd_codebook *c = e->cb;
+  for (size_t i = 0; i < c->n; i++)
+    c->level[i] /= c->level[c->n - 1];
+  qrd_codebook_set_midpoints(c);
+  qrd_block_result a, b;
+  ck_assert_int_eq(qrd_block_eval(in, c, 4.0, &a), QRD_OK);
+  ck_assert_int_eq(qrd_block_eval(out, c, 4.0, &b), QRD_OK);
+  ck_assert_double_eq_tol(a.rel_rmse, b.rel_rmse, 1e-12 * a.rel_rmse);
+  ck_assert_double_eq_tol(a.rel_rmse_se, b.rel_rmse_se, 1e-9 * a.rel_rmse_se);
+  ck_assert_double_eq(a.bits, 4.25);
+  ck_assert_double_eq(b.bits, 4.25);
+  /* bf16 scales round to nearest: a block's largest |y| is within 2^-8 of 1 */
+  ck_assert(qrd_block_absmax(out) >= 1.0 && qrd_block_absmax(out) <= 1.0 + 0x1p-8);
+  ck_assert_int_eq(qrd_block_sample_from_normalised(y, w, n - 1, 64, 16.0, &out), QRD_EINVAL);
+  qrd_element_free(e);
+  qrd_block_sample_free(in);
+  qrd_block_sample_free(out);
+  free(x);
+  free(y);
+  free(w);
+}
+END_TEST
+
+/* The one-pass evaluator and the sorted one agree on every format and
+ * scaling (the same batches and estimator; sums in another order). */
+START_TEST(test_direct_matches_sorted)
+{
+  size_t n = (size_t)1 << 18;
+  double *x = sample("student-t:nu=5", 4, n);
+  qrd_element *e[3];
+  ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(2, 1, QRD_FP_NEAREST, &e[1]), QRD_OK);
+  ck_assert_int_eq(qrd_element_nf4(&e[2]), QRD_OK);
+  const char *scaling[] = {"absmax:32", "signmax:128"};
+  for (size_t k = 0; k < 2; k++) {
+    qrd_scaling sc;
+    ck_assert_int_eq(qrd_scaling_parse(scaling[k], "bf16", &sc), QRD_OK);
+    qrd_block_direct f[3];
+    qrd_block_result direct[3], sorted;
+    for (int j = 0; j < 3; j++)
+      ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
+    ck_assert_int_eq(qrd_block_eval_direct(x, n, sc.block, f, 3, direct), QRD_OK);
+    for (int j = 0; j < 3; j++) {
+      qrd_block_sample *s = normalise(x, n, scaling[k], "bf16", e[j]->lo, e[j]->hi, 0.0);
+      ck_assert_int_eq(qrd_block_eval(s, e[j]->cb, e[j]->bits, &sorted), QRD_OK);
+      ck_assert_msg(fabs(direct[j].rel_rmse - sorted.rel_rmse) < 1e-10 * sorted.rel_rmse,
+                    "%s %s: %.15g vs %.15g", scaling[k], e[j]->name, direct[j].rel_rmse,
+                    sorted.rel_rmse);
+      ck_assert_double_eq_tol(direct[j].rel_rmse_se, sorted.rel_rmse_se, 1e-8 * sorted.rel_rmse_se);
+      ck_assert_double_eq(direct[j].bits, sorted.bits);
+      qrd_block_sample_free(s);
+      qrd_block_direct_free(&f[j]);
+    }
+  }
+  for (int j = 0; j < 3; j++)
+    qrd_element_free(e[j]);
+  free(x);
+}
+END_TEST
+
+/* R 2^b: the F-S2 legend's R = 0.089 at 4.25 bits is 1.693; a code that
+ * halves R with one more bit keeps its efficiency, and so does the SE. */
+START_TEST(test_efficiency)
+{
+  qrd_block_result a = {.rel_rmse = 0.089, .rel_rmse_se = 0.001, .bits = 4.25};
+  qrd_block_result b = {.rel_rmse = 0.0445, .rel_rmse_se = 0.0005, .bits = 5.25};
+  double ea, sa, eb, sb;
+  qrd_block_efficiency(&a, &ea, &sa);
+  qrd_block_efficiency(&b, &eb, &sb);
+  ck_assert_double_eq_tol(ea, 0.089 * 16.0 * pow(2.0, 0.25), 1e-12);
+  ck_assert_double_eq_tol(ea, 1.6934, 1e-4);
+  ck_assert_double_eq_tol(sa, 0.001 / 0.089 * ea, 1e-15);
+  ck_assert_double_eq_tol(eb, ea, 1e-12);
+  ck_assert_double_eq_tol(sb, sa, 1e-15);
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+  qrd_scaling sc;
+  ck_assert_int_eq(qrd_scaling_parse("absmax:0", "bf16", &sc), QRD_EINVAL);
+  ck_assert_int_eq(qrd_scaling_parse("blocky:8", "bf16", &sc), QRD_EINVAL);
+  ck_assert_int_eq(qrd_scaling_parse("signmax:32", "e8m0", &sc), QRD_EINVAL);
+  ck_assert_int_ne(qrd_scaling_parse("absmax:32", "bf17", &sc), QRD_OK);
+  ck_assert_int_eq(qrd_scaling_parse("absmax:32", "bf16", &sc), QRD_OK);
+  double x[100] = {0};
+  qrd_block_sample *s;
+  ck_assert_int_eq(qrd_block_sample_alloc(x, 100, &sc, -1, 1, 0, &s), QRD_EINVAL);
+}
+END_TEST
+
+Suite *qrd_suite_block(void)
+{
+  Suite *s = suite_create("block");
+  TCase *tc = tcase_create("block");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_test(tc, test_mc_matches_exact);
+  tcase_add_test(tc, test_bits);
+  tcase_add_test(tc, test_outliers_help_heavy_tails);
+  tcase_add_test(tc, test_absmax_extremes_exact);
+  tcase_add_test(tc, test_coded_bits);
+  tcase_add_test(tc, test_from_normalised);
+  tcase_add_test(tc, test_direct_matches_sorted);
+  tcase_add_test(tc, test_efficiency);
+  tcase_add_test(tc, test_bad_input);
+  suite_add_tcase(s, tc);
+  return s;
+}

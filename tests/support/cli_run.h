@@ -1,0 +1,35 @@
+/* Running the command-line programs from a test, as a user would (from the
+ * repository root, after make): exit status, stdout and stderr. */
+#ifndef QRD_TEST_CLI_RUN_H
+#define QRD_TEST_CLI_RUN_H
+
+#include <stddef.h>
+
+#define QRD "./" QRD_TEST_BIN "/qrd"
+
+typedef struct {
+  int status; /* exit status; -1 when not exited normally */
+  char *out, *err;
+} qrd_run_result;
+
+/* The shell command built from fmt, with stdout and stderr captured. */
+qrd_run_result qrd_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void qrd_test_run_free(qrd_run_result *r);
+
+/* A whole file as a fresh string; a fresh empty temporary file's name
+ * (name holds at least 32 bytes). */
+char *qrd_test_slurp(const char *file);
+void qrd_test_temp_file(char *name);
+
+size_t qrd_test_count_lines(const char *s);
+void qrd_test_require_binary(const char *bin);
+
+/* `qrd ARGS` fails as bad input must (figures.md §3): non-zero exit,
+ * nothing on stdout, one stderr line holding each keyword (NULL ends the
+ * list). */
+void qrd_test_expect_bad(const char *args, ...);
+
+/* `qrd ARGS` succeeds: exit 0, empty stderr; returns stdout (caller frees). */
+char *qrd_test_expect_ok(const char *args);
+
+#endif
