@@ -33,7 +33,11 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+# The test-only distribution families go into the test variants of the
+# programs (see "Test variants" below), not into qrd-tests, whose registry
+# stays bin/qrd's.
+TEST_FAMILY_SRC := $(sort $(wildcard tests/dist/dist_*.c)) tests/dist/registry_test.c
+TEST_OBJ := $(filter-out $(TEST_FAMILY_SRC:%.c=$(BUILD)/%.o),$(TEST_SRC:%.c=$(BUILD)/%.o))
 LIB := $(BUILD)/libqrd.a
 DEPS_STAMP := $(BUILD)/.deps-ok
 
@@ -69,7 +73,8 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 # programs they run were built.
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/gen/suites.inc | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/support -I$(BUILD)/gen -DQRD_TEST_BIN='"$(BIN)"' -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Itests/support -I$(BUILD)/gen -DQRD_TEST_BIN='"$(BIN)"' \
+	  -DQRD_TEST_BUILD='"$(BUILD)"' -MMD -MP -c $< -o $@
 
 # One QRD_SUITE(name) line per `Suite *qrd_suite_NAME(void)` definition;
 # rewritten only when the list changes, so adding a test does not rebuild
@@ -100,6 +105,27 @@ test: $(BIN)/qrd-tests
 
 test-all: $(BIN)/qrd-tests
 	CK_EXCLUDE_TAGS= ./$(BIN)/qrd-tests
+
+# ---- Test variants of the programs ----
+# $(BUILD)/testbin/ holds bin/qrd and every figure driver linked from the
+# same objects plus the test-only distribution families: each
+# tests/dist/dist_*.c and the list tests/dist/registry_test.c, which,
+# linked ahead of libqrd.a, replaces the library's empty
+# qrd_dist_types_extra (src/dist/registry_extra.c).  Adding a test family is
+# its file plus one line of that list.
+TESTBIN := $(BUILD)/testbin
+TEST_DIST_OBJ := $(TEST_FAMILY_SRC:%.c=$(BUILD)/%.o)
+
+$(TESTBIN)/qrd: $(CLI_OBJ) $(TEST_DIST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(TEST_DIST_OBJ) $(LIB) $(LDLIBS)
+
+$(TESTBIN)/%: $(BUILD)/experiments/%.o $(TEST_DIST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TEST_DIST_OBJ) $(LIB) $(LDLIBS)
+
+$(BIN)/qrd-tests: $(TESTBIN)/qrd $(FIGURES:%=$(TESTBIN)/%)
+# ---- end of test variants ----
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 include experiments/figures.mk

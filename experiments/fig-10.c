@@ -4,7 +4,7 @@
  *
  * Element: the symmetric block CRD (alpha = 1/3) of the source's family at
  * that B, with b - scale_bits / B element bits realised as
- * round(2^{b - scale_bits/B}) levels (orr-formats §2.6, pitfall 1), so the
+ * round(2^{b - scale_bits/B}) levels (Orr et al. §2.6: the level count is rounded, not the bits), so the
  * achieved b wiggles around the target (|achieved - b| <= 0.125, checked).
  *
  * Panels (one per target b):
@@ -28,7 +28,8 @@
 #define MAX_TOTALS 4
 #define MAX_SCALES 4
 #define NAME_LEN QRD_DRIVER_NAME_LEN
-/* The spec's bound on the achieved bits' distance from the target (§3.1). */
+/* How far the achieved bits may sit from the target: the rounding of the
+ * level count moves them by at most this at every B in use. */
 #define MAX_BITS_MISS 0.125
 
 static const char doc[] =

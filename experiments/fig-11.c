@@ -3,7 +3,7 @@
  * signmax block scales.
  *
  * Elements (4 bits each, so b = 4 + 16/B; E2M1's 15 values count as 4
- * bits, orr-formats §2.3): the 4-bit block CRD (alpha = 1/3) of the
+ * bits, Orr et al. §2.3): the 4-bit block CRD (alpha = 1/3) of the
  * panel's family at that B (symmetric under absmax, asymmetric under
  * signmax, §2.4), NF4, SF4[nu=5], INT4 (-8..7: absmax divides by 7,
  * signmax maps the block's extreme to -8), E2M1 and E3M0 (nearest, ties

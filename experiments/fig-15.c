@@ -5,10 +5,9 @@
  * Panels:
  *   bits    per-tensor bits at b̄ = `target`, continuous and clamped at
  *           min_bits (F-M4), against the layer number; one curve per tensor
- *           type (the last dot-separated name component other than
- *           "weight"), in order of first appearance, after a curve `target`
- *           (the flat level).  Tensors outside the numbered layers sit one
- *           step before or after them, by file order.
+ *           type, in order of first appearance, after a curve `target` (the
+ *           flat level).  Layers and types come from the tensor names
+ *           (qrd_alloc_classify).
  *   kl      predicted D_KL against the achieved mean bits for the
  *           allocations flat, optimal, clamped, rounded (b̄ swept), then
  *           `saving-at-target`: two points at the optimal allocation's KL at
@@ -17,14 +16,13 @@
  *           optimal (= ½ log2(AM/GM)), clamped and rounded.
  * Deterministic: `seed` is recorded only (the stand-in data file names the
  * seed that generated it). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc/alloc.h"
 #include "core/error.h"
-#include "harness/driver.h"
+#include "harness/curve.h"
 
 #define MAX_SWEEP 4096
 
@@ -41,12 +39,14 @@ typedef struct {
   size_t n_sweep;
 } setup;
 
-/* Tensor-length work arrays. */
+/* What the results are written from. */
 typedef struct {
-  double *bits, *pos, *x, *y;
-} scratch;
-
-/* ---- configuration ---- */
+  const setup *s;
+  const qrd_alloc_stats *st;
+  qrd_alloc_summary sum[MAX_SWEEP][QRD_ALLOC_N_KINDS], at_target[QRD_ALLOC_N_KINDS];
+  double *bits, *pos, *x, *y; /* one per tensor */
+  double cx[MAX_SWEEP], cy[MAX_SWEEP];
+} run_state;
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
@@ -66,217 +66,111 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return qrd_config_double(cfg, "epsilon", 1e-6, 1e6, &s->epsilon);
 }
 
-/* ---- the per-tensor panel ---- */
-
-/* Layer number: the first all-digit dot-separated component (-1: none).
- * Type: the last component other than "weight". */
-static int classify(const char *name, char *type, size_t len)
+static int write_bits_panel(qrd_results *res, run_state *w)
 {
-  char buf[QRD_ALLOC_NAME_MAX], *save;
-  int layer = -1;
-  snprintf(buf, sizeof buf, "%s", name);
-  snprintf(type, len, "%s", name);
-  for (char *c = strtok_r(buf, ".", &save); c; c = strtok_r(NULL, ".", &save)) {
-    if (layer < 0 && strspn(c, "0123456789") == strlen(c))
-      layer = atoi(c);
-    else if (strcmp(c, "weight") != 0)
-      snprintf(type, len, "%s", c);
-  }
-  return layer;
-}
-
-/* x of every tensor: its layer; tensors outside the layers one step before
- * the first (when they precede every layered tensor in the file) or after
- * the last; the file index when no name has a layer number. */
-static void layer_positions(const qrd_alloc_stats *st, double *x)
-{
-  char type[QRD_ALLOC_NAME_MAX];
-  int lo = -1, hi = -1, seen_layer = 0;
-  for (size_t t = 0; t < st->n; t++) {
-    int l = classify(st->tensor[t].name, type, sizeof type);
-    x[t] = l;
-    if (l >= 0) {
-      lo = lo < 0 || l < lo ? l : lo;
-      hi = l > hi ? l : hi;
-    }
-  }
-  for (size_t t = 0; t < st->n; t++) {
-    if (hi < 0)
-      x[t] = (double)t;
-    else if (x[t] >= 0)
-      seen_layer = 1;
-    else
-      x[t] = seen_layer ? hi + 1 : lo - 1;
-  }
-}
-
-/* One type's points, sorted by x. */
-static size_t type_points(const qrd_alloc_stats *st, const char *want, const double *pos,
-                          const double *bits, double *x, double *y)
-{
-  char type[QRD_ALLOC_NAME_MAX];
-  size_t n = 0;
-  for (size_t t = 0; t < st->n; t++) {
-    classify(st->tensor[t].name, type, sizeof type);
-    if (strcmp(type, want) != 0)
-      continue;
-    size_t i = n++;
-    for (; i > 0 && x[i - 1] > pos[t]; i--) {
-      x[i] = x[i - 1];
-      y[i] = y[i - 1];
-    }
-    x[i] = pos[t];
-    y[i] = bits[t];
-  }
-  return n;
-}
-
-/* A type is new when no earlier tensor has it. */
-static int first_of_type(const qrd_alloc_stats *st, size_t t, char *type, size_t len)
-{
-  char other[QRD_ALLOC_NAME_MAX];
-  classify(st->tensor[t].name, type, len);
-  for (size_t u = 0; u < t; u++) {
-    classify(st->tensor[u].name, other, sizeof other);
-    if (strcmp(other, type) == 0)
-      return 0;
-  }
-  return 1;
-}
-
-static int write_bits_panel(qrd_results *res, const setup *s, const qrd_alloc_stats *st,
-                            const scratch *w)
-{
-  double *pos = w->pos;
+  const setup *s = w->s;
   char title[160], type[QRD_ALLOC_NAME_MAX], curve[QRD_ALLOC_NAME_MAX + 8];
-  layer_positions(st, pos);
-  double lo = pos[0], hi = pos[0];
-  for (size_t t = 1; t < st->n; t++) {
-    lo = fmin(lo, pos[t]);
-    hi = fmax(hi, pos[t]);
-  }
+  double lo, hi;
+  qrd_alloc_layer_positions(w->st, w->pos, &lo, &hi);
   snprintf(title, sizeof title, "Optimal bits per tensor at mean %g bits (continuous, "
            "clamped at %g)", s->target, s->min_bits);
   int rc = qrd_results_panel(res, "bits", title, "layer", "element bits b_t");
-  double fx[2] = {lo, hi}, fy[2] = {s->target, s->target};
   snprintf(title, sizeof title, "flat %g bits", s->target);
-  if (!rc)
-    rc = qrd_results_curve(res, "bits", "target", title, 2, fx, fy, NULL);
-  for (size_t t = 0; !rc && t < st->n; t++) {
-    if (!first_of_type(st, t, type, sizeof type))
+  if (!rc && !(rc = qrd_curve_flat(res, "bits", "target", title, lo, hi, s->target)))
+    rc = qrd_alloc_bits(w->st, s->target, s->min_bits, QRD_ALLOC_CLAMPED, w->bits);
+  for (size_t t = 0; !rc && t < w->st->n; t++) {
+    if (!qrd_alloc_first_of_type(w->st, t, type, sizeof type))
       continue;
-    size_t n = type_points(st, type, pos, w->bits, w->x, w->y);
+    size_t n = qrd_alloc_type_points(w->st, type, w->pos, w->bits, w->x, w->y);
     qrd_driver_slug(curve, sizeof curve, type);
     rc = qrd_results_curve(res, "bits", curve, type, n, w->x, w->y, NULL);
   }
   return rc;
 }
 
-/* ---- the sweep ---- */
+static const char *const kl_label[QRD_ALLOC_N_KINDS] = {
+  "flat", "optimal (continuous)", "optimal, clamped (compressed formats)",
+  "optimal, rounded and clamped (fixed-length formats)"};
 
-typedef struct {
-  qrd_alloc_summary sum[QRD_ALLOC_N_KINDS][MAX_SWEEP];
-  double x[MAX_SWEEP], y[MAX_SWEEP]; /* a curve being written */
-} sweep;
-
-static int run_sweep(qrd_driver *drv, const setup *s, const qrd_alloc_stats *st,
-                     double *bits, sweep *w)
+static int write_kl_panel(qrd_results *res, run_state *w)
 {
-  qrd_driver_progress_begin(drv, s->n_sweep);
-  for (size_t i = 0; i < s->n_sweep; i++) {
-    char what[64];
-    for (int k = 0; k < QRD_ALLOC_N_KINDS; k++) {
-      int rc = qrd_alloc_bits(st, s->sweep[i], s->min_bits, (qrd_alloc_kind)k, bits);
-      if (rc)
-        return rc;
-      w->sum[k][i] = qrd_alloc_summarise(st, bits, s->epsilon);
-    }
-    snprintf(what, sizeof what, "mean %.3g bits", s->sweep[i]);
-    qrd_driver_progress_step(drv, what);
-  }
-  return QRD_OK;
-}
-
-static int write_sweep_panels(qrd_results *res, const setup *s, sweep *w)
-{
-  double *x = w->x, *y = w->y;
-  static const char *const kl_label[QRD_ALLOC_N_KINDS] = {
-    "flat", "optimal (continuous)", "optimal, clamped (compressed formats)",
-    "optimal, rounded and clamped (fixed-length formats)"};
   int rc = qrd_results_panel(res, "kl", "Predicted KL vs bits per parameter",
                              "mean bits per parameter (achieved)", "predicted D_KL");
   for (int k = 0; !rc && k < QRD_ALLOC_N_KINDS; k++) {
-    for (size_t i = 0; i < s->n_sweep; i++) {
-      x[i] = w->sum[k][i].mean_bits;
-      y[i] = w->sum[k][i].kl;
+    for (size_t i = 0; i < w->s->n_sweep; i++) {
+      w->cx[i] = w->sum[i][k].mean_bits;
+      w->cy[i] = w->sum[i][k].kl;
     }
     rc = qrd_results_curve(res, "kl", qrd_alloc_kind_name((qrd_alloc_kind)k), kl_label[k],
-                           s->n_sweep, x, y, NULL);
+                           w->s->n_sweep, w->cx, w->cy, NULL);
   }
-  if (!rc)
-    rc = qrd_results_panel(res, "saving", "Saving at equal predicted KL",
-                           "target mean bits per parameter", "saving (bits per parameter)");
+  return rc;
+}
+
+static int write_saving_panel(qrd_results *res, run_state *w)
+{
+  int rc = qrd_results_panel(res, "saving", "Saving at equal predicted KL",
+                             "target mean bits per parameter", "saving (bits per parameter)");
   for (int k = QRD_ALLOC_OPTIMAL; !rc && k < QRD_ALLOC_N_KINDS; k++) {
-    for (size_t i = 0; i < s->n_sweep; i++)
-      y[i] = w->sum[k][i].saving;
+    for (size_t i = 0; i < w->s->n_sweep; i++)
+      w->cy[i] = w->sum[i][k].saving;
     rc = qrd_results_curve(res, "saving", qrd_alloc_kind_name((qrd_alloc_kind)k),
                            k == QRD_ALLOC_OPTIMAL ? "optimal = 1/2 log2(AM/GM)" : kl_label[k],
-                           s->n_sweep, s->sweep, y, NULL);
+                           w->s->n_sweep, w->s->sweep, w->cy, NULL);
   }
   return rc;
 }
 
 /* The marker and the root attributes at b̄ = target. */
-static int write_target(qrd_results *res, const setup *s, const qrd_alloc_stats *st,
-                        double *bits)
+static int write_target(qrd_results *res, const run_state *w)
 {
+  const qrd_alloc_summary *m = &w->at_target[QRD_ALLOC_OPTIMAL];
+  char label[128];
+  snprintf(label, sizeof label, "saving %.2f bits at %g bits (KL %.3g)", m->saving,
+           w->s->target, m->kl);
   int rc = QRD_OK;
   for (int k = QRD_ALLOC_OPTIMAL; !rc && k < QRD_ALLOC_N_KINDS; k++) {
-    char name[64];
+    char saving[64], mean[64];
     const char *kind = qrd_alloc_kind_name((qrd_alloc_kind)k);
-    if ((rc = qrd_alloc_bits(st, s->target, s->min_bits, (qrd_alloc_kind)k, bits)))
-      return rc;
-    qrd_alloc_summary m = qrd_alloc_summarise(st, bits, s->epsilon);
-    snprintf(name, sizeof name, "saving_%s", kind);
-    rc = qrd_results_attr_double(res, name, m.saving);
-    snprintf(name, sizeof name, "mean_bits_%s", kind);
-    if (!rc)
-      rc = qrd_results_attr_double(res, name, m.mean_bits);
-    if (!rc && k == QRD_ALLOC_OPTIMAL) {
-      char label[128];
-      double x[2] = {m.mean_bits, m.flat_bits}, y[2] = {m.kl, m.kl};
-      snprintf(label, sizeof label, "saving %.2f bits at %g bits (KL %.3g)", m.saving,
-               s->target, m.kl);
-      rc = qrd_results_curve(res, "kl", "saving-at-target", label, 2, x, y, NULL);
-    }
+    snprintf(saving, sizeof saving, "saving_%s", kind);
+    snprintf(mean, sizeof mean, "mean_bits_%s", kind);
+    qrd_attr a[] = {{saving, w->at_target[k].saving}, {mean, w->at_target[k].mean_bits}};
+    rc = qrd_driver_attrs(res, a, 2);
   }
-  return rc;
+  return rc ? rc : qrd_results_curve(res, "kl", "saving-at-target", label, 2,
+                                     (double[]){m->mean_bits, m->flat_bits},
+                                     (double[]){m->kl, m->kl}, NULL);
 }
 
-static int write_results(qrd_driver *drv, const setup *s, const qrd_alloc_stats *st,
-                         sweep *w, const scratch *t)
+static int write_all(qrd_results *res, const void *ctx)
 {
-  qrd_results *res;
-  int rc = qrd_driver_results(drv, &res);
-  if (rc)
+  run_state *w = (run_state *)ctx;
+  const setup *s = w->s;
+  qrd_attr a[] = {{"tensors", (double)w->st->n}, {"target_bits", s->target},
+                  {"min_bits", s->min_bits}, {"epsilon", s->epsilon}};
+  int rc;
+  if ((rc = write_bits_panel(res, w)) || (rc = write_kl_panel(res, w)) ||
+      (rc = write_saving_panel(res, w)) || (rc = write_target(res, w)) ||
+      (rc = qrd_results_attr_string(res, "stats_file", s->stats)))
     return rc;
-  if (!(rc = qrd_alloc_bits(st, s->target, s->min_bits, QRD_ALLOC_CLAMPED, t->bits)))
-    rc = write_bits_panel(res, s, st, t);
-  if (!rc)
-    rc = write_sweep_panels(res, s, w);
-  if (!rc)
-    rc = write_target(res, s, st, t->bits);
-  if (!rc)
-    rc = qrd_results_attr_string(res, "stats_file", s->stats);
-  if (!rc)
-    rc = qrd_results_attr_double(res, "tensors", (double)st->n);
-  if (!rc)
-    rc = qrd_results_attr_double(res, "target_bits", s->target);
-  if (!rc)
-    rc = qrd_results_attr_double(res, "min_bits", s->min_bits);
-  if (!rc)
-    rc = qrd_results_attr_double(res, "epsilon", s->epsilon);
-  return qrd_driver_close_results(res, rc);
+  return qrd_driver_attrs(res, a, sizeof a / sizeof a[0]);
+}
+
+static int sweep(qrd_driver *drv, run_state *w)
+{
+  const setup *s = w->s;
+  qrd_driver_progress_begin(drv, s->n_sweep);
+  for (size_t i = 0; i < s->n_sweep; i++) {
+    char what[64];
+    int rc = qrd_alloc_summarise_kinds(w->st, s->sweep[i], s->min_bits, s->epsilon, w->bits,
+                                       w->sum[i]);
+    if (rc)
+      return rc;
+    snprintf(what, sizeof what, "mean %.3g bits", s->sweep[i]);
+    qrd_driver_progress_step(drv, what);
+  }
+  return qrd_alloc_summarise_kinds(w->st, s->target, s->min_bits, s->epsilon, w->bits,
+                                   w->at_target);
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
@@ -286,15 +180,16 @@ static int run(qrd_driver *drv, void *setup_ptr)
   int rc = qrd_alloc_stats_read(s->stats, &st);
   if (rc)
     return rc;
+  run_state *w = malloc(sizeof *w);
   double *work = malloc(4 * st->n * sizeof *work);
-  sweep *w = malloc(sizeof *w);
-  scratch t = {work, work + st->n, work + 2 * st->n, work + 3 * st->n};
   if (!work || !w)
     rc = qrd_error_set(QRD_ENOMEM, "%s: %zu tensors", s->stats, st->n);
-  if (!rc)
-    rc = run_sweep(drv, s, st, t.bits, w);
-  if (!rc)
-    rc = write_results(drv, s, st, w, &t);
+  if (!rc) {
+    *w = (run_state){.s = s, .st = st, .bits = work, .pos = work + st->n,
+                     .x = work + 2 * st->n, .y = work + 3 * st->n};
+    if (!(rc = sweep(drv, w)))
+      rc = qrd_driver_write_results(drv, write_all, w);
+  }
   free(w);
   free(work);
   qrd_alloc_stats_free(st);

@@ -2,7 +2,7 @@
  * cube root, and the 4-bit codepoints of three quantisers: density ∝ p
  * (alpha = 1, probabilities i/17), density ∝ p^{1/3} (the CRD) and
  * Lloyd-Max trained on an independent sample; R of each on the evaluation
- * sample (orr-formats §4.1 legend: 0.206, 0.097, 0.097).
+ * sample (the paper's legend: 0.206, 0.097, 0.097).
  *
  * Panels:
  *   density     pdf and cube-root (∝ p^{1/3}, i.e. N(0, 3)) on [-4, 4]
@@ -14,10 +14,9 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "fmt/block.h"
-#include "harness/driver.h"
+#include "fmt/element_eval.h"
+#include "harness/curve.h"
 #include "mc/sample.h"
-#include "quant/codebook.h"
 
 static const char doc[] =
   "Codepoints of 4-bit quantisers for N(0,1) (Orr et al. F-S1).  Config keys:\n"
@@ -31,6 +30,13 @@ typedef struct {
   double bits;
 } setup;
 
+/* What the results are written from. */
+typedef struct {
+  qrd_dist d;
+  qrd_element *e[N_QUANT];
+  qrd_block_result r[N_QUANT];
+} run_state;
+
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
@@ -43,123 +49,103 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 }
 
 /* The three designs: CRD alpha = 1, CRD alpha = 1/3, Lloyd-Max on the
- * training sample (init mean +- 3 sd). */
-static int design(const setup *s, const qrd_dist *d, qrd_element **e)
+ * raw training sample (init mean +- 3 sd). */
+static int design(const setup *s, const qrd_scaling *raw, run_state *w)
 {
   qrd_crd_params p;
-  qrd_crd_params_default(&p);
-  p.alpha = 1.0;
-  int st = qrd_element_crd(&p, s->bits, &e[0]);
-  p.alpha = 1.0 / 3.0;
-  if (!st)
-    st = qrd_element_crd(&p, s->bits, &e[1]);
-  double *t = st ? NULL : qrd_sample_alloc(d, s->train_seed, s->samples);
-  if (!st && !t)
-    st = QRD_ENOMEM;
   qrd_lm_params lp;
   qrd_lm_params_default(&lp);
+  int st = qrd_crd_params_for_dist(&w->d, &p, NULL, NULL, 0);
+  p.alpha = 1.0;
   if (!st)
-    st = qrd_element_lloyd_max(t, NULL, s->samples, s->bits, &lp, &e[2], NULL);
+    st = qrd_element_crd(&p, s->bits, &w->e[0]);
+  p.alpha = 1.0 / 3.0;
+  if (!st)
+    st = qrd_element_crd(&p, s->bits, &w->e[1]);
+  double *t = st ? NULL : qrd_sample_alloc(&w->d, s->train_seed, s->samples);
+  if (!st)
+    st = t ? qrd_element_lloyd_max_normalised(t, s->samples, raw, s->bits, &lp, &w->e[2])
+           : QRD_ENOMEM;
   free(t);
   return st;
 }
 
-static int write_density(qrd_results *res)
+static int write_density(qrd_results *res, const qrd_dist *d)
 {
   double x[DENSITY_POINTS], pdf[DENSITY_POINTS], cube[DENSITY_POINTS];
   for (int i = 0; i < DENSITY_POINTS; i++) {
     x[i] = -4.0 + 8.0 * i / (DENSITY_POINTS - 1);
-    pdf[i] = exp(-0.5 * x[i] * x[i]) / sqrt(2.0 * M_PI);
+    pdf[i] = qrd_dist_pdf(d, x[i]);
     cube[i] = exp(-x[i] * x[i] / 6.0) / sqrt(6.0 * M_PI); /* p^{1/3} normalised */
   }
   int st = qrd_results_panel(res, "density", "N(0,1) and its cube root", "x", "density");
   if (!st)
     st = qrd_results_curve(res, "density", "pdf", "p = N(0, 1)", DENSITY_POINTS, x, pdf, NULL);
-  if (!st)
-    st = qrd_results_curve(res, "density", "cube-root", "p^(1/3) normalised = N(0, 3)",
-                           DENSITY_POINTS, x, cube, NULL);
-  return st;
+  return st ? st : qrd_results_curve(res, "density", "cube-root",
+                                     "p^(1/3) normalised = N(0, 3)", DENSITY_POINTS, x, cube,
+                                     NULL);
 }
 
 static const char *const curve_names[N_QUANT] = {"crd-alpha-1", "crd-alpha-1-3", "lloyd-max"};
 static const char *const labels[N_QUANT] = {"density ∝ p", "density ∝ ∛p", "Lloyd-Max"};
 
-static int write_codepoints(qrd_results *res, qrd_element **e, const qrd_block_result *r)
+/* The codepoints, then R by Monte Carlo with its SE and the exact R of the
+ * same codebooks by integration: the legend numbers, checkable two ways. */
+static int write_codes(qrd_results *res, const run_state *w)
 {
+  double y[N_QUANT], se[N_QUANT], exact[N_QUANT];
   int st = qrd_results_panel(res, "codepoints", "4-bit codepoints", "index i", "Q_i");
   for (int q = 0; !st && q < N_QUANT; q++) {
-    size_t n = e[q]->cb->n;
-    double *idx = malloc(n * sizeof *idx);
-    if (!idx)
-      return qrd_error_set(QRD_ENOMEM, "codepoints");
-    for (size_t i = 0; i < n; i++)
-      idx[i] = (double)i;
     char label[96];
-    snprintf(label, sizeof label, "%s (R = %.3f)", labels[q], r[q].rel_rmse);
-    st = qrd_results_curve(res, "codepoints", curve_names[q], label, n, idx, e[q]->cb->level, NULL);
-    free(idx);
-  }
-  return st;
-}
-
-/* R by Monte Carlo with its SE, and the exact R of the same codebooks by
- * integration over N(0, 1): the legend numbers, checkable two ways. */
-static int write_r(qrd_results *res, const qrd_dist *d, qrd_element **e, const qrd_block_result *r)
-{
-  double x[N_QUANT], y[N_QUANT], se[N_QUANT], exact[N_QUANT];
-  for (int q = 0; q < N_QUANT; q++) {
-    qrd_codebook_stats cs;
-    int st = qrd_codebook_eval(e[q]->cb, d, &cs);
-    if (st)
-      return st;
-    x[q] = q;
-    y[q] = r[q].rel_rmse;
-    se[q] = r[q].rel_rmse_se;
+    qrd_codebook_stats cs = {0};
+    snprintf(label, sizeof label, "%s (R = %.3f)", labels[q], w->r[q].rel_rmse);
+    st = qrd_curve_indexed(res, "codepoints", curve_names[q], label, w->e[q]->cb->n,
+                           w->e[q]->cb->level, NULL);
+    if (!st)
+      st = qrd_codebook_eval(w->e[q]->cb, &w->d, &cs);
+    y[q] = w->r[q].rel_rmse;
+    se[q] = w->r[q].rel_rmse_se;
     exact[q] = cs.rel_rmse;
   }
-  int st = qrd_results_panel(res, "r", "R: density ∝ p, ∝ ∛p, Lloyd-Max", "quantiser", "R");
   if (!st)
-    st = qrd_results_curve(res, "r", "r", "Monte Carlo", N_QUANT, x, y, se);
+    st = qrd_results_panel(res, "r", "R: density ∝ p, ∝ ∛p, Lloyd-Max", "quantiser", "R");
   if (!st)
-    st = qrd_results_curve(res, "r", "r-exact", "exact (integral)", N_QUANT, x, exact, NULL);
-  return st;
+    st = qrd_curve_indexed(res, "r", "r", "Monte Carlo", N_QUANT, y, se);
+  return st ? st : qrd_curve_indexed(res, "r", "r-exact", "exact (integral)", N_QUANT, exact,
+                                     NULL);
+}
+
+static int write_all(qrd_results *res, const void *ctx)
+{
+  const run_state *w = ctx;
+  int st = write_density(res, &w->d);
+  return st ? st : write_codes(res, w);
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   const setup *s = setup_ptr;
-  qrd_dist d;
-  qrd_element *e[N_QUANT] = {NULL};
-  qrd_block_sample *bs = NULL;
-  qrd_block_result r[N_QUANT];
-  qrd_scaling sc;
-  int st = qrd_dist_parse("gaussian", &d);
-  qrd_driver_progress_begin(drv, 2);
-  if (!st)
-    st = design(s, &d, e);
-  qrd_driver_progress_step(drv, "designs (Lloyd-Max on the training sample)");
-  double *x = st ? NULL : qrd_sample_alloc(&d, drv->seed, s->samples);
-  if (!st && !x)
-    st = QRD_ENOMEM;
+  run_state w = {.e = {NULL}};
+  qrd_scaling raw;
+  double *x = NULL;
+  int st = qrd_dist_parse("gaussian", &w.d);
   /* the raw values, as the reference evaluates them */
   if (!st)
-    st = qrd_scaling_parse("none", "fp32", &sc);
+    st = qrd_scaling_parse("none", "fp32", &raw);
+  qrd_driver_progress_begin(drv, 2);
   if (!st)
-    st = qrd_block_sample_alloc(x, s->samples, &sc, -1.0, 1.0, 0.0, &bs);
-  for (int q = 0; !st && q < N_QUANT; q++)
-    st = qrd_block_eval(bs, e[q]->cb, e[q]->bits, &r[q]);
+    st = design(s, &raw, &w);
+  qrd_driver_progress_step(drv, "designs (Lloyd-Max on the training sample)");
+  if (!st && !(x = qrd_sample_alloc(&w.d, drv->seed, s->samples)))
+    st = QRD_ENOMEM;
+  if (!st)
+    st = qrd_element_eval_all(x, s->samples, &raw, w.e, N_QUANT, w.r);
   qrd_driver_progress_step(drv, "evaluation");
-  qrd_results *res = NULL;
   if (!st)
-    st = qrd_driver_results(drv, &res);
-  if (!st && !(st = write_density(res)) && !(st = write_codepoints(res, e, r)))
-    st = write_r(res, &d, e, r);
-  if (res)
-    st = qrd_driver_close_results(res, st);
-  qrd_block_sample_free(bs);
+    st = qrd_driver_write_results(drv, write_all, &w);
   free(x);
   for (int q = 0; q < N_QUANT; q++)
-    qrd_element_free(e[q]);
+    qrd_element_free(w.e[q]);
   return st;
 }
 

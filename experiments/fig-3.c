@@ -22,9 +22,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "fmt/block.h"
-#include "fmt/element.h"
-#include "harness/driver.h"
+#include "fmt/element_eval.h"
+#include "harness/curve.h"
 #include "mc/sample.h"
 
 #define MAX_DISTS 8
@@ -51,15 +50,18 @@ typedef struct {
   char scale[32];
 } setup;
 
-/* One sweep point: distribution d under scaling k. */
+/* Item j = d N_SCALINGS + k: source d under scaling k, both formats. */
 typedef struct {
-  size_t d, k;
   size_t levels;
   double step[N_FORMATS][MAX_LEVELS]; /* Q_{i+1} - Q_i */
-  double r[N_FORMATS], se[N_FORMATS];
-  int status;
-  char error[256];
+  qrd_block_result r[N_FORMATS];
 } item;
+
+typedef struct {
+  const setup *s;
+  unsigned long seed;
+  item it[MAX_DISTS * N_SCALINGS];
+} sweep;
 
 /* The RMS CRDs assume unit variance: an explicit scale= would break them. */
 static int check_unit_variance(qrd_config *cfg, const setup *s)
@@ -93,172 +95,97 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return check_unit_variance(cfg, s);
 }
 
-/* ---- evaluation samples ---- */
-
-/* The evaluation sample of scaling k for an element spanning [lo, hi]
- * (RMS: the raw data; absmax: blocks scaled so that each block's absmax
- * lands on min(-lo, hi), with the configured scale format, §2.6). */
-static int eval_sample(const setup *s, size_t k, const double *x, double lo, double hi,
-                       qrd_block_sample **out)
+/* Scaling k in scale format `scale`: the raw data (RMS) or absmax blocks. */
+static int scaling(const setup *s, size_t k, const char *scale, qrd_scaling *sc)
 {
   char text[32];
-  qrd_scaling sc;
   snprintf(text, sizeof text, k == 0 ? "none" : "absmax:%lu", s->block);
-  int st = qrd_scaling_parse(text, s->scale, &sc);
-  return st ? st : qrd_block_sample_alloc(x, s->samples, &sc, lo, hi, 0.0, out);
+  return qrd_scaling_parse(text, scale, sc);
 }
 
-/* ---- the two formats ---- */
-
-static int crd_element(const setup *s, const item *it, qrd_element **out)
+/* The CRD of the source's family for scaling k, and Lloyd-Max trained on
+ * the training sample t (absmax: normalised with exact fp32 scales, init
+ * [min, max]). */
+static int formats(const setup *s, size_t d, size_t k, const double *t, qrd_element **e)
 {
-  qrd_crd_params p = s->src[it->d].crd;
-  if (it->k == 1) {
+  qrd_crd_params p = s->src[d].crd;
+  qrd_lm_params lp;
+  qrd_scaling train;
+  qrd_lm_params_default(&lp);
+  if (k == 1) {
     p.scaling = QRD_CRD_ABSMAX;
     p.block = (double)s->block;
+    lp.init = QRD_LM_INIT_RANGE;
   }
-  return qrd_element_crd(&p, s->bits, out);
-}
-
-/* Lloyd-Max on the training sample t: raw with init mean +- 3 std (RMS),
- * or absmax-normalised with exact fp32 scales and init [min, max]; the
- * normalised values are unweighted, as the reference trains on them. */
-static int lm_element(const setup *s, const item *it, const double *t, qrd_element **out)
-{
-  qrd_lm_params lp;
-  qrd_lm_params_default(&lp);
-  if (it->k == 0)
-    return qrd_element_lloyd_max(t, NULL, s->samples, s->bits, &lp, out, NULL);
-  lp.init = QRD_LM_INIT_RANGE;
-  char text[32];
-  qrd_scaling sc;
-  snprintf(text, sizeof text, "absmax:%lu", s->block);
-  int st = qrd_scaling_parse(text, "fp32", &sc);
-  double *y = malloc(s->samples * sizeof *y), *w = malloc(s->samples * sizeof *w);
-  if (!st && (!y || !w))
-    st = qrd_error_set(QRD_ENOMEM, "normalised training sample");
+  int st = qrd_element_crd(&p, s->bits, &e[0]);
   if (!st)
-    st = qrd_block_normalise(t, s->samples, &sc, -1.0, 1.0, y, w);
-  free(w);
-  if (!st)
-    st = qrd_element_lloyd_max(y, NULL, s->samples, s->bits, &lp, out, NULL);
-  free(y);
-  return st;
-}
-
-/* Steps and R of element e (format f) on the evaluation sample. */
-static int measure(const qrd_block_sample *bs, const qrd_element *e, size_t f, item *it)
-{
-  qrd_block_result r;
-  int st = qrd_block_eval(bs, e->cb, e->bits, &r);
-  if (st)
-    return st;
-  it->levels = e->cb->n;
-  for (size_t i = 0; i + 1 < e->cb->n; i++)
-    it->step[f][i] = e->cb->level[i + 1] - e->cb->level[i];
-  it->r[f] = r.rel_rmse;
-  it->se[f] = r.rel_rmse_se;
-  return QRD_OK;
-}
-
-/* Measures both formats on the evaluation sample x.  Under absmax each
- * format gets the normalisation of its own range: Lloyd-Max's outer levels
- * sit inside +-1 (cell means), and like any LUT (the reference's
- * LUTFormat range defaults to its min and max value) the block absmax is
- * mapped onto them; the raw RMS sample is shared. */
-static int measure_all(const setup *s, const double *x, qrd_element *const e[N_FORMATS],
-                       item *it)
-{
-  qrd_block_sample *bs = NULL;
-  int st = QRD_OK;
-  for (size_t f = 0; !st && f < N_FORMATS; f++) {
-    if (!bs || (it->k == 1 && (e[f]->lo != e[f - 1]->lo || e[f]->hi != e[f - 1]->hi))) {
-      qrd_block_sample_free(bs);
-      bs = NULL;
-      st = eval_sample(s, it->k, x, e[f]->lo, e[f]->hi, &bs);
-    }
-    if (!st)
-      st = measure(bs, e[f], f, it);
-  }
-  qrd_block_sample_free(bs);
-  return st;
+    st = scaling(s, k, "fp32", &train);
+  return st ? st : qrd_element_lloyd_max_normalised(t, s->samples, &train, s->bits, &lp, &e[1]);
 }
 
 /* Both samples are drawn afresh per item (cheap next to sorting them), so
  * items share nothing and may run in any order on any thread. */
-static void run_item(const setup *s, unsigned long seed, item *it)
+static int eval_item(void *ctx, size_t j, char *what, size_t len)
 {
+  sweep *w = ctx;
+  const setup *s = w->s;
+  size_t d = j / N_SCALINGS, k = j % N_SCALINGS;
+  item *it = &w->it[j];
   qrd_element *e[N_FORMATS] = {NULL, NULL};
-  double *x = qrd_sample_alloc(&s->src[it->d].dist, seed, s->samples);
-  double *t = x ? qrd_sample_alloc(&s->src[it->d].dist, s->train_seed, s->samples) : NULL;
-  int st = x && t ? QRD_OK : QRD_ENOMEM;
-  if (!st)
-    st = crd_element(s, it, &e[0]);
-  if (!st)
-    st = lm_element(s, it, t, &e[1]);
+  qrd_scaling sc;
+  snprintf(what, len, "%s %s", s->src[d].dist.spec, k ? "absmax" : "rms");
+  double *x = qrd_sample_alloc(&s->src[d].dist, w->seed, s->samples);
+  double *t = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
+  int st = x && t ? formats(s, d, k, t, e) : qrd_error_set(QRD_ENOMEM, "samples");
   free(t);
   if (!st)
-    st = measure_all(s, x, e, it);
-  if (st)
-    snprintf(it->error, sizeof it->error, "%s: %s", s->src[it->d].dist.spec, qrd_error_detail());
-  it->status = st;
+    st = scaling(s, k, s->scale, &sc);
+  if (!st)
+    st = qrd_element_eval_all(x, s->samples, &sc, e, N_FORMATS, it->r);
+  for (size_t f = 0; !st && f < N_FORMATS; f++)
+    it->levels = qrd_element_steps(e[f], it->step[f]) + 1;
   free(x);
   for (size_t f = 0; f < N_FORMATS; f++)
     qrd_element_free(e[f]);
-}
-
-static void run_items(qrd_driver *drv, const setup *s, item *items, size_t n)
-{
-  qrd_driver_progress_begin(drv, n);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t j = 0; j < n; j++) {
-    run_item(s, drv->seed, &items[j]);
-    char what[256];
-    snprintf(what, sizeof what, "%s %s", s->src[items[j].d].dist.spec,
-             items[j].k ? "absmax" : "rms");
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
+  return st;
 }
 
 /* ---- results ---- */
 
-static int write_steps(qrd_results *res, const char *panel, const setup *s, const item *it)
+static int write_steps(qrd_results *res, const char *panel, const setup *s, size_t d,
+                       const item *it)
 {
-  double x[MAX_LEVELS];
   char slug[96], curve[128], label[128];
-  qrd_driver_slug(slug, sizeof slug, s->src[it->d].dist.spec);
-  for (size_t i = 0; i < it->levels; i++)
-    x[i] = (double)i;
+  qrd_driver_slug(slug, sizeof slug, s->src[d].dist.spec);
   int st = QRD_OK;
   for (size_t f = 0; !st && f < N_FORMATS; f++) {
     snprintf(curve, sizeof curve, "%s-%s", slug, format_name[f]);
-    snprintf(label, sizeof label, "%s %s R=%.3f", s->src[it->d].label, format_label[f], it->r[f]);
-    st = qrd_results_curve(res, panel, curve, label, it->levels - 1, x, it->step[f], NULL);
+    snprintf(label, sizeof label, "%s %s R=%.3f", s->src[d].label, format_label[f],
+             it->r[f].rel_rmse);
+    st = qrd_curve_indexed(res, panel, curve, label, it->levels - 1, it->step[f], NULL);
   }
   return st;
 }
 
 /* R of format f under scaling k for every distribution. */
-static int write_legend_curve(qrd_results *res, const setup *s, const item *items, size_t f,
-                              size_t k)
+static int write_legend_curve(qrd_results *res, const sweep *w, size_t f, size_t k)
 {
-  static const char *const scaling[N_SCALINGS] = {"rms", "absmax"};
-  double x[MAX_DISTS], y[MAX_DISTS], e[MAX_DISTS];
+  static const char *const scaling_name[N_SCALINGS] = {"rms", "absmax"};
+  double y[MAX_DISTS], e[MAX_DISTS];
   char curve[64], label[64];
-  for (size_t d = 0; d < s->n_dist; d++) {
-    const item *it = &items[d * N_SCALINGS + k];
-    x[d] = (double)d;
-    y[d] = it->r[f];
-    e[d] = it->se[f];
+  for (size_t d = 0; d < w->s->n_dist; d++) {
+    y[d] = w->it[d * N_SCALINGS + k].r[f].rel_rmse;
+    e[d] = w->it[d * N_SCALINGS + k].r[f].rel_rmse_se;
   }
-  snprintf(curve, sizeof curve, "%s-%s", format_name[f], scaling[k]);
+  snprintf(curve, sizeof curve, "%s-%s", format_name[f], scaling_name[k]);
   snprintf(label, sizeof label, "%s %s", format_label[f], k ? "absmax" : "RMS");
-  return qrd_results_curve(res, "legend", curve, label, s->n_dist, x, y, e);
+  return qrd_curve_indexed(res, "legend", curve, label, w->s->n_dist, y, e);
 }
 
-static int write_panels(qrd_results *res, const setup *s, const item *items)
+static int write_all(qrd_results *res, const void *ctx)
 {
+  const sweep *w = ctx;
+  const setup *s = w->s;
   char title[256], panel[32], families[256] = "";
   snprintf(panel, sizeof panel, "absmax-b%lu", s->block);
   for (size_t d = 0; d < s->n_dist; d++)
@@ -273,45 +200,29 @@ static int write_panels(qrd_results *res, const setup *s, const item *items)
   if (!st)
     st = qrd_results_panel(res, "legend", title, "distribution index", "R");
   for (size_t j = 0; !st && j < s->n_dist * N_SCALINGS; j++)
-    st = write_steps(res, items[j].k ? panel : "rms", s, &items[j]);
+    st = write_steps(res, j % N_SCALINGS ? panel : "rms", s, j / N_SCALINGS, &w->it[j]);
   for (size_t k = 0; !st && k < N_SCALINGS; k++)
     for (size_t f = 0; !st && f < N_FORMATS; f++)
-      st = write_legend_curve(res, s, items, f, k);
+      st = write_legend_curve(res, w, f, k);
+  qrd_attr a[] = {{"train_seed", (double)s->train_seed}, {"samples", (double)s->samples}};
   if (!st)
     st = qrd_results_attr_string(res, "families", families);
-  if (!st)
-    st = qrd_results_attr_double(res, "train_seed", (double)s->train_seed);
-  if (!st)
-    st = qrd_results_attr_double(res, "samples", (double)s->samples);
-  return st;
-}
-
-static int write_results(qrd_driver *drv, const setup *s, const item *items)
-{
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  return st ? st : qrd_driver_close_results(res, write_panels(res, s, items));
+  return st ? st : qrd_driver_attrs(res, a, 2);
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   const setup *s = setup_ptr;
   size_t n = s->n_dist * N_SCALINGS;
-  item *items = calloc(n, sizeof *items);
-  if (!items)
+  sweep *w = malloc(sizeof *w);
+  if (!w)
     return qrd_error_set(QRD_ENOMEM, "sweep items");
-  for (size_t j = 0; j < n; j++) {
-    items[j].d = j / N_SCALINGS;
-    items[j].k = j % N_SCALINGS;
-  }
-  run_items(drv, s, items, n);
-  int st = QRD_OK;
-  for (size_t j = 0; !st && j < n; j++)
-    if (items[j].status)
-      st = qrd_error_set(items[j].status, "%s", items[j].error);
+  *w = (sweep){.s = s, .seed = drv->seed};
+  qrd_driver_progress_begin(drv, n);
+  int st = qrd_driver_run_items(drv, n, eval_item, w);
   if (!st)
-    st = write_results(drv, s, items);
-  free(items);
+    st = qrd_driver_write_results(drv, write_all, w);
+  free(w);
   return st;
 }
 

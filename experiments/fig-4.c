@@ -6,13 +6,12 @@
  *   light  Normal N(0,1) and Laplace (scale 1): curves <d> (Monte Carlo,
  *          y_err = standard error over blocks), <d>-model, <d>-exact
  *   t      Student-t (scale 1) for each nu: the same three curves
- * Models: Normal sqrt(2 ln(B/pi)); Laplace gamma + ln B; t(nu)
- * (2 ln(B/pi))^{(nu-3)/(2 nu)} B^{1/nu} sqrt(nu/(nu-2)).
+ * Model: the family's closed form (qrd_dist_block_absmax_model; none, so
+ * no model curve, for a family without one).
  * Exact: E max = int_0^inf 1 - (1 - 2 sf(m))^B dm. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/error.h"
 #include "harness/driver.h"
@@ -20,7 +19,6 @@
 
 #define MAX_DISTS 16
 #define MAX_BLOCKS 32
-#define EULER_GAMMA 0.57721566490153286
 
 static const char doc[] =
   "Mean block absmax vs block size (Orr et al. F-S3).  Config keys: seed,\n"
@@ -68,22 +66,6 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* The §2.5 model of E max|X| for the families it covers; NAN otherwise. */
-static double model(const qrd_dist *d, double b)
-{
-  const char *name = d->type->name;
-  if (strcmp(name, "gaussian") == 0)
-    return d->scale * sqrt(2.0 * log(b / M_PI));
-  if (strcmp(name, "laplace") == 0)
-    return d->scale * (EULER_GAMMA + log(b));
-  if (strcmp(name, "student-t") == 0) {
-    double nu = d->shape[0];
-    return d->scale * pow(2.0 * log(b / M_PI), (nu - 3.0) / (2.0 * nu)) * pow(b, 1.0 / nu) *
-           sqrt(nu / (nu - 2.0));
-  }
-  return NAN;
-}
-
 /* Mean and standard error over blocks of max |x|. */
 static void block_max_stats(const double *x, size_t n, size_t b, double *mean, double *se)
 {
@@ -107,7 +89,7 @@ static void run_dist(const setup *s, size_t d, unsigned long seed, result *r)
   r->status = x ? QRD_OK : QRD_ENOMEM;
   for (size_t j = 0; !r->status && j < s->n_block; j++) {
     block_max_stats(x, s->samples, s->block[j], &r->mc[j], &r->se[j]);
-    r->model[j] = model(&s->dist[d], (double)s->block[j]);
+    r->model[j] = qrd_dist_block_absmax_model(&s->dist[d], (double)s->block[j]);
     r->status = qrd_dist_block_absmax_mean(&s->dist[d], (double)s->block[j], &r->exact[j]);
   }
   if (r->status)

@@ -230,12 +230,7 @@ static qrd_crd_params item_params(const setup *s, const item *it)
  * grid, and a t shape needs alpha (nu + 1) > 1 to be integrable (so the
  * RMS row's alpha = 0.001 has Normal and Laplace points only, and no
  * compressed point, whose shape is a t). */
-static int defined(const qrd_crd_params *p)
-{
-  if (p->alpha == 0.0)
-    return p->scaling != QRD_CRD_RMS;
-  return p->family != QRD_CRD_STUDENT_T || p->alpha * (p->nu + 1.0) > 1.0;
-}
+static int defined(const qrd_crd_params *p) { return qrd_crd_defined(p); }
 
 /* Costliest first, so the two threads finish together: Lloyd-Max (a
  * serial sort of the training sample), then the compressed points (a grid

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "fmt/block.h"
-#include "harness/driver.h"
+#include "fmt/element_eval.h"
+#include "harness/curve.h"
 #include "mc/sample.h"
 
 #define MAX_SHAPES 8
@@ -42,7 +42,12 @@ typedef struct {
   unsigned long samples;
 } setup;
 
-/* ---- config ---- */
+/* Per shape, then per nu: R and its SE over the multiplier grid. */
+typedef struct {
+  const setup *s;
+  const qrd_block_sample *data;
+  double y[MAX_SHAPES + MAX_POINTS][MAX_POINTS], err[MAX_SHAPES + MAX_POINTS][MAX_POINTS];
+} sweep;
 
 /* x[i] = 2^linspace(lo, hi, n) (log2 bounds). */
 static void geometric(double lo, double hi, size_t n, double *x)
@@ -101,131 +106,69 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* ---- evaluation ---- */
-
-/* R of the CRD p with every codepoint multiplied by m. */
-static int eval_scaled(const qrd_block_sample *data, const qrd_crd_params *p, double bits,
-                       double m, qrd_block_result *r)
+/* Item j: shape j over the multiplier grid, or CRD-t(nu[j - n_shape]). */
+static int eval_item(void *ctx, size_t j, char *what, size_t len)
 {
-  qrd_element *e;
-  int st = qrd_element_crd(p, bits, &e);
-  if (st)
-    return st;
-  qrd_codebook *cb = qrd_codebook_alloc(e->cb->n);
-  if (!cb)
-    st = qrd_error_set(QRD_ENOMEM, "codebook");
-  if (!st) {
-    for (size_t i = 0; i < cb->n; i++)
-      cb->level[i] = m * e->cb->level[i];
-    qrd_codebook_set_midpoints(cb); /* a CRD's cells are its midpoints */
-    st = qrd_block_eval(data, cb, e->bits, r);
-  }
-  qrd_codebook_free(cb);
-  qrd_element_free(e);
-  return st;
-}
-
-/* One sweep point: a shape over the multiplier grid (shape < n_shape), or
- * CRD-t(nu[k]) over the multiplier grid. */
-typedef struct {
-  size_t shape, k;
-  qrd_block_result r[MAX_POINTS];
-  int status;
-  char error[256];
-} item;
-
-static qrd_crd_params item_params(const setup *s, const item *it)
-{
-  if (it->shape < s->n_shape)
-    return s->shape[it->shape].crd;
+  sweep *w = ctx;
+  const setup *s = w->s;
   qrd_crd_params p;
-  qrd_crd_params_default(&p);
-  p.family = QRD_CRD_STUDENT_T;
-  p.nu = s->nu[it->k];
-  return p;
-}
-
-static void run_items(qrd_driver *drv, const setup *s, const qrd_block_sample *data,
-                      item *items, size_t n)
-{
-  /* each item writes only its own slot: results do not depend on threads */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t j = 0; j < n; j++) {
-    item *it = &items[j];
-    qrd_crd_params p = item_params(s, it);
-    for (size_t i = 0; !it->status && i < s->n_mult; i++)
-      it->status = eval_scaled(data, &p, s->bits, s->mult[i], &it->r[i]);
-    if (it->status)
-      snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-    char what[128];
-    if (it->shape < s->n_shape)
-      snprintf(what, sizeof what, "%s shape, %zu multipliers", s->shape[it->shape].slug,
-               s->n_mult);
-    else
-      snprintf(what, sizeof what, "CRD-t nu=%.4g, %zu multipliers", p.nu, s->n_mult);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
+  qrd_block_result r[MAX_POINTS];
+  int st = QRD_OK;
+  if (j < s->n_shape) {
+    p = s->shape[j].crd;
+    snprintf(what, len, "%s shape, %zu multipliers", s->shape[j].slug, s->n_mult);
+  } else {
+    char spec[64];
+    snprintf(spec, sizeof spec, "student-t:nu=%.17g", s->nu[j - s->n_shape]);
+    snprintf(what, len, "CRD-t nu=%.4g, %zu multipliers", s->nu[j - s->n_shape], s->n_mult);
+    st = qrd_crd_params_for_spec(spec, &p);
   }
-}
-
-/* ---- results ---- */
-
-static size_t argmin(const double *y, size_t n)
-{
-  size_t k = 0;
-  for (size_t i = 1; i < n; i++)
-    if (y[i] < y[k])
-      k = i;
-  return k;
-}
-
-static void unpack(const qrd_block_result *r, size_t n, double *y, double *err)
-{
-  for (size_t i = 0; i < n; i++) {
-    y[i] = r[i].rel_rmse;
-    err[i] = r[i].rel_rmse_se;
+  if (!st)
+    st = qrd_crd_eval_scaled(w->data, &p, s->bits, s->mult, s->n_mult, r);
+  for (size_t i = 0; !st && i < s->n_mult; i++) {
+    w->y[j][i] = r[i].rel_rmse;
+    w->err[j][i] = r[i].rel_rmse_se;
   }
+  return st;
 }
 
 /* Curves in the order the plot expects: the shapes, their minima, then
  * the moment-matched points. */
-static int write_multiplier(qrd_results *res, const setup *s, const item *items)
+static int write_multiplier(qrd_results *res, const sweep *w)
 {
-  double y[MAX_SHAPES][MAX_POINTS], err[MAX_SHAPES][MAX_POINTS], mx[MAX_SHAPES],
-         my[MAX_SHAPES], me[MAX_SHAPES];
+  const setup *s = w->s;
+  double my[MAX_SHAPES], me[MAX_SHAPES], mx[MAX_SHAPES];
   char title[320], curve[64], label[160];
   snprintf(title, sizeof title, "%s data, tensor RMS, %g-bit RMS CRDs: R vs codepoint "
            "multiplier", s->dist.spec, s->bits);
   int st = qrd_results_panel(res, "multiplier", title, "multiplier n'", "R");
   for (size_t sh = 0; !st && sh < s->n_shape; sh++) {
-    unpack(items[sh].r, s->n_mult, y[sh], err[sh]);
     snprintf(label, sizeof label, "CRD %s", s->shape[sh].label);
     st = qrd_results_curve(res, "multiplier", s->shape[sh].slug, label, s->n_mult, s->mult,
-                           y[sh], err[sh]);
+                           w->y[sh], w->err[sh]);
   }
   for (size_t sh = 0; !st && sh < s->n_shape; sh++) {
-    size_t k = argmin(y[sh], s->n_mult);
+    size_t k = qrd_curve_argmin(w->y[sh], s->n_mult);
     snprintf(curve, sizeof curve, "%s-min", s->shape[sh].slug);
     snprintf(label, sizeof label, "CRD %s best: n' = %.3g, R = %.4f (n' = 1: %.4f)",
-             s->shape[sh].label, s->mult[k], y[sh][k], y[sh][s->one]);
-    st = qrd_results_curve(res, "multiplier", curve, label, 1, &s->mult[k], &y[sh][k],
-                           &err[sh][k]);
+             s->shape[sh].label, s->mult[k], w->y[sh][k], w->y[sh][s->one]);
+    st = qrd_curve_point(res, "multiplier", curve, label, s->mult, w->y[sh], w->err[sh], k);
     mx[sh] = 1.0;
-    my[sh] = y[sh][s->one];
-    me[sh] = err[sh][s->one];
+    my[sh] = w->y[sh][s->one];
+    me[sh] = w->err[sh][s->one];
   }
   return st ? st : qrd_results_curve(res, "multiplier", "moment-matching",
                                      "Moment matching (n' = 1)", s->n_shape, mx, my, me);
 }
 
-static int write_nu(qrd_results *res, const setup *s, const item *items)
+static int write_nu(qrd_results *res, const sweep *w)
 {
+  const setup *s = w->s;
   double best[MAX_POINTS], best_err[MAX_POINTS], best_m[MAX_POINTS], mom[MAX_POINTS],
-         mom_err[MAX_POINTS], y[MAX_POINTS], err[MAX_POINTS];
+         mom_err[MAX_POINTS];
   for (size_t k = 0; k < s->n_nu; k++) {
-    const item *it = &items[s->n_shape + k];
-    unpack(it->r, s->n_mult, y, err);
-    size_t b = argmin(y, s->n_mult);
+    const double *y = w->y[s->n_shape + k], *err = w->err[s->n_shape + k];
+    size_t b = qrd_curve_argmin(y, s->n_mult);
     best[k] = y[b];
     best_err[k] = err[b];
     best_m[k] = s->mult[b];
@@ -235,77 +178,57 @@ static int write_nu(qrd_results *res, const setup *s, const item *items)
   char title[320], label[160];
   snprintf(title, sizeof title, "%s data: %g-bit CRD-t(nu) vs the shape's nu", s->dist.spec,
            s->bits);
-  int st = qrd_results_panel(res, "nu", title, "CRD shape nu", "R");
-  if (!st)
-    st = qrd_results_curve(res, "nu", "search", "best multiplier (search)", s->n_nu, s->nu,
-                           best, best_err);
-  if (!st)
-    st = qrd_results_curve(res, "nu", "moments", "n' = 1 (moment matching)", s->n_nu, s->nu,
-                           mom, mom_err);
-  size_t k = argmin(best, s->n_nu);
+  size_t k = qrd_curve_argmin(best, s->n_nu);
   snprintf(label, sizeof label, "best nu = %.3g, R = %.4f", s->nu[k], best[k]);
-  if (!st)
-    st = qrd_results_curve(res, "nu", "search-min", label, 1, &s->nu[k], &best[k],
-                           &best_err[k]);
-  if (!st)
-    st = qrd_results_panel(res, "nu-multiplier", "best multiplier of each CRD-t(nu)",
-                           "CRD shape nu", "best multiplier n'");
-  return st ? st : qrd_results_curve(res, "nu-multiplier", "best", "best n'", s->n_nu, s->nu,
-                                     best_m, NULL);
+  int st;
+  if ((st = qrd_results_panel(res, "nu", title, "CRD shape nu", "R")) ||
+      (st = qrd_results_curve(res, "nu", "search", "best multiplier (search)", s->n_nu, s->nu,
+                              best, best_err)) ||
+      (st = qrd_results_curve(res, "nu", "moments", "n' = 1 (moment matching)", s->n_nu,
+                              s->nu, mom, mom_err)) ||
+      (st = qrd_curve_point(res, "nu", "search-min", label, s->nu, best, best_err, k)) ||
+      (st = qrd_results_panel(res, "nu-multiplier", "best multiplier of each CRD-t(nu)",
+                              "CRD shape nu", "best multiplier n'")))
+    return st;
+  return qrd_results_curve(res, "nu-multiplier", "best", "best n'", s->n_nu, s->nu, best_m,
+                           NULL);
 }
 
-static int write_results(qrd_driver *drv, const setup *s, const item *items)
+static int write_all(qrd_results *res, const void *ctx)
 {
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
-  if ((st = write_multiplier(res, s, items)) || (st = write_nu(res, s, items))) {
-    qrd_results_abort(res);
-    return st;
-  }
-  return qrd_results_commit(res);
+  int st = write_multiplier(res, ctx);
+  return st ? st : write_nu(res, ctx);
 }
 
-static int run(qrd_driver *drv, const setup *s, item *items)
+static int run(qrd_driver *drv, void *setup_ptr)
 {
+  const setup *s = setup_ptr;
   size_t n = s->n_shape + s->n_nu;
-  for (size_t j = 0; j < n; j++)
-    items[j] = (item){.shape = j, .k = j < s->n_shape ? 0 : j - s->n_shape};
   qrd_driver_progress_begin(drv, n + 1);
   /* one sample, normalised and sorted once; every format is then a
    * lookup into it (sampling and sorting use every thread themselves) */
   qrd_scaling sc;
   qrd_block_sample *data = NULL;
-  double *x = qrd_sample_alloc(&s->dist, drv->seed, s->samples);
-  int st = x ? qrd_scaling_parse("rms", "fp32", &sc) : QRD_ENOMEM;
+  sweep *w = malloc(sizeof *w);
+  double *x = w ? qrd_sample_alloc(&s->dist, drv->seed, s->samples) : NULL;
+  int st = x ? qrd_scaling_parse("rms", "fp32", &sc) : qrd_error_set(QRD_ENOMEM, "sample");
   if (!st)
     st = qrd_block_sample_alloc(x, s->samples, &sc, -1.0, 1.0, 0.0, &data);
   free(x);
   qrd_driver_progress_step(drv, "sample normalised and sorted");
   if (!st) {
-    run_items(drv, s, data, items, n);
-    for (size_t j = 0; !st && j < n; j++)
-      if (items[j].status)
-        st = qrd_error_set(items[j].status, "%s", items[j].error);
+    *w = (sweep){.s = s, .data = data};
+    st = qrd_driver_run_items(drv, n, eval_item, w);
   }
   if (!st)
-    st = write_results(drv, s, items);
+    st = qrd_driver_write_results(drv, write_all, w);
   qrd_block_sample_free(data);
-  return st;
-}
-
-/* run() with its buffer. */
-static int run_sweep(qrd_driver *drv, void *setup_ptr)
-{
-  item *items = calloc(MAX_SHAPES + MAX_POINTS, sizeof *items);
-  int st = items ? run(drv, setup_ptr, items) : qrd_error_set(QRD_ENOMEM, "sweep");
-  free(items);
+  free(w);
   return st;
 }
 
 int main(int argc, char **argv)
 {
   setup s;
-  return qrd_driver_main(argc, argv, "fig-8", doc, read_setup, run_sweep, &s);
+  return qrd_driver_main(argc, argv, "fig-8", doc, read_setup, run, &s);
 }

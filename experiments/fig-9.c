@@ -105,9 +105,7 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
                         char (*labels)[64])
 {
   for (size_t k = 0; k < N_SCHEMES; k++) {
-    qrd_crd_params_default(&sc[k].crd);
-    sc[k].crd.family = s->src[d].crd.family;
-    sc[k].crd.nu = s->src[d].dist.shape[0];
+    sc[k].crd = s->src[d].crd;
     sc[k].crd.block = (double)s->block;
     sc[k].crd.scaling = k == 2 ? QRD_CRD_ABSMAX : QRD_CRD_RMS;
     sc[k].floor_levels = k != 2;
@@ -268,21 +266,14 @@ static void panel_name(const setup *s, size_t d, char *name, size_t len, char *t
                        size_t tlen)
 {
   char raw[64];
-  switch (s->src[d].crd.family) {
-  case QRD_CRD_NORMAL:
-    snprintf(name, len, "normal");
-    snprintf(title, tlen, "Normal (%s)", s->src[d].dist.spec);
-    return;
-  case QRD_CRD_LAPLACE:
-    snprintf(name, len, "laplace");
-    snprintf(title, tlen, "Laplace (%s)", s->src[d].dist.spec);
-    return;
-  case QRD_CRD_STUDENT_T:
-    snprintf(raw, sizeof raw, "student-t-%g", s->src[d].dist.shape[0]);
-    qrd_driver_slug(name, len, raw);
-    snprintf(title, tlen, "Student-t nu=%g (%s)", s->src[d].dist.shape[0], s->src[d].dist.spec);
+  if (strcmp(s->src[d].dist.type->name, "student-t") != 0) {
+    snprintf(name, len, "%s", s->src[d].slug);
+    snprintf(title, tlen, "%s (%s)", s->src[d].label, s->src[d].dist.spec);
     return;
   }
+  snprintf(raw, sizeof raw, "student-t-%g", s->src[d].dist.shape[0]);
+  qrd_driver_slug(name, len, raw);
+  snprintf(title, tlen, "Student-t nu=%g (%s)", s->src[d].dist.shape[0], s->src[d].dist.spec);
 }
 
 /* sqrt of quantiser q's high-rate constant of D 2^{2R} at unit variance:

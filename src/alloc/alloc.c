@@ -1,4 +1,4 @@
-/* Fisher-optimal bit allocation (orr-formats §2.2); see alloc.h. */
+/* Fisher-optimal bit allocation (Orr et al. §2.2); see alloc.h. */
 #include "alloc/alloc.h"
 
 #include <math.h>
@@ -121,4 +121,17 @@ qrd_alloc_summary qrd_alloc_summarise(const qrd_alloc_stats *s, const double *bi
   r.flat_bits = qrd_alloc_flat_bits(s, r.kl, epsilon);
   r.saving = isnan(r.flat_bits) ? 0.0 : r.flat_bits - r.mean_bits;
   return r;
+}
+
+int qrd_alloc_summarise_kinds(const qrd_alloc_stats *s, double target, double min_bits,
+                              double epsilon, double *bits,
+                              qrd_alloc_summary sum[QRD_ALLOC_N_KINDS])
+{
+  for (int k = 0; k < QRD_ALLOC_N_KINDS; k++) {
+    int st = qrd_alloc_bits(s, target, min_bits, (qrd_alloc_kind)k, bits);
+    if (st)
+      return st;
+    sum[k] = qrd_alloc_summarise(s, bits, epsilon);
+  }
+  return QRD_OK;
 }

@@ -1,4 +1,4 @@
-/* Fisher-optimal bit allocation across parameter tensors (orr-formats §2.2).
+/* Fisher-optimal bit allocation across parameter tensors (Orr et al. §2.2).
  *
  * Error model (§2.1 step 5): quantising tensor t (|T_t| elements, RMS σ_t,
  * mean Fisher diagonal f̄_t = Σ_i F_ii / |T_t|) at b_t bits per element gives
@@ -92,5 +92,33 @@ typedef struct {
 
 qrd_alloc_summary qrd_alloc_summarise(const qrd_alloc_stats *s, const double *bits,
                                       double epsilon);
+
+/* sum[k] <- the summary of every kind k of allocation at target mean b̄ =
+ * `target`; bits (one per tensor) is scratch space. */
+int qrd_alloc_summarise_kinds(const qrd_alloc_stats *s, double target, double min_bits,
+                              double epsilon, double *bits,
+                              qrd_alloc_summary sum[QRD_ALLOC_N_KINDS]);
+
+/* ---- tensor names (alloc/layers.c) ----
+ * A name's layer is its first all-digit dot-separated component, its type
+ * the last component other than "weight" ("model.layers.3.mlp.up_proj.weight":
+ * layer 3, type up_proj). */
+
+/* The layer (-1: none); the type into type[0 .. len). */
+int qrd_alloc_classify(const char *name, char *type, size_t len);
+
+/* x[t] <- tensor t's layer; tensors outside the layers sit one step before
+ * the first (when they precede every layered tensor in the file) or after
+ * the last; the file index when no name has a layer.  *lo, *hi <- the
+ * range of x. */
+void qrd_alloc_layer_positions(const qrd_alloc_stats *s, double *x, double *lo, double *hi);
+
+/* Whether tensor t is the first of its type in the file; type <- its type. */
+int qrd_alloc_first_of_type(const qrd_alloc_stats *s, size_t t, char *type, size_t len);
+
+/* The (pos[t], bits[t]) of the tensors of type `type`, sorted by pos, into
+ * x and y; returns how many. */
+size_t qrd_alloc_type_points(const qrd_alloc_stats *s, const char *type, const double *pos,
+                             const double *bits, double *x, double *y);
 
 #endif

@@ -132,13 +132,26 @@ static double moment_integrand(double x, void *params)
   return p->k == 0 ? f : p->k == 1 ? x * f : x * x * f;
 }
 
+/* Integral of x^k pdf over [a, b], split at 0: x^k changes sign there and
+ * the mass of a symmetric law is centred there, so each piece has a definite
+ * sign and the relative tolerance means something (a first moment over
+ * [-c, c] is 0 up to round-off, which no relative tolerance can meet). */
+static int moment_quad(const qrd_dist *d, int k, double a, double b, double *m)
+{
+  struct moment_integrand p = {.d = d, .k = k};
+  double lo = 0.0, hi = 0.0, err;
+  int st = a < 0.0 ? qrd_integrate(moment_integrand, &p, a, fmin(b, 0.0), &lo, &err) : QRD_OK;
+  if (!st && b > 0.0)
+    st = qrd_integrate(moment_integrand, &p, fmax(a, 0.0), b, &hi, &err);
+  *m = lo + hi;
+  return st;
+}
+
 int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,
                                   double m[3])
 {
   for (int k = 0; k < 3; k++) {
-    struct moment_integrand p = {.d = d, .k = k};
-    double err;
-    int st = qrd_integrate(moment_integrand, &p, a, b, &m[k], &err);
+    int st = moment_quad(d, k, a, b, &m[k]);
     if (st)
       return st;
   }
@@ -207,4 +220,57 @@ int qrd_dist_block_absmax_mean(const qrd_dist *d, double b, double *mean)
   struct block_max p = {.d = d, .b = b};
   double err;
   return qrd_integrate(block_absmax_sf, &p, 0.0, INFINITY, mean, &err);
+}
+
+/* The family's format given the shape, or the name and each shape
+ * parameter: name OPEN k EQ v [BETWEEN k EQ v ...] CLOSE. */
+typedef struct {
+  const char *open, *eq, *between, *close;
+} name_style;
+
+static void shape_name(const qrd_dist *d, const char *fmt, const name_style *s, char *buf,
+                       size_t len)
+{
+  const qrd_dist_type *t = d->type;
+  const double *th = d->shape;
+  if (fmt) {
+    snprintf(buf, len, fmt, th[0], th[1], th[2], th[3]);
+    return;
+  }
+  size_t n = (size_t)snprintf(buf, len, "%s", t->name);
+  for (size_t i = 0; i < t->n_shape && n < len; i++)
+    n += (size_t)snprintf(buf + n, len - n, "%s%s%s%g", i ? s->between : s->open,
+                          t->shape[i].name, s->eq, th[i]);
+  if (t->n_shape && n < len)
+    snprintf(buf + n, len - n, "%s", s->close);
+}
+
+void qrd_dist_slug(const qrd_dist *d, char *buf, size_t len)
+{
+  static const name_style style = {"-", "-", "-", ""};
+  shape_name(d, d->type->slug, &style, buf, len);
+}
+
+void qrd_dist_label(const qrd_dist *d, char *buf, size_t len)
+{
+  static const name_style style = {"[", "=", ",", "]"};
+  shape_name(d, d->type->label, &style, buf, len);
+}
+
+double qrd_dist_block_absmax_model(const qrd_dist *d, double b)
+{
+  return d->type->block_absmax_model ? d->scale * d->type->block_absmax_model(b, d->shape)
+                                     : NAN;
+}
+
+int qrd_dist_block_absmax_expected(const qrd_dist *d, double b, double *m)
+{
+  if (!d->type->block_absmax_model)
+    return qrd_dist_block_absmax_mean(d, b, m);
+  *m = qrd_dist_block_absmax_model(d, b);
+  if (!(*m > 0.0 && isfinite(*m)))
+    return qrd_error_set(QRD_EINVAL, "%s: the block-maximum model does not hold at block "
+                         "size %g (Normal and Student-t need B > pi, Student-t nu > 2)",
+                         d->spec, b);
+  return QRD_OK;
 }

@@ -4,7 +4,9 @@
  * functions of x and its shape parameters; the generic layer here adds the
  * scale (unit variance by default, or an explicit `scale=`), parsing, and the
  * integrals every quantiser needs.  Adding a family is one new file defining a
- * `const qrd_dist_type` plus one line in registry.c. */
+ * `const qrd_dist_type` plus one line in registry.c; closed forms (partial
+ * moments, CRD codepoints, the block-maximum model) are optional speed-ups
+ * over the generic quadrature. */
 #ifndef QRD_DIST_H
 #define QRD_DIST_H
 
@@ -39,6 +41,22 @@ typedef struct qrd_dist_type {
    * apply.  NULL or non-zero: GSL quadrature is used.  A
    * closed form is a speed-up, and the tests compare it with quadrature. */
   int (*partial_moments)(double a, double b, const double *th, double m[3]);
+
+  /* Optional names in results and plots: printf formats given the shape
+   * parameters as doubles ("t-nu-%g", "t[nu=%g]").  NULL: the family name
+   * and each shape parameter ("gengauss-beta-1.5", "gengauss[beta=1.5]"). */
+  const char *slug, *label;
+  /* Optional closed-form model of E max|X| over a block of b iid
+   * standard-form values (Orr et al. §2.5); NaN where it does not hold.
+   * NULL: the exact integral stands in (qrd_dist_block_absmax_expected). */
+  double (*block_absmax_model)(double b, const double *th);
+  /* Optional closed form of a CRD codepoint (fmt/element.h): the quantile
+   * at lower-tail probability u in (0, 1/2) of the density proportional to
+   * p^alpha, alpha > 0, of the unit-variance form (b = 0: RMS scaling), or
+   * of p(M y)^alpha restricted to |y| <= 1 with M = block_absmax_model(b)
+   * (b > 0: absmax scaling).  Returns a qrd status.  NULL: quadrature and
+   * root finding on the pdf, which the tests compare with this. */
+  int (*crd_lower)(double u, double alpha, double b, const double *th, double *x);
 } qrd_dist_type;
 
 /* An instance: a family, its shape and a scale. */
@@ -89,6 +107,21 @@ int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
  * form). */
 int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,
                                   double m[3]);
+
+/* Names of d's shape (its scale left out) for results and plots: the
+ * family's slug and label formats, or generic ones (qrd_dist_type). */
+void qrd_dist_slug(const qrd_dist *d, char *buf, size_t len);
+void qrd_dist_label(const qrd_dist *d, char *buf, size_t len);
+
+/* The family's closed-form model of E max_i |X_i| over a block of b iid
+ * values (scaled with d); NaN when it has none or it does not hold at b. */
+double qrd_dist_block_absmax_model(const qrd_dist *d, double b);
+
+/* The expected block maximum the block formats are designed for: the
+ * closed-form model where the family has one (the published designs use
+ * it), otherwise the exact mean qrd_dist_block_absmax_mean.  QRD_EINVAL
+ * when the model does not hold at b (e.g. Normal B <= pi). */
+int qrd_dist_block_absmax_expected(const qrd_dist *d, double b, double *m);
 
 /* E max_i |X_i| over a block of b iid values, exactly:
  * integral over m > 0 of 1 - (1 - 2 sf(m))^b (symmetric distributions). */

@@ -29,6 +29,29 @@ static int partial_moments(double a, double b, const double *th, double m[3])
   return 0;
 }
 
+/* 2 ln(B/pi): the square of §2.5's model of the expected block maximum. */
+static double max_sq(double b) { return 2.0 * log(b / M_PI); }
+
+static double block_absmax_model(double b, const double *th)
+{
+  (void)th;
+  return sqrt(max_sq(b));
+}
+
+/* p^alpha is N(0, 1/alpha); block: of scale 1/sqrt(alpha M^2) after dividing
+ * by M, truncated to [-1, 1]. */
+static int crd_lower(double u, double alpha, double b, const double *th, double *x)
+{
+  (void)th;
+  if (b == 0.0) {
+    *x = 1.0 / sqrt(alpha) * gsl_cdf_ugaussian_Pinv(u);
+    return 0;
+  }
+  double s = 1.0 / sqrt(alpha * max_sq(b)), u0 = gsl_cdf_ugaussian_P(-1.0 / s);
+  *x = s * gsl_cdf_ugaussian_Pinv(u0 + u * (1.0 - 2.0 * u0));
+  return 0;
+}
+
 const qrd_dist_type qrd_dist_gaussian = {
   .name = "gaussian",
   .doc = "normal distribution",
@@ -36,4 +59,6 @@ const qrd_dist_type qrd_dist_gaussian = {
   .variance = variance, .entropy = entropy,
   .lo = -INFINITY, .hi = INFINITY,
   .partial_moments = partial_moments,
+  .slug = "normal", .label = "Normal",
+  .block_absmax_model = block_absmax_model, .crd_lower = crd_lower,
 };

@@ -1,6 +1,7 @@
 /* Standard Laplace, density exp(-|x|)/2 (variance 2). */
 #include <math.h>
 
+#include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 
 #include "dist/dist.h"
@@ -58,6 +59,26 @@ static int partial_moments(double a, double b, const double *th, double m[3])
   return 0;
 }
 
+/* §2.5's model of the expected block maximum, gamma + ln B. */
+static double block_absmax_model(double b, const double *th)
+{
+  (void)th;
+  return M_EULER + log(b);
+}
+
+/* p^alpha of the unit-variance law is a Laplace of scale 1/(alpha sqrt 2);
+ * block: of scale 1/(alpha M) after dividing by M, truncated to [-1, 1]. */
+static int crd_lower(double u, double alpha, double b, const double *th, double *x)
+{
+  if (b == 0.0) {
+    *x = 1.0 / (alpha * M_SQRT2) * log(2.0 * u);
+    return 0;
+  }
+  double s = 1.0 / (alpha * block_absmax_model(b, th)), u0 = 0.5 * exp(-1.0 / s);
+  *x = s * log(2.0 * (u0 + u * (1.0 - 2.0 * u0)));
+  return 0;
+}
+
 const qrd_dist_type qrd_dist_laplace = {
   .name = "laplace",
   .doc = "Laplace (double exponential) distribution",
@@ -65,4 +86,6 @@ const qrd_dist_type qrd_dist_laplace = {
   .variance = variance, .entropy = entropy,
   .lo = -INFINITY, .hi = INFINITY,
   .partial_moments = partial_moments,
+  .slug = "laplace", .label = "Laplace",
+  .block_absmax_model = block_absmax_model, .crd_lower = crd_lower,
 };

@@ -1,4 +1,5 @@
 /* Student's t with nu degrees of freedom, standard form (scale 1). */
+#include <float.h>
 #include <math.h>
 
 #include <gsl/gsl_cdf.h>
@@ -6,6 +7,8 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
+#include "core/error.h"
+#include "core/solve.h"
 #include "dist/dist.h"
 
 static const qrd_param_def shape[] = {
@@ -60,6 +63,71 @@ static int partial_moments(double a, double b, const double *th, double m[3])
   return 0;
 }
 
+/* §2.5's model of the expected block maximum of the scale-1 law,
+ * (2 ln(B/pi))^{(nu-3)/(2 nu)} B^{1/nu} sqrt(nu/(nu-2)). */
+static double block_absmax_model(double b, const double *th)
+{
+  double nu = th[0];
+  return pow(2.0 * log(b / M_PI), (nu - 3.0) / (2.0 * nu)) * pow(b, 1.0 / nu)
+         * sqrt(nu / (nu - 2.0));
+}
+
+struct t_target {
+  double u, nu;
+};
+
+static double t_residual(double x, void *params)
+{
+  const struct t_target *t = params;
+  return gsl_cdf_tdist_P(x, t->nu) / t->u - 1.0;
+}
+
+/* Lower-tail t quantile, u in (0, 1/2).  gsl_cdf_tdist_Pinv is only a start
+ * (§5 pitfall 12): at nu = 1 it evaluates tan(pi (u - 1/2)) and loses ~1e-5
+ * relative in the far tail.  gsl_cdf_tdist_P itself is good to ~1e-14 also
+ * for nu < 1 (checked against quadrature of the pdf at nu = 1/3, 1/2, 0.9),
+ * so Newton steps on P(x) = u polish the start, and a bracketed Brent
+ * search takes over if they do not reach 1e-13 relative. */
+static int t_lower_quantile(double u, double nu, double *x)
+{
+  double y = gsl_cdf_tdist_Pinv(u, nu);
+  for (int i = 0; i < 8 && isfinite(y) && y < 0.0; i++) {
+    double r = gsl_cdf_tdist_P(y, nu) - u;
+    if (fabs(r) <= 4.0 * DBL_EPSILON * u)
+      break;
+    y -= r / gsl_ran_tdist_pdf(y, nu);
+  }
+  if (isfinite(y) && y < 0.0 && fabs(gsl_cdf_tdist_P(y, nu) / u - 1.0) <= 1e-13) {
+    *x = y;
+    return QRD_OK;
+  }
+  struct t_target t = {u, nu};
+  double lo = -1.0, hi = 0.0;
+  int st = qrd_bracket_root(t_residual, &t, &lo, &hi);
+  return st ? st : qrd_root(t_residual, &t, lo, hi, 0.0, 4.0 * DBL_EPSILON, x);
+}
+
+/* p^alpha is a t of nu' = alpha (nu + 1) - 1 degrees of freedom: of scale
+ * sqrt((nu-2)/nu') for the unit-variance law; block: of scale sqrt(nu/nu')
+ * for the scale-1 law, truncated to [-M, M] and divided by M. */
+static int crd_lower(double u, double alpha, double b, const double *th, double *x)
+{
+  double nu = th[0], nu1 = alpha * (nu + 1.0) - 1.0, t;
+  if (!(nu1 > 0.0))
+    return qrd_error_set(QRD_EINVAL, "CRD of student-t:nu=%g: p^alpha is not integrable for "
+                         "alpha = %g (need alpha (nu + 1) > 1)", nu, alpha);
+  if (b == 0.0) {
+    int st = t_lower_quantile(u, nu1, &t);
+    *x = sqrt((nu - 2.0) / nu1) * t;
+    return st;
+  }
+  double m = block_absmax_model(b, th), s = sqrt(nu / nu1);
+  double u0 = gsl_cdf_tdist_P(-m / s, nu1);
+  int st = t_lower_quantile(u0 + u * (1.0 - 2.0 * u0), nu1, &t);
+  *x = s * t / m;
+  return st;
+}
+
 const qrd_dist_type qrd_dist_student_t = {
   .name = "student-t",
   .doc = "Student's t distribution",
@@ -68,4 +136,6 @@ const qrd_dist_type qrd_dist_student_t = {
   .variance = variance, .entropy = entropy,
   .lo = -INFINITY, .hi = INFINITY,
   .partial_moments = partial_moments,
+  .slug = "t-nu-%g", .label = "t[nu=%g]",
+  .block_absmax_model = block_absmax_model, .crd_lower = crd_lower,
 };

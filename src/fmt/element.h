@@ -70,36 +70,48 @@ int qrd_element_sf4(qrd_element **out);
 
 /* ---- Cube-root-density (CRD) quantisers, §2.4 ----
  * n = round(2^b) codepoints Q_i = G^{-1}(p_i), G the cdf of the density
- * proportional to p^alpha, on the probability grids of §2.4's table:
+ * proportional to p^alpha, p the density of the source distribution (any
+ * registered family; symmetric, as the mirrored grids assume), on the
+ * probability grids of §2.4's table:
  *   RMS (unit-variance data):   sym i/(n+1); asym 0, negatives k/n and
  *                               positives 1/2 + k/(2(n/2+1));
  *   absmax (block-normalised):  sym i/(n-1) (+-1 included); asym -1 .. 0 ..
  *                               +1;
  *   signmax (asym only):        0 and +1 but not -1.
- * An odd n under an asymmetric mode (fractional b) gives floor(n/2) points
- * to the negative half and the rest to the positive half.  alpha = 0 is the
- * uniform grid 2p - 1 under absmax/signmax and an error under RMS. */
-typedef enum { QRD_CRD_NORMAL, QRD_CRD_LAPLACE, QRD_CRD_STUDENT_T } qrd_crd_family;
+ * RMS uses p of the source at unit variance; absmax and signmax the law of
+ * X / M truncated to [-1, 1], M the expected block maximum of B values
+ * (qrd_dist_block_absmax_expected: §2.5's model for Normal, Laplace and
+ * Student-t, the exact mean otherwise).  G^{-1} is the family's closed
+ * form where it has one (qrd_dist_type.crd_lower), otherwise quadrature of
+ * p^alpha and root finding.  An odd n under an asymmetric mode (fractional
+ * b) gives floor(n/2) points to the negative half and the rest to the
+ * positive half.  alpha = 0 is the uniform grid 2p - 1 under absmax/signmax
+ * and an error under RMS. */
 typedef enum { QRD_CRD_RMS, QRD_CRD_ABSMAX, QRD_CRD_SIGNMAX } qrd_crd_scaling;
 
 typedef struct {
-  qrd_crd_family family;
-  double nu;              /* Student-t degrees of freedom (> 2) */
+  qrd_dist dist;          /* the source; its scale does not matter */
   qrd_crd_scaling scaling;
   int symmetric;          /* 0: asymmetric (the only mode under signmax) */
   double block;           /* block size B of absmax/signmax variants */
   double alpha;           /* density power, 1/3 by default */
+  int quadrature;         /* 1: quadrature even where a closed form exists (tests) */
 } qrd_crd_params;
 
-/* Normal, RMS, symmetric, alpha = 1/3, nu = 5, B = 64. */
+/* Normal, RMS, symmetric, alpha = 1/3, B = 64, closed forms used. */
 void qrd_crd_params_default(qrd_crd_params *p);
 
-/* The defaults with the family (and nu) of distribution d: gaussian,
- * laplace or student-t; QRD_EINVAL naming d otherwise.  slug ("normal",
- * "laplace", "t-nu-5") and label ("Normal", "Laplace", "t[nu=5]") name the
- * shape in results and plots; either may be NULL. */
+/* The defaults with the source d.  slug and label (qrd_dist_slug,
+ * qrd_dist_label: "normal", "t-nu-5"; "Normal", "t[nu=5]") name the shape
+ * in results and plots; either may be NULL.  Always QRD_OK (kept an int
+ * for the callers that chain it). */
 int qrd_crd_params_for_dist(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label,
                             size_t len);
+
+/* Whether the CRD of p exists: p^alpha normalises on the source's
+ * support (Student-t: alpha (nu + 1) > 1), or alpha = 0 under absmax or
+ * signmax scaling (the uniform grid). */
+int qrd_crd_defined(const qrd_crd_params *p);
 
 int qrd_element_crd(const qrd_crd_params *p, double b, qrd_element **out);
 
@@ -107,8 +119,8 @@ int qrd_element_crd(const qrd_crd_params *p, double b, qrd_element **out);
  *   int[:sym=0|1]             round(2^bits) levels (INT4 = -8..7 by default)
  *   fp:e=E,m=M                sign + E + M bits, round to nearest
  *   nf4, sf4                  the 4-bit tables
- *   crd[:alpha=A,sym=0|1]     CRD of the data's family, RMS-scaled data
- *   crd-block[:alpha=A,sym=]  CRD of the data's family under absmax/signmax
+ *   crd[:alpha=A,sym=0|1]     CRD of the data's distribution, RMS-scaled data
+ *   crd-block[:alpha=A,sym=]  CRD of the data's distribution under absmax/signmax
  *                             (asymmetric by default under signmax)
  *   lut:FILE                  a sorted table: numbers separated by white
  *                             space or commas, '#' comments */

@@ -1,55 +1,37 @@
-/* Cube-root-density element formats (Orr et al. §2.4) from closed forms:
- * p^alpha of a Normal, Laplace or Student-t is again of the same family, so
- * each codepoint is one quantile of a (possibly truncated) known law. */
-#include <float.h>
+/* Cube-root-density element formats (Orr et al. §2.4) of any registered
+ * distribution: each codepoint is one quantile of the density proportional
+ * to p^alpha (truncated to [-1, 1] under block scaling), from the family's
+ * closed form where it has one (p^alpha of a Normal, Laplace or Student-t
+ * is again of the same family), otherwise by quadrature and root finding
+ * (quant/power_law.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_randist.h>
-
 #include "core/error.h"
-#include "core/solve.h"
 #include "fmt/bits.h"
 #include "fmt/element.h"
 #include "fmt/element_impl.h"
-
-#define EULER_GAMMA 0.57721566 /* as in §2.4 (and the reference) */
+#include "quant/power_law.h"
 
 void qrd_crd_params_default(qrd_crd_params *p)
 {
-  *p = (qrd_crd_params){.family = QRD_CRD_NORMAL, .nu = 5.0, .scaling = QRD_CRD_RMS,
-                        .symmetric = 1, .block = 64.0, .alpha = 1.0 / 3.0};
+  *p = (qrd_crd_params){.scaling = QRD_CRD_RMS, .symmetric = 1, .block = 64.0,
+                        .alpha = 1.0 / 3.0};
+  qrd_dist_parse("gaussian", &p->dist);
 }
 
 int qrd_crd_params_for_dist(const qrd_dist *d, qrd_crd_params *p, char *slug, char *label,
                             size_t len)
 {
-  static const struct {
-    const char *dist, *slug, *label;
-    qrd_crd_family family;
-  } known[] = {
-    {"gaussian", "normal", "Normal", QRD_CRD_NORMAL},
-    {"laplace", "laplace", "Laplace", QRD_CRD_LAPLACE},
-    {"student-t", "t-nu-%g", "t[nu=%g]", QRD_CRD_STUDENT_T},
-  };
   qrd_crd_params_default(p);
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-    if (strcmp(d->type->name, known[i].dist) != 0)
-      continue;
-    p->family = known[i].family;
-    if (p->family == QRD_CRD_STUDENT_T)
-      p->nu = d->shape[0];
-    if (slug)
-      snprintf(slug, len, known[i].slug, p->nu);
-    if (label)
-      snprintf(label, len, known[i].label, p->nu);
-    return QRD_OK;
-  }
-  return qrd_error_set(QRD_EINVAL, "'%s' has no CRD shape (allowed: gaussian, laplace, "
-                       "student-t)", d->spec);
+  p->dist = *d;
+  if (slug)
+    qrd_dist_slug(d, slug, len);
+  if (label)
+    qrd_dist_label(d, label, len);
+  return QRD_OK;
 }
 
 /* ---- probability grids (§2.4 table) ----
@@ -100,50 +82,38 @@ static void crd_grid(const qrd_crd_params *c, size_t n, frac *p)
 
 typedef struct {
   const qrd_crd_params *p;
-  double s;   /* scale of p^alpha's law (RMS) or of the truncated law (block) */
-  double nu;  /* t: nu' = alpha (nu + 1) - 1, the dof of p^alpha */
-  double u0;  /* block: mass of p^alpha's law below -1 (normalised units) */
-  double m;   /* t block: expected block maximum M of the scale-1 source */
+  int closed;        /* the family's crd_lower computes the codepoints */
+  qrd_dist src;      /* quadrature: the source at unit variance (RMS) or
+                      * divided by its expected block maximum (block) */
+  qrd_power_law law; /* quadrature: p^alpha of src, on [-1, 1] under block */
 } crd_law;
 
-static const char *family_name(qrd_crd_family f)
-{
-  return f == QRD_CRD_NORMAL ? "normal" : f == QRD_CRD_LAPLACE ? "laplace" : "t";
-}
+static int block_scaled(const qrd_crd_params *p) { return p->scaling != QRD_CRD_RMS; }
 
-struct t_target {
-  double u, nu;
-};
-
-static double t_residual(double x, void *params)
+/* The source scaled to unit variance (RMS) or to an expected block
+ * maximum of 1 (block), so that the codepoints are in the data's units. */
+static int crd_source(const qrd_crd_params *p, qrd_dist *src)
 {
-  const struct t_target *t = params;
-  return gsl_cdf_tdist_P(x, t->nu) / t->u - 1.0;
-}
-
-/* Lower-tail t quantile, u in (0, 1/2).  gsl_cdf_tdist_Pinv is only a start
- * (§5 pitfall 12): at nu = 1 it evaluates tan(pi (u - 1/2)) and loses ~1e-5
- * relative in the far tail.  gsl_cdf_tdist_P itself is good to ~1e-14 also
- * for nu < 1 (checked against quadrature of the pdf at nu = 1/3, 1/2, 0.9),
- * so Newton steps on P(x) = u polish the start, and a bracketed Brent
- * search takes over if they do not reach 1e-13 relative. */
-static int t_lower_quantile(double u, double nu, double *x)
-{
-  double y = gsl_cdf_tdist_Pinv(u, nu);
-  for (int i = 0; i < 8 && isfinite(y) && y < 0.0; i++) {
-    double r = gsl_cdf_tdist_P(y, nu) - u;
-    if (fabs(r) <= 4.0 * DBL_EPSILON * u)
-      break;
-    y -= r / gsl_ran_tdist_pdf(y, nu);
-  }
-  if (isfinite(y) && y < 0.0 && fabs(gsl_cdf_tdist_P(y, nu) / u - 1.0) <= 1e-13) {
-    *x = y;
+  *src = p->dist;
+  src->scale = 1.0;
+  if (!block_scaled(p)) {
+    src->scale = 1.0 / sqrt(qrd_dist_variance(src));
     return QRD_OK;
   }
-  struct t_target t = {u, nu};
-  double lo = -1.0, hi = 0.0;
-  int st = qrd_bracket_root(t_residual, &t, &lo, &hi);
-  return st ? st : qrd_root(t_residual, &t, lo, hi, 0.0, 4.0 * DBL_EPSILON, x);
+  double m;
+  int st = qrd_dist_block_absmax_expected(src, p->block, &m);
+  src->scale = 1.0 / m;
+  return st;
+}
+
+static int crd_law_init(const qrd_crd_params *p, crd_law *c)
+{
+  *c = (crd_law){.p = p, .closed = p->dist.type->crd_lower && !p->quadrature};
+  int st = crd_source(p, &c->src);
+  if (st || c->closed || p->alpha == 0.0)
+    return st;
+  double r = block_scaled(p) ? 1.0 : INFINITY;
+  return qrd_power_law_init(&c->law, &c->src, p->alpha, -r, r);
 }
 
 /* Codepoint at lower-tail probability u in [0, 1/2) (negative values);
@@ -151,8 +121,7 @@ static int t_lower_quantile(double u, double nu, double *x)
 static int lower_codepoint(const crd_law *c, double u, double *q)
 {
   const qrd_crd_params *p = c->p;
-  int block = p->scaling != QRD_CRD_RMS;
-  if (block && u == 0.0) { /* the -1 endpoint, exactly */
+  if (block_scaled(p) && u == 0.0) { /* the -1 endpoint, exactly */
     *q = -1.0;
     return QRD_OK;
   }
@@ -160,107 +129,62 @@ static int lower_codepoint(const crd_law *c, double u, double *q)
     *q = 2.0 * u - 1.0;
     return QRD_OK;
   }
-  /* Block laws are truncated to [-1, 1]: map u into the untruncated law. */
-  double v = block ? c->u0 + u * (1.0 - 2.0 * c->u0) : u;
-  switch (p->family) {
-  case QRD_CRD_NORMAL:
-    *q = c->s * gsl_cdf_ugaussian_Pinv(v);
-    return QRD_OK;
-  case QRD_CRD_LAPLACE:
-    *q = c->s * log(2.0 * v);
-    return QRD_OK;
-  case QRD_CRD_STUDENT_T: {
-    double t;
-    int st = t_lower_quantile(v, c->nu, &t);
-    *q = c->s * t / (block ? c->m : 1.0);
-    return st;
-  }
-  }
-  return qrd_error_set(QRD_EINVAL, "CRD: unknown family %d", (int)p->family);
-}
-
-/* Scales of §2.4.  RMS (unit-variance source): Normal N(0, 1/alpha);
- * Laplace of scale 1/(alpha sqrt 2); t with dof nu' and scale
- * sqrt((nu-2)/nu').  Block (absmax-normalised, §2.5): Normal of scale
- * alpha^{-1/2} / sqrt(2 ln(B/pi)) and Laplace of scale 1/(alpha (gamma +
- * ln B)), truncated to [-1, 1]; t: the scale-1 source's p^alpha, a t of dof
- * nu' and scale c = sqrt(nu/nu'), truncated to [-M, M] and divided by M.
- * (The reference's Laplace block formula, s ln(2q(1 - e^{-1/s}) +
- * e^{-1/s}), is this truncation written out.) */
-static void crd_law_init(const qrd_crd_params *p, crd_law *c)
-{
-  double a = p->alpha, nu = p->nu, lb = log(p->block / M_PI);
-  *c = (crd_law){.p = p};
-  c->nu = a * (nu + 1.0) - 1.0;
-  if (p->scaling == QRD_CRD_RMS) {
-    c->s = p->family == QRD_CRD_NORMAL ? 1.0 / sqrt(a)
-         : p->family == QRD_CRD_LAPLACE ? 1.0 / (a * M_SQRT2)
-                                        : sqrt((nu - 2.0) / c->nu);
-    return;
-  }
-  switch (p->family) {
-  case QRD_CRD_NORMAL:
-    c->s = 1.0 / sqrt(a * 2.0 * lb);
-    c->u0 = gsl_cdf_ugaussian_P(-1.0 / c->s);
-    break;
-  case QRD_CRD_LAPLACE:
-    c->s = 1.0 / (a * (EULER_GAMMA + log(p->block)));
-    c->u0 = 0.5 * exp(-1.0 / c->s);
-    break;
-  case QRD_CRD_STUDENT_T:
-    c->m = pow(2.0 * lb, (nu - 3.0) / (2.0 * nu)) * pow(p->block, 1.0 / nu)
-           * sqrt(nu / (nu - 2.0));
-    c->s = sqrt(nu / c->nu);
-    c->u0 = gsl_cdf_tdist_P(-c->m / c->s, c->nu);
-    break;
-  }
+  if (c->closed)
+    return p->dist.type->crd_lower(u, p->alpha, block_scaled(p) ? p->block : 0.0,
+                                   p->dist.shape, q);
+  return qrd_power_law_quantile(&c->law, u, q);
 }
 
 static int crd_check(const qrd_crd_params *p, size_t n)
 {
-  const char *fam = family_name(p->family);
-  int block = p->scaling != QRD_CRD_RMS;
-  if (p->family < QRD_CRD_NORMAL || p->family > QRD_CRD_STUDENT_T
-      || p->scaling < QRD_CRD_RMS || p->scaling > QRD_CRD_SIGNMAX)
-    return qrd_error_set(QRD_EINVAL, "CRD: unknown family %d or scaling %d",
-                         (int)p->family, (int)p->scaling);
+  const char *src = p->dist.spec;
+  int block = block_scaled(p);
+  if (!p->dist.type || p->scaling < QRD_CRD_RMS || p->scaling > QRD_CRD_SIGNMAX)
+    return qrd_error_set(QRD_EINVAL, "CRD: no distribution or unknown scaling %d",
+                         (int)p->scaling);
   if (!(p->alpha >= 0.0 && isfinite(p->alpha)))
-    return qrd_error_set(QRD_EINVAL, "CRD %s: alpha = %g must be finite and >= 0", fam,
+    return qrd_error_set(QRD_EINVAL, "CRD of %s: alpha = %g must be finite and >= 0", src,
                          p->alpha);
   if (p->alpha == 0.0 && !block)
-    return qrd_error_set(QRD_EINVAL, "CRD %s: alpha = 0 needs absmax or signmax scaling"
-                         " (p^0 does not normalise on an unbounded range)", fam);
-  if (p->family == QRD_CRD_STUDENT_T && !(p->nu > 2.0 && isfinite(p->nu)))
-    return qrd_error_set(QRD_EINVAL, "CRD t: nu = %g must be finite and > 2", p->nu);
-  if (p->family == QRD_CRD_STUDENT_T && p->alpha > 0.0 && !(p->alpha * (p->nu + 1.0) > 1.0))
-    return qrd_error_set(QRD_EINVAL, "CRD t: p^alpha is not integrable for alpha = %g,"
-                         " nu = %g (need alpha (nu + 1) > 1)", p->alpha, p->nu);
-  if (block && !(p->block > (p->family == QRD_CRD_LAPLACE ? 1.0 : M_PI)
-                 && isfinite(p->block)))
-    return qrd_error_set(QRD_EINVAL, "CRD %s: block size %g too small for the block-max"
-                         " model (need B > %s)", fam, p->block,
-                         p->family == QRD_CRD_LAPLACE ? "1" : "pi");
+    return qrd_error_set(QRD_EINVAL, "CRD of %s: alpha = 0 needs absmax or signmax scaling"
+                         " (p^0 does not normalise on an unbounded range)", src);
+  if (!block && !isfinite(p->dist.type->variance(p->dist.shape)))
+    return qrd_error_set(QRD_EINVAL, "CRD of %s: RMS scaling needs a finite variance "
+                         "(student-t: nu > 2)", src);
+  if (block && !(p->block > 1.0 && isfinite(p->block)))
+    return qrd_error_set(QRD_EINVAL, "CRD of %s: block size %g must be finite and > 1", src,
+                         p->block);
   if (p->scaling == QRD_CRD_SIGNMAX && p->symmetric)
-    return qrd_error_set(QRD_EINVAL, "CRD %s: signmax scaling is asymmetric only", fam);
+    return qrd_error_set(QRD_EINVAL, "CRD of %s: signmax scaling is asymmetric only", src);
   if (p->scaling == QRD_CRD_ABSMAX && !p->symmetric && n < 4)
-    return qrd_error_set(QRD_EINVAL, "CRD %s: asymmetric absmax needs >= 4 levels (got %zu)",
-                         fam, n);
+    return qrd_error_set(QRD_EINVAL, "CRD of %s: asymmetric absmax needs >= 4 levels "
+                         "(got %zu)", src, n);
   return QRD_OK;
 }
 
-/* "crd[t,nu=5,absmax,sym,B=128,n=16]", alpha appended unless 1/3. */
+/* One codepoint tells: the family's closed form refuses shapes it does
+ * not cover, and the quadrature fails where p^alpha does not normalise.
+ * 4 levels: a count every grid takes. */
+int qrd_crd_defined(const qrd_crd_params *p)
+{
+  crd_law law;
+  double q;
+  return crd_check(p, 4) == QRD_OK && crd_law_init(p, &law) == QRD_OK
+         && lower_codepoint(&law, 0.25, &q) == QRD_OK;
+}
+
+/* "crd[t-nu-5,absmax,sym,B=128,n=16]", alpha appended unless 1/3. */
 static void crd_name(const qrd_crd_params *p, size_t n, char *buf, size_t len)
 {
   static const char *scaling[] = {"rms", "absmax", "signmax"};
-  char nu[24] = "", block[24] = "", alpha[32] = "";
-  if (p->family == QRD_CRD_STUDENT_T)
-    snprintf(nu, sizeof nu, ",nu=%g", p->nu);
-  if (p->scaling != QRD_CRD_RMS)
+  char slug[48], block[24] = "", alpha[32] = "";
+  qrd_dist_slug(&p->dist, slug, sizeof slug);
+  if (block_scaled(p))
     snprintf(block, sizeof block, ",B=%g", p->block);
   if (fabs(p->alpha - 1.0 / 3.0) > 1e-12)
     snprintf(alpha, sizeof alpha, ",alpha=%g", p->alpha);
-  int full = snprintf(buf, len, "crd[%s%s,%s,%s%s,n=%zu%s]", family_name(p->family), nu,
-                      scaling[p->scaling], p->symmetric ? "sym" : "asym", block, n, alpha);
+  int full = snprintf(buf, len, "crd[%s,%s,%s%s,n=%zu%s]", slug, scaling[p->scaling],
+                      p->symmetric ? "sym" : "asym", block, n, alpha);
   if (full >= (int)len && len > 1)
     buf[len - 2] = '~'; /* only extreme parameters get here: mark the cut */
 }
@@ -284,7 +208,7 @@ int qrd_element_crd(const qrd_crd_params *p, double b, qrd_element **out)
   }
 
   crd_law law;
-  crd_law_init(p, &law);
+  st = crd_law_init(p, &law);
   qrd_codebook *c = (*out)->cb;
   for (size_t i = 0; !st && i < n; i++) {
     double num = grid[i].num, den = grid[i].den, q = 0.0; /* p = 1/2: 0 exactly */

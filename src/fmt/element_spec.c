@@ -68,7 +68,7 @@ static int build_sf4(const double *theta, const qrd_element_request *r, qrd_elem
   return qrd_element_sf4(out);
 }
 
-/* The CRD of the data's own family: RMS (crd) or block-normalised
+/* The CRD of the data's own distribution: RMS (crd) or block-normalised
  * (crd-block, absmax or signmax with the request's block size). */
 static int build_crd_variant(const double *theta, const qrd_element_request *r, int block,
                              qrd_element **out)

@@ -39,9 +39,9 @@ int qrd_driver_read_sources(qrd_config *cfg, const char *key, qrd_driver_source 
   int st = read_words(cfg, key, "distribution", max, words, n);
   for (size_t i = 0; !st && i < *n; i++) {
     qrd_driver_source *s = &out[i];
-    if (qrd_dist_parse(words[i], &s->dist) ||
-        qrd_crd_params_for_dist(&s->dist, &s->crd, s->slug, s->label, QRD_DRIVER_NAME_LEN))
+    if (qrd_dist_parse(words[i], &s->dist))
       return qrd_config_invalid_error(cfg, key);
+    qrd_crd_params_for_dist(&s->dist, &s->crd, s->slug, s->label, QRD_DRIVER_NAME_LEN);
   }
   return st;
 }

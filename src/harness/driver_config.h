@@ -1,5 +1,5 @@
 /* Config readers that know the library's names: distributions (with the
- * CRD family that matches each), scale formats, and the sample size of a
+ * CRD parameters of each), scale formats, and the sample size of a
  * blocked figure.  Errors name FILE:LINE, the key, the value and what is
  * allowed, as the plain getters of core/config.h do. */
 #ifndef QRD_DRIVER_CONFIG_H
@@ -16,21 +16,20 @@
 #define QRD_DRIVER_SAMPLES_MIN 1024.0
 #define QRD_DRIVER_SAMPLES_MAX 268435456.0 /* 2^28 */
 
-/* A source of a figure and the CRD family matched to it
- * (qrd_crd_params_for_dist: family and nu set, the rest default). */
+/* A source of a figure, any registered distribution, with its CRD
+ * (qrd_crd_params_for_dist: the source set, the rest default) and names. */
 typedef struct {
   qrd_dist dist;
   qrd_crd_params crd;
-  char slug[QRD_DRIVER_NAME_LEN];  /* results name: "normal", "t-nu-5" */
-  char label[QRD_DRIVER_NAME_LEN]; /* legend: "Normal", "t[nu=5]" */
+  char slug[QRD_DRIVER_NAME_LEN];  /* results name: "normal", "t-nu-5" (qrd_dist_slug) */
+  char label[QRD_DRIVER_NAME_LEN]; /* legend: "Normal", "t[nu=5]" (qrd_dist_label) */
 } qrd_driver_source;
 
 /* A list of 1 to max distribution specs ("gaussian student-t:nu=5"). */
 int qrd_driver_read_dists(qrd_config *cfg, const char *key, qrd_dist *out, size_t max,
                           size_t *n);
 
-/* The same for sources whose family has a CRD (gaussian, laplace,
- * student-t). */
+/* The same as figure sources. */
 int qrd_driver_read_sources(qrd_config *cfg, const char *key, qrd_driver_source *out,
                             size_t max, size_t *n);
 

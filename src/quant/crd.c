@@ -7,67 +7,80 @@
 #include "core/integrate.h"
 #include "core/solve.h"
 #include "quant/designs.h"
+#include "quant/power_law.h"
 #include "quant/quantiser.h"
-
-struct power_params {
-  const qrd_dist *d;
-  double alpha, z, target;
-  int status;
-};
 
 static double power_pdf(double x, void *params)
 {
-  const struct power_params *p = params;
-  double f = qrd_dist_pdf(p->d, x);
-  return f > 0.0 ? pow(f, p->alpha) : 0.0;
+  const qrd_power_law *w = params;
+  double f = qrd_dist_pdf(w->d, x);
+  return f > 0.0 ? pow(f, w->alpha) : 0.0;
 }
 
-int qrd_power_integral(const qrd_dist *d, double alpha, double *z)
+int qrd_power_law_init(qrd_power_law *w, const qrd_dist *d, double alpha, double lo,
+                       double hi)
 {
-  struct power_params p = {.d = d, .alpha = alpha};
-  double lo, hi, err;
-  qrd_dist_support(d, &lo, &hi);
-  int st = qrd_integrate(power_pdf, &p, lo, hi, z, &err);
-  if (!st && !(*z > 0.0 && isfinite(*z)))
+  double s_lo, s_hi, err;
+  qrd_dist_support(d, &s_lo, &s_hi);
+  *w = (qrd_power_law){.d = d, .alpha = alpha, .lo = fmax(lo, s_lo), .hi = fmin(hi, s_hi)};
+  int st = qrd_integrate(power_pdf, w, w->lo, w->hi, &w->z, &err);
+  if (!st && !(w->z > 0.0 && isfinite(w->z)))
     st = qrd_error_set(QRD_EDOM, "%s: p^%g is not integrable", d->spec, alpha);
   return st;
 }
 
-/* Tail mass of p^alpha / z beyond x, lower or upper as the target needs:
- * integrating the short way keeps the tails precise. */
-static double tail_residual(double x, void *params)
+int qrd_power_integral(const qrd_dist *d, double alpha, double *z)
 {
-  struct power_params *p = params;
-  double lo, hi, m, err;
-  qrd_dist_support(p->d, &lo, &hi);
-  int upper = p->target > 0.5;
-  int st = upper ? qrd_integrate(power_pdf, p, x, hi, &m, &err)
-                 : qrd_integrate(power_pdf, p, lo, x, &m, &err);
-  if (st && !p->status)
-    p->status = st;
-  m /= p->z;
-  return upper ? (1.0 - p->target) - m : m - p->target;
+  qrd_power_law w;
+  int st = qrd_power_law_init(&w, d, alpha, -INFINITY, INFINITY);
+  *z = w.z;
+  return st;
 }
 
-static int invert(struct power_params *p, double *x)
+struct target {
+  const qrd_power_law *w;
+  double u;
+  int status;
+};
+
+/* Mass of the law below x minus u, from the lower or the upper tail as u
+ * needs: integrating the short way keeps the tails precise. */
+static double tail_residual(double x, void *params)
 {
-  double sd = sqrt(qrd_dist_variance(p->d));
-  double guess = qrd_dist_quantile(p->d, p->target);
-  double lo = guess - sd, hi = guess + sd;
-  int st = qrd_bracket_root(tail_residual, p, &lo, &hi);
+  struct target *t = params;
+  const qrd_power_law *w = t->w;
+  double m, err;
+  int upper = t->u > 0.5;
+  x = fmin(fmax(x, w->lo), w->hi);
+  int st = upper ? qrd_integrate(power_pdf, (void *)w, x, w->hi, &m, &err)
+                 : qrd_integrate(power_pdf, (void *)w, w->lo, x, &m, &err);
+  if (st && !t->status)
+    t->status = st;
+  m /= w->z;
+  return upper ? (1.0 - t->u) - m : m - t->u;
+}
+
+int qrd_power_law_quantile(const qrd_power_law *w, double u, double *x)
+{
+  struct target t = {.w = w, .u = u};
+  double sd = sqrt(qrd_dist_variance(w->d)), lo = w->lo, hi = w->hi;
+  if (!(isfinite(lo) && isfinite(hi))) { /* bracket about the law's own quantile */
+    double guess = qrd_dist_quantile(w->d, u);
+    lo = guess - sd;
+    hi = guess + sd;
+  }
+  int st = qrd_bracket_root(tail_residual, &t, &lo, &hi);
   if (!st)
-    st = qrd_root(tail_residual, p, lo, hi, 1e-14 * sd, 1e-13, x);
-  return p->status ? p->status : st;
+    st = qrd_root(tail_residual, &t, lo, hi, 1e-14 * sd, 1e-13, x);
+  return t.status ? t.status : st;
 }
 
 int qrd_crd_levels(const qrd_dist *d, double alpha, size_t n, double *level)
 {
-  struct power_params p = {.d = d, .alpha = alpha};
-  int st = qrd_power_integral(d, alpha, &p.z);
-  for (size_t i = 0; !st && i < n; i++) {
-    p.target = (double)(i + 1) / (double)(n + 1);
-    st = invert(&p, &level[i]);
-  }
+  qrd_power_law w;
+  int st = qrd_power_law_init(&w, d, alpha, -INFINITY, INFINITY);
+  for (size_t i = 0; !st && i < n; i++)
+    st = qrd_power_law_quantile(&w, (double)(i + 1) / (double)(n + 1), &level[i]);
   return st;
 }
 
@@ -75,7 +88,7 @@ int qrd_crd_levels(const qrd_dist *d, double alpha, size_t n, double *level)
  * = Z^2 int p^{1-2 alpha} / 12 (Panter-Dite's (int p^{1/3})^3 / 12 at 1/3). */
 static int high_rate_constant(const qrd_dist *d, const double *th, double *k)
 {
-  double z, w;
+  double z = 0.0, w = 0.0; /* read even when a quadrature fails */
   int st = qrd_power_integral(d, th[0], &z);
   if (!st)
     st = qrd_power_integral(d, 1.0 - 2.0 * th[0], &w);

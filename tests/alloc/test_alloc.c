@@ -1,4 +1,4 @@
-/* Fisher-optimal bit allocation (alloc/alloc.h, orr-formats §2.2) and
+/* Fisher-optimal bit allocation (alloc/alloc.h, Orr et al. §2.2) and
  * `qrd allocate`.
  *
  * Hand example H (worked on paper): tensors
@@ -42,7 +42,7 @@ static void expect_bits(const qrd_alloc_stats *s, double target, double min_bits
                   qrd_alloc_kind_name(kind), target, min_bits, t, got[t], want[t]);
 }
 
-/* Deterministic statistics with spreads like §4.1's. */
+/* Deterministic statistics with spreads like Llama-3.1-8B's (Orr et al. §4.1). */
 static qrd_alloc_stats *random_stats(size_t n, unsigned long seed)
 {
   qrd_alloc_stats *s = malloc(sizeof *s);
@@ -309,7 +309,7 @@ START_TEST(test_read_bad_stats)
 END_TEST
 
 /* The committed stand-in: Llama-3.1-8B's 2-D tensors (with its 65 RMSNorm
- * vectors of 4096, the published 8,030,261,248 parameters) and the §4.1
+ * vectors of 4096, the published 8,030,261,248 parameters) and Orr et al.'s §4.1
  * spreads std(½ log2 f̄) = 0.880, std(log2 σ) = 0.465. */
 START_TEST(test_standin_file)
 {
@@ -382,6 +382,52 @@ START_TEST(test_cli_hand_example)
 }
 END_TEST
 
+/* Tensor names by hand: layers, types, positions of unlayered tensors
+ * (before the first layer when they come first in the file, after the
+ * last otherwise) and a type's points sorted by layer. */
+START_TEST(test_layers_by_name)
+{
+  static qrd_alloc_tensor t[] = {{"embed.weight", 1, 1, 1},
+                                 {"model.layers.7.mlp.up_proj.weight", 1, 1, 1},
+                                 {"model.layers.3.mlp.up_proj.weight", 1, 1, 1},
+                                 {"lm_head.weight", 1, 1, 1}};
+  const qrd_alloc_stats s = {4, t};
+  char type[QRD_ALLOC_NAME_MAX];
+  double pos[4], lo, hi, x[4], y[4], bits[4] = {1, 2, 3, 4};
+  ck_assert_int_eq(qrd_alloc_classify(t[1].name, type, sizeof type), 7);
+  ck_assert_str_eq(type, "up_proj");
+  ck_assert_int_eq(qrd_alloc_classify(t[3].name, type, sizeof type), -1);
+  ck_assert_str_eq(type, "lm_head");
+  qrd_alloc_layer_positions(&s, pos, &lo, &hi);
+  const double want[4] = {2, 7, 3, 8};
+  for (size_t i = 0; i < 4; i++)
+    ck_assert_double_eq(pos[i], want[i]);
+  ck_assert_double_eq(lo, 2);
+  ck_assert_double_eq(hi, 8);
+  ck_assert(qrd_alloc_first_of_type(&s, 1, type, sizeof type));
+  ck_assert(!qrd_alloc_first_of_type(&s, 2, type, sizeof type));
+  ck_assert_uint_eq(qrd_alloc_type_points(&s, "up_proj", pos, bits, x, y), 2);
+  ck_assert_double_eq(x[0], 3);
+  ck_assert_double_eq(y[0], 3);
+  ck_assert_double_eq(x[1], 7);
+  ck_assert_double_eq(y[1], 2);
+}
+END_TEST
+
+/* Every kind at once on hand example H: the optimal saving is its
+ * ½ log2 4.375, the flat one 0, and the optimal KL 2^-7 at b̄ = 4, ε = 1. */
+START_TEST(test_summarise_kinds_hand)
+{
+  double bits[3];
+  qrd_alloc_summary sum[QRD_ALLOC_N_KINDS];
+  ck_assert_int_eq(qrd_alloc_summarise_kinds(&hand, 4.0, 2.0, 1.0, bits, sum), QRD_OK);
+  ck_assert_double_eq_tol(sum[QRD_ALLOC_OPTIMAL].saving, HAND_SAVING, 1e-12);
+  ck_assert_double_eq_tol(sum[QRD_ALLOC_OPTIMAL].kl, 0.0078125, 1e-15);
+  ck_assert_double_eq_tol(sum[QRD_ALLOC_FLAT].saving, 0.0, 1e-12);
+  ck_assert_double_eq_tol(sum[QRD_ALLOC_FLAT].kl, 0.0341796875, 1e-15);
+}
+END_TEST
+
 Suite *qrd_suite_alloc(void)
 {
   Suite *s = suite_create("alloc");
@@ -394,6 +440,8 @@ Suite *qrd_suite_alloc(void)
   tcase_add_test(tc, test_saving_closed_form);
   tcase_add_test(tc, test_zero_fisher);
   tcase_add_test(tc, test_bad_requests);
+  tcase_add_test(tc, test_layers_by_name);
+  tcase_add_test(tc, test_summarise_kinds_hand);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("files");

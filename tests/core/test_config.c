@@ -373,8 +373,8 @@ START_TEST(test_invalid_error)
 }
 END_TEST
 
-/* Sources get the CRD family of their distribution, with the results names
- * and legend labels of element_crd.c's table. */
+/* Sources get the CRD of their distribution, with the results names and
+ * legend labels of their families (qrd_dist_slug, qrd_dist_label). */
 START_TEST(test_read_sources)
 {
   qrd_config *c = load_ok("dists = gaussian laplace:scale=1 student-t:nu=5\nthree = gaussian "
@@ -383,10 +383,9 @@ START_TEST(test_read_sources)
   size_t n;
   ck_assert_int_eq(qrd_driver_read_sources(c, "dists", src, 3, &n), QRD_OK);
   ck_assert_uint_eq(n, 3);
-  ck_assert_int_eq(src[0].crd.family, QRD_CRD_NORMAL);
-  ck_assert_int_eq(src[1].crd.family, QRD_CRD_LAPLACE);
-  ck_assert_int_eq(src[2].crd.family, QRD_CRD_STUDENT_T);
-  ck_assert_double_eq(src[2].crd.nu, 5.0);
+  ck_assert_str_eq(src[0].crd.dist.spec, "gaussian");
+  ck_assert_str_eq(src[1].crd.dist.spec, "laplace:scale=1");
+  ck_assert_str_eq(src[2].crd.dist.spec, "student-t:nu=5");
   ck_assert_str_eq(src[0].slug, "normal");
   ck_assert_str_eq(src[2].slug, "t-nu-5");
   ck_assert_str_eq(src[1].label, "Laplace");

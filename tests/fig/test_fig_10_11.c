@@ -2,9 +2,9 @@
  * formats vs block size, absmax vs signmax): what the figures must show,
  * on a reduced sample (2^20 per source; both drivers run once, ~3 s, in a
  * sandbox shared by the tests), plus thread-count independence and a bad
- * config.  The qualitative claims are orr-formats §3.1's; the bounds are
+ * config.  The qualitative claims are Orr et al.'s (§3.1); the bounds are
  * chosen from what the paper states and where the level-count rounding
- * of the fixed-total sweeps (pitfall 1) makes neighbouring B tie. */
+ * of the fixed-total sweeps makes neighbouring B tie. */
 #include <math.h>
 #include <stdio.h>
 
@@ -241,7 +241,7 @@ START_TEST(test_int4_degrades_fastest)
 }
 END_TEST
 
-/* The F-S2 legend (orr-formats §4.1): 4-bit block CRD, absmax B = 64 with
+/* The F-S2 legend (Orr et al.): 4-bit block CRD, absmax B = 64 with
  * bf16 scales, R = 0.089 (Normal), 0.101 (Laplace).  Absmax R does not
  * depend on the source scale (up to the scales' bf16 rounding). */
 START_TEST(test_crd_b64_legend)

@@ -1,6 +1,6 @@
 /* fig-3 (Orr et al. F-S2): the driver's R values against the paper's
- * legend, its CRD steps against the exact codepoint tables of
- * orr-formats §4.3, and its refusal of sources without unit variance.
+ * legend, its CRD steps against the exact codepoint tables
+ * (quantiles to 5 decimals), and its refusal of sources without unit variance.
  * The driver runs once (2^20 samples) in a sandbox shared by the tests. */
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@ static void sandbox_open(void)
 
 static void sandbox_close(void) { qrd_test_fig_close(&fig); }
 
-/* The paper's legend (orr-formats §4.1), normal, laplace, t7, each to 3
+/* The paper's legend (Orr et al. F-S2), normal, laplace, t7, each to 3
  * decimals: met within rounding + 4 SE (the paper used 2^22 draws from
  * another generator). */
 START_TEST(test_legend_matches_paper)
@@ -46,7 +46,7 @@ START_TEST(test_legend_matches_paper)
 }
 END_TEST
 
-/* Positive half of a symmetric 16-level table, from §4.3 (5 decimals). */
+/* Positive half of a symmetric 16-level table (5 decimals). */
 typedef struct {
   const char *panel, *curve;
   double half[8];

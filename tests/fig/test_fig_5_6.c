@@ -1,9 +1,9 @@
 /* fig-5 and fig-6 (Orr et al. F-S4, F-S5), run as `make fig-N` runs them
  * (from the repository root, after `make test` has built the drivers), with
  * their HDF5 output checked against independent values:
- *   fig-5  every codepoint against the 5-decimal tables of orr-formats §4.3;
+ *   fig-5  every codepoint against the 5-decimal quantile tables of the CRD grids;
  *   fig-6  the exact bin masses against the closed forms for B = 2, 3
- *          (nf4-af4.md §3), total mass 1, and the Monte-Carlo histogram
+ *          (the law of the non-maximum element), total mass 1, and the Monte-Carlo histogram
  *          against the exact masses within a few standard errors. */
 #include <math.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@ static const char fig5_config[] =
   "seed = 1\nbits = 3\nblock = 64\nfamily = gaussian\n"
   "rows = rms-sym rms-asym absmax-sym absmax-asym signmax-asym\n";
 
-/* orr-formats §4.3, 3-bit Normal rows (B = 64), in row order. */
+/* The 5-decimal tables, 3-bit Normal rows (B = 64), in row order. */
 static const struct {
   const char *curve;
   double level[8];
@@ -70,7 +70,7 @@ static void run_fig6(qrd_test_fig *fig, unsigned block, unsigned long samples)
 }
 
 /* Interior mass of the non-maximum elements below x (without the atom at
- * -1), nf4-af4.md §3: B = 2, F = 1/4 + (atan x + pi/4)/pi; B = 3,
+ * -1), in closed form: B = 2, F = 1/4 + (atan x + pi/4)/pi; B = 3,
  * F = 1/6 + (2/pi)(atan(x/sqrt(2+x^2)) + pi/6). */
 static double closed_form_cdf(unsigned block, double x)
 {

@@ -187,8 +187,7 @@ enum { SYM_HALF, FULL };
 
 typedef struct {
   const char *what;
-  qrd_crd_family family;
-  double nu;
+  const char *dist;
   qrd_crd_scaling scaling;
   int symmetric;
   double block, b;
@@ -198,47 +197,53 @@ typedef struct {
 } crd_case;
 
 static const crd_case CRD[] = {
-  {"RMS Normal 4-bit sym", QRD_CRD_NORMAL, 0, QRD_CRD_RMS, 1, 0, 4, SYM_HALF, 8,
+  {"RMS Normal 4-bit sym", "gaussian", QRD_CRD_RMS, 1, 0, 4, SYM_HALF, 8,
    {0.12781, 0.38626, 0.65366, 0.93772, 1.24971, 1.6089, 2.05565, 2.71019}},
-  {"RMS Laplace 4-bit sym", QRD_CRD_LAPLACE, 0, QRD_CRD_RMS, 1, 0, 4, SYM_HALF, 8,
+  {"RMS Laplace 4-bit sym", "laplace", QRD_CRD_RMS, 1, 0, 4, SYM_HALF, 8,
    {0.1286, 0.41187, 0.73887, 1.12563, 1.59899, 2.20926, 3.06938, 4.53977}},
-  {"RMS t5 4-bit sym", QRD_CRD_STUDENT_T, 5, QRD_CRD_RMS, 1, 0, 4, SYM_HALF, 8,
+  {"RMS t5 4-bit sym", "student-t:nu=5", QRD_CRD_RMS, 1, 0, 4, SYM_HALF, 8,
    {0.1605, 0.49281, 0.86246, 1.30798, 1.89997, 2.79736, 4.47094, 9.26565}},
-  {"RMS Normal 3-bit sym", QRD_CRD_NORMAL, 0, QRD_CRD_RMS, 1, 0, 3, SYM_HALF, 4,
+  {"RMS Normal 3-bit sym", "gaussian", QRD_CRD_RMS, 1, 0, 3, SYM_HALF, 4,
    {0.24199, 0.74604, 1.32452, 2.11421}},
-  {"RMS Normal 3-bit asym", QRD_CRD_NORMAL, 0, QRD_CRD_RMS, 0, 0, 3, FULL, 8,
+  {"RMS Normal 3-bit asym", "gaussian", QRD_CRD_RMS, 0, 0, 3, FULL, 8,
    {-1.99246, -1.16825, -0.5519, 0, 0.43881, 0.90829, 1.45773, 2.21971}},
-  {"Block Normal B=64 absmax 4-bit sym", QRD_CRD_NORMAL, 0, QRD_CRD_ABSMAX, 1, 64, 4,
+  {"Block Normal B=64 absmax 4-bit sym", "gaussian", QRD_CRD_ABSMAX, 1, 64, 4,
    SYM_HALF, 8, {0.04977, 0.15032, 0.25403, 0.36357, 0.48273, 0.61761, 0.78008, 1}},
-  {"Block Laplace B=64 absmax 4-bit sym", QRD_CRD_LAPLACE, 0, QRD_CRD_ABSMAX, 1, 64, 4,
+  {"Block Laplace B=64 absmax 4-bit sym", "laplace", QRD_CRD_ABSMAX, 1, 64, 4,
    SYM_HALF, 8, {0.03444, 0.1095, 0.19467, 0.29309, 0.40967, 0.55266, 0.73764, 1}},
-  {"Block t7 B=64 absmax 4-bit sym", QRD_CRD_STUDENT_T, 7, QRD_CRD_ABSMAX, 1, 64, 4,
+  {"Block t7 B=64 absmax 4-bit sym", "student-t:nu=7", QRD_CRD_ABSMAX, 1, 64, 4,
    SYM_HALF, 8, {0.04161, 0.12625, 0.21543, 0.31308, 0.42492, 0.56049, 0.73805, 1}},
-  {"Block t5 B=128 absmax 4-bit sym", QRD_CRD_STUDENT_T, 5, QRD_CRD_ABSMAX, 1, 128, 4,
+  {"Block t5 B=128 absmax 4-bit sym", "student-t:nu=5", QRD_CRD_ABSMAX, 1, 128, 4,
    SYM_HALF, 8, {0.03397, 0.10355, 0.17842, 0.26338, 0.36579, 0.49861, 0.6883, 1}},
-  {"Block t5 B=128 signmax 4-bit asym", QRD_CRD_STUDENT_T, 5, QRD_CRD_SIGNMAX, 0, 128, 4,
+  {"Block t5 B=128 signmax 4-bit asym", "student-t:nu=5", QRD_CRD_SIGNMAX, 0, 128, 4,
    FULL, 16, {-0.70314, -0.51842, -0.38783, -0.28697, -0.20361, -0.13079, -0.06401, 0,
               0.06401, 0.13079, 0.20361, 0.28697, 0.38783, 0.51842, 0.70314, 1}},
-  {"Block Normal B=64 3-bit absmax sym", QRD_CRD_NORMAL, 0, QRD_CRD_ABSMAX, 1, 64, 3,
+  {"Block Normal B=64 3-bit absmax sym", "gaussian", QRD_CRD_ABSMAX, 1, 64, 3,
    SYM_HALF, 4, {0.10697, 0.33149, 0.59703, 1}},
-  {"Block Normal B=64 3-bit absmax asym", QRD_CRD_NORMAL, 0, QRD_CRD_ABSMAX, 0, 64, 3,
+  {"Block Normal B=64 3-bit absmax asym", "gaussian", QRD_CRD_ABSMAX, 0, 64, 3,
    FULL, 8, {-1, -0.54766, -0.25403, 0, 0.18871, 0.39228, 0.63606, 1}},
-  {"Block Normal B=64 3-bit signmax asym", QRD_CRD_NORMAL, 0, QRD_CRD_SIGNMAX, 0, 64, 3,
+  {"Block Normal B=64 3-bit signmax asym", "gaussian", QRD_CRD_SIGNMAX, 0, 64, 3,
    FULL, 8, {-0.63606, -0.39228, -0.18871, 0, 0.18871, 0.39228, 0.63606, 1}},
 };
 
-static qrd_element *crd_of(qrd_crd_family f, double nu, qrd_crd_scaling s, int sym,
-                           double block, double alpha, double b)
+static void crd_params(qrd_crd_params *p, const char *dist, qrd_crd_scaling s, int sym,
+                       double block, double alpha)
+{
+  qrd_dist d;
+  ck_assert_msg(qrd_dist_parse(dist, &d) == QRD_OK, "%s: %s", dist, qrd_error_detail());
+  ck_assert_int_eq(qrd_crd_params_for_dist(&d, p, NULL, NULL, 0), QRD_OK);
+  p->scaling = s;
+  p->symmetric = sym;
+  p->block = block > 0 ? block : p->block;
+  p->alpha = alpha;
+}
+
+static qrd_element *crd_of(const char *dist, qrd_crd_scaling s, int sym, double block,
+                           double alpha, double b)
 {
   qrd_crd_params p;
   qrd_element *e;
-  qrd_crd_params_default(&p);
-  p.family = f;
-  p.nu = nu > 0 ? nu : p.nu;
-  p.scaling = s;
-  p.symmetric = sym;
-  p.block = block > 0 ? block : p.block;
-  p.alpha = alpha;
+  crd_params(&p, dist, s, sym, block, alpha);
   element_ok(qrd_element_crd(&p, b, &e), &e, "crd");
   return e;
 }
@@ -250,8 +255,7 @@ START_TEST(test_crd_tables)
   size_t n = t->kind == SYM_HALF ? mirror(t->v, t->n, v) : t->n;
   if (t->kind == FULL)
     memcpy(v, t->v, n * sizeof *v);
-  qrd_element *e = crd_of(t->family, t->nu, t->scaling, t->symmetric, t->block, 1.0 / 3.0,
-                          t->b);
+  qrd_element *e = crd_of(t->dist, t->scaling, t->symmetric, t->block, 1.0 / 3.0, t->b);
   ck_assert_msg(e->cb->n == n, "%s: %zu levels", t->what, e->cb->n);
   for (size_t i = 0; i < n; i++)
     ck_assert_msg(fabs(e->cb->level[i] - v[i]) <= 6e-6, "%s (%s): level[%zu] = %.7f,"
@@ -273,12 +277,12 @@ END_TEST
  * probabilities: 4-bit sym p = i/15; 3-bit signmax k/8 and 1/2 + k/8. */
 START_TEST(test_crd_alpha0)
 {
-  qrd_element *e = crd_of(QRD_CRD_NORMAL, 0, QRD_CRD_ABSMAX, 1, 64, 0.0, 4);
+  qrd_element *e = crd_of("gaussian", QRD_CRD_ABSMAX, 1, 64, 0.0, 4);
   for (int i = 0; i < 16; i++)
     ck_assert_double_eq_tol(e->cb->level[i], 2.0 * i / 15.0 - 1.0, 1e-15);
   qrd_element_free(e);
   static const double signmax3[8] = {-0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1};
-  e = crd_of(QRD_CRD_LAPLACE, 0, QRD_CRD_SIGNMAX, 0, 64, 0.0, 3);
+  e = crd_of("laplace", QRD_CRD_SIGNMAX, 0, 64, 0.0, 3);
   assert_levels_exact(e, signmax3, 8);
   qrd_element_free(e);
 }
@@ -307,11 +311,11 @@ static void assert_t_inverts(const qrd_element *e, double nu1, double scale, dou
 
 START_TEST(test_crd_t_small_dof)
 {
-  qrd_element *e = crd_of(QRD_CRD_STUDENT_T, 3, QRD_CRD_RMS, 1, 0, 1.0 / 3.0, 4);
+  qrd_element *e = crd_of("student-t:nu=3", QRD_CRD_RMS, 1, 0, 1.0 / 3.0, 4);
   assert_t_inverts(e, 1.0 / 3.0, sqrt(3.0), 0, 0);
   qrd_element_free(e);
 
-  e = crd_of(QRD_CRD_STUDENT_T, 5, QRD_CRD_RMS, 1, 0, 1.0 / 3.0, 6);
+  e = crd_of("student-t:nu=5", QRD_CRD_RMS, 1, 0, 1.0 / 3.0, 6);
   for (size_t i = 0; i < 32; i++) {
     double p = (i + 1.0) / 65.0;
     double q = p < 0.5 ? -sqrt(3.0) / tan(M_PI * p) : sqrt(3.0) / tan(M_PI * (1 - p));
@@ -322,7 +326,7 @@ START_TEST(test_crd_t_small_dof)
 
   double nu = 4, B = 64, nu1 = (nu + 1) / 3 - 1, c = sqrt(nu / nu1);
   double M = pow(2 * log(B / M_PI), (nu - 3) / (2 * nu)) * pow(B, 1 / nu) * sqrt(nu / (nu - 2));
-  e = crd_of(QRD_CRD_STUDENT_T, nu, QRD_CRD_ABSMAX, 1, B, 1.0 / 3.0, 4);
+  e = crd_of("student-t:nu=4", QRD_CRD_ABSMAX, 1, B, 1.0 / 3.0, 4);
   assert_t_inverts(e, nu1, c, M, gsl_cdf_tdist_P(-M / c, nu1));
   ck_assert_double_eq(e->lo, -1.0);
   ck_assert_double_eq(e->hi, 1.0);
@@ -334,7 +338,7 @@ END_TEST
  * k = 1..3 (the last is 0) below and 1/2 + k/10, k = 1..4, above. */
 START_TEST(test_crd_odd_asym)
 {
-  qrd_element *e = crd_of(QRD_CRD_NORMAL, 0, QRD_CRD_RMS, 0, 0, 1.0 / 3.0, log2(7.0));
+  qrd_element *e = crd_of("gaussian", QRD_CRD_RMS, 0, 0, 1.0 / 3.0, log2(7.0));
   static const double p[7] = {1 / 6.0, 2 / 6.0, 0.5, 0.6, 0.7, 0.8, 0.9};
   ck_assert_uint_eq(e->cb->n, 7);
   for (int i = 0; i < 7; i++)
@@ -344,34 +348,54 @@ START_TEST(test_crd_odd_asym)
 }
 END_TEST
 
+/* The generic path (quadrature of p^alpha and root finding) is a second,
+ * independent method for the closed forms of each table case, at the cube
+ * root and at alpha = 1 (which fig-2 uses). */
+START_TEST(test_crd_generic)
+{
+  const crd_case *t = &CRD[_i];
+  static const double ALPHA[] = {1.0 / 3.0, 1.0};
+  for (size_t a = 0; a < N_OF(ALPHA); a++) {
+    qrd_crd_params p;
+    qrd_element *closed, *quad;
+    crd_params(&p, t->dist, t->scaling, t->symmetric, t->block, ALPHA[a]);
+    element_ok(qrd_element_crd(&p, t->b, &closed), &closed, "closed-form crd");
+    p.quadrature = 1;
+    element_ok(qrd_element_crd(&p, t->b, &quad), &quad, "quadrature crd");
+    ck_assert_uint_eq(closed->cb->n, quad->cb->n);
+    for (size_t i = 0; i < closed->cb->n; i++) {
+      double x = closed->cb->level[i], y = quad->cb->level[i];
+      ck_assert_msg(fabs(x - y) <= 1e-9 * fmax(1.0, fabs(x)), "%s, alpha %g: level[%zu] "
+                    "closed %.15g, quadrature %.15g", t->what, ALPHA[a], i, x, y);
+    }
+    qrd_element_free(closed);
+    qrd_element_free(quad);
+  }
+}
+END_TEST
+
 START_TEST(test_crd_errors)
 {
   static const struct {
-    qrd_crd_family f;
-    double nu;
+    const char *dist;
     qrd_crd_scaling s;
     int sym;
     double block, alpha, b;
   } BAD[] = {
-    {QRD_CRD_NORMAL, 5, QRD_CRD_RMS, 1, 64, 0.0, 4},        /* alpha 0 with RMS */
-    {QRD_CRD_NORMAL, 5, QRD_CRD_RMS, 1, 64, -0.5, 4},       /* negative alpha */
-    {QRD_CRD_NORMAL, 5, QRD_CRD_SIGNMAX, 1, 64, 1 / 3., 4}, /* signmax is asym only */
-    {QRD_CRD_STUDENT_T, 2, QRD_CRD_RMS, 1, 64, 1 / 3., 4},  /* nu <= 2 */
-    {QRD_CRD_STUDENT_T, 3, QRD_CRD_RMS, 1, 64, 0.2, 4},     /* alpha (nu+1) <= 1 */
-    {QRD_CRD_NORMAL, 5, QRD_CRD_ABSMAX, 1, 3, 1 / 3., 4},   /* B < pi */
-    {QRD_CRD_NORMAL, 5, QRD_CRD_ABSMAX, 0, 64, 1 / 3., 1.5},/* asym absmax, 3 levels */
-    {QRD_CRD_NORMAL, 5, QRD_CRD_RMS, 1, 64, 1 / 3., 0.3},   /* 1 level */
+    {"gaussian", QRD_CRD_RMS, 1, 64, 0.0, 4},              /* alpha 0 with RMS */
+    {"gaussian", QRD_CRD_RMS, 1, 64, -0.5, 4},             /* negative alpha */
+    {"gaussian", QRD_CRD_SIGNMAX, 1, 64, 1 / 3., 4},       /* signmax is asym only */
+    {"student-t:nu=2,scale=1", QRD_CRD_RMS, 1, 64, 1 / 3., 4}, /* nu <= 2 */
+    {"student-t:nu=2,scale=1", QRD_CRD_ABSMAX, 1, 64, 1 / 3., 4}, /* no block model */
+    {"student-t:nu=3", QRD_CRD_RMS, 1, 64, 0.2, 4},        /* alpha (nu+1) <= 1 */
+    {"gaussian", QRD_CRD_ABSMAX, 1, 3, 1 / 3., 4},         /* B < pi */
+    {"gaussian", QRD_CRD_ABSMAX, 0, 64, 1 / 3., 1.5},      /* asym absmax, 3 levels */
+    {"gaussian", QRD_CRD_RMS, 1, 64, 1 / 3., 0.3},         /* 1 level */
   };
   for (size_t k = 0; k < N_OF(BAD); k++) {
     qrd_crd_params p;
     qrd_element *e = (qrd_element *)&p;
-    qrd_crd_params_default(&p);
-    p.family = BAD[k].f;
-    p.nu = BAD[k].nu;
-    p.scaling = BAD[k].s;
-    p.symmetric = BAD[k].sym;
-    p.block = BAD[k].block;
-    p.alpha = BAD[k].alpha;
+    crd_params(&p, BAD[k].dist, BAD[k].s, BAD[k].sym, BAD[k].block, BAD[k].alpha);
     qrd_error_clear();
     ck_assert_msg(qrd_element_crd(&p, BAD[k].b, &e) == QRD_EINVAL, "case %zu accepted", k);
     ck_assert_ptr_null(e);
@@ -714,6 +738,7 @@ Suite *qrd_suite_fmt(void)
   tcase_add_test(tc, test_crd_alpha0);
   tcase_add_test(tc, test_crd_t_small_dof);
   tcase_add_test(tc, test_crd_odd_asym);
+  tcase_add_loop_test(tc, test_crd_generic, 0, (int)N_OF(CRD));
   tcase_add_test(tc, test_crd_errors);
   tcase_add_test(tc, test_fp_rounding);
   tcase_add_test(tc, test_int_rounding);
