@@ -31,13 +31,14 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
 #include "harness/driver_sweep.h"
 #include "mc/bzip.h"
+#include "mc/level_tune.h"
 #include "mc/sample.h"
 
 #define MAX_LEVELS ((size_t)1 << 24) /* far above any b_elem <= 12 */
-#define MAX_PROBES 48
 
 static const char doc[] =
   "Ideal code length vs Huffman vs bzip2 (Orr et al. F-S13).  Config keys:\n"
@@ -67,8 +68,6 @@ typedef struct {
 typedef struct {
   size_t curve, bit;
   qrd_block_result r;
-  int status;
-  char error[256];
 } item;
 
 /* ---- configuration ---- */
@@ -159,8 +158,9 @@ typedef struct {
 /* Total coded bits of the evaluation sample's indices on the n-level grid
  * (no scales).  The ideal and Huffman lengths need only cell counts; bzip2
  * needs the indices themselves, in order. */
-static int coded_bits(const coder *k, size_t n, double *bits)
+static int coded_bits(size_t n, void *ctx, double *bits)
 {
+  const coder *k = ctx;
   qrd_codebook *c = qrd_codebook_uniform(n, k->p->grid_max);
   int st = c ? QRD_OK : QRD_ENOMEM;
   size_t numel = k->p->eval->numel;
@@ -175,118 +175,17 @@ static int coded_bits(const coder *k, size_t n, double *bits)
   return st;
 }
 
-/* The level counts evaluated so far that bracket the target rate:
- * lo codes below it, hi at or above it (0: none yet). */
-typedef struct {
-  size_t lo, hi;
-  double r_lo, r_hi;
-  int last_side; /* which end moved last: -1 lo, +1 hi */
-  double slope;  /* rate per doubling of n, from the last two probes */
-} bracket;
-
-static void bracket_add(bracket *br, size_t n, double r, double target, size_t prev_n,
-                        double prev_r)
-{
-  if (prev_n && prev_n != n)
-    br->slope = fmin(fmax((r - prev_r) / log2((double)n / (double)prev_n), 0.25), 2.0);
-  if (r < target) {
-    br->lo = n;
-    br->r_lo = r;
-    br->last_side = -1;
-  } else {
-    br->hi = n;
-    br->r_hi = r;
-    br->last_side = 1;
-  }
-}
-
-static size_t round_levels(double log2n)
-{
-  double n = round(exp2(fmin(log2n, 40.0)));
-  return n < 2.0 ? 2 : n > (double)MAX_LEVELS ? MAX_LEVELS + 1 : (size_t)n;
-}
-
-/* The next level count to probe, strictly inside the bracket: a secant
- * step in log2 n (the rate grows about a bit per doubling), or the
- * geometric midpoint when the same end moved twice (regula falsi would
- * creep from one side). */
-static size_t next_levels(const bracket *br, double target, int same_side_twice)
-{
-  if (!br->hi) {
-    size_t n = round_levels(log2((double)br->lo) + (target - br->r_lo) / br->slope);
-    return n > br->lo ? n : br->lo + 1;
-  }
-  if (!br->lo) {
-    size_t n = round_levels(log2((double)br->hi) - (br->r_hi - target) / br->slope);
-    return n < br->hi ? n : br->hi - 1;
-  }
-  double a = log2((double)br->lo), b = log2((double)br->hi), m;
-  if (same_side_twice || br->r_hi <= br->r_lo)
-    m = 0.5 * (a + b);
-  else
-    m = a + (target - br->r_lo) * (b - a) / (br->r_hi - br->r_lo);
-  size_t n = round_levels(m);
-  return n <= br->lo ? br->lo + 1 : n >= br->hi ? br->hi - 1 : n;
-}
-
-typedef struct {
-  size_t n;    /* level count whose rate is closest to the target */
-  double bits; /* its total coded bits */
-} level_fit;
-
-/* §2.8's tuning, done on the level count itself: the grid depends on b0
- * only through n = floor(2^b0), so the closest achievable rate is that of
- * one of the two adjacent level counts around the target.  Secant steps
- * find them in about six probes where a scan + Brent over b0 takes ~80:
- * that matters when each probe is a bzip2 run (0.15 s at 2^20).  The
- * ideal and Huffman curves use the same search, so every coder is judged
- * at its closest level count.  Assumes the rate grows with n (a finer grid
- * has more index entropy); where it does not, the search still ends, at a
- * nearby count. */
-static int tune_levels(const coder *k, double target, level_fit *out)
-{
-  double numel = (double)k->p->eval->numel;
-  bracket br = {.slope = 1.0};
-  size_t n = round_levels(target + 1.0), prev_n = 0; /* a grid over the whole
-                                                        range needs > 2^b */
-  double prev_r = 0.0;
-  int prev_side = 0;
-  for (int probe = 1; probe <= MAX_PROBES; probe++) {
-    double bits;
-    if (n > MAX_LEVELS)
-      return qrd_error_set(QRD_EMAXITER, "rate %g b out of reach below %zu levels", target,
-                           MAX_LEVELS);
-    int st = coded_bits(k, n, &bits);
-    if (st)
-      return st;
-    bracket_add(&br, n, bits / numel, target, prev_n, prev_r);
-    prev_n = n;
-    prev_r = bits / numel;
-    /* adjacent counts (or crossed ones, where the rate is not monotone),
-     * or the coarsest grid already at or above the target */
-    int done = (br.lo && br.hi && br.hi <= br.lo + 1) || (!br.lo && br.hi == 2);
-    if (done) {
-      int take_hi = !br.lo || (br.hi && br.r_hi - target < target - br.r_lo);
-      out->n = take_hi ? br.hi : br.lo;
-      out->bits = (take_hi ? br.r_hi : br.r_lo) * numel;
-      return QRD_OK;
-    }
-    n = next_levels(&br, target, prev_side == br.last_side);
-    prev_side = br.last_side;
-  }
-  return qrd_error_set(QRD_EMAXITER, "rate %g b: no level count bracketed in %d probes",
-                       target, MAX_PROBES);
-}
-
+/* Each coder tunes the level count with its own bit count, so every coder
+ * is judged at its closest level count. */
 static int run_coded(const panel *p, size_t curve, double elem_bits, qrd_block_result *r)
 {
   const qrd_block_sample *bs = p->eval;
   coder k = {.p = p, .curve = curve, .stream = NULL};
   if (curve == BZIP2 && !(k.stream = malloc(QRD_INDEX_BYTES * bs->numel)))
     return qrd_error_set(QRD_ENOMEM, "index stream of %zu values", bs->numel);
-  level_fit fit = {0};
+  qrd_level_fit fit = {0};
   qrd_codebook *c = NULL;
-  int st = tune_levels(&k, elem_bits, &fit);
+  int st = qrd_level_tune(coded_bits, &k, bs->numel, elem_bits, MAX_LEVELS, &fit);
   if (!st && !(c = qrd_codebook_uniform(fit.n, p->grid_max)))
     st = QRD_ENOMEM;
   if (!st)
@@ -313,15 +212,6 @@ static int run_fixed(const setup *s, size_t d, const panel *p, double elem_bits,
   return st;
 }
 
-static void run_item(const setup *s, size_t d, const panel *p, item *it)
-{
-  double eb = s->elem_bits[it->bit];
-  it->status = it->curve == FIXED ? run_fixed(s, d, p, eb, &it->r)
-                                  : run_coded(p, it->curve, eb, &it->r);
-  if (it->status)
-    snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-}
-
 static void curve_name(const setup *s, size_t curve, char *name, size_t len)
 {
   if (curve == FIXED)
@@ -340,35 +230,24 @@ static size_t plan(const setup *s, item *items)
   return n;
 }
 
-static void run_items(qrd_driver *drv, const setup *s, size_t d, const panel *p, item *items,
-                      size_t n)
-{
-  /* each item writes only its own slot, so the results do not depend on
-   * the thread count; the bzip2 points (a few compressions each) start
-   * first, which balances the threads */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t j = 0; j < n; j++) {
-    item *it = &items[(j + BZIP2 * s->n_bits) % n];
-    run_item(s, d, p, it);
-    char what[256], name[64];
-    curve_name(s, it->curve, name, sizeof name);
-    snprintf(what, sizeof what, "%s %s b_elem=%g", s->src[d].dist.spec, name,
-             s->elem_bits[it->bit]);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-}
+/* The sweep of one panel: item j of the plan at items[j]. */
+typedef struct {
+  const setup *s;
+  size_t d;
+  const panel *p;
+  item *items;
+} sweep;
 
-static int first_failure(const setup *s, size_t d, const item *items, size_t n)
+static int run_item(void *ctx, size_t j, char *what, size_t len)
 {
-  for (size_t i = 0; i < n; i++)
-    if (items[i].status) {
-      char name[64];
-      curve_name(s, items[i].curve, name, sizeof name);
-      return qrd_error_set(items[i].status, "%s, %s at b_elem = %g: %s", s->src[d].dist.spec, name,
-                           s->elem_bits[items[i].bit], items[i].error);
-    }
-  return QRD_OK;
+  const sweep *w = ctx;
+  item *it = &w->items[j];
+  double eb = w->s->elem_bits[it->bit];
+  char name[64];
+  curve_name(w->s, it->curve, name, sizeof name);
+  snprintf(what, len, "%s %s b_elem=%g", w->s->src[w->d].dist.spec, name, eb);
+  return it->curve == FIXED ? run_fixed(w->s, w->d, w->p, eb, &it->r)
+                            : run_coded(w->p, it->curve, eb, &it->r);
 }
 
 /* ---- results ---- */
@@ -415,10 +294,8 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   item items[N_CURVES * QRD_DRIVER_MAX_BITS];
   size_t n = plan(s, items);
   int st = panel_build(drv, &p, s, d);
-  if (!st) {
-    run_items(drv, s, d, &p, items, n);
-    st = first_failure(s, d, items, n);
-  }
+  if (!st)
+    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &p, items});
   panel_free(&p);
   return st ? st : write_panel(res, s, d, items, n);
 }

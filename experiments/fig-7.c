@@ -29,6 +29,7 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
 #include "mc/entropy.h"
 #include "mc/sample.h"
@@ -213,8 +214,6 @@ typedef struct {
   size_t shape;
   double alpha;
   qrd_block_result r;
-  int status;
-  char error[256];
 } item;
 
 static qrd_crd_params item_params(const setup *s, const item *it)
@@ -232,9 +231,8 @@ static qrd_crd_params item_params(const setup *s, const item *it)
  * compressed point, whose shape is a t). */
 static int defined(const qrd_crd_params *p) { return qrd_crd_defined(p); }
 
-/* Costliest first, so the two threads finish together: Lloyd-Max (a
- * serial sort of the training sample), then the compressed points (a grid
- * search each), then the fixed-length points. */
+/* Lloyd-Max points, then the compressed points, then the fixed-length
+ * ones; each curve is collected from the plan in this order. */
 static size_t plan(const setup *s, item *items)
 {
   size_t n = 0, np = N_ROWS * s->n_dist;
@@ -327,39 +325,28 @@ static const char *item_name(const setup *s, const item *it)
                                  : s->src[it->shape].slug;
 }
 
-static void run_items(qrd_driver *drv, const setup *s, const panel_data *pd, item *items,
-                      size_t n)
-{
-  /* each item reads the shared samples and writes only its own slot, so
-   * the results do not depend on the thread count or schedule */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t j = 0; j < n; j++) {
-    item *it = &items[j];
-    const panel_data *p = &pd[it->panel];
-    it->status = it->shape == COMPRESSED ? run_compressed(s, p, it)
-               : it->shape == LLOYD_MAX  ? run_lloyd_max(s, p, it)
-                                         : run_fixed(s, p, it);
-    if (it->status)
-      snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-    char what[192], alpha[32] = "";
-    if (it->shape != LLOYD_MAX)
-      snprintf(alpha, sizeof alpha, " alpha=%.4g", it->alpha);
-    snprintf(what, sizeof what, "%s %s %s%s", row_name[it->panel / s->n_dist],
-             s->src[it->panel % s->n_dist].dist.spec, item_name(s, it), alpha);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-}
+/* The sweep: item j of the plan at items[j]. */
+typedef struct {
+  const setup *s;
+  const panel_data *pd;
+  item *items;
+} sweep;
 
-static int first_failure(const setup *s, const item *items, size_t n)
+/* Each item reads the shared samples and writes only its own slot. */
+static int run_item(void *ctx, size_t j, char *what, size_t len)
 {
-  for (size_t i = 0; i < n; i++)
-    if (items[i].status)
-      return qrd_error_set(items[i].status, "%s %s %s alpha %g: %s",
-                           row_name[items[i].panel / s->n_dist],
-                           s->src[items[i].panel % s->n_dist].dist.spec, item_name(s, &items[i]),
-                           items[i].alpha, items[i].error);
-  return QRD_OK;
+  const sweep *w = ctx;
+  const setup *s = w->s;
+  item *it = &w->items[j];
+  const panel_data *p = &w->pd[it->panel];
+  char alpha[32] = "";
+  if (it->shape != LLOYD_MAX)
+    snprintf(alpha, sizeof alpha, " alpha=%.4g", it->alpha);
+  snprintf(what, len, "%s %s %s%s", row_name[it->panel / s->n_dist],
+           s->src[it->panel % s->n_dist].dist.spec, item_name(s, it), alpha);
+  return it->shape == COMPRESSED ? run_compressed(s, p, it)
+       : it->shape == LLOYD_MAX  ? run_lloyd_max(s, p, it)
+                                 : run_fixed(s, p, it);
 }
 
 /* ---- results ---- */
@@ -385,14 +372,11 @@ static void collect(const item *items, size_t n, size_t panel, size_t shape, ser
 static int write_min(qrd_results *res, const char *panel, const char *name,
                      const char *label, const series *c)
 {
-  size_t k = 0;
-  for (size_t i = 1; i < c->n; i++)
-    if (c->y[i] < c->y[k])
-      k = i;
+  size_t k = qrd_curve_argmin(c->y, c->n);
   char curve[64], text[160];
   snprintf(curve, sizeof curve, "%s-min", name);
   snprintf(text, sizeof text, "%s minimum: alpha = %.3g, R = %.4f", label, c->x[k], c->y[k]);
-  return qrd_results_curve(res, panel, curve, text, 1, &c->x[k], &c->y[k], &c->err[k]);
+  return qrd_curve_point(res, panel, curve, text, c->x, c->y, c->err, k);
 }
 
 static int write_panel(qrd_results *res, const setup *s, const item *items, size_t n,
@@ -470,8 +454,7 @@ static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
     st = prepare_column(drv, s, d, pd);
   if (st)
     return st;
-  run_items(drv, s, pd, items, n);
-  if (!(st = first_failure(s, items, n)))
+  if (!(st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, pd, items})))
     st = write_results(drv, s, items, n);
   return st;
 }

@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
 #include "harness/driver_sweep.h"
 #include "law/registry.h"
@@ -61,8 +62,6 @@ enum { FIXED, COMPRESSED, N_MODES };
 typedef struct {
   size_t scheme, mode, bit;
   qrd_block_result r;
-  int status;
-  char error[256];
 } item;
 
 /* ---- configuration ---- */
@@ -208,15 +207,6 @@ static int run_fixed(const scheme *sc, double elem_bits, qrd_block_result *r)
   return st;
 }
 
-static void run_item(const setup *s, const scheme *sc, item *it)
-{
-  double eb = s->elem_bits[it->bit];
-  it->status = it->mode == FIXED ? run_fixed(&sc[it->scheme], eb, &it->r)
-                                 : run_compressed(&sc[it->scheme], eb, &it->r);
-  if (it->status)
-    snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-}
-
 static const char *const MODE_NAME[N_MODES] = {"fixed", "compressed"};
 
 static size_t plan(const setup *s, item *items)
@@ -229,34 +219,25 @@ static size_t plan(const setup *s, item *items)
   return n;
 }
 
-static void run_items(qrd_driver *drv, const setup *s, size_t d, const scheme *sc,
-                      item *items, size_t n)
-{
-  /* each item writes only its own slot, so the results do not depend on
-   * the thread count; back to front starts the costly compressed points
-   * (grid tuning) first, which balances the threads */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t j = 0; j < n; j++) {
-    item *it = &items[n - 1 - j];
-    run_item(s, sc, it);
-    char what[256];
-    snprintf(what, sizeof what, "%s %s-%s b_elem=%g", s->src[d].dist.spec,
-             sc[it->scheme].name, MODE_NAME[it->mode], s->elem_bits[it->bit]);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-}
+/* The sweep of one panel: item j of the plan at items[j]. */
+typedef struct {
+  const setup *s;
+  size_t d;
+  const scheme *sc;
+  item *items;
+} sweep;
 
-static int first_failure(const setup *s, size_t d, const scheme *sc, const item *items,
-                         size_t n)
+/* Each item writes only its own slot; the compressed points (grid tuning)
+ * are planned last, so they start first, which balances the threads. */
+static int run_item(void *ctx, size_t j, char *what, size_t len)
 {
-  for (size_t i = 0; i < n; i++)
-    if (items[i].status)
-      return qrd_error_set(items[i].status, "%s, %s-%s at b_elem = %g: %s",
-                           s->src[d].dist.spec, sc[items[i].scheme].name,
-                           MODE_NAME[items[i].mode], s->elem_bits[items[i].bit],
-                           items[i].error);
-  return QRD_OK;
+  const sweep *w = ctx;
+  item *it = &w->items[j];
+  const scheme *k = &w->sc[it->scheme];
+  double eb = w->s->elem_bits[it->bit];
+  snprintf(what, len, "%s %s-%s b_elem=%g", w->s->src[w->d].dist.spec, k->name,
+           MODE_NAME[it->mode], eb);
+  return it->mode == FIXED ? run_fixed(k, eb, &it->r) : run_compressed(k, eb, &it->r);
 }
 
 /* ---- results ---- */
@@ -349,10 +330,8 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   scheme_init(sc, s, d, names, labels);
   size_t n = plan(s, items);
   int st = panel_build(drv, sc, s, d);
-  if (!st) {
-    run_items(drv, s, d, sc, items, n);
-    st = first_failure(s, d, sc, items, n);
-  }
+  if (!st)
+    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, sc, items});
   for (size_t k = 0; k < N_SCHEMES; k++)
     scheme_free(&sc[k]);
   return st ? st : write_panel(res, s, d, sc, items, n);
