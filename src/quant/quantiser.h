@@ -3,7 +3,8 @@
  * A design turns a distribution and a target into a codebook.  Fixed-length
  * designs take a level count; entropy-coded designs take a rate (index
  * entropy in bits).  Adding a design is one file defining a
- * `const qrd_quantiser_type` plus one line in quant/registry.c. */
+ * `const qrd_quantiser_type` plus one line in law/registry.c, the list of
+ * every design (it names law's block codes too, so it sits in law/). */
 #ifndef QRD_QUANTISER_H
 #define QRD_QUANTISER_H
 
