@@ -1,0 +1,193 @@
+#include "fmt/fp_pass.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "fmt/bits.h"
+
+/* Values handled per pass of block_sse's inner loops. */
+#define CHUNK 256
+
+/* Adding and subtracting 2^52 rounds |t| < 2^51 to an integer, ties to
+ * even, in the default rounding mode (x86-64 SSE arithmetic: no excess
+ * precision, no contraction under -std=c11). */
+#define RNE_SHIFT 0x1p52
+
+/* E, M's range: emin = 1 - 2^{E-1}, max = 2^{2^{E-1} - 1} (2 - 2^-M). */
+static qrd_fp_range range_of(int e, int m)
+{
+  int bias = 1 << (e - 1);
+  return (qrd_fp_range){.emin = 1 - bias,
+                        .max = ldexp(2.0 - ldexp(1.0, -m), (1 << e) - 1 - bias)};
+}
+
+/* 2^k, k a normal double exponent, from its bits (no libm call in the
+ * inner loop). */
+static inline double pow2i(int k)
+{
+  uint64_t u = (uint64_t)(k + 1023) << 52;
+  double v;
+  memcpy(&v, &u, sizeof v);
+  return v;
+}
+
+/* The binade exponent k of a > 0, a in [2^k, 2^{k+1}) (-1023 for 0). */
+static inline int binade(double a)
+{
+  uint64_t u;
+  memcpy(&u, &a, sizeof u);
+  return (int)(u >> 52) - 1023;
+}
+
+/* a >= 0 rounded on the spacing 2^{k-m} of binade k with m mantissa bits
+ * (k at or below a's binade: the subnormal spacing when k is the lowest
+ * normal binade), nearest with ties toward zero.  Scaling by powers of two
+ * is exact and t < 2^{m+1}. */
+static inline double round_on_binade(double a, int k, int m)
+{
+  double t = a * pow2i(m - k);
+  double r = (t + RNE_SHIFT) - RNE_SHIFT;
+  r -= r - t == 0.5; /* a tie went up: ties go toward zero */
+  return r * pow2i(k - m);
+}
+
+/* Batch k holds blocks [first, last). */
+static void batch_range(const qrd_fp_sample *s, size_t k, size_t *first, size_t *last)
+{
+  *first = k * s->n_blocks / QRD_BLOCK_BATCHES;
+  *last = (k + 1) * s->n_blocks / QRD_BLOCK_BATCHES;
+}
+
+int qrd_fp_sample_init(qrd_fp_sample *s, const double *x, size_t n, size_t block,
+                       const qrd_scale_format *scale)
+{
+  s->x = x;
+  s->n = n;
+  s->block = block;
+  s->n_blocks = n / block;
+  if (!block || n % block || s->n_blocks < QRD_BLOCK_BATCHES)
+    return qrd_error_set(QRD_EINVAL, "%zu values in blocks of %zu: want a whole number of at "
+                         "least %d blocks", n, block, QRD_BLOCK_BATCHES);
+  s->absmax = malloc(s->n_blocks * sizeof *s->absmax);
+  if (!s->absmax)
+    return qrd_error_set(QRD_ENOMEM, "block extremes");
+#pragma omp parallel for schedule(static)
+  for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
+    size_t first, last;
+    batch_range(s, k, &first, &last);
+    double x2 = 0.0;
+    for (size_t b = first; b < last; b++) {
+      double a = 0.0;
+      for (size_t i = b * block; i < (b + 1) * block; i++) {
+        a = fmax(a, fabs(x[i]));
+        x2 += x[i] * x[i];
+      }
+      s->absmax[b] = a;
+    }
+    s->x2[k] = x2;
+  }
+  /* summed in index order like qrd_block_sample_alloc */
+  double sum2 = 0.0;
+  for (size_t i = 0; i < n; i++)
+    sum2 += x[i] * x[i];
+  s->rms_scale = qrd_scale_quantise(scale, fmax((float)sqrt(sum2 / (double)n), FLT_MIN));
+  return QRD_OK;
+}
+
+void qrd_fp_sample_free(qrd_fp_sample *s)
+{
+  free(s->absmax);
+  s->absmax = NULL;
+}
+
+void qrd_fp_pass_init(qrd_fp_pass *p, int absmax, int m)
+{
+  memset(p, 0, sizeof *p);
+  p->absmax = absmax;
+  p->m = m;
+}
+
+void qrd_fp_pass_add(qrd_fp_pass *p, int e)
+{
+  qrd_fp_range r = range_of(e, p->m);
+  if (p->absmax) {
+    int shift = (1 << (e - 1)) - 1; /* K: max = 2^K (2 - 2^-m) */
+    r.emin -= shift;
+    r.max = ldexp(r.max, -shift);
+  }
+  p->exponent[p->n_fmt] = e;
+  p->range[p->n_fmt++] = r;
+}
+
+/* The squared weight-domain error of magnitude xa (normalised a = xa / sc,
+ * binade k) on format r with m mantissa bits. */
+static inline double sq_error(const qrd_fp_range *r, int m, double sc, double xa, double a,
+                              int k)
+{
+  double q = round_on_binade(a, k < r->emin ? r->emin : k, m);
+  q = q < r->max ? q : r->max; /* beyond max, the rounding is >= max */
+  double d = xa - sc * q;      /* sc * q is exact */
+  return d * d;
+}
+
+/* Adds one block's squared errors under scale sc to e[0..n_fmt-1] (sc = 0:
+ * an all-zero block, exact).  Signs do not matter (the grids are
+ * symmetric), so magnitudes are rounded; the binade of each value is found
+ * once and every format then rounds on its own spacing, branch-free.  Two
+ * sums halve the chain of dependent additions. */
+static void block_sse(const qrd_fp_pass *p, const double *x, size_t len, double sc, double *e)
+{
+  if (sc == 0.0)
+    return;
+  double inv = 1.0 / sc, xa[CHUNK], a[CHUNK];
+  int k[CHUNK];
+  for (size_t c = 0; c < len; c += CHUNK) {
+    size_t n = len - c < CHUNK ? len - c : CHUNK, i;
+    for (i = 0; i < n; i++) {
+      xa[i] = fabs(x[c + i]);
+      a[i] = xa[i] * inv;
+      k[i] = binade(a[i]);
+    }
+    for (size_t j = 0; j < p->n_fmt; j++) {
+      const qrd_fp_range *r = &p->range[j];
+      double e0 = 0.0, e1 = 0.0;
+      for (i = 0; i + 1 < n; i += 2) {
+        e0 += sq_error(r, p->m, sc, xa[i], a[i], k[i]);
+        e1 += sq_error(r, p->m, sc, xa[i + 1], a[i + 1], k[i + 1]);
+      }
+      if (i < n)
+        e0 += sq_error(r, p->m, sc, xa[i], a[i], k[i]);
+      e[j] += e0 + e1;
+    }
+  }
+}
+
+void qrd_fp_pass_run(qrd_fp_pass *p, const qrd_fp_sample *s, const qrd_scale_format *scale)
+{
+  double unit = 2.0 - ldexp(1.0, -p->m);
+  for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
+    size_t first, last;
+    batch_range(s, k, &first, &last);
+    double e[QRD_FP_PASS_MAX] = {0.0};
+    for (size_t b = first; b < last; b++) {
+      double sc = p->absmax ? qrd_scale_quantise(scale, s->absmax[b] / unit) : s->rms_scale;
+      block_sse(p, s->x + b * s->block, s->block, sc, e);
+    }
+    for (size_t j = 0; j < p->n_fmt; j++)
+      p->sse[j][k] = e[j];
+  }
+}
+
+void qrd_fp_pass_result(const qrd_fp_pass *p, size_t j, const qrd_fp_sample *s,
+                        const qrd_scale_format *scale, qrd_block_result *r)
+{
+  qrd_bit_count bc = {.numel = s->n, .element_bits = 1 + p->exponent[j] + p->m,
+                      .scale_bits = qrd_scale_bits(scale),
+                      .n_blocks = p->absmax ? s->n_blocks : 1};
+  qrd_block_jackknife(p->sse[j], 1, s->x2, QRD_BLOCK_BATCHES, r);
+  r->bits = qrd_bits_per_param(&bc);
+}
