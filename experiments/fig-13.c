@@ -27,11 +27,10 @@
  *
  * Why no qrd_block_sample: the normalisation depends on (B, m, f) and,
  * for INT, on the level count (absmax divides by the largest integer), so
- * a sorted copy would serve one point only.  Instead each block's scale
- * is computed once per point and its values are looked up in a table of
- * cells: one O(N) pass per (B, m) for all elements. */
+ * a sorted copy would serve one point only.  Each point is instead one
+ * pass of the library's one-pass evaluator (qrd_block_pass_run) over all
+ * its elements, with one gain f per batch. */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,7 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
 #include "mc/sample.h"
 
@@ -107,290 +107,91 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* ---- elements as cell tables ---- */
+/* ---- one sweep point ---- */
 
-/* Cell lookup for values in [lo, hi] in O(1): bin j of a uniform grid
- * holds the cell of the point half a bin below its left end (so a value
- * rounded into the next bin is still above it), and a walk over the edges
- * finishes.  With 128 bins per level the walk rarely takes a step, so its
- * branch is predicted and the level load need not wait for the edge
- * comparison (fewer bins, or a branch-free step, measured slower).  Cells
- * are those of qrd_codebook: (edge[i], edge[i+1]], ties to the lower
- * index. */
-#define BINS_PER_LEVEL 128
-#define TABLE_MAX_BINS ((size_t)1 << 22) /* beyond: longer walks, same cells */
-
-typedef struct {
-  const qrd_codebook *cb;
-  double lo, bins_per_unit;
-  size_t n_bins;
-  uint32_t *start;
-} cell_table;
-
-static int table_init(cell_table *t, const qrd_codebook *cb, double lo, double hi)
-{
-  t->cb = cb;
-  t->lo = lo;
-  t->n_bins = cb->n < TABLE_MAX_BINS / BINS_PER_LEVEL ? BINS_PER_LEVEL * cb->n : TABLE_MAX_BINS;
-  t->bins_per_unit = (double)t->n_bins / (hi - lo);
-  t->start = malloc(t->n_bins * sizeof *t->start);
-  if (!t->start)
-    return qrd_error_set(QRD_ENOMEM, "cell table");
-  size_t i = 0;
-  for (size_t j = 0; j < t->n_bins; j++) {
-    double v = lo + ((double)j - 0.5) / t->bins_per_unit;
-    while (v > cb->edge[i + 1])
-      i++;
-    t->start[j] = (uint32_t)i;
-  }
-  return QRD_OK;
-}
-
-static inline size_t cell_of(const cell_table *t, double y)
-{
-  double p = (y - t->lo) * t->bins_per_unit;
-  size_t i = p > 0.0 ? t->start[p < (double)t->n_bins ? (size_t)p : t->n_bins - 1] : 0;
-  while (y > t->cb->edge[i + 1]) /* the last edge is +inf */
-    i++;
-  return i;
-}
-
-/* One element of a sweep point: its format, cells, the absmax divisor
- * min(-lo, hi) (§2.6) and the achieved bits. */
-typedef struct {
-  qrd_element *e;
-  cell_table table;
-  double range, bits;
-} element;
-
-static void element_free(element *el)
-{
-  qrd_element_free(el->e);
-  free(el->table.start);
-  el->e = NULL;
-  el->table.start = NULL;
-}
-
-static int element_init(element *el, const setup *s, int kind, double total, unsigned long block,
-                        const qrd_scale_format *scale)
-{
-  double sb = qrd_scale_bits(scale), eb = qrd_bits_fixed_total_element(total, sb, (double)block);
-  qrd_crd_params p = s->src.crd;
-  p.block = (double)block;
-  int st = kind == CRD ? qrd_element_crd(&p, eb, &el->e) : qrd_element_int(eb, 0, &el->e);
-  if (st)
-    return st;
-  el->range = fmin(-el->e->lo, el->e->hi);
-  qrd_bit_count bc = {.numel = s->samples, .element_bits = el->e->bits, .scale_bits = sb,
-                      .n_blocks = s->samples / block};
-  el->bits = qrd_bits_per_param(&bc);
-  return table_init(&el->table, el->e->cb, el->e->lo, el->e->hi);
-}
-
-/* ---- one block size ---- */
-
-/* The source at one block size: block extremes and, per batch, the sum of
- * (x f)^2 under the batch's rescaling f. */
-typedef struct {
-  const double *x;
-  size_t block, n_blocks, n_batches;
-  double *absmax;
-  double x2[MAX_BATCHES];
-} block_data;
-
-/* Batch k holds blocks [first, last): near-equal runs of whole blocks;
- * rescaling j owns batches j * 6 .. j * 6 + 5, i.e. blocks
- * [j n_blocks / n_f, (j + 1) n_blocks / n_f). */
-static void batch_range(const block_data *bd, size_t k, size_t *first, size_t *last)
-{
-  *first = k * bd->n_blocks / bd->n_batches;
-  *last = (k + 1) * bd->n_blocks / bd->n_batches;
-}
-
-static double rescaling(const setup *s, size_t batch)
-{
-  return 1.0 + (double)(batch / BATCHES_PER_RESCALING) / (double)(s->n_f - 1);
-}
-
-static int block_data_init(block_data *bd, const setup *s, const double *x, unsigned long block)
-{
-  bd->x = x;
-  bd->block = block;
-  bd->n_blocks = s->samples / block;
-  bd->n_batches = s->n_f * BATCHES_PER_RESCALING;
-  bd->absmax = malloc(bd->n_blocks * sizeof *bd->absmax);
-  if (!bd->absmax)
-    return qrd_error_set(QRD_ENOMEM, "block extremes");
-#pragma omp parallel for schedule(static)
-  for (size_t k = 0; k < bd->n_batches; k++) {
-    size_t first, last;
-    batch_range(bd, k, &first, &last);
-    double f = rescaling(s, k), x2 = 0.0;
-    for (size_t b = first; b < last; b++) {
-      double a = 0.0;
-      for (size_t i = b * block; i < (b + 1) * block; i++) {
-        double v = x[i] * f;
-        a = fmax(a, fabs(x[i]));
-        x2 += v * v;
-      }
-      bd->absmax[b] = a;
-    }
-    bd->x2[k] = x2;
-  }
-  return QRD_OK;
-}
-
-/* One sweep point: a block size and a scale mantissa width, with every
- * (total bits, kind) element; sse[c][k] is element c's weight-domain
- * squared error in batch k. */
+/* A block size and a scale mantissa width, with every (total bits, kind)
+ * element, ordered (total, kind); sse[k * MAX_CONFIGS + c] is element c's
+ * weight-domain squared error in batch k. */
 typedef struct {
   size_t bi;
   int m;
-  qrd_scale_format scale;
-  element el[MAX_CONFIGS];
-  size_t n_el;
   double bits[MAX_CONFIGS];
-  double sse[MAX_CONFIGS][MAX_BATCHES];
-  int status;
-  char error[256];
+  double sse[MAX_BATCHES * MAX_CONFIGS];
 } item;
 
-/* Configs are ordered (total, kind). */
 static size_t config_of(size_t t, int kind) { return t * N_KINDS + (size_t)kind; }
 
-/* The squared rounding error of y on element el. */
-static inline double sq_error(const element *el, double y)
+/* Element (kind, total) at block size `block` under scaling sc as a
+ * one-pass format. */
+static int format_init(qrd_block_direct *f, const setup *s, int kind, double total,
+                       const qrd_scaling *sc)
 {
-  double d = y - el->table.cb->level[cell_of(&el->table, y)];
-  return d * d;
-}
-
-/* Squared error (normalised units) of one block's rescaled values under
- * scale sc, for one element; y = x f / sc up to the last bit.  Two sums
- * halve the chain of dependent additions. */
-static double block_sse(const element *el, const double *x, size_t len, double f, double sc)
-{
-  double g = f / sc, e0 = 0.0, e1 = 0.0;
-  size_t i = 0;
-  for (; i + 1 < len; i += 2) {
-    e0 += sq_error(el, x[i] * g);
-    e1 += sq_error(el, x[i + 1] * g);
-  }
-  if (i < len)
-    e0 += sq_error(el, x[i] * g);
-  return e0 + e1;
-}
-
-static int item_elements(item *it, const setup *s)
-{
-  char name[32];
-  snprintf(name, sizeof name, "e%dm%d", s->scale_e, it->m);
-  int st = qrd_scale_parse(name, &it->scale);
-  for (size_t t = 0; !st && t < s->n_total; t++)
-    for (int kind = 0; !st && kind < N_KINDS; kind++) {
-      st = element_init(&it->el[it->n_el], s, kind, s->total[t], s->block[it->bi], &it->scale);
-      it->n_el += !st || it->el[it->n_el].e; /* keep a half-made one for freeing */
-    }
+  double eb = qrd_bits_fixed_total_element(total, qrd_scale_bits(&sc->scale), (double)sc->block);
+  qrd_crd_params p = s->src.crd;
+  p.block = (double)sc->block;
+  qrd_element *e = NULL;
+  int st = kind == CRD ? qrd_element_crd(&p, eb, &e) : qrd_element_int(eb, 0, &e);
+  if (!st)
+    st = qrd_block_direct_init(f, sc, e);
+  qrd_element_free(e);
   return st;
 }
 
-static void run_item(const setup *s, const block_data *bd, item *it)
+typedef struct {
+  const setup *s;
+  const double *x;
+  const qrd_block_pass *pass;
+  item *items;
+} sweep;
+
+static int run_item(void *ctx, size_t i, char *what, size_t len)
 {
-  it->status = item_elements(it, s);
-  for (size_t k = 0; !it->status && k < bd->n_batches; k++) {
-    size_t first, last;
-    batch_range(bd, k, &first, &last);
-    double f = rescaling(s, k), e[MAX_CONFIGS] = {0.0}, sc[MAX_CONFIGS];
-    for (size_t b = first; b < last; b++)
-      for (size_t c = 0; c < it->n_el; c++) {
-        /* max |x f| = f max |x| exactly: rounding is monotone; elements
-         * of the same range (the CRDs: 1) share the scale */
-        size_t same = 0;
-        while (it->el[same].range != it->el[c].range)
-          same++;
-        sc[c] = same < c ? sc[same]
-                         : qrd_scale_quantise(&it->scale, bd->absmax[b] * f / it->el[c].range);
-        if (sc[c] != 0.0) /* 0: an all-zero block, exact */
-          e[c] += sc[c] * sc[c] * block_sse(&it->el[c], bd->x + b * bd->block, bd->block, f, sc[c]);
-      }
-    for (size_t c = 0; c < it->n_el; c++)
-      it->sse[c][k] = e[c];
+  const sweep *w = ctx;
+  const setup *s = w->s;
+  item *it = &w->items[i];
+  snprintf(what, len, "%s B=%lu scale E%dM%d", s->src.dist.spec, s->block[it->bi], s->scale_e,
+           it->m);
+  char name[32];
+  snprintf(name, sizeof name, "e%dm%d", s->scale_e, it->m);
+  qrd_scaling sc = {.kind = QRD_SCALING_ABSMAX, .block = w->pass->block};
+  qrd_block_direct f[MAX_CONFIGS] = {{0}};
+  size_t n_el = s->n_total * N_KINDS;
+  int st = qrd_scale_parse(name, &sc.scale);
+  for (size_t t = 0; !st && t < s->n_total; t++)
+    for (int kind = 0; !st && kind < N_KINDS; kind++)
+      st = format_init(&f[config_of(t, kind)], s, kind, (double)s->total[t], &sc);
+  double x2[MAX_BATCHES], sse[MAX_BATCHES * MAX_CONFIGS];
+  if (!st)
+    st = qrd_block_pass_run(w->x, s->samples, w->pass, f, n_el, sse, x2);
+  for (size_t c = 0; c < n_el; c++) {
+    it->bits[c] = qrd_block_direct_bits(&f[c], s->samples, sc.block);
+    for (size_t k = 0; !st && k < w->pass->n_batches; k++)
+      it->sse[k * MAX_CONFIGS + c] = sse[k * n_el + c];
+    qrd_block_direct_free(&f[c]);
   }
-  if (it->status)
-    snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
-  for (size_t c = 0; c < it->n_el; c++) {
-    it->bits[c] = it->el[c].bits;
-    element_free(&it->el[c]);
-  }
+  return st;
 }
 
-/* The sweep over m at block size bi: items[m - m_min], and the batches'
+/* The sweep over m at block size bi, items[m - m_min], and the batches'
  * sums of (x f)^2 into x2. */
 static int run_block(qrd_driver *drv, const setup *s, const double *x, size_t bi, item *items,
                      double *x2)
 {
-  block_data bd;
-  int st = block_data_init(&bd, s, x, s->block[bi]);
-  if (st)
-    return st;
-  memcpy(x2, bd.x2, bd.n_batches * sizeof *x2);
+  double gain[MAX_BATCHES];
+  qrd_block_pass pass = {.block = s->block[bi], .n_batches = s->n_f * BATCHES_PER_RESCALING,
+                         .gain = gain, .split_sum = 1};
+  /* rescaling j owns batches j * 6 .. j * 6 + 5 */
+  for (size_t k = 0; k < pass.n_batches; k++)
+    gain[k] = 1.0 + (double)(k / BATCHES_PER_RESCALING) / (double)(s->n_f - 1);
   size_t n = (size_t)(s->m_max - s->m_min + 1);
-  /* each item writes only its own slots, so the results do not depend on
-   * the thread count */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t i = 0; i < n; i++) {
-    item *it = &items[i];
-    *it = (item){.bi = bi, .m = s->m_min + (int)i};
-    run_item(s, &bd, it);
-    char what[192];
-    snprintf(what, sizeof what, "%s B=%lu scale E%dM%d", s->src.dist.spec, s->block[bi],
-             s->scale_e, it->m);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-  free(bd.absmax);
-  for (size_t i = 0; !st && i < n; i++)
-    if (items[i].status)
-      st = qrd_error_set(items[i].status, "B = %lu, m = %d: %s", s->block[bi], items[i].m,
-                         items[i].error);
-  return st;
+  for (size_t i = 0; i < n; i++)
+    items[i] = (item){.bi = bi, .m = s->m_min + (int)i};
+  double sse[MAX_BATCHES]; /* the x2 of a pass with no formats */
+  int st = qrd_block_pass_run(x, s->samples, &pass, NULL, 0, sse, x2);
+  return st ? st : qrd_driver_run_items(drv, n, run_item, &(sweep){s, x, &pass, items});
 }
 
 /* ---- results ---- */
-
-/* The mean over rescalings of R = sqrt(sse / sum (x f)^2), leaving out
- * batch `skip` (SIZE_MAX: none). */
-static double mean_r(const setup *s, const double *sse, const double *x2, size_t skip)
-{
-  double mean = 0.0;
-  for (size_t j = 0; j < s->n_f; j++) {
-    double e = 0.0, t = 0.0;
-    for (size_t k = j * BATCHES_PER_RESCALING; k < (j + 1) * BATCHES_PER_RESCALING; k++)
-      if (k != skip) {
-        e += sse[k];
-        t += x2[k];
-      }
-    mean += sqrt(e / t) / (double)s->n_f;
-  }
-  return mean;
-}
-
-/* value = mean_r(sse) / mean_r(ref) (ref NULL: 1) and its delete-one-batch
- * jackknife standard error. */
-static void jackknife(const setup *s, const double *sse, const double *ref, const double *x2,
-                      double *value, double *se)
-{
-  size_t nb = s->n_f * BATCHES_PER_RESCALING;
-  double loo[MAX_BATCHES], mean = 0.0, var = 0.0;
-  *value = mean_r(s, sse, x2, SIZE_MAX) / (ref ? mean_r(s, ref, x2, SIZE_MAX) : 1.0);
-  for (size_t k = 0; k < nb; k++) {
-    loo[k] = mean_r(s, sse, x2, k) / (ref ? mean_r(s, ref, x2, k) : 1.0);
-    mean += loo[k] / (double)nb;
-  }
-  for (size_t k = 0; k < nb; k++)
-    var += (loo[k] - mean) * (loo[k] - mean);
-  *se = sqrt(var * (double)(nb - 1) / (double)nb);
-}
 
 /* Everything a results curve needs of one (total, kind, block): per
  * mantissa width the ratio to the first, the mean R, the bits. */
@@ -400,16 +201,29 @@ typedef struct {
   size_t n, best;
 } series;
 
+/* Element c's sse per batch, contiguous. */
+static void sse_of(const setup *s, const item *it, size_t c, double *out)
+{
+  for (size_t k = 0; k < s->n_f * BATCHES_PER_RESCALING; k++)
+    out[k] = it->sse[k * MAX_CONFIGS + c];
+}
+
 static void series_of(const setup *s, const item *items, const double *x2, size_t c,
                       series *out)
 {
+  size_t nb = s->n_f * BATCHES_PER_RESCALING;
+  double ref[MAX_BATCHES], sse[MAX_BATCHES];
+  sse_of(s, &items[0], c, ref);
   out->n = (size_t)(s->m_max - s->m_min + 1);
   out->best = 0;
   for (size_t i = 0; i < out->n; i++) {
     out->m[i] = items[i].m;
     out->bits[i] = items[i].bits[c];
-    jackknife(s, items[i].sse[c], items[0].sse[c], x2, &out->ratio[i], &out->ratio_se[i]);
-    jackknife(s, items[i].sse[c], NULL, x2, &out->r[i], &out->r_se[i]);
+    sse_of(s, &items[i], c, sse);
+    qrd_block_jackknife_groups(sse, ref, x2, nb, BATCHES_PER_RESCALING, &out->ratio[i],
+                               &out->ratio_se[i]);
+    qrd_block_jackknife_groups(sse, NULL, x2, nb, BATCHES_PER_RESCALING, &out->r[i],
+                               &out->r_se[i]);
     if (out->r[i] < out->r[out->best])
       out->best = i;
   }

@@ -1,4 +1,4 @@
-/* fig-18 (nf4-af4.md §7 fig-C): expected quantisation error of 4-bit codes
+/* fig-18 (the NF4/AF4 study, fig-C): expected quantisation error of 4-bit codes
  * against the block size B, N(0,1) weights, each code designed for its own
  * B and used with its own scaling (absmax; signmax for BOF4-S).
  *
@@ -21,17 +21,17 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
-#include "fmt/element.h"
 #include "harness/driver.h"
 #include "law/lineup.h"
 #include "mc/sample.h"
+#include "mc/stats.h"
 
 #define BATCHES QRD_BLOCK_BATCHES
 #define MAX_BLOCKS QRD_LINEUP_MAX_BLOCKS
 
 static const char doc[] =
   "Expected error vs block size of 4-bit codes, L1 of normalised values and\n"
-  "  weight-domain R (nf4-af4.md fig-C).  Config keys: seed, samples (Monte\n"
+  "  weight-domain R (NF4/AF4 fig-C).  Config keys: seed, samples (Monte\n"
   "  Carlo values, a multiple of 64 block_max; 0: exact values only),\n"
   "  block_min, block_max (powers of two), codes (of nf4, af4-pub, af4-exact,\n"
   "  af4-approx, bof4, bof4-mae, bof4s, int4, uniform; the first is the\n"
@@ -44,12 +44,11 @@ typedef struct {
 
 enum { L1, L2W, N_METRICS };
 
-/* Code c at block size j: its design, exact errors and Monte Carlo sums
- * per batch. */
+/* Code c at block size j: its design, exact errors and Monte Carlo
+ * estimates. */
 typedef struct {
   qrd_codebook *cb;
   double exact[N_METRICS];
-  double batch[BATCHES][N_METRICS]; /* sums over the batch's values */
   double mc[N_METRICS], se[N_METRICS];
   int status;
   char error[256];
@@ -117,63 +116,29 @@ static void design_all(qrd_driver *drv, const setup *s, item *items)
 
 /* ---- Monte Carlo ---- */
 
-/* Adds one block's errors under one code: L1 of the normalised values and
- * the squared weight-domain error, the block divided by `scale`. */
-static void block_errors(const double *x, size_t b, double scale, qrd_codebook *cb,
-                         double *sum)
+/* The per-value mean of each metric over the batches of code c at block
+ * size j, and its standard error, from the library's per-batch sums. */
+static int code_mc(const setup *s, const double *x, size_t c, size_t j, item *it)
 {
-  qrd_element e = {.cb = cb};
-  for (size_t i = 0; i < b; i++) {
-    double y = x[i] / scale, q = cb->level[qrd_element_index(&e, y)];
-    double dw = x[i] - scale * q;
-    sum[L1] += fabs(y - q);
-    sum[L2W] += dw * dw;
+  static const int SUM[N_METRICS] = {[L1] = QRD_CODE_L1, [L2W] = QRD_CODE_MSE};
+  size_t width = QRD_CODE_SUMS + it->cb->n;
+  qrd_scaling_kind kind = s->lineup.code[c]->scaling == QRD_LAW_SIGNMAX ? QRD_SCALING_SIGNMAX
+                                                                        : QRD_SCALING_ABSMAX;
+  double *sums = malloc(BATCHES * width * sizeof *sums);
+  int st = sums ? qrd_block_code_sums(x, s->samples, (size_t)s->lineup.block[j], BATCHES, kind,
+                                      INFINITY, it->cb, sums)
+                : qrd_error_set(QRD_ENOMEM, "Monte Carlo sums");
+  for (int m = 0; !st && m < N_METRICS; m++) {
+    qrd_moments mo = {0};
+    for (size_t k = 0; k < BATCHES; k++)
+      qrd_moments_add(&mo, sums[k * width + SUM[m]] / sums[k * width + QRD_CODE_ELEMENTS]);
+    qrd_moments_mean_se(&mo, &it->mc[m], &it->se[m]);
   }
+  free(sums);
+  return st;
 }
 
-/* Batch k of block size j under every code: per block, absmax M and the
- * signed extreme (the element of largest |x|). */
-static void batch_errors(const setup *s, const double *x, size_t j, size_t k, item *items)
-{
-  size_t per = s->samples / BATCHES, b = (size_t)s->lineup.block[j];
-  for (size_t c = 0; c < s->lineup.n_code; c++) {
-    item *it = item_at(s, items, c, j);
-    memset(it->batch[k], 0, sizeof it->batch[k]);
-  }
-  for (size_t from = k * per; from < (k + 1) * per; from += b) {
-    double m = 0.0, signed_max = 0.0;
-    for (size_t i = from; i < from + b; i++)
-      if (fabs(x[i]) > m) {
-        m = fabs(x[i]);
-        signed_max = x[i];
-      }
-    for (size_t c = 0; c < s->lineup.n_code; c++) {
-      item *it = item_at(s, items, c, j);
-      double scale = s->lineup.code[c]->scaling == QRD_LAW_SIGNMAX ? signed_max : m;
-      block_errors(x + from, b, scale, it->cb, it->batch[k]);
-    }
-  }
-}
-
-/* Mean per value and its standard error from the batch sums. */
-static void batch_stats(const setup *s, item *it)
-{
-  double per = (double)(s->samples / BATCHES);
-  for (int m = 0; m < N_METRICS; m++) {
-    double sum = 0.0, sum2 = 0.0;
-    for (size_t k = 0; k < BATCHES; k++) {
-      double v = it->batch[k][m] / per;
-      sum += v;
-      sum2 += v * v;
-    }
-    it->mc[m] = sum / BATCHES;
-    double var = (sum2 - sum * it->mc[m]) / (BATCHES - 1);
-    it->se[m] = sqrt(fmax(var, 0.0) / BATCHES);
-  }
-}
-
-/* One sample for every B; per B the batches run in parallel, each writing
- * its own sums, reduced in batch order. */
+/* One sample for every B and code. */
 static int monte_carlo(qrd_driver *drv, const setup *s, item *items)
 {
   qrd_dist d;
@@ -181,18 +146,15 @@ static int monte_carlo(qrd_driver *drv, const setup *s, item *items)
   double *x = st ? NULL : qrd_sample_alloc(&d, drv->seed, s->samples);
   if (!x)
     return st ? st : QRD_ENOMEM;
-  for (size_t j = 0; j < s->lineup.n_block; j++) {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t k = 0; k < BATCHES; k++)
-      batch_errors(s, x, j, k, items);
-    for (size_t c = 0; c < s->lineup.n_code; c++)
-      batch_stats(s, item_at(s, items, c, j));
+  for (size_t j = 0; !st && j < s->lineup.n_block; j++) {
+    for (size_t c = 0; !st && c < s->lineup.n_code; c++)
+      st = code_mc(s, x, c, j, item_at(s, items, c, j));
     char what[64];
     snprintf(what, sizeof what, "B = %g: Monte Carlo", s->lineup.block[j]);
     qrd_driver_progress_step(drv, what);
   }
   free(x);
-  return QRD_OK;
+  return st;
 }
 
 /* The largest |Monte Carlo - exact| / SE over codes, block sizes and

@@ -1,5 +1,5 @@
 /* fig-4 (Orr et al. F-S3, `eg_dist_absmax`): the mean block absmax E[max|X|]
- * over blocks of B iid values vs B, with the models of orr-formats §2.5 that
+ * over blocks of B iid values vs B, with the models of Orr et al. §2.5 that
  * the block CRD formats are built on, and the exact value by integration.
  *
  * Panels:
@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "harness/driver.h"
 #include "mc/sample.h"
+#include "mc/stats.h"
 
 #define MAX_DISTS 16
 #define MAX_BLOCKS 32
@@ -67,28 +68,12 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 }
 
 /* Mean and standard error over blocks of max |x|. */
-static void block_max_stats(const double *x, size_t n, size_t b, double *mean, double *se)
-{
-  size_t blocks = n / b;
-  double sum = 0.0, sum2 = 0.0;
-  for (size_t k = 0; k < blocks; k++) {
-    double m = 0.0;
-    for (size_t i = k * b; i < (k + 1) * b; i++)
-      m = fmax(m, fabs(x[i]));
-    sum += m;
-    sum2 += m * m;
-  }
-  *mean = sum / (double)blocks;
-  double var = (sum2 - sum * *mean) / (double)(blocks - 1);
-  *se = sqrt(fmax(var, 0.0) / (double)blocks);
-}
-
 static void run_dist(const setup *s, size_t d, unsigned long seed, result *r)
 {
   double *x = qrd_sample_alloc(&s->dist[d], seed, s->samples);
   r->status = x ? QRD_OK : QRD_ENOMEM;
   for (size_t j = 0; !r->status && j < s->n_block; j++) {
-    block_max_stats(x, s->samples, s->block[j], &r->mc[j], &r->se[j]);
+    qrd_mc_block_absmax_stats(x, s->samples, s->block[j], &r->mc[j], &r->se[j]);
     r->model[j] = qrd_dist_block_absmax_model(&s->dist[d], (double)s->block[j]);
     r->status = qrd_dist_block_absmax_mean(&s->dist[d], (double)s->block[j], &r->exact[j]);
   }

@@ -4,10 +4,8 @@
  * the law's quadrature (law/blockmax.h) or, with --samples, on Monte Carlo
  * blocks with jackknife standard errors.
  *
- * The Monte Carlo side normalises each block by its exact extreme itself
- * rather than through fmt/block.h: that evaluator divides by the extreme
- * rounded to a scale format and over the element's range, and reports R
- * only, while the law defines X = W / M exactly and the errors on X. */
+ * The Monte Carlo side is fmt/block.h's pass for codes of block-normalised
+ * values (exact extremes, errors on X = W / M as the law defines them). */
 #include "cli/eval_law.h"
 
 #include <math.h>
@@ -19,9 +17,11 @@
 #include "cli/eval_format.h"
 #include "core/error.h"
 #include "core/spec.h"
+#include "fmt/block.h"
 #include "law/blockmax.h"
 #include "law/code.h"
 #include "mc/sample.h"
+#include "mc/stats.h"
 
 static const char help[] =
   "usage: qrd eval --dist D --quantiser Q --scaling absmax:B|signmax:B\n"
@@ -330,69 +330,21 @@ static int exact(const request *r, const qrd_codebook *c, double *v)
 
 /* ---- Monte Carlo ---- */
 
-/* Sums kept per batch of blocks, followed by the code's cell counts. */
-enum { S_ELEMENTS, S_ABS, S_SQ, S_MABS, S_MSQ, S_W2, N_SUMS };
-
-/* Index of the cell (edge[i], edge[i+1]] holding x. */
-static size_t cell_of(const qrd_codebook *c, double x)
-{
-  size_t lo = 0, hi = c->n - 1;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (x <= c->edge[mid + 1])
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return lo;
-}
-
-/* The block's largest inlier |w| (absmax) or that w itself (signmax); 0
- * when every value is an outlier. */
-static double block_scale(const double *w, size_t n, qrd_law_scaling kind, double tau)
-{
-  double s = 0.0;
-  for (size_t i = 0; i < n; i++)
-    if (fabs(w[i]) <= tau && fabs(w[i]) > fabs(s))
-      s = w[i];
-  return kind == QRD_LAW_ABSMAX ? fabs(s) : s;
-}
-
-static void add_block(const double *w, size_t n, double scale, double tau,
-                      const qrd_codebook *c, double *sum, double *count)
-{
-  double m = fabs(scale);
-  for (size_t i = 0; i < n; i++) {
-    sum[S_ELEMENTS] += 1.0;
-    sum[S_W2] += w[i] * w[i];
-    if (!(fabs(w[i]) <= tau) || scale == 0.0)
-      continue;
-    double x = w[i] / scale;
-    size_t k = cell_of(c, x);
-    double e = fabs(x - c->level[k]);
-    sum[S_ABS] += e;
-    sum[S_SQ] += e * e;
-    sum[S_MABS] += m * e;
-    sum[S_MSQ] += m * m * e * e;
-    count[k] += 1.0;
-  }
-}
-
-/* The reported values from sums (N_SUMS, then n cell counts); prob is
+/* The reported values from sums (QRD_CODE_SUMS, then n cell counts); prob is
  * scratch for n values. */
 static void statistics(const double *sum, size_t n, double *prob, double *v)
 {
-  double elements = sum[S_ELEMENTS], coded = 0.0;
+  double elements = sum[QRD_CODE_ELEMENTS], coded = 0.0;
   for (size_t k = 0; k < n; k++)
-    coded += sum[N_SUMS + k];
+    coded += sum[QRD_CODE_SUMS + k];
   for (size_t k = 0; k < n; k++)
-    prob[k] = sum[N_SUMS + k] / coded;
+    prob[k] = sum[QRD_CODE_SUMS + k] / coded;
   v[ENTROPY] = qrd_entropy_bits(prob, n);
-  v[L1] = sum[S_ABS] / elements;
-  v[L2] = sum[S_SQ] / elements;
-  v[MAE] = sum[S_MABS] / elements;
-  v[MSE] = sum[S_MSQ] / elements;
-  v[REL_RMSE] = sqrt(sum[S_MSQ] / sum[S_W2]);
+  v[L1] = sum[QRD_CODE_L1] / elements;
+  v[L2] = sum[QRD_CODE_L2] / elements;
+  v[MAE] = sum[QRD_CODE_MAE] / elements;
+  v[MSE] = sum[QRD_CODE_MSE] / elements;
+  v[REL_RMSE] = sqrt(sum[QRD_CODE_MSE] / sum[QRD_CODE_W2]);
 }
 
 /* Values from the totals of all batches, standard errors by the
@@ -417,14 +369,8 @@ static int jackknife(const double *batch, size_t n_batches, size_t width, size_t
       loo[j] = total[j] - batch[b * width + j];
     statistics(loo, levels, prob, vb[b]);
   }
-  for (int k = 0; k < N_VALUES; k++) {
-    double mean = 0.0, ss = 0.0;
-    for (size_t b = 0; b < n_batches; b++)
-      mean += vb[b][k] / (double)n_batches;
-    for (size_t b = 0; b < n_batches; b++)
-      ss += (vb[b][k] - mean) * (vb[b][k] - mean);
-    se[k] = sqrt(ss * (double)(n_batches - 1) / (double)n_batches);
-  }
+  for (int k = 0; k < N_VALUES; k++)
+    se[k] = qrd_jackknife_se(&vb[0][k], N_VALUES, n_batches);
   free(total);
   free(vb);
   return QRD_OK;
@@ -434,16 +380,13 @@ static int monte_carlo(const request *r, const qrd_codebook *c, double *v, doubl
 {
   size_t block = (size_t)r->block, n_blocks = r->samples / block;
   size_t n_batches = n_blocks < MC_BATCHES ? n_blocks : MC_BATCHES;
-  size_t width = N_SUMS + c->n;
-  double tau = code_tau(&r->q);
+  size_t width = QRD_CODE_SUMS + c->n;
+  qrd_scaling_kind kind = r->scaling == QRD_LAW_ABSMAX ? QRD_SCALING_ABSMAX : QRD_SCALING_SIGNMAX;
   double *w = qrd_sample_alloc(&r->dist, r->seed, r->samples);
-  double *batch = calloc(n_batches * width, sizeof *batch);
+  double *batch = malloc(n_batches * width * sizeof *batch);
   int st = w && batch ? QRD_OK : qrd_error_set(QRD_ENOMEM, "Monte Carlo sample");
-  for (size_t j = 0; !st && j < n_blocks; j++) {
-    double *sum = batch + j * n_batches / n_blocks * width;
-    const double *x = w + j * block;
-    add_block(x, block, block_scale(x, block, r->scaling, tau), tau, c, sum, sum + N_SUMS);
-  }
+  if (!st)
+    st = qrd_block_code_sums(w, r->samples, block, n_batches, kind, code_tau(&r->q), c, batch);
   if (!st)
     st = jackknife(batch, n_batches, width, c->n, v, se);
   free(w);

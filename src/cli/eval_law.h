@@ -1,6 +1,6 @@
 /* qrd eval's block-law path (cli/eval_law.c): a code of block-normalised
  * values (nf4, af4-pub, bof4, ...) evaluated exactly under the law F_B of
- * absmax- or signmax-normalised blocks of a distribution (nf4-af4.md §3,
+ * absmax- or signmax-normalised blocks of a distribution (the block law,
  * law/blockmax.h), or by Monte Carlo blocks with --samples.  Also the
  * parsing of such codes, shared with qrd code. */
 #ifndef QRD_CLI_EVAL_LAW_H

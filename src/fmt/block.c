@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "mc/entropy.h"
+#include "mc/stats.h"
 
 int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)
 {
@@ -120,7 +121,7 @@ static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned c
     return 1.0;
   case QRD_SCALING_TENSOR_RMS:
   case QRD_SCALING_BLOCK_RMS:
-    /* fp32, clamped to the smallest normal (orr-formats §2.6) */
+    /* fp32, clamped to the smallest normal (Orr et al. §2.6) */
     return fmax((float)sqrt(sum2 / (double)n), FLT_MIN);
   case QRD_SCALING_ABSMAX:
     return fabs(extreme) / fmin(-lo, hi);
@@ -333,20 +334,49 @@ int qrd_block_sample_from_normalised(const double *y, const double *w, size_t n,
 void qrd_block_jackknife(const double *sse, size_t stride, const double *x2, size_t nb,
                          qrd_block_result *r)
 {
-  double e = 0.0, t = 0.0, loo[QRD_BLOCK_BATCHES], mean = 0.0, var = 0.0;
+  double e = 0.0, t = 0.0, loo[QRD_BLOCK_BATCHES];
   for (size_t b = 0; b < nb; b++) {
     e += sse[b * stride];
     t += x2[b];
   }
-  for (size_t b = 0; b < nb; b++) {
-    loo[b] = sqrt((e - sse[b * stride]) / (t - x2[b]));
-    mean += loo[b] / (double)nb;
-  }
   for (size_t b = 0; b < nb; b++)
-    var += (loo[b] - mean) * (loo[b] - mean);
+    loo[b] = sqrt((e - sse[b * stride]) / (t - x2[b]));
   r->sse = e;
   r->rel_rmse = sqrt(e / t);
-  r->rel_rmse_se = nb > 1 ? sqrt(var * (double)(nb - 1) / (double)nb) : NAN;
+  r->rel_rmse_se = qrd_jackknife_se(loo, 1, nb);
+}
+
+/* The mean over groups of R, leaving out batch `skip` (nb: none). */
+static double group_mean_r(const double *sse, const double *x2, size_t nb, size_t group,
+                           size_t skip)
+{
+  size_t n_groups = nb / group;
+  double mean = 0.0;
+  for (size_t j = 0; j < n_groups; j++) {
+    double e = 0.0, t = 0.0;
+    for (size_t k = j * group; k < (j + 1) * group; k++)
+      if (k != skip) {
+        e += sse[k];
+        t += x2[k];
+      }
+    mean += sqrt(e / t) / (double)n_groups;
+  }
+  return mean;
+}
+
+void qrd_block_jackknife_groups(const double *sse, const double *ref, const double *x2,
+                                size_t nb, size_t group, double *value, double *se)
+{
+  double loo[QRD_BLOCK_MAX_PASS_BATCHES];
+  for (size_t k = 0; k <= nb; k++) {
+    double v = group_mean_r(sse, x2, nb, group, k);
+    v /= ref ? group_mean_r(ref, x2, nb, group, k) : 1.0;
+    if (k < nb)
+      loo[k] = v;
+    else
+      *value = v;
+  }
+  *se = qrd_jackknife_se(loo, 1, nb);
 }
 
 void qrd_block_efficiency(const qrd_block_result *r, double *eff, double *eff_se)

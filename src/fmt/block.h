@@ -26,6 +26,7 @@
 #include "mc/sorted.h"
 
 #define QRD_BLOCK_BATCHES 64
+#define QRD_BLOCK_MAX_PASS_BATCHES 256 /* batches of a one-pass evaluation */
 
 typedef enum {
   QRD_SCALING_NONE,       /* the raw values: no scale stored */
@@ -133,9 +134,73 @@ typedef struct {
 int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e);
 void qrd_block_direct_free(qrd_block_direct *f);
 
+/* How a one-pass evaluation cuts and scales the sample x[0..n-1]. */
+typedef struct {
+  size_t block;       /* B: n a multiple of it */
+  size_t n_batches;   /* 0: QRD_BLOCK_BATCHES, or one per block if fewer */
+  const double *gain; /* per batch k: the values evaluated are x gain[k]
+                       * (inputs rescaled); NULL: 1 */
+  int split_sum;      /* nonzero: a block's even and odd elements summed
+                       * apart, then added (half the chain of dependent
+                       * additions); the two orders agree to rounding, and
+                       * each figure keeps the one its data were made with */
+} qrd_block_pass;
+
+/* The number of batches of a pass over n values, and the blocks
+ * [*first, *last) of batch k: near-equal runs of whole blocks. */
+size_t qrd_block_pass_batches(const qrd_block_pass *p, size_t n);
+void qrd_block_pass_range(const qrd_block_pass *p, size_t n, size_t k, size_t *first,
+                          size_t *last);
+
+/* Per batch k of p: sse[k * nf + j] <- the weight-domain squared error of
+ * format f[j], x2[k] <- the sum of squared (rescaled) values.  Batches run
+ * in parallel, each summed in order into its own slots, so the sums do
+ * not depend on the thread count. */
+int qrd_block_pass_run(const double *x, size_t n, const qrd_block_pass *p,
+                       const qrd_block_direct *f, size_t nf, double *sse, double *x2);
+
+/* Achieved bits per parameter of format f on n values in blocks of
+ * `block`. */
+double qrd_block_direct_bits(const qrd_block_direct *f, size_t n, size_t block);
+
 /* r[j] <- R, its SE and achieved bits of format f[j] on x[0..n-1] in
- * blocks of `block` (n a multiple of it); no outliers. */
+ * blocks of `block` (n a multiple of it), batches as in qrd_block_pass;
+ * no outliers. */
 int qrd_block_eval_direct(const double *x, size_t n, size_t block, const qrd_block_direct *f,
                           size_t k, qrd_block_result *r);
+
+/* ---- codes of block-normalised values (fmt/block_code.c) ----
+ * The law of Dettmers-style codes (NF4, AF4, BOF4): each block divided
+ * by its exact extreme M (absmax: max |x|; signmax: the signed value of
+ * largest |x|, the first of ties), no scale format, and errors measured
+ * on the normalised values X = x / M as well as in the weight domain.
+ * Values with |x| > tau are outliers stored aside: error-free, in no
+ * cell, and not in M. */
+enum {
+  QRD_CODE_ELEMENTS, /* values, outliers included */
+  QRD_CODE_L1,       /* sum |X - Q(X)| */
+  QRD_CODE_L2,       /* sum (X - Q(X))^2 */
+  QRD_CODE_MAE,      /* sum |M| |X - Q(X)| */
+  QRD_CODE_MSE,      /* sum (x - M Q(X))^2, the weight-domain error */
+  QRD_CODE_W2,       /* sum x^2, outliers included */
+  QRD_CODE_SUMS      /* then one count per cell */
+};
+
+/* Per batch k of a pass over x[0..n-1] in blocks of `block` (batches as in
+ * qrd_block_pass with n_batches of them, 0: the default):
+ * sums[k * (QRD_CODE_SUMS + c->n) + ...] <- the sums above and the cell
+ * counts of code c under scaling kind (QRD_SCALING_ABSMAX or
+ * QRD_SCALING_SIGNMAX).  Blocks whose M is 0 add no error and no counts. */
+int qrd_block_code_sums(const double *x, size_t n, size_t block, size_t n_batches,
+                        qrd_scaling_kind kind, double tau, const qrd_codebook *c,
+                        double *sums);
+
+/* The mean over consecutive groups of `group` batches of R = sqrt(sum sse
+ * / sum x2) of each group (nb batches in all), divided by the same mean
+ * for ref (NULL: 1), and its delete-one-batch jackknife standard error:
+ * R averaged over input rescalings, one per group.  nb is at most
+ * QRD_BLOCK_MAX_PASS_BATCHES. */
+void qrd_block_jackknife_groups(const double *sse, const double *ref, const double *x2,
+                                size_t nb, size_t group, double *value, double *se);
 
 #endif

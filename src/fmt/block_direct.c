@@ -4,7 +4,10 @@
  * on 2 threads); a sweep whose every point has a normalisation of its own
  * (a block size) and only a few element formats is about 5 times cheaper
  * this way.  The block scale, the cell rule (edge ties to the lower
- * index), the batches and the jackknife are those of block.c. */
+ * index) and the jackknife are those of block.c; the batches are too
+ * whenever QRD_BLOCK_BATCHES divides the block count (here always the
+ * near-equal floor partition, which a pass with its own batch count,
+ * such as one per input rescaling, needs). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,69 +93,105 @@ static inline size_t direct_cell(const qrd_block_direct *f, double y)
   return f->below[u] + (f->edge_in[u] < y);
 }
 
-/* Weight-domain squared error of one block whose extreme (first largest
- * |x|, signed) is ext. */
-static double direct_block_sse(const double *x, size_t block, const qrd_block_direct *f,
-                               double ext)
+/* The squared error of y on f's element. */
+static inline double direct_sq_error(const qrd_block_direct *f, double y)
 {
-  double raw = f->kind == QRD_SCALING_SIGNMAX ? ext / f->divisor : fabs(ext) / f->divisor;
+  double d = y - f->level[direct_cell(f, y)];
+  return d * d;
+}
+
+/* Weight-domain squared error of one block of x g (g the batch's gain)
+ * whose extreme (first largest |x|, signed) is ext. */
+static double direct_block_sse(const double *x, size_t block, const qrd_block_direct *f,
+                               double ext, double g, int split_sum)
+{
+  double raw = (f->kind == QRD_SCALING_SIGNMAX ? ext : fabs(ext)) * g / f->divisor;
   double s = qrd_scale_quantise(&f->scale, raw);
   if (s == 0.0) /* an all-zero block: exact zeros */
     return 0.0;
-  /* x times 1/s is within an ulp of x / s (exact for power-of-two scales);
-   * and cheaper than a division per element */
-  double inv = 1.0 / s, e2 = 0.0;
-  for (size_t i = 0; i < block; i++) {
-    double y = x[i] * inv, d = y - f->level[direct_cell(f, y)];
-    e2 += d * d;
+  /* x times g/s is within an ulp of x g / s (exact for power-of-two
+   * scales and gains); and cheaper than a division per element */
+  double inv = g / s, e0 = 0.0, e1 = 0.0;
+  size_t i = 0;
+  for (; split_sum && i + 1 < block; i += 2) {
+    e0 += direct_sq_error(f, x[i] * inv);
+    e1 += direct_sq_error(f, x[i + 1] * inv);
   }
-  return s * s * e2;
+  for (; i < block; i++)
+    e0 += direct_sq_error(f, x[i] * inv);
+  return s * s * (e0 + e1);
 }
 
-/* sse[j] and x2 of the whole blocks in x[from, to). */
-static void direct_batch(const double *x, size_t from, size_t to, size_t block,
-                         const qrd_block_direct *f, size_t k, double *sse, double *x2)
+/* sse[j] and x2 of the whole blocks [first, last) of x under gain g. */
+static void direct_batch(const double *x, size_t first, size_t last, const qrd_block_pass *p,
+                         double g, const qrd_block_direct *f, size_t k, double *sse,
+                         double *x2)
 {
-  for (size_t b = from; b < to; b += block) {
+  for (size_t b = first * p->block; b < last * p->block; b += p->block) {
     double ext = 0.0;
-    for (size_t i = b; i < b + block; i++) {
-      *x2 += x[i] * x[i];
+    for (size_t i = b; i < b + p->block; i++) {
+      double v = x[i] * g;
+      *x2 += v * v;
       if (fabs(x[i]) > fabs(ext))
         ext = x[i];
     }
     for (size_t j = 0; j < k; j++)
-      sse[j] += direct_block_sse(x + b, block, &f[j], ext);
+      sse[j] += direct_block_sse(x + b, p->block, &f[j], ext, g, p->split_sum);
   }
 }
 
-/* r[j] <- R, SE and achieved bits of format f[j] on x[0..n-1] in blocks of
- * `block` (n a multiple of it).  The QRD_BLOCK_BATCHES batches of whole
- * blocks run in parallel, each summed in order into its own slot, so the
- * results do not depend on the thread count. */
-int qrd_block_eval_direct(const double *x, size_t n, size_t block, const qrd_block_direct *f,
-                       size_t k, qrd_block_result *r)
+size_t qrd_block_pass_batches(const qrd_block_pass *p, size_t n)
 {
-  size_t blocks = n / block, per = (blocks + QRD_BLOCK_BATCHES - 1) / QRD_BLOCK_BATCHES;
-  size_t nb = (blocks + per - 1) / per;
-  double *sse = calloc(nb * k, sizeof *sse), *x2 = calloc(nb, sizeof *x2);
-  if (!sse || !x2) {
-    free(sse);
-    free(x2);
-    return qrd_error_set(QRD_ENOMEM, "direct evaluation");
-  }
+  size_t blocks = n / p->block, nb = p->n_batches ? p->n_batches : QRD_BLOCK_BATCHES;
+  return nb < blocks ? nb : blocks;
+}
+
+void qrd_block_pass_range(const qrd_block_pass *p, size_t n, size_t k, size_t *first,
+                          size_t *last)
+{
+  size_t blocks = n / p->block, nb = qrd_block_pass_batches(p, n);
+  *first = k * blocks / nb;
+  *last = (k + 1) * blocks / nb;
+}
+
+int qrd_block_pass_run(const double *x, size_t n, const qrd_block_pass *p,
+                       const qrd_block_direct *f, size_t nf, double *sse, double *x2)
+{
+  if (p->block == 0 || n % p->block != 0 || n == 0)
+    return qrd_error_set(QRD_EINVAL, "sample of %zu values is not a whole number of "
+                         "blocks of %zu", n, p->block);
+  size_t nb = qrd_block_pass_batches(p, n);
+  memset(sse, 0, nb * nf * sizeof *sse);
+  memset(x2, 0, nb * sizeof *x2);
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t b = 0; b < nb; b++) {
-    size_t from = b * per * block, to = from + per * block < n ? from + per * block : n;
-    direct_batch(x, from, to, block, f, k, sse + b * k, &x2[b]);
+  for (size_t k = 0; k < nb; k++) {
+    size_t first, last;
+    qrd_block_pass_range(p, n, k, &first, &last);
+    direct_batch(x, first, last, p, p->gain ? p->gain[k] : 1.0, f, nf, sse + k * nf, &x2[k]);
   }
-  for (size_t j = 0; j < k; j++) {
-    qrd_block_jackknife(sse + j, k, x2, nb, &r[j]);
-    qrd_bit_count bc = {.numel = n, .element_bits = f[j].element_bits,
-                        .scale_bits = qrd_scale_bits(&f[j].scale), .n_blocks = blocks};
-    r[j].bits = qrd_bits_per_param(&bc);
-  }
-  free(sse);
-  free(x2);
   return QRD_OK;
 }
 
+double qrd_block_direct_bits(const qrd_block_direct *f, size_t n, size_t block)
+{
+  qrd_bit_count bc = {.numel = n, .element_bits = f->element_bits,
+                      .scale_bits = qrd_scale_bits(&f->scale), .n_blocks = n / block};
+  return qrd_bits_per_param(&bc);
+}
+
+int qrd_block_eval_direct(const double *x, size_t n, size_t block, const qrd_block_direct *f,
+                          size_t k, qrd_block_result *r)
+{
+  qrd_block_pass p = {.block = block};
+  size_t nb = block && n % block == 0 ? qrd_block_pass_batches(&p, n) : 0;
+  double *sse = malloc((nb * k + 1) * sizeof *sse), *x2 = malloc((nb + 1) * sizeof *x2);
+  int st = sse && x2 ? qrd_block_pass_run(x, n, &p, f, k, sse, x2)
+                     : qrd_error_set(QRD_ENOMEM, "direct evaluation");
+  for (size_t j = 0; !st && j < k; j++) {
+    qrd_block_jackknife(sse + j, k, x2, nb, &r[j]);
+    r[j].bits = qrd_block_direct_bits(&f[j], n, block);
+  }
+  free(sse);
+  free(x2);
+  return st;
+}

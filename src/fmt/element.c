@@ -53,16 +53,7 @@ int qrd_element_levels_for(double b, const char *what, size_t *n)
 
 size_t qrd_element_index(const qrd_element *e, double x)
 {
-  const double *edge = e->cb->edge;
-  size_t lo = 0, hi = e->cb->n - 1;
-  while (lo < hi) { /* smallest i with x <= edge[i + 1] */
-    size_t mid = lo + (hi - lo) / 2;
-    if (x <= edge[mid + 1])
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return lo;
+  return qrd_codebook_cell(e->cb, x);
 }
 
 double qrd_element_quantise(const qrd_element *e, double x)

@@ -67,27 +67,12 @@ int qrd_bzip2_bits(const unsigned char *buf, size_t n, double *bits)
   return st;
 }
 
-/* The cell of v: the first interior edge at or above v closes it, else
- * the top cell (the outer edges are never read: they are +-inf). */
-static uint32_t cell_of(const qrd_codebook *c, double v)
-{
-  size_t lo = 1, hi = c->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (v <= c->edge[mid])
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return (uint32_t)(lo - 1);
-}
-
 int qrd_index_stream(const double *y, size_t n, const qrd_codebook *c, unsigned char *buf)
 {
   if (c->n == 0 || c->n - 1 > UINT32_MAX)
     return qrd_error_set(QRD_EINVAL, "index stream: %zu levels (want 1 to 2^32)", c->n);
   for (size_t i = 0; i < n; i++) {
-    uint32_t k = cell_of(c, y[i]);
+    uint32_t k = (uint32_t)qrd_codebook_cell(c, y[i]);
     /* byte by byte: little-endian whatever the host's order */
     for (int b = 0; b < QRD_INDEX_BYTES; b++)
       buf[QRD_INDEX_BYTES * i + (size_t)b] = (unsigned char)(k >> (8 * b));

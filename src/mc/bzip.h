@@ -1,4 +1,4 @@
-/* bzip2 as a practical lossless code for quantiser indices (orr-formats
+/* bzip2 as a practical lossless code for quantiser indices (Orr et al.
  * §2.7, F-S13).
  *
  * The bit count follows the reference implementation: the cell indices of

@@ -29,6 +29,19 @@ void qrd_codebook_free(qrd_codebook *c)
   free(c);
 }
 
+size_t qrd_codebook_cell(const qrd_codebook *c, double x)
+{
+  size_t lo = 0, hi = c->n - 1;
+  while (lo < hi) { /* the smallest i with x <= edge[i + 1] */
+    size_t mid = lo + (hi - lo) / 2;
+    if (x <= c->edge[mid + 1])
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
 void qrd_codebook_set_midpoints(qrd_codebook *c)
 {
   c->edge[0] = -INFINITY;

@@ -16,6 +16,12 @@ typedef struct {
 qrd_codebook *qrd_codebook_alloc(size_t n);
 void qrd_codebook_free(qrd_codebook *c);
 
+/* The index of the cell (edge[i], edge[i+1]] holding x, by bisection of
+ * the inner edges (the outer ones are not read, so they may be +-inf or
+ * finite clamps): a value on an edge goes to the lower cell, and NaN,
+ * which compares false with every edge, to the top cell. */
+size_t qrd_codebook_cell(const qrd_codebook *c, double x);
+
 /* Nearest-neighbour cells: interior edges at the midpoints of the levels,
  * outer edges at -inf and +inf. */
 void qrd_codebook_set_midpoints(qrd_codebook *c);

@@ -2,6 +2,7 @@
  * integrals of quant/, hand-worked bit counts, and bad input. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "suites.h"
 
@@ -65,7 +66,7 @@ START_TEST(test_mc_matches_exact)
 }
 END_TEST
 
-/* orr-formats §2.6 worked cases through the evaluator's bit count. */
+/* Orr et al. §2.6 worked cases through the evaluator's bit count. */
 START_TEST(test_bits)
 {
   size_t n = (size_t)1 << 16;
@@ -273,6 +274,145 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* A pass with gains against the same values rescaled beforehand (a power
+ * of two: exact), and the split sum against the plain one (rounding). */
+START_TEST(test_pass_gain_split)
+{
+  size_t n = (size_t)1 << 16, block = 32, nb = 12;
+  double *x = sample("laplace", 5, n), *xg = malloc(n * sizeof *xg);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_int(4.0, 0, &e), QRD_OK);
+  qrd_scaling sc;
+  ck_assert_int_eq(qrd_scaling_parse("absmax:32", "e8m3", &sc), QRD_OK);
+  qrd_block_direct f;
+  ck_assert_int_eq(qrd_block_direct_init(&f, &sc, e), QRD_OK);
+  double gain[12], ones[12], sse[4][12], x2[4][12];
+  qrd_block_pass p = {.block = block, .n_batches = nb, .gain = gain};
+  for (size_t k = 0; k < nb; k++) {
+    gain[k] = ldexp(1.0, (int)k % 5 - 2);
+    ones[k] = 1.0;
+    size_t first, last;
+    qrd_block_pass_range(&p, n, k, &first, &last);
+    for (size_t i = first * block; i < last * block; i++)
+      xg[i] = x[i] * gain[k];
+  }
+  ck_assert_int_eq(qrd_block_pass_run(x, n, &p, &f, 1, sse[0], x2[0]), QRD_OK);
+  p.gain = ones;
+  ck_assert_int_eq(qrd_block_pass_run(xg, n, &p, &f, 1, sse[1], x2[1]), QRD_OK);
+  p.split_sum = 1;
+  ck_assert_int_eq(qrd_block_pass_run(xg, n, &p, &f, 1, sse[2], x2[2]), QRD_OK);
+  p.gain = NULL;
+  ck_assert_int_eq(qrd_block_pass_run(xg, n, &p, &f, 1, sse[3], x2[3]), QRD_OK);
+  for (size_t k = 0; k < nb; k++) {
+    ck_assert_double_eq(sse[0][k], sse[1][k]);
+    ck_assert_double_eq(x2[0][k], x2[1][k]);
+    ck_assert_double_eq_tol(sse[2][k], sse[1][k], 1e-12 * sse[1][k]);
+    ck_assert_double_eq(sse[3][k], sse[2][k]);
+  }
+  qrd_block_direct_free(&f);
+  qrd_element_free(e);
+  free(x);
+  free(xg);
+}
+END_TEST
+
+/* The grouped jackknife against its definition written out: each
+ * delete-one value recomputed from the batch sums. */
+START_TEST(test_jackknife_groups)
+{
+  enum { NB = 12, G = 3 };
+  double sse[NB], ref[NB], x2[NB], loo[NB];
+  for (int k = 0; k < NB; k++) {
+    x2[k] = 10.0 + k % 4;
+    sse[k] = 0.1 + 0.01 * sin(k);
+    ref[k] = 0.2 + 0.01 * cos(k);
+  }
+  double value, se, mean = 0.0, var = 0.0;
+  for (int skip = -1; skip < NB; skip++) {
+    double a = 0.0, b = 0.0;
+    for (int j = 0; j < NB / G; j++) {
+      double e = 0, r = 0, t = 0;
+      for (int k = j * G; k < (j + 1) * G; k++)
+        if (k != skip) {
+          e += sse[k];
+          r += ref[k];
+          t += x2[k];
+        }
+      a += sqrt(e / t) / (NB / G);
+      b += sqrt(r / t) / (NB / G);
+    }
+    if (skip < 0)
+      value = a / b;
+    else
+      mean += (loo[skip] = a / b) / NB;
+  }
+  for (int k = 0; k < NB; k++)
+    var += (loo[k] - mean) * (loo[k] - mean);
+  double got, got_se;
+  qrd_block_jackknife_groups(sse, ref, x2, NB, G, &got, &got_se);
+  ck_assert_double_eq_tol(got, value, 1e-14);
+  ck_assert_double_eq_tol(got_se, sqrt(var * (NB - 1) / NB), 1e-12);
+  /* one group is the plain ratio estimator */
+  qrd_block_result r;
+  qrd_block_jackknife(sse, 1, x2, NB, &r);
+  qrd_block_jackknife_groups(sse, NULL, x2, NB, NB, &got, &got_se);
+  ck_assert_double_eq_tol(got, r.rel_rmse, 1e-14);
+  ck_assert_double_eq_tol(got_se, r.rel_rmse_se, 1e-14);
+  (void)se;
+}
+END_TEST
+
+/* Code sums against a plain per-element loop: absmax and signmax, with
+ * outliers, the cells found by a linear scan. */
+START_TEST(test_code_sums)
+{
+  size_t n = 4096, block = 16, nb = 8, width;
+  double *x = sample("student-t:nu=4", 2, n);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_nf4(&e), QRD_OK);
+  const qrd_codebook *c = e->cb;
+  width = QRD_CODE_SUMS + c->n;
+  double *got = malloc(nb * width * sizeof *got), *want = calloc(nb * width, sizeof *want);
+  for (int signmax = 0; signmax < 2; signmax++) {
+    double tau = signmax ? 3.0 : INFINITY;
+    ck_assert_int_eq(qrd_block_code_sums(x, n, block, nb,
+                                         signmax ? QRD_SCALING_SIGNMAX : QRD_SCALING_ABSMAX,
+                                         tau, c, got), QRD_OK);
+    memset(want, 0, nb * width * sizeof *want);
+    for (size_t b = 0; b < n / block; b++) {
+      double *w = want + b / (n / block / nb) * width, m = 0.0;
+      for (size_t i = b * block; i < (b + 1) * block; i++)
+        if (fabs(x[i]) <= tau && fabs(x[i]) > fabs(m))
+          m = x[i];
+      if (!signmax)
+        m = fabs(m);
+      for (size_t i = b * block; i < (b + 1) * block; i++) {
+        w[QRD_CODE_ELEMENTS] += 1;
+        w[QRD_CODE_W2] += x[i] * x[i];
+        if (fabs(x[i]) > tau)
+          continue;
+        size_t k = 0;
+        while (k + 1 < c->n && x[i] / m > c->edge[k + 1])
+          k++;
+        double err = fabs(x[i] / m - c->level[k]);
+        w[QRD_CODE_L1] += err;
+        w[QRD_CODE_L2] += err * err;
+        w[QRD_CODE_MAE] += fabs(m) * err;
+        w[QRD_CODE_MSE] += m * m * err * err;
+        w[QRD_CODE_SUMS + k] += 1;
+      }
+    }
+    for (size_t j = 0; j < nb * width; j++)
+      ck_assert_msg(fabs(got[j] - want[j]) <= 1e-12 * fabs(want[j]), "%zu: %.17g vs %.17g", j,
+                    got[j], want[j]);
+  }
+  qrd_element_free(e);
+  free(x);
+  free(got);
+  free(want);
+}
+END_TEST
+
 Suite *qrd_suite_block(void)
 {
   Suite *s = suite_create("block");
@@ -285,6 +425,9 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_coded_bits);
   tcase_add_test(tc, test_from_normalised);
   tcase_add_test(tc, test_direct_matches_sorted);
+  tcase_add_test(tc, test_pass_gain_split);
+  tcase_add_test(tc, test_jackknife_groups);
+  tcase_add_test(tc, test_code_sums);
   tcase_add_test(tc, test_efficiency);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);

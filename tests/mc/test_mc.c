@@ -1,7 +1,7 @@
 /* Monte-Carlo core: samples, the sorted evaluator, bit counting.
  *
  * Sources of the expected values (never the library's own output):
- *   [S42]  /work/shared/spec/orr-formats.md §4.2: 4-level Gaussian
+ *   [S42]  Orr et al. §4.2: 4-level Gaussian
  *          Lloyd-Max MSE 0.117482 (Max 1960: levels +-0.4528, +-1.510);
  *   [S27]  same file, §2.7: the +1-smoothed model (count + 1)/(N + n);
  *   [CT]   Cover & Thomas, Elements of Information Theory, §5.6-5.8:
@@ -23,6 +23,7 @@
 #include "mc/entropy.h"
 #include "mc/sample.h"
 #include "mc/sorted.h"
+#include "mc/stats.h"
 #include "quant/codebook.h"
 #include "quant/quantiser.h"
 #include "suites.h"
@@ -736,6 +737,86 @@ START_TEST(test_grid_tune_sample)
 }
 END_TEST
 
+/* ---- cell lookup, standard errors ---- */
+
+/* qrd_codebook_cell against the linear scan above on random codebooks
+ * with repeated edges (empty cells), values on edges and beyond them;
+ * NaN, above no edge and at or below none, goes to the top cell as
+ * documented. */
+START_TEST(test_codebook_cell)
+{
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 7);
+  for (int trial = 0; trial < 200; trial++) {
+    size_t n = 1 + gsl_rng_uniform_int(rng, 20);
+    qrd_codebook *c = qrd_codebook_alloc(n);
+    ck_assert_ptr_nonnull(c);
+    for (size_t i = 0; i < n; i++) /* on a coarse grid: ties are frequent */
+      c->level[i] = (double)gsl_rng_uniform_int(rng, 9) - 4.0;
+    for (size_t i = 1; i < n; i++)
+      c->level[i] = fmax(c->level[i], c->level[i - 1]);
+    qrd_codebook_set_midpoints(c);
+    for (int k = 0; k < 50; k++) {
+      double v = k < 20 ? c->edge[gsl_rng_uniform_int(rng, n + 1)]
+                        : 12.0 * gsl_rng_uniform(rng) - 6.0;
+      ck_assert_uint_eq(qrd_codebook_cell(c, v), cell_of(c, v));
+    }
+    ck_assert_uint_eq(qrd_codebook_cell(c, NAN), n - 1);
+    ck_assert_uint_eq(qrd_codebook_cell(c, -INFINITY), cell_of(c, -INFINITY));
+    ck_assert_uint_eq(qrd_codebook_cell(c, INFINITY), n - 1);
+    qrd_codebook_free(c);
+  }
+  gsl_rng_free(rng);
+}
+END_TEST
+
+/* For the sample mean the jackknife is exact: its SE is s / sqrt(n), s^2
+ * the unbiased variance (Efron & Tibshirani, An Introduction to the
+ * Bootstrap, §11.2); the moments' SE is that too. */
+START_TEST(test_jackknife_mean)
+{
+  enum { N = 37 };
+  double v[N], loo[N], total = 0.0;
+  for (int k = 0; k < N; k++)
+    total += v[k] = sin(1.0 + k * k) + 0.1 * k;
+  double mean = total / N, ss = 0.0;
+  for (int k = 0; k < N; k++) {
+    loo[k] = (total - v[k]) / (N - 1);
+    ss += (v[k] - mean) * (v[k] - mean);
+  }
+  double want = sqrt(ss / (N - 1) / N);
+  ck_assert_double_eq_tol(qrd_jackknife_se(loo, 1, N), want, 1e-12 * want);
+  qrd_moments m = {0};
+  for (int k = 0; k < N; k++)
+    qrd_moments_add(&m, v[k]);
+  double got_mean, got_se;
+  qrd_moments_mean_se(&m, &got_mean, &got_se);
+  ck_assert_double_eq_tol(got_mean, mean, 1e-14);
+  ck_assert_double_eq_tol(got_se, want, 1e-10 * want);
+  ck_assert(isnan(qrd_jackknife_se(loo, 1, 1)));
+}
+END_TEST
+
+/* Mean block max |X| of N(0,1): B = 1 is E|X| = sqrt(2 / pi); B = 2,
+ * int_0^inf 1 - (2 Phi(t) - 1)^2 dt, the quadrature of
+ * qrd_dist_block_absmax_mean; each within 3 standard errors. */
+START_TEST(test_block_absmax_stats)
+{
+  qrd_dist d;
+  dist_of("gaussian", &d);
+  size_t n = (size_t)1 << 20;
+  double *x = sample(&d, 3, n);
+  double mean, se, want;
+  qrd_mc_block_absmax_stats(x, n, 1, &mean, &se);
+  ck_assert_msg(fabs(mean - sqrt(2.0 / M_PI)) < 3.0 * se, "B = 1: %.6f +- %.6f", mean, se);
+  ck_assert_int_eq(qrd_dist_block_absmax_mean(&d, 2.0, &want), QRD_OK);
+  qrd_mc_block_absmax_stats(x, n, 2, &mean, &se);
+  ck_assert_msg(se > 0 && fabs(mean - want) < 3.0 * se, "B = 2: %.6f +- %.6f vs %.6f", mean, se,
+                want);
+  free(x);
+}
+END_TEST
+
 Suite *qrd_suite_mc(void)
 {
   Suite *s = suite_create("mc");
@@ -764,6 +845,9 @@ Suite *qrd_suite_mc(void)
   tcase_add_test(tc, test_ideal_bits);
   tcase_add_test(tc, test_grid_tune);
   tcase_add_test(tc, test_grid_tune_sample);
+  tcase_add_test(tc, test_codebook_cell);
+  tcase_add_test(tc, test_jackknife_mean);
+  tcase_add_test(tc, test_block_absmax_stats);
   suite_add_tcase(s, tc);
   return s;
 }

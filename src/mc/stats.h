@@ -1,0 +1,40 @@
+/* Standard errors of Monte Carlo estimates.
+ *
+ * Two estimators cover the library: the mean of independent draws (block
+ * maxima, per-batch means) with the usual standard error, and the
+ * delete-one jackknife for any smooth function of batch sums (ratios such
+ * as Orr et al.'s R, entropies), whose plain standard error would ignore
+ * the correlation of numerator and denominator. */
+#ifndef QRD_MC_STATS_H
+#define QRD_MC_STATS_H
+
+#include <stddef.h>
+
+/* A running sum and sum of squares, for a mean and its standard error
+ * without keeping the draws. */
+typedef struct {
+  double sum, sum2;
+  size_t n;
+} qrd_moments;
+
+static inline void qrd_moments_add(qrd_moments *m, double v)
+{
+  m->sum += v;
+  m->sum2 += v * v;
+  m->n++;
+}
+
+/* The mean and its standard error sqrt(s^2 / n) (s^2 the unbiased
+ * variance, floored at 0 against cancellation); n >= 2. */
+void qrd_moments_mean_se(const qrd_moments *m, double *mean, double *se);
+
+/* The jackknife standard error sqrt((n-1)/n sum (t_k - mean t)^2) from the
+ * n delete-one estimates t_k = loo[k * stride]; NAN for n < 2. */
+double qrd_jackknife_se(const double *loo, size_t stride, size_t n);
+
+/* The mean and standard error over the n / b blocks of b values of
+ * x[0..n-1] (n a multiple of b, at least 2 blocks) of the block maximum of
+ * |x|, the quantity block absmax scaling divides by. */
+void qrd_mc_block_absmax_stats(const double *x, size_t n, size_t b, double *mean, double *se);
+
+#endif
