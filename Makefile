@@ -91,6 +91,10 @@ $(BIN)/qrd: $(CLI_OBJ) $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
+# Driver objects are kept (not deleted as intermediates), so a library
+# change relinks the drivers without recompiling them.
+.SECONDARY: $(patsubst %.c,$(BUILD)/%.o,$(wildcard experiments/*.c experiments/*/*.c))
+
 $(BIN)/%: $(BUILD)/experiments/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
