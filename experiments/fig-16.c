@@ -1,5 +1,5 @@
 /* fig-16 (Yoshida, README F-P1 "Distribution for block size = B";
- * nf4-af4.md §7 fig-A): the law of absmax-normalised N(0,1) values
+ * the NF4/AF4 study's figure A): the law of absmax-normalised N(0,1) values
  * X = W / max_i |W_i| over blocks of B, exact (§3) against Monte Carlo
  * histograms, for several B.
  *

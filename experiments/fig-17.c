@@ -1,6 +1,6 @@
-/* fig-17 (Yoshida README F-P2 "levels as dots" across B; nf4-af4.md §7
- * fig-B): the 16 levels of each 4-bit code against the block size B it is
- * designed for, N(0,1) weights.
+/* fig-17 (Yoshida README F-P2 "levels as dots" across B): the 16 levels
+ * of each 4-bit code against the block size B it is designed for, N(0,1)
+ * weights.
  *
  * Panels: one per code of law/lineup.h named in `codes` (nf4, af4-pub,
  * af4-exact, bof4, bof4s, ...), titled with its label.  Curves c0 .. c15:
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "harness/driver.h"
+#include "harness/jobs.h"
 #include "law/lineup.h"
 
 #define LEVELS QRD_LINEUP_LEVELS
@@ -23,51 +23,32 @@ static const char doc[] =
 
 typedef qrd_lineup setup;
 
-/* One design: code c at block size j. */
-typedef struct {
-  double level[LEVELS];
-  int status;
-  char error[256];
-} item;
-
 static int read_setup(qrd_config *cfg, void *setup_ptr) { return qrd_lineup_read(cfg, setup_ptr); }
 
-/* ---- designs ---- */
+/* Code c's levels at block size j: items[c n_block + j]. */
+typedef struct {
+  double level[LEVELS];
+} item;
 
-static void design(const setup *s, size_t c, size_t j, item *it)
+typedef struct {
+  const setup *s;
+  item *items;
+} designs;
+
+/* Item k: code c = k / n_block designed for block size j = k % n_block. */
+static int design(void *ctx, size_t k)
 {
+  const designs *z = ctx;
+  const setup *s = z->s;
   qrd_dist d;
   qrd_codebook *cb = NULL;
-  it->status = qrd_dist_parse("gaussian", &d);
-  if (!it->status)
-    it->status = qrd_lineup_design(s->code[c], &d, s->block[j], &cb);
-  for (size_t i = 0; !it->status && i < LEVELS; i++)
-    it->level[i] = cb->level[i];
-  if (it->status)
-    snprintf(it->error, sizeof it->error, "%s at B = %g: %s", s->code[c]->name, s->block[j],
-             qrd_error_detail());
+  int st = qrd_dist_parse("gaussian", &d);
+  if (!st)
+    st = qrd_lineup_design(s->code[k / s->n_block], &d, s->block[k % s->n_block], &cb);
+  for (size_t i = 0; !st && i < LEVELS; i++)
+    z->items[k].level[i] = cb->level[i];
   qrd_codebook_free(cb);
-}
-
-/* Items by (code, block size), each writing its own slot; the costly
- * designs (largest B) go first. */
-static int design_all(qrd_driver *drv, const setup *s, item *items)
-{
-  size_t n = s->n_code * s->n_block;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t k = 0; k < n; k++) {
-    size_t c = k % s->n_code, j = s->n_block - 1 - k / s->n_code;
-    item *it = &items[c * s->n_block + j];
-    design(s, c, j, it);
-    char what[96];
-    snprintf(what, sizeof what, "%s B = %g", s->code[c]->name, s->block[j]);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-  for (size_t k = 0; k < n; k++)
-    if (items[k].status)
-      return qrd_error_set(items[k].status, "%s", items[k].error);
-  return QRD_OK;
+  return st;
 }
 
 /* ---- output ---- */
@@ -107,8 +88,8 @@ static int run(qrd_driver *drv, void *setup_ptr)
   item *items = calloc(s->n_code * s->n_block, sizeof *items);
   if (!items)
     return qrd_error_set(QRD_ENOMEM, "designs");
-  qrd_driver_progress_begin(drv, s->n_code * s->n_block);
-  int st = design_all(drv, s, items);
+  designs z = {s, items};
+  int st = qrd_driver_run_lineup(drv, s, design, &z);
   if (!st)
     st = write_results(drv, s, items);
   free(items);

@@ -1,5 +1,5 @@
-/* fig-19 (nf4-af4.md §7 fig-D; the "information theoretically optimal"
- * angle of Yoshida's title): how evenly 4-bit codes use their 16 indices
+/* fig-19 (the "information theoretically optimal" angle of Yoshida's
+ * title): how evenly 4-bit codes use their 16 indices
  * under the true law of absmax-normalised N(0,1) blocks, against B.
  * QLoRA builds NF4 from N(0,1) quantiles so that each level would be used
  * equally often; under the block law F_B (law/blockmax.h) it is not, and
@@ -18,77 +18,38 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "harness/driver.h"
-#include "law/lineup.h"
+#include "harness/jobs.h"
+#include "law/lineup_cells.h"
 
 #define LEVELS QRD_LINEUP_LEVELS
 #define MAX_BLOCKS QRD_LINEUP_MAX_BLOCKS
 
 static const char doc[] =
-  "Index entropy vs block size under the true law of absmax blocks\n"
-  "  (nf4-af4.md fig-D).  Config keys: seed (unused: no sampling), block_min,\n"
+  "Index entropy vs block size under the true law of absmax blocks.\n"
+  "  Config keys: seed (unused: no sampling), block_min,\n"
   "  block_max (powers of two), codes (of nf4, af4-pub, af4-exact, af4-approx,\n"
   "  bof4, bof4-mae, bof4s, int4, uniform).";
 
 typedef qrd_lineup setup;
 
-/* Code c at block size j. */
-typedef struct {
-  double prob[LEVELS];
-  double entropy;
-  int zero; /* index of the level 0, -1: none */
-  int status;
-  char error[256];
-} item;
+typedef qrd_lineup_cells item; /* code c at block size j: items[c n_block + j] */
 
 static int read_setup(qrd_config *cfg, void *setup_ptr) { return qrd_lineup_read(cfg, setup_ptr); }
 
-static void cells(const setup *s, size_t c, size_t j, item *it)
-{
-  const qrd_lineup_code *code = s->code[c];
-  qrd_dist d;
-  qrd_law *law = NULL;
-  qrd_codebook *cb = NULL;
-  int st = qrd_dist_parse("gaussian", &d);
-  if (!st)
-    st = qrd_lineup_design(code, &d, s->block[j], &cb);
-  if (!st)
-    st = qrd_law_alloc(&d, s->block[j], code->scaling, INFINITY, &law);
-  if (!st)
-    st = qrd_law_cell_probs(law, cb, it->prob);
-  if (!st) {
-    it->entropy = qrd_entropy_bits(it->prob, LEVELS);
-    it->zero = -1;
-    for (size_t i = 0; i < LEVELS; i++)
-      if (cb->level[i] == 0.0)
-        it->zero = (int)i;
-  }
-  it->status = st;
-  if (st)
-    snprintf(it->error, sizeof it->error, "%s at B = %g: %s", code->name, s->block[j],
-             qrd_error_detail());
-  qrd_law_free(law);
-  qrd_codebook_free(cb);
-}
+typedef struct {
+  const setup *s;
+  item *items;
+} cells;
 
-/* Items by (code, block size), each writing its own slot; the largest B
- * (the costliest designs) first. */
-static int cells_all(qrd_driver *drv, const setup *s, item *items)
+static int cells_of(void *ctx, size_t k)
 {
-  size_t nc = s->n_code, nb = s->n_block;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t k = 0; k < nc * nb; k++) {
-    size_t c = k % nc, j = nb - 1 - k / nc;
-    cells(s, c, j, &items[c * nb + j]);
-    char what[96];
-    snprintf(what, sizeof what, "%s B = %g", s->code[c]->name, s->block[j]);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-  for (size_t k = 0; k < nc * nb; k++)
-    if (items[k].status)
-      return qrd_error_set(items[k].status, "%s", items[k].error);
-  return QRD_OK;
+  const cells *z = ctx;
+  const setup *s = z->s;
+  qrd_dist d;
+  int st = qrd_dist_parse("gaussian", &d);
+  return st ? st
+            : qrd_lineup_cells_eval(s->code[k / s->n_block], &d, s->block[k % s->n_block],
+                                    &z->items[k]);
 }
 
 /* ---- output ---- */
@@ -161,8 +122,8 @@ static int run(qrd_driver *drv, void *setup_ptr)
   item *items = calloc(s->n_code * s->n_block, sizeof *items);
   if (!items)
     return qrd_error_set(QRD_ENOMEM, "cell probabilities");
-  qrd_driver_progress_begin(drv, s->n_code * s->n_block);
-  int st = cells_all(drv, s, items);
+  cells z = {s, items};
+  int st = qrd_driver_run_lineup(drv, s, cells_of, &z);
   if (!st)
     st = write_results(drv, s, items);
   free(items);

@@ -1,4 +1,4 @@
-/* fig-21 (watersic.md §9 E2): GPTQ's unbounded gap.  Two-level diagonal
+/* fig-21 (experiment E2 of the WaterSIC study): GPTQ's unbounded gap.  Two-level diagonal
  * Sigma (first n/2 eigenvalues eps, the rest 1), n = 64, a = 10^4 Gaussian
  * rows, eps in {1e-1, 1e-2, 1e-3, 1e-6}, R0 = 2..8; WaterSIC and GPTQ-EC
  * tuned to R0 (per-column entropy + Miller-Madow).
@@ -6,8 +6,8 @@
  * At high rate WaterSIC sits 1/2 log2(2 pi e/12) = 0.2546 bit above
  * reverse waterfilling, GPTQ a further excess 1/2 log2(AM/GM) =
  * 1/2 log2((1 + eps)/(2 sqrt eps)) (0.399234, 1.168142, 1.992167, 4.482893
- * bits, §12.1).  "High rate" for this comparison means
- * R >= 1/4 log2(1/eps) + 1 (§9 E2): below it the eps columns get few
+ * bits; mat/excess.h).  "High rate" for this comparison means
+ * R >= 1/4 log2(1/eps) + 1: below it the eps columns get few
  * bits or none (WaterSIC's automatic water level).
  *
  * Panels:
@@ -22,22 +22,20 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/error.h"
-#include "harness/driver.h"
-#include "mat/cov.h"
-#include "mat/point.h"
+#include "harness/jobs.h"
+#include "mat/excess.h"
+#include "mat/point_grid.h"
 #include "mc/sample.h"
 
 #define MAX_EPS 8
 #define MAX_RATES 32
-#define GAP_ECSQ 0.25461433480 /* 1/2 log2(2 pi e / 12), §12.1 */
-#define DENSE_STEP 0.1         /* log10(1/eps) step of the closed-form curve */
+#define DENSE_STEP 0.1 /* log10(1/eps) step of the closed-form curve */
 #define DENSE_MAX 6.5
 
 static const char doc[] =
-  "E2: GPTQ's unbounded gap on two-level spectra vs WaterSIC (watersic.md §9).\n"
+  "E2: GPTQ's unbounded gap on two-level spectra vs WaterSIC.\n"
   "Config keys: seed, n, rows, tune (1: tune each run to R0; 0: nominal step),\n"
   "dist (law of W's entries), eps (list: the small eigenvalue), rates (targets\n"
   "R0, per-column entropy + Miller-Madow), watersic (a watersic spec), gptq_ec\n"
@@ -60,40 +58,19 @@ typedef struct {
   qrd_matq method[N_METHODS];
 } setup;
 
-/* GPTQ's high-rate excess over WaterSIC for the two-level spectrum (§5). */
-static double closed_form_excess(double eps)
-{
-  return 0.5 * log2((1.0 + eps) / (2.0 * sqrt(eps)));
-}
-
-/* The lowest rate where the high-rate prediction is compared (§9 E2). */
+/* The lowest rate where the high-rate prediction is compared: below it
+ * the eps columns get few bits or none. */
 static double compare_min_rate(double eps) { return 0.25 * log2(1.0 / eps) + 1.0; }
 
 /* ---- configuration ---- */
 
-static int read_dist(qrd_config *cfg, setup *s)
-{
-  const char *words[QRD_CONFIG_MAX_LIST];
-  size_t n;
-  int st = qrd_config_list(cfg, "dist", words, &n);
-  if (st)
-    return st;
-  if (n != 1)
-    return qrd_config_invalid(cfg, "dist", "want one distribution");
-  if (qrd_dist_parse(words[0], &s->dist)) {
-    char why[512];
-    snprintf(why, sizeof why, "%s", qrd_error_detail());
-    return qrd_config_invalid(cfg, "dist", why);
-  }
-  return QRD_OK;
-}
-
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
   setup *s = setup_ptr;
+  size_t one;
   int st;
   if ((st = qrd_matq_point_config_problem(cfg, &s->n, &s->rows, &s->tune)) ||
-      (st = read_dist(cfg, s)) ||
+      (st = qrd_driver_read_dists(cfg, "dist", &s->dist, 1, &one)) ||
       (st = qrd_config_numbers(cfg, "eps", 1e-12, 1.0, s->eps, MAX_EPS,
                                &s->n_eps)) ||
       (st = qrd_config_numbers(cfg, "rates", 0.05, 20.0, s->rate, MAX_RATES,
@@ -108,112 +85,20 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* ---- running ---- */
-
-/* Jobs are planned by (eps, method, rate). */
-static size_t job_index(const setup *s, size_t e, size_t m, size_t r)
-{
-  return (e * N_METHODS + m) * s->n_rate + r;
-}
-
-static void job_coords(const setup *s, size_t i, size_t *e, size_t *m, size_t *r)
-{
-  *r = i % s->n_rate;
-  *m = i / s->n_rate % N_METHODS;
-  *e = i / s->n_rate / N_METHODS;
-}
-
-typedef struct {
-  qrd_driver *drv;
-  const setup *s;
-  const qrd_matq_point_job *jobs;
-} progress_ctx;
-
-static void progress(void *ctx_ptr, const qrd_matq_point_job *job)
-{
-  progress_ctx *ctx = ctx_ptr;
-  size_t e, m, r;
-  job_coords(ctx->s, (size_t)(job - ctx->jobs), &e, &m, &r);
-  char what[256];
-  snprintf(what, sizeof what, "eps=%g %s R0=%g", ctx->s->eps[e], METHOD_CURVE[m],
-           ctx->s->rate[r]);
-  qrd_driver_progress_step(ctx->drv, what);
-}
-
-typedef struct {
-  double *W, *S[MAX_EPS];
-  qrd_matq_point_limits *lim[MAX_EPS];
-  qrd_matq_problem prob[MAX_EPS];
-  qrd_matq_point_job *jobs;
-} state;
-
-static int prepare(const qrd_driver *drv, const setup *s, state *t)
-{
-  size_t n = s->n, rows = s->rows, total = s->n_eps * N_METHODS * s->n_rate;
-  t->W = malloc(rows * n * sizeof *t->W);
-  t->jobs = calloc(total, sizeof *t->jobs);
-  if (!t->W || !t->jobs)
-    return qrd_error_set(QRD_ENOMEM, "fig-21: W of %zu x %zu and jobs", rows, n);
-  /* one W for every spectrum: the curves differ by Sigma alone */
-  int st = qrd_matq_point_draw_w(&s->dist, rows, n, drv->seed, t->W);
-  for (size_t e = 0; !st && e < s->n_eps; e++) {
-    char spec[64];
-    qrd_cov cov;
-    snprintf(spec, sizeof spec, "two-level:eps=%.17g", s->eps[e]);
-    t->S[e] = malloc(n * n * sizeof *t->S[e]);
-    st = t->S[e] ? qrd_cov_parse(spec, &cov) : qrd_error_set(QRD_ENOMEM, "fig-21: Sigma");
-    if (!st)
-      st = qrd_cov_build(&cov, n, drv->seed, t->S[e]);
-    if (!st)
-      st = qrd_matq_point_limits_alloc(&s->dist, n, t->S[e], &t->lim[e]);
-    t->prob[e] = (qrd_matq_problem){.rows = rows, .n = n, .W = t->W, .Sigma = t->S[e]};
-  }
-  for (size_t i = 0; !st && i < total; i++) {
-    size_t e, m, r;
-    job_coords(s, i, &e, &m, &r);
-    qrd_matq_point_job *j = &t->jobs[i];
-    qrd_matq_point_opts_default(&j->opts);
-    j->opts.method = &s->method[m];
-    j->opts.target = s->rate[r];
-    j->opts.nominal = !s->tune;
-    j->lim = t->lim[e];
-    j->problem = &t->prob[e];
-  }
-  return st;
-}
-
-static void release(const setup *s, state *t)
-{
-  for (size_t e = 0; e < s->n_eps; e++) {
-    free(t->S[e]);
-    qrd_matq_point_limits_free(t->lim[e]);
-  }
-  free(t->W);
-  free(t->jobs);
-}
-
 /* ---- results ---- */
 
-static int write_line(qrd_results *res, const char *panel, const char *curve,
-                      const char *label, double x0, double x1, double y)
-{
-  double x[2] = {x0, x1}, v[2] = {y, y};
-  return qrd_results_curve(res, panel, curve, label, 2, x, v, NULL);
-}
+typedef struct {
+  qrd_driver_grid_run run; /* first: the callbacks' ctx */
+  const setup *s;
+} state;
 
-static void eps_panel_name(double eps, char *name, size_t len)
+static int write_eps_panel(qrd_results *res, const state *t, size_t e)
 {
-  char raw[64];
-  snprintf(raw, sizeof raw, "eps-%g", eps);
-  qrd_driver_slug(name, len, raw);
-}
-
-static int write_eps_panel(qrd_results *res, const setup *s, const qrd_matq_point_job *jobs,
-                           size_t e)
-{
-  char panel[64], title[160], label[160];
-  double excess = closed_form_excess(s->eps[e]), r_min = compare_min_rate(s->eps[e]);
-  eps_panel_name(s->eps[e], panel, sizeof panel);
+  const setup *s = t->s;
+  char raw[64], panel[64], title[160], label[160];
+  double excess = qrd_excess_two_level(s->eps[e]), r_min = compare_min_rate(s->eps[e]);
+  snprintf(raw, sizeof raw, "eps-%g", s->eps[e]);
+  qrd_driver_slug(panel, sizeof panel, raw);
   snprintf(title, sizeof title, "two-level eps = %g: closed-form excess %.6f bit", s->eps[e],
            excess);
   int st = qrd_results_panel(res, panel, title,
@@ -223,7 +108,7 @@ static int write_eps_panel(qrd_results *res, const setup *s, const qrd_matq_poin
   for (size_t m = 0; !st && m < N_METHODS; m++) {
     double x[MAX_RATES], y[MAX_RATES];
     for (size_t r = 0; r < s->n_rate; r++) {
-      const qrd_matq_point *p = &jobs[job_index(s, e, m, r)].out;
+      const qrd_matq_point *p = qrd_matq_point_grid_at(&t->run.g, t->run.jobs, e, m, r);
       x[r] = p->col.bits;
       y[r] = p->at_col.gap;
       lo = fmin(lo, x[r]);
@@ -232,40 +117,19 @@ static int write_eps_panel(qrd_results *res, const setup *s, const qrd_matq_poin
     st = qrd_results_curve(res, panel, METHOD_CURVE[m], METHOD_LABEL[m], s->n_rate, x, y,
                            NULL);
   }
-  snprintf(label, sizeof label, "0.2546 (WaterSIC)");
   if (!st)
-    st = write_line(res, panel, "watersic-limit", label, lo, hi, GAP_ECSQ);
+    st = qrd_curve_flat(res, panel, "watersic-limit", "0.2546 (WaterSIC)", lo, hi,
+                        QRD_MATQ_GAP_ECSQ);
   snprintf(label, sizeof label, "0.2546 + excess %.4f (R >= %.2f)", excess, r_min);
   if (!st && hi >= r_min)
-    st = write_line(res, panel, "gptq-ec-limit", label, fmax(lo, r_min), hi,
-                    GAP_ECSQ + excess);
+    st = qrd_curve_flat(res, panel, "gptq-ec-limit", label, fmax(lo, r_min), hi,
+                        QRD_MATQ_GAP_ECSQ + excess);
   return st;
 }
 
-/* Mean and sd over the comparison range of eps e of gap(m) - gap(m2)
- * (m2 < 0: minus 0.2546); *count = number of rates. */
-static void compare(const setup *s, const qrd_matq_point_job *jobs, size_t e, size_t m,
-                    int m2, double *mean, double *sd, size_t *count)
+static int write_excess_panel(qrd_results *res, const state *t)
 {
-  double sum = 0.0, sum2 = 0.0;
-  size_t k = 0;
-  for (size_t r = 0; r < s->n_rate; r++) {
-    const qrd_matq_point *p = &jobs[job_index(s, e, m, r)].out;
-    if (p->col.bits < compare_min_rate(s->eps[e]))
-      continue;
-    double ref = m2 < 0 ? GAP_ECSQ : jobs[job_index(s, e, (size_t)m2, r)].out.at_col.gap;
-    double v = p->at_col.gap - ref;
-    sum += v;
-    sum2 += v * v;
-    k++;
-  }
-  *count = k;
-  *mean = k ? sum / (double)k : NAN;
-  *sd = k > 1 ? sqrt(fmax(0.0, (sum2 - sum * sum / (double)k) / (double)(k - 1))) : 0.0;
-}
-
-static int write_excess_panel(qrd_results *res, const setup *s, const qrd_matq_point_job *jobs)
-{
+  const setup *s = t->s;
   int st = qrd_results_panel(res, "excess",
                              "GPTQ's excess over WaterSIC vs log10(1/eps), high rate",
                              "log10(1/eps)", "excess (bits)");
@@ -273,26 +137,29 @@ static int write_excess_panel(qrd_results *res, const setup *s, const qrd_matq_p
   double xd[128], yd[128];
   for (size_t i = 0; i < n_dense; i++) {
     xd[i] = DENSE_STEP * (double)i;
-    yd[i] = closed_form_excess(pow(10.0, -xd[i]));
+    yd[i] = qrd_excess_two_level(pow(10.0, -xd[i]));
   }
   if (!st)
     st = qrd_results_curve(res, "excess", "closed-form",
                            "closed form 1/2 log2((1+eps)/(2 sqrt eps))", n_dense, xd, yd,
                            NULL);
+  /* m2 = N_METHODS: against the constant 0.2546 alone */
   static const struct {
     const char *curve, *label;
-    size_t m;
-    int m2;
+    size_t m, m2;
+    double offset;
   } measured[] = {
-    {"gptq-ec-measured", "GPTQ-EC: gap - 0.2546", M_GPTQ, -1},
-    {"gptq-ec-minus-watersic", "GPTQ-EC gap - WaterSIC gap", M_GPTQ, M_WATERSIC},
-    {"watersic-measured", "WaterSIC: gap - 0.2546", M_WATERSIC, -1},
+    {"gptq-ec-measured", "GPTQ-EC: gap - 0.2546", M_GPTQ, N_METHODS, QRD_MATQ_GAP_ECSQ},
+    {"gptq-ec-minus-watersic", "GPTQ-EC gap - WaterSIC gap", M_GPTQ, M_WATERSIC, 0.0},
+    {"watersic-measured", "WaterSIC: gap - 0.2546", M_WATERSIC, N_METHODS, QRD_MATQ_GAP_ECSQ},
   };
   for (size_t c = 0; !st && c < sizeof measured / sizeof measured[0]; c++) {
     double x[MAX_EPS], y[MAX_EPS], err[MAX_EPS];
     size_t k = 0, count;
     for (size_t e = 0; e < s->n_eps; e++) {
-      compare(s, jobs, e, measured[c].m, measured[c].m2, &y[k], &err[k], &count);
+      qrd_matq_point_grid_gap_stats(&t->run.g, t->run.jobs, e, measured[c].m, measured[c].m2,
+                                    measured[c].offset, compare_min_rate(s->eps[e]), &y[k],
+                                    &err[k], &count);
       x[k] = log10(1.0 / s->eps[e]);
       k += count > 0;
     }
@@ -303,8 +170,10 @@ static int write_excess_panel(qrd_results *res, const setup *s, const qrd_matq_p
   return st;
 }
 
-static int write_attrs(qrd_results *res, const setup *s)
+static int write_results(qrd_results *res, const void *t_ptr)
 {
+  const state *t = t_ptr;
+  const setup *s = t->s;
   int st = qrd_results_attr_string(res, "family", "two-level (first n/2 eigenvalues eps)");
   if (!st)
     st = qrd_results_attr_double(res, "n", (double)s->n);
@@ -322,39 +191,48 @@ static int write_attrs(qrd_results *res, const setup *s)
     st = qrd_results_attr_string(res, METHOD_KEY[k], s->method[k].spec);
   if (!st)
     st = qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
-  return st;
+  for (size_t e = 0; !st && e < s->n_eps; e++)
+    st = write_eps_panel(res, t, e);
+  return st ? st : write_excess_panel(res, t);
 }
 
 /* ---- main ---- */
 
+static void job_name(const void *t_ptr, size_t i, char *buf, size_t len)
+{
+  const state *t = t_ptr;
+  size_t e, m, r;
+  qrd_matq_point_grid_coords(&t->run.g, i, &e, &m, &r);
+  snprintf(buf, len, "eps=%g %s R0=%g", t->s->eps[e], METHOD_CURVE[m], t->s->rate[r]);
+}
+
+/* Panel e: the two-level Sigma of eps e and W, the same for every eps:
+ * the curves differ by Sigma alone. */
+static int make_panel(const qrd_driver *drv, const setup *s, size_t e, qrd_matq_point_panel *pn)
+{
+  char spec[64];
+  qrd_cov cov;
+  snprintf(spec, sizeof spec, "two-level:eps=%.17g", s->eps[e]);
+  int st = qrd_cov_parse(spec, &cov);
+  return st ? st : qrd_matq_point_panel_build(
+                       &s->dist, s->rows, s->n, &cov, drv->seed,
+                       qrd_sample_stream(drv->seed, QRD_MATQ_POINT_STREAM_W), pn);
+}
+
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   const setup *s = setup_ptr;
-  state t = {0};
-  qrd_results *res = NULL;
-  size_t total = s->n_eps * N_METHODS * s->n_rate;
-  int st = qrd_driver_results(drv, &res);
-  if (!st)
-    st = prepare(drv, s, &t);
-  if (!st) {
-    qrd_driver_progress_begin(drv, total);
-    progress_ctx ctx = {.drv = drv, .s = s, .jobs = t.jobs};
-    size_t bad;
-    if ((st = qrd_matq_point_batch(t.jobs, total, progress, &ctx, &bad))) {
-      size_t e, m, r;
-      job_coords(s, bad, &e, &m, &r);
-      st = qrd_error_set(st, "eps = %g, %s at R0 = %g: %s", s->eps[e], s->method[m].spec,
-                         s->rate[r], t.jobs[bad].error);
-    }
-  }
-  if (!st)
-    st = write_attrs(res, s);
+  qrd_matq_point_panel pn[MAX_EPS] = {0};
+  int st = QRD_OK;
   for (size_t e = 0; !st && e < s->n_eps; e++)
-    st = write_eps_panel(res, s, t.jobs, e);
+    st = make_panel(drv, s, e, &pn[e]);
+  state t = {{{.panel = pn, .n_panel = s->n_eps, .method = s->method, .n_method = N_METHODS,
+              .rate = s->rate, .n_rate = s->n_rate, .nominal = !s->tune}, NULL}, s};
   if (!st)
-    st = write_excess_panel(res, s, t.jobs);
-  release(s, &t);
-  return res ? qrd_driver_close_results(res, st) : st;
+    st = qrd_driver_run_grid(drv, &t.run, job_name, write_results);
+  for (size_t e = 0; e < s->n_eps; e++)
+    qrd_matq_point_panel_free(&pn[e]);
+  return st;
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
-/* fig-24 (watersic.md §9 E5, the analogue of the WaterSIC appendix
- * histogram): WaterSIC's per-column rates against the waterfilling
+/* fig-24 (Ordentlich & Polyanskiy's experiment E5, the analogue of the
+ * WaterSIC appendix histogram): WaterSIC's per-column rates against the waterfilling
  * allocation R_i = R + 1/2 log2(d_i / GM(d)).
  *
  * W is iid N(0, 1) (rows x n); WaterSIC's step c is tuned so that the mean
@@ -33,9 +33,9 @@
 #define MAX_BINS 1000
 
 static const char doc[] =
-  "Per-column rates of WaterSIC vs the waterfilling allocation (watersic.md\n"
-  "E5).  Config keys: seed, method (a watersic spec), rate (mean per-column\n"
-  "entropy), column_n, column_ratio (Sigma = diag(ratio^k)), column_rows,\n"
+  "Per-column rates of WaterSIC vs the waterfilling allocation.  Config keys:\n"
+  "seed, method (a watersic spec), rate (mean per-column entropy),\n"
+  "column_n, column_ratio (Sigma = diag(ratio^k)), column_rows,\n"
   "hist_family, hist_n, hist_rows, hist_rotations, hist_bins.";
 
 typedef struct {

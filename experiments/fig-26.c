@@ -1,5 +1,5 @@
-/* fig-26 (watersic.md §9 E8): fixed rate (log-cardinality) against
- * entropy-coded baselines, and why the papers' rate axes mix the two.
+/* fig-26 (experiment E8 of the WaterSIC study): fixed rate
+ * (log-cardinality) against entropy-coded baselines, and why the papers' rate axes mix the two.
  *
  * W is iid N(0, 1) (rows x n, one sample shared by every point); D =
  * tr(E Sigma E^T)/(rows n) with the undamped Sigma; the gap is
@@ -25,7 +25,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "harness/driver.h"
+#include "harness/curve.h"
+#include "harness/jobs.h"
 #include "harness/point_attrs.h"
 #include "mat/point.h"
 #include "mc/sample.h"
@@ -35,7 +36,7 @@
 #define MAX_BITS 16
 
 static const char doc[] =
-  "Fixed-rate absmax INT vs entropy-coded baselines (watersic.md E8).\n"
+  "Fixed-rate absmax INT vs entropy-coded baselines.\n"
   "Config keys: seed, sigmas (covariance specs, one panel each), n, rows,\n"
   "bits (absmax grid bits, and the target entropies of the coded methods),\n"
   "absmax_methods (rtn, gptq specs run with bits=b), coded_methods (matq\n"
@@ -193,13 +194,6 @@ static int write_curve(qrd_results *res, const char *panel, const setup *s, cons
   return qrd_results_curve(res, panel, curve, label, s->n_bits, x, y, NULL);
 }
 
-static int write_line(qrd_results *res, const char *panel, const char *curve,
-                      const char *label, const double range[2], double gap)
-{
-  double y[2] = {gap, gap};
-  return qrd_results_curve(res, panel, curve, label, 2, range, y, NULL);
-}
-
 static int write_panel(qrd_results *res, const setup *s, size_t i,
                        const qrd_matq_point_panel *pn, const point *pts)
 {
@@ -226,13 +220,15 @@ static int write_panel(qrd_results *res, const setup *s, size_t i,
   for (size_t m = 0; !st && m < s->n_coded; m++, q += s->n_bits)
     st = write_curve(res, name, s, q, 0, "coded", "step tuned to the entropy");
   if (!st)
-    st = write_line(res, name, "it", "Gaussian limit (reverse waterfilling)", range, 0.0);
+    st = qrd_curve_flat(res, name, "it", "Gaussian limit (reverse waterfilling)", range[0],
+                        range[1], 0.0);
   if (!st)
-    st = write_line(res, name, "it-0-2546", "limit + 1/2 log2(2 pi e/12) = 0.2546", range,
-                    0.5 * log2(2.0 * M_PI * M_E / 12.0));
+    st = qrd_curve_flat(res, name, "it-0-2546", "limit + 1/2 log2(2 pi e/12) = 0.2546",
+                        range[0], range[1], 0.5 * log2(2.0 * M_PI * M_E / 12.0));
   if (!st && is_scaled_identity(s->n, pn->Sigma))
-    st = write_line(res, name, "it-0-7220", "limit + 1/2 log2(sqrt(3) pi/2) = 0.7220 "
-                    "(Panter-Dite)", range, 0.5 * log2(sqrt(3.0) * M_PI / 2.0));
+    st = qrd_curve_flat(res, name, "it-0-7220",
+                        "limit + 1/2 log2(sqrt(3) pi/2) = 0.7220 (Panter-Dite)", range[0],
+                        range[1], 0.5 * log2(sqrt(3.0) * M_PI / 2.0));
   return st;
 }
 
@@ -249,26 +245,18 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 /* ---- main ---- */
 
-static void describe(const setup *s, const point *pt, char *buf, size_t len)
-{
-  int n = snprintf(buf, len, "%s, %s", s->sigma[pt->sigma].spec, pt->m->spec);
-  if (!pt->absmax && n > 0 && (size_t)n < len)
-    snprintf(buf + n, len - (size_t)n, " at R = %lu", s->bits[pt->bit]);
-}
-
 typedef struct {
-  qrd_driver *drv;
   const setup *s;
   const point *pts;
-  const qrd_matq_point_job *jobs;
-} progress_ctx;
+} naming;
 
-static void progress(void *ctx_ptr, const qrd_matq_point_job *job)
+static void job_name(const void *ctx, size_t j, char *buf, size_t len)
 {
-  const progress_ctx *ctx = ctx_ptr;
-  char what[320];
-  describe(ctx->s, &ctx->pts[job - ctx->jobs], what, sizeof what);
-  qrd_driver_progress_step(ctx->drv, what);
+  const naming *nm = ctx;
+  const point *pt = &nm->pts[j];
+  int n = snprintf(buf, len, "%s, %s", nm->s->sigma[pt->sigma].spec, pt->m->spec);
+  if (!pt->absmax && n > 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, " at R = %lu", nm->s->bits[pt->bit]);
 }
 
 /* Every point: the absmax grids run once, the coded methods tuned to
@@ -284,15 +272,8 @@ static int run_points(qrd_driver *drv, const setup *s, const qrd_matq_point_pane
     jobs[j].lim = pn[pts[j].sigma].lim;
     jobs[j].problem = &pn[pts[j].sigma].p;
   }
-  progress_ctx ctx = {drv, s, pts, jobs};
-  size_t failed;
-  qrd_driver_progress_begin(drv, n_pts);
-  int st = qrd_matq_point_batch(jobs, n_pts, progress, &ctx, &failed);
-  if (st) {
-    char what[320];
-    describe(s, &pts[failed], what, sizeof what);
-    return qrd_error_set(st, "%s: %s", what, jobs[failed].error);
-  }
+  naming nm = {s, pts};
+  int st = qrd_driver_run_points(drv, jobs, n_pts, job_name, &nm);
   for (size_t j = 0; !st && j < n_pts; j++)
     st = rate_point(s, jobs[j].lim, &jobs[j].out, &pts[j]);
   return st;

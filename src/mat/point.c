@@ -1,5 +1,5 @@
 /* One evaluation point: rotation, the method at a target rate, every rate
- * kind, D and the references (watersic.md §1-7). */
+ * kind, D and the references (Ordentlich & Polyanskiy §1-7). */
 #include "mat/point.h"
 
 #include <math.h>
@@ -346,17 +346,24 @@ int qrd_matq_point_panel_alloc(const qrd_dist *law, size_t rows, size_t n,
   return st;
 }
 
-int qrd_matq_point_panel_cov(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
-                             unsigned long seed, qrd_matq_point_panel *pn)
+int qrd_matq_point_panel_build(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
+                               unsigned long seed, unsigned long w_seed,
+                               qrd_matq_point_panel *pn)
 {
   int st = panel_buffers(rows, n, pn);
   if (!st)
     st = qrd_cov_build(cov, n, seed, pn->Sigma);
   if (!st)
-    st = panel_fill(law, rows, n, seed, pn);
+    st = panel_fill(law, rows, n, w_seed, pn);
   if (st)
     qrd_matq_point_panel_free(pn);
   return st;
+}
+
+int qrd_matq_point_panel_cov(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
+                             unsigned long seed, qrd_matq_point_panel *pn)
+{
+  return qrd_matq_point_panel_build(law, rows, n, cov, seed, seed, pn);
 }
 
 void qrd_matq_point_panel_free(qrd_matq_point_panel *pn)

@@ -1,5 +1,5 @@
 /* One evaluation point of weight-only quantisation with known Sigma
- * (watersic.md §1-7, §9): (Sigma, W, method, rotation, target rate) ->
+ * (Ordentlich & Polyanskiy §1-7, §9): (Sigma, W, method, rotation, target rate) ->
  * the rates achieved (every kind named), the weighted MSE D, the
  * information-theoretic references at those rates and the gaps in bits.
  * `qrd matq` and the figures fig-20 ... fig-26 are built on it.
@@ -193,7 +193,12 @@ typedef struct {
 int qrd_matq_point_panel_alloc(const qrd_dist *law, size_t rows, size_t n,
                                const double *Sigma, unsigned long w_seed,
                                qrd_matq_point_panel *pn);
-/* The same with Sigma built from cov (cov.h) with `seed`, W from `seed`. */
+/* The same with Sigma built from cov (cov.h) with `seed`, W drawn with
+ * w_seed. */
+int qrd_matq_point_panel_build(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
+                               unsigned long seed, unsigned long w_seed,
+                               qrd_matq_point_panel *pn);
+/* The same with W from `seed` too. */
 int qrd_matq_point_panel_cov(const qrd_dist *law, size_t rows, size_t n, const qrd_cov *cov,
                              unsigned long seed, qrd_matq_point_panel *pn);
 void qrd_matq_point_panel_free(qrd_matq_point_panel *pn);

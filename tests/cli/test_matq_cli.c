@@ -1,8 +1,8 @@
 /* `qrd matq` (cli/cmd_matq.c on mat/point.h) and the figures fig-20 ...
- * fig-22 (watersic.md §9 E1-E3) at reduced size.
+ * fig-22 (Ordentlich & Polyanskiy's experiments E1-E3) at reduced size.
  *
  * Expected values come from the spec, never from the code's own output:
- *   [S12]  watersic.md §12.1: 1/2 log2(2 pi e/12) = 0.2546143348 bit, the
+ *   [S12]  Ordentlich & Polyanskiy §12.1: 1/2 log2(2 pi e/12) = 0.2546143348 bit, the
  *          two-level excesses 0.399234, 1.168142, 1.992167, 4.482893 bit,
  *          Laplace h = 1/2 + log2 e bits;
  *   [S2]   §2: for Sigma = I reverse waterfilling is 2^{-2R} exactly;

@@ -1,4 +1,4 @@
-/* fig-16 .. fig-19 (nf4-af4.md §7 fig-A .. fig-D): the drivers run once at
+/* fig-16 .. fig-19 (the NF4/AF4 study's figures A .. D): the drivers run once at
  * reduced size in a sandbox shared by the tests (from the repository root,
  * after make has built them), and their HDF5 output is checked against
  * independent values and the claims each figure makes:
@@ -63,7 +63,7 @@ static void sandbox_close(void)
     qrd_test_fig_close(&fig[k]);
 }
 
-/* ---- closed forms for B = 2 and 3 (nf4-af4.md §3) ---- */
+/* ---- closed forms for B = 2 and 3 (the exact block law) ---- */
 
 /* Continuous mass of the non-maximum elements on [-1, x] less that on
  * [-1, 0] (odd in x). */

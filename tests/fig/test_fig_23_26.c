@@ -1,5 +1,5 @@
-/* fig-23 ... fig-26 (watersic.md §9 E4, E5, E6, E8): the drivers run once
- * each at reduced size in a sandbox shared by the tests, then their data
+/* fig-23 ... fig-26 (Ordentlich & Polyanskiy, E4, E5, E6, E8): the
+ * drivers run once each at reduced size in a sandbox shared by the tests, then their data
  * are checked against closed forms (§12.2, the two-level table, Bartlett's
  * decomposition, exact Gaussian cell probabilities) and the behaviour §5-§9
  * state, for thread-count independence and for bad configs. */

@@ -1,7 +1,7 @@
 /* Covariance families, rotations and Sigma diagnostics (src/mat/cov.h,
  * src/mat/rotate.h).
  *
- * Expected values come from watersic.md §12 (closed-form matrices, the E2
+ * Expected values come from Ordentlich & Polyanskiy §12 (closed-form matrices, the E2
  * excesses) and from independent computations: LU and eigenvalue
  * determinants against prod d, GPTQ's d from chol(Sigma^{-1}) as the spec
  * defines it against the one-Cholesky reversal the library uses, explicit
@@ -80,7 +80,7 @@ static double sum_log(size_t n, const double *x)
   ck_assert_msg(fabs((x) - (ref)) <= (tol), "%s: %.12g, expected %.12g (tol %g)", what, \
                 (double)(x), (double)(ref), (double)(tol))
 
-/* ---- closed forms of watersic.md §12.2 ---- */
+/* ---- closed forms of Ordentlich & Polyanskiy §12.2 ---- */
 
 START_TEST(test_ar1_table)
 {

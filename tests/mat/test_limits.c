@@ -1,5 +1,5 @@
-/* Information-theoretic limits (src/mat/limits.h) against watersic.md
- * §12.1 (constants) and §12.2 (the reverse-waterfilling table), and the
+/* Information-theoretic limits (src/mat/limits.h) against Ordentlich &
+ * Polyanskiy §12.1 (constants) and §12.2 (the reverse-waterfilling table), and the
  * root-finding water level against an exact enumeration of the active set
  * (an independent algorithm). */
 #include <math.h>

@@ -1,7 +1,7 @@
 /* Matrix quantisers (mat/matq.h) and rates (mat/rates.h).
  *
  * Sources of the expected values (never the library's own output):
- *   [E7]   /work/shared/spec/watersic.md §9 E7: the equivalences (blocked
+ *   [E7]   Ordentlich & Polyanskiy's experiment E7: the equivalences (blocked
  *          vs unblocked GPTQ, GPTQ vs reversed SIC vs Babai, Sigma = I),
  *          Pi d = det Sigma, the residual identity, D = (Delta^2/12) AM(d);
  *   [S12]  same file §12: 2 pi e / 12 gap 0.2546143348 bit, the 3 x 3 and

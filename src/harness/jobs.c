@@ -1,0 +1,79 @@
+#include "harness/jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/error.h"
+#include "harness/curve.h"
+
+void qrd_driver_progress_named(void *drv, const char *what)
+{
+  qrd_driver_progress_step(drv, what);
+}
+
+typedef struct {
+  qrd_driver *drv;
+  const qrd_matq_point_job *jobs;
+  qrd_driver_job_name_fn name;
+  const void *ctx;
+} point_progress;
+
+static void point_step(void *ctx_ptr, const qrd_matq_point_job *job)
+{
+  const point_progress *p = ctx_ptr;
+  char what[512];
+  p->name(p->ctx, (size_t)(job - p->jobs), what, sizeof what);
+  qrd_driver_progress_step(p->drv, what);
+}
+
+int qrd_driver_run_points(qrd_driver *drv, qrd_matq_point_job *jobs, size_t n,
+                          qrd_driver_job_name_fn name, const void *ctx)
+{
+  point_progress p = {drv, jobs, name, ctx};
+  size_t failed;
+  qrd_driver_progress_begin(drv, n);
+  int st = qrd_matq_point_batch(jobs, n, point_step, &p, &failed);
+  if (st) {
+    char what[512];
+    name(ctx, failed, what, sizeof what);
+    st = qrd_error_set(st, "%s: %s", what, jobs[failed].error);
+  }
+  return st;
+}
+
+int qrd_driver_run_grid(qrd_driver *drv, qrd_driver_grid_run *gr, qrd_driver_job_name_fn name,
+                        qrd_driver_write_fn write)
+{
+  int st = qrd_matq_point_grid_jobs(&gr->g, &gr->jobs);
+  if (!st)
+    st = qrd_driver_run_points(drv, gr->jobs, qrd_matq_point_grid_size(&gr->g), name, gr);
+  if (!st)
+    st = qrd_driver_write_results(drv, write, gr);
+  free(gr->jobs);
+  gr->jobs = NULL;
+  return st;
+}
+
+typedef struct {
+  const qrd_lineup *s;
+  qrd_driver_lineup_fn fn;
+  void *ctx;
+} lineup_run;
+
+/* Item q = j n_code + c, so that the runner, which starts from the last
+ * item, starts with the largest block size. */
+static int lineup_item(void *ctx_ptr, size_t q, char *what, size_t len)
+{
+  const lineup_run *l = ctx_ptr;
+  size_t c = q % l->s->n_code, j = q / l->s->n_code;
+  snprintf(what, len, "%s B = %g", l->s->code[c]->name, l->s->block[j]);
+  return l->fn(l->ctx, c * l->s->n_block + j);
+}
+
+int qrd_driver_run_lineup(qrd_driver *drv, const qrd_lineup *s, qrd_driver_lineup_fn fn,
+                          void *ctx)
+{
+  lineup_run l = {s, fn, ctx};
+  qrd_driver_progress_begin(drv, s->n_code * s->n_block);
+  return qrd_driver_run_items(drv, s->n_code * s->n_block, lineup_item, &l);
+}

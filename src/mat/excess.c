@@ -1,0 +1,500 @@
+/* GPTQ's excess over WaterSIC: closed forms and the sweep over families,
+ * rotations, profiles and Wishart matrices. */
+#include "mat/excess.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_psi.h>
+
+#include "core/error.h"
+#include "mc/sample.h"
+
+/* ---- closed forms ---- */
+
+double qrd_excess_bits(size_t n, const double *d)
+{
+  double am, gm;
+  qrd_means(n, d, &am, &gm, NULL);
+  return 0.5 * log2(am / gm);
+}
+
+double qrd_excess_two_level(double eps)
+{
+  return 0.5 * log2((1.0 + eps) / (2.0 * sqrt(eps)));
+}
+
+double qrd_excess_bartlett(size_t n, size_t T, double rho)
+{
+  double am = 0.0, lgm = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double d0 = i == 0 ? 1.0 : 1.0 - rho * rho, t = (double)(T - i);
+    am += d0 * t / (double)T;
+    lgm += log(d0) + gsl_sf_psi(0.5 * t) + log(2.0 / (double)T);
+  }
+  return 0.5 * (log(am / (double)n) - lgm / (double)n) / M_LN2;
+}
+
+void qrd_excess_mean_sd(const double *x, size_t k, size_t stride, double *mean, double *sd)
+{
+  double m = 0.0, v = 0.0;
+  for (size_t i = 0; i < k; i++)
+    m += x[i * stride];
+  m /= (double)k;
+  for (size_t i = 0; i < k; i++)
+    v += (x[i * stride] - m) * (x[i * stride] - m);
+  *mean = m;
+  *sd = k > 1 ? sqrt(v / (double)(k - 1)) : 0.0;
+}
+
+/* ---- the plan ---- */
+
+int qrd_excess_plan_needs_power_of_two(const qrd_excess_plan *p)
+{
+  for (size_t r = 0; r < p->n_rot; r++)
+    if (p->rot[r] == QRD_ROTATE_HADAMARD || p->rot[r] == QRD_ROTATE_SYLVESTER)
+      return 1;
+  return 0;
+}
+
+size_t qrd_excess_wishart_samples(const qrd_excess_plan *p, size_t b)
+{
+  return (size_t)fmax(1.0, round(p->ratio[b] * (double)p->wishart_n));
+}
+
+static unsigned long draw_seed(unsigned long seed, size_t k)
+{
+  return qrd_sample_stream(seed, (unsigned long)k);
+}
+
+static int rotation_is_random(qrd_rotate_kind k)
+{
+  return k == QRD_ROTATE_HAAR || k == QRD_ROTATE_HADAMARD;
+}
+
+/* ---- the sweep's state ----
+ * One item list for the whole sweep, so that the OpenMP loop balances the
+ * expensive large-n items against the cheap ones; each writes only its own
+ * slots.  The Haar rotations are items of a first phase: every family of
+ * a (size, draw) then applies the same Q. */
+
+enum { ITEM_HAAR, ITEM_TABLE, ITEM_PROFILE, ITEM_WISHART };
+
+typedef struct {
+  int kind;
+  size_t a, b, k; /* haar: a = cache slot; table: size, family; profile:
+                   * family; wishart: rho, ratio */
+  size_t n;
+  int status;
+  char error[256];
+} item;
+
+typedef struct {
+  size_t n, k;
+  qrd_rotation *q;
+} shared_haar;
+
+struct qrd_excess_sweep {
+  const qrd_excess_plan *p;
+  unsigned long seed;
+  int random[QRD_EXCESS_MAX_FAMILIES]; /* two seeds give two matrices */
+  shared_haar *haar;
+  size_t n_haar;
+  item *items; /* the Haar items first, then the rest */
+  size_t n_items;
+  double *table;   /* [size][family][rot][draw] excess */
+  double *profile; /* [family][rot][draw][j] d_j / GM(lambda) */
+  double *lines;   /* [family][draw][2]: HM/GM, AM/GM of lambda */
+  double *wishart; /* [rho][ratio][damp][draw] excess */
+};
+
+static double *table_slot(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, size_t k)
+{
+  const qrd_excess_plan *p = sw->p;
+  return sw->table + ((i * p->n_family + f) * p->n_rot + r) * QRD_EXCESS_MAX_DRAWS + k;
+}
+
+static double *profile_slot(const qrd_excess_sweep *sw, size_t f, size_t r, size_t k)
+{
+  const qrd_excess_plan *p = sw->p;
+  return sw->profile + ((f * p->n_rot + r) * p->profile_draws + k) * p->profile_n;
+}
+
+static double *wishart_slot(const qrd_excess_sweep *sw, size_t a, size_t b, size_t c, size_t k)
+{
+  const qrd_excess_plan *p = sw->p;
+  return sw->wishart + ((a * p->n_ratio + b) * p->n_damp + c) * p->wishart_draws + k;
+}
+
+size_t qrd_excess_table_draws(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r)
+{
+  return sw->random[f] || rotation_is_random(sw->p->rot[r]) ? sw->p->draws[i] : 1;
+}
+
+/* ---- one item ---- */
+
+static const qrd_rotation *haar_lookup(const qrd_excess_sweep *sw, size_t n, size_t k)
+{
+  for (size_t i = 0; i < sw->n_haar; i++)
+    if (sw->haar[i].n == n && sw->haar[i].k == k)
+      return sw->haar[i].q;
+  return NULL;
+}
+
+/* Three n x n matrices and an n-vector, the scratch of one item. */
+typedef struct {
+  double *S, *R, *work, *d;
+} scratch;
+
+static int scratch_alloc(size_t n, scratch *w)
+{
+  w->S = malloc(n * n * sizeof *w->S);
+  w->R = malloc(n * n * sizeof *w->R);
+  w->work = malloc(n * n * sizeof *w->work);
+  w->d = malloc(n * sizeof *w->d);
+  if (w->S && w->R && w->work && w->d)
+    return QRD_OK;
+  return qrd_error_set(QRD_ENOMEM, "scratch for n = %zu", n);
+}
+
+static void scratch_free(scratch *w)
+{
+  free(w->S);
+  free(w->R);
+  free(w->work);
+  free(w->d);
+}
+
+/* d <- GPTQ's conditional variances of Q^T w->S Q for rotation `kind` of
+ * draw k (the shared Q for Haar). */
+static int rotated_d(const qrd_excess_sweep *sw, qrd_rotate_kind kind, size_t n, size_t k,
+                     scratch *w, double *d)
+{
+  const qrd_rotation *use = kind == QRD_ROTATE_HAAR ? haar_lookup(sw, n, k) : NULL;
+  qrd_rotation *own = NULL;
+  int st = use ? QRD_OK : qrd_rotation_alloc(kind, n, draw_seed(sw->seed, k), w->S, &own);
+  if (st)
+    return st;
+  memcpy(w->R, w->S, n * n * sizeof *w->R);
+  qrd_rotation_apply_sigma(use ? use : own, w->R, w->work);
+  qrd_rotation_free(own);
+  return qrd_cov_cond_var(n, w->R, QRD_ORDER_GPTQ, w->work, d);
+}
+
+static int run_table(const qrd_excess_sweep *sw, const item *it, scratch *w)
+{
+  const qrd_excess_plan *p = sw->p;
+  size_t n = it->n, i = it->a, f = it->b;
+  int st = qrd_cov_build(&p->family[f], n, draw_seed(sw->seed, it->k), w->S);
+  for (size_t r = 0; !st && r < p->n_rot; r++) {
+    if (it->k >= qrd_excess_table_draws(sw, i, f, r))
+      continue;
+    st = rotated_d(sw, p->rot[r], n, it->k, w, w->d);
+    if (!st)
+      *table_slot(sw, i, f, r, it->k) = qrd_excess_bits(n, w->d);
+  }
+  return st;
+}
+
+static int run_profile(const qrd_excess_sweep *sw, const item *it, scratch *w)
+{
+  const qrd_excess_plan *p = sw->p;
+  size_t n = it->n, f = it->a;
+  double hm, gm, am, *line = sw->lines + (f * p->profile_draws + it->k) * 2;
+  int st = qrd_cov_build(&p->profile[f], n, draw_seed(sw->seed, it->k), w->S);
+  if (!st)
+    st = qrd_cov_eigenvalues(n, w->S, w->work, w->d);
+  if (st)
+    return st;
+  if (!(w->d[0] > 0.0))
+    return qrd_error_set(QRD_EDOM, "%s: Sigma is singular (smallest eigenvalue %g)",
+                         p->profile[f].spec, w->d[0]);
+  qrd_means(n, w->d, &am, &gm, &hm);
+  line[0] = hm / gm;
+  line[1] = am / gm;
+  for (size_t r = 0; !st && r < p->n_rot; r++) {
+    double *out = profile_slot(sw, f, r, it->k);
+    st = rotated_d(sw, p->rot[r], n, it->k, w, out);
+    for (size_t j = 0; !st && j < n; j++)
+      out[j] /= gm;
+  }
+  return st;
+}
+
+static int run_wishart(const qrd_excess_sweep *sw, const item *it, scratch *w)
+{
+  const qrd_excess_plan *p = sw->p;
+  size_t n = it->n;
+  char spec[128];
+  qrd_cov c;
+  snprintf(spec, sizeof spec, "wishart:ratio=%.17g,rho=%.17g", p->ratio[it->b], p->rho[it->a]);
+  int st = qrd_cov_parse(spec, &c);
+  if (!st)
+    st = qrd_cov_build(&c, n, draw_seed(sw->seed, it->k), w->S);
+  for (size_t dp = 0; !st && dp < p->n_damp; dp++) {
+    memcpy(w->R, w->S, n * n * sizeof *w->R);
+    qrd_cov_damp(n, w->R, p->damp[dp]);
+    st = qrd_cov_cond_var(n, w->R, QRD_ORDER_GPTQ, w->work, w->d);
+    if (!st)
+      *wishart_slot(sw, it->a, it->b, dp, it->k) = qrd_excess_bits(n, w->d);
+  }
+  return st;
+}
+
+static int run_item(qrd_excess_sweep *sw, const item *it)
+{
+  if (it->kind == ITEM_HAAR) {
+    shared_haar *h = &sw->haar[it->a];
+    return qrd_rotation_alloc(QRD_ROTATE_HAAR, h->n, draw_seed(sw->seed, h->k), NULL, &h->q);
+  }
+  scratch w;
+  int st = scratch_alloc(it->n, &w);
+  if (!st)
+    st = it->kind == ITEM_TABLE     ? run_table(sw, it, &w)
+         : it->kind == ITEM_PROFILE ? run_profile(sw, it, &w)
+                                    : run_wishart(sw, it, &w);
+  scratch_free(&w);
+  return st;
+}
+
+static void describe(const qrd_excess_sweep *sw, const item *it, char *buf, size_t len)
+{
+  const qrd_excess_plan *p = sw->p;
+  switch (it->kind) {
+  case ITEM_HAAR:
+    snprintf(buf, len, "Haar Q, n = %zu, draw %zu", it->n, it->k);
+    return;
+  case ITEM_TABLE:
+    snprintf(buf, len, "%s, n = %zu, draw %zu", p->family[it->b].spec, it->n, it->k);
+    return;
+  case ITEM_PROFILE:
+    snprintf(buf, len, "profile %s, n = %zu, draw %zu", p->profile[it->a].spec, it->n, it->k);
+    return;
+  default:
+    snprintf(buf, len, "wishart T/n = %g, rho = %g, n = %zu, draw %zu", p->ratio[it->b],
+             p->rho[it->a], it->n, it->k);
+  }
+}
+
+/* ---- planning ---- */
+
+static int has_rotation(const qrd_excess_plan *p, qrd_rotate_kind k)
+{
+  for (size_t r = 0; r < p->n_rot; r++)
+    if (p->rot[r] == k)
+      return 1;
+  return 0;
+}
+
+/* Does draw k of family f at size i need any work? */
+static int table_draw_needed(const qrd_excess_sweep *sw, size_t i, size_t f, size_t k)
+{
+  for (size_t r = 0; r < sw->p->n_rot; r++)
+    if (k < qrd_excess_table_draws(sw, i, f, r))
+      return 1;
+  return 0;
+}
+
+static void add_haar(qrd_excess_sweep *sw, size_t n, size_t k)
+{
+  for (size_t i = 0; i < sw->n_haar; i++)
+    if (sw->haar[i].n == n && sw->haar[i].k == k)
+      return;
+  sw->haar[sw->n_haar] = (shared_haar){.n = n, .k = k};
+  sw->items[sw->n_items++] = (item){.kind = ITEM_HAAR, .a = sw->n_haar, .n = n, .k = k};
+  sw->n_haar++;
+}
+
+static void plan_haar(qrd_excess_sweep *sw)
+{
+  const qrd_excess_plan *p = sw->p;
+  if (!has_rotation(p, QRD_ROTATE_HAAR))
+    return;
+  for (size_t i = 0; i < p->n_size; i++)
+    for (size_t k = 0; k < p->draws[i]; k++)
+      add_haar(sw, p->size[i], k);
+  for (size_t k = 0; p->n_profile > 0 && k < p->profile_draws; k++)
+    add_haar(sw, p->profile_n, k);
+}
+
+static void add_item(qrd_excess_sweep *sw, int kind, size_t a, size_t b, size_t k, size_t n)
+{
+  sw->items[sw->n_items++] = (item){.kind = kind, .a = a, .b = b, .k = k, .n = n};
+}
+
+/* Largest n first: the costly items start while there is work to balance. */
+static void plan_rest(qrd_excess_sweep *sw)
+{
+  const qrd_excess_plan *p = sw->p;
+  size_t order[QRD_EXCESS_MAX_SIZES];
+  for (size_t i = 0; i < p->n_size; i++)
+    order[i] = i;
+  for (size_t i = 1; i < p->n_size; i++)
+    for (size_t j = i; j > 0 && p->size[order[j]] > p->size[order[j - 1]]; j--) {
+      size_t t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  for (size_t q = 0; q < p->n_size; q++)
+    for (size_t f = 0; f < p->n_family; f++)
+      for (size_t k = 0; k < p->draws[order[q]]; k++)
+        if (table_draw_needed(sw, order[q], f, k))
+          add_item(sw, ITEM_TABLE, order[q], f, k, p->size[order[q]]);
+  for (size_t f = 0; f < p->n_profile; f++)
+    for (size_t k = 0; k < p->profile_draws; k++)
+      add_item(sw, ITEM_PROFILE, f, 0, k, p->profile_n);
+  for (size_t a = 0; a < p->n_rho; a++)
+    for (size_t b = 0; b < p->n_ratio; b++)
+      for (size_t k = 0; k < p->wishart_draws; k++)
+        add_item(sw, ITEM_WISHART, a, b, k, p->wishart_n);
+}
+
+static size_t max_items(const qrd_excess_plan *p)
+{
+  size_t m = (p->n_profile + 1) * p->profile_draws + p->n_rho * p->n_ratio * p->wishart_draws;
+  for (size_t i = 0; i < p->n_size; i++)
+    m += p->draws[i] * (p->n_family + 1);
+  return m;
+}
+
+static int find_random_families(qrd_excess_sweep *sw)
+{
+  const qrd_excess_plan *p = sw->p;
+  size_t n = p->size[0];
+  for (size_t i = 1; i < p->n_size; i++)
+    n = p->size[i] < n ? p->size[i] : n;
+  double *a = malloc(n * n * sizeof *a), *b = malloc(n * n * sizeof *b);
+  int st = a && b ? QRD_OK : qrd_error_set(QRD_ENOMEM, "scratch for n = %zu", n);
+  for (size_t f = 0; !st && f < p->n_family; f++) {
+    if ((st = qrd_cov_build(&p->family[f], n, draw_seed(sw->seed, 0), a)) ||
+        (st = qrd_cov_build(&p->family[f], n, draw_seed(sw->seed, 1), b)))
+      break;
+    sw->random[f] = memcmp(a, b, n * n * sizeof *a) != 0;
+  }
+  free(a);
+  free(b);
+  return st;
+}
+
+int qrd_excess_sweep_alloc(const qrd_excess_plan *p, unsigned long seed, qrd_excess_sweep **out)
+{
+  qrd_excess_sweep *sw = calloc(1, sizeof *sw);
+  *out = NULL;
+  if (!sw)
+    return qrd_error_set(QRD_ENOMEM, "excess sweep");
+  *sw = (qrd_excess_sweep){.p = p, .seed = seed};
+  sw->haar = calloc((p->n_size + 1) * QRD_EXCESS_MAX_DRAWS, sizeof *sw->haar);
+  sw->items = malloc(max_items(p) * sizeof *sw->items);
+  sw->table = calloc(p->n_size * p->n_family * p->n_rot * QRD_EXCESS_MAX_DRAWS,
+                     sizeof *sw->table);
+  sw->profile = calloc(p->n_profile * p->n_rot * p->profile_draws * p->profile_n,
+                       sizeof *sw->profile);
+  sw->lines = calloc(p->n_profile * p->profile_draws * 2, sizeof *sw->lines);
+  sw->wishart = calloc(p->n_rho * p->n_ratio * p->n_damp * p->wishart_draws,
+                       sizeof *sw->wishart);
+  int st = sw->haar && sw->items && sw->table && sw->profile && sw->lines && sw->wishart
+               ? find_random_families(sw)
+               : qrd_error_set(QRD_ENOMEM, "excess sweep tables");
+  if (st) {
+    qrd_excess_sweep_free(sw);
+    return st;
+  }
+  plan_haar(sw);
+  plan_rest(sw);
+  *out = sw;
+  return QRD_OK;
+}
+
+void qrd_excess_sweep_free(qrd_excess_sweep *sw)
+{
+  if (!sw)
+    return;
+  for (size_t i = 0; i < sw->n_haar; i++)
+    qrd_rotation_free(sw->haar[i].q);
+  free(sw->haar);
+  free(sw->items);
+  free(sw->table);
+  free(sw->profile);
+  free(sw->lines);
+  free(sw->wishart);
+  free(sw);
+}
+
+const qrd_excess_plan *qrd_excess_sweep_plan(const qrd_excess_sweep *sw)
+{
+  return sw->p;
+}
+
+size_t qrd_excess_sweep_items(const qrd_excess_sweep *sw)
+{
+  return sw->n_items;
+}
+
+/* ---- running ---- */
+
+/* Items [from, to) in parallel; the first failure in list order. */
+static int run_range(qrd_excess_sweep *sw, size_t from, size_t to,
+                     qrd_excess_progress_fn progress, void *ctx)
+{
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t i = from; i < to; i++) {
+    item *it = &sw->items[i];
+    it->status = run_item(sw, it);
+    if (it->status)
+      snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
+    char what[256];
+    describe(sw, it, what, sizeof what);
+    if (progress) {
+#pragma omp critical(qrd_excess_progress)
+      progress(ctx, what);
+    }
+  }
+  for (size_t i = from; i < to; i++)
+    if (sw->items[i].status) {
+      char what[256];
+      describe(sw, &sw->items[i], what, sizeof what);
+      return qrd_error_set(sw->items[i].status, "%s: %s", what, sw->items[i].error);
+    }
+  return QRD_OK;
+}
+
+int qrd_excess_sweep_run(qrd_excess_sweep *sw, qrd_excess_progress_fn progress, void *ctx)
+{
+  /* the Haar rotations first: the other items share them */
+  int st = run_range(sw, 0, sw->n_haar, progress, ctx);
+  return st ? st : run_range(sw, sw->n_haar, sw->n_items, progress, ctx);
+}
+
+/* ---- results ---- */
+
+void qrd_excess_table(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, double *mean,
+                      double *sd)
+{
+  qrd_excess_mean_sd(table_slot(sw, i, f, r, 0), qrd_excess_table_draws(sw, i, f, r), 1, mean,
+                     sd);
+}
+
+void qrd_excess_profile(const qrd_excess_sweep *sw, size_t p, size_t r, double *mean,
+                        double *sd)
+{
+  size_t n = sw->p->profile_n;
+  for (size_t j = 0; j < n; j++)
+    qrd_excess_mean_sd(profile_slot(sw, p, r, 0) + j, sw->p->profile_draws, n, &mean[j],
+                       &sd[j]);
+}
+
+void qrd_excess_profile_lines(const qrd_excess_sweep *sw, size_t p, double *hm, double *am)
+{
+  size_t K = sw->p->profile_draws;
+  double sd;
+  qrd_excess_mean_sd(sw->lines + p * K * 2, K, 2, hm, &sd);
+  qrd_excess_mean_sd(sw->lines + p * K * 2 + 1, K, 2, am, &sd);
+}
+
+void qrd_excess_wishart(const qrd_excess_sweep *sw, size_t a, size_t b, size_t c,
+                        double *mean, double *sd)
+{
+  qrd_excess_mean_sd(wishart_slot(sw, a, b, c, 0), sw->p->wishart_draws, 1, mean, sd);
+}
