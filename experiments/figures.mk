@@ -20,9 +20,10 @@ results/fig-%.tsv: results/fig-%.h5 $(BIN)/qrd
 	  mv results/fig-$*-$$p.tsv.tmp results/fig-$*-$$p.tsv || exit 1; \
 	done
 
+# The scripts list curve names with $(BIN)/qrd (see style.gp).
 plots/fig-%.png: results/fig-%.tsv experiments/plot/fig-%.gp experiments/plot/style.gp
 	@mkdir -p plots
-	gnuplot -c experiments/plot/fig-$*.gp results/fig-$* $@.tmp && mv $@.tmp $@
+	QRD=./$(BIN)/qrd gnuplot -c experiments/plot/fig-$*.gp results/fig-$* $@.tmp && mv $@.tmp $@
 
 # Wall time of each figure's computation (the driver alone, 2 threads by
 # default), one line per figure and a total; results go to a scratch dir.

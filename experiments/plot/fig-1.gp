@@ -1,28 +1,38 @@
 # fig-1: usage  gnuplot -c fig-1.gp results/fig-1 OUT.png
-# Reads results/fig-1-<panel>.tsv written by `qrd export --panel`.
+# Reads results/fig-1-<panel>.tsv written by `qrd export --panel`: one
+# column per distribution present (panels <dist>-nmse and <dist>-gap).  Gap
+# panels draw the measured curves, then the "-theory" lines thick.
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
-dists = "gaussian laplace student-t-nu-5"
-titles = "Gaussian Laplace Student-t(5)"
-nq = 5   # measured curves come first in each gap panel, then the theory lines
-set multiplot layout 2,3 title "fig-1: scalar quantisers vs the rate-distortion bound (unit variance)"
+dists = ""
+do for [p in not_ending(listing("--panels"), "-gap")] { dists = dists . p[1:strlen(p) - 5] . " " }
+nd = words(dists)
+title(d) = d eq "gaussian" ? "Gaussian" : d eq "laplace" ? "Laplace" : \
+           d eq "student-t-nu-5" ? "Student-t(5)" : d
+set multiplot layout 2,nd title "fig-1: scalar quantisers vs the rate-distortion bound (unit variance)"
 set key top right font ",8"
 set logscale y
 set format y "10^{%T}"
 set xlabel "rate (bits)"
 set xrange [1:8]
 set ylabel "MSE / variance"
-do for [i=1:3] {
-  set title word(titles, i)
-  plot for [b=0:*] sprintf("%s-%s-nmse.tsv", stem, word(dists, i)) index b using 1:2 title columnheader(2) lt (b+1)
+do for [d in dists] {
+  set title title(d)
+  p = d . "-nmse"
+  cs = curves(p)
+  plot for [i=1:words(cs)] tsv(p) index sel(word(cs, i)) using 1:2 title columnheader(2) lt i
 }
 unset logscale y
 set format y "%g"
 set ylabel "rate gap to bound (bits)"
 set yrange [0:*]
-do for [i=1:3] {
-  set title word(titles, i)
-  plot for [b=0:*] sprintf("%s-%s-gap.tsv", stem, word(dists, i)) index b using 1:2 title columnheader(2) lt (b < nq ? b+2 : b-nq+3) lw (b < nq ? 1.5 : 4) ps (b < nq ? 0.6 : 0)
+do for [d in dists] {
+  set title title(d)
+  p = d . "-gap"
+  q = not_ending(curves(p), "-theory")
+  t = ending(curves(p), "-theory")
+  plot for [i=1:words(q)] tsv(p) index sel(word(q, i)) using 1:2 title columnheader(2) lt (i+1) lw 1.5 ps 0.6, \
+       for [i=1:words(t)] tsv(p) index sel(word(t, i)) using 1:2 title columnheader(2) lt (i+2) lw 4 ps 0
 }
 unset multiplot

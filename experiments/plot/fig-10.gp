@@ -1,7 +1,7 @@
 # fig-10: usage  gnuplot -c fig-10.gp results/fig-10 OUT.png
 # Panels bits-<b> (R vs B) and bits-<b>-achieved (achieved bits vs B).
-# Blocks of a bits-<b> panel, per source (Normal, Laplace, t5): the bf16
-# curve, its minimum, the E8M0 curve, its minimum.  The achieved-bits
+# Curves of a bits-<b> panel, per source (normal, laplace, t-nu-5):
+# <source>-bf16, <source>-e8m0 and their minima <curve>-min.  The achieved-bits
 # panels hold the curves alone (bf16, E8M0 per source; equal across
 # sources, so only the first source's are drawn).  Colour marks the
 # source, solid = bf16 scales, dashed = E8M0, stars = least R.
@@ -15,6 +15,8 @@ set xrange [6:5200]
 set format x "%g"
 set xlabel "block size B"
 set key font ",8" spacing 0.9
+# the source's position for a minimum <source>-<scale>-min, as its curves
+source(m) = position(bf, m[1:strlen(m) - 4]) + position(e8, m[1:strlen(m) - 4])
 do for [i=1:2] {
   p = i == 1 ? "bits-4" : "bits-8"
   f = sprintf("%s-%s.tsv", stem, p)
@@ -26,9 +28,12 @@ do for [i=1:2] {
   if (i == 1) { set yrange [0.09:0.4]; set ytics (0.09, 0.1, 0.11, 0.12, 0.14, 0.16, 0.2, 0.25, 0.3, 0.4) }
   if (i == 2) { set yrange [0.0055:0.017]; set ytics (0.006, 0.007, 0.008, 0.009, 0.01, 0.012, 0.014, 0.017) }
   set key top right vertical
-  plot for [b=0:11:4] f index b using 1:2:3 with yerrorlines lt (b/4+2) lw 1.5 pt 7 ps 0.6 title columnheader(2), \
-       for [b=2:11:4] f index b using 1:2:3 with yerrorlines lt (b/4+2) lw 1.5 dt 2 pt 6 ps 0.6 title columnheader(2), \
-       for [b=1:11:2] f index b using 1:2 with points lt (b/4+2) pt 3 ps 2.5 lw 2 title columnheader(2)
+  bf = ending(curves(p), "-bf16")
+  e8 = ending(curves(p), "-e8m0")
+  mins = ending(curves(p), "-min")
+  plot for [k=1:words(bf)] f index sel(word(bf, k)) using 1:2:3 with yerrorlines lt (k+1) lw 1.5 pt 7 ps 0.6 title columnheader(2), \
+       for [k=1:words(e8)] f index sel(word(e8, k)) using 1:2:3 with yerrorlines lt (k+1) lw 1.5 dt 2 pt 6 ps 0.6 title columnheader(2), \
+       for [m in mins] f index sel(m) using 1:2 with points lt (source(m) + 1) pt 3 ps 2.5 lw 2 title columnheader(2)
   fa = sprintf("%s-%s-achieved.tsv", stem, p)
   set origin (i - 1) * 0.5, 0.0
   set size 0.5, 0.3
@@ -40,7 +45,7 @@ do for [i=1:2] {
   set ylabel "b achieved"
   # the same for every source: the first source's two curves stand for all
   set key top right horizontal
-  plot fa index 0 using 1:2 with linespoints lc rgb "black" dt 1 lw 1.2 pt 7 ps 0.5 title "BF16 scales (every source)", \
-       fa index 1 using 1:2 with linespoints lc rgb "black" lw 1.2 dt 2 pt 6 ps 0.5 title "E8M0 scales"
+  plot fa index sel(word(bf, 1)) using 1:2 with linespoints lc rgb "black" dt 1 lw 1.2 pt 7 ps 0.5 title "BF16 scales (every source)", \
+       fa index sel(word(e8, 1)) using 1:2 with linespoints lc rgb "black" lw 1.2 dt 2 pt 6 ps 0.5 title "E8M0 scales"
 }
 unset multiplot

@@ -1,7 +1,6 @@
 # fig-11: usage  gnuplot -c fig-11.gp results/fig-11 OUT.png
-# One panel per source (normal, laplace, t-nu-5); blocks in order: the six
-# elements (block CRD, NF4, SF4, INT4, E2M1, E3M0) under absmax, then the
-# same six under signmax.  Colour marks the element, solid = absmax,
+# One panel per source (normal, laplace, t-nu-5); curves <element>-absmax
+# (block CRD, NF4, SF4, INT4, E2M1, E3M0) and the same <element>-signmax.  Colour marks the element, solid = absmax,
 # dashed = signmax.
 load "experiments/plot/style.gp"
 set terminal pngcairo enhanced font "DejaVu Sans,10" size 1650,700
@@ -21,7 +20,9 @@ set key top right font ",8" spacing 0.9
 do for [i=1:3] {
   f = sprintf("%s-%s.tsv", stem, word(panels, i))
   set title (i == 1 ? "Normal" : i == 2 ? "Laplace" : "Student-t, {/Symbol n} = 5")
-  plot for [b=0:5] f index b using 1:2:3 with yerrorlines lt (b+2) dt 1 lw 1.5 pt 7 ps 0.5 title columnheader(2), \
-       for [b=6:11] f index b using 1:2:3 with yerrorlines lt (b-4) dt 2 lw 1.5 pt 6 ps 0.5 title columnheader(2)
+  am = ending(curves(word(panels, i)), "-absmax")
+  sm = ending(curves(word(panels, i)), "-signmax")
+  plot for [k=1:words(am)] f index sel(word(am, k)) using 1:2:3 with yerrorlines lt (k+1) dt 1 lw 1.5 pt 7 ps 0.5 title columnheader(2), \
+       for [k=1:words(sm)] f index sel(word(sm, k)) using 1:2:3 with yerrorlines lt (k+1) dt 2 lw 1.5 pt 6 ps 0.5 title columnheader(2)
 }
 unset multiplot

@@ -1,6 +1,6 @@
 # fig-12: usage  gnuplot -c fig-12.gp results/fig-12 OUT.png
-# Per panel the driver writes, in order: E2M* .. E5M* under tensor RMS,
-# then the same under absmax B=128.  Colour marks the exponent width,
+# Per panel: rms-e<E> (E2M* .. E5M* under tensor RMS) and the same under
+# absmax B=128 (every other curve).  Colour marks the exponent width,
 # solid = RMS, dashed = absmax.
 load "experiments/plot/style.gp"
 set output ARG2
@@ -20,7 +20,12 @@ set key bottom right font ",8" spacing 0.9 maxrows 4 width 3
 do for [i=1:3] {
   f = sprintf("%s-%s.tsv", stem, word(panels, i))
   set title (i == 1 ? "Normal" : i == 2 ? "Laplace" : "Student-t, {/Symbol n} = 5")
-  plot for [b=0:3] f index b using 1:2 with linespoints lt (b+2) pt 7 ps 0.5 lw 1.5 title columnheader(2), \
-       for [b=4:7] f index b using 1:2 with linespoints lt (b-2) pt 6 ps 0.7 lw 3 dt 2 title columnheader(2)
+  cs = curves(word(panels, i))
+  rms = ""
+  do for [c in cs] { rms = rms . (c[1:4] eq "rms-" ? c . " " : "") }
+  am = ""
+  do for [c in cs] { am = am . (c[1:4] eq "rms-" ? "" : c . " ") }
+  plot for [k=1:words(rms)] f index sel(word(rms, k)) using 1:2 with linespoints lt (k+1) pt 7 ps 0.5 lw 1.5 title columnheader(2), \
+       for [k=1:words(am)] f index sel(word(am, k)) using 1:2 with linespoints lt (k+1) pt 6 ps 0.7 lw 3 dt 2 title columnheader(2)
 }
 unset multiplot

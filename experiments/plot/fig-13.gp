@@ -1,6 +1,6 @@
 # fig-13: usage  gnuplot -c fig-13.gp results/fig-13 OUT.png
-# Panels bits-4 and bits-8; blocks in order: CRD B=32, 64, 128, INT B=32,
-# 64, 128 (R / R(m = 0)), then the six one-point minima in the same order.
+# Panels bits-4 and bits-8; curves crd-b<B> and int-b<B> for B = 32,
+# 64, 128 (R / R(m = 0)) and their one-point minima <curve>-min.
 # Colour marks the block size, solid = CRD, dashed = INT, stars = minima.
 load "experiments/plot/style.gp"
 set output ARG2
@@ -19,10 +19,15 @@ set label 1 "bfloat16" at 7.2, graph 0.04 font ",8" tc rgb "#444444"
 do for [b in "4 8"] {
   f = sprintf("%s-bits-%s.tsv", stem, b)
   set title sprintf("b ≈ %s bits per parameter", b)
-  plot for [i=0:2] f index i using 1:2 with linespoints lt (i+2) pt 7 ps 0.5 lw 2 title columnheader(2), \
-       for [i=3:5] f index i using 1:2 with linespoints lt (i-1) pt 6 ps 0.5 lw 2 dt 2 title columnheader(2), \
-       for [i=6:8] f index i using 1:2 with points lt (i-4) pt 3 ps 2.5 lw 2 notitle, \
-       for [i=9:11] f index i using 1:2 with points lt (i-7) pt 3 ps 2.5 lw 2 notitle, \
+  cs = not_ending(curves("bits-" . b), "-min")
+  crd = ""
+  do for [c in cs] { crd = crd . (c[1:4] eq "crd-" ? c . " " : "") }
+  int = ""
+  do for [c in cs] { int = int . (c[1:4] eq "int-" ? c . " " : "") }
+  plot for [i=1:words(crd)] f index sel(word(crd, i)) using 1:2 with linespoints lt (i+1) pt 7 ps 0.5 lw 2 title columnheader(2), \
+       for [i=1:words(int)] f index sel(word(int, i)) using 1:2 with linespoints lt (i+1) pt 6 ps 0.5 lw 2 dt 2 title columnheader(2), \
+       for [i=1:words(crd)] f index sel(word(crd, i) . "-min") using 1:2 with points lt (i+1) pt 3 ps 2.5 lw 2 notitle, \
+       for [i=1:words(int)] f index sel(word(int, i) . "-min") using 1:2 with points lt (i+1) pt 3 ps 2.5 lw 2 notitle, \
        NaN with points lc rgb "black" pt 3 ps 2 lw 2 title "minimum"
 }
 unset multiplot

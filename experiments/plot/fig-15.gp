@@ -28,13 +28,14 @@ set ylabel "b_t (element bits)"
 set autoscale xfix
 set offsets 0.7, 0.7, 0.3, 0.3
 set key outside right top font ",9" spacing 1.1
-plot f index 0 using 1:2 with lines lt 1 lw 1.5 title columnheader(2), \
-     for [b=1:*] f index b using 1:2 with linespoints lt (b+1) pt 7 ps 0.8 title columnheader(2)
+layers = not_ending(curves("bits"), "target")
+plot f index sel("target") using 1:2 with lines lt 1 lw 1.5 title columnheader(2), \
+     for [i=1:words(layers)] f index sel(word(layers, i)) using 1:2 with linespoints lt (i+1) pt 7 ps 0.8 title columnheader(2)
 
 # bottom left: predicted KL vs mean bits, saving marked
 f = stem."-kl.tsv"
-stats f index 4 using 1 nooutput name "MX"
-stats f index 4 using 2 nooutput name "MY"
+stats f index sel("saving-at-target") using 1 nooutput name "MX"
+stats f index sel("saving-at-target") using 2 nooutput name "MY"
 set size 0.5, 0.45
 set origin 0, 0
 set title "predicted KL vs bits per parameter"
@@ -45,11 +46,11 @@ set logscale y
 set format y "10^{%T}"
 set key inside top right font ",9" spacing 1.1
 set arrow 1 from MX_max, MY_min to MX_min, MY_min head filled size graph 0.02,20 lw 2 lc rgb "black" front
-plot f index 0 using 1:2 with lines lt 1 lw 2 title columnheader(2), \
-     f index 1 using 1:2 with lines lt 2 lw 2 title columnheader(2), \
-     f index 2 using 1:2 with lines lt 3 lw 1.5 title columnheader(2), \
-     f index 3 using 1:2 with points lt 4 pt 7 ps 0.5 title columnheader(2), \
-     f index 4 using 1:2 with points lc rgb "black" pt 6 ps 1.5 title columnheader(2)
+plot f index sel("flat") using 1:2 with lines lt 1 lw 2 title columnheader(2), \
+     f index sel("optimal") using 1:2 with lines lt 2 lw 2 title columnheader(2), \
+     f index sel("clamped") using 1:2 with lines lt 3 lw 1.5 title columnheader(2), \
+     f index sel("rounded") using 1:2 with points lt 4 pt 7 ps 0.5 title columnheader(2), \
+     f index sel("saving-at-target") using 1:2 with points lc rgb "black" pt 6 ps 1.5 title columnheader(2)
 unset arrow 1
 unset logscale y
 set format y "%g"
@@ -62,7 +63,7 @@ set xlabel "target mean bits per parameter"
 set ylabel "saving (bits per parameter)"
 set yrange [0:*]
 set key inside bottom right font ",9"
-plot f index 0 using 1:2 with lines lt 2 lw 2 title columnheader(2), \
-     f index 1 using 1:2 with lines lt 3 lw 1.5 title columnheader(2), \
-     f index 2 using 1:2 with linespoints lt 4 pt 7 ps 0.4 title columnheader(2)
+plot f index sel("optimal") using 1:2 with lines lt 2 lw 2 title columnheader(2), \
+     f index sel("clamped") using 1:2 with lines lt 3 lw 1.5 title columnheader(2), \
+     f index sel("rounded") using 1:2 with linespoints lt 4 pt 7 ps 0.4 title columnheader(2)
 unset multiplot

@@ -9,13 +9,15 @@ set logscale y
 set xlabel "x"
 set ylabel "density"
 set key bottom center
-plot for [b=0:*] sprintf("%s-density.tsv", stem) index b using 1:2 with lines lt (b+2) lw 2 title columnheader(2)
+cs = curves("density")
+plot for [i=1:words(cs)] tsv("density") index sel(word(cs, i)) using 1:2 with lines lt (i+1) lw 2 title columnheader(2)
 unset logscale y
 set title "codepoints"
 set xlabel "index i"
 set ylabel "Q_i"
 set key top left
-f = sprintf("%s-codepoints.tsv", stem)
-plot for [b=0:1] f index b using 1:2 with linespoints lt (b+2) pt 7 title columnheader(2), \
-     f index 2 using 1:2 with lines lt 4 lw 6 dt 2 title columnheader(2)
+f = tsv("codepoints")
+cs = not_ending(curves("codepoints"), "lloyd-max")
+plot for [i=1:words(cs)] f index sel(word(cs, i)) using 1:2 with linespoints lt (i+1) pt 7 title columnheader(2), \
+     f index sel("lloyd-max") using 1:2 with lines lt 4 lw 6 dt 2 title columnheader(2)
 unset multiplot

@@ -19,26 +19,26 @@ f = stem."-gap.tsv"
 set title "Gap to the Shannon lower bound, 1/2 log_2(D/D_{SLB}(R))"
 set ylabel "gap (bits)"
 set yrange [0.2:0.34]
-plot f index 0 using 1:2 lt 2 pt 7 title columnheader(2), \
-     f index 1 using 1:2 lt 3 pt 5 title columnheader(2), \
-     f index 2 using 1:2 lt 4 pt 4 ps 1.6 title columnheader(2), \
-     f index 3 using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
-     f index 4 using 1:2 lt 3 pt 4 dt 2 title columnheader(2), \
-     f index 5 using 1:2 lt 4 pt 12 ps 1.6 dt 2 title columnheader(2), \
-     f index 6 using 1:2 with lines lt 1 lw 2 title columnheader(2), \
-     f index 7 using 1:2 with lines lc rgb "#999999" dt 3 title "0.2546 ± 0.02 (acceptance, R ≥ 3)", \
-     f index 8 using 1:2 with lines lc rgb "#999999" dt 3 notitle
+plot f index sel("gaussian-watersic") using 1:2 lt 2 pt 7 title columnheader(2), \
+     f index sel("gaussian-watersic-no-lmmse") using 1:2 lt 3 pt 5 title columnheader(2), \
+     f index sel("gaussian-gptq-ec") using 1:2 lt 4 pt 4 ps 1.6 title columnheader(2), \
+     f index sel("laplace-watersic") using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
+     f index sel("laplace-watersic-no-lmmse") using 1:2 lt 3 pt 4 dt 2 title columnheader(2), \
+     f index sel("laplace-gptq-ec") using 1:2 lt 4 pt 12 ps 1.6 dt 2 title columnheader(2), \
+     f index sel("ecsq") using 1:2 with lines lt 1 lw 2 title columnheader(2), \
+     f index sel("accept-lower") using 1:2 with lines lc rgb "#999999" dt 3 title "0.2546 ± 0.02 (acceptance, R ≥ 3)", \
+     f index sel("accept-upper") using 1:2 with lines lc rgb "#999999" dt 3 notitle
 
 f = stem."-constant.tsv"
 set title "D·2^{2R} → 2^{2h}/12 (= 2{/Symbol p}e/12 = 1.4233 for Gaussian W)"
 set ylabel "D·2^{2R}"
 set yrange [1.15:1.6]
-plot f index 0 using 1:2 lt 2 pt 7 title columnheader(2), \
-     f index 1 using 1:2 lt 3 pt 5 title columnheader(2), \
-     f index 2 using 1:2 lt 4 pt 4 ps 1.6 title columnheader(2), \
-     f index 3 using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
-     f index 4 using 1:2 lt 3 pt 4 dt 2 title columnheader(2), \
-     f index 5 using 1:2 lt 4 pt 12 ps 1.6 dt 2 title columnheader(2), \
-     f index 6 using 1:2 with lines lt 1 lw 2 title columnheader(2), \
-     f index 7 using 1:2 with lines lc rgb "#555555" dt 4 lw 2 title columnheader(2)
+plot f index sel("gaussian-watersic") using 1:2 lt 2 pt 7 title columnheader(2), \
+     f index sel("gaussian-watersic-no-lmmse") using 1:2 lt 3 pt 5 title columnheader(2), \
+     f index sel("gaussian-gptq-ec") using 1:2 lt 4 pt 4 ps 1.6 title columnheader(2), \
+     f index sel("laplace-watersic") using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
+     f index sel("laplace-watersic-no-lmmse") using 1:2 lt 3 pt 4 dt 2 title columnheader(2), \
+     f index sel("laplace-gptq-ec") using 1:2 lt 4 pt 12 ps 1.6 dt 2 title columnheader(2), \
+     f index sel("gaussian-limit") using 1:2 with lines lt 1 lw 2 title columnheader(2), \
+     f index sel("laplace-limit") using 1:2 with lines lc rgb "#555555" dt 4 lw 2 title columnheader(2)
 unset multiplot

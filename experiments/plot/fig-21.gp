@@ -27,10 +27,10 @@ do for [i=1:4] {
   } else {
     unset label 1
   }
-  plot f index 0 using 1:2 lt 2 pt 7 title columnheader(2), \
-       f index 1 using 1:2 lt 5 pt 5 title columnheader(2), \
-       f index 2 using 1:2 with lines lt 1 lw 1.5 title columnheader(2), \
-       f index 3 using 1:2 with lines lc rgb "#d62728" dt 2 lw 2 title columnheader(2)
+  plot f index sel("watersic") using 1:2 lt 2 pt 7 title columnheader(2), \
+       f index sel("gptq-ec") using 1:2 lt 5 pt 5 title columnheader(2), \
+       f index sel("watersic-limit") using 1:2 with lines lt 1 lw 1.5 title columnheader(2), \
+       f index sel("gptq-ec-limit") using 1:2 with lines lc rgb "#d62728" dt 2 lw 2 title columnheader(2)
 }
 unset label 1
 set origin 0.2, 0.0
@@ -42,8 +42,8 @@ set ylabel "excess (bits)"
 set xrange [0:6.6]
 set yrange [-0.3:5]
 set key top left font ",9"
-plot f index 0 using 1:2 with lines lt 1 lw 1.5 title columnheader(2), \
-     f index 1 using 1:2:3 with yerrorbars lt 5 pt 5 ps 1.2 title columnheader(2), \
-     f index 2 using 1:2:3 with yerrorbars lt 4 pt 9 ps 1.2 title columnheader(2), \
-     f index 3 using 1:2:3 with yerrorbars lt 2 pt 7 ps 1.2 title columnheader(2)
+plot f index sel("closed-form") using 1:2 with lines lt 1 lw 1.5 title columnheader(2), \
+     f index sel("gptq-ec-measured") using 1:2:3 with yerrorbars lt 5 pt 5 ps 1.2 title columnheader(2), \
+     f index sel("gptq-ec-minus-watersic") using 1:2:3 with yerrorbars lt 4 pt 9 ps 1.2 title columnheader(2), \
+     f index sel("watersic-measured") using 1:2:3 with yerrorbars lt 2 pt 7 ps 1.2 title columnheader(2)
 unset multiplot

@@ -23,13 +23,13 @@ do for [i=1:5] {
   set ylabel (i == 1 ? "D (dB)" : "")
   if (i == 1) { set key bottom left font ",8" } else { unset key }
   set yrange [*:*]
-  plot f index 0 using 1:2 with lines ls 21 title columnheader(2), \
-       f index 1 using 1:2 with lines ls 22 title columnheader(2), \
-       f index 2 using 1:2 lt 2 pt 7 title columnheader(2), \
-       f index 3 using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
-       f index 4 using 1:2 lt 5 pt 4 ps 1.5 title columnheader(2), \
-       f index 5 using 1:2 lt 3 pt 9 title columnheader(2), \
-       f index 6 using 1:2 lt 4 pt 13 title columnheader(2)
+  plot f index sel("waterfilling") using 1:2 with lines ls 21 title columnheader(2), \
+       f index sel("waterfilling-shifted") using 1:2 with lines ls 22 title columnheader(2), \
+       f index sel("watersic-col") using 1:2 lt 2 pt 7 title columnheader(2), \
+       f index sel("watersic-pooled") using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
+       f index sel("gptq-ec") using 1:2 lt 5 pt 4 ps 1.5 title columnheader(2), \
+       f index sel("gptq-ec-act-order") using 1:2 lt 3 pt 9 title columnheader(2), \
+       f index sel("gptq-ec-haar") using 1:2 lt 4 pt 13 title columnheader(2)
 }
 do for [i=1:5] {
   f = sprintf("%s-%s-gap.tsv", stem, word(fams, i))
@@ -37,11 +37,11 @@ do for [i=1:5] {
   set ylabel (i == 1 ? "gap ½log_2(D/D_{IT}(R)) (bits)" : "")
   if (i == 1) { set key top right font ",8" } else { unset key }
   set yrange [0:*]
-  plot f index 0 using 1:2 with lines ls 22 title columnheader(2), \
-       f index 1 using 1:2 lt 2 pt 7 title columnheader(2), \
-       f index 2 using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
-       f index 3 using 1:2 lt 5 pt 4 ps 1.5 title columnheader(2), \
-       f index 4 using 1:2 lt 3 pt 9 title columnheader(2), \
-       f index 5 using 1:2 lt 4 pt 13 title columnheader(2)
+  plot f index sel("waterfilling-shifted") using 1:2 with lines ls 22 title columnheader(2), \
+       f index sel("watersic-col") using 1:2 lt 2 pt 7 title columnheader(2), \
+       f index sel("watersic-pooled") using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
+       f index sel("gptq-ec") using 1:2 lt 5 pt 4 ps 1.5 title columnheader(2), \
+       f index sel("gptq-ec-act-order") using 1:2 lt 3 pt 9 title columnheader(2), \
+       f index sel("gptq-ec-haar") using 1:2 lt 4 pt 13 title columnheader(2)
 }
 unset multiplot

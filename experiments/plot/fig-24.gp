@@ -17,15 +17,15 @@ set title "diagonal {/Symbol S} = diag(2^{-k}), a = " . attr("column_rows") . " 
 set xlabel "column k  (d_k = {/Symbol l}_k = 2^{-k})"
 set ylabel "bits"
 set key top right
-plot f index 0 using 1:2 with points lt 2 pt 7 ps 1.2, \
-     f index 1 using 1:2 with lines lt 3 lw 2, \
-     f index 2 using 1:2 with lines lt 1 lw 2
+plot f index sel("measured") using 1:2 with points lt 2 pt 7 ps 1.2, \
+     f index sel("high-rate") using 1:2 with lines lt 3 lw 2, \
+     f index sel("waterfilling") using 1:2 with lines lt 1 lw 2
 f = stem . "-deviation.tsv"
 set title "measured minus allocation: above it below ≈ 1–2 bits"
 set xlabel "waterfilling allocation R + ½log_2(d_k/GM(d)) (bits)"
 set ylabel "H(Z[:,k]) − allocation (bits)"
 set key top right
-plot f index 0 using 1:2 with linespoints lt 2 pt 7 ps 1.2, 0 with lines lt 1 notitle
+plot f index sel("measured") using 1:2 with linespoints lt 2 pt 7 ps 1.2, 0 with lines lt 1 notitle
 do for [j=3:(H > 2 ? H : 2)] { set multiplot next }
 set style fill transparent solid 0.45 noborder
 set xlabel "H(Z[:,i]) (bits)"
@@ -35,11 +35,11 @@ do for [h=1:H] {
   name = word(rots, h)
   f = sprintf("%s-hist-%s.tsv", stem, name)
   set title sprintf("%s, n = %s, rotation: %s", attr("hist_family"), attr("hist_n"), name)
-  stats f index 0 using 1 nooutput
+  stats f index sel("measured") using 1 nooutput
   bw = (STATS_max - STATS_min) / (STATS_records - 1)
   set boxwidth bw
-  plot f index 0 using 1:2 with boxes lt 2, \
-       f index 1 using ($1 - bw / 2):2 with steps lt 5 lw 1.5, \
-       f index 2 using 1:2 with lines lc rgb "#000000" dt 2 lw 2
+  plot f index sel("measured") using 1:2 with boxes lt 2, \
+       f index sel("high-rate") using ($1 - bw / 2):2 with steps lt 5 lw 1.5, \
+       f index sel("mean") using 1:2 with lines lc rgb "#000000" dt 2 lw 2
 }
 unset multiplot

@@ -27,8 +27,10 @@ do for [panel in "rms absmax-b64"] {
     set title "Absmax B = 64 (bf16 scales)"
     set yrange [0:0.27]
   }
-  plot for [b=0:*:2] f index b using 1:2 with linespoints lc rgb word(solid, b/2+1) pt 7 ps 0.8 lw 1.5 dt 1 title columnheader(2), \
-       for [b=1:*:2] f index b using 1:2 with lines lc rgb word(ghost, b/2+1) lw 6 dt 2 title columnheader(2)
+  crd = ending(curves(panel), "-crd")
+  lm = ending(curves(panel), "-lm")
+  plot for [i=1:words(crd)] f index sel(word(crd, i)) using 1:2 with linespoints lc rgb word(solid, i) pt 7 ps 0.8 lw 1.5 dt 1 title columnheader(2), \
+       for [i=1:words(lm)] f index sel(word(lm, i)) using 1:2 with lines lc rgb word(ghost, i) lw 6 dt 2 title columnheader(2)
 }
 set title "R on the evaluation sample (error bars: jackknife SE)"
 set xlabel "source"
@@ -38,5 +40,7 @@ set yrange [0.08:0.13]
 set xtics ("normal" 0, "laplace" 1, "t(nu=7)" 2)
 set key top left font ",9" maxrows 4
 f = sprintf("%s-legend.tsv", stem)
-plot for [b=0:*] f index b using ($1 + (b - 1.5) * 0.08):2:3 with yerrorbars lt (b < 2 ? 6 : 7) dt 1 pt (b % 2 ? 6 : 7) ps 1.2 title columnheader(2)
+cs = curves("legend")
+plot for [i=1:words(cs)] f index sel(word(cs, i)) using ($1 + (i - 2.5) * 0.08):2:3 with yerrorbars \
+       lt (ends(word(cs, i), "-rms") ? 6 : 7) dt 1 pt (word(cs, i)[1:3] eq "lm-" ? 6 : 7) ps 1.2 title columnheader(2)
 unset multiplot

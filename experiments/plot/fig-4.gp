@@ -1,6 +1,6 @@
 # fig-4: usage  gnuplot -c fig-4.gp results/fig-4 OUT.png
-# Each distribution has three blocks in order: Monte Carlo (with standard
-# errors), exact, model.
+# Each distribution has three curves: Monte Carlo <d> (with standard
+# errors), <d>-exact, <d>-model.
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
@@ -14,9 +14,10 @@ set key top left font ",8"
 do for [panel in "light heavy"] {
   f = sprintf("%s-%s.tsv", stem, panel)
   set title (panel eq "light" ? "Normal N(0,1), Laplace (scale 1)" : "Student-t (scale 1)")
-  plot for [b=0:*:3] f index b using 1:2:3 with yerrorbars lt (b/3+2) pt 7 ps 0.5 title columnheader(2), \
-       for [b=1:*:3] f index b using 1:2 with lines lt (b/3+2) lw 1 notitle, \
-       for [b=2:*:3] f index b using 1:2 with lines lt (b/3+2) lw 3 dt 2 notitle, \
+  mc = not_ending(not_ending(curves(panel), "-exact"), "-model")
+  plot for [i=1:words(mc)] f index sel(word(mc, i)) using 1:2:3 with yerrorbars lt (i+1) pt 7 ps 0.5 title columnheader(2), \
+       for [i=1:words(mc)] f index sel(word(mc, i) . "-exact") using 1:2 with lines lt (i+1) lw 1 notitle, \
+       for [i=1:words(mc)] f index sel(word(mc, i) . "-model") using 1:2 with lines lt (i+1) lw 3 dt 2 notitle, \
        NaN with lines lc rgb "black" lw 1 title "exact (integral)", \
        NaN with lines lc rgb "black" lw 3 dt 2 title "model (orr-formats 2.5)"
 }

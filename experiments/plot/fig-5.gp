@@ -4,7 +4,9 @@
 # first.  The row names label the y axis (first row on top).
 load "experiments/plot/style.gp"
 set output ARG2
-f = sprintf("%s-codepoints.tsv", ARG1)
+stem = ARG1
+f = tsv("codepoints")
+cs = curves("codepoints")
 zero = "zero codepoint"
 set terminal pngcairo size 1000,480
 set title "fig-5 (Orr et al. F-S4): 3-bit Normal CRD codepoints per scaling mode (B = 64)"
@@ -21,7 +23,7 @@ set key off
 # Pass 1 draws every block grey and names its row; the driver writes
 # "zero codepoint" first, so each row's own name replaces that tick label.
 # Pass 2 redraws the zero codepoints in blue.
-plot for [b=0:*] f index b using 1:2:ytic(columnhead(2)) \
+plot for [c in cs] f index sel(c) using 1:2:ytic(columnhead(2)) \
        with points pt 7 ps 1.6 lc rgb "#555555", \
-     for [b=0:*] f index b using 1:(columnhead(2) eq zero ? $2 : NaN) \
+     for [c in cs] f index sel(c) using 1:(columnhead(2) eq zero ? $2 : NaN) \
        with points pt 7 ps 1.9 lc rgb "#1f77b4"

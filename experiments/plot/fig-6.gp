@@ -1,7 +1,7 @@
 # fig-6: usage  gnuplot -c fig-6.gp results/fig-6 OUT.png
-# Per panel, blocks in order: histogram (with binomial standard errors),
-# exact law, and (when the block size allows it) the model of orr-formats
-# 2.5.  y = fraction of values per bin of width 2/40.
+# Per panel: histogram (with binomial standard errors), exact (the law),
+# and any other curve (the model of orr-formats 2.5, when the block size
+# allows it).  y = fraction of values per bin of width 2/40.
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
@@ -18,9 +18,10 @@ set boxwidth 0.05 absolute
 do for [panel in "absmax signmax"] {
   f = sprintf("%s-%s.tsv", stem, panel)
   set title (panel eq "absmax" ? "x / absmax (maximum at +-1)" : "x / signmax (maximum at +1)")
-  plot f index 0 using 1:2 with boxes lc rgb "#1f77b4" title columnheader(2), \
-       f index 0 using 1:2:3 with yerrorbars lc rgb "#1f77b4" pt -1 notitle, \
-       for [b=2:*] f index b using 1:2 with lines lc rgb "#50d62728" lw 5 dt (6,4) title columnheader(2), \
-       f index 1 using 1:2 with linespoints lc rgb "black" lw 1 pt 1 ps 0.8 title columnheader(2)
+  models = not_ending(not_ending(curves(panel), "histogram"), "exact")
+  plot f index sel("histogram") using 1:2 with boxes lc rgb "#1f77b4" title columnheader(2), \
+       f index sel("histogram") using 1:2:3 with yerrorbars lc rgb "#1f77b4" pt -1 notitle, \
+       for [c in models] f index sel(c) using 1:2 with lines lc rgb "#50d62728" lw 5 dt (6,4) title columnheader(2), \
+       f index sel("exact") using 1:2 with linespoints lc rgb "black" lw 1 pt 1 ps 0.8 title columnheader(2)
 }
 unset multiplot

@@ -1,7 +1,6 @@
 # fig-7: usage  gnuplot -c fig-7.gp results/fig-7 OUT.png
-# Panels <row>-<column>; blocks in order: three p^alpha shapes (Normal,
-# Laplace, t7), compressed, lloyd-max, the shapes' minima, the compressed
-# minimum.  The column's own family is drawn thick.
+# Panels <row>-<column>; curves: three p^alpha shapes (normal, laplace,
+# t-nu-7), compressed, lloyd-max, and <shape>-min, compressed-min (minima).  The column's own family is drawn thick.
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
@@ -29,12 +28,12 @@ do for [row in "rms absmax"] {
   do for [c=1:3] {
     f = sprintf("%s-%s-%s.tsv", stem, row, word(cols, c))
     set title sprintf("%s-%s: %s data", row, word(cols, c), word(titles, c))
-    plot for [b=0:2] f index b using 1:2 with linespoints lt (b+2) lw (b == c-1 ? 3.5 : 1.2) \
-           pt 7 ps (b == c-1 ? 0.8 : 0.5) title columnheader(2), \
-         f index 3 using 1:2 with linespoints lc rgb "black" dt 3 lw 2.5 pt 6 ps 0.8 title columnheader(2), \
-         f index 4 using 1:2 with lines lc rgb "#80808080" dt 2 lw 5 title columnheader(2), \
-         for [b=5:7] f index b using 1:2 with points lt (b-3) pt 3 ps 3 lw 2 notitle, \
-         f index 8 using 1:2 with points lc rgb "black" pt 3 ps 3 lw 2 notitle, \
+    plot for [k=1:3] f index sel(word(cols, k)) using 1:2 with linespoints lt (k+1) lw (k == c ? 3.5 : 1.2) \
+           pt 7 ps (k == c ? 0.8 : 0.5) title columnheader(2), \
+         f index sel("compressed") using 1:2 with linespoints lc rgb "black" dt 3 lw 2.5 pt 6 ps 0.8 title columnheader(2), \
+         f index sel("lloyd-max") using 1:2 with lines lc rgb "#80808080" dt 2 lw 5 title columnheader(2), \
+         for [k=1:3] f index sel(word(cols, k) . "-min") using 1:2 with points lt (k+1) pt 3 ps 3 lw 2 notitle, \
+         f index sel("compressed-min") using 1:2 with points lc rgb "black" pt 3 ps 3 lw 2 notitle, \
          NaN with points lc rgb "black" pt 3 ps 2 lw 2 title "minimum"
   }
 }

@@ -1,7 +1,7 @@
 # fig-9: usage  gnuplot -c fig-9.gp results/fig-9 OUT.png
-# Per panel the driver writes, in order: three fixed-length curves (RMS,
-# RMS B=128, Absmax B=128), the same three "+ compression", then the flat
-# fixed-length (Panter-Dite) and compressed (2^{2h}/12) limits.  Colour
+# Per panel: fixed-length curves <scaling>-fixed (RMS, RMS B=128, Absmax
+# B=128), the same <scaling>-compressed, and the flat fixed-limit
+# (Panter-Dite) and compressed-limit (2^{2h}/12).  Colour
 # marks the scaling, solid = fixed length, dashed = compressed, thick
 # translucent dashed = high-rate limits.
 load "experiments/plot/style.gp"
@@ -20,9 +20,11 @@ set style line 12 lc rgb "#90606060" lw 4 dt (3,4)
 do for [i=1:3] {
   f = sprintf("%s-%s.tsv", stem, word(panels, i))
   set title (i == 1 ? "Normal" : i == 2 ? "Laplace" : "Student-t, {/Symbol n} = 5")
-  plot for [b=0:2] f index b using 1:2:3 with yerrorlines lt (b+2) pt 7 ps 0.6 title columnheader(2), \
-       for [b=3:5] f index b using 1:2:3 with yerrorlines lt (b-1) pt 6 ps 0.6 dt 2 title columnheader(2), \
-       f index 6 using 1:2 with lines ls 11 title columnheader(2), \
-       f index 7 using 1:2 with lines ls 12 title columnheader(2)
+  fixed = ending(curves(word(panels, i)), "-fixed")
+  comp = ending(curves(word(panels, i)), "-compressed")
+  plot for [k=1:words(fixed)] f index sel(word(fixed, k)) using 1:2:3 with yerrorlines lt (k+1) pt 7 ps 0.6 title columnheader(2), \
+       for [k=1:words(comp)] f index sel(word(comp, k)) using 1:2:3 with yerrorlines lt (k+1) pt 6 ps 0.6 dt 2 title columnheader(2), \
+       f index sel("fixed-limit") using 1:2 with lines ls 11 title columnheader(2), \
+       f index sel("compressed-limit") using 1:2 with lines ls 12 title columnheader(2)
 }
 unset multiplot

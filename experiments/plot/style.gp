@@ -15,3 +15,24 @@ set linetype 6 lc rgb "#9467bd"
 set linetype 7 lc rgb "#8c564b"
 set linetype 8 lc rgb "#e377c2"
 set linetype cycle 8
+# Curves are selected by name, never by position, so the order in which a
+# driver writes them does not matter: `qrd export --panel` starts each block
+# with the comment "# curve=<name>;" and `index sel(name)` picks it (the ';'
+# keeps "curve=a;" from matching a curve "a-b").  Scripts set stem (ARG1,
+# results/fig-N); names are listed by the qrd binary in $QRD (make sets it;
+# an environment variable because `load` hides the script's arguments).
+sel(c) = sprintf("curve=%s;", c)
+tsv(p) = sprintf("%s-%s.tsv", stem, p)
+listing(opt) = system(sprintf("${QRD:-bin/qrd} export %s '%s.h5'", opt, stem))
+# Panel and curve names as space-separated words in the driver's order, so
+# a curve or panel added by a driver appears in the loops over "every one".
+curves(p) = listing("--curves " . p)
+# The words of list s that end in x (want = 1) or do not (want = 0).
+ends(w, x) = strlen(w) >= strlen(x) && w[strlen(w) - strlen(x) + 1:] eq x
+pick(s, x, want, i) = i > words(s) ? "" : \
+    (ends(word(s, i), x) == want ? word(s, i) . " " : "") . pick(s, x, want, i + 1)
+ending(s, x) = pick(s, x, 1, 1)
+not_ending(s, x) = pick(s, x, 0, 1)
+# The position of word w in list s (0: absent).
+position(s, w) = find(s, w, 1)
+find(s, w, i) = i > words(s) ? 0 : word(s, i) eq w ? i : find(s, w, i + 1)

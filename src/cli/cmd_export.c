@@ -9,13 +9,15 @@ static const char usage[] =
     "usage: qrd export FILE.h5             all curves as long TSV\n"
     "       qrd export --panels FILE.h5    panel names, one per line\n"
     "       qrd export --panel P FILE.h5   one panel as gnuplot data blocks\n"
+    "       qrd export --curves P FILE.h5  curve names of panel P, one per line\n"
     "\n"
     "The long TSV starts with '#' provenance comments, then the header\n"
     "panel, curve, label, x, y, y_err (y_err empty when exact).  Gnuplot\n"
-    "blocks are one per curve: a header line x, <label>, y_err, the rows\n"
-    "(y_err 0 when exact), then two blank lines.\n";
+    "blocks are one per curve: a comment line '# curve=<curve>;' (select it\n"
+    "with gnuplot's index \"curve=<curve>;\"), a header line x, <label>,\n"
+    "y_err, the rows (y_err 0 when exact), then two blank lines.\n";
 
-enum mode { ALL, PANELS, PANEL };
+enum mode { ALL, PANELS, PANEL, CURVES };
 
 typedef struct {
   enum mode mode;
@@ -42,10 +44,11 @@ static int parse(int argc, char **argv, export_args *a)
     } else if (strcmp(argv[i], "--panels") == 0) {
       a->mode = PANELS;
       modes++;
-    } else if (strcmp(argv[i], "--panel") == 0) {
+    } else if (strcmp(argv[i], "--panel") == 0 ||
+               strcmp(argv[i], "--curves") == 0) {
       if (i + 1 == argc)
-        return bad_usage("--panel needs a panel name", NULL);
-      a->mode = PANEL;
+        return bad_usage(argv[i], " needs a panel name");
+      a->mode = argv[i][2] == 'p' ? PANEL : CURVES;
       a->panel = argv[++i];
       modes++;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -57,7 +60,7 @@ static int parse(int argc, char **argv, export_args *a)
     }
   }
   if (modes > 1)
-    return bad_usage("give at most one of --panels and --panel", NULL);
+    return bad_usage("give at most one of --panels, --panel and --curves", NULL);
   if (a->file == NULL)
     return bad_usage("missing FILE.h5", NULL);
   return 0;
@@ -69,9 +72,10 @@ int qrd_cmd_export(int argc, char **argv)
   int rc = parse(argc, argv, &a);
   if (rc != 0)
     return rc == 1 ? 0 : rc;
-  int st = a.mode == PANELS  ? qrd_results_list_panels(a.file, stdout)
-           : a.mode == PANEL ? qrd_results_export_panel(a.file, a.panel, stdout)
-                             : qrd_results_export_tsv(a.file, stdout);
+  int st = a.mode == PANELS   ? qrd_results_list_panels(a.file, stdout)
+           : a.mode == PANEL  ? qrd_results_export_panel(a.file, a.panel, stdout)
+           : a.mode == CURVES ? qrd_results_list_curves(a.file, a.panel, stdout)
+                              : qrd_results_export_tsv(a.file, stdout);
   if (st != QRD_OK) {
     fprintf(stderr, "qrd export: %s\n", qrd_error_detail());
     return 1;

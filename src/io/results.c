@@ -887,20 +887,32 @@ int qrd_results_export_tsv(const char *path, FILE *out)
   return file_finish(f, path, out, st);
 }
 
-/* A gnuplot data block: `index i` selects curve i, and `columnheader`
- * takes the legend from the first line. */
+/* A gnuplot data block.  The first line names it for `index "curve=<c>;"`:
+ * gnuplot selects the block whose first comment starts with the string, and
+ * the ';' stops "curve=a;" from also matching a curve named "a-b".
+ * `columnheader` skips the comment and takes the legend from the next line. */
 static void gnuplot_block(const char *panel, const char *curve,
                           const curve_data *c, FILE *out)
 {
   (void)panel;
-  (void)curve;
-  fputs("x\t", out);
+  fputs("# curve=", out);
+  put_text(curve, out);
+  fputs(";\nx\t", out);
   put_text(c->label, out);
   fputs("\ty_err\n", out);
   for (size_t i = 0; i < c->n; i++)
     fprintf(out, "%.17g\t%.17g\t%.17g\n", c->x[i], c->y[i],
             c->y_err ? c->y_err[i] : 0.0);
   fputs("\n\n", out);
+}
+
+static void curve_name(const char *panel, const char *curve,
+                       const curve_data *c, FILE *out)
+{
+  (void)panel;
+  (void)c;
+  put_text(curve, out);
+  fputc('\n', out);
 }
 
 static int unknown_panel(const char *path, const char *panel,
@@ -915,7 +927,9 @@ static int unknown_panel(const char *path, const char *panel,
                        panel, panels->n ? known : "none");
 }
 
-int qrd_results_export_panel(const char *path, const char *panel, FILE *out)
+/* Runs `fn` over the curves of `panel`, which must exist. */
+static int panel_curves(const char *path, const char *panel, curve_fn fn,
+                        FILE *out)
 {
   hid_t f;
   int st = file_open(path, &f);
@@ -929,9 +943,19 @@ int qrd_results_export_panel(const char *path, const char *panel, FILE *out)
   if (st == QRD_OK && i == panels.n)
     st = unknown_panel(path, panel, &panels);
   if (st == QRD_OK)
-    st = for_each_curve(f, path, panel, gnuplot_block, out);
+    st = for_each_curve(f, path, panel, fn, out);
   names_free(&panels);
   return file_finish(f, path, out, st);
+}
+
+int qrd_results_export_panel(const char *path, const char *panel, FILE *out)
+{
+  return panel_curves(path, panel, gnuplot_block, out);
+}
+
+int qrd_results_list_curves(const char *path, const char *panel, FILE *out)
+{
+  return panel_curves(path, panel, curve_name, out);
 }
 
 int qrd_results_list_panels(const char *path, FILE *out)

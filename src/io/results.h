@@ -55,10 +55,13 @@ void qrd_results_abort(qrd_results *r);
 /* Export for gnuplot and other tools.  Long format, one row per point:
  * "panel\tcurve\tlabel\tx\ty\ty_err" after '#' provenance comments. */
 int qrd_results_export_tsv(const char *path, FILE *out);
-/* One panel as gnuplot data blocks: per curve a header line
- * "x\t<label>\ty_err", the rows, then two blank lines. */
+/* One panel as gnuplot data blocks: per curve a comment line
+ * "# curve=<curve>;" (for gnuplot's `index "curve=<curve>;"`), a header
+ * line "x\t<label>\ty_err", the rows, then two blank lines. */
 int qrd_results_export_panel(const char *path, const char *panel, FILE *out);
 /* Panel names, one per line. */
 int qrd_results_list_panels(const char *path, FILE *out);
+/* The curve names of one panel, one per line, in export order. */
+int qrd_results_list_curves(const char *path, const char *panel, FILE *out);
 
 #endif

@@ -330,11 +330,14 @@ START_TEST(test_export)
   ck_assert_ptr_null(strstr(text, "nu = 5.0"));
   free(text);
 
+  /* Each block opens with the name gnuplot's `index "curve=<c>;"` selects. */
   text = export_text(qrd_results_export_panel, sb.h5, "p");
-  ck_assert_str_eq(text, "x\tZ curve\ty_err\n"
+  ck_assert_str_eq(text, "# curve=z;\n"
+                         "x\tZ curve\ty_err\n"
                          "1\t0.5\t0\n"
                          "2\t0.10000000000000001\t0\n"
                          "\n\n"
+                         "# curve=a;\n"
                          "x\tA\ty_err\n"
                          "3\t1\t0.25\n"
                          "\n\n");
@@ -342,6 +345,10 @@ START_TEST(test_export)
 
   text = export_text(list, sb.h5, NULL);
   ck_assert_str_eq(text, "p\n");
+  free(text);
+
+  text = export_text(qrd_results_list_curves, sb.h5, "p");
+  ck_assert_str_eq(text, "z\na\n");
   free(text);
 }
 END_TEST
