@@ -1,7 +1,8 @@
 # fig-15: usage  gnuplot -c fig-15.gp results/fig-15 OUT.png
-# Panels (experiments/fig-15.c): bits = the flat level, then one block per
-# tensor type; kl = flat, optimal, clamped, rounded, then the two-point
-# saving marker; saving = optimal, clamped, rounded.
+# Panels (experiments/fig-15.c): bits = the flat level (curve target) and
+# one curve per tensor type; kl = curves flat, optimal, clamped, rounded and
+# the two-point saving marker saving-at-target; saving = optimal, clamped,
+# rounded.
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1

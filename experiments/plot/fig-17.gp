@@ -1,5 +1,5 @@
 # fig-17: usage  gnuplot -c fig-17.gp results/fig-17 OUT.png
-# One panel per code, each with 16 blocks c0 .. c15 (level i vs B).  The
+# One panel per code, each with 16 curves c0 .. c15 (level i vs B).  The
 # plot overlays pairs: NF4 vs AF4-pub (Yoshida F-P2 across B), AF4-pub vs
 # AF4-exact (0 as cell boundary vs as level, nf4-af4.md §4.3), and the
 # L1-of-X optimum vs the weight-domain MSE optima BOF4 and BOF4-S.
@@ -15,15 +15,21 @@ set ytics 0.1
 set xlabel "design block size B"
 set ylabel "level c_i"
 set key bottom right opaque box font ",9" samplen 2
-f(code) = sprintf("%s-%s.tsv", stem, code)
+# the level curves of each code's panel; the key names a code once, at its
+# first level
+nf4 = curves("nf4")
+pub = curves("af4-pub")
+exact = curves("af4-exact")
+bof4s = curves("bof4s")
+bof4 = curves("bof4")
 set title "NF4 (QLoRA, one table for every B) vs AF4-pub (Yoshida)"
-plot for [i=0:15] f("nf4") index i using 1:2 with lines lc rgb "black" dt 2 lw 1.2 title (i == 0 ? "NF4" : ""), \
-     for [i=0:15] f("af4-pub") index i using 1:2 with linespoints lc rgb "#1f77b4" dt 1 pt 7 ps 0.5 lw 1.5 title (i == 0 ? "AF4-pub" : "")
+plot for [i=1:words(nf4)] tsv("nf4") index sel(word(nf4, i)) using 1:2 with lines lc rgb "black" dt 2 lw 1.2 title (i == 1 ? "NF4" : ""), \
+     for [i=1:words(pub)] tsv("af4-pub") index sel(word(pub, i)) using 1:2 with linespoints lc rgb "#1f77b4" dt 1 pt 7 ps 0.5 lw 1.5 title (i == 1 ? "AF4-pub" : "")
 set title "AF4-pub (0 a cell boundary) vs AF4-exact (true L1 optimum)"
-plot for [i=0:15] f("af4-pub") index i using 1:2 with linespoints lc rgb "#1f77b4" dt 1 pt 7 ps 0.5 lw 1.5 title (i == 0 ? "AF4-pub" : ""), \
-     for [i=0:15] f("af4-exact") index i using 1:2 with linespoints lc rgb "#ff7f0e" pt 6 ps 0.6 lw 1.5 dt 2 title (i == 0 ? "AF4-exact" : "")
+plot for [i=1:words(pub)] tsv("af4-pub") index sel(word(pub, i)) using 1:2 with linespoints lc rgb "#1f77b4" dt 1 pt 7 ps 0.5 lw 1.5 title (i == 1 ? "AF4-pub" : ""), \
+     for [i=1:words(exact)] tsv("af4-exact") index sel(word(exact, i)) using 1:2 with linespoints lc rgb "#ff7f0e" pt 6 ps 0.6 lw 1.5 dt 2 title (i == 1 ? "AF4-exact" : "")
 set title "L1 of X (AF4-exact) vs weight-domain MSE (BOF4, BOF4-S)"
-plot for [i=0:15] f("af4-exact") index i using 1:2 with lines lc rgb "#ff7f0e" lw 1.5 dt 2 title (i == 0 ? "AF4-exact" : ""), \
-     for [i=0:15] f("bof4s") index i using 1:2 with linespoints lc rgb "#d62728" dt 1 pt 5 ps 0.7 lw 2.5 title (i == 0 ? "BOF4-S (MSE, signmax; positive half = BOF4's)" : ""), \
-     for [i=0:15] f("bof4") index i using 1:2 with linespoints lc rgb "#2ca02c" dt 1 pt 7 ps 0.4 lw 1.2 title (i == 0 ? "BOF4 (MSE)" : "")
+plot for [i=1:words(exact)] tsv("af4-exact") index sel(word(exact, i)) using 1:2 with lines lc rgb "#ff7f0e" lw 1.5 dt 2 title (i == 1 ? "AF4-exact" : ""), \
+     for [i=1:words(bof4s)] tsv("bof4s") index sel(word(bof4s, i)) using 1:2 with linespoints lc rgb "#d62728" dt 1 pt 5 ps 0.7 lw 2.5 title (i == 1 ? "BOF4-S (MSE, signmax; positive half = BOF4's)" : ""), \
+     for [i=1:words(bof4)] tsv("bof4") index sel(word(bof4, i)) using 1:2 with linespoints lc rgb "#2ca02c" dt 1 pt 7 ps 0.4 lw 1.2 title (i == 1 ? "BOF4 (MSE)" : "")
 unset multiplot

@@ -1,8 +1,9 @@
 # fig-20: usage  gnuplot -c fig-20.gp results/fig-20 OUT.png
-# E1 of watersic.md §9.  Per panel the driver writes, in order: for each
-# law of W (gaussian, laplace) WaterSIC with LMMSE, WaterSIC without,
-# GPTQ-EC; then in "gap" the 0.2546 line and the two edges of the
-# acceptance band, in "constant" one 2^{2h}/12 line per law.
+# E1 of watersic.md §9.  Per panel, for each law <w> of W (gaussian,
+# laplace) the curves <w>-watersic (with LMMSE), <w>-watersic-no-lmmse and
+# <w>-gptq-ec; in "gap" the 0.2546 line ecsq and the edges accept-lower and
+# accept-upper of the acceptance band, in "constant" one 2^{2h}/12 line
+# <w>-limit per law.
 # Colour = method, solid/filled = Gaussian, dashed/open = Laplace.  For
 # Sigma = I GPTQ-EC and WaterSIC without LMMSE give identical codes (E7),
 # so their curves coincide (GPTQ-EC drawn with large open squares).

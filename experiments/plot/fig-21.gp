@@ -1,7 +1,7 @@
 # fig-21: usage  gnuplot -c fig-21.gp results/fig-21 OUT.png
 # E2 of watersic.md §9.  Panels eps-0-1, eps-0-01, eps-0-001, eps-1e-06
-# hold, in order: WaterSIC, GPTQ-EC (gap vs R), the 0.2546 line and
-# 0.2546 + closed-form excess over the comparison range
+# hold watersic and gptq-ec (gap vs R), the 0.2546 line (watersic-limit)
+# and 0.2546 + closed-form excess (gptq-ec-limit) over the comparison range
 # R >= 1/4 log2(1/eps) + 1.  Panel excess: the closed form (dense), GPTQ-EC
 # gap - 0.2546, GPTQ-EC gap - WaterSIC gap, WaterSIC gap - 0.2546 (mean
 # over the comparison range, error bar = sd over its rates).

@@ -1,6 +1,6 @@
 # fig-22: usage  gnuplot -c fig-22.gp results/fig-22 OUT.png
 # E3 of watersic.md §9.  Per family two panels, <f>-rd (D in dB) and
-# <f>-gap (gap to reverse waterfilling).  Curves in <f>-rd, in order:
+# <f>-gap (gap to reverse waterfilling).  Curves in <f>-rd:
 # waterfilling, waterfilling-shifted, watersic-col, watersic-pooled,
 # gptq-ec, gptq-ec-act-order, gptq-ec-haar; <f>-gap has the same without
 # waterfilling.  Colour = scheme; WaterSIC at its pooled rate is dashed;

@@ -1,21 +1,20 @@
 # fig-23: usage  gnuplot -c fig-23.gp results/fig-23 OUT.png
-# Rows 1..S: one panel n-<N> per size; each data block is a family (its
-# label on the x axis), its points the rotations (root attribute
-# `rotations`, one colour each), mean +- sd over the draws.  Last row: the
-# d_j/GM(lambda) profiles (log y) with the HM and AM lines, and the Wishart
-# excess vs T/n with the Bartlett expectation.
+# Rows 1..S: one panel n-<N> per size; each curve is a family (its label
+# on the x axis), its points the rotations (root attribute `rotations`, one
+# colour each), mean +- sd over the draws.  Last row: the panels
+# profile-<family>, d_j/GM(lambda) (log y), one curve per rotation with the
+# lines hm and am; and panel wishart, the measured excess vs T/n with the
+# Bartlett expectations (curves bartlett-*).
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
 # every block starts with its header row: `every ::r::r` then counts data
 set key autotitle columnhead
 attr(name) = system(sprintf("sed -n 's/^# %s: //p' %s.tsv", name, stem))
-# data blocks (curves) of a panel file: one header row "x<TAB>label" each
-blocks(file) = int(system(sprintf("grep -c '^x\t' %s", file)))
 sizes = attr("sizes")
 draws = attr("draws")
 rots = attr("rotations")
-profiles = system(sprintf("ls %s-profile-*.tsv 2>/dev/null", stem))
+profiles = starting(listing("--panels"), "profile-")
 S = words(sizes)
 R = words(rots)
 P = words(profiles)
@@ -31,8 +30,10 @@ set grid ytics
 set xtics rotate by 30 right font ",8" nomirror
 set style line 20 lc rgb "#c0c0c0" lw 0.5
 do for [s=1:S] {
-  f = sprintf("%s-n-%s.tsv", stem, word(sizes, s))
-  F = blocks(f)
+  p = "n-" . word(sizes, s)
+  f = tsv(p)
+  fams = curves(p)
+  F = words(fams)
   set lmargin at screen 0.045
   set rmargin at screen 0.975
   set tmargin at screen top - (s - 1) * bar_h - 0.012
@@ -42,9 +43,9 @@ do for [s=1:S] {
   set yrange [-0.05:5]
   set xtics () 
   w = 0.72 / R
-  plot for [i=0:F-1] f index i every ::0::0 using (i):(0):xtic(columnhead(2)) with points ps 0 notitle, \
-       for [r=0:R-1] for [i=0:F-1] f index i every ::r::r using (i + (r - (R - 1) / 2.0) * w):2:3 \
-         with yerrorbars lt (r + 2) pt 7 ps 0.7 title (i == 0 ? word(rots, r + 1) : "")
+  plot for [i=1:F] f index sel(word(fams, i)) every ::0::0 using (i - 1):(0):xtic(columnhead(2)) with points ps 0 notitle, \
+       for [r=0:R-1] for [i=1:F] f index sel(word(fams, i)) every ::r::r using (i - 1 + (r - (R - 1) / 2.0) * w):2:3 \
+         with yerrorbars lt (r + 2) pt 7 ps 0.7 title (i == 1 ? word(rots, r + 1) : "")
 }
 unset title
 set xtics norotate font ",9" mirror autofreq
@@ -54,12 +55,12 @@ panels = P + 1
 pw = 0.955 / panels
 set key horizontal center top font ",8" samplen 2 maxrows 2 width -1
 do for [p=1:P] {
-  f = word(profiles, p)
+  f = tsv(word(profiles, p))
   set lmargin at screen 0.045 + (p - 1) * pw
   set rmargin at screen 0.045 + p * pw - 0.04
   set tmargin at screen 0.255
   set bmargin at screen 0.05
-  name = system(sprintf("basename %s .tsv | sed 's/.*-profile-//'", f))
+  name = word(profiles, p)[9:]
   set title sprintf("profile: %s, d_j / GM({/Symbol l})", name) offset 0,2.6
   set key at screen 0.045 + (p - 0.5) * pw - 0.02, 0.284
   set logscale y
@@ -67,15 +68,14 @@ do for [p=1:P] {
   set yrange [*:*]
   set xlabel "column j (GPTQ processing order)"
   set ylabel "d_j / GM({/Symbol l})"
-  plot for [r=0:R-1] f index r using 1:2 with lines lt (r + 2) lw 1.2 title columnheader(2), \
-       f index R using 1:2 with lines lc rgb "#000000" dt 2 lw 2 title columnheader(2), \
-       f index R + 1 using 1:2 with lines lc rgb "#000000" dt 4 lw 2 title columnheader(2)
+  plot for [r=1:R] f index sel(word(rots, r)) using 1:2 with lines lt (r + 1) lw 1.2 title columnheader(2), \
+       f index sel("hm") using 1:2 with lines lc rgb "#000000" dt 2 lw 2 title columnheader(2), \
+       f index sel("am") using 1:2 with lines lc rgb "#000000" dt 4 lw 2 title columnheader(2)
   unset logscale y
 }
-f = sprintf("%s-wishart.tsv", stem)
-B = blocks(f)
-# the driver writes the measured curves first, then the Bartlett ones
-NB = int(system(sprintf("awk -F'\t' '$1 == \"wishart\" && $2 ~ /^bartlett/ {print $2}' %s.tsv | sort -u | wc -l", stem)))
+f = tsv("wishart")
+measured = not_starting(curves("wishart"), "bartlett-")
+bartlett = starting(curves("wishart"), "bartlett-")
 set lmargin at screen 0.045 + P * pw
 set rmargin at screen 0.99
 set title "Wishart sample covariance (natural order): excess vs T/n" offset 0,0
@@ -85,6 +85,6 @@ set yrange [*:*]
 set key inside top right vertical maxrows 8 opaque box
 set xlabel "T/n (samples per dimension)"
 set ylabel "excess (bits)" offset -2,0
-plot for [b=0:B-NB-1] f index b using 1:2:3 with yerrorlines lt (b + 2) pt 7 ps 0.6 title columnheader(2), \
-     for [b=B-NB:B-1] f index b using 1:2 with lines lc rgb "#000000" dt int(b - B + NB + 2) lw 1.5 title columnheader(2)
+plot for [i=1:words(measured)] f index sel(word(measured, i)) using 1:2:3 with yerrorlines lt (i + 1) pt 7 ps 0.6 title columnheader(2), \
+     for [i=1:words(bartlett)] f index sel(word(bartlett, i)) using 1:2 with lines lc rgb "#000000" dt int(i + 1) lw 1.5 title columnheader(2)
 unset multiplot

@@ -1,7 +1,7 @@
 # fig-3: usage  gnuplot -c fig-3.gp results/fig-3 OUT.png
 # Reads results/fig-3-{rms,absmax-b64,legend}.tsv.  In the step panels each
-# distribution has two blocks in order: CRD, then Lloyd-Max.  The legend
-# panel has four blocks (crd-rms, lm-rms, crd-absmax, lm-absmax) with x the
+# distribution <d> has two curves, <d>-crd and <d>-lm (Lloyd-Max).  The
+# legend panel has four (crd-rms, lm-rms, crd-absmax, lm-absmax) with x the
 # distribution's index in the config (normal, laplace, t7 by default);
 # RMS purple, absmax brown, CRD filled, Lloyd-Max open.
 load "experiments/plot/style.gp"

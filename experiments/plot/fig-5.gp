@@ -1,13 +1,12 @@
 # fig-5: usage  gnuplot -c fig-5.gp results/fig-5 OUT.png
-# One block per row of codepoints (x = value, y = row index) and one block
-# "zero codepoint" (the zero codepoints, blue as in the paper), written
-# first.  The row names label the y axis (first row on top).
+# One curve per row of codepoints (x = value, y = row index) and the curve
+# zero (the zero codepoints, blue as in the paper).  The row names label
+# the y axis (first row on top).
 load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
 f = tsv("codepoints")
-cs = curves("codepoints")
-zero = "zero codepoint"
+rows = not_ending(curves("codepoints"), "zero")
 set terminal pngcairo size 1000,480
 set title "fig-5 (Orr et al. F-S4): 3-bit Normal CRD codepoints per scaling mode (B = 64)"
 set xlabel "codepoint value"
@@ -20,10 +19,8 @@ set grid noytics
 set xrange [-2.4:2.4]
 set xtics 0.5
 set key off
-# Pass 1 draws every block grey and names its row; the driver writes
-# "zero codepoint" first, so each row's own name replaces that tick label.
-# Pass 2 redraws the zero codepoints in blue.
-plot for [c in cs] f index sel(c) using 1:2:ytic(columnhead(2)) \
+# Every row grey, named on the y axis, then the zero codepoints over them in
+# blue.
+plot for [c in rows] f index sel(c) using 1:2:ytic(columnhead(2)) \
        with points pt 7 ps 1.6 lc rgb "#555555", \
-     for [c in cs] f index sel(c) using 1:(columnhead(2) eq zero ? $2 : NaN) \
-       with points pt 7 ps 1.9 lc rgb "#1f77b4"
+     f index sel("zero") using 1:2 with points pt 7 ps 1.9 lc rgb "#1f77b4"

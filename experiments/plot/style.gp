@@ -27,12 +27,18 @@ listing(opt) = system(sprintf("${QRD:-bin/qrd} export %s '%s.h5'", opt, stem))
 # Panel and curve names as space-separated words in the driver's order, so
 # a curve or panel added by a driver appears in the loops over "every one".
 curves(p) = listing("--curves " . p)
-# The words of list s that end in x (want = 1) or do not (want = 0).
-ends(w, x) = strlen(w) >= strlen(x) && w[strlen(w) - strlen(x) + 1:] eq x
-pick(s, x, want, i) = i > words(s) ? "" : \
-    (ends(word(s, i), x) == want ? word(s, i) . " " : "") . pick(s, x, want, i + 1)
-ending(s, x) = pick(s, x, 1, 1)
-not_ending(s, x) = pick(s, x, 0, 1)
+# Whether word w ends in x (at_end = 1) or starts with it (at_end = 0).
+affix(w, x, at_end) = strlen(w) >= strlen(x) && \
+    (at_end ? w[strlen(w) - strlen(x) + 1:] : w[1:strlen(x)]) eq x
+ends(w, x) = affix(w, x, 1)
+# The words of list s that have affix x (want = 1) or do not (want = 0).
+pick(s, x, at_end, want, i) = i > words(s) ? "" : \
+    (affix(word(s, i), x, at_end) == want ? word(s, i) . " " : "") . \
+    pick(s, x, at_end, want, i + 1)
+ending(s, x) = pick(s, x, 1, 1, 1)
+not_ending(s, x) = pick(s, x, 1, 0, 1)
+starting(s, x) = pick(s, x, 0, 1, 1)
+not_starting(s, x) = pick(s, x, 0, 0, 1)
 # The position of word w in list s (0: absent).
 position(s, w) = find(s, w, 1)
 find(s, w, i) = i > words(s) ? 0 : word(s, i) eq w ? i : find(s, w, i + 1)

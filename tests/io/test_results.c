@@ -443,6 +443,8 @@ START_TEST(test_missing)
   expect_error(qrd_results_export_panel(sb.h5, "nope", devnull), QRD_ENOTFOUND,
                "'nope'");
   ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "normal, gap"));
+  expect_error(qrd_results_list_curves(sb.h5, "nope", devnull), QRD_ENOTFOUND,
+               "'nope'");
 
   qrd_provenance prov = {missing, 1UL, "mt19937", 1};
   qrd_results *r = NULL;
