@@ -35,7 +35,7 @@
 #include "harness/driver.h"
 #include "harness/driver_sweep.h"
 #include "mc/bzip.h"
-#include "mc/level_tune.h"
+#include "mc/rate_tune.h"
 #include "mc/sample.h"
 
 #define MAX_LEVELS ((size_t)1 << 24) /* far above any b_elem <= 12 */
@@ -158,10 +158,10 @@ typedef struct {
 /* Total coded bits of the evaluation sample's indices on the n-level grid
  * (no scales).  The ideal and Huffman lengths need only cell counts; bzip2
  * needs the indices themselves, in order. */
-static int coded_bits(size_t n, void *ctx, double *bits)
+static int coded_bits(double n, void *ctx, double *bits)
 {
   const coder *k = ctx;
-  qrd_codebook *c = qrd_codebook_uniform(n, k->p->grid_max);
+  qrd_codebook *c = qrd_codebook_uniform((size_t)n, k->p->grid_max);
   int st = c ? QRD_OK : QRD_ENOMEM;
   size_t numel = k->p->eval->numel;
   if (!st && k->curve == BZIP2) {
@@ -183,10 +183,10 @@ static int run_coded(const panel *p, size_t curve, double elem_bits, qrd_block_r
   coder k = {.p = p, .curve = curve, .stream = NULL};
   if (curve == BZIP2 && !(k.stream = malloc(QRD_INDEX_BYTES * bs->numel)))
     return qrd_error_set(QRD_ENOMEM, "index stream of %zu values", bs->numel);
-  qrd_level_fit fit = {0};
+  qrd_rate_fit fit;
   qrd_codebook *c = NULL;
-  int st = qrd_level_tune(coded_bits, &k, bs->numel, elem_bits, MAX_LEVELS, &fit);
-  if (!st && !(c = qrd_codebook_uniform(fit.n, p->grid_max)))
+  int st = qrd_rate_tune(QRD_RATE_LEVELS, coded_bits, &k, bs->numel, elem_bits, MAX_LEVELS, &fit);
+  if (!st && !(c = qrd_codebook_uniform((size_t)fit.t, p->grid_max)))
     st = QRD_ENOMEM;
   if (!st)
     st = qrd_block_eval(bs, c, 0.0, r);

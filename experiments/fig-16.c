@@ -17,14 +17,13 @@
  * Every block size cuts the same sample into blocks.  Root attributes
  * max_z_b<B> and mean_z2_b<B>: the largest |histogram - exact| / SE over
  * the bins and the mean squared z (about 1 when the SE is right). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "fmt/block.h"
-#include "harness/driver.h"
-#include "law/blockmax.h"
+#include "harness/curve.h"
+#include "law/blockmax_hist.h"
+#include "law/normalised_hist.h"
 #include "mc/sample.h"
 
 #define MAX_BLOCKS 16
@@ -43,14 +42,12 @@ typedef struct {
   size_t n_block, bins, points;
 } setup;
 
-/* One block size's histogram and exact bin densities. */
+/* One block size's histogram against the exact law. */
 typedef struct {
-  unsigned long (*count)[MAX_BINS]; /* per batch */
+  unsigned long *count; /* QRD_BLOCK_BATCHES rows of bins */
   double hist[MAX_BINS], se[MAX_BINS], exact[MAX_BINS];
-  double *pdf;                      /* f_B at the density grid */
-  double max_z, mean_z2;
-  int status;
-  char error[256];
+  double *pdf;          /* f_B at the density grid */
+  qrd_blockmax_hist h;  /* over the arrays above */
 } result;
 
 /* ---- configuration ---- */
@@ -75,99 +72,6 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* ---- the sample ---- */
-
-static size_t bin_of(double y, size_t bins)
-{
-  /* the block maximum lands exactly on +1: it belongs to the last bin */
-  double k = floor((y + 1.0) * 0.5 * (double)bins);
-  return k < 0 ? 0 : k >= (double)bins ? bins - 1 : (size_t)k;
-}
-
-/* Bin counts of x[0..n-1] normalised by the absmax of each block of b. */
-static void count_batch(const double *x, size_t n, size_t b, size_t bins, unsigned long *count)
-{
-  for (size_t from = 0; from < n; from += b) {
-    double m = 0.0;
-    for (size_t i = from; i < from + b; i++)
-      m = fmax(m, fabs(x[i]));
-    for (size_t i = from; i < from + b; i++)
-      count[bin_of(x[i] / m, bins)]++;
-  }
-}
-
-/* Histogram of every block size, one work item per (block size, batch),
- * each counting into its own row: integer counts, so any thread count
- * gives the same result. */
-static void count_all(const setup *s, const double *x, result *r)
-{
-  size_t per = s->samples / BATCHES, items = s->n_block * BATCHES;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t it = 0; it < items; it++) {
-    size_t j = it / BATCHES, k = it % BATCHES;
-    count_batch(x + k * per, per, s->block[j], s->bins, r[j].count[k]);
-  }
-}
-
-/* Density per bin and its standard error from the batch fractions. */
-static void histogram(const setup *s, result *r)
-{
-  double per = (double)(s->samples / BATCHES), width = 2.0 / (double)s->bins;
-  for (size_t k = 0; k < s->bins; k++) {
-    double sum = 0.0, sum2 = 0.0;
-    for (size_t b = 0; b < BATCHES; b++) {
-      double f = (double)r->count[b][k] / per;
-      sum += f;
-      sum2 += f * f;
-    }
-    double mean = sum / BATCHES, var = (sum2 - sum * mean) / (BATCHES - 1);
-    r->hist[k] = mean / width;
-    r->se[k] = sqrt(fmax(var, 0.0) / BATCHES) / width;
-  }
-}
-
-/* ---- exact law ---- */
-
-static double bin_edge(const setup *s, size_t k) { return -1.0 + 2.0 * (double)k / (double)s->bins; }
-
-static double grid_point(const setup *s, size_t i)
-{
-  return -1.0 + 2.0 * (double)i / (double)(s->points - 1);
-}
-
-/* Bin masses from the cdf with its atoms (the -1 atom in the first bin,
- * the +1 atom in the last), as densities; f_B on the grid. */
-static int exact(const setup *s, size_t block, result *r)
-{
-  qrd_dist d;
-  qrd_law *law;
-  int st = qrd_dist_parse("gaussian", &d);
-  if (!st)
-    st = qrd_law_alloc(&d, (double)block, QRD_LAW_ABSMAX, INFINITY, &law);
-  if (st)
-    return st;
-  double width = 2.0 / (double)s->bins, below = 0.0;
-  for (size_t k = 0; k < s->bins; k++) {
-    double upto = k + 1 == s->bins ? 1.0 : qrd_law_cdf(law, bin_edge(s, k + 1));
-    r->exact[k] = (upto - below) / width;
-    below = upto;
-  }
-  for (size_t i = 0; i < s->points; i++)
-    r->pdf[i] = qrd_law_pdf(law, grid_point(s, i));
-  qrd_law_free(law);
-  return QRD_OK;
-}
-
-static void agreement(const setup *s, result *r)
-{
-  r->max_z = r->mean_z2 = 0.0;
-  for (size_t k = 0; k < s->bins; k++) {
-    double z = r->se[k] > 0 ? (r->hist[k] - r->exact[k]) / r->se[k] : 0.0;
-    r->max_z = fmax(r->max_z, fabs(z));
-    r->mean_z2 += z * z / (double)s->bins;
-  }
-}
-
 /* ---- output ---- */
 
 static int write_block(qrd_results *res, const setup *s, unsigned long block, const result *r)
@@ -175,7 +79,7 @@ static int write_block(qrd_results *res, const setup *s, unsigned long block, co
   double x[MAX_BINS];
   char panel[32], title[96], attr[64];
   for (size_t k = 0; k < s->bins; k++)
-    x[k] = 0.5 * (bin_edge(s, k) + bin_edge(s, k + 1));
+    x[k] = qrd_normalised_bin_centre(s->bins, k);
   snprintf(panel, sizeof panel, "b%lu", block);
   snprintf(title, sizeof title, "B = %lu", block);
   int st = qrd_results_panel(res, panel, title, "x = w / max|w|", "density");
@@ -186,10 +90,10 @@ static int write_block(qrd_results *res, const setup *s, unsigned long block, co
                            r->exact, NULL);
   snprintf(attr, sizeof attr, "max_z_b%lu", block);
   if (!st)
-    st = qrd_results_attr_double(res, attr, r->max_z);
+    st = qrd_results_attr_double(res, attr, r->h.max_z);
   snprintf(attr, sizeof attr, "mean_z2_b%lu", block);
   if (!st)
-    st = qrd_results_attr_double(res, attr, r->mean_z2);
+    st = qrd_results_attr_double(res, attr, r->h.mean_z2);
   return st;
 }
 
@@ -200,7 +104,7 @@ static int write_density(qrd_results *res, const setup *s, const result *r)
                                  "x = w / max|w|", "f_B(x)")
              : qrd_error_set(QRD_ENOMEM, "density grid");
   for (size_t i = 0; !st && i < s->points; i++)
-    x[i] = grid_point(s, i);
+    x[i] = qrd_blockmax_grid_point(s->points, i);
   for (size_t j = 0; !st && j < s->n_block; j++) {
     char curve[32], label[32];
     snprintf(curve, sizeof curve, "b%lu", s->block[j]);
@@ -245,8 +149,10 @@ static result *results_alloc(const setup *s)
   result *r = calloc(s->n_block, sizeof *r);
   int ok = r != NULL;
   for (size_t j = 0; ok && j < s->n_block; j++) {
-    r[j].count = calloc(BATCHES, sizeof *r[j].count);
+    r[j].count = calloc(BATCHES * s->bins, sizeof *r[j].count);
     r[j].pdf = malloc(s->points * sizeof *r[j].pdf);
+    r[j].h = (qrd_blockmax_hist){.bins = s->bins, .hist = r[j].hist, .se = r[j].se,
+                                 .exact = r[j].exact};
     ok = r[j].count && r[j].pdf;
   }
   if (!ok) {
@@ -256,26 +162,24 @@ static result *results_alloc(const setup *s)
   return r;
 }
 
-/* Per block size, in parallel (one law per item): the exact law, the
- * histogram's densities and their agreement. */
-static int evaluate_all(qrd_driver *drv, const setup *s, result *r)
+typedef struct {
+  const setup *s;
+  result *r;
+} state;
+
+/* Item j: block size j's exact law, the histogram's densities and their
+ * agreement. */
+static int evaluate(void *ctx, size_t j, char *what, size_t len)
 {
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t j = 0; j < s->n_block; j++) {
-    r[j].status = exact(s, s->block[j], &r[j]);
-    if (r[j].status)
-      snprintf(r[j].error, sizeof r[j].error, "B = %lu: %s", s->block[j], qrd_error_detail());
-    histogram(s, &r[j]);
-    agreement(s, &r[j]);
-    char what[64];
-    snprintf(what, sizeof what, "B = %lu: exact law, max z %.2f", s->block[j], r[j].max_z);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
-  for (size_t j = 0; j < s->n_block; j++)
-    if (r[j].status)
-      return qrd_error_set(r[j].status, "%s", r[j].error);
-  return QRD_OK;
+  const state *t = ctx;
+  const setup *s = t->s;
+  result *r = &t->r[j];
+  snprintf(what, len, "B = %lu", s->block[j]);
+  int st = qrd_blockmax_hist_eval(r->count, s->samples / BATCHES, (double)s->block[j],
+                                  s->points, r->pdf, &r->h);
+  if (!st)
+    snprintf(what, len, "B = %lu: exact law, max z %.2f", s->block[j], r->h.max_z);
+  return st;
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
@@ -285,13 +189,16 @@ static int run(qrd_driver *drv, void *setup_ptr)
   int st = qrd_dist_parse("gaussian", &d);
   result *r = results_alloc(s);
   double *x = st || !r ? NULL : qrd_sample_alloc(&d, drv->seed, s->samples);
+  unsigned long *count[MAX_BLOCKS];
   if (!st && !x)
     st = qrd_error_set(QRD_ENOMEM, "sample of %lu values and its histograms", s->samples);
   qrd_driver_progress_begin(drv, s->n_block + 1);
   if (!st) {
-    count_all(s, x, r);
+    for (size_t j = 0; j < s->n_block; j++)
+      count[j] = r[j].count;
+    qrd_blockmax_count(x, s->samples, s->block, s->n_block, s->bins, count);
     qrd_driver_progress_step(drv, "histograms");
-    st = evaluate_all(drv, s, r);
+    st = qrd_driver_run_items(drv, s->n_block, evaluate, &(state){s, r});
   }
   free(x);
   if (!st)

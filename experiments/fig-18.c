@@ -21,10 +21,10 @@
 
 #include "core/error.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
-#include "law/lineup.h"
+#include "law/lineup_errors.h"
 #include "mc/sample.h"
-#include "mc/stats.h"
 
 #define BATCHES QRD_BLOCK_BATCHES
 #define MAX_BLOCKS QRD_LINEUP_MAX_BLOCKS
@@ -50,9 +50,12 @@ typedef struct {
   qrd_codebook *cb;
   double exact[N_METRICS];
   double mc[N_METRICS], se[N_METRICS];
-  int status;
-  char error[256];
 } item;
+
+typedef struct {
+  const setup *s;
+  item *items;
+} sweep;
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
@@ -70,70 +73,42 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 
 /* ---- exact ---- */
 
-static void design(const setup *s, size_t c, size_t j, item *it)
-{
-  const qrd_lineup_code *code = s->lineup.code[c];
-  double block = s->lineup.block[j];
-  qrd_dist d;
-  qrd_law *law = NULL;
-  int st = qrd_dist_parse("gaussian", &d);
-  if (!st)
-    st = qrd_lineup_design(code, &d, block, &it->cb);
-  if (!st)
-    st = qrd_law_alloc(&d, block, code->scaling, INFINITY, &law);
-  if (!st)
-    st = qrd_law_error(law, it->cb, QRD_LAW_L1N, &it->exact[L1]);
-  if (!st)
-    st = qrd_law_error(law, it->cb, QRD_LAW_L2W, &it->exact[L2W]);
-  qrd_law_free(law);
-  it->status = st;
-  if (st)
-    snprintf(it->error, sizeof it->error, "%s at B = %g: %s", code->name, block,
-             qrd_error_detail());
-}
-
 static item *item_at(const setup *s, item *items, size_t c, size_t j)
 {
   return &items[c * s->lineup.n_block + j];
 }
 
-/* Items by (code, block size), each writing its own slot; the largest B
- * (the costliest designs) first. */
-static void design_all(qrd_driver *drv, const setup *s, item *items)
+/* Item k is code k % n_code at block size k / n_code: the largest B (the
+ * costliest designs) last, so they start first. */
+static int design_item(void *ctx, size_t k, char *what, size_t len)
 {
-  size_t nc = s->lineup.n_code, nb = s->lineup.n_block;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t k = 0; k < nc * nb; k++) {
-    size_t c = k % nc, j = nb - 1 - k / nc;
-    design(s, c, j, item_at(s, items, c, j));
-    char what[96];
-    snprintf(what, sizeof what, "%s B = %g: design, exact errors", s->lineup.code[c]->name,
-             s->lineup.block[j]);
-#pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
-  }
+  static const qrd_law_metric METRIC[N_METRICS] = {[L1] = QRD_LAW_L1N, [L2W] = QRD_LAW_L2W};
+  const sweep *w = ctx;
+  size_t c = k % w->s->lineup.n_code, j = k / w->s->lineup.n_code;
+  item *it = item_at(w->s, w->items, c, j);
+  snprintf(what, len, "%s B = %g: design, exact errors", w->s->lineup.code[c]->name,
+           w->s->lineup.block[j]);
+  qrd_dist d;
+  int st = qrd_dist_parse("gaussian", &d);
+  return st ? st : qrd_lineup_errors(w->s->lineup.code[c], &d, w->s->lineup.block[j], METRIC,
+                                     N_METRICS, &it->cb, it->exact);
 }
 
 /* ---- Monte Carlo ---- */
 
 /* The per-value mean of each metric over the batches of code c at block
- * size j, and its standard error, from the library's per-batch sums. */
+ * size j, and its standard error. */
 static int code_mc(const setup *s, const double *x, size_t c, size_t j, item *it)
 {
   static const int SUM[N_METRICS] = {[L1] = QRD_CODE_L1, [L2W] = QRD_CODE_MSE};
-  size_t width = QRD_CODE_SUMS + it->cb->n;
   qrd_scaling_kind kind = s->lineup.code[c]->scaling == QRD_LAW_SIGNMAX ? QRD_SCALING_SIGNMAX
                                                                         : QRD_SCALING_ABSMAX;
-  double *sums = malloc(BATCHES * width * sizeof *sums);
+  double *sums = malloc(BATCHES * (QRD_CODE_SUMS + it->cb->n) * sizeof *sums);
   int st = sums ? qrd_block_code_sums(x, s->samples, (size_t)s->lineup.block[j], BATCHES, kind,
                                       INFINITY, it->cb, sums)
                 : qrd_error_set(QRD_ENOMEM, "Monte Carlo sums");
-  for (int m = 0; !st && m < N_METRICS; m++) {
-    qrd_moments mo = {0};
-    for (size_t k = 0; k < BATCHES; k++)
-      qrd_moments_add(&mo, sums[k * width + SUM[m]] / sums[k * width + QRD_CODE_ELEMENTS]);
-    qrd_moments_mean_se(&mo, &it->mc[m], &it->se[m]);
-  }
+  for (int m = 0; !st && m < N_METRICS; m++)
+    qrd_block_code_batch_mean(sums, BATCHES, it->cb->n, SUM[m], &it->mc[m], &it->se[m]);
   free(sums);
   return st;
 }
@@ -248,11 +223,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!items)
     return qrd_error_set(QRD_ENOMEM, "designs");
   qrd_driver_progress_begin(drv, n + (s->samples ? s->lineup.n_block : 0));
-  design_all(drv, s, items);
-  int st = QRD_OK;
-  for (size_t k = 0; !st && k < n; k++)
-    if (items[k].status)
-      st = qrd_error_set(items[k].status, "%s", items[k].error);
+  int st = qrd_driver_run_items(drv, n, design_item, &(sweep){s, items});
   if (!st && s->samples)
     st = monte_carlo(drv, s, items);
   if (!st)

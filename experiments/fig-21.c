@@ -24,7 +24,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "harness/jobs.h"
+#include "harness/grid_curve.h"
 #include "mat/excess.h"
 #include "mat/point_grid.h"
 #include "mc/sample.h"
@@ -105,18 +105,9 @@ static int write_eps_panel(qrd_results *res, const state *t, size_t e)
                              "R (bits/weight, per-column entropy + Miller-Madow)",
                              "gap 1/2 log2(D / D_IT(R)) (bits)");
   double lo = INFINITY, hi = -INFINITY;
-  for (size_t m = 0; !st && m < N_METHODS; m++) {
-    double x[MAX_RATES], y[MAX_RATES];
-    for (size_t r = 0; r < s->n_rate; r++) {
-      const qrd_matq_point *p = qrd_matq_point_grid_at(&t->run.g, t->run.jobs, e, m, r);
-      x[r] = p->col.bits;
-      y[r] = p->at_col.gap;
-      lo = fmin(lo, x[r]);
-      hi = fmax(hi, x[r]);
-    }
-    st = qrd_results_curve(res, panel, METHOD_CURVE[m], METHOD_LABEL[m], s->n_rate, x, y,
-                           NULL);
-  }
+  for (size_t m = 0; !st && m < N_METHODS; m++)
+    st = qrd_driver_grid_gap_curve(res, panel, METHOD_CURVE[m], METHOD_LABEL[m], &t->run, e,
+                                   m, &lo, &hi);
   if (!st)
     st = qrd_curve_flat(res, panel, "watersic-limit", "0.2546 (WaterSIC)", lo, hi,
                         QRD_MATQ_GAP_ECSQ);

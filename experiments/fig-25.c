@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "harness/jobs.h"
+#include "harness/grid_curve.h"
 #include "harness/point_attrs.h"
 #include "mat/point_grid.h"
 #include "mc/sample.h"
@@ -96,18 +96,10 @@ static int write_panel(qrd_results *res, const state *t, size_t i)
   int st = qrd_results_panel(res, name, title, xlabel, "gap to the Gaussian limit (bits)");
   double lo = INFINITY, hi = -INFINITY;
   for (size_t m = 0; !st && m < s->n_method; m++) {
-    double x[MAX_RATES], y[MAX_RATES];
-    for (size_t r = 0; r < s->n_rate; r++) {
-      const qrd_matq_point *pt = qrd_matq_point_grid_at(&t->run.g, t->run.jobs, i, m, r);
-      x[r] = pt->col.bits;
-      y[r] = pt->at_col.gap;
-      lo = fmin(lo, x[r]);
-      hi = fmax(hi, x[r]);
-    }
     char curve[128], label[192];
     qrd_driver_slug(curve, sizeof curve, s->method[m].spec);
     method_label(&s->method[m], label, sizeof label);
-    st = qrd_results_curve(res, name, curve, label, s->n_rate, x, y, NULL);
+    st = qrd_driver_grid_gap_curve(res, name, curve, label, &t->run, i, m, &lo, &hi);
   }
   if (!st)
     st = qrd_curve_flat(res, name, "high-rate", "1/2 log2(2 pi e/12) = 0.2546", lo, hi,

@@ -125,25 +125,13 @@ typedef struct {
   double R[2], gap[2]; /* [0]: entropy, [1]: fixed (absmax only) */
 } point;
 
-/* The rate `how` of pt's codes, side information included. */
-static double rate_of(const qrd_matq_point *pt, const qrd_rate_opts *how)
-{
-  const qrd_rate *r = how->kind == QRD_RATE_FIXED ? &pt->fixed
-                      : how->kind == QRD_RATE_ENTROPY_COL ? &pt->col : &pt->pool;
-  return r->bits + pt->side_bits;
-}
-
 /* pt's rates and their gaps to reverse waterfilling. */
 static int rate_point(const setup *s, const qrd_matq_point_limits *lim,
                       const qrd_matq_point *out, point *pt)
 {
-  qrd_matq_point_ref ref;
   int st = QRD_OK;
-  for (int k = 0; !st && k < 1 + pt->absmax; k++) {
-    pt->R[k] = rate_of(out, k ? &FIXED : &s->entropy);
-    st = qrd_matq_point_reference(lim, out->D, pt->R[k], &ref);
-    pt->gap[k] = ref.gap;
-  }
+  for (int k = 0; !st && k < 1 + pt->absmax; k++)
+    st = qrd_matq_point_gap_of(lim, out, k ? &FIXED : &s->entropy, &pt->R[k], &pt->gap[k]);
   return st;
 }
 
@@ -165,16 +153,6 @@ static size_t plan(const setup *s, point *pts)
 }
 
 /* ---- results ---- */
-
-/* Is Sigma c I?  Panter-Dite's line then applies to every column alike. */
-static int is_scaled_identity(size_t n, const double *S)
-{
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = 0; i < n; i++)
-      if (S[j * n + i] != (i == j ? S[0] : 0.0))
-        return 0;
-  return 1;
-}
 
 static int write_curve(qrd_results *res, const char *panel, const setup *s, const point *pts,
                        int k, const char *suffix, const char *what)
@@ -225,7 +203,7 @@ static int write_panel(qrd_results *res, const setup *s, size_t i,
   if (!st)
     st = qrd_curve_flat(res, name, "it-0-2546", "limit + 1/2 log2(2 pi e/12) = 0.2546",
                         range[0], range[1], 0.5 * log2(2.0 * M_PI * M_E / 12.0));
-  if (!st && is_scaled_identity(s->n, pn->Sigma))
+  if (!st && qrd_matq_point_scaled_identity(s->n, pn->Sigma))
     st = qrd_curve_flat(res, name, "it-0-7220",
                         "limit + 1/2 log2(sqrt(3) pi/2) = 0.7220 (Panter-Dite)", range[0],
                         range[1], 0.5 * log2(sqrt(3.0) * M_PI / 2.0));

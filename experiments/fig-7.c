@@ -31,7 +31,7 @@
 #include "fmt/block.h"
 #include "harness/curve.h"
 #include "harness/driver.h"
-#include "mc/entropy.h"
+#include "mc/rate_tune.h"
 #include "mc/sample.h"
 
 #define MAX_DISTS 4
@@ -278,10 +278,10 @@ static int coded_bits(double b0, void *params, double *bits)
 static int run_compressed(const setup *s, const panel_data *pd, item *it)
 {
   coded_ctx c = {.eval = pd->eval, .train = pd->train, .p = item_params(s, it)};
-  qrd_grid_tune_result t;
-  int st = qrd_grid_tune(coded_bits, &c, pd->eval->numel, s->bits, &t);
+  qrd_rate_fit t;
+  int st = qrd_rate_tune(QRD_RATE_GRID, coded_bits, &c, pd->eval->numel, s->bits, 0, &t);
   qrd_element *e;
-  if (st || (st = qrd_element_crd(&c.p, t.b0, &e)))
+  if (st || (st = qrd_element_crd(&c.p, t.t, &e)))
     return st;
   st = qrd_block_eval_coded(pd->eval, pd->train, e->cb, 0, &it->r);
   qrd_element_free(e);

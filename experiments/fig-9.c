@@ -28,7 +28,7 @@
 #include "harness/driver.h"
 #include "harness/driver_sweep.h"
 #include "law/registry.h"
-#include "mc/entropy.h"
+#include "mc/rate_tune.h"
 #include "mc/sample.h"
 #include "quant/quantiser.h"
 
@@ -157,7 +157,7 @@ static int compressed_grid(const scheme *sc, double b0, qrd_codebook **out)
 }
 
 /* Total bits of the evaluation sample (scales + coded indices) with the
- * grid of parameter b0: the objective of qrd_grid_tune. */
+ * grid of parameter b0: what qrd_rate_tune tunes. */
 static int compressed_bits(double b0, void *params, double *bits)
 {
   const scheme *sc = params;
@@ -179,15 +179,16 @@ static int run_compressed(const scheme *sc, double elem_bits, qrd_block_result *
 {
   const qrd_block_sample *bs = sc->eval;
   double overhead = bs->scale_bits * (double)bs->n_blocks / (double)bs->numel;
-  qrd_grid_tune_result t;
-  int st = qrd_grid_tune(compressed_bits, (void *)sc, bs->numel, elem_bits + overhead, &t);
+  qrd_rate_fit t;
+  int st = qrd_rate_tune(QRD_RATE_GRID, compressed_bits, (void *)sc, bs->numel,
+                         elem_bits + overhead, 0, &t);
   /* the rate is a step function of b0: a near miss is still a valid point
    * (the figure plots the achieved b), a far one is not */
   if (st == QRD_EMAXITER && fabs(t.rate - elem_bits - overhead) < 0.05)
     st = QRD_OK;
   qrd_codebook *c = NULL;
   if (!st)
-    st = compressed_grid(sc, t.b0, &c);
+    st = compressed_grid(sc, t.t, &c);
   if (!st)
     st = qrd_block_eval(bs, c, 0.0, r);
   qrd_codebook_free(c);
@@ -227,7 +228,7 @@ typedef struct {
   item *items;
 } sweep;
 
-/* Each item writes only its own slot; the compressed points (grid tuning)
+/* Each item writes only its own slot; the compressed points (rate tuning)
  * are planned last, so they start first, which balances the threads. */
 static int run_item(void *ctx, size_t j, char *what, size_t len)
 {

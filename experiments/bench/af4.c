@@ -1,4 +1,4 @@
-/* Timing of the block-law codes: every AF4-pub table of nf4-af4.md §4.4
+/* Timing of the block-law codes: every AF4-pub table of Yoshida (NF4 vs AF4)
  * (B = 32 ... 4096) and the Lloyd-type codes at the same block sizes,
  * each designed from scratch through the quantiser registry (the block law
  * is built inside each design).  TSV on stdout: code, B, seconds; the total

@@ -1,7 +1,7 @@
 # fig-17: usage  gnuplot -c fig-17.gp results/fig-17 OUT.png
 # One panel per code, each with 16 curves c0 .. c15 (level i vs B).  The
 # plot overlays pairs: NF4 vs AF4-pub (Yoshida F-P2 across B), AF4-pub vs
-# AF4-exact (0 as cell boundary vs as level, nf4-af4.md §4.3), and the
+# AF4-exact (0 as cell boundary vs as level, Yoshida (NF4 vs AF4)), and the
 # L1-of-X optimum vs the weight-domain MSE optima BOF4 and BOF4-S.
 load "experiments/plot/style.gp"
 set output ARG2

@@ -1,5 +1,5 @@
 # fig-20: usage  gnuplot -c fig-20.gp results/fig-20 OUT.png
-# E1 of watersic.md §9.  Per panel, for each law <w> of W (gaussian,
+# E1 of the WaterSIC/HRQMM-II papers.  Per panel, for each law <w> of W (gaussian,
 # laplace) the curves <w>-watersic (with LMMSE), <w>-watersic-no-lmmse and
 # <w>-gptq-ec; in "gap" the 0.2546 line ecsq and the edges accept-lower and
 # accept-upper of the acceptance band, in "constant" one 2^{2h}/12 line
@@ -11,7 +11,7 @@ load "experiments/plot/style.gp"
 set output ARG2
 stem = ARG1
 set terminal pngcairo enhanced font "DejaVu Sans,10" size 1500,640
-set multiplot layout 1,2 title "fig-20 (watersic.md E1): high-rate constants, {/Symbol S} = I, n = 64, a = 10^4 rows; rate = per-column entropy + Miller-Madow"
+set multiplot layout 1,2 title "fig-20 (the WaterSIC/HRQMM-II papers E1): high-rate constants, {/Symbol S} = I, n = 64, a = 10^4 rows; rate = per-column entropy + Miller-Madow"
 set xlabel "R (bits/weight, per-column entropy + Miller-Madow)"
 set xrange [1.8:6.2]
 set key top right font ",9"

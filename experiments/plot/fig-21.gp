@@ -1,5 +1,5 @@
 # fig-21: usage  gnuplot -c fig-21.gp results/fig-21 OUT.png
-# E2 of watersic.md §9.  Panels eps-0-1, eps-0-01, eps-0-001, eps-1e-06
+# E2 of the WaterSIC/HRQMM-II papers.  Panels eps-0-1, eps-0-01, eps-0-001, eps-1e-06
 # hold watersic and gptq-ec (gap vs R), the 0.2546 line (watersic-limit)
 # and 0.2546 + closed-form excess (gptq-ec-limit) over the comparison range
 # R >= 1/4 log2(1/eps) + 1.  Panel excess: the closed form (dense), GPTQ-EC
@@ -11,7 +11,7 @@ stem = ARG1
 panels = "eps-0-1 eps-0-01 eps-0-001 eps-1e-06"
 epsname = "0.1 0.01 10^{-3} 10^{-6}"
 set terminal pngcairo enhanced font "DejaVu Sans,10" size 1800,1050
-set multiplot title "fig-21 (watersic.md E2): GPTQ's unbounded gap on two-level spectra ({/Symbol l} = {/Symbol e} on n/2 coordinates, 1 on the rest), n = 64, a = 10^4, Gaussian W; rate = per-column entropy + Miller-Madow"
+set multiplot title "fig-21 (the WaterSIC/HRQMM-II papers E2): GPTQ's unbounded gap on two-level spectra ({/Symbol l} = {/Symbol e} on n/2 coordinates, 1 on the rest), n = 64, a = 10^4, Gaussian W; rate = per-column entropy + Miller-Madow"
 set xlabel "R (bits/weight, per-column entropy + MM)"
 set ylabel "gap ½log_2(D/D_{IT}(R)) (bits)"
 set key center right font ",8"

@@ -1,5 +1,5 @@
 # fig-22: usage  gnuplot -c fig-22.gp results/fig-22 OUT.png
-# E3 of watersic.md §9.  Per family two panels, <f>-rd (D in dB) and
+# E3 of the WaterSIC/HRQMM-II papers.  Per family two panels, <f>-rd (D in dB) and
 # <f>-gap (gap to reverse waterfilling).  Curves in <f>-rd:
 # waterfilling, waterfilling-shifted, watersic-col, watersic-pooled,
 # gptq-ec, gptq-ec-act-order, gptq-ec-haar; <f>-gap has the same without
@@ -12,7 +12,7 @@ stem = ARG1
 fams = "ar1-rho-0-9 power-beta-2 power-beta-1-haar-1 two-level-eps-0-001 outliers"
 names = "'AR(1) {/Symbol r} = 0.9' 'power law {/Symbol b} = 2' 'power law {/Symbol b} = 1, Haar-rotated' 'two-level {/Symbol e} = 10^{-3}' 'outliers: 1% at 1000'"
 set terminal pngcairo enhanced font "DejaVu Sans,10" size 2300,1050
-set multiplot layout 2,5 title "fig-22 (watersic.md E3): rate-distortion per covariance family, n = 128, a = 10^4, Gaussian W; R = per-column entropy + Miller-Madow (dashed: WaterSIC at pooled entropy + MM)"
+set multiplot layout 2,5 title "fig-22 (the WaterSIC/HRQMM-II papers E3): rate-distortion per covariance family, n = 128, a = 10^4, Gaussian W; R = per-column entropy + Miller-Madow (dashed: WaterSIC at pooled entropy + MM)"
 set xrange [0:6.8]
 set xlabel "R (bits/weight)"
 set style line 21 lc rgb "#000000" lw 2 dt 1

@@ -1,5 +1,5 @@
 /* qrd sigma: build a covariance and print the facts that decide GPTQ's and
- * WaterSIC's high-rate distortion (watersic.md §3-5). */
+ * WaterSIC's high-rate distortion (the WaterSIC/HRQMM-II papers). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
  * blocks with jackknife standard errors.
  *
  * The Monte Carlo side is fmt/block.h's pass for codes of block-normalised
- * values (exact extremes, errors on X = W / M as the law defines them). */
+ * values (exact extremes, errors on X = W / M as the law defines them) and
+ * its estimates with their jackknife standard errors. */
 #include "cli/eval_law.h"
 
 #include <math.h>
@@ -21,7 +22,6 @@
 #include "law/blockmax.h"
 #include "law/code.h"
 #include "mc/sample.h"
-#include "mc/stats.h"
 
 static const char help[] =
   "usage: qrd eval --dist D --quantiser Q --scaling absmax:B|signmax:B\n"
@@ -61,8 +61,16 @@ static const qrd_opt OPTIONS[] = {{"dist", 1, NULL},    {"quantiser", 1, NULL},
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
 
 /* The reported values: the index entropy, then the metrics in their
- * default column order. */
-enum { ENTROPY, L1, L2, MAE, MSE, REL_RMSE, N_VALUES };
+ * default column order (the order of the library's estimates). */
+enum {
+  ENTROPY = QRD_CODE_EST_ENTROPY,
+  L1 = QRD_CODE_EST_L1,
+  L2 = QRD_CODE_EST_L2,
+  MAE = QRD_CODE_EST_MAE,
+  MSE = QRD_CODE_EST_MSE,
+  REL_RMSE = QRD_CODE_EST_R,
+  N_VALUES = QRD_CODE_ESTIMATES
+};
 static const char *const VALUE_NAMES[N_VALUES] = {"entropy", "l1", "l2", "mae", "mse",
                                                   "rel_rmse"};
 /* The law's expected errors behind L1 .. MSE. */
@@ -330,52 +338,6 @@ static int exact(const request *r, const qrd_codebook *c, double *v)
 
 /* ---- Monte Carlo ---- */
 
-/* The reported values from sums (QRD_CODE_SUMS, then n cell counts); prob is
- * scratch for n values. */
-static void statistics(const double *sum, size_t n, double *prob, double *v)
-{
-  double elements = sum[QRD_CODE_ELEMENTS], coded = 0.0;
-  for (size_t k = 0; k < n; k++)
-    coded += sum[QRD_CODE_SUMS + k];
-  for (size_t k = 0; k < n; k++)
-    prob[k] = sum[QRD_CODE_SUMS + k] / coded;
-  v[ENTROPY] = qrd_entropy_bits(prob, n);
-  v[L1] = sum[QRD_CODE_L1] / elements;
-  v[L2] = sum[QRD_CODE_L2] / elements;
-  v[MAE] = sum[QRD_CODE_MAE] / elements;
-  v[MSE] = sum[QRD_CODE_MSE] / elements;
-  v[REL_RMSE] = sqrt(sum[QRD_CODE_MSE] / sum[QRD_CODE_W2]);
-}
-
-/* Values from the totals of all batches, standard errors by the
- * leave-one-batch-out jackknife. */
-static int jackknife(const double *batch, size_t n_batches, size_t width, size_t levels,
-                     double *v, double *se)
-{
-  double *total = calloc(2 * width + levels, sizeof *total), *loo = total + width;
-  double *prob = loo + width;
-  double (*vb)[N_VALUES] = malloc(n_batches * sizeof *vb);
-  if (!total || !vb) {
-    free(total);
-    free(vb);
-    return qrd_error_set(QRD_ENOMEM, "jackknife");
-  }
-  for (size_t b = 0; b < n_batches; b++)
-    for (size_t j = 0; j < width; j++)
-      total[j] += batch[b * width + j];
-  statistics(total, levels, prob, v);
-  for (size_t b = 0; b < n_batches; b++) {
-    for (size_t j = 0; j < width; j++)
-      loo[j] = total[j] - batch[b * width + j];
-    statistics(loo, levels, prob, vb[b]);
-  }
-  for (int k = 0; k < N_VALUES; k++)
-    se[k] = qrd_jackknife_se(&vb[0][k], N_VALUES, n_batches);
-  free(total);
-  free(vb);
-  return QRD_OK;
-}
-
 static int monte_carlo(const request *r, const qrd_codebook *c, double *v, double *se)
 {
   size_t block = (size_t)r->block, n_blocks = r->samples / block;
@@ -388,7 +350,7 @@ static int monte_carlo(const request *r, const qrd_codebook *c, double *v, doubl
   if (!st)
     st = qrd_block_code_sums(w, r->samples, block, n_batches, kind, code_tau(&r->q), c, batch);
   if (!st)
-    st = jackknife(batch, n_batches, width, c->n, v, se);
+    st = qrd_block_code_estimate(batch, n_batches, c->n, v, se);
   free(w);
   free(batch);
   return st;

@@ -1,4 +1,4 @@
-/* bin/qrd: one-off sanity checks from the command line (figures.md §3).
+/* bin/qrd: one-off sanity checks from the command line (the command-line contract in docs/design.md).
  * TSV on stdout, diagnostics on stderr; exit 0 on success, 1 when a
  * computation fails, 2 on bad input. */
 #include <stdio.h>

@@ -331,22 +331,42 @@ int qrd_block_sample_from_normalised(const double *y, const double *w, size_t n,
   return QRD_OK;
 }
 
+/* Per-batch squared errors (at a stride) and sums of x^2, with totals. */
+typedef struct {
+  const double *sse, *x2;
+  size_t stride, nb;
+  double e, t; /* the totals */
+} ratio_sums;
+
+/* R with batch `skip` taken out of the totals (nb: none). */
+static void ratio_stat(void *ctx, size_t skip, double *r)
+{
+  const ratio_sums *c = ctx;
+  *r = skip == c->nb ? sqrt(c->e / c->t)
+                     : sqrt((c->e - c->sse[skip * c->stride]) / (c->t - c->x2[skip]));
+}
+
 void qrd_block_jackknife(const double *sse, size_t stride, const double *x2, size_t nb,
                          qrd_block_result *r)
 {
-  double e = 0.0, t = 0.0, loo[QRD_BLOCK_BATCHES];
+  ratio_sums c = {.sse = sse, .x2 = x2, .stride = stride, .nb = nb};
   for (size_t b = 0; b < nb; b++) {
-    e += sse[b * stride];
-    t += x2[b];
+    c.e += sse[b * stride];
+    c.t += x2[b];
   }
-  for (size_t b = 0; b < nb; b++)
-    loo[b] = sqrt((e - sse[b * stride]) / (t - x2[b]));
-  r->sse = e;
-  r->rel_rmse = sqrt(e / t);
-  r->rel_rmse_se = qrd_jackknife_se(loo, 1, nb);
+  double loo[QRD_BLOCK_MAX_PASS_BATCHES];
+  qrd_jackknife(ratio_stat, &c, nb, 1, loo, &r->rel_rmse, &r->rel_rmse_se);
+  r->sse = c.e;
 }
 
-/* The mean over groups of R, leaving out batch `skip` (nb: none). */
+/* Per-batch sums of an evaluation cut into groups, and of a reference. */
+typedef struct {
+  const double *sse, *ref, *x2;
+  size_t nb, group;
+} group_sums;
+
+/* The mean over groups of R, leaving out batch `skip` (nb: none).  The
+ * sums skip it rather than subtract it: each group is small. */
 static double group_mean_r(const double *sse, const double *x2, size_t nb, size_t group,
                            size_t skip)
 {
@@ -364,19 +384,20 @@ static double group_mean_r(const double *sse, const double *x2, size_t nb, size_
   return mean;
 }
 
+/* The group mean of R divided by the reference's (if any). */
+static void group_stat(void *ctx, size_t skip, double *v)
+{
+  const group_sums *g = ctx;
+  *v = group_mean_r(g->sse, g->x2, g->nb, g->group, skip);
+  *v /= g->ref ? group_mean_r(g->ref, g->x2, g->nb, g->group, skip) : 1.0;
+}
+
 void qrd_block_jackknife_groups(const double *sse, const double *ref, const double *x2,
                                 size_t nb, size_t group, double *value, double *se)
 {
   double loo[QRD_BLOCK_MAX_PASS_BATCHES];
-  for (size_t k = 0; k <= nb; k++) {
-    double v = group_mean_r(sse, x2, nb, group, k);
-    v /= ref ? group_mean_r(ref, x2, nb, group, k) : 1.0;
-    if (k < nb)
-      loo[k] = v;
-    else
-      *value = v;
-  }
-  *se = qrd_jackknife_se(loo, 1, nb);
+  group_sums g = {.sse = sse, .ref = ref, .x2 = x2, .nb = nb, .group = group};
+  qrd_jackknife(group_stat, &g, nb, 1, loo, value, se);
 }
 
 void qrd_block_efficiency(const qrd_block_result *r, double *eff, double *eff_se)

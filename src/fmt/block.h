@@ -15,7 +15,25 @@
  *
  * Sparse outliers: the floor(r N) largest |x| are taken out before scaling
  * and stored as bf16 values (+ 32-bit indices in the bit count); their
- * error is their bf16 rounding error. */
+ * error is their bf16 rounding error.
+ *
+ * The quantise-and-measure kernel has these fast paths, which share the
+ * cell rule (qrd_codebook_cell, or its table qrd_codebook_table), the
+ * batches (near-equal runs of whole blocks, qrd_block_pass_range), the
+ * estimator (qrd_block_jackknife, on mc/stats.h's qrd_jackknife) and the
+ * bit count (fmt/bits.h):
+ *   sorted     qrd_block_sample + qrd_block_eval / _eval_coded: normalise
+ *              once, then O(levels log N) per format; sweeps of many
+ *              formats on one normalisation.
+ *   one pass   qrd_block_pass_run (per-batch sums; gains per batch for
+ *              rescaled inputs) and qrd_block_eval_direct (results): each
+ *              block scaled and quantised through a cell table; sweeps
+ *              whose every point normalises differently.
+ *   FP         fmt/fp_pass.h: FP ExMy elements by closed-form rounding,
+ *              every exponent width of one mantissa width in one pass.
+ *   codes      qrd_block_code_sums + qrd_block_code_estimate: codes of
+ *              values divided by their exact block extreme (the block
+ *              law's X = W / M), errors in both domains. */
 #ifndef QRD_FMT_BLOCK_H
 #define QRD_FMT_BLOCK_H
 
@@ -89,8 +107,9 @@ typedef struct {
 void qrd_block_efficiency(const qrd_block_result *r, double *eff, double *eff_se);
 
 /* R = sqrt(sum sse / sum x2) over nb batches (sse[b * stride], x2[b])
- * and its delete-one-batch jackknife standard error: the estimator of
- * every evaluator here, for drivers that sum their own batches. */
+ * and its delete-one-batch jackknife standard error (qrd_jackknife): the
+ * estimator of every evaluator here; nb is at most
+ * QRD_BLOCK_MAX_PASS_BATCHES. */
 void qrd_block_jackknife(const double *sse, size_t stride, const double *x2, size_t nb,
                          qrd_block_result *r);
 
@@ -119,15 +138,13 @@ int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *trai
 /* ---- one-pass evaluation (fmt/block_direct.c) ----
  * For sweeps where every point normalises differently (block sizes) and
  * evaluates few formats: element e under an absmax or signmax scaling,
- * with a cell table that finds each value's cell exactly. */
+ * whose cells are looked up in a qrd_codebook_table. */
 typedef struct {
   qrd_scaling_kind kind;      /* QRD_SCALING_ABSMAX or QRD_SCALING_SIGNMAX */
   qrd_scale_format scale;
   double divisor;             /* what the block extreme is divided by */
   double element_bits;
-  double t0, inv_width, last; /* bucket of y: (y - t0) inv_width in [0, last] */
-  size_t *below;              /* per bucket: inner edges in earlier buckets */
-  double *edge_in;            /* per bucket: its inner edge, or +inf */
+  qrd_codebook_table cells;   /* the element's cells, looked up exactly */
   double *level;
 } qrd_block_direct;
 
@@ -194,6 +211,32 @@ enum {
 int qrd_block_code_sums(const double *x, size_t n, size_t block, size_t n_batches,
                         qrd_scaling_kind kind, double tau, const qrd_codebook *c,
                         double *sums);
+
+/* What the sums of a code estimate, in this order: the index entropy in
+ * bits of the cell counts; per element (outliers included) E|X - Q(X)|,
+ * E(X - Q(X))^2, E|W - W^|, E(W - W^)^2; and R = sqrt(sum MSE / sum W2). */
+enum {
+  QRD_CODE_EST_ENTROPY,
+  QRD_CODE_EST_L1,
+  QRD_CODE_EST_L2,
+  QRD_CODE_EST_MAE,
+  QRD_CODE_EST_MSE,
+  QRD_CODE_EST_R,
+  QRD_CODE_ESTIMATES
+};
+
+/* value[0..QRD_CODE_ESTIMATES-1] <- the estimates from the totals of the
+ * nb batches of sums (as qrd_block_code_sums writes them, for a code of
+ * `levels` cells), se <- their delete-one-batch jackknife standard
+ * errors (qrd_jackknife). */
+int qrd_block_code_estimate(const double *sums, size_t nb, size_t levels, double *value,
+                            double *se);
+
+/* The mean over the nb batches of sums of the per-element mean of sum
+ * `which` (QRD_CODE_L1 ... QRD_CODE_MSE), and its standard error as the
+ * mean of nb independent values (qrd_moments). */
+void qrd_block_code_batch_mean(const double *sums, size_t nb, size_t levels, int which,
+                               double *mean, double *se);
 
 /* The mean over consecutive groups of `group` batches of R = sqrt(sum sse
  * / sum x2) of each group (nb batches in all), divided by the same mean

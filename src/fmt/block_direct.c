@@ -16,42 +16,11 @@
 #include "fmt/bits.h"
 #include "fmt/block.h"
 
-/* Cells are found through a table of equal buckets over the inner edges,
- * fine enough that no bucket holds two edges: the bucket's count of edges
- * below it, plus one comparison with the edge inside it.  The bucket map
- * y -> clamp((y - t0) * inv_width) is monotone in floating point, so an
- * edge in an earlier bucket is below y and one in a later bucket above it:
- * the cell is exact, not approximate. */
-#define MAX_BUCKETS ((size_t)1 << 20)
-
-
 void qrd_block_direct_free(qrd_block_direct *f)
 {
-  free(f->below);
-  free(f->edge_in);
+  qrd_codebook_table_free(&f->cells);
   free(f->level);
-  f->below = NULL;
-  f->edge_in = f->level = NULL;
-}
-
-static size_t direct_bucket(const qrd_block_direct *f, double y)
-{
-  double v = (y - f->t0) * f->inv_width;
-  return (size_t)(v < 0.0 ? 0.0 : v > f->last ? f->last : v);
-}
-
-/* Sets the bucket map for n_b buckets over c's inner edges; 0 if some
- * bucket gets two of them. */
-static int direct_map(qrd_block_direct *f, const qrd_codebook *c, size_t n_b)
-{
-  double lo = c->edge[1], hi = c->edge[c->n - 1];
-  f->t0 = lo;
-  f->inv_width = hi > lo ? (double)n_b / (hi - lo) : 0.0;
-  f->last = (double)(n_b - 1);
-  for (size_t k = 2; k < c->n; k++)
-    if (direct_bucket(f, c->edge[k]) == direct_bucket(f, c->edge[k - 1]))
-      return 0;
-  return 1;
+  f->level = NULL;
 }
 
 /* Element e under scaling sc (absmax or signmax); the divisor is the one
@@ -66,37 +35,22 @@ int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_
     return qrd_error_set(QRD_EINVAL, "direct evaluation needs absmax or signmax scaling");
   f->divisor = sc->kind == QRD_SCALING_ABSMAX ? fmin(-e->lo, e->hi)
                                               : (fabs(e->lo) > e->hi ? e->lo : e->hi);
-  size_t n_b = 16;
-  while (n_b < MAX_BUCKETS && !direct_map(f, c, n_b))
-    n_b *= 2;
-  if (!direct_map(f, c, n_b))
-    return qrd_error_set(QRD_EINVAL, "%s: edges too close for a cell table", e->name);
-  f->level = malloc(c->n * sizeof *f->level);
-  f->below = malloc(n_b * sizeof *f->below);
-  f->edge_in = malloc(n_b * sizeof *f->edge_in);
-  if (!f->level || !f->below || !f->edge_in) {
+  int st = qrd_codebook_table_init(&f->cells, c);
+  if (st)
+    return qrd_error_set(st, "%s: %s", e->name,
+                         st == QRD_ENOMEM ? "cell tables" : "edges too close for a cell table");
+  if (!(f->level = malloc(c->n * sizeof *f->level))) {
     qrd_block_direct_free(f);
-    return qrd_error_set(QRD_ENOMEM, "%s: cell tables", e->name);
+    return qrd_error_set(QRD_ENOMEM, "%s: levels", e->name);
   }
   memcpy(f->level, c->level, c->n * sizeof *c->level);
-  for (size_t u = 0, k = 1; u < n_b; u++) {
-    f->below[u] = k - 1;
-    f->edge_in[u] = k < c->n && direct_bucket(f, c->edge[k]) == u ? c->edge[k++] : INFINITY;
-  }
   return QRD_OK;
-}
-
-/* Cell of y (cell i is (edge[i], edge[i+1]]). */
-static inline size_t direct_cell(const qrd_block_direct *f, double y)
-{
-  size_t u = direct_bucket(f, y);
-  return f->below[u] + (f->edge_in[u] < y);
 }
 
 /* The squared error of y on f's element. */
 static inline double direct_sq_error(const qrd_block_direct *f, double y)
 {
-  double d = y - f->level[direct_cell(f, y)];
+  double d = y - f->level[qrd_codebook_table_cell(&f->cells, y)];
   return d * d;
 }
 

@@ -55,11 +55,12 @@ static inline double round_on_binade(double a, int k, int m)
   return r * pow2i(k - m);
 }
 
-/* Batch k holds blocks [first, last). */
+/* Batch k holds blocks [first, last): the batches of a one-pass
+ * evaluation (qrd_block_pass_range). */
 static void batch_range(const qrd_fp_sample *s, size_t k, size_t *first, size_t *last)
 {
-  *first = k * s->n_blocks / QRD_BLOCK_BATCHES;
-  *last = (k + 1) * s->n_blocks / QRD_BLOCK_BATCHES;
+  qrd_block_pass p = {.block = s->block, .n_batches = QRD_BLOCK_BATCHES};
+  qrd_block_pass_range(&p, s->n, k, first, last);
 }
 
 int qrd_fp_sample_init(qrd_fp_sample *s, const double *x, size_t n, size_t block,

@@ -1,4 +1,4 @@
-/* Results files: one HDF5 file per figure, layout of spec/figures.md §2.
+/* Results files: one HDF5 file per figure, layout of docs/design.md.
  *
  *   /                      provenance attributes (qrd_version, git_commit,
  *                          created_utc, config, seed, gsl_version,

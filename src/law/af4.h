@@ -1,4 +1,4 @@
-/* AF4's shooting algorithm (nf4-af4.md §4.2, davisyoshida/abnormal-floats
+/* AF4's shooting algorithm (Yoshida (NF4 vs AF4), davisyoshida/abnormal-floats
  * generate_af4.py at 0782bf8), reproduced step for step so that it lands on
  * the published tables (§4.4) to their 8 decimals.
  *

@@ -1,4 +1,4 @@
-/* The exact law of block-normalised values (nf4-af4.md §3, §5.2).
+/* The exact law of block-normalised values (Yoshida (NF4 vs AF4), §5.2).
  *
  * A block holds B iid weights W_i from a symmetric registered distribution.
  * Absmax scaling divides by M = max_i |W_i|, so X_i = W_i / M lies in
@@ -38,7 +38,7 @@ typedef enum {
   QRD_LAW_SIGNMAX /* divide by the signed extreme: one atom at +1 */
 } qrd_law_scaling;
 
-/* Expected errors of a code under the law (nf4-af4.md §1), per element,
+/* Expected errors of a code under the law (Yoshida (NF4 vs AF4)), per element,
  * the maximum included; the weight-domain ones at the distribution's own
  * scale (unit variance by default). */
 typedef enum {
@@ -79,7 +79,7 @@ double qrd_law_cdf(const qrd_law *law, double x);
 /* Masses of the atoms at -1 and +1. */
 void qrd_law_atoms(const qrd_law *law, double *lo, double *hi);
 
-/* F^{-1}(v) as the AF4 generator defines it (nf4-af4.md §4.2): -1 at or
+/* F^{-1}(v) as the AF4 generator defines it (Yoshida (NF4 vs AF4)): -1 at or
  * below the -1 atom, +1 at or above 1 - the +1 atom, else the Brent root of
  * F(x) = v (x to 2e-12, as scipy's brentq). */
 int qrd_law_quantile(const qrd_law *law, double v, double *x);

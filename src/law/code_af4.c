@@ -1,4 +1,4 @@
-/* AF4 codes as quantisers (nf4-af4.md §4):
+/* AF4 codes as quantisers (Yoshida (NF4 vs AF4)):
  *   af4-pub     the generator's shooting algorithm under the exact block
  *               law: the published tables for the Gaussian;
  *   af4-exact   the true L1 optimum with -1, 0, +1 pinned (cell medians);

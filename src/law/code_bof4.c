@@ -1,4 +1,4 @@
-/* BOF4-style codes as quantisers (nf4-af4.md §5.2, a qrd reading of the
+/* BOF4-style codes as quantisers (Yoshida (NF4 vs AF4), a qrd reading of the
  * BOF4 abstract, not yet checked against the paper):
  *   bof4   weight-domain MSE (metric=mse, M^2-weighted centroids) or MAE
  *          (metric=mae, M-weighted medians) under absmax scaling, -1, 0, +1

@@ -1,4 +1,4 @@
-/* NF4 as a quantiser (nf4-af4.md §2).  16 levels: QLoRA's float32 table
+/* NF4 as a quantiser (Yoshida (NF4 vs AF4)).  16 levels: QLoRA's float32 table
  * (fmt/element.c holds the one copy), which is NF4's definition.  Other
  * even level counts n: the same recipe with n/2 positive and n/2 - 1
  * negative quantile levels and the same offset, as the k-bit NormalFloat

@@ -1,6 +1,6 @@
 /* The 4-bit codes that the block-law figures (fig-17 .. fig-19) line up,
  * by name, with their legend label, the scaling each is used with and its
- * design for blocks of B values (nf4-af4.md §7):
+ * design for blocks of B values (Yoshida (NF4 vs AF4)):
  *   nf4         QLoRA's table (the same for every B)
  *   af4-pub     Yoshida's generator (the published tables)
  *   af4-exact   the L1 optimum of X with -1, 0, +1 pinned

@@ -1,4 +1,4 @@
-/* The NormalFloat recipe (nf4-af4.md §2.2, bitsandbytes create_normal_map). */
+/* The NormalFloat recipe (Yoshida (NF4 vs AF4), bitsandbytes create_normal_map). */
 #ifndef QRD_LAW_NF4_H
 #define QRD_LAW_NF4_H
 

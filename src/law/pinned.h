@@ -1,4 +1,4 @@
-/* Optimal codes under a block law with some levels pinned (nf4-af4.md
+/* Optimal codes under a block law with some levels pinned (Yoshida (NF4 vs AF4)
  * §4.3, §5.2-5.3): AF4-exact (L1 of X, cell medians), BOF4 (weight-domain
  * MSE: M^2-weighted centroids; MAE: M-weighted medians), BOF4-S / OPQ
  * (the same under signmax scaling), split GSL-style into init / iterate /

@@ -1,4 +1,4 @@
-/* Input covariances Sigma = E[X X^T] (watersic.md §8, §10) and their
+/* Input covariances Sigma = E[X X^T] (the WaterSIC/HRQMM-II papers, §10) and their
  * diagnostics (§3, §4): conditional variances d, det^{1/n}, AM/GM of d,
  * eigenvalues.
  *

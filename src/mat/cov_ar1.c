@@ -1,4 +1,4 @@
-/* AR(1): Sigma_ij = rho^|i-j|, with closed-form d (watersic.md §12.2). */
+/* AR(1): Sigma_ij = rho^|i-j|, with closed-form d (the WaterSIC/HRQMM-II papers). */
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"

@@ -1,5 +1,5 @@
 /* Diagnostics of a covariance: conditional variances, determinant,
- * eigenvalues (watersic.md §3, §11). */
+ * eigenvalues (the WaterSIC/HRQMM-II papers, §11). */
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>

@@ -1,95 +1,41 @@
-/* file:PATH[:GROUP]: a user's Sigma (n x n) and optional W (a x n) from
- * HDF5 (watersic.md §10), checked before use so that a bad file fails with
- * one line naming the file, the dataset and the problem. */
-#include <errno.h>
+/* file:PATH[:GROUP]: a user's Sigma (n x n) and optional W (a x n) from an
+ * HDF5 file (read through io/h5read.h), checked before use so that a bad
+ * file fails with one line naming the file, the dataset and the problem. */
 #include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <hdf5.h>
 
 #include "core/error.h"
+#include "io/h5read.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
 
 typedef struct {
   const char *path;
-  hid_t file, group;
+  const char *group;
+  qrd_h5read *file;
   char where[300]; /* "/GROUP/NAME" of the dataset being read */
 } source;
 
-static void close_source(source *s)
-{
-  if (s->group >= 0)
-    H5Gclose(s->group);
-  if (s->file >= 0)
-    H5Fclose(s->file);
-}
-
 static int open_source(const char *path, const char *group, source *s)
 {
-  *s = (source){.path = path, .file = H5I_INVALID_HID, .group = H5I_INVALID_HID};
-  /* HDF5 would print its error stack; the detail goes to qrd_error_set(). */
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  struct stat sb;
-  if (stat(path, &sb) != 0) {
-    int e = errno;
-    return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path, strerror(e));
-  }
-  if (H5Fis_hdf5(path) <= 0)
-    return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
-  if ((s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
-    return qrd_error_set(QRD_EIO, "%s: cannot open", path);
-  if ((s->group = H5Gopen2(s->file, group[0] ? group : "/", H5P_DEFAULT)) < 0) {
-    close_source(s);
-    return qrd_error_set(QRD_ENOTFOUND, "%s: no group '%s'", path, group);
-  }
-  return QRD_OK;
-}
-
-/* Opens dataset `name` of the group and checks it is a 2-D numeric array.
- * *dset < 0 (and QRD_OK) when it is absent and optional. */
-static int open_matrix(source *s, const char *group, const char *name, int required,
-                       hid_t *dset, hsize_t dims[2])
-{
-  snprintf(s->where, sizeof s->where, "%s%s/%s", group[0] == '/' ? "" : "/", group, name);
-  *dset = H5I_INVALID_HID;
-  if (H5Lexists(s->group, name, H5P_DEFAULT) <= 0)
-    return required ? qrd_error_set(QRD_ENOTFOUND, "%s: no dataset '%s'", s->path, s->where)
-                    : QRD_OK;
-  if ((*dset = H5Dopen2(s->group, name, H5P_DEFAULT)) < 0)
-    return qrd_error_set(QRD_EIO, "%s: '%s' is not a readable dataset", s->path, s->where);
-  hid_t space = H5Dget_space(*dset), type = H5Dget_type(*dset);
-  int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
-  H5T_class_t cls = type < 0 ? H5T_NO_CLASS : H5Tget_class(type);
-  if (rank == 2)
-    H5Sget_simple_extent_dims(space, dims, NULL);
-  if (space >= 0)
-    H5Sclose(space);
-  if (type >= 0)
-    H5Tclose(type);
-  int st = QRD_OK;
-  if (rank != 2)
-    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' has rank %d (allowed: a 2-D matrix)",
-                       s->path, s->where, rank);
-  else if (cls != H5T_FLOAT && cls != H5T_INTEGER)
-    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is not numeric", s->path, s->where);
-  if (st) {
-    H5Dclose(*dset);
-    *dset = H5I_INVALID_HID;
-  }
+  *s = (source){.path = path, .group = group};
+  int st = qrd_h5read_open(path, &s->file);
+  if (!st)
+    st = qrd_h5read_group(s->file, group[0] ? group : "/");
   return st;
 }
 
-static int read_doubles(source *s, hid_t dset, double *out)
+/* Points s->where at dataset `name` of the group. */
+static const char *dataset(source *s, const char *name)
 {
-  herr_t e = H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-  H5Dclose(dset);
-  return e < 0 ? qrd_error_set(QRD_EIO, "%s: cannot read dataset '%s'", s->path, s->where)
-               : QRD_OK;
+  const char *g = s->group;
+  size_t len = strlen(g);
+  snprintf(s->where, sizeof s->where, "%s%s%s%s", g[0] == '/' ? "" : "/", g,
+           len && g[len - 1] != '/' ? "/" : "", name);
+  return s->where;
 }
 
 /* x is rows x cols in the file's (row-major) order. */
@@ -158,46 +104,39 @@ static int check_psd(const source *s, size_t n, const double *S)
   return st;
 }
 
-static int sigma_dims(source *s, const char *group, hid_t *dset, size_t *n)
+static int sigma_dims(source *s, size_t *n)
 {
-  hsize_t dims[2];
-  int st = open_matrix(s, group, "Sigma", 1, dset, dims);
-  if (!st && dims[0] != dims[1]) {
-    H5Dclose(*dset);
-    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %llux%llu (allowed: square n x n)",
-                       s->path, s->where, (unsigned long long)dims[0],
-                       (unsigned long long)dims[1]);
-  }
+  size_t dims[2];
+  int st = qrd_h5read_dims(s->file, dataset(s, "Sigma"), 2, dims);
+  if (!st && dims[0] != dims[1])
+    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu (allowed: square n x n)",
+                       s->path, s->where, dims[0], dims[1]);
   if (!st)
-    *n = (size_t)dims[0];
+    *n = dims[0];
   return st;
 }
 
 int qrd_cov_file_dim(const char *path, const char *group, size_t *n)
 {
   source s;
-  hid_t dset;
   int st = open_source(path, group, &s);
-  if (!st && !(st = sigma_dims(&s, group, &dset, n)))
-    H5Dclose(dset);
-  close_source(&s);
+  if (!st)
+    st = sigma_dims(&s, n);
+  qrd_h5read_close(s.file);
   return st;
 }
 
 int qrd_cov_file_sigma(const char *path, const char *group, size_t n, double *S)
 {
   source s;
-  hid_t dset;
   size_t m;
   int st = open_source(path, group, &s);
-  if (!st && !(st = sigma_dims(&s, group, &dset, &m))) {
-    if (m != n) {
-      H5Dclose(dset);
+  if (!st && !(st = sigma_dims(&s, &m))) {
+    if (m != n)
       st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu, not %zux%zu", path,
                          s.where, m, m, n, n);
-    } else {
-      st = read_doubles(&s, dset, S);
-    }
+    else
+      st = qrd_h5read_doubles(s.file, s.where, n * n, S);
   }
   if (!st)
     st = check_finite(&s, n, n, S);
@@ -205,18 +144,16 @@ int qrd_cov_file_sigma(const char *path, const char *group, size_t n, double *S)
     st = check_symmetric(&s, n, S);
   if (!st)
     st = check_psd(&s, n, S);
-  close_source(&s);
+  qrd_h5read_close(s.file);
   return st;
 }
 
 /* The file holds W row-major (a x n); callers want it column-major. */
-static int read_w(source *s, hid_t dset, size_t a, size_t n, double **W)
+static int read_w(source *s, size_t a, size_t n, double **W)
 {
   double *rows = malloc(a * n * sizeof *rows), *cols = malloc(a * n * sizeof *cols);
-  int st = rows && cols ? read_doubles(s, dset, rows)
+  int st = rows && cols ? qrd_h5read_doubles(s->file, s->where, a * n, rows)
                         : qrd_error_set(QRD_ENOMEM, "%s: W of %zux%zu", s->path, a, n);
-  if (!rows || !cols)
-    H5Dclose(dset);
   if (!st)
     st = check_finite(s, a, n, rows);
   for (size_t r = 0; !st && r < a; r++)
@@ -233,23 +170,19 @@ static int read_w(source *s, hid_t dset, size_t a, size_t n, double **W)
 int qrd_cov_file_w(const char *path, const char *group, size_t n, size_t *a, double **W)
 {
   source s;
-  hid_t dset;
-  hsize_t dims[2];
+  size_t dims[2];
   *a = 0;
   *W = NULL;
   int st = open_source(path, group, &s);
-  if (!st)
-    st = open_matrix(&s, group, "W", 0, &dset, dims);
-  if (!st && dset >= 0) {
-    if (dims[1] != n || dims[0] == 0) {
-      H5Dclose(dset);
-      st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %llux%llu (allowed: a x %zu, a >= 1, "
-                         "to match Sigma)", path, s.where, (unsigned long long)dims[0],
-                         (unsigned long long)dims[1], n);
-    } else if (!(st = read_w(&s, dset, (size_t)dims[0], n, W))) {
-      *a = (size_t)dims[0];
-    }
+  /* W is optional: no dataset, no W. */
+  if (!st && qrd_h5read_exists(s.file, dataset(&s, "W")) &&
+      !(st = qrd_h5read_dims(s.file, s.where, 2, dims))) {
+    if (dims[1] != n || dims[0] == 0)
+      st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu (allowed: a x %zu, a >= 1, "
+                         "to match Sigma)", path, s.where, dims[0], dims[1], n);
+    else if (!(st = read_w(&s, dims[0], n, W)))
+      *a = dims[0];
   }
-  close_source(&s);
+  qrd_h5read_close(s.file);
   return st;
 }

@@ -1,4 +1,4 @@
-/* Sigma = I: every scheme coincides (watersic.md §8). */
+/* Sigma = I: every scheme coincides (the WaterSIC/HRQMM-II papers). */
 #include <string.h>
 
 #include "core/error.h"

@@ -1,5 +1,5 @@
 /* Log-normal channel scales D^1/2 C D^1/2, D_i = exp(s N(0,1))
- * (watersic.md §8): C = AR(1) with rho (rho = 0: identity), or a random
+ * (the WaterSIC/HRQMM-II papers): C = AR(1) with rho (rho = 0: identity), or a random
  * correlation. */
 #include <math.h>
 #include <stdlib.h>

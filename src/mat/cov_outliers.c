@@ -1,4 +1,4 @@
-/* Outlier channels (watersic.md §8): (a) a diagonal with ceil(frac n)
+/* Outlier channels (the WaterSIC/HRQMM-II papers): (a) a diagonal with ceil(frac n)
  * coordinates at `value`, (b) S C S with C a random correlation and
  * S_ii = sqrt(value) on k channels.  The channels are drawn at random, so
  * that natural order meets them wherever LLM activations might put them. */

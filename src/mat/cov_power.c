@@ -1,5 +1,5 @@
 /* Power-law spectrum lambda_i = i^-beta, i = 1..n, on the diagonal
- * (haar=1 rotates it; watersic.md §8). */
+ * (haar=1 rotates it; the WaterSIC/HRQMM-II papers). */
 #include <math.h>
 #include <stdlib.h>
 

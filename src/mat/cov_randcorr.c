@@ -1,5 +1,5 @@
 /* Random correlation matrix, the spec's building block for correlated
- * families (watersic.md §8). */
+ * families (the WaterSIC/HRQMM-II papers). */
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
 #include "mc/sample.h"

@@ -1,6 +1,6 @@
 /* Wishart sample covariance (1/T) sum x_t x_t^T, x_t ~ N(0, Sigma_0) with
  * Sigma_0 = AR(1) rho (I for rho = 0), and optionally dead features that are
- * 0 in every sample (watersic.md §8).  T < n gives a singular Sigma. */
+ * 0 in every sample (the WaterSIC/HRQMM-II papers).  T < n gives a singular Sigma. */
 #include <gsl/gsl_cblas.h>
 #include <math.h>
 #include <stdlib.h>

@@ -478,3 +478,29 @@ int qrd_matq_point_config_rotations(qrd_config *cfg, const char *key, qrd_rotate
       return qrd_config_invalid_error(cfg, key);
   return st;
 }
+
+double qrd_matq_point_rate_of(const qrd_matq_point *pt, const qrd_rate_opts *how)
+{
+  const qrd_rate *r = how->kind == QRD_RATE_FIXED ? &pt->fixed
+                      : how->kind == QRD_RATE_ENTROPY_COL ? &pt->col : &pt->pool;
+  return how->side_info ? r->bits + pt->side_bits : r->bits;
+}
+
+int qrd_matq_point_gap_of(const qrd_matq_point_limits *lim, const qrd_matq_point *pt,
+                          const qrd_rate_opts *how, double *rate, double *gap)
+{
+  qrd_matq_point_ref ref;
+  *rate = qrd_matq_point_rate_of(pt, how);
+  int st = qrd_matq_point_reference(lim, pt->D, *rate, &ref);
+  *gap = ref.gap;
+  return st;
+}
+
+int qrd_matq_point_scaled_identity(size_t n, const double *S)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++)
+      if (S[j * n + i] != (i == j ? S[0] : 0.0))
+        return 0;
+  return 1;
+}

@@ -139,6 +139,20 @@ int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limit
 /* The last run's codes, steps and weights, in the rotated basis. */
 const qrd_matq_result *qrd_matq_point_result(const qrd_matq_point_work *w);
 
+/* The rate `how` names of pt's codes, in bits per weight: how->kind picks
+ * col, pool or fixed (the entropies carry Miller-Madow whatever
+ * how->miller_madow says), plus side_bits when how->side_info. */
+double qrd_matq_point_rate_of(const qrd_matq_point *pt, const qrd_rate_opts *how);
+
+/* *rate <- that rate and *gap <- the gap of pt's D to lim's reference
+ * there (qrd_matq_point_reference). */
+int qrd_matq_point_gap_of(const qrd_matq_point_limits *lim, const qrd_matq_point *pt,
+                          const qrd_rate_opts *how, double *rate, double *gap);
+
+/* Is S (n x n) a multiple of I?  Then every column is alike and the
+ * scalar results for iid weights apply to each. */
+int qrd_matq_point_scaled_identity(size_t n, const double *S);
+
 /* ---- many points in parallel ---- */
 
 typedef struct {

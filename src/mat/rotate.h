@@ -1,4 +1,4 @@
-/* Orthogonal changes of basis for the weight-only problem (watersic.md §6,
+/* Orthogonal changes of basis for the weight-only problem (the WaterSIC/HRQMM-II papers,
  * §11): W -> W Q and Sigma -> Q^T Sigma Q, which leave tr(E Sigma E^T)
  * unchanged.
  *

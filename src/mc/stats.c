@@ -22,6 +22,16 @@ double qrd_jackknife_se(const double *loo, size_t stride, size_t n)
   return sqrt(var * (double)(n - 1) / (double)n);
 }
 
+void qrd_jackknife(qrd_jackknife_fn stat, void *ctx, size_t n, size_t dim, double *loo,
+                   double *value, double *se)
+{
+  for (size_t k = 0; k < n; k++)
+    stat(ctx, k, loo + k * dim);
+  stat(ctx, n, value);
+  for (size_t j = 0; j < dim; j++)
+    se[j] = qrd_jackknife_se(loo + j, dim, n);
+}
+
 void qrd_mc_block_absmax_stats(const double *x, size_t n, size_t b, double *mean, double *se)
 {
   qrd_moments m = {0};

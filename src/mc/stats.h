@@ -32,6 +32,18 @@ void qrd_moments_mean_se(const qrd_moments *m, double *mean, double *se);
  * n delete-one estimates t_k = loo[k * stride]; NAN for n < 2. */
 double qrd_jackknife_se(const double *loo, size_t stride, size_t n);
 
+/* The statistic of n batches with batch `skip` left out (skip = n: all
+ * of them) into out[0..dim-1]; ctx is the caller's. */
+typedef void (*qrd_jackknife_fn)(void *ctx, size_t skip, double *out);
+
+/* The delete-one jackknife of a dim-valued statistic of n batches:
+ * value <- the statistic of all batches, se[j] <- qrd_jackknife_se of
+ * its n delete-one values (loo: workspace of n dim doubles).  How to
+ * leave a batch out (subtract it from totals, or skip it) is the
+ * statistic's, so the rounding of each estimator stays its own. */
+void qrd_jackknife(qrd_jackknife_fn stat, void *ctx, size_t n, size_t dim, double *loo,
+                   double *value, double *se);
+
 /* The mean and standard error over the n / b blocks of b values of
  * x[0..n-1] (n a multiple of b, at least 2 blocks) of the block maximum of
  * |x|, the quantity block absmax scaling divides by. */

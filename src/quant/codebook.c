@@ -42,6 +42,56 @@ size_t qrd_codebook_cell(const qrd_codebook *c, double x)
   return lo;
 }
 
+#define TABLE_MAX_BUCKETS ((size_t)1 << 20)
+
+void qrd_codebook_table_free(qrd_codebook_table *t)
+{
+  free(t->below);
+  free(t->edge_in);
+  t->below = NULL;
+  t->edge_in = NULL;
+}
+
+/* Sets the bucket map for n_b buckets over c's inner edges; 0 if some
+ * bucket gets two of them. */
+static int table_map(qrd_codebook_table *t, const qrd_codebook *c, size_t n_b)
+{
+  double lo = c->edge[1], hi = c->edge[c->n - 1];
+  t->t0 = lo;
+  t->inv_width = hi > lo ? (double)n_b / (hi - lo) : 0.0;
+  t->last = (double)(n_b - 1);
+  for (size_t k = 2; k < c->n; k++)
+    if (!(c->edge[k] > c->edge[k - 1]) ||
+        qrd_codebook_table_bucket(t, c->edge[k]) == qrd_codebook_table_bucket(t, c->edge[k - 1]))
+      return 0;
+  return 1;
+}
+
+int qrd_codebook_table_init(qrd_codebook_table *t, const qrd_codebook *c)
+{
+  *t = (qrd_codebook_table){0};
+  if (c->n < 2)
+    return qrd_error_set(QRD_EINVAL, "cell table: %zu levels (need 2 or more)", c->n);
+  /* one inner edge: one bucket, which NaN and +-inf reach too */
+  size_t n_b = c->n > 2 ? 16 : 1;
+  while (n_b < TABLE_MAX_BUCKETS && !table_map(t, c, n_b))
+    n_b *= 2;
+  if (!table_map(t, c, n_b))
+    return qrd_error_set(QRD_EINVAL, "cell table: inner edges not ascending or too close");
+  t->below = malloc(n_b * sizeof *t->below);
+  t->edge_in = malloc(n_b * sizeof *t->edge_in);
+  if (!t->below || !t->edge_in) {
+    qrd_codebook_table_free(t);
+    return qrd_error_set(QRD_ENOMEM, "cell table of %zu buckets", n_b);
+  }
+  for (size_t u = 0, k = 1; u < n_b; u++) {
+    t->below[u] = k - 1;
+    t->edge_in[u] =
+      k < c->n && qrd_codebook_table_bucket(t, c->edge[k]) == u ? c->edge[k++] : INFINITY;
+  }
+  return QRD_OK;
+}
+
 void qrd_codebook_set_midpoints(qrd_codebook *c)
 {
   c->edge[0] = -INFINITY;

@@ -22,6 +22,39 @@ void qrd_codebook_free(qrd_codebook *c);
  * which compares false with every edge, to the top cell. */
 size_t qrd_codebook_cell(const qrd_codebook *c, double x);
 
+/* The fast path of qrd_codebook_cell for hot loops: a table of equal
+ * buckets over the inner edges, fine enough that no bucket holds two of
+ * them, so a cell is the bucket's count of edges below it plus one
+ * comparison.  The bucket map x -> clamp((x - t0) inv_width) is monotone
+ * in floating point, so an edge in an earlier bucket is below x and one
+ * in a later bucket above it: the cell is qrd_codebook_cell's exactly,
+ * NaN and +-inf included (NaN clamps to the last bucket, which holds the
+ * top inner edge). */
+typedef struct {
+  double t0, inv_width, last;
+  size_t *below;   /* per bucket: inner edges in earlier buckets */
+  double *edge_in; /* per bucket: its inner edge, or +inf */
+} qrd_codebook_table;
+
+/* The table of c: n >= 2, inner edges strictly ascending and far enough
+ * apart that 2^20 equal buckets over their span separate them;
+ * QRD_EINVAL otherwise, when the caller should use qrd_codebook_cell.
+ * The table does not refer to c. */
+int qrd_codebook_table_init(qrd_codebook_table *t, const qrd_codebook *c);
+void qrd_codebook_table_free(qrd_codebook_table *t);
+
+static inline size_t qrd_codebook_table_bucket(const qrd_codebook_table *t, double x)
+{
+  double v = (x - t->t0) * t->inv_width;
+  return (size_t)(v < 0.0 ? 0.0 : v <= t->last ? v : t->last);
+}
+
+static inline size_t qrd_codebook_table_cell(const qrd_codebook_table *t, double x)
+{
+  size_t u = qrd_codebook_table_bucket(t, x);
+  return t->below[u] + !(x <= t->edge_in[u]);
+}
+
 /* Nearest-neighbour cells: interior edges at the midpoints of the levels,
  * outer edges at -inf and +inf. */
 void qrd_codebook_set_midpoints(qrd_codebook *c);

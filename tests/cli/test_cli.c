@@ -1,7 +1,7 @@
 /* The command-line programs, run as a user would (from the repository root;
  * `make test` builds bin/qrd first): exit status, stdout and stderr.
  *
- * Contract (figures.md §3): TSV on stdout, diagnostics on stderr; bad input
+ * Contract (the command-line contract in docs/design.md): TSV on stdout, diagnostics on stderr; bad input
  * gives a non-zero exit, exactly one line on stderr naming the problem, and
  * nothing on stdout. */
 #include <dirent.h>
@@ -241,7 +241,7 @@ START_TEST(test_eval_format_bad)
 }
 END_TEST
 
-/* watersic.md §12 through the command line, to 6 digits: the E2
+/* the WaterSIC/HRQMM-II papers through the command line, to 6 digits: the E2
  * two-level excesses, the AR(1) table (n = 2 is the 2 x 2 case). */
 START_TEST(test_sigma_closed_forms)
 {
@@ -280,7 +280,7 @@ START_TEST(test_sigma_closed_forms)
 }
 END_TEST
 
-/* An n x n Sigma as dataset /Sigma of a fresh HDF5 file (watersic.md §10). */
+/* An n x n Sigma as dataset /Sigma of a fresh HDF5 file (the WaterSIC/HRQMM-II papers). */
 static void write_sigma(const char *path, size_t n, const double *S)
 {
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -382,7 +382,7 @@ START_TEST(test_eval_law_vs_monte_carlo)
 END_TEST
 
 /* Published and independent values: AF4-exact's L1 of X falls in the
- * author's Adam ranges for codes pinned at -1, 0, 1 (nf4-af4.md §6.3,
+ * author's Adam ranges for codes pinned at -1, 0, 1 (Yoshida (NF4 vs AF4),
  * printed to 4 digits: +-5e-6 at the edges), AF4-pub's above them; the
  * format path's R of NF4 on the same sample (fp32 scales, sorted
  * evaluator) equals the law path's Monte Carlo R. */

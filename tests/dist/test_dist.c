@@ -401,7 +401,7 @@ START_TEST(test_parse_errors)
 }
 END_TEST
 
-/* E[M] of the absmax of B standard normals: nf4-af4.md §3's table (8
+/* E[M] of the absmax of B standard normals: Yoshida (NF4 vs AF4)'s table (8
  * decimals), and for B = 2 the closed form 2/sqrt(pi); Laplace (scale 1):
  * E max of B iid Exp(1) = the harmonic number H_B. */
 START_TEST(test_block_absmax_mean)

@@ -413,6 +413,75 @@ START_TEST(test_code_sums)
 }
 END_TEST
 
+/* The estimates of code sums written out on each set of batches: per
+ * element means, R = sqrt(MSE / W2), the entropy -sum p log2 p of the
+ * counts; every delete-one value summed afresh over the other batches
+ * (not as total minus batch), the jackknife SE by its formula, and the
+ * batch mean with its plain standard error s / sqrt(nb). */
+static void code_values(const double *sums, size_t nb, size_t levels, size_t skip, double *v)
+{
+  size_t width = QRD_CODE_SUMS + levels;
+  double t[QRD_CODE_SUMS + 16] = {0}, coded = 0.0, h = 0.0;
+  for (size_t k = 0; k < nb; k++)
+    for (size_t j = 0; k != skip && j < width; j++)
+      t[j] += sums[k * width + j];
+  for (size_t j = 0; j < levels; j++)
+    coded += t[QRD_CODE_SUMS + j];
+  for (size_t j = 0; j < levels; j++)
+    if (t[QRD_CODE_SUMS + j] > 0)
+      h -= t[QRD_CODE_SUMS + j] / coded * log2(t[QRD_CODE_SUMS + j] / coded);
+  v[QRD_CODE_EST_ENTROPY] = h;
+  v[QRD_CODE_EST_L1] = t[QRD_CODE_L1] / t[QRD_CODE_ELEMENTS];
+  v[QRD_CODE_EST_L2] = t[QRD_CODE_L2] / t[QRD_CODE_ELEMENTS];
+  v[QRD_CODE_EST_MAE] = t[QRD_CODE_MAE] / t[QRD_CODE_ELEMENTS];
+  v[QRD_CODE_EST_MSE] = t[QRD_CODE_MSE] / t[QRD_CODE_ELEMENTS];
+  v[QRD_CODE_EST_R] = sqrt(t[QRD_CODE_MSE] / t[QRD_CODE_W2]);
+}
+
+START_TEST(test_code_estimate)
+{
+  enum { NB = 16 };
+  size_t n = 1 << 14, block = 32;
+  double *x = sample("gaussian", 5, n);
+  qrd_element *e;
+  ck_assert_int_eq(qrd_element_nf4(&e), QRD_OK);
+  size_t levels = e->cb->n, width = QRD_CODE_SUMS + levels;
+  double *sums = malloc(NB * width * sizeof *sums);
+  ck_assert_int_eq(qrd_block_code_sums(x, n, block, NB, QRD_SCALING_ABSMAX, INFINITY, e->cb,
+                                       sums), QRD_OK);
+  double got[QRD_CODE_ESTIMATES], got_se[QRD_CODE_ESTIMATES], all[QRD_CODE_ESTIMATES];
+  double loo[NB][QRD_CODE_ESTIMATES];
+  ck_assert_int_eq(qrd_block_code_estimate(sums, NB, levels, got, got_se), QRD_OK);
+  code_values(sums, NB, levels, NB, all);
+  for (size_t k = 0; k < NB; k++)
+    code_values(sums, NB, levels, k, loo[k]);
+  for (int j = 0; j < QRD_CODE_ESTIMATES; j++) {
+    double mean = 0.0, ss = 0.0;
+    for (int k = 0; k < NB; k++)
+      mean += loo[k][j] / NB;
+    for (int k = 0; k < NB; k++)
+      ss += (loo[k][j] - mean) * (loo[k][j] - mean);
+    double want_se = sqrt(ss * (NB - 1) / NB);
+    ck_assert_double_eq_tol(got[j], all[j], 1e-12 * all[j]);
+    ck_assert_msg(fabs(got_se[j] - want_se) < 1e-6 * want_se, "%d: se %.12g vs %.12g", j,
+                  got_se[j], want_se);
+  }
+  double mean, se, m = 0.0, ss = 0.0, per[NB];
+  qrd_block_code_batch_mean(sums, NB, levels, QRD_CODE_L1, &mean, &se);
+  for (int k = 0; k < NB; k++)
+    m += (per[k] = sums[k * width + QRD_CODE_L1] / sums[k * width + QRD_CODE_ELEMENTS]) / NB;
+  for (int k = 0; k < NB; k++)
+    ss += (per[k] - m) * (per[k] - m);
+  ck_assert_double_eq_tol(mean, m, 1e-14);
+  ck_assert_double_eq_tol(se, sqrt(ss / (NB - 1) / NB), 1e-10 * se);
+  /* equal batches: the batch mean is the pooled mean */
+  ck_assert_double_eq_tol(mean, got[QRD_CODE_EST_L1], 1e-12 * mean);
+  qrd_element_free(e);
+  free(sums);
+  free(x);
+}
+END_TEST
+
 Suite *qrd_suite_block(void)
 {
   Suite *s = suite_create("block");
@@ -428,6 +497,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_pass_gain_split);
   tcase_add_test(tc, test_jackknife_groups);
   tcase_add_test(tc, test_code_sums);
+  tcase_add_test(tc, test_code_estimate);
   tcase_add_test(tc, test_efficiency);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);

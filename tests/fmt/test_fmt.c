@@ -1,7 +1,7 @@
 /* Element formats, scale formats and bit accounting (src/fmt).
  *
  * Sources of the expected values (never the library's own output):
- *   [S23]  /work/shared/spec/orr-formats.md §2.3 (INT, FP ExMy, LUT sets and
+ *   [S23]  Orr et al. (INT, FP ExMy, LUT sets and
  *          rounding rules; E2M1 "15 values, counted as 4 bits");
  *   [S26]  same file, §2.6 (bit counting: bf16 B = 64 -> +0.25, b_elem 2.5
  *          -> 6 levels = 2.585 b, outliers 48 r: r = 2^-10 -> +0.047);

@@ -3,7 +3,7 @@
  * conditions checked by an independent quadrature, and Monte Carlo blocks.
  *
  * Sources of the expected values (never the library's own output):
- *   [T21] /work/shared/spec/nf4-af4.md §2.1: bitsandbytes' float32 NF4 table;
+ *   [T21] /work/shared/spec/Yoshida (NF4 vs AF4): bitsandbytes' float32 NF4 table;
  *   [S22] §2.2: the recipe lands within 1.083e-7 of it, Phi^{-1}(o) =
  *         1.8481309598;
  *   [T44] §4.4: the published AF4 tables for B = 32 ... 4096 (8 decimals);

@@ -15,12 +15,14 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
 #include <omp.h>
 
 #include "core/error.h"
 #include "dist/dist.h"
 #include "law/registry.h"
 #include "mc/entropy.h"
+#include "mc/rate_tune.h"
 #include "mc/sample.h"
 #include "mc/sorted.h"
 #include "mc/stats.h"
@@ -578,7 +580,7 @@ START_TEST(test_ideal_bits)
 }
 END_TEST
 
-/* ---- grid tuning ---- */
+/* ---- rate tuning, QRD_RATE_GRID ---- */
 
 typedef struct {
   size_t n;
@@ -615,44 +617,44 @@ START_TEST(test_grid_tune)
   for (size_t k = 0; k < N_OF(targets); k++) {
     double b = targets[k];
     synth p = {.n = 1000000, .kind = 0};
-    qrd_grid_tune_result r;
-    ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, b, &r), QRD_OK);
-    ck_assert_msg(fabs(r.b0 - (b + 0.3)) < 1e-5, "b = %g: b0 = %.9g", b, r.b0);
+    qrd_rate_fit r;
+    ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &p, p.n, b, 0, &r), QRD_OK);
+    ck_assert_msg(fabs(r.t - (b + 0.3)) < 1e-5, "b = %g: b0 = %.9g", b, r.t);
     ck_assert(fabs(r.rate - b) < 1e-5 && r.evals == p.calls);
 
     /* Step function: the best achievable rate is the level count L nearest
      * the target in log2 L - 0.25; the search must find it. */
     p = (synth){.n = 1000000, .kind = 1};
-    ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, b, &r), QRD_OK);
+    ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &p, p.n, b, 0, &r), QRD_OK);
     double best = INFINITY;
     for (double L = ceil(exp2(b)); L <= exp2(b + 8); L++)
       best = fmin(best, fabs(log2(L) - 0.25 - b));
     ck_assert_msg(fabs(fabs(r.rate - b) - best) < 1e-12, "b = %g: rate %.9g, best miss %g", b,
                   r.rate, best);
-    ck_assert(r.b0 > b && r.b0 < b + 8);
-    ck_assert_double_eq_tol(r.rate, log2(round(exp2(r.b0))) - 0.25, 1e-12);
+    ck_assert(r.t > b && r.t < b + 8);
+    ck_assert_double_eq_tol(r.rate, log2(round(exp2(r.t))) - 0.25, 1e-12);
   }
 
   /* The target between b and the first scan point (b + 1/8) is found. */
   synth q = {.n = 1000, .kind = 4};
-  qrd_grid_tune_result rq;
-  ck_assert_int_eq(qrd_grid_tune(synth_bits, &q, q.n, 4.0, &rq), QRD_OK);
-  ck_assert_msg(fabs(rq.b0 - 4.05) < 1e-5, "b0 = %.9g", rq.b0);
+  qrd_rate_fit rq;
+  ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &q, q.n, 4.0, 0, &rq), QRD_OK);
+  ck_assert_msg(fabs(rq.t - 4.05) < 1e-5, "b0 = %.9g", rq.t);
 
   /* Out of reach: QRD_EMAXITER, with the best point still reported. */
   synth p = {.n = 100, .kind = 2};
-  qrd_grid_tune_result r;
-  ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, 4.0, &r), QRD_EMAXITER);
-  ck_assert(r.b0 > 11.8 && r.b0 < 12.0 && qrd_error_detail()[0] != '\0');
+  qrd_rate_fit r;
+  ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &p, p.n, 4.0, 0, &r), QRD_EMAXITER);
+  ck_assert(r.t > 11.8 && r.t < 12.0 && qrd_error_detail()[0] != '\0');
   /* Overshooting everywhere: the range's end b0 = b is the answer. */
   p = (synth){.n = 100, .kind = 5};
-  ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, 4.0, &r), QRD_OK);
-  ck_assert_double_eq(r.b0, 4.0);
+  ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &p, p.n, 4.0, 0, &r), QRD_OK);
+  ck_assert_double_eq(r.t, 4.0);
   /* A failing bits() stops the search with its own status. */
   p = (synth){.n = 100, .kind = 3};
-  ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, p.n, 4.0, &r), QRD_EDOM);
+  ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &p, p.n, 4.0, 0, &r), QRD_EDOM);
   ck_assert_int_eq(p.calls, 49); /* 48 scan points up to rate 5.01 (b0 = 10), then Brent */
-  ck_assert_int_eq(qrd_grid_tune(synth_bits, &p, 0, 4.0, &r), QRD_EINVAL);
+  ck_assert_int_eq(qrd_rate_tune(QRD_RATE_GRID, synth_bits, &p, 0, 4.0, 0, &r), QRD_EINVAL);
 }
 END_TEST
 
@@ -706,11 +708,11 @@ START_TEST(test_grid_tune_sample)
   g.ce = malloc(4096 * sizeof *g.ce);
   g.ct = malloc(4096 * sizeof *g.ct);
   g.a = qrd_sorted_absmax(g.train);
-  qrd_grid_tune_result r;
-  ck_assert_msg(qrd_grid_tune(grid_bits, &g, n, 4.0, &r) == QRD_OK, "%s", qrd_error_detail());
+  qrd_rate_fit r;
+  ck_assert_msg(qrd_rate_tune(QRD_RATE_GRID, grid_bits, &g, n, 4.0, 0, &r) == QRD_OK, "%s", qrd_error_detail());
   /* Level counts step the rate by about log2(n/(n-1)): the tuned count must
    * be the best one. */
-  size_t levels = (size_t)floor(exp2(r.b0));
+  size_t levels = (size_t)floor(exp2(r.t));
   for (size_t m = levels - 1; m <= levels + 1; m += 2) {
     double bits;
     ck_assert_int_eq(grid_bits(log2((double)m + 0.5), &g, &bits), QRD_OK);
@@ -719,9 +721,9 @@ START_TEST(test_grid_tune_sample)
                   r.rate);
   }
   ck_assert_msg(fabs(r.rate - 4.0) < 0.5 * log2((double)levels / (levels - 1)),
-                "achieved %g bits (b0 %g)", r.rate, r.b0);
+                "achieved %g bits (b0 %g)", r.rate, r.t);
   qrd_sorted_stats st;
-  grid_build(&g, r.b0);
+  grid_build(&g, r.t);
   ck_assert_int_eq(qrd_sorted_eval(g.eval, g.c, &st, NULL), QRD_OK);
   double eff = st.rel_rmse * exp2(r.rate);
   ck_assert_msg(eff > 1.19 && eff < 1.22, "R 2^b = %g at b = %g (%zu levels)", eff, r.rate,
@@ -770,6 +772,70 @@ START_TEST(test_codebook_cell)
 }
 END_TEST
 
+/* The table's cell of v, checked against both the linear scan and the
+ * bisection. */
+static void check_table_cell(const qrd_codebook_table *t, const qrd_codebook *c, double v)
+{
+  size_t got = qrd_codebook_table_cell(t, v);
+  ck_assert_msg(got == qrd_codebook_cell(c, v), "n=%zu v=%a: table %zu, bisection %zu", c->n,
+                v, got, qrd_codebook_cell(c, v));
+  if (!isnan(v))
+    ck_assert_uint_eq(got, cell_of(c, v));
+}
+
+/* qrd_codebook_table_cell, the fast path, against the linear scan on
+ * random codebooks: levels spread over up to 12 binades (edges far closer
+ * at one end than the other, as in FP formats), values on every edge, one
+ * double either side of it, at random, beyond the outer ones, +-inf and
+ * NaN (the top cell, as qrd_codebook_cell); n = 2 has a single bucket.
+ * Repeated edges have no table. */
+START_TEST(test_codebook_table)
+{
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 11);
+  for (int trial = 0; trial < 300; trial++) {
+    size_t n = 2 + gsl_rng_uniform_int(rng, 40);
+    double spread = exp2((double)gsl_rng_uniform_int(rng, 13));
+    qrd_codebook *c = qrd_codebook_alloc(n);
+    ck_assert_ptr_nonnull(c);
+    for (size_t i = 0; i < n; i++)
+      c->level[i] = pow(spread, gsl_rng_uniform(rng)) * (gsl_rng_uniform(rng) - 0.5);
+    gsl_sort(c->level, 1, n);
+    qrd_codebook_set_midpoints(c);
+    qrd_codebook_table t;
+    if (qrd_codebook_table_init(&t, c) != QRD_OK) {
+      for (size_t i = 2; i < n; i++) /* only coincident edges may be refused */
+        if (c->edge[i] == c->edge[i - 1])
+          goto next;
+      ck_abort_msg("n=%zu: no table for distinct edges", n);
+    }
+    for (size_t i = 0; i <= n; i++) {
+      check_table_cell(&t, c, c->edge[i]);
+      check_table_cell(&t, c, nextafter(c->edge[i], -INFINITY));
+      check_table_cell(&t, c, nextafter(c->edge[i], INFINITY));
+    }
+    for (int k = 0; k < 200; k++)
+      check_table_cell(&t, c, 2.0 * spread * (gsl_rng_uniform(rng) - 0.5));
+    check_table_cell(&t, c, -INFINITY);
+    check_table_cell(&t, c, INFINITY);
+    check_table_cell(&t, c, NAN);
+    qrd_codebook_table_free(&t);
+  next:
+    qrd_codebook_free(c);
+  }
+  qrd_codebook *c = qrd_codebook_alloc(3);
+  c->level[0] = -1.0;
+  c->level[1] = 0.0;
+  c->level[2] = 1.0;
+  qrd_codebook_set_midpoints(c);
+  c->edge[2] = c->edge[1]; /* an empty middle cell */
+  qrd_codebook_table t;
+  ck_assert_int_eq(qrd_codebook_table_init(&t, c), QRD_EINVAL);
+  qrd_codebook_free(c);
+  gsl_rng_free(rng);
+}
+END_TEST
+
 /* For the sample mean the jackknife is exact: its SE is s / sqrt(n), s^2
  * the unbiased variance (Efron & Tibshirani, An Introduction to the
  * Bootstrap, §11.2); the moments' SE is that too. */
@@ -794,6 +860,58 @@ START_TEST(test_jackknife_mean)
   ck_assert_double_eq_tol(got_mean, mean, 1e-14);
   ck_assert_double_eq_tol(got_se, want, 1e-10 * want);
   ck_assert(isnan(qrd_jackknife_se(loo, 1, 1)));
+}
+END_TEST
+
+/* qrd_jackknife against the delete-one jackknife written out: a
+ * two-valued statistic (a ratio of sums and a log of a sum) recomputed
+ * from scratch on each set of n - 1 batches, and the SE formula
+ * sqrt((n-1)/n sum (t_k - mean)^2) evaluated here. */
+typedef struct {
+  const double *a, *b;
+  size_t n;
+} two_sums;
+
+static void ratio_and_log(const two_sums *c, size_t skip, double *out)
+{
+  double sa = 0.0, sb = 0.0;
+  for (size_t k = 0; k < c->n; k++)
+    if (k != skip) {
+      sa += c->a[k];
+      sb += c->b[k];
+    }
+  out[0] = sa / sb;
+  out[1] = log(sa);
+}
+
+static void ratio_and_log_stat(void *ctx, size_t skip, double *out)
+{
+  ratio_and_log(ctx, skip, out);
+}
+
+START_TEST(test_jackknife_brute)
+{
+  enum { N = 23 };
+  double a[N], b[N], loo[2 * N], value[2], se[2];
+  for (int k = 0; k < N; k++) {
+    a[k] = 2.0 + sin(3.0 * k);
+    b[k] = 5.0 + cos(k * k);
+  }
+  two_sums c = {a, b, N};
+  qrd_jackknife(ratio_and_log_stat, &c, N, 2, loo, value, se);
+  double all[2], t[N][2];
+  ratio_and_log(&c, N, all);
+  for (size_t k = 0; k < N; k++)
+    ratio_and_log(&c, k, t[k]);
+  for (int j = 0; j < 2; j++) {
+    double mean = 0.0, ss = 0.0;
+    for (int k = 0; k < N; k++)
+      mean += t[k][j] / N;
+    for (int k = 0; k < N; k++)
+      ss += (t[k][j] - mean) * (t[k][j] - mean);
+    ck_assert_double_eq(value[j], all[j]);
+    ck_assert_double_eq_tol(se[j], sqrt(ss * (N - 1) / N), 1e-14 * se[j]);
+  }
 }
 END_TEST
 
@@ -846,7 +964,9 @@ Suite *qrd_suite_mc(void)
   tcase_add_test(tc, test_grid_tune);
   tcase_add_test(tc, test_grid_tune_sample);
   tcase_add_test(tc, test_codebook_cell);
+  tcase_add_test(tc, test_codebook_table);
   tcase_add_test(tc, test_jackknife_mean);
+  tcase_add_test(tc, test_jackknife_brute);
   tcase_add_test(tc, test_block_absmax_stats);
   suite_add_tcase(s, tc);
   return s;

@@ -2,7 +2,7 @@
  * forms.
  *
  * Sources of the expected values (never the library's own output):
- *   [S42]  /work/shared/spec/orr-formats.md §4.2 (quadrature constants and
+ *   [S42]  Orr et al. (quadrature constants and
  *          the Gaussian Lloyd-Max / CRD / entropy-coded uniform tables);
  *   [S43]  same file, §4.3 (CRD codepoint tables, 5 decimals);
  *   [S24]  same file, §2.4 (CRD closed forms for Normal, Laplace, t);
@@ -423,7 +423,7 @@ START_TEST(test_high_rate_constants)
     snprintf(what, sizeof what, "%s fixed - entropy-coded gap", C[k].d);
     ASSERT_DECIMALS(g_lm - g_uec, C[k].gap, 5, what);
   }
-  /* Panter-Dite gap of the Gaussian: 1/2 log2(sqrt3 pi/2) = 0.7220 (stack.md) */
+  /* Panter-Dite gap of the Gaussian: 1/2 log2(sqrt3 pi/2) = 0.7220 */
   qrd_dist g;
   dist_of("gaussian", &g);
   ck_assert_double_eq_tol(qrd_theory_gap(&lm, &g), 0.5 * log2(sqrt(3.0) * M_PI / 2.0), 1e-9);

@@ -24,7 +24,7 @@ void qrd_test_temp_file(char *name);
 size_t qrd_test_count_lines(const char *s);
 void qrd_test_require_binary(const char *bin);
 
-/* `qrd ARGS` fails as bad input must (figures.md §3): non-zero exit,
+/* `qrd ARGS` fails as bad input must (the command-line contract in docs/design.md): non-zero exit,
  * nothing on stdout, one stderr line holding each keyword (NULL ends the
  * list). */
 void qrd_test_expect_bad(const char *args, ...);

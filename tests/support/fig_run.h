@@ -46,13 +46,13 @@ size_t qrd_test_fig_curve_upto(const qrd_test_fig *f, const char *panel, const c
 /* Whether f->h5 has the group or dataset at `path`. */
 int qrd_test_fig_has(const qrd_test_fig *f, const char *path);
 
-/* Bad input as figures.md §3 wants it: the driver on <dir>/<config> exits
+/* Bad input as the command-line contract in docs/design.md wants it: the driver on <dir>/<config> exits
  * with 2, writes one stderr line that names the config file and each
  * keyword (NULL ends the list), and leaves no results file. */
 void qrd_test_fig_rejects(qrd_test_fig *f, const char *config, ...)
     __attribute__((sentinel));
 
-/* Adds to tc the two checks figures.md asks of every driver, on the run
+/* Adds to tc the two checks the figure conventions in docs/design.md asks of every driver, on the run
  * of f that tc's fixture makes with qrd_test_fig_make: its config run
  * again with one thread gives the same datasets (attributes such as the
  * thread count differ by design), and the config text `bad` is refused

@@ -1,4 +1,4 @@
-/* Published codebooks of nf4-af4.md, shared by the test suites: NF4
+/* Published codebooks of Yoshida (NF4 vs AF4), shared by the test suites: NF4
  * (§2.1, bitsandbytes' float32 values, the definition of NF4) and the AF4
  * tables (§4.4, 8 decimals; a reimplementation must match within 5e-9) for
  * B = 32, 64, ..., 4096. */
