@@ -26,12 +26,12 @@ rc = position(curves("r"), "r-exact") ? "r-exact" : "r"
 header(c) = system(sprintf("awk -F'\t' -v c='# curve=%s;' '$0 == c { getline; print $2; exit }' '%s'", c, f))
 name(h) = strstrt(h, " (R = ") ? h[1:strstrt(h, " (R = ") - 1] : h
 all = curves("codepoints")
-array key[words(all)]
+array titles[words(all)]
 do for [i=1:words(all)] {
   stats tsv("r") index sel(rc) using ($1 == i - 1 ? $2 : NaN) nooutput
-  key[i] = sprintf("%s (R = %.3f)", name(header(word(all, i))), STATS_max)
+  titles[i] = sprintf("%s (R = %.3f)", name(header(word(all, i))), STATS_max)
 }
 cs = not_ending(all, "lloyd-max")
-plot for [i=1:words(cs)] f index sel(word(cs, i)) using 1:2 with linespoints lt (i+1) pt 7 title key[position(all, word(cs, i))], \
-     f index sel("lloyd-max") using 1:2 with lines lt 4 lw 6 dt 2 title key[position(all, "lloyd-max")]
+plot for [i=1:words(cs)] f index sel(word(cs, i)) using 1:2 with linespoints lt (i+1) pt 7 title titles[position(all, word(cs, i))], \
+     f index sel("lloyd-max") using 1:2 with lines lt 4 lw 6 dt 2 title titles[position(all, "lloyd-max")]
 unset multiplot
