@@ -15,10 +15,12 @@ do for [panel in "light heavy"] {
   f = sprintf("%s-%s.tsv", stem, panel)
   set title (panel eq "light" ? "Normal N(0,1), Laplace (scale 1)" : "Student-t (scale 1)")
   mc = not_ending(not_ending(curves(panel), "-exact"), "-model")
-  plot for [i=1:words(mc)] f index sel(word(mc, i)) using 1:2:3 with yerrorbars lt (i+1) pt 7 ps 0.5 title columnheader(2), \
-       for [i=1:words(mc)] f index sel(word(mc, i) . "-exact") using 1:2 with lines lt (i+1) lw 1 notitle, \
+  # the exact lines first, the Monte Carlo points on top as open circles,
+  # so the exact line shows through each point it passes
+  plot for [i=1:words(mc)] f index sel(word(mc, i) . "-exact") using 1:2 with lines lt (i+1) lw 1.5 notitle, \
        for [i=1:words(mc)] f index sel(word(mc, i) . "-model") using 1:2 with lines lt (i+1) lw 3 dt 2 notitle, \
-       NaN with lines lc rgb "black" lw 1 title "exact (integral)", \
+       for [i=1:words(mc)] f index sel(word(mc, i)) using 1:2:3 with yerrorbars lt (i+1) pt 6 ps 0.9 title columnheader(2), \
+       NaN with lines lc rgb "black" lw 1.5 title "exact (integral)", \
        NaN with lines lc rgb "black" lw 3 dt 2 title "model (orr-formats 2.5)"
 }
 unset multiplot
