@@ -15,8 +15,8 @@ set xlabel "block size B"
 set logscale y
 # The range shows the region of interest; points above it (E3M0 at B = 8,
 # R·2^b near 9) are clipped and the values of the absmax curves printed at
-# the top edge in the curve's colour (E3M0's signmax scale is its absmax:
-# power-of-two levels).  The key, two columns (absmax | signmax), sits below
+# the top edge in the curve's colour (E3M0's signmax curve, identical to
+# its absmax one in these results, would print the same).  The key, two columns (absmax | signmax), sits below
 # each panel, clear of the curves.
 top = 6
 set yrange [1.5:top]
