@@ -16,15 +16,22 @@ set multiplot layout 2,5 title "fig-22 (the WaterSIC/HRQMM-II papers E3): rate-d
 set xrange [0:6.8]
 set xlabel "R (bits/weight)"
 set style line 21 lc rgb "#000000" lw 2 dt 1
-set style line 22 lc rgb "#777777" lw 2 dt 2
+# D_IT(R - 0.2546), the high-rate prediction for an entropy-coded scalar
+# quantiser, is a reference, not data: thin, dashed, grey, and drawn only
+# for R >= ref_from (below, R - 0.2546 -> 0 and its gap spikes).
+set style line 22 lc rgb "#999999" lw 1 dt 2
+ref_from = 0.5
+ref(r, y) = r >= ref_from ? y : NaN
+header(f, c) = system(sprintf("awk -F'\t' -v c='# curve=%s;' '$0 == c { getline; print $2; exit }' '%s'", c, f))
+reftitle(f) = sprintf("reference %s (R ≥ %g)", header(f, "waterfilling-shifted"), ref_from)
 do for [i=1:5] {
   f = sprintf("%s-%s-rd.tsv", stem, word(fams, i))
   set title word(names, i)
   set ylabel (i == 1 ? "D (dB)" : "")
-  if (i == 1) { set key bottom left font ",8" } else { unset key }
+  if (i == 1) { set key top right font ",8" } else { unset key }
   set yrange [*:*]
   plot f index sel("waterfilling") using 1:2 with lines ls 21 title columnheader(2), \
-       f index sel("waterfilling-shifted") using 1:2 with lines ls 22 title columnheader(2), \
+       f index sel("waterfilling-shifted") using 1:(ref($1, $2)) with lines ls 22 title reftitle(f), \
        f index sel("watersic-col") using 1:2 lt 2 pt 7 title columnheader(2), \
        f index sel("watersic-pooled") using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
        f index sel("gptq-ec") using 1:2 lt 5 pt 4 ps 1.5 title columnheader(2), \
@@ -37,7 +44,7 @@ do for [i=1:5] {
   set ylabel (i == 1 ? "gap ½log_2(D/D_{IT}(R)) (bits)" : "")
   if (i == 1) { set key top right font ",8" } else { unset key }
   set yrange [0:*]
-  plot f index sel("waterfilling-shifted") using 1:2 with lines ls 22 title columnheader(2), \
+  plot f index sel("waterfilling-shifted") using 1:(ref($1, $2)) with lines ls 22 title reftitle(f), \
        f index sel("watersic-col") using 1:2 lt 2 pt 7 title columnheader(2), \
        f index sel("watersic-pooled") using 1:2 lt 2 pt 6 dt 2 title columnheader(2), \
        f index sel("gptq-ec") using 1:2 lt 5 pt 4 ps 1.5 title columnheader(2), \
