@@ -134,5 +134,12 @@ $(BIN)/qrd-tests: $(TESTBIN)/qrd $(FIGURES:%=$(TESTBIN)/%)
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 include experiments/figures.mk
 
+# The reproduction report (the README's reproduction table): every number of
+# data/published.tsv against the results files in $(RESULTS).
+RESULTS ?= results
+.PHONY: report
+report: $(BIN)/qrd
+	$(BIN)/qrd report --results $(RESULTS) --md results/reproduction.md --tsv results/reproduction.tsv
+
 clean:
 	rm -rf $(BUILD) $(BIN)

@@ -17,5 +17,6 @@ int qrd_cmd_sigma(int argc, char **argv);
 int qrd_cmd_matq(int argc, char **argv);
 /* qrd allocate: Fisher-optimal per-tensor bits (cli/cmd_allocate.c). */
 int qrd_cmd_allocate(int argc, char **argv);
+int qrd_cmd_report(int argc, char **argv); /* cli/cmd_report.c */
 
 #endif

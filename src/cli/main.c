@@ -21,6 +21,7 @@ static const struct {
   {"sigma", qrd_cmd_sigma, "covariance diagnostics: det^{1/n}, AM/GM of GPTQ's d, eigenvalues"},
   {"matq", qrd_cmd_matq, "quantise W with a known Sigma at a rate: rates, D, IT limit, gap"},
   {"allocate", qrd_cmd_allocate, "Fisher-optimal per-tensor bits from a statistics file"},
+  {"report", qrd_cmd_report, "the reproduction report: published numbers vs results files"},
 };
 
 static void usage(void)
