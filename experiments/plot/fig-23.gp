@@ -19,7 +19,7 @@ S = words(sizes)
 R = words(rots)
 P = words(profiles)
 rows = S + 1
-set terminal pngcairo enhanced font "DejaVu Sans,10" size 1900, 430 * rows + 120
+set terminal pngcairo enhanced font "DejaVu Sans,10" size 1900, 445 * rows + 120
 set multiplot title "fig-23 (watersic E4): GPTQ's high-rate excess over WaterSIC, ½·log_2(AM(d)/GM(d)), per covariance family and change of basis (no quantisation)"
 # bars: 72% of the height, the last row the rest
 top = 0.955
@@ -27,7 +27,11 @@ bar_h = (top - 0.30) / S
 set key top left horizontal font ",9" samplen 1.5
 set ylabel "excess (bits)" offset 1,0
 set grid ytics
-set xtics rotate by 30 right font ",8" nomirror
+# family labels: Greek letters for rho, eps, beta, "f=" for "frac=",
+# at 45 degrees
+set xtics rotate by 45 right font ",8" nomirror
+subst(s, a, b) = strstrt(s, a) ? s[1:strstrt(s, a) - 1] . b . subst(s[strstrt(s, a) + strlen(a):], a, b) : s
+short(s) = subst(subst(subst(subst(s, "rho=", "ρ="), "eps=", "ε="), "beta=", "β="), "frac=", "f=")
 set style line 20 lc rgb "#c0c0c0" lw 0.5
 do for [s=1:S] {
   p = "n-" . word(sizes, s)
@@ -37,13 +41,13 @@ do for [s=1:S] {
   set lmargin at screen 0.045
   set rmargin at screen 0.975
   set tmargin at screen top - (s - 1) * bar_h - 0.012
-  set bmargin at screen top - s * bar_h + 0.048
+  set bmargin at screen top - s * bar_h + 0.062
   set title sprintf("n = %s (draws of random families and rotations: %s)", word(sizes, s), word(draws, s)) offset 0,-0.6
   set xrange [-0.6:F - 0.4]
   set yrange [-0.05:5]
   set xtics () 
   w = 0.72 / R
-  plot for [i=1:F] f index sel(word(fams, i)) every ::0::0 using (i - 1):(0):xtic(columnhead(2)) with points ps 0 notitle, \
+  plot for [i=1:F] f index sel(word(fams, i)) every ::0::0 using (i - 1):(0):xtic(short(columnhead(2))) with points ps 0 notitle, \
        for [r=0:R-1] for [i=1:F] f index sel(word(fams, i)) every ::r::r using (i - 1 + (r - (R - 1) / 2.0) * w):2:3 \
          with yerrorbars lt (r + 2) pt 7 ps 0.7 title (i == 1 ? word(rots, r + 1) : "")
 }
