@@ -15,11 +15,14 @@ panels = listing("--panels")
 P = words(panels)
 # curve b (from 0) of the absmax pairs: <m>-fixed, then <m>-entropy
 pair(b) = word(methods, b / 2 + 1) . (b % 2 ? "-entropy" : "-fixed")
-set terminal pngcairo enhanced font "DejaVu Sans,10" size 1600,820
+set terminal pngcairo enhanced font "DejaVu Sans,10" size 1600,940
 set multiplot layout 1,P title sprintf("fig-26 (watersic E8): fixed rate (log-cardinality) vs entropy-coded rates (W iid N(0,1), n = %s, a = %s; side information in every rate)", attr("n"), attr("rows"))
 set xlabel "rate R (bits per weight)"
 set ylabel "gap ½·log_2(D/D(R)) to the Gaussian limit (bits)"
-set key below horizontal maxcols 1 font ",9"
+# keys under the panels at a fixed bottom margin (`set key below` laid
+# them over the x label and gave the panels different heights)
+set bmargin 13
+set key vertical maxcols 1 font ",9" samplen 3
 set xrange [1:9]
 set yrange [-0.05:*]
 do for [p=1:P] {
@@ -31,6 +34,7 @@ do for [p=1:P] {
   coded = ending(cs, "-coded")
   lines = starting(cs, "it")
   set title "{/Symbol S} = " . word(attr("sigmas"), p)
+  set key at graph 0.5, graph -0.1 center top
   plot for [b=0:A-1] f index sel(pair(b)) using 1:2 with linespoints lt (b / 2 + 2) lw 2 \
          pt (b % 2 ? 6 : 7) ps (b < 2 ? 1.8 : 0.9) dt int(b % 2 ? 2 : 1), \
        for [i=1:words(coded)] f index sel(word(coded, i)) using 1:2 with linespoints lt (A / 2 + i + 1) lw 2 pt 5 ps 0.8, \
