@@ -19,11 +19,14 @@ set xlabel "rate (bits)"
 xmax = 8
 set xrange [1:xmax]
 set ylabel "MSE / variance"
+# Curves that nearly coincide with one drawn before them (crd on
+# lloyd-max, ecsq on uniform-ec) get larger open markers in both rows.
+mark(c) = c eq "ecsq" ? 1.3 : c eq "crd" ? 1.0 : 0.6
 do for [d in dists] {
   set title title(d)
   p = d . "-nmse"
   cs = curves(p)
-  plot for [i=1:words(cs)] tsv(p) index sel(word(cs, i)) using 1:2 title columnheader(2) lt i
+  plot for [i=1:words(cs)] tsv(p) index sel(word(cs, i)) using 1:2 title columnheader(2) lt i ps mark(word(cs, i))
 }
 unset logscale y
 set format y "%g"
@@ -31,11 +34,9 @@ set ylabel "rate gap to bound (bits)"
 set yrange [0:*]
 # The limits are thin translucent lines in the colour of their curve, drawn
 # first so the measured curves lie on top; their key entries (NaN) follow
-# the curves'.  Curves that nearly coincide with one drawn before them
-# (crd on lloyd-max, ecsq on uniform-ec) get larger open markers.
+# the curves'.
 hexes = "000000 1f77b4 ff7f0e 2ca02c d62728 9467bd 8c564b e377c2"
 faint(i) = "#70" . word(hexes, (i - 1) % 8 + 1)
-mark(c) = c eq "ecsq" ? 1.3 : c eq "crd" ? 1.0 : 0.6
 do for [d in dists] {
   set title title(d)
   p = d . "-gap"
