@@ -148,7 +148,9 @@ static int write_curve(qrd_results *res, const char *panel, const setup *s,
     if (!it)
       continue; /* M < 0 */
     qrd_block_result r;
-    qrd_fp_pass_result(it, j, x, &s->scale, &r);
+    int st = qrd_fp_pass_result(it, j, x, &s->scale, &r);
+    if (st)
+      return st;
     bits[c] = r.bits;
     qrd_block_efficiency(&r, &y[c], &err[c]);
     c++;
@@ -201,6 +203,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_fp_pass *ite
     return QRD_ENOMEM;
   qrd_fp_sample fs = {0};
   int st = qrd_fp_sample_init(&fs, x, s->samples, s->block, &s->scale);
+  fs.source = &s->src[d].dist;
   if (!st)
     st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &fs, items});
   if (!st)

@@ -138,6 +138,8 @@ static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)
     snprintf(what, sizeof what, "%s: %s", s->src[d].dist.spec, JOB_NAME[j]);
     qrd_driver_progress_step(drv, what);
   }
+  if (!st)
+    qrd_block_sample_set_source(p->eval, &s->src[d].dist, 0.0);
   /* the grid spans the training sample (§2.8): larger test values clip */
   if (!st)
     p->grid_max = qrd_block_absmax(p->train);

@@ -139,7 +139,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!st && !(x = qrd_sample_alloc(&w.d, drv->seed, s->samples)))
     st = QRD_ENOMEM;
   if (!st)
-    st = qrd_element_eval_all(x, s->samples, &raw, w.e, N_QUANT, w.r);
+    st = qrd_element_eval_all(x, s->samples, &w.d, &raw, w.e, N_QUANT, w.r);
   qrd_driver_progress_step(drv, "evaluation");
   if (!st)
     st = qrd_driver_write_results(drv, write_all, &w);

@@ -141,7 +141,7 @@ static int eval_item(void *ctx, size_t j, char *what, size_t len)
   if (!st)
     st = scaling(s, k, s->scale, &sc);
   if (!st)
-    st = qrd_element_eval_all(x, s->samples, &sc, e, N_FORMATS, it->r);
+    st = qrd_element_eval_all(x, s->samples, &s->src[d].dist, &sc, e, N_FORMATS, it->r);
   for (size_t f = 0; !st && f < N_FORMATS; f++)
     it->levels = qrd_element_steps(e[f], it->step[f]) + 1;
   free(x);

@@ -16,8 +16,10 @@
  *   <shape>           fixed-length p^alpha CRD of each column's family shape
  *                     (every shape in every panel), y_err = jackknife SE
  *   compressed        p^alpha grid of the compression shape (t nu=7 for
- *                     alpha > 0, pitfall 8; the uniform grid on [-1, 1] at
- *                     alpha = 0) + ideal code tuned to `bits` (§2.8)
+ *                     alpha > 0, as the reference) + ideal code tuned to
+ *                     `bits`; at alpha = 0 a uniform grid: round(2^b0)
+ *                     points on [-1, 1] (absmax), floor(2^b0) points on
+ *                     [-a, a], a = the training sample's largest |y| (RMS)
  *   lloyd-max         Lloyd-Max trained on the normalised training sample
  *                     (flat line over the alpha range)
  *   <shape>-min, compressed-min   the minimum of each curve (one point)
@@ -127,8 +129,6 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
     return st;
   for (int r = 0; r < N_ROWS; r++)
     qsort(s->alpha[r], s->n_alpha[r], sizeof(double), cmp_double);
-  if (s->alpha[ROW_RMS][0] == 0.0)
-    return qrd_config_invalid(cfg, "rms_alphas", "alpha = 0 is not defined under RMS scaling");
   /* the block samples cut the values into batches of whole blocks */
   if (s->samples % (s->block * QRD_BLOCK_BATCHES) != 0) {
     char why[96];
@@ -161,18 +161,22 @@ static int row_scaling(const setup *s, int row, qrd_scaling *sc)
   return qrd_scaling_parse(text, "fp32", sc);
 }
 
-/* y <- x normalised for `row`; *sample <- y as an unweighted sample. */
-static int normalise(const setup *s, int row, const double *x, double *y, double *w,
-                     qrd_block_sample **sample)
+/* y <- x (drawn from d) normalised for `row`; *sample <- y as an
+ * unweighted sample. */
+static int normalise(const setup *s, int row, const qrd_dist *d, const double *x, double *y,
+                     double *w, qrd_block_sample **sample)
 {
   qrd_scaling sc;
   int st = row_scaling(s, row, &sc);
   if (!st)
     st = qrd_block_normalise(x, s->samples, &sc, -1.0, 1.0, y, w);
   /* R on the normalised values themselves; the figure counts element bits only */
-  return st ? st : qrd_block_sample_from_normalised(y, NULL, s->samples,
-                                                    row == ROW_RMS ? s->samples : s->block,
-                                                    0.0, sample);
+  if (!st)
+    st = qrd_block_sample_from_normalised(y, NULL, s->samples,
+                                          row == ROW_RMS ? s->samples : s->block, 0.0, sample);
+  if (!st && row == ROW_RMS) /* one scale, w = s^2 */
+    qrd_block_sample_set_source(*sample, d, sqrt(w[0]));
+  return st;
 }
 
 /* Both rows of column d: the normalised evaluation and training samples.
@@ -190,9 +194,9 @@ static int prepare_column(qrd_driver *drv, const setup *s, size_t d, panel_data 
     if (!(pd->train_y = malloc(s->samples * sizeof *pd->train_y)))
       st = qrd_error_set(QRD_ENOMEM, "samples");
     if (!st)
-      st = normalise(s, row, x, pd->train_y, w, &pd->eval);
+      st = normalise(s, row, &s->src[d].dist, x, pd->train_y, w, &pd->eval);
     if (!st)
-      st = normalise(s, row, xt, pd->train_y, w, &pd->train);
+      st = normalise(s, row, &s->src[d].dist, xt, pd->train_y, w, &pd->train);
     char what[192];
     snprintf(what, sizeof what, "%s %s: normalised", s->src[d].dist.spec, row_name[row]);
     qrd_driver_progress_step(drv, what);
@@ -225,11 +229,15 @@ static qrd_crd_params item_params(const setup *s, const item *it)
   return p;
 }
 
-/* Whether p^alpha gives a quantiser: alpha = 0 only as absmax's uniform
- * grid, and a t shape needs alpha (nu + 1) > 1 to be integrable (so the
- * RMS row's alpha = 0.001 has Normal and Laplace points only, and no
- * compressed point, whose shape is a t). */
-static int defined(const qrd_crd_params *p) { return qrd_crd_defined(p); }
+/* Whether the item is a quantiser: p^alpha must be integrable, so alpha = 0
+ * is absmax's uniform grid only, and a t shape needs alpha (nu + 1) > 1
+ * (the RMS row's alpha = 0.001 has Normal and Laplace points only, and no
+ * compressed point, whose shape is a t); a compressed point at alpha = 0
+ * is a uniform grid in either row (coded_grid). */
+static int defined(const qrd_crd_params *p, const item *it)
+{
+  return (it->shape == COMPRESSED && it->alpha == 0.0) || qrd_crd_defined(p);
+}
 
 /* Lloyd-Max points, then the compressed points, then the fixed-length
  * ones; each curve is collected from the plan in this order. */
@@ -246,7 +254,7 @@ static size_t plan(const setup *s, item *items)
           item it = {.panel = pnl, .shape = compressed ? COMPRESSED : sh,
                      .alpha = s->alpha[row][a]};
           qrd_crd_params p = item_params(s, &it);
-          if (defined(&p))
+          if (defined(&p, &it))
             items[n++] = it;
         }
     }
@@ -256,35 +264,57 @@ static size_t plan(const setup *s, item *items)
 typedef struct {
   const qrd_block_sample *eval, *train;
   qrd_crd_params p;
+  double grid_max; /* > 0: the RMS row's uniform grid on [-a, a] */
 } coded_ctx;
 
-/* Total ideal code length of the evaluation sample's indices on the grid
- * with round(2^b0) points (§2.8), the model trained on the training
- * sample: what qrd_block_eval_coded counts, without the error sums. */
-static int coded_bits(double b0, void *params, double *bits)
+/* The compressed grid at trial bits b0: the p^alpha CRD with round(2^b0)
+ * points (alpha = 0 under absmax: the uniform grid on [-1, 1]), or under
+ * RMS at alpha = 0 floor(2^b0) points spanning the training sample. */
+static int coded_grid(const coded_ctx *c, double b0, qrd_codebook **cb)
 {
-  coded_ctx *c = params;
+  if (c->grid_max > 0.0) {
+    *cb = qrd_coded_grid(b0, 1, c->grid_max);
+    return *cb ? QRD_OK : QRD_ENOMEM;
+  }
   qrd_element *e;
   int st = qrd_element_crd(&c->p, b0, &e);
   if (st)
     return st;
-  st = qrd_block_coded_bits(c->eval, c->train, e->cb, 0, bits);
+  *cb = e->cb; /* the element is freed, its codebook kept */
+  e->cb = NULL;
   qrd_element_free(e);
+  return QRD_OK;
+}
+
+/* Total ideal code length of the evaluation sample's indices on the grid
+ * of b0 (§2.8), the model trained on the training sample: what
+ * qrd_block_eval_coded counts, without the error sums. */
+static int coded_bits(double b0, void *params, double *bits)
+{
+  coded_ctx *c = params;
+  qrd_codebook *cb;
+  int st = coded_grid(c, b0, &cb);
+  if (st)
+    return st;
+  st = qrd_block_coded_bits(c->eval, c->train, cb, 0, bits);
+  qrd_codebook_free(cb);
   return st;
 }
 
-/* The grid with round(2^b0) points where the coded rate comes closest to
- * `bits`, evaluated in full. */
+/* The grid where the coded rate comes closest to `bits`, evaluated in
+ * full. */
 static int run_compressed(const setup *s, const panel_data *pd, item *it)
 {
   coded_ctx c = {.eval = pd->eval, .train = pd->train, .p = item_params(s, it)};
+  if (it->alpha == 0.0 && it->panel / s->n_dist == ROW_RMS)
+    c.grid_max = qrd_block_absmax(pd->train);
   qrd_rate_fit t;
   int st = qrd_rate_tune(QRD_RATE_GRID, coded_bits, &c, pd->eval->numel, s->bits, 0, &t);
-  qrd_element *e;
-  if (st || (st = qrd_element_crd(&c.p, t.t, &e)))
+  qrd_codebook *cb;
+  if (st || (st = coded_grid(&c, t.t, &cb)))
     return st;
-  st = qrd_block_eval_coded(pd->eval, pd->train, e->cb, 0, &it->r);
-  qrd_element_free(e);
+  st = qrd_block_eval_coded(pd->eval, pd->train, cb, 0, &it->r);
+  qrd_codebook_free(cb);
   if (!st && it->r.bits * (double)pd->eval->numel != t.bits)
     st = qrd_error_set(QRD_EINVAL, "cell counts disagree with qrd_block_eval_coded");
   return st;

@@ -214,6 +214,8 @@ static int run(qrd_driver *drv, void *setup_ptr)
   int st = x ? qrd_scaling_parse("rms", "fp32", &sc) : qrd_error_set(QRD_ENOMEM, "sample");
   if (!st)
     st = qrd_block_sample_alloc(x, s->samples, &sc, -1.0, 1.0, 0.0, &data);
+  if (!st)
+    qrd_block_sample_set_source(data, &s->dist, 0.0);
   free(x);
   qrd_driver_progress_step(drv, "sample normalised and sorted");
   if (!st) {

@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "fmt/bits.h"
 #include "fmt/block.h"
 #include "harness/curve.h"
 #include "harness/driver.h"
@@ -140,6 +139,8 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
              JOB_NAME[j % N_JOBS]);
     qrd_driver_progress_step(drv, what);
   }
+  for (size_t k = 0; !st && k < N_SCHEMES; k++)
+    qrd_block_sample_set_source(sc[k].eval, &s->src[d].dist, 0.0);
   /* the RMS grid spans the training sample (§2.8): larger test values clip */
   for (size_t k = 0; !st && k < N_SCHEMES; k++)
     sc[k].grid_max = sc[k].floor_levels ? qrd_block_absmax(sc[k].train) : 1.0;
@@ -151,8 +152,7 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
 /* The compressed format's grid for parameter b0. */
 static int compressed_grid(const scheme *sc, double b0, qrd_codebook **out)
 {
-  double levels = sc->floor_levels ? floor(exp2(b0)) : (double)qrd_bits_levels(b0);
-  *out = qrd_codebook_uniform(levels < 2.0 ? 2 : (size_t)levels, sc->grid_max);
+  *out = qrd_coded_grid(b0, sc->floor_levels, sc->grid_max);
   return *out ? QRD_OK : QRD_ENOMEM;
 }
 

@@ -10,6 +10,7 @@
 #include "fmt/bits.h"
 #include "mc/entropy.h"
 #include "mc/stats.h"
+#include "quant/sampling_sd.h"
 
 int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out)
 {
@@ -262,6 +263,7 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
   if (!st) {
     normaliser nz = {.x = x, .out = mark, .sc = sc, .lo = lo, .hi = hi, .block = block};
     nz.tensor_scale = tensor_scale(sc, x, mark, n, lo, hi);
+    s->tensor_scale = whole_tensor(sc) ? nz.tensor_scale : 0.0;
     /* a whole-tensor scaling still gets batches: cut it into pieces */
     if (whole_tensor(sc) && n % QRD_BLOCK_BATCHES == 0)
       nz.block = n / QRD_BLOCK_BATCHES;
@@ -420,6 +422,28 @@ static int eval_batches(const qrd_block_sample *s, const qrd_codebook *c, double
   return QRD_OK;
 }
 
+void qrd_block_sample_set_source(qrd_block_sample *s, const qrd_dist *d, double scale)
+{
+  s->source = d;
+  if (scale > 0.0)
+    s->tensor_scale = scale;
+}
+
+/* R and its standard error from the batch sums, or the source law's. */
+static int estimate(const qrd_block_sample *s, const qrd_codebook *c, const double *sse,
+                    qrd_block_result *r)
+{
+  qrd_block_jackknife(sse, 1, s->batch_x2, s->n_batches, r);
+  if (!s->source || !(s->tensor_scale > 0.0) || s->n_outliers)
+    return QRD_OK;
+  double pop;
+  int st = qrd_rel_rmse_sd(s->source, c, s->tensor_scale, (double)s->numel, &pop,
+                           &r->rel_rmse_se);
+  if (st == QRD_EDOM)
+    r->rel_rmse_se = INFINITY;
+  return st == QRD_EDOM ? QRD_OK : st;
+}
+
 static double bits_per_param(const qrd_block_sample *s, double element_bits, double coded)
 {
   qrd_bit_count bc = {.numel = s->numel, .element_bits = element_bits,
@@ -433,9 +457,10 @@ int qrd_block_eval(const qrd_block_sample *s, const qrd_codebook *c, double elem
 {
   double sse[QRD_BLOCK_BATCHES];
   int st = eval_batches(s, c, sse);
+  if (!st)
+    st = estimate(s, c, sse, r);
   if (st)
     return st;
-  qrd_block_jackknife(sse, 1, s->batch_x2, s->n_batches, r);
   r->bits = bits_per_param(s, element_bits, 0.0);
   return QRD_OK;
 }
@@ -499,9 +524,10 @@ int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *trai
   int st = eval_batches(s, c, sse);
   if (!st)
     st = qrd_block_coded_bits(s, train, c, huffman, &bits);
+  if (!st)
+    st = estimate(s, c, sse, r);
   if (st)
     return st;
-  qrd_block_jackknife(sse, 1, s->batch_x2, s->n_batches, r);
   r->bits = bits_per_param(s, 0.0, bits);
   return QRD_OK;
 }

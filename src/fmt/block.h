@@ -73,6 +73,8 @@ typedef struct {
   double batch_x2[QRD_BLOCK_BATCHES];     /* sum x^2 of each batch */
   double batch_outlier_sse[QRD_BLOCK_BATCHES];
   size_t n_batches;
+  double tensor_scale;      /* the one scale of a whole-tensor scaling, else 0 */
+  const qrd_dist *source;   /* the law x was drawn from, or NULL */
 } qrd_block_sample;
 
 /* Normalises x[0..n-1] (n a multiple of the block size) for an element
@@ -81,6 +83,17 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc,
                            double lo, double hi, double outlier_ratio,
                            qrd_block_sample **out);
 void qrd_block_sample_free(qrd_block_sample *s);
+
+/* Declares the law x was drawn from (d must outlive s); for a sample made
+ * by qrd_block_sample_from_normalised of values y = x / scale under one
+ * whole-tensor scale, give that scale (otherwise 0: the sample knows it).
+ * Under a
+ * whole-tensor scaling without outliers, R's standard error is then the
+ * law's sd(R) at this sample size (quant/sampling_sd.h): the batches share
+ * one scale, so they are no scale groups to resample, and heavy tails make
+ * any estimate from the sample itself far too small.  Other scalings keep
+ * the jackknife over batches of whole blocks. */
+void qrd_block_sample_set_source(qrd_block_sample *s, const qrd_dist *d, double scale);
 
 /* A sample of values already normalised: y with weights w (NULL: all
  * ones, i.e. R measured on y itself), in order, cut into batches of whole
@@ -97,7 +110,9 @@ int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double
 
 typedef struct {
   double rel_rmse;    /* R over the whole sample */
-  double rel_rmse_se; /* jackknife standard error over batches */
+  double rel_rmse_se; /* its standard error: the jackknife over batches, or
+                       * the source law's sd(R) (qrd_block_sample_set_source;
+                       * +inf when that law has no finite E x^4) */
   double bits;        /* achieved bits per parameter */
   double sse;         /* weight-domain squared error (outliers included) */
 } qrd_block_result;

@@ -148,6 +148,12 @@ static void fp_edges(qrd_codebook *c, qrd_fp_rounding r)
   }
 }
 
+qrd_codebook *qrd_coded_grid(double b0, int floor_levels, double a)
+{
+  double levels = floor_levels ? floor(exp2(b0)) : (double)qrd_bits_levels(b0);
+  return qrd_codebook_uniform(levels < 2.0 ? 2 : (size_t)levels, a);
+}
+
 int qrd_element_fp(int e_bits, int m_bits, qrd_fp_rounding r, qrd_element **out)
 {
   static const char *suffix[] = {"", "-ri", "-rz"};

@@ -59,6 +59,13 @@ typedef enum {
 
 int qrd_element_fp(int e_bits, int m_bits, qrd_fp_rounding r, qrd_element **out);
 
+/* The grid of an entropy-coded element at trial bits b0 (its rate is tuned
+ * over b0, mc/rate_tune.h): floor(2^b0) points on [-a, a] for
+ * RMS-normalised data, a being the training sample's largest |y| (an even
+ * count leaves no zero codepoint), or round(2^b0) points for
+ * absmax-normalised data (a = 1); at least 2.  NULL when out of memory. */
+qrd_codebook *qrd_coded_grid(double b0, int floor_levels, double a);
+
 /* ---- LUT ---- nearest value of a strictly ascending finite table of
  * n >= 2 values (midpoint ties to the lower index), log2 n bits. */
 int qrd_element_lut(const double *value, size_t n, const char *name,

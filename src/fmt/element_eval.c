@@ -11,8 +11,9 @@ size_t qrd_element_steps(const qrd_element *e, double *step)
   return e->cb->n - 1;
 }
 
-int qrd_element_eval_all(const double *x, size_t n, const qrd_scaling *sc,
-                         qrd_element *const *e, size_t k, qrd_block_result *r)
+int qrd_element_eval_all(const double *x, size_t n, const qrd_dist *source,
+                         const qrd_scaling *sc, qrd_element *const *e, size_t k,
+                         qrd_block_result *r)
 {
   qrd_block_sample *bs = NULL;
   int st = QRD_OK;
@@ -22,6 +23,8 @@ int qrd_element_eval_all(const double *x, size_t n, const qrd_scaling *sc,
       qrd_block_sample_free(bs);
       bs = NULL;
       st = qrd_block_sample_alloc(x, n, sc, e[f]->lo, e[f]->hi, 0.0, &bs);
+      if (!st && source)
+        qrd_block_sample_set_source(bs, source, 0.0);
     }
     if (!st)
       st = qrd_block_eval(bs, e[f]->cb, e[f]->bits, &r[f]);

@@ -13,13 +13,15 @@
 /* step[i] <- Q_{i+1} - Q_i for i < levels - 1; returns levels - 1. */
 size_t qrd_element_steps(const qrd_element *e, double *step);
 
-/* r[f] <- R, its SE and bits of formats e[0 .. k) on x[0 .. n) under
+/* r[f] <- R, its SE and bits of formats e[0 .. k) on x[0 .. n) (drawn
+ * from `source`, or NULL: unknown; qrd_block_sample_set_source) under
  * scaling sc, each format normalised for its own range [lo, hi] (as any
  * LUT maps the block extreme onto its extreme codepoints); formats in a
  * row with the same range, or any range when sc stores no scale, share
  * one sorted sample. */
-int qrd_element_eval_all(const double *x, size_t n, const qrd_scaling *sc,
-                         qrd_element *const *e, size_t k, qrd_block_result *r);
+int qrd_element_eval_all(const double *x, size_t n, const qrd_dist *source,
+                         const qrd_scaling *sc, qrd_element *const *e, size_t k,
+                         qrd_block_result *r);
 
 /* Lloyd-Max with b bits trained on x[0 .. n) normalised by sc onto
  * [-1, 1] (none: the raw values); the normalised values are unweighted, as

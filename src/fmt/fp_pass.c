@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "fmt/bits.h"
+#include "quant/sampling_sd.h"
 
 /* Values handled per pass of block_sse's inner loops. */
 #define CHUNK 256
@@ -67,6 +68,7 @@ int qrd_fp_sample_init(qrd_fp_sample *s, const double *x, size_t n, size_t block
                        const qrd_scale_format *scale)
 {
   s->x = x;
+  s->source = NULL;
   s->n = n;
   s->block = block;
   s->n_blocks = n / block;
@@ -183,12 +185,26 @@ void qrd_fp_pass_run(qrd_fp_pass *p, const qrd_fp_sample *s, const qrd_scale_for
   }
 }
 
-void qrd_fp_pass_result(const qrd_fp_pass *p, size_t j, const qrd_fp_sample *s,
-                        const qrd_scale_format *scale, qrd_block_result *r)
+int qrd_fp_pass_result(const qrd_fp_pass *p, size_t j, const qrd_fp_sample *s,
+                       const qrd_scale_format *scale, qrd_block_result *r)
 {
   qrd_bit_count bc = {.numel = s->n, .element_bits = 1 + p->exponent[j] + p->m,
                       .scale_bits = qrd_scale_bits(scale),
                       .n_blocks = p->absmax ? s->n_blocks : 1};
   qrd_block_jackknife(p->sse[j], 1, s->x2, QRD_BLOCK_BATCHES, r);
   r->bits = qrd_bits_per_param(&bc);
+  if (p->absmax || !s->source)
+    return QRD_OK;
+  qrd_element *e = NULL;
+  int st = qrd_element_fp(p->exponent[j], p->m, QRD_FP_NEAREST, &e);
+  double pop;
+  if (!st)
+    st = qrd_rel_rmse_sd(s->source, e->cb, s->rms_scale, (double)s->n, &pop, &r->rel_rmse_se);
+  if (st == QRD_EDOM) {
+    r->rel_rmse_se = INFINITY;
+    st = QRD_OK;
+  }
+  if (e)
+    qrd_element_free(e);
+  return st;
 }

@@ -34,6 +34,9 @@ typedef struct {
   double *absmax; /* per block */
   double rms_scale;
   double x2[QRD_BLOCK_BATCHES];
+  const qrd_dist *source; /* the law x was drawn from, or NULL (the default):
+                           * under tensor RMS, R's SE is then the law's
+                           * sd(R), as qrd_block_sample_set_source's */
 } qrd_fp_sample;
 
 /* x[0..n-1] (n a multiple of block, at least QRD_BLOCK_BATCHES blocks) is
@@ -66,8 +69,9 @@ void qrd_fp_pass_init(qrd_fp_pass *p, int absmax, int m);
 void qrd_fp_pass_add(qrd_fp_pass *p, int e);
 /* Fills p->sse on s, block scales in `scale` (absmax). */
 void qrd_fp_pass_run(qrd_fp_pass *p, const qrd_fp_sample *s, const qrd_scale_format *scale);
-/* Format j's R, its jackknife SE over batches and the achieved bits. */
-void qrd_fp_pass_result(const qrd_fp_pass *p, size_t j, const qrd_fp_sample *s,
+/* Format j's R, its SE (jackknife over batches, or the source law's) and
+ * the achieved bits. */
+int qrd_fp_pass_result(const qrd_fp_pass *p, size_t j, const qrd_fp_sample *s,
                         const qrd_scale_format *scale, qrd_block_result *r);
 
 #endif

@@ -56,7 +56,7 @@ START_TEST(test_eval_scaled_matches_stretched_lut)
   ck_assert_int_eq(qrd_scaling_parse("none", "fp32", &raw), QRD_OK);
   ck_assert_int_eq(qrd_block_sample_alloc(x, N, &raw, -1.0, 1.0, 0.0, &bs), QRD_OK);
   ck_assert_int_eq(qrd_crd_eval_scaled(bs, &p, 4.0, mult, 2, r), QRD_OK);
-  ck_assert_int_eq(qrd_element_eval_all(x, N, &raw, e, 2, direct), QRD_OK);
+  ck_assert_int_eq(qrd_element_eval_all(x, N, NULL, &raw, e, 2, direct), QRD_OK);
   for (size_t k = 0; k < 2; k++)
     ck_assert_double_eq_tol(r[k].rel_rmse, direct[k].rel_rmse, 1e-12);
   /* the 4-bit Normal CRD's R is 0.097 (Orr et al. F-S1 legend) */
