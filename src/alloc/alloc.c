@@ -1,4 +1,4 @@
-/* Fisher-optimal bit allocation (Orr et al. §2.2); see alloc.h. */
+/* Fisher-optimal bit allocation (Orr et al.); see alloc.h. */
 #include "alloc/alloc.h"
 
 #include <math.h>

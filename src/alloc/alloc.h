@@ -1,6 +1,7 @@
-/* Fisher-optimal bit allocation across parameter tensors (Orr et al. §2.2).
+/* Fisher-optimal bit allocation across parameter tensors (Orr et al.;
+ * docs/methods-orr.md).
  *
- * Error model (§2.1 step 5): quantising tensor t (|T_t| elements, RMS σ_t,
+ * Error model: quantising tensor t (|T_t| elements, RMS σ_t,
  * mean Fisher diagonal f̄_t = Σ_i F_ii / |T_t|) at b_t bits per element gives
  * MSE_t = σ_t² ε² 2^{−2 b_t}, so the predicted KL is
  *   D = ½ Σ_t f̄_t |T_t| σ_t² ε² 2^{−2 b_t}.
@@ -57,7 +58,7 @@ typedef enum {
   QRD_ALLOC_CLAMPED, /* max(optimal, min_bits): formats with compression */
   QRD_ALLOC_ROUNDED, /* max(round(optimal), min_bits): fixed-length formats;
                         round half to even.  Neither re-balances, so their
-                        mean only approximates b̄ (§2.2). */
+                        mean only approximates b̄. */
   QRD_ALLOC_N_KINDS
 } qrd_alloc_kind;
 

@@ -47,7 +47,7 @@ typedef struct qrd_dist_type {
    * and each shape parameter ("gengauss-beta-1.5", "gengauss[beta=1.5]"). */
   const char *slug, *label;
   /* Optional closed-form model of E max|X| over a block of b iid
-   * standard-form values (Orr et al. §2.5); NaN where it does not hold.
+   * standard-form values (Orr et al.); NaN where it does not hold.
    * NULL: the exact integral stands in (qrd_dist_block_absmax_expected). */
   double (*block_absmax_model)(double b, const double *th);
   /* Optional closed form of a CRD codepoint (fmt/element.h): the quantile

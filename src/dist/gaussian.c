@@ -29,7 +29,7 @@ static int partial_moments(double a, double b, const double *th, double m[3])
   return 0;
 }
 
-/* 2 ln(B/pi): the square of §2.5's model of the expected block maximum. */
+/* 2 ln(B/pi): the square of Orr et al.'s model of the expected block maximum. */
 static double max_sq(double b) { return 2.0 * log(b / M_PI); }
 
 static double block_absmax_model(double b, const double *th)

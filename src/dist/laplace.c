@@ -59,7 +59,7 @@ static int partial_moments(double a, double b, const double *th, double m[3])
   return 0;
 }
 
-/* §2.5's model of the expected block maximum, gamma + ln B. */
+/* Orr et al.'s model of the expected block maximum, gamma + ln B. */
 static double block_absmax_model(double b, const double *th)
 {
   (void)th;

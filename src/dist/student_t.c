@@ -63,7 +63,7 @@ static int partial_moments(double a, double b, const double *th, double m[3])
   return 0;
 }
 
-/* §2.5's model of the expected block maximum of the scale-1 law,
+/* Orr et al.'s model of the expected block maximum of the scale-1 law,
  * (2 ln(B/pi))^{(nu-3)/(2 nu)} B^{1/nu} sqrt(nu/(nu-2)). */
 static double block_absmax_model(double b, const double *th)
 {
@@ -82,8 +82,8 @@ static double t_residual(double x, void *params)
   return gsl_cdf_tdist_P(x, t->nu) / t->u - 1.0;
 }
 
-/* Lower-tail t quantile, u in (0, 1/2).  gsl_cdf_tdist_Pinv is only a start
- * (§5 pitfall 12): at nu = 1 it evaluates tan(pi (u - 1/2)) and loses ~1e-5
+/* Lower-tail t quantile, u in (0, 1/2).  gsl_cdf_tdist_Pinv is only a start:
+ * at nu = 1 it evaluates tan(pi (u - 1/2)) and loses ~1e-5
  * relative in the far tail.  gsl_cdf_tdist_P itself is good to ~1e-14 also
  * for nu < 1 (checked against quadrature of the pdf at nu = 1/3, 1/2, 0.9),
  * so Newton steps on P(x) = u polish the start, and a bracketed Brent

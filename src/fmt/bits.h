@@ -1,4 +1,5 @@
-/* Bit accounting for block-scaled formats (Orr et al. §2.6-2.7): the one
+/* Bit accounting for block-scaled formats (Orr et al.;
+ * docs/methods-orr.md): the one
  * place that turns element, scale, outlier and coded bits into bits per
  * parameter, and bit budgets into level counts.
  *

@@ -122,7 +122,7 @@ static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned c
     return 1.0;
   case QRD_SCALING_TENSOR_RMS:
   case QRD_SCALING_BLOCK_RMS:
-    /* fp32, clamped to the smallest normal (Orr et al. §2.6) */
+    /* fp32, clamped to the smallest normal */
     return fmax((float)sqrt(sum2 / (double)n), FLT_MIN);
   case QRD_SCALING_ABSMAX:
     return fabs(extreme) / fmin(-lo, hi);

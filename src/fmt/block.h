@@ -1,4 +1,4 @@
-/* Block-scaled formats evaluated on a fixed sample (Orr et al. §2.6-2.7).
+/* Block-scaled formats evaluated on a fixed sample (Orr et al.).
  *
  * A scaling (tensor RMS, block RMS, block absmax, block signmax; one scale
  * per block, quantised to its scale format before use) turns the weights

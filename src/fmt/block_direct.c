@@ -23,8 +23,8 @@ void qrd_block_direct_free(qrd_block_direct *f)
   f->level = NULL;
 }
 
-/* Element e under scaling sc (absmax or signmax); the divisor is the one
- * of §2.6: min(-lo, hi), or the endpoint of larger magnitude. */
+/* Element e under scaling sc (absmax or signmax); the divisor is
+ * min(-lo, hi), or the endpoint of larger magnitude. */
 int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e)
 {
   const qrd_codebook *c = e->cb;

@@ -168,7 +168,7 @@ int qrd_element_fp(int e_bits, int m_bits, qrd_fp_rounding r, qrd_element **out)
   char name[QRD_ELEMENT_NAME_LEN];
   snprintf(name, sizeof name, "e%dm%d%s", e_bits, m_bits, suffix[r]);
   /* Sign + E + M bits, not log2 of the 2 half + 1 distinct values (+-0
-   * share a value): E2M1 counts 4 bits (§2.3; reference FPFormat.bits). */
+   * share a value): E2M1 counts 4 bits (reference FPFormat.bits). */
   int st = qrd_element_alloc_levels(2 * half + 1, 1.0 + e_bits + m_bits, name, out);
   if (st)
     return st;

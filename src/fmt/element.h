@@ -1,4 +1,4 @@
-/* Fixed-length element formats (Orr et al. §2.3-2.4, §2.9) as codebooks.
+/* Fixed-length element formats (Orr et al.) as codebooks.
  *
  * Every format is a qrd_codebook whose outer edges are -inf and +inf, so
  * quantising clips to the extreme codepoints and then rounds: cell i is
@@ -9,9 +9,9 @@
  * the half-open cells reproduce the rule exactly on every double.
  *
  * Widths: log2 n for INT, LUT, CRD and Lloyd-Max (n = round(2^b) levels, so
- * b = 2.5 gives 6 levels and 2.585 bits: an idealised fixed-length code,
- * §2.6); sign + E + M for FP ExMy (E2M1 has 15 distinct values but is
- * stored and counted as 4 bits, §2.3, as the reference's FPFormat.bits). */
+ * b = 2.5 gives 6 levels and 2.585 bits: an idealised fixed-length code);
+ * sign + E + M for FP ExMy (E2M1 has 15 distinct values but is
+ * stored and counted as 4 bits, as the reference's FPFormat.bits). */
 #ifndef QRD_FMT_ELEMENT_H
 #define QRD_FMT_ELEMENT_H
 
@@ -75,11 +75,11 @@ int qrd_element_lut(const double *value, size_t n, const char *name,
 int qrd_element_nf4(qrd_element **out);
 int qrd_element_sf4(qrd_element **out);
 
-/* ---- Cube-root-density (CRD) quantisers, §2.4 ----
+/* ---- Cube-root-density (CRD) quantisers ----
  * n = round(2^b) codepoints Q_i = G^{-1}(p_i), G the cdf of the density
  * proportional to p^alpha, p the density of the source distribution (any
  * registered family; symmetric, as the mirrored grids assume), on the
- * probability grids of §2.4's table:
+ * probability grids of docs/methods-orr.md:
  *   RMS (unit-variance data):   sym i/(n+1); asym 0, negatives k/n and
  *                               positives 1/2 + k/(2(n/2+1));
  *   absmax (block-normalised):  sym i/(n-1) (+-1 included); asym -1 .. 0 ..
@@ -87,7 +87,7 @@ int qrd_element_sf4(qrd_element **out);
  *   signmax (asym only):        0 and +1 but not -1.
  * RMS uses p of the source at unit variance; absmax and signmax the law of
  * X / M truncated to [-1, 1], M the expected block maximum of B values
- * (qrd_dist_block_absmax_expected: §2.5's model for Normal, Laplace and
+ * (qrd_dist_block_absmax_expected: Orr et al.'s model for Normal, Laplace and
  * Student-t, the exact mean otherwise).  G^{-1} is the family's closed
  * form where it has one (qrd_dist_type.crd_lower), otherwise quadrature of
  * p^alpha and root finding.  An odd n under an asymmetric mode (fractional
@@ -143,7 +143,7 @@ int qrd_element_from_spec(const char *spec, const qrd_element_request *r, qrd_el
 /* Whether the family of `spec` takes its level count from the bits. */
 int qrd_element_spec_takes_bits(const char *spec);
 
-/* ---- Lloyd-Max on a sample, §2.9 ----
+/* ---- Lloyd-Max on a sample ----
  * Weighted 1-D k-means with n = round(2^b) levels: nearest-level cells
  * (midpoints), each level moved to its cell's weighted mean (empty cells
  * unchanged), then a running maximum keeps the levels ascending.  The

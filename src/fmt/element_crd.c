@@ -1,4 +1,4 @@
-/* Cube-root-density element formats (Orr et al. §2.4) of any registered
+/* Cube-root-density element formats (Orr et al.) of any registered
  * distribution: each codepoint is one quantile of the density proportional
  * to p^alpha (truncated to [-1, 1] under block scaling), from the family's
  * closed form where it has one (p^alpha of a Normal, Laplace or Student-t
@@ -34,7 +34,7 @@ int qrd_crd_params_for_dist(const qrd_dist *d, qrd_crd_params *p, char *slug, ch
   return QRD_OK;
 }
 
-/* ---- probability grids (§2.4 table) ----
+/* ---- probability grids (docs/methods-orr.md) ----
  * Kept as exact fractions num/den so that p and 1 - p are both exact and
  * mirrored codepoints come out exactly antisymmetric. */
 

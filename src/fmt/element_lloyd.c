@@ -1,4 +1,4 @@
-/* Lloyd-Max (1-D weighted k-means) on a sample, after Orr et al. §2.9 and
+/* Lloyd-Max (1-D weighted k-means) on a sample, after Orr et al. and
  * the reference's lut_lloyd_max, on a sorted copy of the sample.
  *
  * With the active samples sorted, every nearest-level cell is one run of

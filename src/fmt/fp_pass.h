@@ -1,7 +1,7 @@
 /* FP ExMy elements evaluated in closed form, several formats in one pass.
  *
  * An FP element (sign + E + M bits, bias 2^{E-1}, subnormals, no inf/NaN;
- * Orr et al. §2.3) clips to +-max and rounds to nearest with ties toward
+ * Orr et al.) clips to +-max and rounds to nearest with ties toward
  * zero: the codebook of qrd_element_fp(E, M, QRD_FP_NEAREST).  A value's
  * binade gives the spacing of its grid (the lowest normal binade's below
  * it: subnormals), and rounding on that spacing is exact arithmetic, so no

@@ -1,4 +1,5 @@
-/* Scale formats of block-scaled tensors (Orr et al. §2.3, §2.6, §5.11).
+/* Scale formats of block-scaled tensors (Orr et al.;
+ * docs/methods-orr.md).
  *
  * A block's scale is quantised before the block is divided by it, so a
  * rounded-down scale can leave |x/s| slightly above the element range (the

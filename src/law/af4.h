@@ -1,6 +1,6 @@
 /* AF4's shooting algorithm (Yoshida (NF4 vs AF4), davisyoshida/abnormal-floats
  * generate_af4.py at 0782bf8), reproduced step for step so that it lands on
- * the published tables (§4.4) to their 8 decimals.
+ * the published tables to their 8 decimals.
  *
  * Each half of [-1, 1] is coded from a chain: start s next to the pinned
  * -1, then each level's cell median condition fixes the next boundary
@@ -8,7 +8,7 @@
  * (c_{k+1} = 2 t_k - c_k).  s is bisected to the largest start whose chain
  * stays below 0, then Brent solves the end condition that the top level be
  * the median of [t, 0] -- which makes 0 a cell boundary rather than a
- * level (§4.3; AF4-exact in law/pinned.h is the true pinned optimum).
+ * level (AF4-exact in law/pinned.h is the true pinned optimum).
  * The positive half is the negative one with one more step, mirrored,
  * which assumes a symmetric law. */
 #ifndef QRD_LAW_AF4_H
@@ -30,7 +30,7 @@ typedef struct {
 /* The exact block law. */
 void qrd_af4_law_exact(const qrd_law *law, qrd_af4_law *out);
 
-/* The median-maximum approximation (§4.5): M fixed at its median m~_B,
+/* The median-maximum approximation (docs/methods-nf4.md): M fixed at its median m~_B,
  * truncation ignored,
  *   F~(x) = 1/(2B) + (B-1)/B P(m~ x) on [-1, 1),
  *   F~^{-1}(v) = P^{-1}((v - 1/(2B)) B/(B-1)) / m~. */

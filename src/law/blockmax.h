@@ -1,4 +1,5 @@
-/* The exact law of block-normalised values (Yoshida (NF4 vs AF4), §5.2).
+/* The exact law of block-normalised values (Yoshida (NF4 vs AF4);
+ * docs/methods-nf4.md).
  *
  * A block holds B iid weights W_i from a symmetric registered distribution.
  * Absmax scaling divides by M = max_i |W_i|, so X_i = W_i / M lies in

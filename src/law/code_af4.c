@@ -3,7 +3,7 @@
  *               law: the published tables for the Gaussian;
  *   af4-exact   the true L1 optimum with -1, 0, +1 pinned (cell medians);
  *   af4-approx  the shooting algorithm under the median-maximum
- *               approximation of the law (§4.5).
+ *               approximation of the law.
  * Each designs for blocks of B values of the given distribution, scaled by
  * absmax. */
 #include <math.h>

@@ -6,7 +6,7 @@
  *   bof4s  the same under signmax scaling, 0 and +1 pinned;
  *   opq    bof4s for the inliers |W| <= tau (tau in the distribution's
  *          units, 4 by default), the outliers stored aside in 16 bits
- *          (the paper's outlier rule is not known: §5.2). */
+ *          (the paper's outlier rule is not known). */
 #include <math.h>
 
 #include "core/error.h"

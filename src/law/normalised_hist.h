@@ -1,7 +1,7 @@
 /* Block-normalised N(0,1) values binned on [-1, 1] (Orr et al. F-S5): the
  * histogram of a sample, the exact mass of each bin, and the mass under
  * the truncated-normal model that the block CRD formats are designed
- * from (Orr et al. §2.5).  Bin k is [-1 + 2k/bins, -1 + 2(k+1)/bins). */
+ * from (Orr et al.).  Bin k is [-1 + 2k/bins, -1 + 2(k+1)/bins). */
 #ifndef QRD_LAW_NORMALISED_HIST_H
 #define QRD_LAW_NORMALISED_HIST_H
 

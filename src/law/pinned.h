@@ -1,5 +1,5 @@
-/* Optimal codes under a block law with some levels pinned (Yoshida (NF4 vs AF4)
- * §4.3, §5.2-5.3): AF4-exact (L1 of X, cell medians), BOF4 (weight-domain
+/* Optimal codes under a block law with some levels pinned (Yoshida (NF4 vs AF4);
+ * docs/methods-nf4.md): AF4-exact (L1 of X, cell medians), BOF4 (weight-domain
  * MSE: M^2-weighted centroids; MAE: M-weighted medians), BOF4-S / OPQ
  * (the same under signmax scaling), split GSL-style into init / iterate /
  * test.
@@ -18,7 +18,7 @@
 #include "law/blockmax.h"
 #include "quant/codebook.h"
 
-/* §5.3: no level moves more than 1e-13, within 4000 iterations. */
+/* Stop when no level moves more than 1e-13, within 4000 iterations. */
 #define QRD_PINNED_TOL 1e-13
 #define QRD_PINNED_MAX_ITER 4000
 

@@ -1,5 +1,5 @@
 /* Per-column rates of one quantisation run against the allocations the
- * theory predicts for them (Ordentlich & Polyanskiy §4, §5): at mean rate
+ * theory predicts for them (docs/methods-watersic.md): at mean rate
  * R the high-rate allocation R_i = R + 1/2 log2(d_i / GM(d)), and reverse
  * waterfilling on d, which sets the negative high-rate allocations to 0.
  *

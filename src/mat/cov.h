@@ -1,5 +1,5 @@
-/* Input covariances Sigma = E[X X^T] (the WaterSIC/HRQMM-II papers, §10) and their
- * diagnostics (§3, §4): conditional variances d, det^{1/n}, AM/GM of d,
+/* Input covariances Sigma = E[X X^T] (docs/methods-watersic.md) and their
+ * diagnostics: conditional variances d, det^{1/n}, AM/GM of d,
  * eigenvalues.
  *
  * Matrices are n x n, column-major, with both triangles filled (symmetric

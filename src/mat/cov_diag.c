@@ -1,5 +1,5 @@
 /* Diagnostics of a covariance: conditional variances, determinant,
- * eigenvalues (the WaterSIC/HRQMM-II papers, §11). */
+ * eigenvalues (docs/methods-watersic.md). */
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
@@ -34,7 +34,7 @@ int qrd_cov_cond_var(size_t n, const double *S, qrd_cov_order order, double *wor
                      double *d)
 {
   /* GPTQ's front-to-back d are the back-to-front d of the reversed matrix,
-   * read backwards (§3): one Cholesky, no inverse. */
+   * read backwards: one Cholesky, no inverse. */
   int reversed = order == QRD_ORDER_GPTQ;
   if (reversed) {
     for (size_t j = 0; j < n; j++)

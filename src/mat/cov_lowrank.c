@@ -1,5 +1,5 @@
 /* Low rank plus noise B B^T + eps I, B n x k iid N(0, 1/k): already
- * rotation-invariant, so rotations cannot help GPTQ (the WaterSIC/HRQMM-II papers, §8). */
+ * rotation-invariant, so rotations cannot help GPTQ. */
 #include <math.h>
 #include <stdlib.h>
 

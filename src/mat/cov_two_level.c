@@ -1,5 +1,5 @@
 /* Two-level diagonal spectrum: GPTQ's excess 1/2 log2((1+eps)/(2 sqrt eps))
- * is unbounded as eps -> 0 (the WaterSIC/HRQMM-II papers, §8). */
+ * is unbounded as eps -> 0 (docs/methods-watersic.md). */
 #include <stdlib.h>
 
 #include "core/error.h"

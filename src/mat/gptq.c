@@ -1,5 +1,5 @@
-/* GPTQ as the IST-DASLab reference (watersic spec §4), and the same codes
- * computed as back-to-front SIC on the reversed order (§3, method "sic").
+/* GPTQ as the IST-DASLab reference (docs/methods-watersic.md), and the same codes
+ * computed as back-to-front SIC on the reversed order (method "sic").
  *
  * Layout: the working W is column-major (rows x n), so a block of columns
  * is contiguous and the reference's clone of it is not needed.  A
@@ -33,7 +33,7 @@ enum { S_BLOCK, S_DAMP, S_ACTORDER };
   {.name = "actorder", .def = 0.0, .min = 0.0, .max = 1.0,                              \
    .doc = "1: process columns by decreasing diag(H) (stable), undone at the end"}
 
-/* ---- the damped Hessian in processing order (§4 steps 1-3) ---- */
+/* ---- the damped Hessian in processing order: dead features, act-order, damping ---- */
 
 typedef struct {
   double key;

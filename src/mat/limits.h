@@ -1,5 +1,6 @@
 /* Information-theoretic limits and high-rate predictions for weight-only
- * quantisation with known Sigma (the WaterSIC/HRQMM-II papers, §4, §5).
+ * quantisation with known Sigma (the WaterSIC/HRQMM-II papers;
+ * docs/methods-watersic.md).
  *
  * Units everywhere: D is the distortion per weight entry,
  * E||E X||^2/(a n) = tr(E Sigma E^T)/(a n); R is in bits per weight entry;

@@ -1,5 +1,5 @@
-/* Weight-matrix quantisers with a known input covariance (watersic spec
- * §3-5): a registry of methods "rtn", "gptq", "sic" and "watersic".
+/* Weight-matrix quantisers with a known input covariance (docs/methods-watersic.md):
+ * a registry of methods "rtn", "gptq", "sic" and "watersic".
  *
  * Problem: W (rows x n, row-major; rows are out-features, columns
  * in-features) and Sigma = E[X X^T] (n x n, symmetric; both triangles
@@ -10,12 +10,12 @@
  *
  * Methods (parameters in the "name:key=value,..." syntax of core/spec.h):
  *   rtn       round to nearest, no feedback;
- *   gptq      IST-DASLab GPTQ (§4): dead features, act-order, damping,
+ *   gptq      IST-DASLab GPTQ: dead features, act-order, damping,
  *             U = chol(H^-1) upper, lazy block updates through dgemm;
  *   sic       GPTQ computed as back-to-front successive interference
- *             cancellation on the reversed order (§3): same codes barring
+ *             cancellation on the reversed order: same codes barring
  *             exact ties, an independent route for the equivalence tests;
- *   watersic  WaterSIC (§5): column steps alpha_i = c / L_ii, optional LMMSE
+ *   watersic  WaterSIC: column steps alpha_i = c / L_ii, optional LMMSE
  *             gains, dropped dead features, natural order.
  *
  * Grids.  rtn and gptq take `bits=b` for the reference's per-row absmax INT
@@ -39,7 +39,7 @@
 
 #define QRD_MATQ_MAX_PARAMS 8
 
-/* LMMSE gain of watersic (spec §5): off (gamma = 1), unclamped (the
+/* LMMSE gain of watersic (docs/methods-watersic.md): off (gamma = 1), unclamped (the
  * authors' choice, the default) or clamped to [0, 1]. */
 enum { QRD_LMMSE_OFF = 0, QRD_LMMSE_UNCLAMPED = 1, QRD_LMMSE_CLAMPED = 2 };
 
@@ -86,7 +86,7 @@ typedef struct qrd_matq_type {
   int (*prepare)(qrd_matq_work *w);
   int (*quantise)(qrd_matq_work *w, double scale, qrd_matq_result *out);
   /* The step whose high-rate entropy per column is `rate` for iid W of
-   * standard deviation sigma (spec §5 "Nominal steps"). */
+   * standard deviation sigma (docs/methods-watersic.md, "Hitting a rate"). */
   double (*nominal_scale)(const qrd_matq_work *w, double sigma, double rate);
 } qrd_matq_type;
 
@@ -147,7 +147,7 @@ int qrd_matq_tune(const qrd_matq *m, qrd_matq_work *w, const qrd_matq_problem *p
                   const qrd_rate_opts *how, double target, qrd_matq_result *out,
                   qrd_matq_tune_info *info);
 
-/* ---- the SIC core (spec §3, §5), exposed for tests and other methods ----
+/* ---- the SIC core (docs/methods-watersic.md), exposed for tests and other methods ----
  *
  * Back-to-front over k = n-1..0 with s = alpha[k] L_kk:
  *   z = round(Y[:,k] / s) (half-to-even), gamma_k = <z,y>/(s<z,z>) (0 when
@@ -173,7 +173,7 @@ typedef struct {
 /* QRD_EDOM when a code leaves the int32 range (step too small). */
 int qrd_sic_run(const qrd_sic_job *job);
 
-/* ---- Babai nearest-plane (spec §3), the reference for the tests ----
+/* ---- Babai nearest-plane (docs/methods-watersic.md), the reference for the tests ----
  *
  * basis: n x n row-major, row i = b_i (linearly independent); targets:
  * m x n row-major.  Gram-Schmidt in order 0..n-1 (Householder QR of the

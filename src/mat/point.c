@@ -1,5 +1,5 @@
 /* One evaluation point: rotation, the method at a target rate, every rate
- * kind, D and the references (Ordentlich & Polyanskiy §1-7). */
+ * kind, D and the references (docs/methods-watersic.md). */
 #include "mat/point.h"
 
 #include <math.h>
@@ -175,8 +175,8 @@ static int fixed_grid(const qrd_matq *m)
   return m->type->fixed_grid && m->type->fixed_grid(m->params);
 }
 
-/* Runs the method: at its grid, at the nominal step for the law's sigma
- * (§5), or tuned to the target. */
+/* Runs the method: at its grid, at the nominal step for the law's sigma,
+ * or tuned to the target. */
 static int run_method(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
                       const qrd_matq_problem *q, qrd_matq_point_work *w,
                       qrd_matq_point *out)

@@ -1,5 +1,5 @@
 /* One evaluation point of weight-only quantisation with known Sigma
- * (Ordentlich & Polyanskiy §1-7, §9): (Sigma, W, method, rotation, target rate) ->
+ * (docs/methods-watersic.md): (Sigma, W, method, rotation, target rate) ->
  * the rates achieved (every kind named), the weighted MSE D, the
  * information-theoretic references at those rates and the gaps in bits.
  * `qrd matq` and the figures fig-20 ... fig-26 are built on it.
@@ -25,19 +25,19 @@
  * Rates.  Every point reports, without side information (it is given
  * separately in side_bits):
  *   col    per-column plug-in entropy + Miller-Madow  (entropy_col+mm),
- *          the rate the theory models (§7) and the one the gaps use first;
+ *          the rate the theory models and the one the gaps use first;
  *   pool   pooled plug-in entropy + Miller-Madow      (entropy_pooled+mm),
  *          the authors' code's rate;
  *   fixed  log-cardinality log2(max - min + 1)        (fixed).
  * The target is hit in opts.tune_how's rate (default entropy_col+mm, no
  * side info) by qrd_matq_tune, or not at all with opts.nominal (one run at
- * the nominal step of §5 for the law's sigma; the achieved rate then
+ * the nominal step for the law's sigma; the achieved rate then
  * differs at low rate).
  *
  * References at a rate R (qrd_matq_point_reference), mu = sigma^2 eig(Sigma):
- *   d_it   reverse waterfilling on mu (§2): the Gaussian limit;
+ *   d_it   reverse waterfilling on mu: the Gaussian limit;
  *   d_slb  Shannon lower bound 2^{2h}/(2 pi e) det(Sigma)^{1/n} 2^{-2R};
- *   d_ref  d_it for Gaussian W, d_slb otherwise (§1 "Gap");
+ *   d_ref  d_it for Gaussian W, d_slb otherwise;
  *   gap    1/2 log2(D / d_ref) bits.
  * For Gaussian W and R >= highrate_min_rate the two bounds coincide. */
 #ifndef QRD_MAT_POINT_H
@@ -115,8 +115,8 @@ typedef struct {
   double signal;      /* tr(W Sigma W^T)/(rows n): D/signal is the relative MSE */
   /* High-rate prediction from the run's steps alpha and weights d:
    * D = (2^{2h}/12) mean_d 2^{-2R} with mean_d = AM(d alpha^2)/GM(alpha^2),
-   * i.e. AM(d) for one step (GPTQ, RTN) and GM(d) = det^{1/n} for WaterSIC
-   * (§4, §5); NAN on a fixed grid or when a column was dropped. */
+   * i.e. AM(d) for one step (GPTQ, RTN) and GM(d) = det^{1/n} for WaterSIC;
+   * NAN on a fixed grid or when a column was dropped. */
   double mean_d;
   double excess_pred; /* 1/2 log2(mean_d / det_root): predicted gap - 0.2546 */
   qrd_matq_point_ref at_col;  /* references and gap at col.bits */

@@ -1,5 +1,4 @@
-/* Rates of integer code matrices and the weighted MSE (watersic spec §1,
- * §7).
+/* Rates of integer code matrices and the weighted MSE (docs/methods-watersic.md).
  *
  * Every rate says what it is: its kind (fixed = log-cardinality, per-column
  * or pooled plug-in entropy, pooled Huffman), whether the Miller-Madow
@@ -33,7 +32,7 @@ typedef struct {
   double symbols;     /* occupied symbols K: pooled, or the column mean */
 } qrd_rate;
 
-/* "fixed", "entropy_col", "entropy_pooled", "huffman" (spec §7). */
+/* "fixed", "entropy_col", "entropy_pooled", "huffman" (docs/methods-watersic.md). */
 const char *qrd_rate_kind_name(qrd_rate_kind k);
 int qrd_rate_kind_parse(const char *name, qrd_rate_kind *k);
 

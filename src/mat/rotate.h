@@ -1,6 +1,6 @@
-/* Orthogonal changes of basis for the weight-only problem (the WaterSIC/HRQMM-II papers,
- * §11): W -> W Q and Sigma -> Q^T Sigma Q, which leave tr(E Sigma E^T)
- * unchanged.
+/* Orthogonal changes of basis for the weight-only problem
+ * (docs/methods-watersic.md): W -> W Q and Sigma -> Q^T Sigma Q, which
+ * leave tr(E Sigma E^T) unchanged.
  *
  *   haar       Q from the QR of an n x n Gaussian matrix, column j scaled by
  *              sign(R_jj) (without it Q is not Haar-distributed);

@@ -1,5 +1,5 @@
-/* bzip2 as a practical lossless code for quantiser indices (Orr et al.
- * §2.7, F-S13).
+/* bzip2 as a practical lossless code for quantiser indices (Orr et al.,
+ * F-S13).
  *
  * The bit count follows the reference implementation: the cell indices of
  * the whole tensor, in their original order, serialised as little-endian

@@ -1,4 +1,4 @@
-/* Tuning a format to a target coded rate (§2.8): one tuner, two search
+/* Tuning a format to a target coded rate (docs/methods-orr.md): one tuner, two search
  * strategies behind it.
  *
  * bits(t) is the total coded size of a sample when the format is built

@@ -1,4 +1,4 @@
-/* Fisher-optimal bit allocation (alloc/alloc.h, Orr et al. §2.2) and
+/* Fisher-optimal bit allocation (alloc/alloc.h, Orr et al.) and
  * `qrd allocate`.
  *
  * Hand example H (worked on paper): tensors
@@ -42,7 +42,7 @@ static void expect_bits(const qrd_alloc_stats *s, double target, double min_bits
                   qrd_alloc_kind_name(kind), target, min_bits, t, got[t], want[t]);
 }
 
-/* Deterministic statistics with spreads like Llama-3.1-8B's (Orr et al. §4.1). */
+/* Deterministic statistics with spreads like Llama-3.1-8B's (Orr et al.). */
 static qrd_alloc_stats *random_stats(size_t n, unsigned long seed)
 {
   qrd_alloc_stats *s = malloc(sizeof *s);
@@ -309,7 +309,7 @@ START_TEST(test_read_bad_stats)
 END_TEST
 
 /* The committed stand-in: Llama-3.1-8B's 2-D tensors (with its 65 RMSNorm
- * vectors of 4096, the published 8,030,261,248 parameters) and Orr et al.'s §4.1
+ * vectors of 4096, the published 8,030,261,248 parameters) and Orr et al.'s
  * spreads std(½ log2 f̄) = 0.880, std(log2 σ) = 0.465. */
 START_TEST(test_standin_file)
 {

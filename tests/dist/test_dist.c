@@ -312,7 +312,7 @@ END_TEST
 
 /* Unit-variance scales: Laplace(b) has variance 2 b^2, so b = 1/sqrt 2;
  * t(nu) with scale s has variance s^2 nu/(nu-2), so s = sqrt((nu-2)/nu):
- * sqrt(3/5) at nu = 5, sqrt(1/3) at nu = 3 (orr-formats §2.4). */
+ * sqrt(3/5) at nu = 5, sqrt(1/3) at nu = 3. */
 START_TEST(test_unit_variance_scales)
 {
   static const struct { const char *text; double scale; } C[] = {
@@ -342,7 +342,7 @@ END_TEST
  *     nu = 3: psi(2) - psi(3/2) = 2 ln2 - 1, B(3/2, 1/2) = pi/2, s = sqrt(1/3)
  *             -> 4 ln2 - 2 + ln(pi/2)
  *     nu = 1 (Cauchy), s = 1: ln(4 pi)
- * Cross-check of nu = 5: orr-formats §4.2 gives sqrt(2^{2h}/12) = 1.13841,
+ * Cross-check of nu = 5: docs/methods-orr.md gives sqrt(2^{2h}/12) = 1.13841,
  * i.e. h = 1.97950 bits, and 3 ln2 - 7/2 + ln(3 sqrt3 pi) = 1.372090 nats
  * = 1.979496 bits. */
 START_TEST(test_entropy_closed_forms)
@@ -364,7 +364,7 @@ START_TEST(test_entropy_closed_forms)
     ck_assert_msg(fabs(bits - want) < 1e-12, "%s: entropy %.15g bits, expected %.15g",
                   C[k].text, bits, want);
   }
-  /* the printed 5-decimal value of §4.2 for t5 */
+  /* the 5-decimal value of sqrt(2^{2h}/12) for t5 */
   qrd_dist d;
   ck_assert_int_eq(qrd_dist_parse("student-t:nu=5", &d), QRD_OK);
   ck_assert_double_eq_tol(exp2(qrd_dist_entropy_bits(&d)) / sqrt(12.0), 1.13841, 6e-6);

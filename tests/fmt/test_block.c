@@ -66,7 +66,7 @@ START_TEST(test_mc_matches_exact)
 }
 END_TEST
 
-/* Orr et al. §2.6 worked cases through the evaluator's bit count. */
+/* Bit-counting worked cases (docs/methods-orr.md) through the evaluator's bit count. */
 START_TEST(test_bits)
 {
   size_t n = (size_t)1 << 16;

@@ -3,14 +3,14 @@
  * Sources of the expected values (never the library's own output):
  *   [S23]  Orr et al. (INT, FP ExMy, LUT sets and
  *          rounding rules; E2M1 "15 values, counted as 4 bits");
- *   [S26]  same file, §2.6 (bit counting: bf16 B = 64 -> +0.25, b_elem 2.5
+ *   [S26]  Orr et al. (bit counting: bf16 B = 64 -> +0.25, b_elem 2.5
  *          -> 6 levels = 2.585 b, outliers 48 r: r = 2^-10 -> +0.047);
- *   [S42]  §4.2 (converged 4-bit Gaussian Lloyd-Max MSE 0.009501);
- *   [S43]  §4.3 (CRD, NF4, SF4, E2M1, E3M0, INT4 tables, 5 decimals);
+ *   [S42]  Orr et al. (converged 4-bit Gaussian Lloyd-Max MSE 0.009501);
+ *   [S43]  Orr et al. (CRD, NF4, SF4, E2M1, E3M0, INT4 tables, 5 decimals);
  *   [QLoRA] NF4's float32 values (Dettmers et al., bitsandbytes);
  *   IEEE/bfloat16 round-to-nearest-even, worked by hand in the comments;
- *   GSL's t cdf (checked against quadrature for nu < 1) for the pitfall-12
- *   inversion test. */
+ *   GSL's t cdf (checked against quadrature for nu < 1) for the nu' <= 1
+ *   t-quantile inversion test. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,10 +288,10 @@ START_TEST(test_crd_alpha0)
 }
 END_TEST
 
-/* Pitfall 12: t quantiles for nu' <= 1.  At alpha = 1/3, RMS t3 has
+/* t quantiles for nu' <= 1.  At alpha = 1/3, RMS t3 has
  * p^alpha ~ t(nu' = 1/3) with scale sqrt(3) and RMS t5 a Cauchy with scale
  * sqrt(3) (closed form -sqrt(3)/tan(pi p) for p < 1/2); block t4 B = 64 is
- * t(2/3) of scale sqrt(6) truncated to [-M, M], divided by M (§2.4).  The
+ * t(2/3) of scale sqrt(6) truncated to [-M, M], divided by M.  The
  * levels must invert GSL's t cdf (accurate there, see element_crd.c) to
  * 1e-12 relative in the tail they lie in. */
 static void assert_t_inverts(const qrd_element *e, double nu1, double scale, double m,
@@ -618,7 +618,7 @@ static double *normal_sample(size_t n, unsigned long seed)
 }
 
 /* 4-bit Lloyd-Max on 2^20 N(0, 1) samples (mt19937 seed 2, the training
- * seed of §3.0), init mu +- 3 sigma, threshold 1e-4: its exact MSE under
+ * seed of the figures), init mu +- 3 sigma, threshold 1e-4: its exact MSE under
  * N(0, 1) is within 3e-3 relative of the converged optimum 0.009501 [S42]
  * (sampling and the 1e-4 stop leave a small excess, never a deficit beyond
  * the table's rounding). */

@@ -3,15 +3,16 @@
  * conditions checked by an independent quadrature, and Monte Carlo blocks.
  *
  * Sources of the expected values (never the library's own output):
- *   [T21] /work/shared/spec/Yoshida (NF4 vs AF4): bitsandbytes' float32 NF4 table;
- *   [S22] §2.2: the recipe lands within 1.083e-7 of it, Phi^{-1}(o) =
+ *   [T21] Yoshida (NF4 vs AF4): bitsandbytes' float32 NF4 table;
+ *   [S22] the NormalFloat recipe lands within 1.083e-7 of it, Phi^{-1}(o) =
  *         1.8481309598;
- *   [T44] §4.4: the published AF4 tables for B = 32 ... 4096 (8 decimals);
- *   [S43] §4.3, §4.5: AF4-pub(64) misses the median condition of c6, c8 on
+ *   [T44] the published AF4 tables for B = 32 ... 4096 (8 decimals);
+ *   [S43] AF4-pub(64) misses the median condition of c6, c8 on
  *         their true cells by about 2.5e-2 and meets it with 0 as their
  *         cell end; the approximation differs by about 4e-3;
- *   [S63] §6.3: the author's Adam losses for pinned codes (AF4-exact lies
- *         in or at the edge of each range, AF4-pub above);
+ *   [S63] the author's Adam losses for pinned codes, printed in the
+ *         repository README (AF4-exact lies in or at the edge of each
+ *         range, AF4-pub above);
  *   optimality: a pinned optimum cannot be beaten by another code with the
  *   same pins under its own metric (BOF4 vs NF4, AF4, ...), and a code with
  *   more free levels (BOF4-S) does better still;
@@ -276,7 +277,7 @@ START_TEST(test_bof4_best)
 }
 END_TEST
 
-/* §5.2: with 0 pinned the signed optimum's positive half is the unsigned
+/* With 0 pinned the signed optimum's positive half is the unsigned
  * optimum's (the +1 atom sits on a pinned level either way), for both
  * metrics; BOF4-S pins 0 and +1 only, so -1 is not a level. */
 START_TEST(test_bof4s_halves)

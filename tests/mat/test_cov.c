@@ -1,9 +1,9 @@
 /* Covariance families, rotations and Sigma diagnostics (src/mat/cov.h,
  * src/mat/rotate.h).
  *
- * Expected values come from Ordentlich & Polyanskiy §12 (closed-form matrices, the E2
- * excesses) and from independent computations: LU and eigenvalue
- * determinants against prod d, GPTQ's d from chol(Sigma^{-1}) as the spec
+ * Expected values come from tabulated closed forms (the 2 x 2, 3 x 3 and AR(1)
+ * matrices, the E2 excesses) and from independent computations: LU and eigenvalue
+ * determinants against prod d, GPTQ's d from chol(Sigma^{-1}) as GPTQ
  * defines it against the one-Cholesky reversal the library uses, explicit
  * Sylvester matrices against the fast transform, moments of Haar and
  * Wishart draws against their known laws. */
@@ -80,11 +80,11 @@ static double sum_log(size_t n, const double *x)
   ck_assert_msg(fabs((x) - (ref)) <= (tol), "%s: %.12g, expected %.12g (tol %g)", what, \
                 (double)(x), (double)(ref), (double)(tol))
 
-/* ---- closed forms of Ordentlich & Polyanskiy §12.2 ---- */
+/* ---- closed forms: AR(1), 2 x 2 and 3 x 3 matrices ---- */
 
 START_TEST(test_ar1_table)
 {
-  /* n, rho, AM(d), GM(d), GPTQ excess (§12.2, 6 decimals). */
+  /* n, rho, AM(d), GM(d), GPTQ excess (6 decimals). */
   static const double rows[][5] = {
     {64, 0.9, 0.202656, 0.194995, 0.027799},
     {128, 0.9, 0.196328, 0.192481, 0.014275},
@@ -148,10 +148,10 @@ START_TEST(test_3x3)
     ASSERT_NEAR(d[i], gptq[i], 5e-8, "GPTQ d");
   ASSERT_NEAR(s.am_d, 1.6397279, 5e-8, "AM natural");
   ASSERT_NEAR(s.excess_bits, 0.0332105, 5e-8, "excess natural");
-  /* §12.2 lists 0.7558613 for the smallest, but the root of the
+  /* The table lists 0.7558613 for the smallest, but the root of the
    * characteristic polynomial l^3 - 7 l^2 + 9.8 l - 3.84 (trace, principal
    * minors 4 + 3.84 + 1.96, det) is 0.75586124674 (mpmath, 30 digits): the
-   * spec's last digit is off by one, hence 1.5e-7 for the table and the
+   * printed table's last digit is off by one, hence 1.5e-7 for the table and the
    * polynomial itself to rounding. */
   static const double eig[3] = {0.7558613, 0.9617408, 5.2823980};
   for (int i = 0; i < 3; i++) {
@@ -186,7 +186,7 @@ START_TEST(test_3x3)
 }
 END_TEST
 
-/* E2's closed-form excesses (§9, §12.1) on the two-level family. */
+/* E2's closed-form excesses (docs/methods-watersic.md) on the two-level family. */
 START_TEST(test_two_level_excess)
 {
   static const double rows[][2] = {
@@ -222,7 +222,7 @@ static double logdet_lu(size_t n, const double *S)
   return s;
 }
 
-/* GPTQ's d by the spec's own definition: U = chol(Sigma^{-1}) upper,
+/* GPTQ's d by its own definition: U = chol(Sigma^{-1}) upper,
  * d_j = 1/U_jj^2 (dpotrf, dpotri, dpotrf('U')). */
 static void gptq_d_by_inverse(size_t n, const double *S, double *d)
 {
@@ -687,7 +687,7 @@ static const double NOT_PSD[4] = {1, 2, 2, 1};
 static const double ASYM[9] = {4, 2, 0.4, 2, 2, 0.2, 0.4, 0.3, 1};
 static const double NOT_SQUARE[6] = {1, 0, 0, 0, 1, 0};
 
-/* Root: the 3x3 Sigma of §12.2 and a 2x3 W; good/: Sigma only; the rest
+/* Root: the 3x3 Sigma S3 and a 2x3 W; good/: Sigma only; the rest
  * are each broken in one way. */
 static void write_file(void)
 {

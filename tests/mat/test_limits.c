@@ -1,5 +1,5 @@
-/* Information-theoretic limits (src/mat/limits.h) against Ordentlich &
- * Polyanskiy §12.1 (constants) and §12.2 (the reverse-waterfilling table), and the
+/* Information-theoretic limits (src/mat/limits.h) against
+ * closed-form constants and a reverse-waterfilling table worked by hand, and the
  * root-finding water level against an exact enumeration of the active set
  * (an independent algorithm). */
 #include <math.h>
@@ -18,7 +18,7 @@ static const double LAMBDA[4] = {4, 1, 0.25, 0.0625};
 
 START_TEST(test_rwf_table)
 {
-  /* theta, D, R from §12.2 (D exact binary fractions, R to 6 decimals). */
+  /* theta, D, R worked by hand (D exact binary fractions, R to 6 decimals). */
   static const double rows[][3] = {
     {2, 0.828125, 0.125}, {0.5, 0.328125, 0.5}, {0.125, 0.109375, 1.125}, {0.01, 0.01, 2.821928}};
   for (int k = 0; k < 4; k++) {
@@ -112,7 +112,7 @@ START_TEST(test_constants)
   double h_gauss = entropy_bits("gaussian"), h_laplace = entropy_bits("laplace");
   ASSERT_NEAR(h_gauss, 2.0470955852, 5e-11, "Gaussian h");
   ASSERT_NEAR(h_laplace, 1.9426950409, 5e-11, "Laplace h");
-  /* WaterSIC over the limit: 2 pi e / 12 and its half-log (§12.1). */
+  /* WaterSIC over the limit: 2 pi e / 12 and its half-log. */
   double gm = 0.37, R = 3.3;
   double ratio = qrd_highrate_sic(h_gauss, gm, R) / qrd_rwf_highrate(gm, R);
   ASSERT_NEAR(ratio, 1.4232890371, 5e-11, "2 pi e / 12");

@@ -4,11 +4,11 @@
  *   [E7]   Ordentlich & Polyanskiy's experiment E7: the equivalences (blocked
  *          vs unblocked GPTQ, GPTQ vs reversed SIC vs Babai, Sigma = I),
  *          Pi d = det Sigma, the residual identity, D = (Delta^2/12) AM(d);
- *   [S12]  same file §12: 2 pi e / 12 gap 0.2546143348 bit, the 3 x 3 and
+ *   [S12]  closed forms: 2 pi e / 12 gap 0.2546143348 bit, the 3 x 3 and
  *          AR(1) conditional variances, AM, GM and excess tables, the
  *          two-level excess 0.399234 bit;
- *   [S5]   same file §5: GPTQ/WaterSIC excess 1/2 log2(AM(d)/GM(d));
- *   [S7]   same file §7: Miller-Madow (K - 1)/(2 N ln 2), H_pool >= H_col;
+ *   [S5]   docs/methods-watersic.md: GPTQ/WaterSIC excess 1/2 log2(AM(d)/GM(d));
+ *   [S7]   docs/methods-watersic.md: Miller-Madow (K - 1)/(2 N ln 2), H_pool >= H_col;
  *   [ref]  IST-DASLab gptq quant.py find_params/quantize: the absmax grid,
  *          worked by hand in the comments;
  *   independent second routes computed here: LAPACK determinants and
@@ -377,7 +377,7 @@ START_TEST(test_highrate_distortion)
 }
 END_TEST
 
-/* ---- §12 closed forms ---- */
+/* ---- [S12] closed forms ---- */
 
 /* [S12] 3 x 3: GPTQ natural (= act-order) d = (96/49, 1.96, 1), excess
  * 0.0332105; reversed (0.96, 1, 4), excess 0.1716572; WaterSIC d =

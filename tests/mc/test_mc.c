@@ -1,9 +1,9 @@
 /* Monte-Carlo core: samples, the sorted evaluator, bit counting.
  *
  * Sources of the expected values (never the library's own output):
- *   [S42]  Orr et al. §4.2: 4-level Gaussian
+ *   [S42]  Orr et al.: 4-level Gaussian
  *          Lloyd-Max MSE 0.117482 (Max 1960: levels +-0.4528, +-1.510);
- *   [S27]  same file, §2.7: the +1-smoothed model (count + 1)/(N + n);
+ *   [S27]  Orr et al.: the +1-smoothed model (count + 1)/(N + n);
  *   [CT]   Cover & Thomas, Elements of Information Theory, §5.6-5.8:
  *          Huffman codes are optimal, satisfy Kraft with equality and
  *          have expected length in [H, H + 1); the {1,1,2,4} example;
@@ -658,10 +658,10 @@ START_TEST(test_grid_tune)
 }
 END_TEST
 
-/* The §2.8 pipeline on a real sample: a uniform grid of floor(2^b0) points
+/* The rate-tuning pipeline on a real sample: a uniform grid of floor(2^b0) points
  * on [-a, a] (a = max|X_train|), +1-smoothed model from the seed-2
  * training sample, ideal code length on the seed-1 sample, tuned to 4
- * bits.  Expected R 2^b near the entropy-coded limit (§4.2: 1.1963 at
+ * bits.  Expected R 2^b near the entropy-coded limit (1.1963 at
  * H = 4 for the infinite mid-tread grid; the finite train/test version sits
  * slightly above, and 2^20 samples put R's SE near 0.1%). */
 typedef struct {

@@ -4,8 +4,8 @@
  * Sources of the expected values (never the library's own output):
  *   [S42]  Orr et al. (quadrature constants and
  *          the Gaussian Lloyd-Max / CRD / entropy-coded uniform tables);
- *   [S43]  same file, §4.3 (CRD codepoint tables, 5 decimals);
- *   [S24]  same file, §2.4 (CRD closed forms for Normal, Laplace, t);
+ *   [S43]  Orr et al. (CRD codepoint tables, 5 decimals);
+ *   [S24]  Orr et al. (CRD closed forms for Normal, Laplace, t);
  *   [Max]  J. Max, "Quantizing for minimum distortion", IRE Trans. IT-6
  *          (1960), tables of the optimum and of the optimum uniform
  *          quantiser for a unit Gaussian;

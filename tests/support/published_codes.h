@@ -1,6 +1,6 @@
 /* Published codebooks of Yoshida (NF4 vs AF4), shared by the test suites: NF4
- * (§2.1, bitsandbytes' float32 values, the definition of NF4) and the AF4
- * tables (§4.4, 8 decimals; a reimplementation must match within 5e-9) for
+ * (bitsandbytes' float32 values, the definition of NF4) and the AF4
+ * tables (8 decimals; a reimplementation must match within 5e-9) for
  * B = 32, 64, ..., 4096. */
 #ifndef QRD_TEST_PUBLISHED_CODES_H
 #define QRD_TEST_PUBLISHED_CODES_H
