@@ -4,7 +4,7 @@
  *
  * Element: the symmetric block CRD (alpha = 1/3) of the source's family at
  * that B, with b - scale_bits / B element bits realised as
- * round(2^{b - scale_bits/B}) levels (Orr et al. §2.6: the level count is rounded, not the bits), so the
+ * round(2^{b - scale_bits/B}) levels (Orr et al.: the level count is rounded, not the bits), so the
  * achieved b wiggles around the target (|achieved - b| <= 0.125, checked).
  *
  * Panels (one per target b):
@@ -179,6 +179,7 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   qrd_block_result *r = NULL;
   qrd_results *res;

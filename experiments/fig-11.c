@@ -3,9 +3,9 @@
  * signmax block scales.
  *
  * Elements (4 bits each, so b = 4 + 16/B; E2M1's 15 values count as 4
- * bits, Orr et al. §2.3): the 4-bit block CRD (alpha = 1/3) of the
+ * bits, Orr et al.): the 4-bit block CRD (alpha = 1/3) of the
  * panel's family at that B (symmetric under absmax, asymmetric under
- * signmax, §2.4), NF4, SF4[nu=5], INT4 (-8..7: absmax divides by 7,
+ * signmax), NF4, SF4[nu=5], INT4 (-8..7: absmax divides by 7,
  * signmax maps the block's extreme to -8), E2M1 and E3M0 (nearest, ties
  * toward zero).
  *
@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
 #include "harness/driver_sweep.h"
 
@@ -128,6 +129,9 @@ static int write_panel(qrd_results *res, const setup *s, const qrd_block_result 
   snprintf(title, sizeof title, "%s (%s): 4-bit elements, %s block scales, b = 4 + %g/B",
            src->label, src->dist.spec, s->scale, qrd_scale_bits(&sf));
   int st = qrd_results_panel(res, src->slug, title, "block size B", "R 2^b");
+  if (!st)
+    st = qrd_curve_params(res, "source=%s; element_bits=4; scale_format=%s", src->dist.spec,
+                          s->scale);
   for (int f = 0; !st && f < N_FORMATS; f++) {
     double x[QRD_DRIVER_MAX_BLOCKS], y[QRD_DRIVER_MAX_BLOCKS], e[QRD_DRIVER_MAX_BLOCKS];
     for (size_t j = 0; j < s->sweep.n_block; j++) {
@@ -156,6 +160,7 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   qrd_block_result *r = NULL;
   qrd_results *res;

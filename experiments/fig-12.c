@@ -7,7 +7,7 @@
  * t-nu-5.  Curves, in this order:
  *   rms-e<E>          tensor RMS scale (fp32 RMS, then the scale format)
  *   absmax-b<B>-e<E>  absmax per block of B: s = q(max|x| / max_E,M)
- * Scales are signed E8M7 rounded up (16 bits, §2.3); elements round to
+ * Scales are signed E8M7 rounded up (16 bits); elements round to
  * nearest with ties toward zero, with subnormals and no special codes.
  * Every x is the achieved b (scale bits included); y_err is the jackknife
  * standard error of R over QRD_BLOCK_BATCHES batches of whole blocks,
@@ -172,6 +172,9 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const qrd_fp_
   char title[192];
   snprintf(title, sizeof title, "%s (%s)", s->src[d].label, s->src[d].dist.spec);
   int st = qrd_results_panel(res, s->src[d].slug, title, "bits per parameter b", "R 2^b");
+  if (!st)
+    st = qrd_curve_params(res, "source=%s; element=fp; scale_format=%s; block=%lu",
+                          s->src[d].dist.spec, s->scale_name, s->block);
   for (int sc = 0; !st && sc < N_SCALINGS; sc++)
     for (size_t j = 0; !st && j < s->n_exp; j++)
       st = write_curve(res, s->src[d].slug, s, x, items, n, sc, (int)s->exponent[j]);
@@ -215,6 +218,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_fp_pass *ite
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   static qrd_fp_pass items[N_SCALINGS * MAX_WIDTHS];
   size_t n = plan(s, items);

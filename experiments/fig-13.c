@@ -3,7 +3,7 @@
  *
  * Source: Student-t nu = 5 at scale 1.  Block absmax scaling with a signed
  * scale of E exponent bits (7) and m = 0..23 mantissa bits rounded up
- * ("E8M[m]": 1 + 7 + m bits, §2.3), element bits b - (8 + m) / B realised
+ * ("E8M[m]": 1 + 7 + m bits), element bits b - (8 + m) / B realised
  * as round(2^{b - (8+m)/B}) levels (pitfall 1), total b = 4 and 8.
  * Elements: the symmetric block CRD of the source's family at that B
  * (solid in the paper) and asymmetric INT (dashed).
@@ -301,6 +301,7 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "standard error of the averaged R, and of the ratio to m = 0: jackknife over batches of whole blocks, 6 batches per rescaling";
   const setup *s = setup_ptr;
   size_t n_m = (size_t)(s->m_max - s->m_min + 1);
   static item items[MAX_BLOCKS][MAX_MANTISSAS];

@@ -3,13 +3,13 @@
  * uniform grid are coded by the ideal code length, by a Huffman code or by
  * bzip2, next to fixed-length block absmax.
  *
- * Panels, one per source (scale 1, orr-formats §3.0): normal, laplace,
+ * Panels, one per source (scale 1): normal, laplace,
  * t-nu-5.  Curves:
  *   optimal            tensor RMS (bf16 scale) + n evenly spaced levels on
- *                      [-a, a], a = max |training sample| (§2.8), indices
+ *                      [-a, a], a = max |training sample|, indices
  *                      costed at their ideal code length under the
  *                      +1-smoothed model of an independent training sample
- *                      normalised with an exact fp32 scale (§2.7)
+ *                      normalised with an exact fp32 scale
  *   huffman            the same grid family, Huffman code lengths of that
  *                      model
  *   bzip2              the same grid family, the indices in their original
@@ -140,7 +140,7 @@ static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)
   }
   if (!st)
     qrd_block_sample_set_source(p->eval, &s->src[d].dist, 0.0);
-  /* the grid spans the training sample (§2.8): larger test values clip */
+  /* the grid spans the training sample: larger test values clip */
   if (!st)
     p->grid_max = qrd_block_absmax(p->train);
   free(x);
@@ -259,6 +259,9 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const item *i
   char title[160];
   snprintf(title, sizeof title, "%s (%s), tensor RMS", s->src[d].label, s->src[d].dist.spec);
   int st = qrd_results_panel(res, s->src[d].slug, title, "bits per parameter b", "R 2^b");
+  if (!st)
+    st = qrd_curve_params(res, "source=%s; samples=%lu; scale_format=%s", s->src[d].dist.spec,
+                          s->samples, s->scale);
   for (size_t i = 0; !st && i < n; i += s->n_bits) {
     double x[QRD_DRIVER_MAX_BITS], y[QRD_DRIVER_MAX_BITS], e[QRD_DRIVER_MAX_BITS];
     for (size_t j = 0; j < s->n_bits; j++) {
@@ -304,6 +307,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   qrd_results *res;
   int st = qrd_driver_results(drv, &res);

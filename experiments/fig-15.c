@@ -1,4 +1,4 @@
-/* fig-15 (Orr et al. §2.2; F-M4 `ma_fisher_bit_allocation` and the
+/* fig-15 (Orr et al.; F-M4 `ma_fisher_bit_allocation` and the
  * predicted side of F-X4 `xp_bit_allocation`): Fisher-optimal bit
  * allocation from a per-tensor statistics file (format in alloc/alloc.h).
  *

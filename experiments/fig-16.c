@@ -1,6 +1,6 @@
 /* fig-16 (Yoshida, README F-P1 "Distribution for block size = B";
  * the NF4/AF4 study's figure A): the law of absmax-normalised N(0,1) values
- * X = W / max_i |W_i| over blocks of B, exact (§3) against Monte Carlo
+ * X = W / max_i |W_i| over blocks of B, exact against Monte Carlo
  * histograms, for several B.
  *
  * Panels:
@@ -184,6 +184,7 @@ static int evaluate(void *ctx, size_t j, char *what, size_t len)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "standard error of each bin's density: jackknife over 64 batches of whole blocks";
   const setup *s = setup_ptr;
   qrd_dist d;
   int st = qrd_dist_parse("gaussian", &d);

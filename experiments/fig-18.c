@@ -217,6 +217,7 @@ static int write_results(qrd_driver *drv, const setup *s, const item *items)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "standard error of the Monte Carlo estimate: jackknife over 64 batches of whole blocks (R by the delta method)";
   const setup *s = setup_ptr;
   size_t n = s->lineup.n_code * s->lineup.n_block;
   item *items = calloc(n, sizeof *items);

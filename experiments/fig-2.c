@@ -124,6 +124,7 @@ static int write_all(qrd_results *res, const void *ctx)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   run_state w = {.e = {NULL}};
   qrd_scaling raw;

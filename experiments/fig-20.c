@@ -32,7 +32,7 @@ static const char doc[] =
   "Config keys: seed, family (Sigma, e.g. identity), n, rows, dists (laws of\n"
   "W's entries: gaussian laplace ...), rates (targets R0, bits of per-column\n"
   "entropy + Miller-Madow), tune (1: tune each run to R0; 0: nominal step),\n"
-  "watersic, watersic_no_lmmse (watersic specs, the second with lmmse=0),\n"
+  "watersic, watersic_no_lmmse (method specs, the second with lmmse=0),\n"
   "gptq_ec (a gptq spec).";
 
 enum { M_WATERSIC, M_WATERSIC_PLAIN, M_GPTQ, N_METHODS };

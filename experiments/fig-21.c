@@ -38,7 +38,7 @@ static const char doc[] =
   "E2: GPTQ's unbounded gap on two-level spectra vs WaterSIC.\n"
   "Config keys: seed, n, rows, tune (1: tune each run to R0; 0: nominal step),\n"
   "dist (law of W's entries), eps (list: the small eigenvalue), rates (targets\n"
-  "R0, per-column entropy + Miller-Madow), watersic (a watersic spec), gptq_ec\n"
+  "R0, per-column entropy + Miller-Madow), watersic (a method spec such as watersic:lmmse=0), gptq_ec\n"
   "(a gptq spec).";
 
 enum { M_WATERSIC, M_GPTQ, N_METHODS };
@@ -212,6 +212,7 @@ static int make_panel(const qrd_driver *drv, const setup *s, size_t e, qrd_matq_
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "sample standard deviation of the excess over the rates of the comparison range (a spread, not a standard error)";
   const setup *s = setup_ptr;
   qrd_matq_point_panel pn[MAX_EPS] = {0};
   int st = QRD_OK;

@@ -10,7 +10,9 @@
  *                     label: its spec), x = rotation index (root attribute
  *                     `rotations`), y = mean excess over the draws, y_err =
  *                     their sample sd (0 when neither the family nor the
- *                     rotation is random: then one draw is made)
+ *                     rotation is random: then one draw is made; none at
+ *                     a size drawn once); and draws-<family>, every draw
+ *                     of its random entries as points (rotation, excess)
  *   profile-<family>  d_j / GM(lambda) against the processing index j, one
  *                     curve per rotation (mean and sd over the draws), and
  *                     the lines hm, am = HM(lambda)/GM(lambda),
@@ -94,6 +96,29 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 
 /* ---- results ---- */
 
+/* Every draw of the random entries of family f at size i, as a curve
+ * draws-<family> of points (rotation index, excess): five draws give a
+ * poor standard deviation, so the plot shows the draws themselves. */
+static int write_draws(qrd_results *res, const qrd_excess_sweep *sw, const setup *s, size_t i,
+                       size_t f, const char *panel, const char *slug)
+{
+  double x[QRD_EXCESS_MAX_ROTATIONS * QRD_EXCESS_MAX_DRAWS];
+  double y[QRD_EXCESS_MAX_ROTATIONS * QRD_EXCESS_MAX_DRAWS];
+  size_t m = 0;
+  for (size_t r = 0; r < s->n_rot; r++) {
+    size_t k = qrd_excess_table_draws(sw, i, f, r);
+    const double *v = qrd_excess_table_values(sw, i, f, r);
+    for (size_t j = 0; k > 1 && j < k; j++, m++) {
+      x[m] = (double)r;
+      y[m] = v[j];
+    }
+  }
+  char curve[192], label[QRD_COV_PATH_LEN + 64];
+  snprintf(curve, sizeof curve, "draws-%s", slug);
+  snprintf(label, sizeof label, "%s, every draw", s->family[f].spec);
+  return m ? qrd_results_curve(res, panel, curve, label, m, x, y, NULL) : QRD_OK;
+}
+
 static int write_tables(qrd_results *res, const qrd_excess_sweep *sw, const setup *s)
 {
   char xlabel[160] = "rotation:", rot_list[96] = "";
@@ -107,9 +132,11 @@ static int write_tables(qrd_results *res, const qrd_excess_sweep *sw, const setu
   for (size_t i = 0; !st && i < s->n_size; i++) {
     char panel[32], title[96];
     snprintf(panel, sizeof panel, "n-%lu", s->size[i]);
-    snprintf(title, sizeof title, "GPTQ excess over WaterSIC, n = %lu (%lu draws)", s->size[i],
-             s->draws[i]);
+    snprintf(title, sizeof title, "GPTQ excess over WaterSIC, n = %lu (%lu draw%s)", s->size[i],
+             s->draws[i], s->draws[i] > 1 ? "s" : ": no spread");
     st = qrd_results_panel(res, panel, title, xlabel, "1/2 log2(AM(d)/GM(d)) (bits)");
+    if (!st)
+      st = qrd_curve_params(res, "n=%lu; draws=%lu", s->size[i], s->draws[i]);
     for (size_t f = 0; !st && f < s->n_family; f++) {
       double x[QRD_EXCESS_MAX_ROTATIONS], y[QRD_EXCESS_MAX_ROTATIONS],
           e[QRD_EXCESS_MAX_ROTATIONS];
@@ -119,7 +146,11 @@ static int write_tables(qrd_results *res, const qrd_excess_sweep *sw, const setu
       }
       char curve[160];
       qrd_driver_slug(curve, sizeof curve, s->family[f].spec);
-      st = qrd_results_curve(res, panel, curve, s->family[f].spec, s->n_rot, x, y, e);
+      /* one draw has no spread to show */
+      st = qrd_results_curve(res, panel, curve, s->family[f].spec, s->n_rot, x, y,
+                             s->draws[i] > 1 ? e : NULL);
+      if (!st)
+        st = write_draws(res, sw, s, i, f, panel, curve);
     }
   }
   return st;
@@ -243,6 +274,7 @@ static int write_results(qrd_results *res, const void *sw_ptr)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "sample standard deviation over the draws (the spread of the random family or rotation, not a standard error); 0 where nothing is random";
   qrd_excess_sweep *sw;
   int st = qrd_excess_sweep_alloc(setup_ptr, drv->seed, &sw);
   if (st)

@@ -34,7 +34,7 @@
 
 static const char doc[] =
   "Per-column rates of WaterSIC vs the waterfilling allocation.  Config keys:\n"
-  "seed, method (a watersic spec), rate (mean per-column entropy),\n"
+  "seed, method (a method spec such as watersic:lmmse=0), rate (mean per-column entropy),\n"
   "column_n, column_ratio (Sigma = diag(ratio^k)), column_rows,\n"
   "hist_family, hist_n, hist_rows, hist_rotations, hist_bins.";
 

@@ -212,6 +212,7 @@ static int write_all(qrd_results *res, const void *ctx)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   size_t n = s->n_dist * N_SCALINGS;
   sweep *w = malloc(sizeof *w);

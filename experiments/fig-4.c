@@ -1,5 +1,5 @@
 /* fig-4 (Orr et al. F-S3, `eg_dist_absmax`): the mean block absmax E[max|X|]
- * over blocks of B iid values vs B, with the models of Orr et al. §2.5 that
+ * over blocks of B iid values vs B, with the models of Orr et al. that
  * the block CRD formats are built on, and the exact value by integration.
  *
  * Panels:
@@ -119,6 +119,7 @@ static int write_results(qrd_driver *drv, const setup *s, const result *r)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "standard error of the mean block maximum: standard deviation of the block maxima / sqrt(number of blocks)";
   const setup *s = setup_ptr;
   result *r = calloc(s->n_dist, sizeof *r);
   if (!r)

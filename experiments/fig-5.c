@@ -1,7 +1,7 @@
 /* fig-5 (Orr et al. F-S4, `eg_scaling_mode_3bit_normal`): the codepoints of
  * a b-bit cube-root-density (CRD) format under each scaling mode, one row
  * per mode.  Deterministic: the codepoints are closed-form quantiles
- * (Orr et al. §2.4), no sample is drawn.
+ * (Orr et al.), no sample is drawn.
  *
  * Panel "codepoints": one curve per row, named after its config word
  * (e.g. "rms-sym", "absmax-asym"), with x = codepoint value and y = the

@@ -1,6 +1,6 @@
 /* fig-6 (Orr et al. F-S5, `eg_block_scaled_distribution`): the law of
  * block-normalised N(0,1) values X = W / max_B(W), as a histogram of a
- * Monte-Carlo sample, against the model of Orr et al. §2.5 that the block
+ * Monte-Carlo sample, against the model of Orr et al. that the block
  * CRD formats are designed from, and against the exact law
  * (law/normalised_hist.h).
  *
@@ -138,6 +138,7 @@ static int run_panel(const setup *s, const double *x, size_t i, panel *p)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = "binomial standard error sqrt(p (1 - p) / N) of each bin, in density units";
   const setup *s = setup_ptr;
   qrd_dist d;
   int st = qrd_dist_parse("gaussian", &d);

@@ -6,7 +6,7 @@
  * (Normal, Laplace, t nu=7, all at scale 1).  The data is normalised once
  * with exact fp32 scales and R is measured on the normalised values y:
  * R = sqrt(sum (y - Q(y))^2 / sum y^2), unweighted, as the reference does
- * (orr-formats §3.1).  Under tensor RMS that is also the weight-domain R
+ *.  Under tensor RMS that is also the weight-domain R
  * (one scale); under block absmax it is not (the weight domain weights each
  * block by its scale squared), which is why this driver builds its own
  * unweighted block samples instead of qrd_block_sample_alloc's weighted
@@ -287,7 +287,7 @@ static int coded_grid(const coded_ctx *c, double b0, qrd_codebook **cb)
 }
 
 /* Total ideal code length of the evaluation sample's indices on the grid
- * of b0 (§2.8), the model trained on the training sample: what
+ * of b0, the model trained on the training sample: what
  * qrd_block_eval_coded counts, without the error sums. */
 static int coded_bits(double b0, void *params, double *bits)
 {
@@ -332,7 +332,7 @@ static int run_fixed(const setup *s, const panel_data *pd, item *it)
   return st;
 }
 
-/* Lloyd-Max trained on the normalised training sample (§2.9: init
+/* Lloyd-Max trained on the normalised training sample (init
  * mean +- 3 std for RMS data, [min, max] for absmax-normalised data). */
 static int run_lloyd_max(const setup *s, const panel_data *pd, item *it)
 {
@@ -420,6 +420,9 @@ static int write_panel(qrd_results *res, const setup *s, const item *items, size
            s->src[col].dist.spec, row == ROW_RMS ? "tensor RMS" : "block absmax", s->bits);
   int st = qrd_results_panel(res, panel, title, "density power alpha",
                              "R on normalised data");
+  if (!st)
+    st = qrd_curve_params(res, "source=%s; scaling=%s; scale_format=fp32; element_bits=%g",
+                          s->src[col].dist.spec, row == ROW_RMS ? "rms" : "absmax", s->bits);
   series c[MAX_DISTS];
   for (size_t sh = 0; !st && sh < s->n_dist; sh++) {
     collect(items, n, pnl, sh, &c[sh]);
@@ -477,6 +480,7 @@ static int write_results(qrd_driver *drv, const setup *s, const item *items, siz
 
 static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
 {
+  drv->y_err = QRD_Y_ERR_R;
   size_t n = plan(s, items);
   qrd_driver_progress_begin(drv, N_ROWS * s->n_dist + n);
   int st = QRD_OK;

@@ -202,6 +202,7 @@ static int write_all(qrd_results *res, const void *ctx)
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   size_t n = s->n_shape + s->n_nu;
   qrd_driver_progress_begin(drv, n + 1);

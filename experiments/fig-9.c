@@ -2,7 +2,7 @@
  * against the achieved bits per parameter b, fixed-length vs
  * variable-length elements under three scalings.
  *
- * Panels, one per source (scale 1, orr-formats §3.0): normal, laplace,
+ * Panels, one per source (scale 1): normal, laplace,
  * student-t-<nu>.  Curves (B = `block`, bf16 scales):
  *   rms-fixed            tensor RMS + the family's RMS CRD (alpha = 1/3)
  *   rms-bB-fixed         RMS per block of B + the same RMS CRD
@@ -10,7 +10,7 @@
  *   <scaling>-compressed uniform grid + ideal code (+1-smoothed model of an
  *                        independent training sample normalised with exact
  *                        fp32 scales), grid tuned so the coded element bits
- *                        are about the fixed-length curve's b_elem (§2.8)
+ *                        are about the fixed-length curve's b_elem
  *   fixed-limit          Panter-Dite sqrt((int p^{1/3})^3 / 12)
  *   compressed-limit     sqrt(2^{2h} / 12)
  * Fixed-length curves use n = round(2^b_elem) levels at log2 n bits
@@ -141,7 +141,7 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
   }
   for (size_t k = 0; !st && k < N_SCHEMES; k++)
     qrd_block_sample_set_source(sc[k].eval, &s->src[d].dist, 0.0);
-  /* the RMS grid spans the training sample (§2.8): larger test values clip */
+  /* the RMS grid spans the training sample: larger test values clip */
   for (size_t k = 0; !st && k < N_SCHEMES; k++)
     sc[k].grid_max = sc[k].floor_levels ? qrd_block_absmax(sc[k].train) : 1.0;
   free(x);
@@ -294,6 +294,9 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
   char panel[64], title[192];
   panel_name(s, d, panel, sizeof panel, title, sizeof title);
   int st = qrd_results_panel(res, panel, title, "bits per parameter b", "R 2^b");
+  if (!st)
+    st = qrd_curve_params(res, "source=%s; scale_format=%s; block=%lu", s->src[d].dist.spec,
+                          s->scale, s->block);
   double range[2] = {INFINITY, -INFINITY};
   /* items are planned by (mode, scheme, bit): each curve is one run */
   for (size_t i = 0; !st && i < n; i += s->n_bits) {
@@ -340,6 +343,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
+  drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   qrd_results *res;
   int st = qrd_driver_results(drv, &res);

@@ -5,9 +5,29 @@
 
 figures: $(FIGURES)
 
+ifeq ($(CONFIG)$(OUT),)
 # The results file is named here, not left an intermediate of the plot, so
 # deleting it and asking for the figure rebuilds it.
 $(FIGURES): fig-%: results/fig-%.h5 results/fig-%.tsv plots/fig-%.png
+else
+# A variant, leaving the shipped figure alone: make fig-N CONFIG=my.cfg
+# [OUT=results/my.h5] runs the driver on CONFIG (default the shipped one)
+# into OUT (default results/fig-N-<config name>.h5), always, then exports
+# it beside OUT and plots it to plots/<OUT's name>.png.
+$(FIGURES): fig-%: $(BIN)/fig-% $(BIN)/qrd
+	@cfg='$(or $(CONFIG),configs/fig-$*.cfg)'; \
+	out='$(or $(OUT),results/fig-$*-$(basename $(notdir $(CONFIG))).h5)'; \
+	case "$$out" in *.h5) ;; *) echo "OUT=$$out: want a name ending in .h5" >&2; exit 2;; esac; \
+	base="$${out%.h5}"; mkdir -p "$$(dirname "$$out")" plots; \
+	echo "./$(BIN)/fig-$* --config $$cfg --out $$out"; \
+	./$(BIN)/fig-$* --config "$$cfg" --out "$$out" $(QRD_FLAGS) && \
+	./$(BIN)/qrd export "$$out" > "$$base.tsv" && \
+	for p in $$(./$(BIN)/qrd export --panels "$$out"); do \
+	  ./$(BIN)/qrd export --panel $$p "$$out" > "$$base-$$p.tsv" || exit 1; \
+	done && \
+	QRD=./$(BIN)/qrd gnuplot -c experiments/plot/fig-$*.gp "$$base" "plots/$$(basename "$$base").png" && \
+	echo "$$out, plots/$$(basename "$$base").png"
+endif
 
 results/fig-%.h5: configs/fig-%.cfg $(BIN)/fig-%
 	@mkdir -p results

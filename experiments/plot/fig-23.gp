@@ -36,20 +36,28 @@ set style line 20 lc rgb "#c0c0c0" lw 0.5
 do for [s=1:S] {
   p = "n-" . word(sizes, s)
   f = tsv(p)
-  fams = curves(p)
+  fams = not_starting(curves(p), "draws-")
+  drawn = starting(curves(p), "draws-")
   F = words(fams)
+  fam(name) = sum [k=1:F] (word(fams, k) eq name ? k : 0)
   set lmargin at screen 0.045
   set rmargin at screen 0.975
   set tmargin at screen top - (s - 1) * bar_h - 0.012
   set bmargin at screen top - s * bar_h + 0.062
   set title sprintf("n = %s (draws of random families and rotations: %s)", word(sizes, s), word(draws, s)) offset 0,-0.6
+  # one draw has no spread: no bars (and no caps on zero-length ones)
+  if (word(draws, s) + 0 > 1) { set bars small } else { set bars 0 }
   set xrange [-0.6:F - 0.4]
   set yrange [-0.05:5]
   set xtics () 
   w = 0.72 / R
+  # every draw of the random entries: small open circles beside the mean
   plot for [i=1:F] f index sel(word(fams, i)) every ::0::0 using (i - 1):(0):xtic(short(columnhead(2))) with points ps 0 notitle, \
        for [r=0:R-1] for [i=1:F] f index sel(word(fams, i)) every ::r::r using (i - 1 + (r - (R - 1) / 2.0) * w):2:3 \
-         with yerrorbars lt (r + 2) pt 7 ps 0.7 title (i == 1 ? word(rots, r + 1) : "")
+         with yerrorbars lt (r + 2) pt 7 ps 0.7 title (i == 1 ? word(rots, r + 1) : ""), \
+       for [j=1:words(drawn)] f index sel(word(drawn, j)) \
+         using (fam(word(drawn, j)[7:]) - 1 + ($1 - (R - 1) / 2.0) * w + 0.25 * w):2:($1 + 2) \
+         with points pt 6 ps 0.35 lc variable notitle
 }
 unset title
 set xtics norotate font ",9" mirror autofreq

@@ -21,6 +21,6 @@ do for [panel in "light heavy"] {
        for [i=1:words(mc)] f index sel(word(mc, i) . "-model") using 1:2 with lines lt (i+1) lw 3 dt 2 notitle, \
        for [i=1:words(mc)] f index sel(word(mc, i)) using 1:2:3 with yerrorbars lt (i+1) pt 6 ps 0.9 title columnheader(2), \
        NaN with lines lc rgb "black" lw 1.5 title "exact (integral)", \
-       NaN with lines lc rgb "black" lw 3 dt 2 title "model (orr-formats 2.5)"
+       NaN with lines lc rgb "black" lw 3 dt 2 title "closed-form model"
 }
 unset multiplot

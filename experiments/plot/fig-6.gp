@@ -1,6 +1,6 @@
 # fig-6: usage  gnuplot -c fig-6.gp results/fig-6 OUT.png
 # Per panel: histogram (with binomial standard errors), exact (the law),
-# and any other curve (the model of orr-formats 2.5, when the block size
+# and any other curve (the closed-form model, when the block size
 # allows it).  y = fraction of values per bin of width 2/40.
 load "experiments/plot/style.gp"
 set output ARG2

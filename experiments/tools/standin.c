@@ -1,7 +1,7 @@
 /* A synthetic stand-in for per-tensor statistics of a 32-layer Llama-style
  * transformer (Llama-3.1-8B shapes), in the format of `qrd allocate`
  * (src/alloc/alloc.h).  The paper's per-tensor Fisher sums and RMS values
- * are not public (orr-formats §6); this file only exercises the code path.
+ * are not public; this file only exercises the code path.
  *
  * Model: for tensor t of type k in layer l,
  *   ½ log2 f̄_t = a_k + u(l) + noise,   log2 σ_t = c_k + v(l) + noise,
@@ -9,7 +9,7 @@
  * and last layers more sensitive), a linear drift v over depth, and
  * independent Normal noise.  Each term is then shifted and scaled so that
  * its sample standard deviation (n − 1) over the tensors is exactly the
- * spread the authors report for Llama-3.1-8B (orr-formats §4.1,
+ * spread the authors report for Llama-3.1-8B (docs/methods-orr.md,
  * bit_count_contributors): 0.880 for ½ log2 f̄ and 0.465 for log2 σ.  Levels: mean log2 σ = −5.5
  * (σ ≈ 0.022), and the Fisher level makes the flat 4-bit predicted KL with
  * ε = sqrt(πe/6) equal to 0.1 (the order of the paper's 4-bit D_KL).

@@ -1,5 +1,5 @@
 /* qrd allocate: Fisher-optimal per-tensor bit widths from a per-tensor
- * statistics file (orr-formats §2.2; library in alloc/alloc.h). */
+ * statistics file (docs/methods-orr.md; library in alloc/alloc.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +13,13 @@
 
 #define MAX_TARGETS 64
 /* sqrt(pi e / 6): R 2^b of a uniform grid + ideal code on Normal data
- * (orr-formats §4.2), the error constant of "Tensor RMS + Compression" */
+ *, the error constant of "Tensor RMS + Compression" */
 #define DEFAULT_EPSILON 1.1930231
 
 static const char help[] =
   "usage: qrd allocate STATS.tsv --bits B[,B...] [--min-bits M] [--epsilon E] [--summary]\n"
   "Fisher-optimal element bits per tensor at mean B bits per parameter\n"
-  "(Orr et al.; orr-formats 2.2) under the error model MSE_t = rms_t^2 E^2 2^(-2 b_t),\n"
+  "(Orr et al.; docs/methods-orr.md) under the error model MSE_t = rms_t^2 E^2 2^(-2 b_t),\n"
   "predicted KL = 1/2 sum_t fisher_sum_t rms_t^2 E^2 2^(-2 b_t).\n"
   "STATS.tsv: '#' comment lines, then a tab-separated header naming the columns\n"
   "  name, numel, rms, fisher_sum (any order, others ignored), then one line per\n"

@@ -1,5 +1,5 @@
-/* qrd code: the levels of a code, e.g. AF4 for a block size (Yoshida (NF4 vs AF4)
- * §4.4), to full double precision. */
+/* qrd code: the levels of a code, e.g. AF4 for a block size (Yoshida (NF4
+ * vs AF4)), to full double precision. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

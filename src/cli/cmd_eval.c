@@ -27,7 +27,9 @@ static const char eval_help[] =
   "  --quantiser Q  uniform | lloyd-max | crd[:alpha=A] (fixed-length: --levels,\n"
   "                 or --bits/--rate meaning round(2^B) levels)\n"
   "                 uniform-ec | ecsq (entropy-coded: --rate R, index entropy)\n"
-  "columns: dist quantiser levels rate_fixed entropy mse nmse l1 rel_rmse\n"
+  "columns: dist quantiser method bits rel_rmse rel_rmse_se r2b r2b_se levels\n"
+  "         rate_fixed entropy mse nmse l1   (method: exact; bits: log2 levels,\n"
+  "         or the index entropy of an entropy-coded design; r2b = R 2^bits)\n"
   "Block codes (nf4, af4-pub, af4-exact, bof4, ...) under the exact law of\n"
   "absmax/signmax-normalised blocks, or by Monte Carlo blocks: qrd eval\n"
   "--quantiser Q --scaling absmax:B|signmax:B [--metric l1,mse] [--samples N];\n"
@@ -44,6 +46,8 @@ static const char gap_help[] =
   "entropy.  theory_gap is the high-rate limit where one exists:\n"
   "1/2 log2(2 pi e/12) = 0.2546 for uniform-ec and ecsq, Panter-Dite for\n"
   "lloyd-max and crd.\n"
+  "Element formats with a scaling (nf4, int, fp:e=E,m=M, ...) on a Monte Carlo\n"
+  "sample: qrd gap --dist D --format F --scaling S; see qrd gap --format int --help.\n"
   "columns: dist quantiser bound rate mse bound_rate gap theory_gap\n";
 
 typedef struct {
@@ -116,6 +120,14 @@ static int parse_request(const char *cmd, const char *help, int argc, char **arg
     return bad(cmd, "--dist and --quantiser are required");
   if (qrd_dist_parse(dist, &r->dist) || qrd_quantiser_parse(quant, &r->q))
     return bad(cmd, qrd_error_detail());
+  if (qrd_cli_is_block_code(r->q.type)) { /* its levels mean nothing on raw values */
+    char msg[320];
+    snprintf(msg, sizeof msg, "--quantiser %s is a code of block-normalised values: give a "
+             "block scaling, --format %s --scaling absmax:B (a Monte Carlo sample)%s", quant,
+             r->q.type->name, strcmp(cmd, "eval") == 0 ? ", or --scaling absmax:B alone "
+             "(the exact block law)" : "");
+    return bad(cmd, msg);
+  }
   const char *names[] = {"levels", "bits", "rate"}, *which = NULL;
   r->n_target = 0;
   for (size_t i = 0; i < 3; i++) {
@@ -142,11 +154,15 @@ static int evaluate(const char *cmd, const request *r, size_t i, qrd_rd_point *p
   return 0;
 }
 
+/* bits: log2 levels of a fixed-length design, the index entropy of an
+ * entropy-coded one. */
 static void eval_row(const request *r, const qrd_rd_point *p)
 {
-  printf("%s\t%s\t%zu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r->dist.spec,
-         r->q.spec, p->s.levels, p->s.rate_fixed, p->s.entropy, p->s.mse, p->s.nmse,
-         p->s.l1, p->s.rel_rmse);
+  printf("%s\t%s\t", r->dist.spec, r->q.spec);
+  qrd_eval_print_core(0, r->q.type->target == QRD_TARGET_RATE ? p->s.entropy : p->s.rate_fixed,
+                      p->s.rel_rmse, 0.0);
+  printf("\t%zu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", p->s.levels, p->s.rate_fixed,
+         p->s.entropy, p->s.mse, p->s.nmse, p->s.l1);
 }
 
 static void gap_row(const request *r, const qrd_rd_point *p)
@@ -182,12 +198,14 @@ int qrd_cmd_eval(int argc, char **argv)
   if (qrd_eval_is_format(argc, argv))
     return qrd_eval_format(argc, argv);
   return run("eval", eval_help,
-             "dist\tquantiser\tlevels\trate_fixed\tentropy\tmse\tnmse\tl1\trel_rmse\n",
+             "dist\tquantiser\t" QRD_EVAL_CORE_HEADER "\tlevels\trate_fixed\tentropy\tmse\tnmse\tl1\n",
              eval_row, argc, argv);
 }
 
 int qrd_cmd_gap(int argc, char **argv)
 {
+  if (qrd_eval_is_format(argc, argv))
+    return qrd_gap_format(argc, argv);
   return run("gap", gap_help,
              "dist\tquantiser\tbound\trate\tmse\tbound_rate\tgap\ttheory_gap\n",
              gap_row, argc, argv);

@@ -25,7 +25,7 @@ static const char *const columns[N_COLS] = {
 };
 enum { C_FIGURE, C_QUANTITY, C_PUBLISHED, C_TOLERANCE, C_KIND, C_SOURCE, C_LOCATOR, C_NOTE };
 
-static const char *const kinds[] = {"printed", "closed-form", "reference", "plot"};
+static const char *const kinds[] = {"printed", "closed-form", "plot"};
 
 static const char help[] =
   "usage: qrd report [--published FILE] [--results DIR] [--md OUT.md] [--tsv OUT.tsv]\n"
@@ -48,8 +48,7 @@ static const char help[] =
   "  tolerance  ulp (half a unit in the last printed digit), abs:X, rel:X, or none\n"
   "             (not comparable: shown, never judged)\n"
   "  kind       printed (in a paper, a legend or table, or the authors' outputs),\n"
-  "             closed-form (a closed form the sources state, evaluated), reference\n"
-  "             (computed from the sources' definitions by the spec, not printed),\n"
+  "             closed-form (a closed form the sources state, evaluated), or\n"
   "             plot (read off a published plot)\n"
   "  source     where the number is printed (paper, figure/table/legend/section)\n"
   "  locator    where qrd's value is: TERM or TERM OP TERM (OP one of + - * /,\n"
@@ -347,7 +346,7 @@ static int parse_row(const char *file, row *r)
       break;
   if (k == sizeof kinds / sizeof kinds[0])
     return row_error(file, r->line,
-                     "column 'kind': '%s' (allowed: printed, closed-form, reference, plot)",
+                     "column 'kind': '%s' (allowed: printed, closed-form, plot)",
                      r->col[C_KIND]);
   if (!r->col[C_SOURCE][0])
     return row_error(file, r->line, "column 'source': empty (every number cites where it is "
@@ -756,8 +755,7 @@ static void write_md(FILE *out, const char *published, const char *dir, const ch
           "sources measured something qrd cannot). **Missing**: no results file or curve.\n\n"
           "Kinds: *printed* (in a paper, a figure's legend or table, or the authors' "
           "published outputs), *closed-form* (a closed form the sources state, evaluated), "
-          "*reference* (computed from the sources' definitions by qrd's spec, not printed by "
-          "the paper), *plot* (read off a published plot).\n\n",
+          "*plot* (read off a published plot).\n\n",
           link);
   fprintf(out, "%zu numbers: %zu agree, %zu disagree, %zu not comparable, %zu missing.\n\n",
           all.rows, all.count[V_AGREES], all.count[V_DISAGREES] + all.count[V_LAST_DIGIT],

@@ -1,4 +1,4 @@
-/* qrd eval with an element format: a block-scaled format (Orr et al. §2)
+/* qrd eval with an element format: a block-scaled format (Orr et al.)
  * applied to a Monte Carlo sample of the distribution, reporting achieved
  * bits and R with its standard error. */
 #include "cli/eval_format.h"
@@ -16,6 +16,7 @@
 #include "law/registry.h"
 #include "mc/sample.h"
 #include "quant/quantiser.h"
+#include "quant/rd.h"
 
 #define MAX_BITS 64
 
@@ -25,7 +26,7 @@ static const char help[] =
   "                [--samples N] [--seed S] [--train-seed S]\n"
   "Applies a block-scaled element format to a Monte Carlo sample of D and\n"
   "reports the achieved bits per parameter (elements, scales and outliers)\n"
-  "and R = RMS error / RMS value, with its jackknife standard error.\n"
+  "and R = RMS error / RMS value with its standard error.\n"
   "  --format F        int[:sym=1] | fp:e=E,m=M | nf4 | sf4 | crd[:alpha=A,sym=0]\n"
   "                    | crd-block[:alpha=A,sym=0] | lut:FILE  (also accepted\n"
   "                    as --quantiser F); crd shapes follow D's family.\n"
@@ -33,7 +34,10 @@ static const char help[] =
   "                    under the exact block law: qrd eval --quantiser nf4\n"
   "                    --scaling absmax:64 --help)\n"
   "  --bits B          element bits of int, crd, crd-block: round(2^B) levels\n"
-  "  --scaling S       rms (tensor, default) | rms:B | absmax:B | signmax:B | none\n"
+  "  --scaling S       rms (tensor) | rms:B | absmax:B | signmax:B | none.\n"
+  "                    Default: rms for crd (designed for the scaling),\n"
+  "                    absmax:64 for nf4 and sf4 (their definition: blocks of\n"
+  "                    64); int, fp and lut span [-1, 1] and need a scaling.\n"
   "  --scale-format SF bf16 (default) | fp32 | e8m0 | e7m<m>\n"
   "  --outliers R      fraction of largest |x| kept as bf16 + 32-bit index (0)\n"
   "  --compress C      entropy-code the element indices with a +1-smoothed model\n"
@@ -41,8 +45,22 @@ static const char help[] =
   "                    length) or huffman; bits are then achieved, not nominal\n"
   "  --samples N       sample size, a multiple of the block (default 1048576)\n"
   "  --seed S          evaluation sample (default 1); --train-seed (default 2)\n"
+  "Standard errors: under a tensor scaling (rms, none) without outliers, the\n"
+  "source law's standard deviation of R at this sample size (by quadrature;\n"
+  "honest under heavy tails, +inf without a finite fourth moment); otherwise\n"
+  "the jackknife over 64 batches of whole blocks.\n"
   "columns: dist format scaling scale_format outliers compress samples\n"
-  "         element_bits bits rel_rmse rel_rmse_se\n";
+  "         method bits rel_rmse rel_rmse_se r2b r2b_se element_bits\n"
+  "         (r2b = R 2^bits, Orr et al.'s efficiency; method: monte-carlo)\n";
+
+static const char gap_help[] =
+  "usage: qrd gap --dist D --format F --scaling S [options of qrd eval --format]\n"
+  "The rate gap in bits of a block-scaled element format on a Monte Carlo\n"
+  "sample: its achieved bits per parameter minus the rate the bound needs at\n"
+  "its MSE (Shannon's R(D) for a Gaussian, the Shannon lower bound\n"
+  "otherwise).  Options and defaults as qrd eval --format F --help.\n"
+  "columns: dist format scaling scale_format outliers compress samples\n"
+  "         method bits rel_rmse rel_rmse_se bound mse bound_rate gap gap_se\n";
 
 /* Options that only the format path takes: any of them selects it. */
 static const char *const FORMAT_ONLY[] = {"--format", "--scaling", "--scale-format",
@@ -58,11 +76,15 @@ typedef struct {
   double outliers;
   int compress;  /* 0: fixed length, 1: ideal code, 2: Huffman */
   unsigned long samples, seed, train_seed;
+  int implied; /* the scaling is the format's definition, not given */
 } request;
+
+/* The subcommand running this path: "eval" or "gap". */
+static const char *command = "eval";
 
 static int bad(const char *fmt, const char *a, const char *b)
 {
-  fprintf(stderr, "qrd eval: ");
+  fprintf(stderr, "qrd %s: ", command);
   fprintf(stderr, fmt, a, b);
   fputc('\n', stderr);
   return 2;
@@ -168,7 +190,23 @@ static int check_bits(const qrd_opt *o, size_t n, request *r)
   return parse_bits(v, r);
 }
 
-static int parse(int argc, char **argv, request *r)
+/* The format's name without its parameters. */
+static int format_is(const char *format, const char *name)
+{
+  size_t len = strcspn(format, ":");
+  return strlen(name) == len && strncmp(format, name, len) == 0;
+}
+
+/* The scaling a format's definition implies (*said: whether the output
+ * should say so); NULL when it has none (int, fp and LUTs span [-1, 1]
+ * under any scaling given, and crd-block is absmax's by construction). */
+static const char *default_scaling(const char *format, int *said)
+{
+  *said = format_is(format, "nf4") || format_is(format, "sf4");
+  return format_is(format, "crd") ? "rms" : *said ? "absmax:64" : NULL;
+}
+
+static int parse(int argc, char **argv, request *r, int gap)
 {
   qrd_opt o[] = {{"dist", 1, NULL},       {"format", 1, NULL},     {"quantiser", 1, NULL},
                  {"bits", 1, NULL},       {"scaling", 1, NULL},    {"scale-format", 1, NULL},
@@ -176,10 +214,10 @@ static int parse(int argc, char **argv, request *r)
                  {"seed", 1, NULL},       {"train-seed", 1, NULL}, {"help", 0, NULL}};
   size_t n = sizeof o / sizeof o[0], n_pos;
   const char *pos[1], *dist;
-  if (qrd_args_parse("eval", argc, argv, o, n, pos, 0, &n_pos))
+  if (qrd_args_parse(gap ? "gap" : "eval", argc, argv, o, n, pos, 0, &n_pos))
     return 2;
   if (qrd_args_get(o, n, "help")) {
-    fputs(help, stdout);
+    fputs(gap ? gap_help : help, stdout);
     return -1;
   }
   const char *format = qrd_args_get(o, n, "format"), *quant = qrd_args_get(o, n, "quantiser");
@@ -192,7 +230,14 @@ static int parse(int argc, char **argv, request *r)
     return bad("--dist %s: %s", dist, qrd_error_detail());
   r->scaling_text = qrd_args_get(o, n, "scaling");
   r->scale_text = qrd_args_get(o, n, "scale-format");
-  r->scaling_text = r->scaling_text ? r->scaling_text : "rms";
+  if (!r->scaling_text)
+    r->scaling_text = default_scaling(r->format, &r->implied);
+  /* an unknown format is reported as such, when it is built */
+  if (!r->scaling_text && !qrd_eval_is_element_format(r->format))
+    r->scaling_text = "rms";
+  if (!r->scaling_text)
+    return bad("format '%s' spans [-1, 1] and has no meaningful default scaling: give "
+               "--scaling absmax:B (e.g. absmax:64), signmax:B, rms:B or rms%s", r->format, "");
   r->scale_text = r->scale_text ? r->scale_text : "bf16";
   if (qrd_scaling_parse(r->scaling_text, r->scale_text, &r->scaling))
     return bad("--scaling/--scale-format: %s%s", qrd_error_detail(), "");
@@ -230,6 +275,8 @@ static int evaluate(const request *r, double b, const double *x, const double *x
   int st = qrd_element_from_spec(r->format, &er, e);
   if (!st)
     st = qrd_block_sample_alloc(x, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers, &s);
+  if (!st)
+    qrd_block_sample_set_source(s, &r->dist, 0.0);
   if (!st && r->compress)
     st = qrd_block_sample_alloc(xt, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers,
                                 &t);
@@ -241,24 +288,71 @@ static int evaluate(const request *r, double b, const double *x, const double *x
   return st;
 }
 
-static void print_row(const request *r, const qrd_element *e, const qrd_block_result *res)
+void qrd_eval_print_core(int monte_carlo, double bits, double r, double se)
 {
-  static const char *const compress[] = {"none", "optimal", "huffman"};
-  printf("%s\t%s\t%s\t%s\t%.10g\t%s\t%lu\t%.10g\t%.10g\t%.10g\t%.10g\n", r->dist.spec,
-         e->name, r->scaling_text, r->scale_text, r->outliers, compress[r->compress],
-         r->samples, e->bits, res->bits, res->rel_rmse, res->rel_rmse_se);
+  double scale = exp2(bits);
+  printf("%s\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g", monte_carlo ? "monte-carlo" : "exact", bits,
+         r, se, r * scale, se * scale);
 }
 
-int qrd_eval_format(int argc, char **argv)
+/* What the output should say beside the rows: a scaling taken from the
+ * format's definition, or one the format is not designed for (only a CRD
+ * is designed for RMS-scaled data: any other format takes its codepoints
+ * in units of one RMS -- INT's step is then one RMS, and R about 0.29
+ * whatever the bits).  Legal, and said. */
+static void notes(const request *r, const qrd_element *e)
+{
+  int rms = r->scaling.kind == QRD_SCALING_TENSOR_RMS || r->scaling.kind == QRD_SCALING_BLOCK_RMS;
+  if (r->implied)
+    fprintf(stderr, "qrd %s: note: %s with --scaling %s, its definition (blocks of 64 scaled "
+            "by their absmax); give --scaling to change it\n", command, e->name,
+            r->scaling_text);
+  else if ((rms || r->scaling.kind == QRD_SCALING_NONE) && !format_is(r->format, "crd"))
+    fprintf(stderr, "qrd %s: note: under --scaling %s, %s's codepoints (%g ... %g) are taken "
+            "in units of %s; it is not designed for that: absmax:B maps each block onto its "
+            "range\n", command, r->scaling_text, e->name, e->lo, e->hi,
+            rms ? "one RMS" : "the raw values");
+}
+
+static const char *const COMPRESS[] = {"none", "optimal", "huffman"};
+
+static void print_ids(const request *r, const qrd_element *e)
+{
+  printf("%s\t%s\t%s\t%s\t%.10g\t%s\t%lu\t", r->dist.spec, e->name, r->scaling_text,
+         r->scale_text, r->outliers, COMPRESS[r->compress], r->samples);
+}
+
+static void print_row(const request *r, const qrd_element *e, const qrd_block_result *res)
+{
+  print_ids(r, e);
+  qrd_eval_print_core(1, res->bits, res->rel_rmse, res->rel_rmse_se);
+  printf("\t%.10g\n", e->bits);
+}
+
+/* The gap to the bound at the format's MSE; its SE from R's (the bound
+ * falls by 1 / (R ln 2) bits per unit of R). */
+static void print_gap_row(const request *r, const qrd_element *e, const qrd_block_result *res)
+{
+  double mse = res->rel_rmse * res->rel_rmse * qrd_dist_variance(&r->dist);
+  double bound = qrd_bound_rate(&r->dist, mse);
+  double gap_se = bound > 0.0 ? res->rel_rmse_se / (res->rel_rmse * M_LN2) : 0.0;
+  print_ids(r, e);
+  printf("monte-carlo\t%.10g\t%.10g\t%.10g\t%s\t%.10g\t%.10g\t%.10g\t%.10g\n", res->bits,
+         res->rel_rmse, res->rel_rmse_se, qrd_bound_name(&r->dist), mse, bound,
+         res->bits - bound, gap_se);
+}
+
+static int run(int argc, char **argv, int gap)
 {
   request r = {0};
-  int st = parse(argc, argv, &r);
+  command = gap ? "gap" : "eval";
+  int st = parse(argc, argv, &r, gap);
   if (st)
     return st < 0 ? 0 : st;
   double *x = qrd_sample_alloc(&r.dist, r.seed, r.samples);
   double *xt = r.compress ? qrd_sample_alloc(&r.dist, r.train_seed, r.samples) : NULL;
   if (!x || (r.compress && !xt)) {
-    fprintf(stderr, "qrd eval: %s\n", qrd_error_detail());
+    fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
     free(x);
     free(xt);
     return 1;
@@ -268,15 +362,22 @@ int qrd_eval_format(int argc, char **argv)
     qrd_block_result res;
     st = evaluate(&r, r.bits[i], x, xt, &e, &res);
     if (st)
-      fprintf(stderr, "qrd eval: %s\n", qrd_error_detail());
-    else if (i == 0) /* no header when the first row already fails */
-      printf("dist\tformat\tscaling\tscale_format\toutliers\tcompress\tsamples\t"
-             "element_bits\tbits\trel_rmse\trel_rmse_se\n");
+      fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
+    else if (i == 0) { /* no header when the first row already fails */
+      notes(&r, e);
+      printf("dist\tformat\tscaling\tscale_format\toutliers\tcompress\tsamples\t%s\n",
+             gap ? "method\tbits\trel_rmse\trel_rmse_se\tbound\tmse\tbound_rate\tgap\tgap_se"
+                 : QRD_EVAL_CORE_HEADER "\telement_bits");
+    }
     if (!st)
-      print_row(&r, e, &res);
+      (gap ? print_gap_row : print_row)(&r, e, &res);
     qrd_element_free(e);
   }
   free(x);
   free(xt);
   return !st ? 0 : st == QRD_ENOMEM || st == QRD_EMAXITER ? 1 : 2;
 }
+
+int qrd_eval_format(int argc, char **argv) { return run(argc, argv, 0); }
+
+int qrd_gap_format(int argc, char **argv) { return run(argc, argv, 1); }

@@ -16,4 +16,14 @@ int qrd_eval_is_element_format(const char *name);
 /* Runs it; the exit status of a subcommand. */
 int qrd_eval_format(int argc, char **argv);
 
+/* qrd gap on the same path: the format's achieved bits against the rate
+ * the bound needs at its distortion. */
+int qrd_gap_format(int argc, char **argv);
+
+/* The columns every qrd eval row shares, whatever path computes it: how
+ * (exact or monte-carlo), bits per parameter, R and R 2^b with their
+ * standard errors (0 when exact). */
+#define QRD_EVAL_CORE_HEADER "method\tbits\trel_rmse\trel_rmse_se\tr2b\tr2b_se"
+void qrd_eval_print_core(int monte_carlo, double bits, double r, double se);
+
 #endif

@@ -30,7 +30,8 @@ static const char help[] =
   "of B values of D divided by their absolute maximum M (absmax: atoms at -1\n"
   "and +1) or by their signed extreme (signmax: one atom at +1); with\n"
   "--samples, by Monte Carlo blocks instead, with standard errors.\n"
-  "  --quantiser Q  nf4 | af4-pub | af4-exact | af4-approx | bof4[:metric=mae]\n"
+  "  --quantiser Q  nf4 | af4-pub | af4-shoot | af4-exact | af4-approx\n"
+  "                 | bof4[:metric=mae]\n"
   "                 | bof4s | opq[:tau=T]; a code designed for a block law\n"
   "                 takes B from --scaling unless given as Q:B=B0 (a code for\n"
   "                 B0 evaluated at B)\n"
@@ -49,9 +50,13 @@ static const char help[] =
   "values are in D's units (unit variance by default).  entropy is the index\n"
   "entropy in bits.  opq: |W| > tau are outliers stored aside (error-free,\n"
   "not in the entropy) and M is the largest inlier |W|.\n"
-  "columns: dist quantiser scaling levels entropy <metrics>\n"
-  "   with --samples: dist quantiser scaling levels samples seed entropy\n"
-  "                   entropy_se <metric metric_se ...>\n";
+  "columns: dist quantiser design scaling method bits rel_rmse rel_rmse_se r2b\n"
+  "         r2b_se levels entropy <metrics>   (design: the law the code was\n"
+  "         designed for -- gaussian for nf4 and af4-pub, the published tables,\n"
+  "         whatever D is; af4-shoot, af4-exact, bof4, ... are designed for D;\n"
+  "         bits: log2 levels, no scales; method: exact, or monte-carlo with\n"
+  "         --samples, which adds samples seed after levels and _se columns;\n"
+  "         rel_rmse is in the core columns, not repeated among the metrics)\n";
 
 /* The options of this path; any other sends the arguments elsewhere. */
 static const qrd_opt OPTIONS[] = {{"dist", 1, NULL},    {"quantiser", 1, NULL},
@@ -358,28 +363,38 @@ static int monte_carlo(const request *r, const qrd_codebook *c, double *v, doubl
 
 /* ---- output ---- */
 
+/* The identifying columns, the core every qrd eval row shares (bits: the
+ * element bits log2 levels; the law stores no scales), then the rest;
+ * rel_rmse is in the core, so not repeated among the metrics. */
 static void print_header(const request *r)
 {
-  fputs("dist\tquantiser\tscaling\tlevels", stdout);
+  fputs("dist\tquantiser\tdesign\tscaling\t" QRD_EVAL_CORE_HEADER "\tlevels", stdout);
   if (r->samples)
     fputs("\tsamples\tseed\tentropy\tentropy_se", stdout);
   else
     fputs("\tentropy", stdout);
   for (size_t i = 0; i < r->n_columns; i++)
-    printf(r->samples ? "\t%s\t%s_se" : "\t%s", VALUE_NAMES[r->column[i]],
-           VALUE_NAMES[r->column[i]]);
+    if (r->column[i] != REL_RMSE)
+      printf(r->samples ? "\t%s\t%s_se" : "\t%s", VALUE_NAMES[r->column[i]],
+             VALUE_NAMES[r->column[i]]);
   putchar('\n');
 }
 
 static void print_row(const request *r, const qrd_codebook *c, const double *v,
                       const double *se)
 {
-  printf("%s\t%s\t%s\t%zu", r->dist.spec, r->q.spec, r->scaling_text, c->n);
+  printf("%s\t%s\t%s\t%s\t", r->dist.spec, r->q.spec, qrd_quantiser_design_law(&r->q, &r->dist),
+         r->scaling_text);
+  qrd_eval_print_core(r->samples != 0, log2((double)c->n), v[REL_RMSE],
+                      r->samples ? se[REL_RMSE] : 0.0);
+  printf("\t%zu", c->n);
   if (r->samples)
     printf("\t%lu\t%lu\t%.10g\t%.10g", r->samples, r->seed, v[ENTROPY], se[ENTROPY]);
   else
     printf("\t%.10g", v[ENTROPY]);
   for (size_t i = 0; i < r->n_columns; i++) {
+    if (r->column[i] == REL_RMSE)
+      continue;
     printf("\t%.10g", v[r->column[i]]);
     if (r->samples)
       printf("\t%.10g", se[r->column[i]]);

@@ -1,5 +1,6 @@
 #include "harness/curve.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,6 +39,19 @@ int qrd_driver_write_results(qrd_driver *drv, qrd_driver_write_fn write, const v
   qrd_results *res;
   int st = qrd_driver_results(drv, &res);
   return st ? st : qrd_driver_close_results(res, write(res, ctx));
+}
+
+int qrd_curve_params(qrd_results *res, const char *fmt, ...)
+{
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (len < 0 || (size_t)len >= sizeof buf)
+    return qrd_error_set(QRD_EINVAL, "curve params '%.40s...' longer than %zu bytes", buf,
+                         sizeof buf - 1);
+  return qrd_results_describe(res, buf, NULL);
 }
 
 int qrd_curve_indexed(qrd_results *res, const char *panel, const char *curve,

@@ -31,6 +31,11 @@ int qrd_driver_run_items(qrd_driver *drv, size_t n, qrd_driver_item_fn fn, void 
 typedef int (*qrd_driver_write_fn)(qrd_results *res, const void *ctx);
 int qrd_driver_write_results(qrd_driver *drv, qrd_driver_write_fn write, const void *ctx);
 
+/* The params attribute of the curves written next (qrd_results_describe),
+ * printf-formatted: "source=%s; scaling=%s", ... */
+int qrd_curve_params(qrd_results *res, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+
 /* A curve at x = 0, 1, ..., n-1 (y_err may be NULL). */
 int qrd_curve_indexed(qrd_results *res, const char *panel, const char *curve,
                       const char *label, size_t n, const double *y, const double *y_err);

@@ -102,7 +102,10 @@ int qrd_driver_results(qrd_driver *drv, qrd_results **out)
 {
   qrd_provenance prov = {.config_path = drv->config_path, .seed = drv->seed,
                          .rng = "mt19937", .threads = drv->threads};
-  return qrd_results_create(drv->out_path, &prov, out);
+  int st = qrd_results_create(drv->out_path, &prov, out);
+  if (st == QRD_OK && drv->y_err && (st = qrd_results_describe(*out, NULL, drv->y_err)))
+    qrd_results_abort(*out);
+  return st;
 }
 
 int qrd_driver_fail(qrd_driver *drv, int status)

@@ -19,10 +19,20 @@ typedef struct {
   int quiet;
   unsigned long seed;
   qrd_config *config;
+  /* what the figure's y_err means, set by the driver before it writes
+   * results (qrd_results_describe; NULL: the figure has no y_err) */
+  const char *y_err;
   /* progress */
   size_t done, total;
   double t_start;
 } qrd_driver;
+
+/* The y_err of R (or of R 2^b, scaled alike) from fmt/block.h's
+ * evaluators. */
+#define QRD_Y_ERR_R                                                                     \
+  "standard error of R (times 2^b where y is R 2^b): under a tensor scaling (rms, "     \
+  "none) the source law's standard deviation of R at this sample size, by quadrature; " \
+  "otherwise the jackknife over 64 batches of whole blocks"
 
 /* Parses the command line and loads the config (reading "seed").  Returns
  * 0, or the exit status after printing one line to stderr (2: bad input,

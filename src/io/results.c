@@ -19,10 +19,14 @@
 #include "io/blasinfo.h"
 #include "io/version.h"
 
+#define DESCRIPTION_MAX 512
+
 struct qrd_results {
   hid_t file;
   char *path; /* final name, only ever holds complete files */
   char *tmp;  /* "<path>.tmp", written until commit */
+  /* what the next curves carry (qrd_results_describe) */
+  char params[DESCRIPTION_MAX], y_err[DESCRIPTION_MAX];
 };
 
 /* Panels and curves are listed in the order they were written, which is the
@@ -472,7 +476,32 @@ static int write_curve(const qrd_results *r, hid_t g, const char *obj,
   for (int i = 0; i < 3; i++)
     if (data[i] != NULL && write_dataset(g, names[i], n, data[i]) < 0)
       return h5_fail(r->tmp, "cannot write dataset '%s/%s'", obj, names[i]);
-  return set_string(r, g, obj, "label", label);
+  int st = set_string(r, g, obj, "label", label);
+  if (st == QRD_OK && r->params[0])
+    st = set_string(r, g, obj, "params", r->params);
+  if (st == QRD_OK && y_err)
+    st = set_string(r, g, obj, "y_err", r->y_err);
+  return st;
+}
+
+int qrd_results_describe(qrd_results *r, const char *params, const char *y_err)
+{
+  int st = QRD_OK;
+  if (params && (st = check_text("params", params)) == QRD_OK &&
+      strlen(params) >= DESCRIPTION_MAX)
+    st = qrd_error_set(QRD_EINVAL, "curve params '%.40s...' longer than %d bytes", params,
+                       DESCRIPTION_MAX - 1);
+  if (st == QRD_OK && y_err && (st = check_text("y_err meaning", y_err)) == QRD_OK &&
+      strlen(y_err) >= DESCRIPTION_MAX)
+    st = qrd_error_set(QRD_EINVAL, "y_err meaning '%.40s...' longer than %d bytes", y_err,
+                       DESCRIPTION_MAX - 1);
+  if (st != QRD_OK)
+    return st;
+  if (params)
+    snprintf(r->params, sizeof r->params, "%s", params);
+  if (y_err)
+    snprintf(r->y_err, sizeof r->y_err, "%s", y_err);
+  return QRD_OK;
 }
 
 int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
@@ -481,6 +510,9 @@ int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
 {
   h5_quiet();
   int st = check_curve(r, panel, curve, label, n, x, y);
+  if (st == QRD_OK && y_err && !r->y_err[0])
+    st = qrd_error_set(QRD_EINVAL, "%s: curve '/%s/%s' has y_err but the file does not say "
+                       "what it means (qrd_results_describe)", r->path, panel, curve);
   if (st != QRD_OK)
     return st;
   char obj[256];
@@ -768,6 +800,7 @@ static int put_comments(hid_t f, const char *path, FILE *out)
 
 typedef struct {
   char *label;
+  char *params, *meaning; /* attributes params and y_err, NULL when absent */
   size_t n;
   double *x, *y, *y_err; /* y_err NULL when absent */
 } curve_data;
@@ -775,6 +808,8 @@ typedef struct {
 static void curve_free(curve_data *c)
 {
   free(c->label);
+  free(c->params);
+  free(c->meaning);
   free(c->x);
   free(c->y);
   free(c->y_err);
@@ -804,6 +839,10 @@ static int read_curve_data(hid_t g, const char *path, const char *obj,
 {
   size_t ny = 0, ne = 0;
   int st = attr_text(g, "label", path, obj, &c->label);
+  if (st == QRD_OK && H5Aexists(g, "params") > 0)
+    st = attr_text(g, "params", path, obj, &c->params);
+  if (st == QRD_OK && H5Aexists(g, "y_err") > 0)
+    st = attr_text(g, "y_err", path, obj, &c->meaning);
   if (st == QRD_OK)
     st = read_dataset(g, "x", path, obj, &c->n, &c->x);
   if (st == QRD_OK)
@@ -853,6 +892,36 @@ static int for_each_curve(hid_t f, const char *path, const char *panel,
   return st;
 }
 
+/* " y_err=<meaning>; params=<params>;" of the curve that has them. */
+static void describe(const curve_data *c, FILE *out)
+{
+  if (c->meaning) {
+    fputs(" y_err=", out);
+    put_text(c->meaning, out);
+    fputc(';', out);
+  }
+  if (c->params) {
+    fputs(" params=", out);
+    put_text(c->params, out);
+    fputc(';', out);
+  }
+}
+
+/* The long TSV's comment per described curve, before the header. */
+static void tsv_comment(const char *panel, const char *curve, const curve_data *c,
+                        FILE *out)
+{
+  if (!c->meaning && !c->params)
+    return;
+  fputs("# ", out);
+  put_text(panel, out);
+  fputc('/', out);
+  put_text(curve, out);
+  fputc(':', out);
+  describe(c, out);
+  fputc('\n', out);
+}
+
 static void tsv_rows(const char *panel, const char *curve, const curve_data *c,
                      FILE *out)
 {
@@ -879,6 +948,8 @@ int qrd_results_export_tsv(const char *path, FILE *out)
   st = put_comments(f, path, out);
   if (st == QRD_OK)
     st = list_names(f, 0, path, &panels);
+  for (size_t i = 0; st == QRD_OK && i < panels.n; i++)
+    st = for_each_curve(f, path, panels.v[i], tsv_comment, out);
   if (st == QRD_OK)
     fputs("panel\tcurve\tlabel\tx\ty\ty_err\n", out);
   for (size_t i = 0; st == QRD_OK && i < panels.n; i++)
@@ -897,7 +968,9 @@ static void gnuplot_block(const char *panel, const char *curve,
   (void)panel;
   fputs("# curve=", out);
   put_text(curve, out);
-  fputs(";\nx\t", out);
+  fputc(';', out);
+  describe(c, out);
+  fputs("\nx\t", out);
   put_text(c->label, out);
   fputs("\ty_err\n", out);
   for (size_t i = 0; i < c->n; i++)

@@ -5,6 +5,7 @@
  *                          hdf5_version, openblas_config, threads, ...)
  *   /<panel>               attributes title, x_label, y_label
  *   /<panel>/<curve>       float64 datasets x, y (and y_err), attribute label
+ *                          (and params, y_err: qrd_results_describe)
  *
  * Written to "<path>.tmp" and renamed on qrd_results_commit(), so a failed
  * run never leaves a half-written file under the real name.  Object
@@ -34,6 +35,15 @@ int qrd_results_create(const char *path, const qrd_provenance *prov,
 int qrd_results_panel(qrd_results *r, const char *panel, const char *title,
                       const char *x_label, const char *y_label);
 
+/* What the curves written next carry as attributes: `params`, their
+ * parameters as "key=value; key=value" (source, format, scaling, block,
+ * bits, ...; "" for none), and `y_err`, what their y_err means (e.g.
+ * "standard error of the mean: jackknife over 64 batches of whole
+ * blocks").  NULL keeps the current text.  A curve with y_err in a file
+ * that never said what y_err means is an error (QRD_EINVAL).  qrd export
+ * prints both. */
+int qrd_results_describe(qrd_results *r, const char *params, const char *y_err);
+
 /* y_err may be NULL (exact values). */
 int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
                       const char *label, size_t n, const double *x,
@@ -56,7 +66,8 @@ void qrd_results_abort(qrd_results *r);
  * "panel\tcurve\tlabel\tx\ty\ty_err" after '#' provenance comments. */
 int qrd_results_export_tsv(const char *path, FILE *out);
 /* One panel as gnuplot data blocks: per curve a comment line
- * "# curve=<curve>;" (for gnuplot's `index "curve=<curve>;"`), a header
+ * "# curve=<curve>;" (for gnuplot's `index "curve=<curve>;"`), followed
+ * on that line by " y_err=<meaning>; params=<params>;" when set, a header
  * line "x\t<label>\ty_err", the rows, then two blank lines. */
 int qrd_results_export_panel(const char *path, const char *panel, FILE *out);
 /* Panel names, one per line. */

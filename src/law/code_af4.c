@@ -1,11 +1,12 @@
 /* AF4 codes as quantisers (Yoshida (NF4 vs AF4)):
- *   af4-pub     the generator's shooting algorithm under the exact block
- *               law: the published tables for the Gaussian;
+ *   af4-pub     the published tables: the generator's shooting algorithm
+ *               under the exact block law of the Gaussian, whatever the
+ *               source it is evaluated on;
+ *   af4-shoot   the same algorithm redesigned for the source's own law;
  *   af4-exact   the true L1 optimum with -1, 0, +1 pinned (cell medians);
  *   af4-approx  the shooting algorithm under the median-maximum
  *               approximation of the law.
- * Each designs for blocks of B values of the given distribution, scaled by
- * absmax. */
+ * Each designs for blocks of B values scaled by absmax. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -33,7 +34,7 @@ static int shoot_code(const qrd_af4_law *law, double levels, qrd_codebook **out)
   return QRD_OK;
 }
 
-static int design_pub(const qrd_dist *d, const double *th, double levels,
+static int design_shoot(const qrd_dist *d, const double *th, double levels,
                       qrd_codebook **out)
 {
   qrd_law *law;
@@ -73,11 +74,20 @@ static int design_exact(const qrd_dist *d, const double *th, double levels,
 
 const qrd_quantiser_type qrd_quantiser_af4_pub = {
   .name = "af4-pub",
-  .doc = "AF4 (Yoshida): the generator's shooting algorithm under the absmax block law "
-         "(the published tables for gaussian)",
+  .doc = "AF4 (Yoshida): the published tables, the generator's shooting algorithm under "
+         "the Gaussian absmax block law, whatever the source",
   .n_params = 1, .params = params,
   .target = QRD_TARGET_LEVELS,
-  .design = design_pub,
+  .design = design_shoot,
+  .design_law = "gaussian",
+};
+
+const qrd_quantiser_type qrd_quantiser_af4_shoot = {
+  .name = "af4-shoot",
+  .doc = "AF4's shooting algorithm redesigned for the source's own absmax block law",
+  .n_params = 1, .params = params,
+  .target = QRD_TARGET_LEVELS,
+  .design = design_shoot,
 };
 
 const qrd_quantiser_type qrd_quantiser_af4_exact = {

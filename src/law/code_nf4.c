@@ -75,4 +75,5 @@ const qrd_quantiser_type qrd_quantiser_nf4 = {
          "same quantile recipe at other even level counts",
   .target = QRD_TARGET_LEVELS,
   .design = design,
+  .design_law = "gaussian",
 };

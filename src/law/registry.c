@@ -15,6 +15,7 @@ extern const qrd_quantiser_type qrd_quantiser_uniform_ec;
 extern const qrd_quantiser_type qrd_quantiser_ecsq;
 extern const qrd_quantiser_type qrd_quantiser_nf4;
 extern const qrd_quantiser_type qrd_quantiser_af4_pub;
+extern const qrd_quantiser_type qrd_quantiser_af4_shoot;
 extern const qrd_quantiser_type qrd_quantiser_af4_exact;
 extern const qrd_quantiser_type qrd_quantiser_af4_approx;
 extern const qrd_quantiser_type qrd_quantiser_bof4;
@@ -29,6 +30,7 @@ static const qrd_quantiser_type *const registry[] = {
   &qrd_quantiser_ecsq,
   &qrd_quantiser_nf4,
   &qrd_quantiser_af4_pub,
+  &qrd_quantiser_af4_shoot,
   &qrd_quantiser_af4_exact,
   &qrd_quantiser_af4_approx,
   &qrd_quantiser_bof4,

@@ -1,4 +1,4 @@
-/* Babai's nearest-plane algorithm for a general basis (watersic spec §3).
+/* Babai's nearest-plane algorithm for a general basis (docs/methods-watersic.md).
  *
  * It shares no code with the SIC: Gram-Schmidt comes from a Householder QR
  * of the basis vectors, so with a rotated basis it is a second route to

@@ -23,7 +23,7 @@ void qrd_cov_diagonal(size_t n, const double *v, double *S);
 void qrd_cov_ar1_fill(size_t n, double rho, double *S);
 
 /* S <- diag(G)^{-1/2} G diag(G)^{-1/2}, G = A A^T/(2n), A n x 2n Gaussian
- * (spec §8's "random correlation"). */
+ * (the "random correlation" family). */
 int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S);
 
 /* S_ij <- sqrt(v_i v_j) S_ij. */

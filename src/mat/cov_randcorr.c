@@ -1,4 +1,4 @@
-/* Random correlation matrix, the spec's building block for correlated
+/* Random correlation matrix, the building block for correlated
  * families (the WaterSIC/HRQMM-II papers). */
 #include "mat/cov.h"
 #include "mat/cov_impl.h"

@@ -476,6 +476,12 @@ void qrd_excess_table(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, 
                      sd);
 }
 
+const double *qrd_excess_table_values(const qrd_excess_sweep *sw, size_t i, size_t f,
+                                      size_t r)
+{
+  return table_slot(sw, i, f, r, 0);
+}
+
 void qrd_excess_profile(const qrd_excess_sweep *sw, size_t p, size_t r, double *mean,
                         double *sd)
 {

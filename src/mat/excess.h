@@ -106,6 +106,10 @@ size_t qrd_excess_table_draws(const qrd_excess_sweep *sw, size_t i, size_t f, si
 void qrd_excess_table(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, double *mean,
                       double *sd);
 
+/* The values of those draws, in draw order. */
+const double *qrd_excess_table_values(const qrd_excess_sweep *sw, size_t i, size_t f,
+                                      size_t r);
+
 /* Profile p, rotation r: mean[j], sd[j] over the draws of d_j / GM(lambda),
  * j < profile_n. */
 void qrd_excess_profile(const qrd_excess_sweep *sw, size_t p, size_t r, double *mean,

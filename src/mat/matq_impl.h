@@ -108,7 +108,7 @@ void qrd_matq_permuted_sigma(const qrd_matq_problem *p, const size_t *order, siz
 int qrd_matq_chol_status(int info, const char *method, const char *what);
 
 /* sqrt(2 pi e) sigma 2^-rate: the step of an entropy-coded uniform grid
- * at `rate` bits for Gaussian data (spec §5). */
+ * at `rate` bits for Gaussian data (docs/methods-watersic.md). */
 double qrd_matq_nominal_step(double sigma, double rate);
 
 #endif

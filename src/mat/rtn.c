@@ -1,4 +1,4 @@
-/* Round to nearest (watersic spec §4): GPTQ's grid without feedback. */
+/* Round to nearest (docs/methods-watersic.md): GPTQ's grid without feedback. */
 #include "core/error.h"
 #include "mat/matq_impl.h"
 

@@ -1,4 +1,4 @@
-/* The back-to-front SIC core and WaterSIC (watersic spec §3, §5).
+/* The back-to-front SIC core and WaterSIC (docs/methods-watersic.md).
  *
  * WaterSIC gives every column of Y = W L the same step c, i.e. the W-domain
  * step alpha_i = c / L_ii: the error of column i then costs c^2/12 in the

@@ -1,4 +1,4 @@
-/* Bit counting for variable-length formats (spec §2.7); tuning a format to
+/* Bit counting for variable-length formats ; tuning a format to
  * a target rate is mc/rate_tune.h.
  *
  * Symbols are cell indices 0..n-1, given by their counts in a sample (for

@@ -36,7 +36,15 @@ int qrd_quantiser_design(const qrd_quantiser *q, const qrd_dist *d,
     return qrd_error_set(QRD_EDOM,
                          "distribution '%s' has infinite variance: every quantiser "
                          "has infinite MSE", d->spec);
-  return q->type->design(d, q->params, target, out);
+  qrd_dist fixed;
+  if (q->type->design_law && (st = qrd_dist_parse(q->type->design_law, &fixed)))
+    return st;
+  return q->type->design(q->type->design_law ? &fixed : d, q->params, target, out);
+}
+
+const char *qrd_quantiser_design_law(const qrd_quantiser *q, const qrd_dist *d)
+{
+  return q->type->design_law ? q->type->design_law : d->spec;
 }
 
 int qrd_quantiser_high_rate_constant(const qrd_quantiser *q, const qrd_dist *d,

@@ -31,6 +31,10 @@ typedef struct qrd_quantiser_type {
   /* target: a level count (QRD_TARGET_LEVELS) or a rate in bits. */
   int (*design)(const qrd_dist *d, const double *params, double target,
                 qrd_codebook **out);
+  /* Optional: the law the code is always designed for, whatever the
+   * source it is evaluated on (a published table: "gaussian" for NF4 and
+   * AF4-pub).  NULL: designed for the source. */
+  const char *design_law;
 } qrd_quantiser_type;
 
 typedef struct {
@@ -39,10 +43,15 @@ typedef struct {
   char spec[128];
 } qrd_quantiser;
 
-/* Designs q for d.  Level targets must be whole numbers >= 2, rate targets
- * must be > 0; anything else is QRD_EINVAL with a message. */
+/* Designs q for d (or for q's fixed design law, qrd_quantiser_type).
+ * Level targets must be whole numbers >= 2, rate targets must be > 0;
+ * anything else is QRD_EINVAL with a message. */
 int qrd_quantiser_design(const qrd_quantiser *q, const qrd_dist *d,
                          double target, qrd_codebook **out);
+
+/* The spec of the law q is designed for when evaluated on d: q's fixed
+ * design law, or d's own. */
+const char *qrd_quantiser_design_law(const qrd_quantiser *q, const qrd_dist *d);
 
 /* The high-rate limit of D 2^{2R}; QRD_ENOTFOUND when q has none. */
 int qrd_quantiser_high_rate_constant(const qrd_quantiser *q, const qrd_dist *d,

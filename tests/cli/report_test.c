@@ -58,6 +58,7 @@ static void sandbox_open(void)
   qrd_results *r;
   ck_assert_int_eq(qrd_results_create(p, &prov, &r), QRD_OK);
   ck_assert_int_eq(qrd_results_panel(r, "p", "panel", "x", "y"), QRD_OK);
+  ck_assert_int_eq(qrd_results_describe(r, NULL, "standard error"), QRD_OK);
   ck_assert_int_eq(qrd_results_curve(r, "p", "exact", "exact", 3, XE, YE, NULL), QRD_OK);
   ck_assert_int_eq(qrd_results_curve(r, "p", "mc", "Monte Carlo", 2, XM, YM, EM), QRD_OK);
   ck_assert_int_eq(qrd_results_curve(r, "p", "flat", "line", 2, XF, YF, NULL), QRD_OK);
@@ -126,7 +127,7 @@ static const struct {
   {"fig-1\tflat line\t0.2546\tulp\tclosed-form\tS\tp/flat@const\t", "agrees"},
   {"fig-1\tx of the least y\t3\tulp\tprinted\tS\tp/exact@argmin\t", "agrees"},
   {"fig-1\tnear x\t0.25\tulp\tprinted\tS\tp/exact@near=2.01\t", "agrees"},
-  {"fig-1\troot attribute\t0.6\tulp\treference\tS\tattr:saving\t", "agrees"},
+  {"fig-1\troot attribute\t0.6\tulp\tclosed-form\tS\tattr:saving\t", "agrees"},
   {"fig-1\tnot comparable\t0.25\tnone\tprinted\tS\tattr:saving\treal data", "not comparable"},
   {"fig-1\tmissing curve\t1\tulp\tprinted\tS\tp/nope@x=1\t", "missing"},
   {"fig-1\tno such x\t1\tulp\tprinted\tS\tp/exact@x=7\t", "missing"},

@@ -180,7 +180,7 @@ START_TEST(test_gap_uniform_ec)
 END_TEST
 
 /* Block formats on a Monte Carlo sample: hand-worked bit counts
- * (orr-formats §2.6-2.7), R against the exact integral of the same CRD
+ *, R against the exact integral of the same CRD
  * (tensor RMS, fp32 scale) within 3 standard errors, and coded bits below
  * the fixed width with Huffman no better than the ideal code. */
 START_TEST(test_eval_format)
@@ -189,7 +189,7 @@ START_TEST(test_eval_format)
                         "--scale-format bf16 --samples 65536");
   ck_assert_uint_eq(qrd_test_count_lines(out), 3);
   ck_assert_double_eq(tsv_double(out, 1, "bits"), 4.25);
-  /* 6 levels; the element total rounds up to whole bits (§2.6) */
+  /* 6 levels; the element total rounds up to whole bits */
   ck_assert_double_eq_tol(tsv_double(out, 2, "bits"), ceil(log2(6.0) * 65536) / 65536 + 0.25,
                           1e-9);
   free(out);
@@ -219,20 +219,136 @@ START_TEST(test_eval_format)
 }
 END_TEST
 
+/* Every qrd eval row names its method and carries the same core columns,
+ * whichever path computes it: r2b = R 2^bits with its SE, SE 0 when
+ * exact.  Closed checks: Lloyd-Max with 16 levels is 4 bits at Max's
+ * converged MSE 0.009501; uniform-ec at rate 4 is 4 bits of entropy. */
+START_TEST(test_eval_core_columns)
+{
+  static const char *const cmds[][2] = {
+    {"eval --dist gaussian --quantiser lloyd-max --levels 16", "exact"},
+    {"eval --dist gaussian --quantiser uniform-ec --rate 4", "exact"},
+    {"eval --dist gaussian --quantiser nf4 --scaling absmax:64", "exact"},
+    {"eval --dist gaussian --quantiser nf4 --scaling absmax:64 --samples 65536", "monte-carlo"},
+    {"eval --dist gaussian --format int --bits 4 --scaling absmax:64 --samples 65536",
+     "monte-carlo"}};
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    char *out = qrd_test_expect_ok(cmds[i][0]);
+    char *method = tsv_field(out, 1, tsv_column(out, "method"));
+    ck_assert_msg(strcmp(method, cmds[i][1]) == 0, "%s: method %s", cmds[i][0], method);
+    double b = tsv_double(out, 1, "bits"), r = tsv_double(out, 1, "rel_rmse");
+    double se = tsv_double(out, 1, "rel_rmse_se");
+    ck_assert_double_eq_tol(tsv_double(out, 1, "r2b"), r * exp2(b), 1e-9 * r * exp2(b));
+    ck_assert_double_eq_tol(tsv_double(out, 1, "r2b_se"), se * exp2(b), 1e-9 * r * exp2(b));
+    if (strcmp(cmds[i][1], "exact") == 0)
+      ck_assert_double_eq(se, 0.0);
+    else
+      ck_assert_msg(se > 0.0 && se < 0.01 * r, "%s: se %g", cmds[i][0], se);
+    if (i == 0) {
+      ck_assert_double_eq(b, 4.0);
+      ck_assert_double_eq_tol(r * r, 0.009501, 5e-7);
+    }
+    if (i == 1)
+      ck_assert_double_eq_tol(b, 4.0, 1e-6);
+    free(method);
+    free(out);
+  }
+}
+END_TEST
+
+/* Defaults that cannot mislead: INT under tensor RMS runs when asked for,
+ * with a note saying why R is 1/sqrt(12) (one RMS per step) whatever the
+ * bits; NF4 without a scaling takes its definition, absmax:64, and says
+ * so, giving exactly the explicit run's numbers. */
+START_TEST(test_eval_notes)
+{
+  qrd_run_result r = qrd_test_run(QRD " eval --dist gaussian --format int --bits 8 --scaling rms "
+                                  "--samples 65536");
+  ck_assert_int_eq(r.status, 0);
+  assert_has(r.err, "note");
+  assert_has(r.err, "one RMS");
+  ck_assert_double_eq_tol(tsv_double(r.out, 1, "rel_rmse"), 1.0 / sqrt(12.0), 3e-3);
+  qrd_test_run_free(&r);
+  r = qrd_test_run(QRD " eval --dist gaussian --format nf4 --samples 65536");
+  char *given = qrd_test_expect_ok("eval --dist gaussian --format nf4 --scaling absmax:64 "
+                                   "--samples 65536");
+  ck_assert_int_eq(r.status, 0);
+  assert_has(r.err, "absmax:64");
+  assert_has(r.err, "definition");
+  ck_assert_str_eq(r.out, given);
+  free(given);
+  qrd_test_run_free(&r);
+}
+END_TEST
+
+/* qrd gap takes element formats with scalings (on a Monte Carlo sample),
+ * and a block code without one is refused rather than measured on raw
+ * values.  For a unit Gaussian the bound is Shannon's R(D) = 1/2 log2 1/D. */
+START_TEST(test_gap_format)
+{
+  qrd_test_expect_bad("gap --dist gaussian --quantiser nf4 --levels 16", "nf4", "--scaling",
+                      NULL);
+  qrd_test_expect_bad("eval --dist gaussian --quantiser nf4 --levels 16", "nf4", "--scaling",
+                      NULL);
+  char *out = qrd_test_expect_ok("gap --dist gaussian --format nf4 --scaling absmax:64 "
+                                 "--samples 262144");
+  double r = tsv_double(out, 1, "rel_rmse"), b = tsv_double(out, 1, "bits");
+  ck_assert_double_eq_tol(tsv_double(out, 1, "mse"), r * r, 1e-12);
+  ck_assert_double_eq_tol(tsv_double(out, 1, "gap"), b - 0.5 * log2(1.0 / (r * r)), 1e-9);
+  ck_assert_double_eq_tol(b, 4.25, 1e-12);
+  free(out);
+}
+END_TEST
+
+/* The published AF4 table is one design (the Gaussian law's) whatever the
+ * source; the generator redesigned for the source is af4-shoot, and the
+ * design column says which law each used. */
+START_TEST(test_af4_design_law)
+{
+  char *pub_t = qrd_test_expect_ok("code --quantiser af4-pub --block 256 --dist student-t:nu=5");
+  char *pub_g = qrd_test_expect_ok("code --quantiser af4-pub --block 256");
+  char *shoot_g = qrd_test_expect_ok("code --quantiser af4-shoot --block 256");
+  char *shoot_t = qrd_test_expect_ok("code --quantiser af4-shoot --block 256 "
+                                     "--dist student-t:nu=5");
+  ck_assert_str_eq(pub_t, pub_g);
+  ck_assert_str_eq(shoot_g, pub_g);
+  ck_assert_str_ne(shoot_t, pub_g);
+  const char *q[] = {"af4-pub", "af4-shoot"}, *law[] = {"gaussian", "student-t:nu=5"};
+  for (size_t i = 0; i < 2; i++) {
+    char args[160];
+    snprintf(args, sizeof args, "eval --dist student-t:nu=5 --quantiser %s --scaling absmax:256",
+             q[i]);
+    char *out = qrd_test_expect_ok(args);
+    char *design = tsv_field(out, 1, tsv_column(out, "design"));
+    ck_assert_str_eq(design, law[i]);
+    free(design);
+    free(out);
+  }
+  free(pub_t);
+  free(pub_g);
+  free(shoot_g);
+  free(shoot_t);
+}
+END_TEST
+
 START_TEST(test_eval_format_bad)
 {
   qrd_test_expect_bad("eval --dist gaussian --format foo", "element format", "'foo'", "lut:FILE",
              NULL);
   qrd_test_expect_bad("eval --dist gaussian --format nf4 --bits 3", "nf4", "fixed width", NULL);
-  qrd_test_expect_bad("eval --dist gaussian --format int", "int", "--bits", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --format int --scaling absmax:64", "int", "--bits", NULL);
+  /* no meaningful default scaling: asked for, with what is allowed */
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 8", "'int'", "[-1, 1]", "--scaling",
+                      "absmax:B", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --format fp:e=2,m=1", "fp:e=2,m=1", "--scaling", NULL);
   qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:63", "--samples",
              "63", NULL);
   qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling blockmax:64", "blockmax",
              NULL);
-  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scale-format fp16", "fp16", NULL);
-  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --compress zip", "zip", "huffman",
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:64 --scale-format fp16", "fp16", NULL);
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:64 --compress zip", "zip", "huffman",
              NULL);
-  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --outliers 1.5", "--outliers", "1.5",
+  qrd_test_expect_bad("eval --dist gaussian --format int --bits 4 --scaling absmax:64 --outliers 1.5", "--outliers", "1.5",
              NULL);
   qrd_test_expect_bad("eval --dist gaussian --format lut:/nonexistent/table", "lut:/nonexistent/table",
              NULL);
@@ -290,7 +406,7 @@ static void write_sigma(const char *path, size_t n, const double *S)
   ck_assert_int_ge(H5Fclose(f), 0);
 }
 
-/* §12.2's 3 x 3 Sigma and reverse-waterfilling table through file:PATH,
+/* A 3 x 3 Sigma and reverse-waterfilling table through file:PATH,
  * to 6 digits. */
 START_TEST(test_sigma_file_closed_forms)
 {
@@ -307,7 +423,7 @@ START_TEST(test_sigma_file_closed_forms)
   ck_assert_double_eq_tol(tsv_double(out, 1, "det_root"), 1.5659471, 5e-7);
   ck_assert_double_eq_tol(tsv_double(out, 1, "am_d"), 1.6397279, 5e-7);
   ck_assert_double_eq_tol(tsv_double(out, 1, "excess_bits"), 0.0332105, 5e-7);
-  /* the spec prints 0.7558613; the root of l^3 - 7 l^2 + 9.8 l - 3.84 is
+  /* the printed value is 0.7558613; the root of l^3 - 7 l^2 + 9.8 l - 3.84 is
    * 0.75586124674 */
   ck_assert_double_eq_tol(tsv_double(out, 1, "lambda_min"), 0.7558612, 5e-7);
   ck_assert_double_eq_tol(tsv_double(out, 1, "lambda_max"), 5.2823980, 5e-7);
@@ -823,6 +939,10 @@ Suite *qrd_suite_cli(void)
   tcase_add_test(tc, test_gap_uniform_ec);
   tcase_add_test(tc, test_eval_format);
   tcase_add_test(tc, test_eval_format_bad);
+  tcase_add_test(tc, test_eval_core_columns);
+  tcase_add_test(tc, test_eval_notes);
+  tcase_add_test(tc, test_gap_format);
+  tcase_add_test(tc, test_af4_design_law);
   tcase_add_test(tc, test_sigma_closed_forms);
   tcase_add_test(tc, test_sigma_file_closed_forms);
   tcase_add_test(tc, test_eval_law_vs_monte_carlo);

@@ -1,19 +1,19 @@
 /* `qrd matq` (cli/cmd_matq.c on mat/point.h) and the figures fig-20 ...
  * fig-22 (Ordentlich & Polyanskiy's experiments E1-E3) at reduced size.
  *
- * Expected values come from the spec, never from the code's own output:
- *   [S12]  Ordentlich & Polyanskiy §12.1: 1/2 log2(2 pi e/12) = 0.2546143348 bit, the
+ * Expected values come from the papers' closed forms and tables, never from the code's own output:
+ *   [S12]  Ordentlich & Polyanskiy: 1/2 log2(2 pi e/12) = 0.2546143348 bit, the
  *          two-level excesses 0.399234, 1.168142, 1.992167, 4.482893 bit,
  *          Laplace h = 1/2 + log2 e bits;
- *   [S2]   §2: for Sigma = I reverse waterfilling is 2^{-2R} exactly;
- *   [E1]   §9 E1: |gap - 0.2546| <= 0.02 for R >= 3 (per-column entropy,
+ *   [S2]   for Sigma = I reverse waterfilling is 2^{-2R} exactly;
+ *   [E1]   E1: |gap - 0.2546| <= 0.02 for R >= 3 (per-column entropy,
  *          Miller-Madow);
- *   [E2]   §9 E2: GPTQ's gap -> 0.2546 + excess for R >= 1/4 log2(1/eps) + 1,
+ *   [E2]   E2: GPTQ's gap -> 0.2546 + excess for R >= 1/4 log2(1/eps) + 1,
  *          WaterSIC stays at 0.2546;
- *   [E7]   §9 E7: for Sigma = I GPTQ-EC and WaterSIC without LMMSE give the
+ *   [E7]   E7: for Sigma = I GPTQ-EC and WaterSIC without LMMSE give the
  *          same codes (so the same D and rates);
- *   [S5]   §5: GPTQ's high-rate excess 1/2 log2(AM(d)/GM(d)), which a Haar
- *          rotation lowers for a spread diagonal spectrum (§6). */
+ *   [S5]   GPTQ's high-rate excess 1/2 log2(AM(d)/GM(d)), which a Haar
+ *          rotation lowers for a spread diagonal spectrum. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,7 +278,7 @@ START_TEST(test_fig20_thread_independent)
 }
 END_TEST
 
-/* [E2]: where the spec compares (R >= 1/4 log2(1/eps) + 1) GPTQ's gap is
+/* [E2]: where the paper compares (R >= 1/4 log2(1/eps) + 1) GPTQ's gap is
  * 0.2546 + the closed-form excess within 0.02; WaterSIC's gap never
  * exceeds 0.2546 + 0.02 whatever eps, while GPTQ's grows past 4 bits. */
 START_TEST(test_fig21_gptq_excess)
@@ -314,7 +314,7 @@ END_TEST
 /* fig-22 on two-level 1e-3, n = 32, R0 = 5: the natural GPTQ gap is
  * 0.2546 + 1.992167 [S12], WaterSIC's 0.2546 [E2], act-order changes
  * nothing on a diagonal Sigma, a Haar rotation lowers the excess [S5],
- * WaterSIC's pooled rate is above its per-column one (§7), and the dense
+ * WaterSIC's pooled rate is above its per-column one, and the dense
  * waterfilling curve is D_IT = sqrt(eps) 2^{-2R} at high rate [S2]. */
 START_TEST(test_fig22_two_level)
 {

@@ -2,7 +2,7 @@
  * formats vs block size, absmax vs signmax): what the figures must show,
  * on a reduced sample (2^20 per source; both drivers run once, ~3 s, in a
  * sandbox shared by the tests), plus thread-count independence and a bad
- * config.  The qualitative claims are Orr et al.'s (§3.1); the bounds are
+ * config.  The qualitative claims are Orr et al.'s; the bounds are
  * chosen from what the paper states and where the level-count rounding
  * of the fixed-total sweeps makes neighbouring B tie. */
 #include <math.h>
@@ -67,7 +67,7 @@ static void r_curve(int s, const char *scale, int b, double *y, double *x)
     qrd_test_fig_curve(&fig10, panel, curve, "x", x, N10);
 }
 
-/* §3.1 asserts |achieved b - b| <= 0.125 for element bits b - scale/B. */
+/* asserts |achieved b - b| <= 0.125 for element bits b - scale/B. */
 START_TEST(test_achieved_bits)
 {
   static const char *const scales[] = {"bf16", "e8m0"};

@@ -7,7 +7,7 @@
  *     shortcut changes nothing but the run time;
  *   - fig-12: under absmax E2M* is best and flat, each extra exponent bit
  *     about doubles R 2^b; under RMS E2 (and for t5 E3) blow up at high b
- *     by clipping while E4 and E5 stay flat (Orr et al. §3.1);
+ *     by clipping while E4 and E5 stay flat (Orr et al.);
  *   - fig-13: every point is within 0.1 bit of its total; a few mantissa
  *     bits cut R well below R(m = 0), and past the optimum the lost
  *     element resolution costs again; the curves are step-like: where the

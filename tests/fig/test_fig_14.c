@@ -8,7 +8,7 @@
  *
  * Driver: run once (2^20 samples as the paper, the three sources,
  * b_elem = 3 and 6) in a sandbox shared by the tests; the curves against
- * §4.2's exact uniform + ideal code values and the orderings §3.1 expects
+ * the exact uniform + ideal code values and the orderings the paper reports
  * (Huffman close to optimal; bzip2 clearly worse, yet below fixed-length
  * block absmax). */
 #include <math.h>
@@ -212,7 +212,7 @@ static curve read_curve(const char *panel, const char *name)
 }
 
 /* Every coded curve meets its rate closely, and the baseline has exactly
- * b_elem + 16/128 (§2.6).  The grids only come in whole level counts: at
+ * b_elem + 16/128.  The grids only come in whole level counts: at
  * b = 3 (n ~ 18) adjacent counts differ by ~0.08 b of ideal code, and
  * Huffman's integer lengths can jump by 0.11 b (Normal: 18 levels give
  * 2.947 b, 19 give 3.054 b), so the closest count may miss by ~0.055 b. */
@@ -233,7 +233,7 @@ START_TEST(test_achieved_bits)
 }
 END_TEST
 
-/* Normal, ideal code length: §4.2's uniform grid + ideal code at H = 3
+/* Normal, ideal code length: the exact uniform grid + ideal code at H = 3
  * and 6 (1.2065, 1.1932: an infinite mid-tread grid, exact entropy).  The
  * finite grid, the train/test split and a rate 0.02 b off the target move
  * R 2^b by well under 0.004; the rest is Monte Carlo error. */
@@ -268,7 +268,7 @@ START_TEST(test_huffman_near_optimal)
 }
 END_TEST
 
-/* §3.1: bzip2 clearly worse than the ideal code (at least 15% in R 2^b,
+/* bzip2 clearly worse than the ideal code (at least 15% in R 2^b,
  * i.e. 0.2 b more code; measured 24% to 40%: a general-purpose
  * compressor pays for learning the symbol statistics and for the
  * uint32 container) yet below fixed-length block absmax at every b. */

@@ -1,4 +1,4 @@
-/* fig-15 (Orr et al. §2.2, Fisher-optimal bit allocation) on a statistics
+/* fig-15 (Orr et al., Fisher-optimal bit allocation) on a statistics
  * file the test writes: the per-tensor bits, the predicted KL and the
  * saving against the closed forms of the Lagrangian optimum computed here
  * from the same statistics (v_t = f̄_t σ_t², sizes n_t, N = Σ n_t):

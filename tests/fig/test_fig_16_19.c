@@ -2,15 +2,15 @@
  * reduced size in a sandbox shared by the tests (from the repository root,
  * after make has built them), and their HDF5 output is checked against
  * independent values and the claims each figure makes:
- *   fig-16  exact bins and f_B against the closed forms for B = 2, 3 (§3),
+ *   fig-16  exact bins and f_B against the closed forms for B = 2, 3,
  *           the published peaks f_B(0) and F-P1's end-bin spike, total mass
  *           1, and the histograms against the exact law in standard errors;
- *   fig-17  AF4-pub against the published tables (§4.4), NF4 against
+ *   fig-17  AF4-pub against the published tables, NF4 against
  *           QLoRA's, the compression of the levels towards 0 with B, the
  *           wider 0 cell of AF4-exact, BOF4-S's positive half = BOF4's;
  *   fig-18  AF4-exact below AF4-pub in L1 of X at every B; BOF4 below every
  *           other absmax code in R, BOF4-S below BOF4; exact vs Monte Carlo
- *           within 3 SE; AF4-exact inside the Adam loss ranges of §6.3
+ *           within 3 SE; AF4-exact inside the Adam loss ranges of
  *           with AF4-pub above; closed-form L1 at B = 2;
  *   fig-19  closed-form cell probabilities at B = 2; NF4's entropy falls
  *           with B; AF4-pub's 0 cell is the smallest;
@@ -148,7 +148,7 @@ START_TEST(test_fig16_closed_forms)
 }
 END_TEST
 
-/* §3: f_B(0) = 0.8182 (B = 16), 1.0335 (64), 1.5169 (4096); F-P1's end-bin
+/* f_B(0) = 0.8182 (B = 16), 1.0335 (64), 1.5169 (4096); F-P1's end-bin
  * spike of about 1.68 at B = 16 (100 bins). */
 START_TEST(test_fig16_published)
 {
@@ -232,7 +232,7 @@ END_TEST
 /* The law narrows with B, so every free level of the B-designed codes
  * moves towards 0; AF4-exact gives the level 0 a wider cell than AF4-pub
  * (c6, c8 further out); with 0 pinned the signed optimum's positive half is
- * the unsigned one's (§5.2). */
+ * the unsigned one's. */
 START_TEST(test_fig17_shapes)
 {
   static const char *const codes[] = {"af4-pub", "af4-exact", "bof4", "bof4s"};
@@ -316,7 +316,7 @@ START_TEST(test_fig18_monte_carlo)
 }
 END_TEST
 
-/* §6.3: the author's Adam-optimised codes pinned at -1, 0, 1 reach mean
+/* the author's Adam-optimised codes pinned at -1, 0, 1 reach mean
  * |X - Q(X)| in these ranges (4096 blocks each, so sampled); AF4-exact
  * lies in them (up to the last printed digit), AF4-pub above. */
 START_TEST(test_fig18_adam_ranges)

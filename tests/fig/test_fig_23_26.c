@@ -1,7 +1,7 @@
 /* fig-23 ... fig-26 (Ordentlich & Polyanskiy, E4, E5, E6, E8): the
  * drivers run once each at reduced size in a sandbox shared by the tests, then their data
- * are checked against closed forms (§12.2, the two-level table, Bartlett's
- * decomposition, exact Gaussian cell probabilities) and the behaviour §5-§9
+ * are checked against closed forms (the two-level table, Bartlett's
+ * decomposition, exact Gaussian cell probabilities) and the behaviour the papers describe
  * state, for thread-count independence and for bad configs. */
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include "suites.h"
 
 
-#define HIGH_RATE_GAP 0.2546143348 /* 1/2 log2(2 pi e / 12), §12.1 */
+#define HIGH_RATE_GAP 0.2546143348 /* 1/2 log2(2 pi e / 12) */
 
 enum { F23, F24, F25, F26, N_FIGS };
 static const char *const FIG[N_FIGS] = {"fig-23", "fig-24", "fig-25", "fig-26"};
@@ -108,8 +108,8 @@ static double table(const char *panel, const char *family, int rot)
 
 static double excess(double am, double gm) { return 0.5 * log2(am / gm); }
 
-/* §12.2: AR(1) rho has GPTQ-order d = (1 - rho^2, ..., 1); two-level
- * (§12.1's table) and power law are diagonal, d = lambda.  Natural order
+/* AR(1) rho has GPTQ-order d = (1 - rho^2, ..., 1); two-level
+ * (the two-level table) and power law are diagonal, d = lambda.  Natural order
  * must reproduce them, act-order too (same set of d), and the identity
  * has no excess under any rotation. */
 START_TEST(test_e4_closed_forms)
@@ -137,12 +137,12 @@ START_TEST(test_e4_closed_forms)
     for (int r = 0; r < N_ROT; r++)
       ck_assert_double_lt(fabs(table(panels[i], "identity", r)), 1e-12);
   }
-  /* the spec's AR(1) table at n = 64 */
+  /* the closed-form AR(1) excess at n = 64 */
   ck_assert_double_eq_tol(table("n-64", "ar1-rho-0-9", ROT_NONE), 0.027799, 1e-6);
 }
 END_TEST
 
-/* §6 and §8's "what it shows", at n = 256: Haar fixes power beta = 1 and
+/* What the families show, at n = 256: Haar fixes power beta = 1 and
  * the 1 % outliers, much less beta = 2; it helps two-level only partly and
  * low-rank + noise not at all; a fixed Sylvester H is much worse than
  * Haar on AR(1). */
@@ -167,7 +167,7 @@ END_TEST
 /* The profile of the two-level spectrum (n = 256): a Sylvester or
  * randomised Hadamard basis puts columns of +-1/sqrt(n) first and last, so
  * d_0 = 1/mean(1/lambda) = HM and d_{n-1} = mean(lambda) = AM exactly;
- * under Haar they hold in expectation (§6), here within 15 % for the mean
+ * under Haar they hold in expectation, here within 15 % for the mean
  * of 5 draws (the relative sd of one draw is about 9 %). */
 START_TEST(test_e4_profile_ends)
 {
@@ -256,7 +256,7 @@ START_TEST(test_e5_exact_column_entropies)
 }
 END_TEST
 
-/* §5: "measured per-column rates follow the prediction down to about 1
+/* "measured per-column rates follow the prediction down to about 1
  * bit and lie above it below that" -- within 0.07 bit from 1.5 bits up
  * (the tuned mean puts the excess of the low columns on the others), at
  * least 0.08 above below 1 bit. */
@@ -286,7 +286,7 @@ static double hist_sd(const curve *c, size_t *count)
 }
 
 /* Every column lands in a bin; the mean line is the tuned rate; Haar
- * narrows the spread of the column rates (§6: d between HM and AM). */
+ * narrows the spread of the column rates (d between HM and AM). */
 START_TEST(test_e5_histograms)
 {
   curve nat = read_curve(F24, "hist-none", "measured"), haar = read_curve(F24, "hist-haar",
@@ -311,7 +311,7 @@ enum { OFF, UNCLAMPED, CLAMPED };
 static const char *const E6_CURVES[] = {"watersic-lmmse-0", "watersic-lmmse-1",
                                         "watersic-lmmse-2"};
 
-/* §9 E6: the variants meet at about 0.2546 for R >= 3 (within 0.035 at
+/* E6: the variants meet at about 0.2546 for R >= 3 (within 0.035 at
  * R = 3, where the step is half the conditional sd and the Delta^2/24
  * entropy term of the uncorrected variant is still 0.016 bit, 0.015 at
  * R = 4); every point sits at its target rate. */
@@ -333,7 +333,7 @@ START_TEST(test_e6_high_rate)
 }
 END_TEST
 
-/* §9 E6: LMMSE helps at R <= 2; for Sigma = I its gap dips below 0.2546,
+/* E6: LMMSE helps at R <= 2; for Sigma = I its gap dips below 0.2546,
  * for AR(1) both variants exceed it at low rate, the one without LMMSE
  * more so. */
 START_TEST(test_e6_lmmse_helps)
@@ -388,7 +388,7 @@ END_TEST
 
 /* The entropy-coded baselines at high rate: on Sigma = I GPTQ-EC and
  * WaterSIC both sit 0.2546 above the limit, on AR(1) 0.9 (n = 64) GPTQ-EC
- * pays the closed-form excess 0.027799 on top (§12.2), within 0.01. */
+ * pays the closed-form excess 0.027799 on top, within 0.01. */
 START_TEST(test_e8_coded_high_rate)
 {
   curve g = read_curve(F26, "identity", "gptq-coded"), w = read_curve(F26, "identity",

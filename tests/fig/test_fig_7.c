@@ -6,7 +6,7 @@
  *   - with compression and absmax scaling the best grid is the uniform one
  *     (alpha = 0), also after correcting for the achieved rate;
  *   - the RMS row's values at alpha = 1/3 and Lloyd-Max match the paper's
- *     F-S2 legend (orr-formats §4.1; RMS normalisation makes the source
+ *     F-S2 legend (docs/methods-orr.md; RMS normalisation makes the source
  *     scale irrelevant there). */
 #include <math.h>
 #include <stdio.h>

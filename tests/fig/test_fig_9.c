@@ -1,5 +1,5 @@
 /* fig-9 (Orr et al. F-S8): the driver's efficiencies R 2^b against the
- * high-rate constants and exact values of orr-formats §4.2, its expected
+ * high-rate constants and exact values of docs/methods-orr.md, its expected
  * orderings, thread-count independence and a bad config.  The driver runs
  * once (2^20 samples, Normal and Laplace, b_elem = 4 and 6) in a sandbox
  * shared by the tests. */
@@ -19,7 +19,7 @@
 static qrd_test_fig fig;
 
 static const char *const PANELS[] = {"normal", "laplace"};
-/* §4.2: Panter-Dite and entropy-coded constants of R 2^b */
+/* Panter-Dite and entropy-coded constants of R 2^b */
 static const double FIXED_LIMIT[] = {1.64945, 2.12132};
 static const double COMPRESSED_LIMIT[] = {1.19302, 1.10973};
 
@@ -31,7 +31,7 @@ static void sandbox_open(void)
 
 static void sandbox_close(void) { qrd_test_fig_close(&fig); }
 
-/* The flat reference lines are the §4.2 constants (5 decimals). */
+/* The flat reference lines are the high-rate constants (5 decimals). */
 START_TEST(test_limits_match_constants)
 {
   for (size_t p = 0; p < 2; p++) {
@@ -71,7 +71,7 @@ START_TEST(test_compressed_near_limit)
 END_TEST
 
 /* Normal tensor-RMS CRD at 4 and 6 bits (b = log2 n + 16 / numel for the
- * one bf16 scale): the exact values of §4.2 (1.5598,
+ * one bf16 scale): the exact values (1.5598,
  * 1.6244), up to Monte Carlo error and the bf16 rounding of the scale. */
 START_TEST(test_fixed_matches_exact)
 {

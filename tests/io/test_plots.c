@@ -63,6 +63,7 @@ static void write_results(void)
   qrd_provenance prov = {NULL, 1UL, "mt19937", 1};
   qrd_results *r = NULL;
   ck_assert_int_eq(qrd_results_create(h5, &prov, &r), QRD_OK);
+  ck_assert_int_eq(qrd_results_describe(r, NULL, "standard error"), QRD_OK);
   const double err[NPOINTS] = {0.004, 0.003, 0.002};
   for (size_t p = 0; p < sizeof PANELS / sizeof *PANELS; p++) {
     ck_assert_int_eq(qrd_results_panel(r, PANELS[p], PANELS[p], "B", "y"), QRD_OK);

@@ -85,6 +85,7 @@ static qrd_results *create(const char *path)
   qrd_results *r = NULL;
   ck_assert_int_eq(qrd_results_create(path, &prov, &r), QRD_OK);
   ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(qrd_results_describe(r, NULL, "standard error of the mean"), QRD_OK);
   return r;
 }
 
@@ -302,10 +303,30 @@ static void write_tiny(void)
   ck_assert_int_eq(qrd_results_panel(r, "p", "P", "x", "y"), QRD_OK);
   ck_assert_int_eq(qrd_results_curve(r, "p", "z", "Z curve", 2, x, y, NULL),
                    QRD_OK);
+  ck_assert_int_eq(qrd_results_describe(r, "source=gaussian; bits=4", NULL), QRD_OK);
   ck_assert_int_eq(qrd_results_curve(r, "p", "a", "A", 1, x3, y3, e3), QRD_OK);
   ck_assert_int_eq(qrd_results_attr_double(r, "block_size", 64.0), QRD_OK);
   ck_assert_int_eq(qrd_results_commit(r), QRD_OK);
 }
+
+/* A curve with y_err in a file that never says what y_err means is
+ * refused; a curve without y_err needs no meaning. */
+START_TEST(test_y_err_needs_meaning)
+{
+  qrd_provenance prov = {sb.cfg, 1UL, "mt19937", 1};
+  qrd_results *r = NULL;
+  const double x[] = {1.0}, y[] = {2.0}, e[] = {0.1};
+  ck_assert_int_eq(qrd_results_create(sb.h5, &prov, &r), QRD_OK);
+  ck_assert_int_eq(qrd_results_panel(r, "p", "P", "x", "y"), QRD_OK);
+  ck_assert_int_eq(qrd_results_curve(r, "p", "exact", "E", 1, x, y, NULL), QRD_OK);
+  ck_assert_int_eq(qrd_results_curve(r, "p", "mc", "M", 1, x, y, e), QRD_EINVAL);
+  ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "qrd_results_describe"));
+  ck_assert_int_eq(qrd_results_describe(r, "bad\ttext", NULL), QRD_EINVAL);
+  ck_assert_int_eq(qrd_results_describe(r, NULL, "jackknife"), QRD_OK);
+  ck_assert_int_eq(qrd_results_curve(r, "p", "mc", "M", 1, x, y, e), QRD_OK);
+  qrd_results_abort(r);
+}
+END_TEST
 
 START_TEST(test_export)
 {
@@ -323,6 +344,10 @@ START_TEST(test_export)
   for (const char *line = text; line < body; line = strchr(line, '\n') + 1)
     ck_assert_msg(line[0] == '#', "not a comment: %.40s", line);
   ck_assert_ptr_nonnull(strstr(text, "# seed: 12345\n"));
+  /* what y_err means and the parameters, per described curve */
+  ck_assert_ptr_nonnull(strstr(text, "# p/a: y_err=standard error of the mean; "
+                                     "params=source=gaussian; bits=4;\n"));
+  ck_assert_ptr_null(strstr(text, "# p/z:"));
   ck_assert_ptr_nonnull(strstr(text, "# threads: 3\n"));
   ck_assert_ptr_nonnull(strstr(text, "# block_size: 64\n"));
   ck_assert_ptr_nonnull(strstr(text, "# git_commit: "));
@@ -337,7 +362,8 @@ START_TEST(test_export)
                          "1\t0.5\t0\n"
                          "2\t0.10000000000000001\t0\n"
                          "\n\n"
-                         "# curve=a;\n"
+                         "# curve=a; y_err=standard error of the mean; "
+                         "params=source=gaussian; bits=4;\n"
                          "x\tA\ty_err\n"
                          "3\t1\t0.25\n"
                          "\n\n");
@@ -467,6 +493,7 @@ Suite *qrd_suite_results(void)
   tcase_add_test(tc, test_layout);
   tcase_add_test(tc, test_reproducible);
   tcase_add_test(tc, test_export);
+  tcase_add_test(tc, test_y_err_needs_meaning);
   tcase_add_test(tc, test_bad_names);
   tcase_add_test(tc, test_abort);
   tcase_add_test(tc, test_missing);

@@ -2,7 +2,7 @@
  * published moments and independent second methods.
  *
  * Sources of the expected values (never the library's own output):
- *   [S3]  /work/shared/spec/Yoshida (NF4 vs AF4): f_B, F_B for B = 2, 3 in closed
+ *   [S3]  Yoshida (NF4 vs AF4): f_B, F_B for B = 2, 3 in closed
  *         form and at printed points, f_B(0) for B = 16, 64, 4096, and the
  *         table of E M, E M^2 and median M;
  *   adaptive GSL quadrature over x of the pointwise density (core/
