@@ -13,6 +13,7 @@
 #include "cli/eval_law.h"
 #include "core/error.h"
 #include "core/spec.h"
+#include "fmt/element.h"
 #include "law/registry.h"
 #include "quant/rd.h"
 
@@ -101,6 +102,31 @@ static int parse_targets(const char *cmd, const char *name, const char *text,
   return r->n_target ? 0 : bad(cmd, "no target value given");
 }
 
+/* What to give instead: a block scaling for the exact law (eval), or the
+ * element format of the same name on a sample (when there is one). */
+static int block_code_without_scaling(const char *cmd, const char *quant, const char *name)
+{
+  char msg[400];
+  qrd_element *e = NULL;
+  qrd_element_request er = {.bits = 4.0};
+  int element = qrd_element_from_spec(name, &er, &e) == QRD_OK;
+  qrd_element_free(e);
+  int eval = strcmp(cmd, "eval") == 0;
+  snprintf(msg, sizeof msg, "--quantiser %s is a code of block-normalised values, meaningless "
+           "on raw values: give %s%s%s%s", quant,
+           eval ? "--scaling absmax:B or signmax:B (the exact block law)" : "",
+           eval && element ? ", or " : "",
+           element ? "--format " : "", element ? name : "");
+  if (!eval && !element)
+    snprintf(msg, sizeof msg, "--quantiser %s is a code of block-normalised values: qrd gap "
+             "measures element formats (--format F --scaling S); for this code use qrd eval "
+             "--quantiser %s --scaling absmax:B", quant, name);
+  else if (element)
+    snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " --scaling absmax:B (a Monte Carlo "
+             "sample with scales)");
+  return bad(cmd, msg);
+}
+
 static int parse_request(const char *cmd, const char *help, int argc, char **argv,
                          request *r)
 {
@@ -120,14 +146,8 @@ static int parse_request(const char *cmd, const char *help, int argc, char **arg
     return bad(cmd, "--dist and --quantiser are required");
   if (qrd_dist_parse(dist, &r->dist) || qrd_quantiser_parse(quant, &r->q))
     return bad(cmd, qrd_error_detail());
-  if (qrd_cli_is_block_code(r->q.type)) { /* its levels mean nothing on raw values */
-    char msg[320];
-    snprintf(msg, sizeof msg, "--quantiser %s is a code of block-normalised values: give a "
-             "block scaling, --format %s --scaling absmax:B (a Monte Carlo sample)%s", quant,
-             r->q.type->name, strcmp(cmd, "eval") == 0 ? ", or --scaling absmax:B alone "
-             "(the exact block law)" : "");
-    return bad(cmd, msg);
-  }
+  if (qrd_cli_is_block_code(r->q.type)) /* its levels mean nothing on raw values */
+    return block_code_without_scaling(cmd, quant, r->q.type->name);
   const char *names[] = {"levels", "bits", "rate"}, *which = NULL;
   r->n_target = 0;
   for (size_t i = 0; i < 3; i++) {
