@@ -138,6 +138,8 @@ static int write_family(qrd_results *res, const state *t, size_t f)
   snprintf(title, sizeof title, "%s, n = %zu: D vs R", s->family[f].spec, s->n);
   const char *x_label = "R (bits/weight; per-column entropy + MM unless pooled)";
   int st = qrd_results_panel(res, rd, title, x_label, "D (dB)");
+  if (!st)
+    st = qrd_curve_params(res, "family=%s; n=%zu", s->family[f].spec, s->n);
   snprintf(title, sizeof title, "%s, n = %zu: gap to reverse waterfilling",
            s->family[f].spec, s->n);
   if (!st)

@@ -94,6 +94,8 @@ static int write_panel(qrd_results *res, const state *t, size_t i)
   char xlabel[96];
   snprintf(xlabel, sizeof xlabel, "rate R (bits per weight, %s)", rk);
   int st = qrd_results_panel(res, name, title, xlabel, "gap to the Gaussian limit (bits)");
+  if (!st)
+    st = qrd_curve_params(res, "family=%s; n=%zu; rows=%zu", s->sigma[i].spec, s->n, s->rows);
   double lo = INFINITY, hi = -INFINITY;
   for (size_t m = 0; !st && m < s->n_method; m++) {
     char curve[128], label[192];

@@ -179,7 +179,9 @@ static int write_panel(qrd_results *res, const setup *s, size_t i,
   qrd_driver_slug(name, sizeof name, s->sigma[i].spec);
   snprintf(title, sizeof title, "fixed vs entropy-coded rates, Sigma = %s, n = %zu, a = %zu",
            s->sigma[i].spec, s->n, s->rows);
-  int st = qrd_results_panel(res, name, title,
+  int st = qrd_curve_params(res, "family=%s; n=%zu; rows=%zu", s->sigma[i].spec, s->n, s->rows);
+  if (!st)
+    st = qrd_results_panel(res, name, title,
                              "rate R (bits per weight, side information included)",
                              "gap 1/2 log2(D/D(R)) to the Gaussian limit (bits)");
   size_t per = (s->n_absmax + s->n_coded) * s->n_bits;

@@ -142,6 +142,9 @@ static int write_multiplier(qrd_results *res, const sweep *w)
   snprintf(title, sizeof title, "%s data, tensor RMS, %g-bit RMS CRDs: R vs codepoint "
            "multiplier", s->dist.spec, s->bits);
   int st = qrd_results_panel(res, "multiplier", title, "multiplier n'", "R");
+  if (!st)
+    st = qrd_curve_params(res, "source=%s; scaling=rms; scale_format=fp32; element_bits=%g",
+                          s->dist.spec, s->bits);
   for (size_t sh = 0; !st && sh < s->n_shape; sh++) {
     snprintf(label, sizeof label, "CRD %s", s->shape[sh].label);
     st = qrd_results_curve(res, "multiplier", s->shape[sh].slug, label, s->n_mult, s->mult,
