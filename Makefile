@@ -10,17 +10,18 @@
 # command to run is printed).
 
 DEB_PACKAGES := build-essential pkg-config libgsl-dev libopenblas-dev liblapacke-dev \
-                libhdf5-dev hdf5-tools gnuplot-nox check fonts-dejavu-core libbz2-dev
+                libhdf5-dev hdf5-tools gnuplot-nox check fonts-dejavu-core libbz2-dev \
+                libjson-c-dev
 
 CC ?= cc
 # Recursive (=) so pkg-config runs after the deps step has installed it.
-PKG_CFLAGS = $(shell pkg-config --cflags gsl hdf5 check)
+PKG_CFLAGS = $(shell pkg-config --cflags gsl hdf5 check json-c)
 GSL_LIBS = $(subst -lgslcblas,-lopenblas,$(shell pkg-config --libs gsl))
 HDF5_LIBS = $(shell pkg-config --libs-only-L hdf5) -lhdf5_hl -lhdf5
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
              -fopenmp -Isrc $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -lbz2 -fopenmp -lm
+LDLIBS = $(HDF5_LIBS) $(GSL_LIBS) -llapacke -lbz2 -ljson-c -fopenmp -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 BUILD ?= build
