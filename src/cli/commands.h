@@ -18,5 +18,7 @@ int qrd_cmd_matq(int argc, char **argv);
 /* qrd allocate: Fisher-optimal per-tensor bits (cli/cmd_allocate.c). */
 int qrd_cmd_allocate(int argc, char **argv);
 int qrd_cmd_report(int argc, char **argv); /* cli/cmd_report.c */
+/* qrd tensors: a checkpoint's tensors, statistics and fits (cli/cmd_tensors.c). */
+int qrd_cmd_tensors(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/eval_tensor.h"
 #include "core/error.h"
 #include "core/spec.h"
 #include "fmt/block.h"
@@ -65,7 +66,7 @@ static const char gap_help[] =
 /* Options that only the format path takes: any of them selects it. */
 static const char *const FORMAT_ONLY[] = {"--format", "--scaling", "--scale-format",
                                           "--outliers", "--compress", "--samples",
-                                          "--seed", "--train-seed"};
+                                          "--seed", "--train-seed", "--tensor", "--layout"};
 
 typedef struct {
   qrd_dist dist;
@@ -77,6 +78,8 @@ typedef struct {
   int compress;  /* 0: fixed length, 1: ideal code, 2: Huffman */
   unsigned long samples, seed, train_seed;
   int implied; /* the scaling is the format's definition, not given */
+  qrd_eval_tensor tensor; /* the source when tensor.x is set, else dist */
+  char scaling_buf[64];
 } request;
 
 /* The subcommand running this path: "eval" or "gap". */
@@ -206,12 +209,30 @@ static const char *default_scaling(const char *format, int *said)
   return format_is(format, "crd") ? "rms" : *said ? "absmax:64" : NULL;
 }
 
+/* A tensor source: loaded as rows; a CRD without --dist is designed for
+ * the family fitted to it.  It is its own sample: no --samples, --seed or
+ * --train-seed. */
+static int parse_tensor(const qrd_opt *o, size_t n, request *r, const char *spec, int has_dist)
+{
+  static const char *const sampling[] = {"samples", "seed", "train-seed"};
+  for (size_t k = 0; k < 3; k++)
+    if (qrd_args_get(o, n, sampling[k]))
+      return bad("--%s with --tensor %s: a tensor is its own sample", sampling[k], spec);
+  int st = qrd_eval_tensor_load(command, spec, qrd_args_get(o, n, "layout"), &r->tensor);
+  if (!st && !has_dist && format_is(r->format, "crd") + format_is(r->format, "crd-block"))
+    st = qrd_eval_tensor_fit(command, &r->tensor, &r->dist);
+  if (!st && !has_dist && !r->dist.type)
+    st = qrd_dist_parse("gaussian", &r->dist) ? 1 : 0; /* no design needs it */
+  return st;
+}
+
 static int parse(int argc, char **argv, request *r, int gap)
 {
   qrd_opt o[] = {{"dist", 1, NULL},       {"format", 1, NULL},     {"quantiser", 1, NULL},
                  {"bits", 1, NULL},       {"scaling", 1, NULL},    {"scale-format", 1, NULL},
                  {"outliers", 1, NULL},   {"compress", 1, NULL},   {"samples", 1, NULL},
-                 {"seed", 1, NULL},       {"train-seed", 1, NULL}, {"help", 0, NULL}};
+                 {"seed", 1, NULL},       {"train-seed", 1, NULL}, {"tensor", 1, NULL},
+                 {"layout", 1, NULL},     {"help", 0, NULL}};
   size_t n = sizeof o / sizeof o[0], n_pos;
   const char *pos[1], *dist;
   if (qrd_args_parse(gap ? "gap" : "eval", argc, argv, o, n, pos, 0, &n_pos))
@@ -224,11 +245,21 @@ static int parse(int argc, char **argv, request *r, int gap)
   if (format && quant)
     return bad("give the element format once: --format %s or --quantiser %s", format, quant);
   r->format = format ? format : quant;
-  if (!(dist = qrd_args_get(o, n, "dist")) || !r->format)
-    return bad("--dist and --format are required (see qrd eval --help)%s%s", "", "");
-  if (qrd_dist_parse(dist, &r->dist))
+  dist = qrd_args_get(o, n, "dist");
+  const char *tensor = qrd_args_get(o, n, "tensor");
+  if (!(dist || tensor) || !r->format)
+    return bad("--dist (or --tensor) and --format are required (see qrd eval --help)%s%s", "",
+               "");
+  if (dist && qrd_dist_parse(dist, &r->dist))
     return bad("--dist %s: %s", dist, qrd_error_detail());
+  int st = tensor ? parse_tensor(o, n, r, tensor, dist != NULL) : 0;
+  if (st)
+    return st;
   r->scaling_text = qrd_args_get(o, n, "scaling");
+  if (tensor && r->scaling_text) {
+    qrd_eval_tensor_scaling(&r->tensor, r->scaling_text, r->scaling_buf, sizeof r->scaling_buf);
+    r->scaling_text = r->scaling_buf;
+  }
   r->scale_text = qrd_args_get(o, n, "scale-format");
   if (!r->scaling_text)
     r->scaling_text = default_scaling(r->format, &r->implied);
@@ -241,9 +272,17 @@ static int parse(int argc, char **argv, request *r, int gap)
   r->scale_text = r->scale_text ? r->scale_text : "bf16";
   if (qrd_scaling_parse(r->scaling_text, r->scale_text, &r->scaling))
     return bad("--scaling/--scale-format: %s%s", qrd_error_detail(), "");
-  int st = parse_numbers(o, n, r);
+  st = parse_numbers(o, n, r);
+  if (!st && r->tensor.x)
+    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
   size_t block = r->scaling.block;
   int blocked = r->scaling.kind != QRD_SCALING_NONE && r->scaling.kind != QRD_SCALING_TENSOR_RMS;
+  if (!st && blocked && r->tensor.x && r->tensor.cols % block != 0) {
+    char b[96];
+    snprintf(b, sizeof b, "%zu values are not whole blocks of %zu", r->tensor.cols, block);
+    st = bad("--scaling %s: the tensor's rows of %s (blocks follow rows; absmax:row scales "
+             "each row)", r->scaling_text, b);
+  }
   if (!st && blocked && r->samples % block != 0) {
     char b[32];
     snprintf(b, sizeof b, "%zu", block);
@@ -275,7 +314,7 @@ static int evaluate(const request *r, double b, const double *x, const double *x
   int st = qrd_element_from_spec(r->format, &er, e);
   if (!st)
     st = qrd_block_sample_alloc(x, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers, &s);
-  if (!st)
+  if (!st && !r->tensor.x) /* a tensor has no law: its SE is the jackknife */
     qrd_block_sample_set_source(s, &r->dist, 0.0);
   if (!st && r->compress)
     st = qrd_block_sample_alloc(xt, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers,
@@ -318,7 +357,8 @@ static const char *const COMPRESS[] = {"none", "optimal", "huffman"};
 
 static void print_ids(const request *r, const qrd_element *e)
 {
-  printf("%s\t%s\t%s\t%s\t%.10g\t%s\t%lu\t", r->dist.spec, e->name, r->scaling_text,
+  printf("%s\t%s\t%s\t%s\t%.10g\t%s\t%lu\t", r->tensor.x ? r->tensor.label : r->dist.spec,
+         e->name, r->scaling_text,
          r->scale_text, r->outliers, COMPRESS[r->compress], r->samples);
 }
 
@@ -347,14 +387,25 @@ static int run(int argc, char **argv, int gap)
   request r = {0};
   command = gap ? "gap" : "eval";
   int st = parse(argc, argv, &r, gap);
-  if (st)
+  if (st) {
+    qrd_eval_tensor_free(&r.tensor);
     return st < 0 ? 0 : st;
-  double *x = qrd_sample_alloc(&r.dist, r.seed, r.samples);
-  double *xt = r.compress ? qrd_sample_alloc(&r.dist, r.train_seed, r.samples) : NULL;
+  }
+  double *x = r.tensor.x, *xt = r.compress ? r.tensor.x : NULL;
+  if (r.tensor.x && r.compress)
+    fprintf(stderr, "qrd %s: note: the entropy model is trained on the tensor itself (a "
+            "tensor has no independent training sample)\n", command);
+  if (!r.tensor.x) {
+    x = qrd_sample_alloc(&r.dist, r.seed, r.samples);
+    xt = r.compress ? qrd_sample_alloc(&r.dist, r.train_seed, r.samples) : NULL;
+  }
   if (!x || (r.compress && !xt)) {
     fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
-    free(x);
-    free(xt);
+    if (!r.tensor.x) {
+      free(x);
+      free(xt);
+    }
+    qrd_eval_tensor_free(&r.tensor);
     return 1;
   }
   for (size_t i = 0; !st && i < r.n_bits; i++) {
@@ -373,8 +424,11 @@ static int run(int argc, char **argv, int gap)
       (gap ? print_gap_row : print_row)(&r, e, &res);
     qrd_element_free(e);
   }
-  free(x);
-  free(xt);
+  if (!r.tensor.x) {
+    free(x);
+    free(xt);
+  }
+  qrd_eval_tensor_free(&r.tensor);
   return !st ? 0 : st == QRD_ENOMEM || st == QRD_EMAXITER ? 1 : 2;
 }
 

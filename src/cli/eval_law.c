@@ -16,6 +16,7 @@
 
 #include "cli/args.h"
 #include "cli/eval_format.h"
+#include "cli/eval_tensor.h"
 #include "core/error.h"
 #include "core/spec.h"
 #include "fmt/block.h"
@@ -62,7 +63,8 @@ static const char help[] =
 static const qrd_opt OPTIONS[] = {{"dist", 1, NULL},    {"quantiser", 1, NULL},
                                   {"scaling", 1, NULL}, {"levels", 1, NULL},
                                   {"metric", 1, NULL},  {"samples", 1, NULL},
-                                  {"seed", 1, NULL},    {"help", 0, NULL}};
+                                  {"seed", 1, NULL},    {"tensor", 1, NULL},
+                                  {"layout", 1, NULL},  {"help", 0, NULL}};
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
 
 /* The reported values: the index entropy, then the metrics in their
@@ -93,6 +95,8 @@ typedef struct {
   int column[N_VALUES - 1]; /* the metric columns, indices into VALUE_NAMES */
   size_t n_columns;
   unsigned long samples, seed; /* samples = 0: exact */
+  qrd_eval_tensor tensor;      /* the source's blocks when tensor.x is set */
+  char scaling_buf[64];
 } request;
 
 /* ---- block codes ---- */
@@ -272,6 +276,23 @@ static int parse_sampling(const char *samples, const char *seed, request *r)
 }
 
 /* 0 on success, -1 after --help, else an exit status. */
+/* The tensor's blocks as the Monte Carlo sample (rows cut into blocks of
+ * B); a code designed for the source's law is designed for the family
+ * fitted to it unless --dist names one. */
+static int tensor_source(request *r, int has_dist)
+{
+  if (r->tensor.cols % (size_t)r->block != 0)
+    return qrd_args_bad("eval", "--scaling %s: the tensor's rows of %zu values are not whole "
+                        "blocks of %g (blocks follow rows; absmax:row scales each row)",
+                        r->scaling_text, r->tensor.cols, r->block);
+  r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
+  if (has_dist)
+    return 0;
+  if (r->q.type->design_law)
+    return qrd_dist_parse(r->q.type->design_law, &r->dist) ? 1 : 0;
+  return qrd_eval_tensor_fit("eval", &r->tensor, &r->dist);
+}
+
 static int parse(int argc, char **argv, request *r)
 {
   qrd_opt o[N_OPTIONS];
@@ -288,22 +309,38 @@ static int parse(int argc, char **argv, request *r)
   const char *quant = qrd_args_get(o, N_OPTIONS, "quantiser");
   const char *scaling = qrd_args_get(o, N_OPTIONS, "scaling");
   const char *levels = qrd_args_get(o, N_OPTIONS, "levels");
-  if (!dist || !quant || !scaling)
-    return qrd_args_bad("eval", "--dist, --quantiser and --scaling absmax:B|signmax:B are required with a "
-               "block code (see qrd eval --quantiser nf4 --scaling absmax:64 --help)");
-  if (qrd_dist_parse(dist, &r->dist))
+  const char *tensor = qrd_args_get(o, N_OPTIONS, "tensor");
+  if (!(dist || tensor) || !quant || !scaling)
+    return qrd_args_bad("eval", "--dist (or --tensor), --quantiser and --scaling absmax:B|signmax:B "
+               "are required with a block code (see qrd eval --quantiser nf4 --scaling absmax:64 "
+               "--help)");
+  if (dist && qrd_dist_parse(dist, &r->dist))
     return qrd_args_bad("eval", "--dist %s: %s", dist, qrd_error_detail());
+  if (tensor && (qrd_args_get(o, N_OPTIONS, "samples") || qrd_args_get(o, N_OPTIONS, "seed")))
+    return qrd_args_bad("eval", "--samples/--seed with --tensor %s: a tensor is its own sample",
+                        tensor);
+  int st = tensor ? qrd_eval_tensor_load("eval", tensor, qrd_args_get(o, N_OPTIONS, "layout"),
+                                         &r->tensor)
+                  : 0;
+  if (st)
+    return st;
+  if (tensor) {
+    qrd_eval_tensor_scaling(&r->tensor, scaling, r->scaling_buf, sizeof r->scaling_buf);
+    scaling = r->scaling_buf;
+  }
   r->levels = 16.0;
-  int st = parse_scaling(scaling, r);
+  st = parse_scaling(scaling, r);
   if (!st)
     st = parse_quantiser(quant, r);
   if (!st && levels)
     st = parse_whole("levels", levels, 2.0, &r->levels);
   if (!st)
     st = parse_metrics(qrd_args_get(o, N_OPTIONS, "metric"), r);
-  if (!st)
+  if (!st && !tensor)
     st = parse_sampling(qrd_args_get(o, N_OPTIONS, "samples"),
                         qrd_args_get(o, N_OPTIONS, "seed"), r);
+  if (!st && tensor)
+    st = tensor_source(r, dist != NULL);
   return st;
 }
 
@@ -349,14 +386,15 @@ static int monte_carlo(const request *r, const qrd_codebook *c, double *v, doubl
   size_t n_batches = n_blocks < MC_BATCHES ? n_blocks : MC_BATCHES;
   size_t width = QRD_CODE_SUMS + c->n;
   qrd_scaling_kind kind = r->scaling == QRD_LAW_ABSMAX ? QRD_SCALING_ABSMAX : QRD_SCALING_SIGNMAX;
-  double *w = qrd_sample_alloc(&r->dist, r->seed, r->samples);
+  double *w = r->tensor.x ? r->tensor.x : qrd_sample_alloc(&r->dist, r->seed, r->samples);
   double *batch = malloc(n_batches * width * sizeof *batch);
   int st = w && batch ? QRD_OK : qrd_error_set(QRD_ENOMEM, "Monte Carlo sample");
   if (!st)
     st = qrd_block_code_sums(w, r->samples, block, n_batches, kind, code_tau(&r->q), c, batch);
   if (!st)
     st = qrd_block_code_estimate(batch, n_batches, c->n, v, se);
-  free(w);
+  if (!r->tensor.x)
+    free(w);
   free(batch);
   return st;
 }
@@ -380,16 +418,27 @@ static void print_header(const request *r)
   putchar('\n');
 }
 
+/* A tensor is its own sample: no seed. */
+static const char *seed_text(const request *r)
+{
+  static char buf[32];
+  if (r->tensor.x)
+    return "-";
+  snprintf(buf, sizeof buf, "%lu", r->seed);
+  return buf;
+}
+
 static void print_row(const request *r, const qrd_codebook *c, const double *v,
                       const double *se)
 {
-  printf("%s\t%s\t%s\t%s\t", r->dist.spec, r->q.spec, qrd_quantiser_design_law(&r->q, &r->dist),
+  printf("%s\t%s\t%s\t%s\t", r->tensor.x ? r->tensor.label : r->dist.spec, r->q.spec,
+         qrd_quantiser_design_law(&r->q, &r->dist),
          r->scaling_text);
   qrd_eval_print_core(r->samples != 0, log2((double)c->n), v[REL_RMSE],
                       r->samples ? se[REL_RMSE] : 0.0);
   printf("\t%zu", c->n);
   if (r->samples)
-    printf("\t%lu\t%lu\t%.10g\t%.10g", r->samples, r->seed, v[ENTROPY], se[ENTROPY]);
+    printf("\t%lu\t%s\t%.10g\t%.10g", r->samples, seed_text(r), v[ENTROPY], se[ENTROPY]);
   else
     printf("\t%.10g", v[ENTROPY]);
   for (size_t i = 0; i < r->n_columns; i++) {
@@ -407,8 +456,10 @@ int qrd_eval_law(int argc, char **argv)
   request r;
   memset(&r, 0, sizeof r);
   int st = parse(argc, argv, &r);
-  if (st)
+  if (st) {
+    qrd_eval_tensor_free(&r.tensor);
     return st < 0 ? 0 : st;
+  }
   qrd_codebook *c = NULL;
   double v[N_VALUES], se[N_VALUES];
   st = qrd_quantiser_design(&r.q, &r.dist, r.levels, &c);
@@ -421,5 +472,6 @@ int qrd_eval_law(int argc, char **argv)
     print_row(&r, c, v, se);
   }
   qrd_codebook_free(c);
+  qrd_eval_tensor_free(&r.tensor);
   return !st ? 0 : st == QRD_EINVAL || st == QRD_EDOM || st == QRD_ENOTFOUND ? 2 : 1;
 }

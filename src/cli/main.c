@@ -22,6 +22,7 @@ static const struct {
   {"matq", qrd_cmd_matq, "quantise W with a known Sigma at a rate: rates, D, IT limit, gap"},
   {"allocate", qrd_cmd_allocate, "Fisher-optimal per-tensor bits from a statistics file"},
   {"report", qrd_cmd_report, "the reproduction report: published numbers vs results files"},
+  {"tensors", qrd_cmd_tensors, "the tensors of a checkpoint: statistics and fitted families"},
 };
 
 static void usage(void)
