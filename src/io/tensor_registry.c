@@ -3,9 +3,13 @@
 #include "io/tensor.h"
 
 extern const qrd_tensor_reader qrd_tensor_reader_hdf5;
+extern const qrd_tensor_reader qrd_tensor_reader_safetensors;
+extern const qrd_tensor_reader qrd_tensor_reader_npy;
 
 static const qrd_tensor_reader *const readers[] = {
   &qrd_tensor_reader_hdf5,
+  &qrd_tensor_reader_safetensors,
+  &qrd_tensor_reader_npy,
 };
 
 size_t qrd_tensor_reader_count(void) { return sizeof readers / sizeof readers[0]; }
