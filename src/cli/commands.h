@@ -20,5 +20,6 @@ int qrd_cmd_allocate(int argc, char **argv);
 int qrd_cmd_report(int argc, char **argv); /* cli/cmd_report.c */
 /* qrd tensors: a checkpoint's tensors, statistics and fits (cli/cmd_tensors.c). */
 int qrd_cmd_tensors(int argc, char **argv);
+int qrd_cmd_activations(int argc, char **argv); /* qrd activations: cli/cmd_activations.c */
 
 #endif

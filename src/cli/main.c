@@ -23,6 +23,7 @@ static const struct {
   {"allocate", qrd_cmd_allocate, "Fisher-optimal per-tensor bits from a statistics file"},
   {"report", qrd_cmd_report, "the reproduction report: published numbers vs results files"},
   {"tensors", qrd_cmd_tensors, "the tensors of a checkpoint: statistics and fitted families"},
+  {"activations", qrd_cmd_activations, "Sigma_X of a model's linear layers from dumped activations (HDF5)"},
 };
 
 static void usage(void)
