@@ -60,7 +60,7 @@ static void print_row(const qrd_tensor_file *f, size_t i, const qrd_fit_summary 
   else
     fputs("\t-\t-", stdout);
   for (size_t k = 0; k < qrd_dist_count() && k < MAX_FAMILIES; k++)
-    if (fits && k < n_fits)
+    if (fits && k < n_fits && !fits[k].status)
       printf("\t%s\t%.10g", fits[k].dist.spec, fits[k].loglik);
     else
       fputs("\t-\t-", stdout);
@@ -84,8 +84,14 @@ static int one(const qrd_tensor_file *f, size_t i, int fit, int quiet)
   qrd_fit fits[MAX_FAMILIES];
   size_t n_fits = 0, best = 0;
   int fitted = !st && fit && t->dtype != QRD_DTYPE_I32 && t->count >= 16 && s.rms > 0.0;
-  if (fitted && (st = qrd_fit_all(x, (size_t)t->count, fits, MAX_FAMILIES, &n_fits, &best)))
-    qrd_error_set(st, "%s: tensor '%s': %s", f->path, t->name, qrd_error_detail());
+  if (fitted && (st = qrd_fit_all(x, (size_t)t->count, fits, MAX_FAMILIES, &n_fits, &best))) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", qrd_error_detail());
+    qrd_error_set(st, "%s: tensor '%s': %s", f->path, t->name, why);
+  }
+  for (size_t k = 0; !st && fitted && k < n_fits; k++)
+    if (fits[k].status) /* said, and left out of the row ("-") */
+      fprintf(stderr, "qrd tensors: note: %s: %s\n", t->name, fits[k].dist.spec);
   if (!st)
     print_row(f, i, &s, fitted ? fits : NULL, n_fits, best);
   free(x);

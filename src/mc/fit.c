@@ -170,14 +170,19 @@ int qrd_fit_all(const double *x, size_t n, qrd_fit *fits, size_t cap, size_t *n_
                 size_t *best)
 {
   size_t k = qrd_dist_count() < cap ? qrd_dist_count() : cap;
-  *best = 0;
+  int found = 0, st = QRD_OK;
   for (size_t i = 0; i < k; i++) {
-    int st = qrd_fit_family(qrd_dist_type_at(i), x, n, &fits[i]);
-    if (st)
-      return st;
-    if (fits[i].loglik > fits[*best].loglik)
+    memset(&fits[i], 0, sizeof fits[i]);
+    fits[i].status = qrd_fit_family(qrd_dist_type_at(i), x, n, &fits[i]);
+    if (fits[i].status) {
+      st = fits[i].status;
+      snprintf(fits[i].dist.spec, sizeof fits[i].dist.spec, "%s", qrd_error_detail());
+      continue;
+    }
+    if (!found || fits[i].loglik > fits[*best].loglik)
       *best = i;
+    found = 1;
   }
   *n_fits = k;
-  return QRD_OK;
+  return found ? QRD_OK : qrd_error_set(st, "no family fits: %s", fits[k - 1].dist.spec);
 }

@@ -27,6 +27,7 @@ typedef struct {
 void qrd_fit_summarise(const double *x, size_t n, qrd_fit_summary *s);
 
 typedef struct {
+  int status;          /* QRD_OK, or why this family's fit failed (qrd_fit_all) */
   qrd_dist dist;       /* the fitted instance; dist.spec names it */
   double loglik;       /* mean log-density over every value (nats) */
   size_t fit_points;   /* values the optimiser saw */
@@ -36,7 +37,9 @@ typedef struct {
 int qrd_fit_family(const qrd_dist_type *t, const double *x, size_t n, qrd_fit *out);
 
 /* Every registered family fitted (fits[i] for family i, at most `cap`),
- * and the index of the best (largest log-likelihood). */
+ * and the index of the best (largest log-likelihood) among those that
+ * converged; a family that did not has its status set (and its reason in
+ * fits[i].dist.spec).  An error only when none converged. */
 int qrd_fit_all(const double *x, size_t n, qrd_fit *fits, size_t cap, size_t *n_fits,
                 size_t *best);
 
