@@ -61,7 +61,9 @@ static double from_param(const qrd_param_def *p, double v)
 typedef struct {
   const qrd_dist_type *t;
   const double *x;
-  size_t n, stride;
+  size_t n;
+  double *sub;   /* the values the optimiser sees */
+  size_t n_sub;
 } problem;
 
 static void make_dist(const problem *p, const gsl_vector *u, qrd_dist *d)
@@ -73,16 +75,40 @@ static void make_dist(const problem *p, const gsl_vector *u, qrd_dist *d)
   d->scale = exp(gsl_vector_get(u, p->t->n_shape));
 }
 
-/* Mean log-density of every stride-th value of x under d. */
-static double mean_loglik(const qrd_dist *d, const double *x, size_t n, size_t stride)
+/* Mean log-density of x[0 .. n) under d. */
+static double mean_loglik(const qrd_dist *d, const double *x, size_t n)
 {
   double sum = 0.0;
-  size_t m = 0;
-  for (size_t i = 0; i < n; i += stride, m++) {
+  for (size_t i = 0; i < n; i++) {
     double f = qrd_dist_pdf(d, x[i]);
     sum += f > 0.0 ? log(f) : -745.0; /* log of the smallest double */
   }
-  return sum / (double)m;
+  return sum / (double)n;
+}
+
+static size_t gcd(size_t a, size_t b) { return b ? gcd(b, a % b) : a; }
+
+/* At most QRD_FIT_MAX_POINTS values of x spread over the whole tensor:
+ * index i k mod n for a k coprime to n near 0.618 n, so that no row or
+ * column pattern (an embedding's 256-wide rows, say) is favoured, as an
+ * even stride would. */
+static int subsample(problem *p)
+{
+  if (p->n <= QRD_FIT_MAX_POINTS) {
+    p->sub = NULL;
+    p->n_sub = p->n;
+    return QRD_OK;
+  }
+  p->n_sub = QRD_FIT_MAX_POINTS;
+  p->sub = malloc(p->n_sub * sizeof *p->sub);
+  if (!p->sub)
+    return qrd_error_set(QRD_ENOMEM, "fit subsample");
+  size_t k = (size_t)(0.6180339887 * (double)p->n) | 1;
+  while (gcd(k, p->n) != 1)
+    k += 2;
+  for (size_t i = 0; i < p->n_sub; i++)
+    p->sub[i] = p->x[(size_t)(((unsigned __int128)i * k) % p->n)];
+  return QRD_OK;
 }
 
 static double objective(const gsl_vector *u, void *params)
@@ -90,7 +116,7 @@ static double objective(const gsl_vector *u, void *params)
   const problem *p = params;
   qrd_dist d;
   make_dist(p, u, &d);
-  double ll = mean_loglik(&d, p->x, p->n, p->stride);
+  double ll = mean_loglik(&d, p->sub ? p->sub : p->x, p->n_sub);
   return isfinite(ll) ? -ll : 1e300;
 }
 
@@ -118,12 +144,13 @@ int qrd_fit_family(const qrd_dist_type *t, const double *x, size_t n, qrd_fit *o
     return qrd_error_set(QRD_EINVAL, "fit of %s: %zu values, RMS %g: nothing to fit", t->name,
                          n, s.rms);
   size_t dim = t->n_shape + 1;
-  problem p = {t, x, n, n > QRD_FIT_MAX_POINTS ? (n + QRD_FIT_MAX_POINTS - 1) / QRD_FIT_MAX_POINTS
-                                               : 1};
+  problem p = {t, x, n, NULL, 0};
   gsl_vector *u = gsl_vector_alloc(dim), *step = gsl_vector_alloc(dim);
+  gsl_vector *best = gsl_vector_alloc(dim);
   gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2,
                                                               dim);
-  int st = u && step && m ? QRD_OK : qrd_error_set(QRD_ENOMEM, "fit of %s", t->name);
+  int st = u && step && best && m ? subsample(&p) : qrd_error_set(QRD_ENOMEM, "fit of %s",
+                                                                   t->name);
   if (!st) {
     /* start: the family's default shape at the data's RMS */
     qrd_dist start;
@@ -134,35 +161,50 @@ int qrd_fit_family(const qrd_dist_type *t, const double *x, size_t n, qrd_fit *o
                                               : t->shape[j].def;
     double var = t->variance(start.shape);
     double scale = isfinite(var) && var > 0.0 ? s.rms / sqrt(var) : s.rms;
-    for (size_t j = 0; j < t->n_shape; j++)
-      gsl_vector_set(u, j, from_param(&t->shape[j], start.shape[j]));
-    gsl_vector_set(u, t->n_shape, log(scale));
-    gsl_vector_set_all(step, 0.5);
-    gsl_multimin_function f = {objective, dim, &p};
-    gsl_multimin_fminimizer_set(m, &f, u, step);
-    size_t iter = 0;
-    int done = 0;
-    while (!done && iter++ < MAX_ITER) {
-      if (gsl_multimin_fminimizer_iterate(m))
-        break;
-      done = gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), SIZE_TOL) == GSL_SUCCESS;
+    /* a likelihood in a shape (a t's nu) may have more than one local
+     * optimum: start at the default and on either side of it, keep the
+     * best converged end */
+    static const double offset[] = {0.0, 2.0, -1.0};
+    size_t starts = t->n_shape ? 3 : 1;
+    double best_f = INFINITY;
+    int converged = 0;
+    for (size_t k = 0; !st && k < starts; k++) {
+      for (size_t j = 0; j < t->n_shape; j++)
+        gsl_vector_set(u, j, from_param(&t->shape[j], start.shape[j]) + offset[k]);
+      gsl_vector_set(u, t->n_shape, log(scale));
+      gsl_vector_set_all(step, 0.5);
+      gsl_multimin_function f = {objective, dim, &p};
+      gsl_multimin_fminimizer_set(m, &f, u, step);
+      size_t iter = 0;
+      int done = 0;
+      while (!done && iter++ < MAX_ITER) {
+        if (gsl_multimin_fminimizer_iterate(m))
+          break;
+        done = gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), SIZE_TOL) == GSL_SUCCESS;
+      }
+      if (done && m->fval < best_f) {
+        best_f = m->fval;
+        gsl_vector_memcpy(best, m->x);
+        converged = 1;
+      }
     }
-    if (!done)
+    if (!converged)
       st = qrd_error_set(QRD_EMAXITER, "fit of %s: Nelder-Mead did not converge in %d "
-                         "iterations (simplex size %g)", t->name, MAX_ITER,
-                         gsl_multimin_fminimizer_size(m));
+                         "iterations from any of %zu starts", t->name, MAX_ITER, starts);
   }
   if (!st) {
     qrd_dist raw;
-    make_dist(&p, m->x, &raw);
+    make_dist(&p, best, &raw);
     st = canonical(t, &raw, &out->dist);
-    out->fit_points = (n + p.stride - 1) / p.stride;
+    out->fit_points = p.n_sub;
     if (!st)
-      out->loglik = mean_loglik(&out->dist, x, n, 1);
+      out->loglik = mean_loglik(&out->dist, x, n);
   }
   gsl_multimin_fminimizer_free(m);
   gsl_vector_free(u);
   gsl_vector_free(step);
+  gsl_vector_free(best);
+  free(p.sub);
   return st;
 }
 

@@ -4,10 +4,12 @@
  * Every family is fitted the same way: its scale and shape parameters
  * (location fixed at 0, as qrd's families are centred) maximise the mean
  * log-density over the data, by Nelder-Mead on log scale and transformed
- * shapes from the family's defaults at the data's RMS.  Large tensors are
- * fitted on an evenly strided subsample of at most QRD_FIT_MAX_POINTS
- * values (recorded), and the reported log-likelihood per element is taken
- * over every value.  Non-convergence is an error (QRD_EMAXITER). */
+ * shapes from the family's defaults (and on either side of them: a t's
+ * nu can have local optima) at the data's RMS.  Large tensors are fitted
+ * on QRD_FIT_MAX_POINTS values spread over the whole tensor by a
+ * multiplicative walk (recorded), and the reported log-likelihood per
+ * element is taken over every value.  Non-convergence is an error
+ * (QRD_EMAXITER). */
 #ifndef QRD_MC_FIT_H
 #define QRD_MC_FIT_H
 
