@@ -14,7 +14,7 @@ col(i) = word(colors, (i - 1) % 10 + 1)
 N = words(names)
 set terminal pngcairo enhanced font "DejaVu Sans,10" size 1800, 820
 set multiplot layout 1, 2 title "fig-28: real weights (solid) vs the fitted family's prediction (dashed), about 4 bits per parameter -- Universal Sentence Encoder Lite (7 M parameters)"
-set xtics () rotate by 35 right font ",8"
+set xtics () rotate by 35 right font ",8" noenhanced
 do for [k=1:N] { set xtics add (word(names, k) (k - 1)) }
 set xrange [-0.5:N - 0.5]
 set key outside right top font ",8" samplen 2
