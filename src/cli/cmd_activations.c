@@ -4,6 +4,7 @@
  * HDF5 file that `file:PATH:GROUP` covariances read (io/sigma_write.h). */
 #include <cblas.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +106,7 @@ static int accumulate(const char *path, const entry *e, double *S)
     }
     for (size_t i = 0; i < k * n; i++) {
       A[i] = raw[i];
-      if (A[i] != A[i] || A[i] - A[i] != 0.0)
+      if (!isfinite(A[i]))
         st = qrd_error_set(QRD_EINVAL, "%s: layer '%s': X[%zu][%zu] is not finite", path,
                            e->layer, r0 + i / n, i % n);
     }
@@ -137,6 +138,9 @@ static int read_weight(const qrd_tensor_file *tf, const entry *e, size_t n, doub
     st = qrd_error_set(QRD_EINVAL, "%s: layer '%s': weight '%s' has %zu inputs, X has %zu "
                        "columns", tf->path, e->layer, e->weight, cols, n);
   if (st) {
+    char detail[1024];
+    snprintf(detail, sizeof detail, "%s", qrd_error_detail());
+    qrd_error_set(st, "layer '%s': %s", e->layer, detail);
     free(*W);
     *W = NULL;
   } else
@@ -148,9 +152,12 @@ static int run(const char *index, const char *model, const char *out_path)
 {
   index_path = index;
   json_object *root = json_object_from_file(index);
-  if (!root)
-    return qrd_error_set(QRD_EIO, "%s: cannot read or parse (%s)", index,
-                         json_util_get_last_err() ? json_util_get_last_err() : "?");
+  if (!root) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", json_util_get_last_err() ? json_util_get_last_err() : "?");
+    why[strcspn(why, "\n")] = '\0';
+    return qrd_error_set(QRD_EIO, "%s: cannot read or parse (%s)", index, why);
+  }
   json_object *layers, *v;
   long long sentences = -1;
   int st = QRD_OK;
@@ -180,8 +187,9 @@ static int run(const char *index, const char *model, const char *out_path)
     st = qrd_sigma_file_attr_string(f, "corpus", json_object_get_string(corpus));
   int blas_threads = qrd_openblas_threads();
   qrd_openblas_set_threads(1);
-  if (!st)
-    printf("layer\trows\tn\tout\ttrace\n");
+  /* the table goes to stdout only when the file is complete */
+  char table[64 * 256];
+  size_t used = (size_t)snprintf(table, sizeof table, "layer\trows\tn\tout\ttrace\n");
   size_t n_layers = st ? 0 : json_object_array_length(layers);
   for (size_t i = 0; !st && i < n_layers; i++) {
     entry e;
@@ -206,7 +214,9 @@ static int run(const char *index, const char *model, const char *out_path)
       double tr = 0.0;
       for (size_t j = 0; j < n; j++)
         tr += S[j * n + j];
-      printf("%s\t%lld\t%zu\t%zu\t%.9g\n", e.layer, e.rows, n, a, tr);
+      if (used < sizeof table)
+        used += (size_t)snprintf(table + used, sizeof table - used, "%s\t%lld\t%zu\t%zu\t%.9g\n",
+                                 e.layer, e.rows, n, a, tr);
     }
     free(S);
     free(W);
@@ -214,8 +224,8 @@ static int run(const char *index, const char *model, const char *out_path)
   qrd_openblas_set_threads(blas_threads);
   if (st)
     qrd_sigma_file_abort(f);
-  else
-    st = qrd_sigma_file_commit(f);
+  else if (!(st = qrd_sigma_file_commit(f)))
+    fputs(table, stdout);
   if (tf_open)
     qrd_tensor_file_close(&tf);
   json_object_put(root);
