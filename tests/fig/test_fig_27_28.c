@@ -204,6 +204,10 @@ Suite *qrd_suite_fig2728(void)
   tcase_add_test(tc, test_tensors_fits);
   tcase_add_test(tc, test_fig27_histogram_vs_fit);
   tcase_add_test(tc, test_fig28_real_vs_predicted);
+  /* after the runs above: 1 vs 2 threads, and a bad key is one line */
+  qrd_test_fig_add_checks(tc, &f27, "seed = 1\ncheckpoint = /nonexistent/w.npy\n"
+                          "min_count = 1000\nbins = 81\nrange = 4\n", "checkpoint");
+  qrd_test_fig_add_checks(tc, &f28, "seed = 1\ncheckpoint = x\nmin_count = 0\n", "min_count");
   suite_add_tcase(s, tc);
   return s;
 }
