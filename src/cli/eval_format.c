@@ -14,6 +14,7 @@
 #include "core/spec.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
+#include "fmt/mx.h"
 #include "law/registry.h"
 #include "mc/sample.h"
 #include "quant/quantiser.h"
@@ -79,6 +80,8 @@ typedef struct {
   unsigned long samples, seed, train_seed;
   int implied; /* the scaling is the format's definition, not given */
   qrd_eval_tensor tensor; /* the source when tensor.x is set, else dist */
+  int is_mx;              /* an MX / NVFP4 format: its scaling is its own */
+  qrd_mx_format mx;
   char scaling_buf[64];
 } request;
 
@@ -226,6 +229,30 @@ static int parse_tensor(const qrd_opt *o, size_t n, request *r, const char *spec
   return st;
 }
 
+/* An MX or NVFP4 format brings its own blocks, scales and element width. */
+static int parse_mx(const qrd_opt *o, size_t n, request *r)
+{
+  static const char *const own[] = {"scaling", "scale-format", "bits", "outliers", "compress"};
+  for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+    if (qrd_args_get(o, n, own[k]))
+      return bad("--%s with --format %s: an MX/NVFP4 format fixes its own blocks, scales and "
+                 "element width", own[k], r->format);
+  r->is_mx = 1;
+  r->scaling_text = r->mx.rule == QRD_MX_RULE_NVFP4 ? "nvfp4:16" : "mx:32";
+  r->scale_text = r->mx.rule == QRD_MX_RULE_NVFP4 ? "e4m3+fp32" : "e8m0";
+  r->n_bits = 1;
+  int st = parse_numbers(o, n, r);
+  if (!st && r->tensor.x)
+    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
+  if (!st && (r->tensor.x ? r->tensor.cols : r->samples) % r->mx.block != 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "the %s are not whole blocks of %zu",
+             r->tensor.x ? "tensor's rows" : "samples", r->mx.block);
+    st = bad("--format %s: %s", r->format, msg);
+  }
+  return st;
+}
+
 static int parse(int argc, char **argv, request *r, int gap)
 {
   qrd_opt o[] = {{"dist", 1, NULL},       {"format", 1, NULL},     {"quantiser", 1, NULL},
@@ -255,6 +282,11 @@ static int parse(int argc, char **argv, request *r, int gap)
   int st = tensor ? parse_tensor(o, n, r, tensor, dist != NULL) : 0;
   if (st)
     return st;
+  int mx = qrd_mx_format_parse(r->format, &r->mx);
+  if (mx == QRD_OK)
+    return parse_mx(o, n, r);
+  if (mx == QRD_EINVAL) /* an MX name with a bad rule */
+    return bad("--format %s: %s", r->format, qrd_error_detail());
   r->scaling_text = qrd_args_get(o, n, "scaling");
   if (tensor && r->scaling_text) {
     qrd_eval_tensor_scaling(&r->tensor, r->scaling_text, r->scaling_buf, sizeof r->scaling_buf);
@@ -342,6 +374,8 @@ void qrd_eval_print_core(int monte_carlo, double bits, double r, double se)
 static void notes(const request *r, const qrd_element *e)
 {
   int rms = r->scaling.kind == QRD_SCALING_TENSOR_RMS || r->scaling.kind == QRD_SCALING_BLOCK_RMS;
+  if (r->is_mx) /* its own scaling, by definition */
+    return;
   if (r->implied)
     fprintf(stderr, "qrd %s: note: %s with --scaling %s, its definition (blocks of 64 scaled "
             "by their absmax); give --scaling to change it\n", command, e->name,
@@ -360,6 +394,15 @@ static void print_ids(const request *r, const qrd_element *e)
   printf("%s\t%s\t%s\t%s\t%.10g\t%s\t%lu\t", r->tensor.x ? r->tensor.label : r->dist.spec,
          e->name, r->scaling_text,
          r->scale_text, r->outliers, COMPRESS[r->compress], r->samples);
+}
+
+/* An MX / NVFP4 format on x; *e (its element type) names the row. */
+static int evaluate_mx(const request *r, const double *x, qrd_element **e, qrd_block_result *res)
+{
+  int st = qrd_mx_element(r->mx.type, e);
+  if (!st)
+    snprintf((*e)->name, sizeof (*e)->name, "%s", r->mx.name);
+  return st ? st : qrd_mx_eval(&r->mx, x, r->samples, res);
 }
 
 static void print_row(const request *r, const qrd_element *e, const qrd_block_result *res)
@@ -411,7 +454,7 @@ static int run(int argc, char **argv, int gap)
   for (size_t i = 0; !st && i < r.n_bits; i++) {
     qrd_element *e = NULL;
     qrd_block_result res;
-    st = evaluate(&r, r.bits[i], x, xt, &e, &res);
+    st = r.is_mx ? evaluate_mx(&r, x, &e, &res) : evaluate(&r, r.bits[i], x, xt, &e, &res);
     if (st)
       fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
     else if (i == 0) { /* no header when the first row already fails */

@@ -6,7 +6,7 @@ double qrd_bits_total(const qrd_bit_count *c)
 {
   return ceil(c->element_bits * (double)c->numel)
          + c->scale_bits * (double)c->n_blocks
-         + (double)QRD_OUTLIER_BITS * (double)c->n_outliers + c->coded_bits;
+         + (double)QRD_OUTLIER_BITS * (double)c->n_outliers + c->coded_bits + c->tensor_bits;
 }
 
 double qrd_bits_per_param(const qrd_bit_count *c)

@@ -27,6 +27,7 @@ typedef struct {
   size_t n_blocks;
   size_t n_outliers;
   double coded_bits;   /* total entropy-coded index bits */
+  double tensor_bits;  /* once per tensor (NVFP4's FP32 scale) */
 } qrd_bit_count;
 
 /* Total bits of the tensor. */

@@ -231,7 +231,9 @@ START_TEST(test_eval_core_columns)
     {"eval --dist gaussian --quantiser nf4 --scaling absmax:64", "exact"},
     {"eval --dist gaussian --quantiser nf4 --scaling absmax:64 --samples 65536", "monte-carlo"},
     {"eval --dist gaussian --format int --bits 4 --scaling absmax:64 --samples 65536",
-     "monte-carlo"}};
+     "monte-carlo"},
+    {"eval --dist gaussian --format mxfp4 --samples 65536", "monte-carlo"},
+    {"eval --dist gaussian --format nvfp4 --samples 65536", "monte-carlo"}};
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
     char *out = qrd_test_expect_ok(cmds[i][0]);
     char *method = tsv_field(out, 1, tsv_column(out, "method"));
@@ -250,6 +252,10 @@ START_TEST(test_eval_core_columns)
     }
     if (i == 1)
       ck_assert_double_eq_tol(b, 4.0, 1e-6);
+    if (i == 5) /* MXFP4: 4 + 8/32 */
+      ck_assert_double_eq(b, 4.25);
+    if (i == 6) /* NVFP4: 4 + 8/16 + 32/numel */
+      ck_assert_double_eq_tol(b, 4.5 + 32.0 / 65536.0, 1e-9);
     free(method);
     free(out);
   }

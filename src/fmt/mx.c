@@ -1,0 +1,212 @@
+#include "fmt/mx.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/spec.h"
+#include "fmt/bits.h"
+
+#define MAX_BATCHES 64
+
+typedef struct {
+  const char *name;
+  int e_bits, m_bits, bias;
+  int top_specials;  /* 1: the top mantissa of the top exponent is NaN (e4m3);
+                        2: the whole top exponent is inf/NaN (e5m2) */
+  double max;
+  int emax;
+  double bits;
+} fp_def;
+
+static const fp_def DEFS[] = {
+  [QRD_MX_E2M1] = {"e2m1", 2, 1, 1, 0, 6.0, 2, 4},
+  [QRD_MX_E2M3] = {"e2m3", 2, 3, 1, 0, 7.5, 2, 6},
+  [QRD_MX_E3M2] = {"e3m2", 3, 2, 3, 0, 28.0, 4, 6},
+  [QRD_MX_E4M3] = {"e4m3", 4, 3, 7, 1, 448.0, 8, 8},
+  [QRD_MX_E5M2] = {"e5m2", 5, 2, 15, 2, 57344.0, 15, 8},
+  [QRD_MX_INT8] = {"int8", 0, 0, 0, 0, 127.0 / 64.0, 0, 8},
+};
+
+const char *qrd_mx_type_name(qrd_mx_type t) { return DEFS[t].name; }
+double qrd_mx_max(qrd_mx_type t) { return DEFS[t].max; }
+int qrd_mx_emax(qrd_mx_type t) { return DEFS[t].emax; }
+
+/* The non-negative finite values of type t, ascending; returns the count. */
+static size_t positives(qrd_mx_type t, double *v)
+{
+  const fp_def *d = &DEFS[t];
+  size_t n = 0;
+  if (t == QRD_MX_INT8) {
+    for (int k = 0; k <= 127; k++)
+      v[n++] = k / 64.0;
+    return n;
+  }
+  int top = (1 << d->e_bits) - 1, mant = 1 << d->m_bits;
+  for (int e = 0; e <= top; e++)
+    for (int m = 0; m < mant; m++) {
+      if ((d->top_specials == 1 && e == top && m == mant - 1) || (d->top_specials == 2 && e == top))
+        continue;
+      v[n++] = e == 0 ? ldexp(m, 1 - d->bias - d->m_bits)
+                      : ldexp(mant + m, e - d->bias - d->m_bits);
+    }
+  return n;
+}
+
+int qrd_mx_element(qrd_mx_type t, qrd_element **out)
+{
+  double pos[256];
+  size_t np = positives(t, pos);
+  /* negatives mirror the positives (int8 adds -2); zero once */
+  size_t n = 2 * np - 1 + (t == QRD_MX_INT8);
+  qrd_element *e = calloc(1, sizeof *e);
+  qrd_codebook *c = qrd_codebook_alloc(n);
+  if (!e || !c) {
+    free(e);
+    qrd_codebook_free(c);
+    return qrd_error_set(QRD_ENOMEM, "element %s", DEFS[t].name);
+  }
+  size_t k = 0;
+  if (t == QRD_MX_INT8)
+    c->level[k++] = -2.0;
+  for (size_t i = np; i-- > 1;)
+    c->level[k++] = -pos[i];
+  for (size_t i = 0; i < np; i++)
+    c->level[k++] = pos[i];
+  qrd_codebook_set_midpoints(c);
+  e->cb = c;
+  e->bits = DEFS[t].bits;
+  e->lo = c->level[0];
+  e->hi = c->level[n - 1];
+  snprintf(e->name, sizeof e->name, "mx-%s", DEFS[t].name);
+  *out = e;
+  return QRD_OK;
+}
+
+double qrd_mx_e4m3_round(double v)
+{
+  double pos[128];
+  size_t np = positives(QRD_MX_E4M3, pos);
+  double a = fmin(fabs(v), 448.0);
+  size_t lo = 0, hi = np - 1;
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (pos[mid] <= a)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  double dl = a - pos[lo], dh = pos[hi] - a;
+  /* ties to the even mantissa: even index within a binade of 8 */
+  double r = dl < dh ? pos[lo] : dh < dl ? pos[hi] : pos[lo % 2 == 0 ? lo : hi];
+  return v < 0 ? -r : r;
+}
+
+int qrd_mx_format_parse(const char *spec, qrd_mx_format *f)
+{
+  static const struct {
+    const char *name;
+    qrd_mx_type type;
+  } names[] = {{"mxfp4", QRD_MX_E2M1},      {"mxfp6-e2m3", QRD_MX_E2M3},
+               {"mxfp6-e3m2", QRD_MX_E3M2}, {"mxfp8-e4m3", QRD_MX_E4M3},
+               {"mxfp8-e5m2", QRD_MX_E5M2}, {"mxint8", QRD_MX_INT8}};
+  memset(f, 0, sizeof *f);
+  size_t len = strcspn(spec, ":");
+  if (len == 5 && strncmp(spec, "nvfp4", 5) == 0) {
+    if (spec[len])
+      return qrd_error_set(QRD_EINVAL, "format '%s': nvfp4 takes no parameters", spec);
+    *f = (qrd_mx_format){.name = "nvfp4", .type = QRD_MX_E2M1, .rule = QRD_MX_RULE_NVFP4,
+                         .block = 16, .scale_bits = 8, .tensor_bits = 32};
+    return QRD_OK;
+  }
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (strlen(names[i].name) != len || strncmp(spec, names[i].name, len) != 0)
+      continue;
+    f->type = names[i].type;
+    f->rule = QRD_MX_RULE_FLOOR;
+    f->block = 32;
+    f->scale_bits = 8;
+    const char *p = spec + len;
+    if (*p && strcmp(p, ":rule=floor") != 0) {
+      if (strcmp(p, ":rule=ceil") != 0)
+        return qrd_error_set(QRD_EINVAL, "format '%s': '%s' (allowed: rule=floor, the OCP "
+                             "rule, or rule=ceil)", spec, p + 1);
+      f->rule = QRD_MX_RULE_CEIL;
+    }
+    snprintf(f->name, sizeof f->name, "%s%s", names[i].name,
+             f->rule == QRD_MX_RULE_CEIL ? ":rule=ceil" : "");
+    return QRD_OK;
+  }
+  return qrd_error_set(QRD_ENOTFOUND, "'%s' is not an MX or NVFP4 format", spec);
+}
+
+/* The scale of a block of largest magnitude amax (s_t: NVFP4's tensor
+ * scale); 0 when every value of the block reconstructs as 0. */
+static double block_scale(const qrd_mx_format *f, double amax, double s_t)
+{
+  if (!(amax > 0.0))
+    return 0.0;
+  switch (f->rule) {
+  case QRD_MX_RULE_FLOOR: {
+    int e = (int)floor(log2(amax)) - DEFS[f->type].emax;
+    return ldexp(1.0, e < -127 ? -127 : e > 127 ? 127 : e);
+  }
+  case QRD_MX_RULE_CEIL: {
+    int e = (int)ceil(log2(amax / DEFS[f->type].max));
+    return ldexp(1.0, e < -127 ? -127 : e > 127 ? 127 : e);
+  }
+  case QRD_MX_RULE_NVFP4:
+    return s_t * qrd_mx_e4m3_round(amax / (6.0 * s_t));
+  }
+  return 0.0;
+}
+
+int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_result *r)
+{
+  size_t blocks = n / f->block;
+  if (n == 0 || n % f->block)
+    return qrd_error_set(QRD_EINVAL, "%s: %zu values are not whole blocks of %zu", f->name, n,
+                         f->block);
+  qrd_element *e;
+  int st = qrd_mx_element(f->type, &e);
+  if (st)
+    return st;
+  /* the bucket table where the cells allow it (not e5m2's 2^-16 .. 57344) */
+  qrd_codebook_table tab;
+  int fast = qrd_codebook_table_init(&tab, e->cb) == QRD_OK;
+  double s_t = 1.0;
+  if (f->rule == QRD_MX_RULE_NVFP4) {
+    double amax = 0.0;
+    for (size_t i = 0; i < n; i++)
+      amax = fmax(amax, fabs(x[i]));
+    s_t = amax > 0.0 ? (double)(float)(amax / (6.0 * 448.0)) : 1.0; /* an FP32 scale */
+  }
+  size_t nb = blocks < MAX_BATCHES ? blocks : MAX_BATCHES;
+  double sse[MAX_BATCHES] = {0}, x2[MAX_BATCHES] = {0};
+#pragma omp parallel for schedule(static)
+  for (size_t k = 0; k < nb; k++) {
+    for (size_t b = k * blocks / nb; b < (k + 1) * blocks / nb; b++) {
+      const double *v = x + b * f->block;
+      double amax = 0.0;
+      for (size_t i = 0; i < f->block; i++)
+        amax = fmax(amax, fabs(v[i]));
+      double s = block_scale(f, amax, s_t);
+      for (size_t i = 0; i < f->block; i++) {
+        size_t c = fast ? qrd_codebook_table_cell(&tab, v[i] / s) : qrd_codebook_cell(e->cb, v[i] / s);
+        double q = s > 0.0 ? s * e->cb->level[c] : 0.0;
+        sse[k] += (v[i] - q) * (v[i] - q);
+        x2[k] += v[i] * v[i];
+      }
+    }
+  }
+  qrd_block_jackknife(sse, 1, x2, nb, r);
+  qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = f->scale_bits,
+                      .n_blocks = blocks, .tensor_bits = f->tensor_bits};
+  r->bits = qrd_bits_per_param(&bc);
+  if (fast)
+    qrd_codebook_table_free(&tab);
+  qrd_element_free(e);
+  return QRD_OK;
+}
