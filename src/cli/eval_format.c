@@ -15,6 +15,7 @@
 #include "fmt/block.h"
 #include "fmt/element.h"
 #include "fmt/mx.h"
+#include "mat/rotate.h"
 #include "law/registry.h"
 #include "mc/sample.h"
 #include "quant/quantiser.h"
@@ -67,7 +68,8 @@ static const char gap_help[] =
 /* Options that only the format path takes: any of them selects it. */
 static const char *const FORMAT_ONLY[] = {"--format", "--scaling", "--scale-format",
                                           "--outliers", "--compress", "--samples",
-                                          "--seed", "--train-seed", "--tensor", "--layout"};
+                                          "--seed", "--train-seed", "--tensor", "--layout",
+                                          "--rotate"};
 
 typedef struct {
   qrd_dist dist;
@@ -81,6 +83,9 @@ typedef struct {
   int implied; /* the scaling is the format's definition, not given */
   qrd_eval_tensor tensor; /* the source when tensor.x is set, else dist */
   int is_mx;              /* an MX / NVFP4 format: its scaling is its own */
+  const char *rotate;     /* "hadamard:B" | "sylvester:B", or NULL */
+  qrd_rotate_kind rot_kind;
+  size_t rot_block;
   qrd_mx_format mx;
   char scaling_buf[64];
 } request;
@@ -229,6 +234,51 @@ static int parse_tensor(const qrd_opt *o, size_t n, request *r, const char *spec
   return st;
 }
 
+/* --rotate KIND:B, a block rotation of B (a power of two) consecutive
+ * values of each row, applied before quantising. */
+static int parse_rotate(const char *text, request *r)
+{
+  if (!text)
+    return 0;
+  char kind[32];
+  double b;
+  const char *colon = strchr(text, ':');
+  size_t len = colon ? (size_t)(colon - text) : 0;
+  if (!colon || len >= sizeof kind || qrd_parse_double(colon + 1, &b) || b != floor(b) ||
+      b < 2 || b > 65536 || ((size_t)b & ((size_t)b - 1)))
+    return bad("--rotate %s: want hadamard:B or sylvester:B, B a power of two from 2 to "
+               "65536%s", text, "");
+  snprintf(kind, sizeof kind, "%.*s", (int)len, text);
+  if (qrd_rotate_parse(kind, &r->rot_kind) ||
+      (r->rot_kind != QRD_ROTATE_HADAMARD && r->rot_kind != QRD_ROTATE_SYLVESTER))
+    return bad("--rotate %s: '%s' (allowed: hadamard, randomised; sylvester, fixed)", text, kind);
+  r->rotate = text;
+  r->rot_block = (size_t)b;
+  return 0;
+}
+
+/* The rotation of --rotate on x (and xt): the R of rotating, quantising
+ * and rotating back, as the rotation is orthogonal. */
+static int rotate(const request *r, double *x, double *xt)
+{
+  size_t row = r->tensor.x ? r->tensor.cols : r->samples;
+  if (row % r->rot_block)
+    return qrd_error_set(QRD_EINVAL, "--rotate %s: rows of %zu values are not whole blocks of "
+                         "%zu", r->rotate, row, r->rot_block);
+  qrd_rotation *rot;
+  double *work = malloc(r->rot_block * sizeof *work);
+  int st = work ? qrd_rotation_alloc(r->rot_kind, r->rot_block, r->seed, NULL, &rot)
+                : qrd_error_set(QRD_ENOMEM, "rotation");
+  if (!st) {
+    st = qrd_rotation_blocks(rot, x, r->samples, 0, work);
+    if (!st && xt && xt != x)
+      st = qrd_rotation_blocks(rot, xt, r->samples, 0, work);
+    qrd_rotation_free(rot);
+  }
+  free(work);
+  return st;
+}
+
 /* An MX or NVFP4 format brings its own blocks, scales and element width. */
 static int parse_mx(const qrd_opt *o, size_t n, request *r)
 {
@@ -259,7 +309,7 @@ static int parse(int argc, char **argv, request *r, int gap)
                  {"bits", 1, NULL},       {"scaling", 1, NULL},    {"scale-format", 1, NULL},
                  {"outliers", 1, NULL},   {"compress", 1, NULL},   {"samples", 1, NULL},
                  {"seed", 1, NULL},       {"train-seed", 1, NULL}, {"tensor", 1, NULL},
-                 {"layout", 1, NULL},     {"help", 0, NULL}};
+                 {"layout", 1, NULL},     {"rotate", 1, NULL},     {"help", 0, NULL}};
   size_t n = sizeof o / sizeof o[0], n_pos;
   const char *pos[1], *dist;
   if (qrd_args_parse(gap ? "gap" : "eval", argc, argv, o, n, pos, 0, &n_pos))
@@ -281,6 +331,8 @@ static int parse(int argc, char **argv, request *r, int gap)
     return bad("--dist %s: %s", dist, qrd_error_detail());
   int st = tensor ? parse_tensor(o, n, r, tensor, dist != NULL) : 0;
   if (st)
+    return st;
+  if ((st = parse_rotate(qrd_args_get(o, n, "rotate"), r)))
     return st;
   int mx = qrd_mx_format_parse(r->format, &r->mx);
   if (mx == QRD_OK)
@@ -346,7 +398,8 @@ static int evaluate(const request *r, double b, const double *x, const double *x
   int st = qrd_element_from_spec(r->format, &er, e);
   if (!st)
     st = qrd_block_sample_alloc(x, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers, &s);
-  if (!st && !r->tensor.x) /* a tensor has no law: its SE is the jackknife */
+  /* a tensor has no law, and a rotated sample another one: the jackknife */
+  if (!st && !r->tensor.x && !r->rotate)
     qrd_block_sample_set_source(s, &r->dist, 0.0);
   if (!st && r->compress)
     st = qrd_block_sample_alloc(xt, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers,
@@ -441,6 +494,15 @@ static int run(int argc, char **argv, int gap)
   if (!r.tensor.x) {
     x = qrd_sample_alloc(&r.dist, r.seed, r.samples);
     xt = r.compress ? qrd_sample_alloc(&r.dist, r.train_seed, r.samples) : NULL;
+  }
+  if (x && (!r.compress || xt) && r.rotate && (st = rotate(&r, x, xt))) {
+    fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
+    if (!r.tensor.x) {
+      free(x);
+      free(xt);
+    }
+    qrd_eval_tensor_free(&r.tensor);
+    return 2;
   }
   if (!x || (r.compress && !xt)) {
     fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());

@@ -275,6 +275,36 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
   }
 }
 
+int qrd_rotation_blocks(const qrd_rotation *r, double *x, size_t m, int inverse, double *work)
+{
+  size_t n = r->n;
+  if (r->kind != QRD_ROTATE_HADAMARD && r->kind != QRD_ROTATE_SYLVESTER)
+    return qrd_error_set(QRD_EINVAL, "block rotation '%s': only hadamard or sylvester",
+                         qrd_rotate_name(r->kind));
+  if (m % n)
+    return qrd_error_set(QRD_EINVAL, "%zu values are not whole rotation blocks of %zu", m, n);
+  int signed_perm = r->kind == QRD_ROTATE_HADAMARD;
+  for (size_t b = 0; b < m; b += n) {
+    double *w = x + b;
+    if (!inverse) { /* w P D, then H / sqrt(n) */
+      for (size_t j = 0; j < n; j++)
+        work[j] = signed_perm ? w[r->perm[j]] * r->sign[j] : w[j];
+      qrd_fwht(n, work);
+      memcpy(w, work, n * sizeof *w);
+    } else { /* H^T = H, then D, then P^T */
+      qrd_fwht(n, w);
+      for (size_t j = 0; j < n; j++)
+        work[j] = w[j];
+      for (size_t j = 0; j < n; j++)
+        if (signed_perm)
+          w[r->perm[j]] = work[j] * r->sign[j];
+        else
+          w[j] = work[j];
+    }
+  }
+  return QRD_OK;
+}
+
 void qrd_rotation_apply_w(const qrd_rotation *r, size_t a, double *W, double *work)
 {
   size_t n = r->n;

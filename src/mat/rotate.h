@@ -54,6 +54,13 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work);
 /* W <- W Q for W a x n column-major.  work: a*n doubles. */
 void qrd_rotation_apply_w(const qrd_rotation *r, size_t a, double *W, double *work);
 
+/* Each consecutive block of r->n values of x[0 .. m) (m a multiple of
+ * r->n), taken as a row vector w, becomes w Q (inverse != 0: w Q^T): a
+ * block rotation of a tensor's rows before quantising, undone after.
+ * Hadamard and Sylvester only (O(n log n) per block); QRD_EINVAL
+ * otherwise.  work: r->n doubles. */
+int qrd_rotation_blocks(const qrd_rotation *r, double *x, size_t m, int inverse, double *work);
+
 /* ---- the pieces ---- */
 
 /* Q (n*n) <- a Haar-distributed orthogonal matrix drawn with this seed (used
