@@ -83,6 +83,7 @@ typedef struct {
   int implied; /* the scaling is the format's definition, not given */
   qrd_eval_tensor tensor; /* the source when tensor.x is set, else dist */
   int is_mx;              /* an MX / NVFP4 format: its scaling is its own */
+  size_t affine_group;    /* > 0: affine INT with a zero point per group */
   const char *rotate;     /* "hadamard:B" | "sylvester:B", or NULL */
   qrd_rotate_kind rot_kind;
   size_t rot_block;
@@ -279,14 +280,49 @@ static int rotate(const request *r, double *x, double *xt)
   return st;
 }
 
+/* Options a format with its own blocks and scales does not take. */
+static int refuse_own(const qrd_opt *o, size_t n, const request *r, int bits_too)
+{
+  static const char *const own[] = {"scaling", "scale-format", "outliers", "compress", "bits"};
+  for (size_t k = 0; k < sizeof own / sizeof own[0] - !bits_too; k++)
+    if (qrd_args_get(o, n, own[k]))
+      return bad("--%s with --format %s: the format fixes its own blocks and scales", own[k],
+                 r->format);
+  return 0;
+}
+
+/* affine-int[:g=G]: zero-point INT of --bits bits per group of G (128). */
+static int parse_affine(const qrd_opt *o, size_t n, request *r)
+{
+  double g = 128.0;
+  const char *p = r->format + strlen("affine-int");
+  if (*p && (strncmp(p, ":g=", 3) != 0 || qrd_parse_double(p + 3, &g) || g != floor(g) ||
+             g < 2 || g > 65536))
+    return bad("--format %s: want affine-int or affine-int:g=G, G a whole group size from 2 "
+               "to 65536%s", r->format, "");
+  int st = refuse_own(o, n, r, 0);
+  if (!st && !qrd_args_get(o, n, "bits"))
+    st = bad("--format %s needs --bits (a whole number of bits per element)%s", r->format, "");
+  if (!st)
+    st = parse_bits(qrd_args_get(o, n, "bits"), r);
+  r->affine_group = (size_t)g;
+  r->scaling_text = "affine";
+  r->scale_text = "bf16+zero";
+  if (!st)
+    st = parse_numbers(o, n, r);
+  if (!st && r->tensor.x)
+    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
+  if (!st && (r->tensor.x ? r->tensor.cols : r->samples) % r->affine_group != 0)
+    st = bad("--format %s: the rows (or samples) are not whole groups%s", r->format, "");
+  return st;
+}
+
 /* An MX or NVFP4 format brings its own blocks, scales and element width. */
 static int parse_mx(const qrd_opt *o, size_t n, request *r)
 {
-  static const char *const own[] = {"scaling", "scale-format", "bits", "outliers", "compress"};
-  for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
-    if (qrd_args_get(o, n, own[k]))
-      return bad("--%s with --format %s: an MX/NVFP4 format fixes its own blocks, scales and "
-                 "element width", own[k], r->format);
+  int own = refuse_own(o, n, r, 1);
+  if (own)
+    return own;
   r->is_mx = 1;
   r->scaling_text = r->mx.rule == QRD_MX_RULE_NVFP4 ? "nvfp4:16" : "mx:32";
   r->scale_text = r->mx.rule == QRD_MX_RULE_NVFP4 ? "e4m3+fp32" : "e8m0";
@@ -334,6 +370,8 @@ static int parse(int argc, char **argv, request *r, int gap)
     return st;
   if ((st = parse_rotate(qrd_args_get(o, n, "rotate"), r)))
     return st;
+  if (format_is(r->format, "affine-int"))
+    return parse_affine(o, n, r);
   int mx = qrd_mx_format_parse(r->format, &r->mx);
   if (mx == QRD_OK)
     return parse_mx(o, n, r);
@@ -427,7 +465,7 @@ void qrd_eval_print_core(int monte_carlo, double bits, double r, double se)
 static void notes(const request *r, const qrd_element *e)
 {
   int rms = r->scaling.kind == QRD_SCALING_TENSOR_RMS || r->scaling.kind == QRD_SCALING_BLOCK_RMS;
-  if (r->is_mx) /* its own scaling, by definition */
+  if (r->is_mx || r->affine_group) /* its own scaling, by definition */
     return;
   if (r->implied)
     fprintf(stderr, "qrd %s: note: %s with --scaling %s, its definition (blocks of 64 scaled "
@@ -456,6 +494,17 @@ static int evaluate_mx(const request *r, const double *x, qrd_element **e, qrd_b
   if (!st)
     snprintf((*e)->name, sizeof (*e)->name, "%s", r->mx.name);
   return st ? st : qrd_mx_eval(&r->mx, x, r->samples, res);
+}
+
+/* Affine INT at b bits on x; *e (a b-bit integer grid) names the row. */
+static int evaluate_affine(const request *r, double b, const double *x, qrd_element **e,
+                           qrd_block_result *res)
+{
+  qrd_element_request er = {.bits = b};
+  int st = qrd_element_from_spec("int", &er, e);
+  if (!st)
+    snprintf((*e)->name, sizeof (*e)->name, "affine-int%g:g=%zu", b, r->affine_group);
+  return st ? st : qrd_affine_eval(b, r->affine_group, x, r->samples, res);
 }
 
 static void print_row(const request *r, const qrd_element *e, const qrd_block_result *res)
@@ -516,7 +565,9 @@ static int run(int argc, char **argv, int gap)
   for (size_t i = 0; !st && i < r.n_bits; i++) {
     qrd_element *e = NULL;
     qrd_block_result res;
-    st = r.is_mx ? evaluate_mx(&r, x, &e, &res) : evaluate(&r, r.bits[i], x, xt, &e, &res);
+    st = r.is_mx          ? evaluate_mx(&r, x, &e, &res)
+         : r.affine_group ? evaluate_affine(&r, r.bits[i], x, &e, &res)
+                          : evaluate(&r, r.bits[i], x, xt, &e, &res);
     if (st)
       fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
     else if (i == 0) { /* no header when the first row already fails */

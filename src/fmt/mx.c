@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/spec.h"
 #include "fmt/bits.h"
+#include "fmt/scale.h"
 
 #define MAX_BATCHES 64
 
@@ -163,9 +164,54 @@ static double block_scale(const qrd_mx_format *f, double amax, double s_t)
   return 0.0;
 }
 
+int qrd_block_eval_blockwise(const double *x, size_t n, size_t block, qrd_block_sse_fn fn,
+                             const void *ctx, qrd_block_result *r)
+{
+  size_t blocks = n / block;
+  if (n == 0 || block == 0 || n % block)
+    return qrd_error_set(QRD_EINVAL, "%zu values are not whole blocks of %zu", n, block);
+  size_t nb = blocks < MAX_BATCHES ? blocks : MAX_BATCHES;
+  double sse[MAX_BATCHES] = {0}, x2[MAX_BATCHES] = {0};
+#pragma omp parallel for schedule(static)
+  for (size_t k = 0; k < nb; k++)
+    for (size_t b = k * blocks / nb; b < (k + 1) * blocks / nb; b++) {
+      const double *v = x + b * block;
+      sse[k] += fn(ctx, v, block);
+      for (size_t i = 0; i < block; i++)
+        x2[k] += v[i] * v[i];
+    }
+  qrd_block_jackknife(sse, 1, x2, nb, r);
+  return QRD_OK;
+}
+
+typedef struct {
+  const qrd_mx_format *f;
+  const qrd_element *e;
+  const qrd_codebook_table *tab; /* NULL: bisection */
+  double s_t;
+} mx_ctx;
+
+static double mx_block(const void *ctx, const double *v, size_t b)
+{
+  const mx_ctx *c = ctx;
+  double amax = 0.0, sse = 0.0;
+  for (size_t i = 0; i < b; i++)
+    amax = fmax(amax, fabs(v[i]));
+  double s = block_scale(c->f, amax, c->s_t);
+  for (size_t i = 0; i < b; i++) {
+    double q = 0.0;
+    if (s > 0.0) {
+      size_t k = c->tab ? qrd_codebook_table_cell(c->tab, v[i] / s)
+                        : qrd_codebook_cell(c->e->cb, v[i] / s);
+      q = s * c->e->cb->level[k];
+    }
+    sse += (v[i] - q) * (v[i] - q);
+  }
+  return sse;
+}
+
 int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_result *r)
 {
-  size_t blocks = n / f->block;
   if (n == 0 || n % f->block)
     return qrd_error_set(QRD_EINVAL, "%s: %zu values are not whole blocks of %zu", f->name, n,
                          f->block);
@@ -176,37 +222,62 @@ int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_res
   /* the bucket table where the cells allow it (not e5m2's 2^-16 .. 57344) */
   qrd_codebook_table tab;
   int fast = qrd_codebook_table_init(&tab, e->cb) == QRD_OK;
-  double s_t = 1.0;
+  mx_ctx c = {f, e, fast ? &tab : NULL, 1.0};
   if (f->rule == QRD_MX_RULE_NVFP4) {
     double amax = 0.0;
     for (size_t i = 0; i < n; i++)
       amax = fmax(amax, fabs(x[i]));
-    s_t = amax > 0.0 ? (double)(float)(amax / (6.0 * 448.0)) : 1.0; /* an FP32 scale */
+    c.s_t = amax > 0.0 ? (double)(float)(amax / (6.0 * 448.0)) : 1.0; /* an FP32 scale */
   }
-  size_t nb = blocks < MAX_BATCHES ? blocks : MAX_BATCHES;
-  double sse[MAX_BATCHES] = {0}, x2[MAX_BATCHES] = {0};
-#pragma omp parallel for schedule(static)
-  for (size_t k = 0; k < nb; k++) {
-    for (size_t b = k * blocks / nb; b < (k + 1) * blocks / nb; b++) {
-      const double *v = x + b * f->block;
-      double amax = 0.0;
-      for (size_t i = 0; i < f->block; i++)
-        amax = fmax(amax, fabs(v[i]));
-      double s = block_scale(f, amax, s_t);
-      for (size_t i = 0; i < f->block; i++) {
-        size_t c = fast ? qrd_codebook_table_cell(&tab, v[i] / s) : qrd_codebook_cell(e->cb, v[i] / s);
-        double q = s > 0.0 ? s * e->cb->level[c] : 0.0;
-        sse[k] += (v[i] - q) * (v[i] - q);
-        x2[k] += v[i] * v[i];
-      }
-    }
-  }
-  qrd_block_jackknife(sse, 1, x2, nb, r);
+  st = qrd_block_eval_blockwise(x, n, f->block, mx_block, &c, r);
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = f->scale_bits,
-                      .n_blocks = blocks, .tensor_bits = f->tensor_bits};
+                      .n_blocks = n / f->block, .tensor_bits = f->tensor_bits};
   r->bits = qrd_bits_per_param(&bc);
   if (fast)
     qrd_codebook_table_free(&tab);
   qrd_element_free(e);
-  return QRD_OK;
+  return st;
+}
+
+typedef struct {
+  double levels; /* 2^bits */
+  qrd_scale_format bf16;
+} affine_ctx;
+
+static double affine_block(const void *ctx, const double *v, size_t b)
+{
+  const affine_ctx *c = ctx;
+  double lo = v[0], hi = v[0], sse = 0.0;
+  for (size_t i = 1; i < b; i++) {
+    lo = fmin(lo, v[i]);
+    hi = fmax(hi, v[i]);
+  }
+  double s = qrd_scale_quantise(&c->bf16, (hi - lo) / (c->levels - 1.0));
+  if (!(s > 0.0)) { /* a constant group: its value is not representable */
+    for (size_t i = 0; i < b; i++)
+      sse += v[i] * v[i];
+    return sse;
+  }
+  double z = fmin(fmax(nearbyint(-lo / s), 0.0), c->levels - 1.0);
+  for (size_t i = 0; i < b; i++) {
+    double q = fmin(fmax(nearbyint(v[i] / s) + z, 0.0), c->levels - 1.0);
+    double d = v[i] - (q - z) * s;
+    sse += d * d;
+  }
+  return sse;
+}
+
+int qrd_affine_eval(double bits, size_t g, const double *x, size_t n, qrd_block_result *r)
+{
+  if (!(bits >= 1.0 && bits <= 16.0 && bits == floor(bits)))
+    return qrd_error_set(QRD_EINVAL, "affine INT: %g bits (allowed: a whole number from 1 to 16)",
+                         bits);
+  affine_ctx c = {.levels = exp2(bits)};
+  int st = qrd_scale_parse("bf16", &c.bf16);
+  if (!st)
+    st = qrd_block_eval_blockwise(x, n, g, affine_block, &c, r);
+  qrd_bit_count bc = {.numel = n, .element_bits = bits, .scale_bits = 16.0 + bits,
+                      .n_blocks = g ? n / g : 0};
+  r->bits = qrd_bits_per_param(&bc);
+  return st;
 }

@@ -73,4 +73,19 @@ int qrd_mx_format_parse(const char *spec, qrd_mx_format *f);
  * consecutive values). */
 int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_result *r);
 
+/* The one-pass evaluator behind these formats, for any quantiser that
+ * codes each block on its own: fn returns the squared error of block v
+ * (b values).  r <- R and its jackknife SE over at most 64 batches of
+ * whole blocks (r->bits is left to the caller). */
+typedef double (*qrd_block_sse_fn)(const void *ctx, const double *v, size_t b);
+int qrd_block_eval_blockwise(const double *x, size_t n, size_t block, qrd_block_sse_fn fn,
+                             const void *ctx, qrd_block_result *r);
+
+/* Affine (zero-point) INT of `bits` bits per group of g consecutive
+ * values: scale s = bf16((max - min) / (2^bits - 1)), zero point
+ * z = round(-min / s) clamped to [0, 2^bits - 1] (stored in `bits` bits),
+ * codes clamp(round(v / s) + z), values (code - z) s.  Bits per element:
+ * bits + (16 + bits) / g (e.g. 4.156 at bits 4, g = 128). */
+int qrd_affine_eval(double bits, size_t g, const double *x, size_t n, qrd_block_result *r);
+
 #endif

@@ -148,6 +148,37 @@ START_TEST(test_fixed_scale_vs_exact)
 }
 END_TEST
 
+/* Affine INT: bits by hand (4 + (16 + 4)/128 = 4.15625); a group holding
+ * the integers 0 .. 15 plus an offset is coded without error (scale 1,
+ * zero point 5 for an offset -5); U(0, 1) groups of 128: the error is the
+ * uniform rounding error of step s = range/15, R = s / sqrt(12 E x^2) with
+ * E x^2 = 1/3 and the range ~ 127/129 (the expected spread of 128
+ * uniforms), within 2 %. */
+START_TEST(test_affine)
+{
+  double x[256];
+  for (size_t i = 0; i < 256; i++)
+    x[i] = (double)(i % 16) - 5.0;
+  qrd_block_result r;
+  ck_assert_int_eq(qrd_affine_eval(4, 128, x, 256, &r), QRD_OK);
+  ck_assert_double_eq(r.bits, 4.15625);
+  ck_assert_double_eq_tol(r.rel_rmse, 0.0, 1e-15);
+  size_t n = 128 * 4096;
+  double *u = malloc(n * sizeof *u);
+  ck_assert_ptr_nonnull(u);
+  unsigned long long s = 7;
+  for (size_t i = 0; i < n; i++) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    u[i] = (double)(s >> 11) * 0x1p-53;
+  }
+  ck_assert_int_eq(qrd_affine_eval(4, 128, u, n, &r), QRD_OK);
+  double step = (127.0 / 129.0) / 15.0, want = step / sqrt(12.0 / 3.0);
+  ck_assert_msg(fabs(r.rel_rmse / want - 1.0) < 0.02, "R %.5f vs %.5f", r.rel_rmse, want);
+  ck_assert_int_eq(qrd_affine_eval(4.5, 128, u, n, &r), QRD_EINVAL);
+  free(u);
+}
+END_TEST
+
 START_TEST(test_parse)
 {
   qrd_mx_format f;
@@ -171,6 +202,7 @@ Suite *qrd_suite_mx(void)
   tcase_add_test(tc, test_e4m3_rounding);
   tcase_add_test(tc, test_e8m0_rule_by_hand);
   tcase_add_test(tc, test_fixed_scale_vs_exact);
+  tcase_add_test(tc, test_affine);
   tcase_add_test(tc, test_parse);
   suite_add_tcase(s, tc);
   return s;
