@@ -131,13 +131,18 @@ int qrd_mx_format_parse(const char *spec, qrd_mx_format *f)
     f->scale_bits = 8;
     const char *p = spec + len;
     if (*p && strcmp(p, ":rule=floor") != 0) {
-      if (strcmp(p, ":rule=ceil") != 0)
+      if (strcmp(p, ":rule=ceil") == 0)
+        f->rule = QRD_MX_RULE_CEIL;
+      else if (strcmp(p, ":rule=mse") == 0)
+        f->rule = QRD_MX_RULE_MSE;
+      else
         return qrd_error_set(QRD_EINVAL, "format '%s': '%s' (allowed: rule=floor, the OCP "
-                             "rule, or rule=ceil)", spec, p + 1);
-      f->rule = QRD_MX_RULE_CEIL;
+                             "rule, rule=ceil or rule=mse)", spec, p + 1);
     }
     snprintf(f->name, sizeof f->name, "%s%s", names[i].name,
-             f->rule == QRD_MX_RULE_CEIL ? ":rule=ceil" : "");
+             f->rule == QRD_MX_RULE_CEIL  ? ":rule=ceil"
+             : f->rule == QRD_MX_RULE_MSE ? ":rule=mse"
+                                          : "");
     return QRD_OK;
   }
   return qrd_error_set(QRD_ENOTFOUND, "'%s' is not an MX or NVFP4 format", spec);
@@ -154,7 +159,8 @@ static double block_scale(const qrd_mx_format *f, double amax, double s_t)
     int e = (int)floor(log2(amax)) - DEFS[f->type].emax;
     return ldexp(1.0, e < -127 ? -127 : e > 127 ? 127 : e);
   }
-  case QRD_MX_RULE_CEIL: {
+  case QRD_MX_RULE_CEIL:
+  case QRD_MX_RULE_MSE: { /* mse: the candidates' search starts from ceil's */
     int e = (int)ceil(log2(amax / DEFS[f->type].max));
     return ldexp(1.0, e < -127 ? -127 : e > 127 ? 127 : e);
   }
@@ -191,13 +197,10 @@ typedef struct {
   double s_t;
 } mx_ctx;
 
-static double mx_block(const void *ctx, const double *v, size_t b)
+/* The squared error of block v under scale s. */
+static double mx_sse(const mx_ctx *c, const double *v, size_t b, double s)
 {
-  const mx_ctx *c = ctx;
-  double amax = 0.0, sse = 0.0;
-  for (size_t i = 0; i < b; i++)
-    amax = fmax(amax, fabs(v[i]));
-  double s = block_scale(c->f, amax, c->s_t);
+  double sse = 0.0;
   for (size_t i = 0; i < b; i++) {
     double q = 0.0;
     if (s > 0.0) {
@@ -208,6 +211,29 @@ static double mx_block(const void *ctx, const double *v, size_t b)
     sse += (v[i] - q) * (v[i] - q);
   }
   return sse;
+}
+
+static double mx_block(const void *ctx, const double *v, size_t b)
+{
+  const mx_ctx *c = ctx;
+  double amax = 0.0;
+  for (size_t i = 0; i < b; i++)
+    amax = fmax(amax, fabs(v[i]));
+  double s = block_scale(c->f, amax, c->s_t), best = mx_sse(c, v, b, s);
+  if (c->f->rule != QRD_MX_RULE_MSE || !(s > 0.0))
+    return best;
+  /* ceil's exponent + 1 down to the standard's - 1: floor's is at most
+   * ceil's, so the span covers both rules and their neighbours */
+  int ceil_e = ilogb(s);
+  int floor_e = (int)floor(log2(amax)) - DEFS[c->f->type].emax;
+  for (int e = ceil_e + 1; e >= floor_e - 1 && e >= -127; e--) {
+    if (e == ceil_e || e > 127)
+      continue;
+    double sse = mx_sse(c, v, b, ldexp(1.0, e));
+    if (sse < best)
+      best = sse;
+  }
+  return best;
 }
 
 int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_result *r)

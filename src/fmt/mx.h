@@ -16,7 +16,9 @@
  * takes e = floor(log2 amax) - emax (emax the element type's largest
  * exponent: 2, 2, 4, 8, 15, 0) and saturates elements beyond the type's
  * max; `ceil` instead rounds the exponent up so that nothing clips
- * (e = ceil(log2(amax / max))).  Elements round to nearest.
+ * (e = ceil(log2(amax / max))), and `mse` tries the exponents from one
+ * below the standard's to one above ceil's and keeps the one with the
+ * least squared error of the block.  Elements round to nearest.
  *
  * NVFP4: e2m1 elements, one E4M3 scale per 16 values and one FP32 scale
  * per tensor, s_t = amax_tensor / (6 * 448); a block's scale is
@@ -50,12 +52,14 @@ double qrd_mx_e4m3_round(double v);
 typedef enum {
   QRD_MX_RULE_FLOOR, /* the standard's: floor(log2 amax) - emax, saturate */
   QRD_MX_RULE_CEIL,  /* the exponent rounded up: nothing clips */
+  QRD_MX_RULE_MSE,   /* of floor - 1 .. ceil + 1, the exponent with the least
+                        squared error of the block (the first of ties) */
   QRD_MX_RULE_NVFP4  /* E4M3 block scales under an FP32 tensor scale */
 } qrd_mx_rule;
 
 /* A format of this module: "mxfp4" (e2m1), "mxfp6-e2m3", "mxfp6-e3m2",
  * "mxfp8-e4m3", "mxfp8-e5m2", "mxint8" (MX blocks of 32 with the rule
- * given as ":rule=floor|ceil", floor by default), or "nvfp4".  QRD_ENOTFOUND
+ * given as ":rule=floor|ceil|mse", floor by default), or "nvfp4".  QRD_ENOTFOUND
  * when `spec` is none of them. */
 typedef struct {
   char name[48];

@@ -179,11 +179,42 @@ START_TEST(test_affine)
 }
 END_TEST
 
+/* rule=mse tries floor's and ceil's exponents among others, block by block:
+ * on the same values its R is never above either (a second method: the
+ * two rules evaluated on their own). */
+START_TEST(test_mse_rule_never_worse)
+{
+  size_t n = 32 * 4096;
+  double *x = malloc(n * sizeof *x);
+  ck_assert_ptr_nonnull(x);
+  unsigned long long s = 3;
+  for (size_t i = 0; i < n; i++) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u = ((double)(s >> 11) + 0.5) * 0x1p-53;
+    x[i] = tan(3.14159265358979 * (u - 0.5)); /* Cauchy: blocks of every spread */
+  }
+  const char *rules[] = {"mxfp4", "mxfp4:rule=ceil", "mxfp4:rule=mse"};
+  double r[3];
+  for (size_t k = 0; k < 3; k++) {
+    qrd_mx_format f;
+    qrd_block_result res;
+    ck_assert_int_eq(qrd_mx_format_parse(rules[k], &f), QRD_OK);
+    ck_assert_int_eq(qrd_mx_eval(&f, x, n, &res), QRD_OK);
+    r[k] = res.rel_rmse;
+  }
+  ck_assert_msg(r[2] <= r[0] && r[2] <= r[1], "mse %.6f, floor %.6f, ceil %.6f", r[2], r[0],
+                r[1]);
+  free(x);
+}
+END_TEST
+
 START_TEST(test_parse)
 {
   qrd_mx_format f;
   ck_assert_int_eq(qrd_mx_format_parse("int", &f), QRD_ENOTFOUND);
   ck_assert_int_eq(qrd_mx_format_parse("mxfp4:rule=round", &f), QRD_EINVAL);
+  ck_assert_int_eq(qrd_mx_format_parse("mxfp4:rule=mse", &f), QRD_OK);
+  ck_assert_str_eq(f.name, "mxfp4:rule=mse");
   ck_assert_int_eq(qrd_mx_format_parse("nvfp4:rule=ceil", &f), QRD_EINVAL);
   ck_assert_int_eq(qrd_mx_format_parse("mxfp8-e5m2", &f), QRD_OK);
   ck_assert_uint_eq(f.block, 32);
@@ -203,6 +234,7 @@ Suite *qrd_suite_mx(void)
   tcase_add_test(tc, test_e8m0_rule_by_hand);
   tcase_add_test(tc, test_fixed_scale_vs_exact);
   tcase_add_test(tc, test_affine);
+  tcase_add_test(tc, test_mse_rule_never_worse);
   tcase_add_test(tc, test_parse);
   suite_add_tcase(s, tc);
   return s;
