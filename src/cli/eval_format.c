@@ -69,7 +69,7 @@ static const char gap_help[] =
 static const char *const FORMAT_ONLY[] = {"--format", "--scaling", "--scale-format",
                                           "--outliers", "--compress", "--samples",
                                           "--seed", "--train-seed", "--tensor", "--layout",
-                                          "--rotate"};
+                                          "--rotate", "--clip"};
 
 typedef struct {
   qrd_dist dist;
@@ -84,6 +84,7 @@ typedef struct {
   qrd_eval_tensor tensor; /* the source when tensor.x is set, else dist */
   int is_mx;              /* an MX / NVFP4 format: its scaling is its own */
   size_t affine_group;    /* > 0: affine INT with a zero point per group */
+  int clip;               /* searched clipping of the block scales */
   const char *rotate;     /* "hadamard:B" | "sylvester:B", or NULL */
   qrd_rotate_kind rot_kind;
   size_t rot_block;
@@ -345,7 +346,8 @@ static int parse(int argc, char **argv, request *r, int gap)
                  {"bits", 1, NULL},       {"scaling", 1, NULL},    {"scale-format", 1, NULL},
                  {"outliers", 1, NULL},   {"compress", 1, NULL},   {"samples", 1, NULL},
                  {"seed", 1, NULL},       {"train-seed", 1, NULL}, {"tensor", 1, NULL},
-                 {"layout", 1, NULL},     {"rotate", 1, NULL},     {"help", 0, NULL}};
+                 {"layout", 1, NULL},     {"rotate", 1, NULL},     {"clip", 1, NULL},
+                 {"help", 0, NULL}};
   size_t n = sizeof o / sizeof o[0], n_pos;
   const char *pos[1], *dist;
   if (qrd_args_parse(gap ? "gap" : "eval", argc, argv, o, n, pos, 0, &n_pos))
@@ -412,6 +414,18 @@ static int parse(int argc, char **argv, request *r, int gap)
   }
   if (!st)
     st = parse_compress(qrd_args_get(o, n, "compress"), &r->compress);
+  const char *clip = qrd_args_get(o, n, "clip");
+  if (!st && clip) {
+    if (strcmp(clip, "search") != 0)
+      st = bad("--clip %s: allowed: search (the block scale multiplier of least squared "
+               "error)%s", clip, "");
+    else if (r->scaling.kind != QRD_SCALING_ABSMAX && r->scaling.kind != QRD_SCALING_SIGNMAX)
+      st = bad("--clip search needs --scaling absmax:B or signmax:B (not %s)%s",
+               r->scaling_text, "");
+    else if (r->outliers > 0.0 || r->compress)
+      st = bad("--clip search takes no --outliers or --compress%s%s", "", "");
+    r->clip = 1;
+  }
   return st ? st : check_bits(o, n, r);
 }
 
@@ -443,8 +457,9 @@ static int evaluate(const request *r, double b, const double *x, const double *x
     st = qrd_block_sample_alloc(xt, r->samples, &r->scaling, (*e)->lo, (*e)->hi, r->outliers,
                                 &t);
   if (!st)
-    st = r->compress ? qrd_block_eval_coded(s, t, (*e)->cb, r->compress == 2, res)
-                     : qrd_block_eval(s, (*e)->cb, (*e)->bits, res);
+    st = r->clip       ? qrd_clip_eval(*e, &r->scaling, 33, x, r->samples, res)
+         : r->compress ? qrd_block_eval_coded(s, t, (*e)->cb, r->compress == 2, res)
+                       : qrd_block_eval(s, (*e)->cb, (*e)->bits, res);
   qrd_block_sample_free(s);
   qrd_block_sample_free(t);
   return st;

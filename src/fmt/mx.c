@@ -307,3 +307,48 @@ int qrd_affine_eval(double bits, size_t g, const double *x, size_t n, qrd_block_
   r->bits = qrd_bits_per_param(&bc);
   return st;
 }
+
+typedef struct {
+  const qrd_element *e;
+  const qrd_scaling *sc;
+  size_t k;
+} clip_ctx;
+
+static double clip_block(const void *ctx, const double *v, size_t b)
+{
+  const clip_ctx *c = ctx;
+  const qrd_codebook *cb = c->e->cb;
+  double extreme = 0.0;
+  for (size_t i = 0; i < b; i++)
+    if (fabs(v[i]) > fabs(extreme))
+      extreme = v[i];
+  double s0 = c->sc->kind == QRD_SCALING_SIGNMAX
+                  ? extreme / (fabs(c->e->lo) > c->e->hi ? c->e->lo : c->e->hi)
+                  : fabs(extreme) / fmin(-c->e->lo, c->e->hi);
+  double best = INFINITY;
+  for (size_t j = 0; j < c->k; j++) {
+    double s = qrd_scale_quantise(&c->sc->scale, s0 * (1.0 - 0.5 * (double)j / (double)(c->k - 1)));
+    double sse = 0.0;
+    for (size_t i = 0; i < b; i++) {
+      double q = s != 0.0 ? s * cb->level[qrd_codebook_cell(cb, v[i] / s)] : 0.0;
+      sse += (v[i] - q) * (v[i] - q);
+    }
+    best = fmin(best, sse);
+  }
+  return best;
+}
+
+int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const double *x,
+                  size_t n, qrd_block_result *r)
+{
+  if (sc->kind != QRD_SCALING_ABSMAX && sc->kind != QRD_SCALING_SIGNMAX)
+    return qrd_error_set(QRD_EINVAL, "searched clipping needs an absmax:B or signmax:B scaling");
+  if (k < 2)
+    return qrd_error_set(QRD_EINVAL, "searched clipping: %zu grid points (want 2 or more)", k);
+  clip_ctx c = {e, sc, k};
+  int st = qrd_block_eval_blockwise(x, n, sc->block, clip_block, &c, r);
+  qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = qrd_scale_bits(&sc->scale),
+                      .n_blocks = sc->block ? n / sc->block : 0};
+  r->bits = qrd_bits_per_param(&bc);
+  return st;
+}

@@ -92,4 +92,12 @@ int qrd_block_eval_blockwise(const double *x, size_t n, size_t block, qrd_block_
  * bits + (16 + bits) / g (e.g. 4.156 at bits 4, g = 128). */
 int qrd_affine_eval(double bits, size_t g, const double *x, size_t n, qrd_block_result *r);
 
+/* Searched clipping (as llama.cpp's quantisers do): under an absmax or
+ * signmax block scaling sc, each block's scale is the absmax one times
+ * the multiplier of 1, 1 - 1/(2 (k - 1)), ..., 1/2 (k points, k >= 2)
+ * whose quantised scale gives the block the least squared error.  Element
+ * e, bits as the plain scaling's. */
+int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const double *x,
+                  size_t n, qrd_block_result *r);
+
 #endif

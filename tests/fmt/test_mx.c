@@ -208,6 +208,44 @@ START_TEST(test_mse_rule_never_worse)
 }
 END_TEST
 
+/* Searched clipping keeps the plain absmax scale among its candidates
+ * (multiplier 1), so block by block it is never worse: R(clip) <= R(plain
+ * absmax, evaluated by fmt/block.h's own path), same bits; and on a
+ * heavy-tailed sample it gains. */
+START_TEST(test_clip_never_worse)
+{
+  size_t n = 64 * 4096;
+  double *x = malloc(n * sizeof *x);
+  ck_assert_ptr_nonnull(x);
+  unsigned long long s = 11;
+  for (size_t i = 0; i < n; i++) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u = ((double)(s >> 11) + 0.5) * 0x1p-53;
+    x[i] = tan(3.14159265358979 * (u - 0.5));
+  }
+  qrd_element *e;
+  qrd_element_request req = {.bits = 4.0};
+  ck_assert_int_eq(qrd_element_from_spec("int", &req, &e), QRD_OK);
+  qrd_scaling sc;
+  ck_assert_int_eq(qrd_scaling_parse("absmax:64", "bf16", &sc), QRD_OK);
+  qrd_block_sample *bs;
+  qrd_block_result plain, clip;
+  ck_assert_int_eq(qrd_block_sample_alloc(x, n, &sc, e->lo, e->hi, 0.0, &bs), QRD_OK);
+  ck_assert_int_eq(qrd_block_eval(bs, e->cb, e->bits, &plain), QRD_OK);
+  ck_assert_int_eq(qrd_clip_eval(e, &sc, 33, x, n, &clip), QRD_OK);
+  ck_assert_double_eq(clip.bits, plain.bits);
+  ck_assert_msg(clip.rel_rmse <= plain.rel_rmse * (1.0 + 1e-12) &&
+                    clip.rel_rmse < 0.9 * plain.rel_rmse,
+                "clip %.6f vs plain %.6f", clip.rel_rmse, plain.rel_rmse);
+  qrd_scaling rms;
+  ck_assert_int_eq(qrd_scaling_parse("rms", "bf16", &rms), QRD_OK);
+  ck_assert_int_eq(qrd_clip_eval(e, &rms, 33, x, n, &clip), QRD_EINVAL);
+  qrd_block_sample_free(bs);
+  qrd_element_free(e);
+  free(x);
+}
+END_TEST
+
 START_TEST(test_parse)
 {
   qrd_mx_format f;
@@ -235,6 +273,7 @@ Suite *qrd_suite_mx(void)
   tcase_add_test(tc, test_fixed_scale_vs_exact);
   tcase_add_test(tc, test_affine);
   tcase_add_test(tc, test_mse_rule_never_worse);
+  tcase_add_test(tc, test_clip_never_worse);
   tcase_add_test(tc, test_parse);
   suite_add_tcase(s, tc);
   return s;
