@@ -85,6 +85,7 @@ typedef struct {
   int is_mx;              /* an MX / NVFP4 format: its scaling is its own */
   size_t affine_group;    /* > 0: affine INT with a zero point per group */
   int clip;               /* searched clipping of the block scales */
+  int dq;                 /* --format nf4-dq: NF4 with double-quantised scales */
   const char *rotate;     /* "hadamard:B" | "sylvester:B", or NULL */
   qrd_rotate_kind rot_kind;
   size_t rot_block;
@@ -318,6 +319,24 @@ static int parse_affine(const qrd_opt *o, size_t n, request *r)
   return st;
 }
 
+/* nf4-dq: NF4 on absmax blocks of 64 with QLoRA's double-quantised scales. */
+static int parse_dq(const qrd_opt *o, size_t n, request *r)
+{
+  int st = refuse_own(o, n, r, 1);
+  r->dq = 1;
+  r->n_bits = 1;
+  r->scaling_text = "absmax:64+dq";
+  r->scale_text = "int8/256+fp32";
+  if (!st)
+    st = parse_numbers(o, n, r);
+  if (!st && r->tensor.x)
+    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
+  if (!st && r->samples % (64 * 256) != 0)
+    st = bad("--format %s: the values are not whole groups of 256 blocks of 64 (16384)%s",
+             r->format, "");
+  return st;
+}
+
 /* An MX or NVFP4 format brings its own blocks, scales and element width. */
 static int parse_mx(const qrd_opt *o, size_t n, request *r)
 {
@@ -374,6 +393,8 @@ static int parse(int argc, char **argv, request *r, int gap)
     return st;
   if (format_is(r->format, "affine-int"))
     return parse_affine(o, n, r);
+  if (strcmp(r->format, "nf4-dq") == 0)
+    return parse_dq(o, n, r);
   int mx = qrd_mx_format_parse(r->format, &r->mx);
   if (mx == QRD_OK)
     return parse_mx(o, n, r);
@@ -480,7 +501,7 @@ void qrd_eval_print_core(int monte_carlo, double bits, double r, double se)
 static void notes(const request *r, const qrd_element *e)
 {
   int rms = r->scaling.kind == QRD_SCALING_TENSOR_RMS || r->scaling.kind == QRD_SCALING_BLOCK_RMS;
-  if (r->is_mx || r->affine_group) /* its own scaling, by definition */
+  if (r->is_mx || r->affine_group || r->dq) /* its own scaling, by definition */
     return;
   if (r->implied)
     fprintf(stderr, "qrd %s: note: %s with --scaling %s, its definition (blocks of 64 scaled "
@@ -509,6 +530,16 @@ static int evaluate_mx(const request *r, const double *x, qrd_element **e, qrd_b
   if (!st)
     snprintf((*e)->name, sizeof (*e)->name, "%s", r->mx.name);
   return st ? st : qrd_mx_eval(&r->mx, x, r->samples, res);
+}
+
+/* NF4 with double-quantised scales on x. */
+static int evaluate_dq(const request *r, const double *x, qrd_element **e, qrd_block_result *res)
+{
+  qrd_element_request er = {.bits = 4.0};
+  int st = qrd_element_from_spec("nf4", &er, e);
+  if (!st)
+    snprintf((*e)->name, sizeof (*e)->name, "nf4-dq");
+  return st ? st : qrd_dq_eval(*e, x, r->samples, res);
 }
 
 /* Affine INT at b bits on x; *e (a b-bit integer grid) names the row. */
@@ -582,6 +613,7 @@ static int run(int argc, char **argv, int gap)
     qrd_block_result res;
     st = r.is_mx          ? evaluate_mx(&r, x, &e, &res)
          : r.affine_group ? evaluate_affine(&r, r.bits[i], x, &e, &res)
+         : r.dq           ? evaluate_dq(&r, x, &e, &res)
                           : evaluate(&r, r.bits[i], x, xt, &e, &res);
     if (st)
       fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());

@@ -352,3 +352,58 @@ int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const d
   r->bits = qrd_bits_per_param(&bc);
   return st;
 }
+
+#define DQ_BLOCK 64
+#define DQ_GROUP 256
+
+typedef struct {
+  const qrd_element *e;
+  double mean; /* the tensor's mean block scale */
+} dq_ctx;
+
+static double dq_group(const void *ctx, const double *v, size_t b)
+{
+  const dq_ctx *c = ctx;
+  double scale[DQ_GROUP], dev = 0.0, sse = 0.0;
+  double div = fmin(-c->e->lo, c->e->hi);
+  for (size_t k = 0; k < DQ_GROUP; k++) {
+    double amax = 0.0;
+    for (size_t i = 0; i < DQ_BLOCK; i++)
+      amax = fmax(amax, fabs(v[k * DQ_BLOCK + i]));
+    scale[k] = (double)(float)(amax / div);
+    dev = fmax(dev, fabs(scale[k] - c->mean));
+  }
+  double s2 = (double)(float)(dev / 127.0);
+  for (size_t k = 0; k < DQ_GROUP; k++) {
+    double s = s2 > 0.0 ? c->mean + s2 * nearbyint((scale[k] - c->mean) / s2) : scale[k];
+    for (size_t i = 0; i < DQ_BLOCK; i++) {
+      double x = v[k * DQ_BLOCK + i];
+      double q = s > 0.0 ? s * c->e->cb->level[qrd_codebook_cell(c->e->cb, x / s)] : 0.0;
+      sse += (x - q) * (x - q);
+    }
+  }
+  (void)b;
+  return sse;
+}
+
+int qrd_dq_eval(const qrd_element *e, const double *x, size_t n, qrd_block_result *r)
+{
+  size_t group = DQ_BLOCK * DQ_GROUP;
+  if (n == 0 || n % group)
+    return qrd_error_set(QRD_EINVAL, "double quantisation: %zu values are not whole groups of "
+                         "%d blocks of %d", n, DQ_GROUP, DQ_BLOCK);
+  double div = fmin(-e->lo, e->hi), sum = 0.0;
+  for (size_t k = 0; k < n / DQ_BLOCK; k++) {
+    double amax = 0.0;
+    for (size_t i = 0; i < DQ_BLOCK; i++)
+      amax = fmax(amax, fabs(x[k * DQ_BLOCK + i]));
+    sum += (double)(float)(amax / div);
+  }
+  dq_ctx c = {e, (double)(float)(sum / (double)(n / DQ_BLOCK))};
+  int st = qrd_block_eval_blockwise(x, n, group, dq_group, &c, r);
+  qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = 8.0,
+                      .n_blocks = n / DQ_BLOCK,
+                      .tensor_bits = 32.0 * (double)(n / group) + 32.0};
+  r->bits = qrd_bits_per_param(&bc);
+  return st;
+}

@@ -92,6 +92,14 @@ int qrd_block_eval_blockwise(const double *x, size_t n, size_t block, qrd_block_
  * bits + (16 + bits) / g (e.g. 4.156 at bits 4, g = 128). */
 int qrd_affine_eval(double bits, size_t g, const double *x, size_t n, qrd_block_result *r);
 
+/* QLoRA's double quantisation: element e on absmax blocks of 64, whose
+ * FP32 scales c are themselves coded in groups of 256: less the tensor's
+ * mean scale m (one FP32), as 8-bit symmetric integers with one FP32 scale
+ * per group (QLoRA codes them with bitsandbytes' dynamic 8-bit type; a
+ * linear one here).  Bits: e's + 8/64 + 32/(64 * 256) + 32/n (4.127 for
+ * NF4).  n a multiple of 64 * 256. */
+int qrd_dq_eval(const qrd_element *e, const double *x, size_t n, qrd_block_result *r);
+
 /* Searched clipping (as llama.cpp's quantisers do): under an absmax or
  * signmax block scaling sc, each block's scale is the absmax one times
  * the multiplier of 1, 1 - 1/(2 (k - 1)), ..., 1/2 (k points, k >= 2)
