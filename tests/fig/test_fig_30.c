@@ -17,7 +17,7 @@ static void sandbox_open(void)
 {
   qrd_test_fig_open(&fig, "fig-30");
   qrd_test_fig_make(&fig, "--threads 2",
-                    "seed = 1\nsamples = 262144\ndists = gaussian student-t:nu=5\n");
+                    "seed = 1\nsamples = 262144\ndists = gaussian student-t:nu=5\nreal_weights = 0\n");
 }
 
 static void sandbox_close(void) { qrd_test_fig_close(&fig); }
@@ -65,7 +65,7 @@ Suite *qrd_suite_fig30(void)
   tcase_add_unchecked_fixture(tc, sandbox_open, sandbox_close);
   tcase_add_test(tc, test_bits);
   tcase_add_test(tc, test_orderings);
-  qrd_test_fig_add_checks(tc, &fig, "seed = 1\nsamples = 1000\ndists = gaussian\n", "samples");
+  qrd_test_fig_add_checks(tc, &fig, "seed = 1\nsamples = 1000\ndists = gaussian\nreal_weights = 0\n", "samples");
   suite_add_tcase(s, tc);
   return s;
 }
