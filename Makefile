@@ -174,9 +174,11 @@ include experiments/figures.mk
 # The reproduction report (the README's reproduction table): every number of
 # data/published.tsv against the results files in $(RESULTS).
 RESULTS ?= results
+# the report's name, written as Markdown and TSV
+REPORT := results/reproduction
 .PHONY: report
 report: $(BIN)/qrd
-	$(BIN)/qrd report --results $(RESULTS) --md results/reproduction.md --tsv results/reproduction.tsv
+	$(BIN)/qrd report --results $(RESULTS) --md $(REPORT).md --tsv $(REPORT).tsv
 
 clean:
 	rm -rf $(BUILD) $(BIN)

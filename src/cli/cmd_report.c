@@ -1,7 +1,7 @@
 /* qrd report: the reproduction report.  Reads the papers' printed numbers
  * (data/published.tsv), finds the matching value in each figure's results
  * file (through io/curve_read.h) and writes one verdict per number as
- * Markdown and TSV (`make report`: results/reproduction.md and .tsv). */
+ * Markdown and TSV (`make report` writes both under results/). */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -28,15 +28,16 @@ enum { C_FIGURE, C_QUANTITY, C_PUBLISHED, C_TOLERANCE, C_KIND, C_SOURCE, C_LOCAT
 static const char *const kinds[] = {"printed", "closed-form", "plot"};
 
 static const char help[] =
-  "usage: qrd report [--published FILE] [--results DIR] [--md OUT.md] [--tsv OUT.tsv]\n"
+  "usage: qrd report [--published FILE] [--results DIR] [--md FILE] [--tsv FILE]\n"
   "                  [--docs DIR]\n"
   "Compares every published number of FILE (default data/published.tsv) with the\n"
   "value qrd computed, read from DIR/fig-N.h5 (default DIR: results), and writes\n"
   "one verdict per number: agrees, disagrees, not comparable or missing.\n"
-  "  --md OUT.md    the report as Markdown (links to DIR/fig-N.md#known-deviations\n"
-  "                 for the rows that disagree, DIR from --docs, default docs/figures)\n"
-  "  --tsv OUT.tsv  the report as TSV (default: stdout)\n"
-  "Outputs are written to OUT.tmp and renamed when complete.  A missing results\n"
+  "  --md FILE      the report as Markdown (rows that disagree link to the Known\n"
+  "                 deviations section of their figure's page in the --docs directory,\n"
+  "                 default docs/figures)\n"
+  "  --tsv FILE     the report as TSV (default: stdout)\n"
+  "Outputs are written to FILE.tmp and renamed when complete.  A missing results\n"
   "file or curve makes its rows 'missing' (a warning on stderr, exit status 0);\n"
   "a malformed row of FILE is an error (exit status 2).\n"
   "\n"
@@ -751,7 +752,7 @@ static void write_md(FILE *out, const char *published, const char *dir, const ch
           "stands for an interval of half-width tol, qrd's for one of half-width 3·SE, and "
           "they must overlap. Otherwise it **disagrees** (\"last digit\" when qrd, rounded "
           "to the printed digits, is one unit off), with the reason in the figure's page "
-          "(`%s/fig-N.md#known-deviations`). **Not comparable**: shown, never judged (the "
+          "(section Known deviations of its page in `%s`). **Not comparable**: shown, never judged (the "
           "sources measured something qrd cannot). **Missing**: no results file or curve.\n\n"
           "Kinds: *printed* (in a paper, a figure's legend or table, or the authors' "
           "published outputs), *closed-form* (a closed form the sources state, evaluated), "
@@ -803,7 +804,8 @@ static void write_md(FILE *out, const char *published, const char *dir, const ch
     if (r->v == V_DISAGREES || r->v == V_LAST_DIGIT) {
       fprintf(out, "**%s**: ", verdict_text[r->v]);
       md_cell(out, r->col[C_NOTE][0] ? r->col[C_NOTE] : "see");
-      fprintf(out, " ([known deviations](%s/fig-%d.md#known-deviations))", link, r->fig);
+      /* the page of figure N is fig-N plus the Markdown suffix */
+      fprintf(out, " ([known deviations](%s/fig-%d%s#known-deviations))", link, r->fig, ".md");
     } else {
       fputs(verdict_text[r->v], out);
     }

@@ -141,7 +141,7 @@ START_TEST(test_report_verdicts)
   char pub[128], tsv[128], md[128], text[8192] = "# fixture\n";
   snprintf(pub, sizeof pub, "%s/published.tsv", dir);
   snprintf(tsv, sizeof tsv, "%s/out.tsv", dir);
-  snprintf(md, sizeof md, "%s/out.md", dir);
+  snprintf(md, sizeof md, "%s/report-markdown", dir);
   strcat(text, HEADER);
   for (size_t i = 0; i < N_CASES; i++) {
     strcat(text, CASES[i].row);
