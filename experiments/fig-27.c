@@ -168,14 +168,7 @@ typedef struct {
 static int write_all(qrd_results *res, const void *ctx)
 {
   const output *o = ctx;
-  char names[QRD_CHECKPOINT_MAX * 96] = "";
-  for (size_t k = 0; k < o->s->ck.n; k++) {
-    char shortname[96];
-    qrd_checkpoint_short_name(&o->s->ck, k, shortname, sizeof shortname);
-    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? " " : "",
-             shortname);
-  }
-  int st = qrd_results_attr_string(res, "tensors", names);
+  int st = qrd_checkpoint_write_names(res, &o->s->ck);
   for (size_t k = 0; !st && k < o->s->ck.n; k++)
     st = write_tensor(res, o->s, k, &o->items[k]);
   return st ? st : write_summary(res, o->s, o->items);

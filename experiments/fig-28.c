@@ -247,16 +247,11 @@ static int write_panel(qrd_results *res, const output *o, const char *panel, con
 static int write_all(qrd_results *res, const void *ctx)
 {
   const output *o = ctx;
-  char names[QRD_CHECKPOINT_MAX * 96] = "", fits[QRD_CHECKPOINT_MAX * 96] = "";
-  for (size_t k = 0; k < o->s->ck.n; k++) {
-    char shortname[96];
-    qrd_checkpoint_short_name(&o->s->ck, k, shortname, sizeof shortname);
-    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? " " : "",
-             shortname);
+  char fits[QRD_CHECKPOINT_MAX * 96] = "";
+  for (size_t k = 0; k < o->s->ck.n; k++)
     snprintf(fits + strlen(fits), sizeof fits - strlen(fits), "%s%s", k ? " " : "",
              o->items[k].fitted.spec);
-  }
-  int st = qrd_results_attr_string(res, "tensors", names);
+  int st = qrd_checkpoint_write_names(res, &o->s->ck);
   if (!st)
     st = qrd_results_attr_string(res, "fits", fits);
   if (!st)

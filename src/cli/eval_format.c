@@ -293,6 +293,25 @@ static int refuse_own(const qrd_opt *o, size_t n, const request *r, int bits_too
   return 0;
 }
 
+/* The sample of a format with its own blocks of `unit` values: --samples
+ * and --seed, or the tensor, whose rows (or the sample) hold whole blocks
+ * (NF4-DQ's groups of 16384 run across rows: the whole tensor must hold
+ * whole groups). */
+static int own_sample(const qrd_opt *o, size_t n, request *r, size_t unit)
+{
+  int st = parse_numbers(o, n, r);
+  if (!st && r->tensor.x)
+    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
+  size_t span = r->tensor.x && !r->dq ? r->tensor.cols : r->samples;
+  if (!st && span % unit != 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "the %s are not whole blocks of %zu",
+             r->tensor.x && !r->dq ? "tensor's rows" : "values", unit);
+    st = bad("--format %s: %s", r->format, msg);
+  }
+  return st;
+}
+
 /* affine-int[:g=G]: zero-point INT of --bits bits per group of G (128). */
 static int parse_affine(const qrd_opt *o, size_t n, request *r)
 {
@@ -310,13 +329,7 @@ static int parse_affine(const qrd_opt *o, size_t n, request *r)
   r->affine_group = (size_t)g;
   r->scaling_text = "affine";
   r->scale_text = "bf16+zero";
-  if (!st)
-    st = parse_numbers(o, n, r);
-  if (!st && r->tensor.x)
-    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
-  if (!st && (r->tensor.x ? r->tensor.cols : r->samples) % r->affine_group != 0)
-    st = bad("--format %s: the rows (or samples) are not whole groups%s", r->format, "");
-  return st;
+  return st ? st : own_sample(o, n, r, r->affine_group);
 }
 
 /* nf4-dq: NF4 on absmax blocks of 64 with QLoRA's double-quantised scales. */
@@ -327,14 +340,7 @@ static int parse_dq(const qrd_opt *o, size_t n, request *r)
   r->n_bits = 1;
   r->scaling_text = "absmax:64+dq";
   r->scale_text = "int8/256+fp32";
-  if (!st)
-    st = parse_numbers(o, n, r);
-  if (!st && r->tensor.x)
-    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
-  if (!st && r->samples % (64 * 256) != 0)
-    st = bad("--format %s: the values are not whole groups of 256 blocks of 64 (16384)%s",
-             r->format, "");
-  return st;
+  return st ? st : own_sample(o, n, r, 64 * 256);
 }
 
 /* An MX or NVFP4 format brings its own blocks, scales and element width. */
@@ -347,16 +353,7 @@ static int parse_mx(const qrd_opt *o, size_t n, request *r)
   r->scaling_text = r->mx.rule == QRD_MX_RULE_NVFP4 ? "nvfp4:16" : "mx:32";
   r->scale_text = r->mx.rule == QRD_MX_RULE_NVFP4 ? "e4m3+fp32" : "e8m0";
   r->n_bits = 1;
-  int st = parse_numbers(o, n, r);
-  if (!st && r->tensor.x)
-    r->samples = (unsigned long)(r->tensor.rows * r->tensor.cols);
-  if (!st && (r->tensor.x ? r->tensor.cols : r->samples) % r->mx.block != 0) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "the %s are not whole blocks of %zu",
-             r->tensor.x ? "tensor's rows" : "samples", r->mx.block);
-    st = bad("--format %s: %s", r->format, msg);
-  }
-  return st;
+  return own_sample(o, n, r, r->mx.block);
 }
 
 static int parse(int argc, char **argv, request *r, int gap)

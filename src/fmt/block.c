@@ -125,11 +125,16 @@ static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned c
     /* fp32, clamped to the smallest normal */
     return fmax((float)sqrt(sum2 / (double)n), FLT_MIN);
   case QRD_SCALING_ABSMAX:
-    return fabs(extreme) / fmin(-lo, hi);
+    return fabs(extreme) / qrd_scaling_divisor(sc->kind, lo, hi);
   case QRD_SCALING_SIGNMAX:
-    return extreme / (fabs(lo) > hi ? lo : hi);
+    return extreme / qrd_scaling_divisor(sc->kind, lo, hi);
   }
   return NAN;
+}
+
+double qrd_scaling_divisor(qrd_scaling_kind kind, double lo, double hi)
+{
+  return kind == QRD_SCALING_SIGNMAX ? (fabs(lo) > hi ? lo : hi) : fmin(-lo, hi);
 }
 
 static int whole_tensor(const qrd_scaling *sc)

@@ -60,6 +60,12 @@ typedef struct {
   qrd_scale_format scale;
 } qrd_scaling;
 
+/* What a block's extreme is divided by for an element spanning [lo, hi]:
+ * absmax min(-lo, hi) (|extreme| lands on the nearer end), signmax the
+ * endpoint of larger magnitude, sign included (the signed extreme lands on
+ * it).  Every block evaluator scales this way. */
+double qrd_scaling_divisor(qrd_scaling_kind kind, double lo, double hi);
+
 /* "none", "rms", "rms:B", "absmax:B", "signmax:B" with a scale format name
  * ("bf16", "fp32", "e8m0", "e7m<m>"); QRD_EINVAL with the detail set. */
 int qrd_scaling_parse(const char *text, const char *scale, qrd_scaling *out);

@@ -23,8 +23,8 @@ void qrd_block_direct_free(qrd_block_direct *f)
   f->level = NULL;
 }
 
-/* Element e under scaling sc (absmax or signmax); the divisor is
- * min(-lo, hi), or the endpoint of larger magnitude. */
+/* Element e under scaling sc (absmax or signmax), divided as
+ * qrd_scaling_divisor says. */
 int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e)
 {
   const qrd_codebook *c = e->cb;
@@ -33,8 +33,7 @@ int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_
     return qrd_error_set(QRD_EINVAL, "%s: fewer than 2 levels", e->name);
   if (sc->kind != QRD_SCALING_ABSMAX && sc->kind != QRD_SCALING_SIGNMAX)
     return qrd_error_set(QRD_EINVAL, "direct evaluation needs absmax or signmax scaling");
-  f->divisor = sc->kind == QRD_SCALING_ABSMAX ? fmin(-e->lo, e->hi)
-                                              : (fabs(e->lo) > e->hi ? e->lo : e->hi);
+  f->divisor = qrd_scaling_divisor(sc->kind, e->lo, e->hi);
   int st = qrd_codebook_table_init(&f->cells, c);
   if (st)
     return qrd_error_set(st, "%s: %s", e->name,

@@ -322,9 +322,8 @@ static double clip_block(const void *ctx, const double *v, size_t b)
   for (size_t i = 0; i < b; i++)
     if (fabs(v[i]) > fabs(extreme))
       extreme = v[i];
-  double s0 = c->sc->kind == QRD_SCALING_SIGNMAX
-                  ? extreme / (fabs(c->e->lo) > c->e->hi ? c->e->lo : c->e->hi)
-                  : fabs(extreme) / fmin(-c->e->lo, c->e->hi);
+  double s0 = (c->sc->kind == QRD_SCALING_SIGNMAX ? extreme : fabs(extreme)) /
+              qrd_scaling_divisor(c->sc->kind, c->e->lo, c->e->hi);
   double best = INFINITY;
   for (size_t j = 0; j < c->k; j++) {
     double s = qrd_scale_quantise(&c->sc->scale, s0 * (1.0 - 0.5 * (double)j / (double)(c->k - 1)));
@@ -365,7 +364,7 @@ static double dq_group(const void *ctx, const double *v, size_t b)
 {
   const dq_ctx *c = ctx;
   double scale[DQ_GROUP], dev = 0.0, sse = 0.0;
-  double div = fmin(-c->e->lo, c->e->hi);
+  double div = qrd_scaling_divisor(QRD_SCALING_ABSMAX, c->e->lo, c->e->hi);
   for (size_t k = 0; k < DQ_GROUP; k++) {
     double amax = 0.0;
     for (size_t i = 0; i < DQ_BLOCK; i++)
@@ -392,7 +391,7 @@ int qrd_dq_eval(const qrd_element *e, const double *x, size_t n, qrd_block_resul
   if (n == 0 || n % group)
     return qrd_error_set(QRD_EINVAL, "double quantisation: %zu values are not whole groups of "
                          "%d blocks of %d", n, DQ_GROUP, DQ_BLOCK);
-  double div = fmin(-e->lo, e->hi), sum = 0.0;
+  double div = qrd_scaling_divisor(QRD_SCALING_ABSMAX, e->lo, e->hi), sum = 0.0;
   for (size_t k = 0; k < n / DQ_BLOCK; k++) {
     double amax = 0.0;
     for (size_t i = 0; i < DQ_BLOCK; i++)

@@ -86,3 +86,15 @@ void qrd_checkpoint_short_name(const qrd_checkpoint *c, size_t k, char *buf, siz
   for (size_t i = n > 3 ? n - 3 : 0; i < n; i++)
     snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "/" : "", part[i]);
 }
+
+int qrd_checkpoint_write_names(qrd_results *res, const qrd_checkpoint *c)
+{
+  char names[QRD_CHECKPOINT_MAX * 96] = "";
+  for (size_t k = 0; k < c->n; k++) {
+    char shortname[96];
+    qrd_checkpoint_short_name(c, k, shortname, sizeof shortname);
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? " " : "",
+             shortname);
+  }
+  return qrd_results_attr_string(res, "tensors", names);
+}

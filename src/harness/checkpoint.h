@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "io/results.h"
 #include "io/tensor.h"
 
 #define QRD_CHECKPOINT_MAX 64
@@ -35,5 +36,9 @@ int qrd_checkpoint_matrix(const qrd_checkpoint *c, size_t k, double **x, size_t 
 /* A short name for tensor k: its last path components that tell the
  * matrices apart ("Layer_0/FFN/conv1"), at most len bytes. */
 void qrd_checkpoint_short_name(const qrd_checkpoint *c, size_t k, char *buf, size_t len);
+
+/* The root attribute `tensors`: every matrix's short name, in index
+ * order, space-separated (what the plots label their x axis with). */
+int qrd_checkpoint_write_names(qrd_results *res, const qrd_checkpoint *c);
 
 #endif
