@@ -144,7 +144,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   w->n = qrd_rd_sweep_plan(s->quant, s->n_quant, s->n_dist, s->rate, s->n_rate, s->rate_max,
                            w->p);
   qrd_driver_progress_begin(drv, w->n);
-  int st = qrd_driver_run_items(drv, w->n, eval_point, w);
+  int st = qrd_driver_run_items(drv, w->n, eval_point, w, QRD_DRIVER_SLOTS(w->p));
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);

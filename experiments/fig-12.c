@@ -208,7 +208,8 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_fp_pass *ite
   int st = qrd_fp_sample_init(&fs, x, s->samples, s->block, &s->scale);
   fs.source = &s->src[d].dist;
   if (!st)
-    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &fs, items});
+    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &fs, items},
+                              QRD_DRIVER_SLOTS(items));
   if (!st)
     st = write_panel(res, s, d, &fs, items, n);
   qrd_fp_sample_free(&fs);

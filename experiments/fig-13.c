@@ -188,7 +188,8 @@ static int run_block(qrd_driver *drv, const setup *s, const double *x, size_t bi
     items[i] = (item){.bi = bi, .m = s->m_min + (int)i};
   double sse[MAX_BATCHES]; /* the x2 of a pass with no formats */
   int st = qrd_block_pass_run(x, s->samples, &pass, NULL, 0, sse, x2);
-  return st ? st : qrd_driver_run_items(drv, n, run_item, &(sweep){s, x, &pass, items});
+  return st ? st : qrd_driver_run_items(drv, n, run_item, &(sweep){s, x, &pass, items},
+                                           QRD_DRIVER_SLOTS(items));
 }
 
 /* ---- results ---- */

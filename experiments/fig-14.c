@@ -300,7 +300,8 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   size_t n = plan(s, items);
   int st = panel_build(drv, &p, s, d);
   if (!st)
-    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &p, items});
+    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &p, items},
+                              QRD_DRIVER_SLOTS(items));
   panel_free(&p);
   return st ? st : write_panel(res, s, d, items, n);
 }

@@ -17,6 +17,7 @@
  * Every block size cuts the same sample into blocks.  Root attributes
  * max_z_b<B> and mean_z2_b<B>: the largest |histogram - exact| / SE over
  * the bins and the mean squared z (about 1 when the SE is right). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,7 +46,7 @@ typedef struct {
 /* One block size's histogram against the exact law. */
 typedef struct {
   unsigned long *count; /* QRD_BLOCK_BATCHES rows of bins */
-  double hist[MAX_BINS], se[MAX_BINS], exact[MAX_BINS];
+  double hist[MAX_BINS], se[MAX_BINS], exact[MAX_BINS]; /* contiguous: one slot */
   double *pdf;          /* f_B at the density grid */
   qrd_blockmax_hist h;  /* over the arrays above */
 } result;
@@ -182,6 +183,19 @@ static int evaluate(void *ctx, size_t j, char *what, size_t len)
   return st;
 }
 
+/* What item j writes: the three bin arrays, the density grid and the two
+ * agreement statistics (h's pointers stay this process's). */
+#define H_STATS offsetof(qrd_blockmax_hist, max_z)
+static size_t item_slots(const void *ctx, size_t j, qrd_driver_slot *out)
+{
+  const state *t = ctx;
+  result *r = &t->r[j];
+  out[0] = (qrd_driver_slot){r->hist, 0, sizeof r->hist + sizeof r->se + sizeof r->exact};
+  out[1] = (qrd_driver_slot){(char *)&r->h + H_STATS, 0, sizeof r->h - H_STATS};
+  out[2] = (qrd_driver_slot){r->pdf, 0, t->s->points * sizeof *r->pdf};
+  return 3;
+}
+
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   drv->y_err = "standard error of each bin's density: jackknife over 64 batches of whole blocks";
@@ -199,7 +213,9 @@ static int run(qrd_driver *drv, void *setup_ptr)
       count[j] = r[j].count;
     qrd_blockmax_count(x, s->samples, s->block, s->n_block, s->bins, count);
     qrd_driver_progress_step(drv, "histograms");
-    st = qrd_driver_run_items(drv, s->n_block, evaluate, &(state){s, r});
+    state t = {s, r};
+    st = qrd_driver_run_items(drv, s->n_block, evaluate, &t,
+                              &(qrd_driver_slots){.at = item_slots, .ctx = &t});
   }
   free(x);
   if (!st)

@@ -89,7 +89,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!items)
     return qrd_error_set(QRD_ENOMEM, "designs");
   designs z = {s, items};
-  int st = qrd_driver_run_lineup(drv, s, design, &z);
+  int st = qrd_driver_run_lineup(drv, s, design, &z, QRD_DRIVER_SLOTS(z.items));
   if (!st)
     st = write_results(drv, s, items);
   free(items);

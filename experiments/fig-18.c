@@ -47,13 +47,13 @@ enum { L1, L2W, N_METRICS };
 /* Code c at block size j: its design, exact errors and Monte Carlo
  * estimates. */
 typedef struct {
-  qrd_codebook *cb;
   double exact[N_METRICS];
   double mc[N_METRICS], se[N_METRICS];
 } item;
 
 typedef struct {
   const setup *s;
+  double *x; /* the Monte Carlo sample (NULL: none) */
   item *items;
 } sweep;
 
@@ -78,57 +78,68 @@ static item *item_at(const setup *s, item *items, size_t c, size_t j)
   return &items[c * s->lineup.n_block + j];
 }
 
+static int code_mc(const setup *s, const double *x, size_t c, size_t j,
+                   const qrd_codebook *cb, item *it);
+
 /* Item k is code k % n_code at block size k / n_code: the largest B (the
- * costliest designs) last, so they start first. */
+ * costliest designs) last, so they start first.  Its design, exact errors
+ * and Monte Carlo errors. */
 static int design_item(void *ctx, size_t k, char *what, size_t len)
 {
   static const qrd_law_metric METRIC[N_METRICS] = {[L1] = QRD_LAW_L1N, [L2W] = QRD_LAW_L2W};
   const sweep *w = ctx;
   size_t c = k % w->s->lineup.n_code, j = k / w->s->lineup.n_code;
   item *it = item_at(w->s, w->items, c, j);
-  snprintf(what, len, "%s B = %g: design, exact errors", w->s->lineup.code[c]->name,
-           w->s->lineup.block[j]);
+  snprintf(what, len, "%s B = %g: design, exact errors%s", w->s->lineup.code[c]->name,
+           w->s->lineup.block[j], w->x ? ", Monte Carlo" : "");
   qrd_dist d;
+  qrd_codebook *cb = NULL;
   int st = qrd_dist_parse("gaussian", &d);
-  return st ? st : qrd_lineup_errors(w->s->lineup.code[c], &d, w->s->lineup.block[j], METRIC,
-                                     N_METRICS, &it->cb, it->exact);
+  if (!st)
+    st = qrd_lineup_errors(w->s->lineup.code[c], &d, w->s->lineup.block[j], METRIC, N_METRICS,
+                           &cb, it->exact);
+  if (!st && w->x)
+    st = code_mc(w->s, w->x, c, j, cb, it);
+  qrd_codebook_free(cb);
+  return st;
+}
+
+static size_t item_slot(const void *ctx, size_t k, qrd_driver_slot *r)
+{
+  const sweep *w = ctx;
+  size_t c = k % w->s->lineup.n_code, j = k / w->s->lineup.n_code;
+  r[0] = (qrd_driver_slot){item_at(w->s, w->items, c, j), 0, sizeof(item)};
+  return 1;
 }
 
 /* ---- Monte Carlo ---- */
 
 /* The per-value mean of each metric over the batches of code c at block
  * size j, and its standard error. */
-static int code_mc(const setup *s, const double *x, size_t c, size_t j, item *it)
+static int code_mc(const setup *s, const double *x, size_t c, size_t j,
+                   const qrd_codebook *cb, item *it)
 {
   static const int SUM[N_METRICS] = {[L1] = QRD_CODE_L1, [L2W] = QRD_CODE_MSE};
   qrd_scaling_kind kind = s->lineup.code[c]->scaling == QRD_LAW_SIGNMAX ? QRD_SCALING_SIGNMAX
                                                                         : QRD_SCALING_ABSMAX;
-  double *sums = malloc(BATCHES * (QRD_CODE_SUMS + it->cb->n) * sizeof *sums);
+  double *sums = malloc(BATCHES * (QRD_CODE_SUMS + cb->n) * sizeof *sums);
   int st = sums ? qrd_block_code_sums(x, s->samples, (size_t)s->lineup.block[j], BATCHES, kind,
-                                      INFINITY, it->cb, sums)
+                                      INFINITY, cb, sums)
                 : qrd_error_set(QRD_ENOMEM, "Monte Carlo sums");
   for (int m = 0; !st && m < N_METRICS; m++)
-    qrd_block_code_batch_mean(sums, BATCHES, it->cb->n, SUM[m], &it->mc[m], &it->se[m]);
+    qrd_block_code_batch_mean(sums, BATCHES, cb->n, SUM[m], &it->mc[m], &it->se[m]);
   free(sums);
   return st;
 }
 
-/* One sample for every B and code. */
-static int monte_carlo(qrd_driver *drv, const setup *s, item *items)
+/* One sample for every B and code (NULL, status QRD_OK: none asked). */
+static int mc_sample(const qrd_driver *drv, const setup *s, double **x)
 {
   qrd_dist d;
-  int st = qrd_dist_parse("gaussian", &d);
-  double *x = st ? NULL : qrd_sample_alloc(&d, drv->seed, s->samples);
-  if (!x)
-    return st ? st : QRD_ENOMEM;
-  for (size_t j = 0; !st && j < s->lineup.n_block; j++) {
-    for (size_t c = 0; !st && c < s->lineup.n_code; c++)
-      st = code_mc(s, x, c, j, item_at(s, items, c, j));
-    char what[64];
-    snprintf(what, sizeof what, "B = %g: Monte Carlo", s->lineup.block[j]);
-    qrd_driver_progress_step(drv, what);
-  }
-  free(x);
+  *x = NULL;
+  int st = s->samples ? qrd_dist_parse("gaussian", &d) : QRD_OK;
+  if (!st && s->samples && !(*x = qrd_sample_alloc(&d, drv->seed, s->samples)))
+    st = qrd_error_set(QRD_ENOMEM, "sample of %lu values", s->samples);
   return st;
 }
 
@@ -223,14 +234,15 @@ static int run(qrd_driver *drv, void *setup_ptr)
   item *items = calloc(n, sizeof *items);
   if (!items)
     return qrd_error_set(QRD_ENOMEM, "designs");
-  qrd_driver_progress_begin(drv, n + (s->samples ? s->lineup.n_block : 0));
-  int st = qrd_driver_run_items(drv, n, design_item, &(sweep){s, items});
-  if (!st && s->samples)
-    st = monte_carlo(drv, s, items);
+  qrd_driver_progress_begin(drv, n);
+  sweep w = {s, NULL, items};
+  int st = mc_sample(drv, s, &w.x);
+  if (!st)
+    st = qrd_driver_run_items(drv, n, design_item, &w,
+                              &(qrd_driver_slots){.at = item_slot, .ctx = &w});
   if (!st)
     st = write_results(drv, s, items);
-  for (size_t k = 0; k < n; k++)
-    qrd_codebook_free(items[k].cb);
+  free(w.x);
   free(items);
   return st;
 }

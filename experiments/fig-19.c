@@ -123,7 +123,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!items)
     return qrd_error_set(QRD_ENOMEM, "cell probabilities");
   cells z = {s, items};
-  int st = qrd_driver_run_lineup(drv, s, cells_of, &z);
+  int st = qrd_driver_run_lineup(drv, s, cells_of, &z, QRD_DRIVER_SLOTS(items));
   if (!st)
     st = write_results(drv, s, items);
   free(items);

@@ -187,6 +187,17 @@ static int columns_item(void *ctx, size_t j, char *what, size_t len)
                                   t->seed, s->rate, &t->c[j]);
 }
 
+/* What item j writes: c[j]'s entropies, variances and mean rate. */
+static size_t item_slots(const void *ctx, size_t j, qrd_driver_slot *r)
+{
+  const state *t = ctx;
+  qrd_matq_columns *c = (qrd_matq_columns *)&t->c[j];
+  r[0] = (qrd_driver_slot){c->h, 0, c->n * sizeof *c->h};
+  r[1] = (qrd_driver_slot){c->d, 0, c->n * sizeof *c->d};
+  r[2] = (qrd_driver_slot){&c->rate, 0, sizeof c->rate};
+  return 3;
+}
+
 static int write_results(qrd_results *res, const void *t_ptr)
 {
   const state *t = t_ptr;
@@ -211,7 +222,8 @@ static int run(qrd_driver *drv, void *setup_ptr)
     st = qrd_matq_columns_alloc(i == 0 ? s->column_n : s->hist_n, &t.c[i]);
   if (!st) {
     qrd_driver_progress_begin(drv, n_items);
-    st = qrd_driver_run_items(drv, n_items, columns_item, &t);
+    st = qrd_driver_run_items(drv, n_items, columns_item, &t,
+                              &(qrd_driver_slots){.at = item_slots, .ctx = &t});
   }
   if (!st)
     st = qrd_driver_write_results(drv, write_results, &t);

@@ -174,15 +174,28 @@ static int write_all(qrd_results *res, const void *ctx)
   return st ? st : write_summary(res, o->s, o->items);
 }
 
+/* A restored item's fitted laws, linked to this process's registry. */
+static int relink(const void *ctx, size_t k)
+{
+  const sweep *w = ctx;
+  int st = QRD_OK;
+  for (size_t f = 0; !st && f < w->items[k].n_fits; f++)
+    st = qrd_dist_relink(&w->items[k].fits[f].dist);
+  return st;
+}
+
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   setup *s = setup_ptr;
   drv->y_err = "binomial standard error sqrt(p (1 - p) / N) of each bin, in density units";
   item *items = calloc(s->ck.n, sizeof *items);
   int st = items ? QRD_OK : qrd_error_set(QRD_ENOMEM, "items");
+  sweep w = {s, items};
   qrd_driver_progress_begin(drv, s->ck.n);
   if (!st)
-    st = qrd_driver_run_items(drv, s->ck.n, run_item, &(sweep){s, items});
+    st = qrd_driver_run_items(drv, s->ck.n, run_item, &w,
+                              &(qrd_driver_slots){{{items, sizeof *items, sizeof *items}}, 1,
+                                                  .ctx = &w, .restored = relink});
   if (!st)
     st = qrd_driver_write_results(drv, write_all, &(output){s, items});
   free(items);

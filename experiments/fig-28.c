@@ -264,15 +264,25 @@ static int write_all(qrd_results *res, const void *ctx)
   return st;
 }
 
+/* A restored item's fitted law, linked to this process's registry. */
+static int relink(const void *ctx, size_t k)
+{
+  const sweep *w = ctx;
+  return qrd_dist_relink(&w->items[k].fitted);
+}
+
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   setup *s = setup_ptr;
   drv->y_err = "standard error of R times 2^b: the jackknife over 64 batches of whole blocks (a real matrix has no law to take it from; the fitted law's sample is treated alike)";
   item *items = calloc(s->ck.n, sizeof *items);
   int st = items ? QRD_OK : qrd_error_set(QRD_ENOMEM, "items");
+  sweep w = {s, drv->seed, items};
   qrd_driver_progress_begin(drv, s->ck.n);
   if (!st)
-    st = qrd_driver_run_items(drv, s->ck.n, run_item, &(sweep){s, drv->seed, items});
+    st = qrd_driver_run_items(drv, s->ck.n, run_item, &w,
+                              &(qrd_driver_slots){{{items, sizeof *items, sizeof *items}}, 1,
+                                                  .ctx = &w, .restored = relink});
   if (!st)
     st = qrd_driver_write_results(drv, write_all, &(output){s, items});
   free(items);

@@ -220,7 +220,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
     return qrd_error_set(QRD_ENOMEM, "sweep items");
   *w = (sweep){.s = s, .seed = drv->seed};
   qrd_driver_progress_begin(drv, n);
-  int st = qrd_driver_run_items(drv, n, eval_item, w);
+  int st = qrd_driver_run_items(drv, n, eval_item, w, QRD_DRIVER_SLOTS(w->it));
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);

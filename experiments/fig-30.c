@@ -153,6 +153,25 @@ static int run_real(const sweep *w, size_t k, char *what, size_t len)
 }
 
 /* Item j: source j / 2, plain (even) or rotated (odd). */
+/* What point j writes: source j / 2's plain formats and CRD (j even) or
+ * rotated formats (odd), then the checkpoint's matrices. */
+static size_t point_slots(const void *ctx, size_t j, qrd_driver_slot *r)
+{
+  const sweep *w = ctx;
+  if (j >= 2 * w->s->n_dist) {
+    r[0] = (qrd_driver_slot){&w->real[j - 2 * w->s->n_dist], 0, sizeof *w->real};
+    return 1;
+  }
+  item *it = &w->items[j / 2];
+  if (j % 2) {
+    r[0] = (qrd_driver_slot){it->rot, 0, sizeof it->rot};
+    return 1;
+  }
+  r[0] = (qrd_driver_slot){it->plain, 0, sizeof it->plain};
+  r[1] = (qrd_driver_slot){&it->crd, 0, sizeof it->crd};
+  return 2;
+}
+
 static int run_item(void *ctx, size_t j, char *what, size_t len)
 {
   const sweep *w = ctx;
@@ -285,9 +304,11 @@ static int run(qrd_driver *drv, void *setup_ptr)
   item *items = calloc(s->n_dist, sizeof *items);
   real_item *real = calloc(n_real + 1, sizeof *real);
   int st = items && real ? QRD_OK : qrd_error_set(QRD_ENOMEM, "items");
+  sweep w = {s, drv->seed, items, real};
   qrd_driver_progress_begin(drv, n_items);
   if (!st)
-    st = qrd_driver_run_items(drv, n_items, run_item, &(sweep){s, drv->seed, items, real});
+    st = qrd_driver_run_items(drv, n_items, run_item, &w,
+                              &(qrd_driver_slots){.at = point_slots, .ctx = &w});
   if (!st)
     st = qrd_driver_write_results(drv, write_all, &(output){s, items, real});
   free(items);

@@ -488,7 +488,8 @@ static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
     st = prepare_column(drv, s, d, pd);
   if (st)
     return st;
-  if (!(st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, pd, items})))
+  if (!(st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, pd, items},
+                                    QRD_DRIVER_SLOTS(items))))
     st = write_results(drv, s, items, n);
   return st;
 }

@@ -224,7 +224,10 @@ static int run(qrd_driver *drv, void *setup_ptr)
   qrd_driver_progress_step(drv, "sample normalised and sorted");
   if (!st) {
     *w = (sweep){.s = s, .data = data};
-    st = qrd_driver_run_items(drv, n, eval_item, w);
+    /* point j: its row of y and of err */
+    qrd_driver_slots out = {{{w->y, sizeof w->y[0], sizeof w->y[0]},
+                             {w->err, sizeof w->err[0], sizeof w->err[0]}}, 2, NULL, NULL, NULL};
+    st = qrd_driver_run_items(drv, n, eval_item, w, &out);
   }
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);

@@ -335,7 +335,8 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   size_t n = plan(s, items);
   int st = panel_build(drv, sc, s, d);
   if (!st)
-    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, sc, items});
+    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, sc, items},
+                              QRD_DRIVER_SLOTS(items));
   for (size_t k = 0; k < N_SCHEMES; k++)
     scheme_free(&sc[k]);
   return st ? st : write_panel(res, s, d, sc, items, n);

@@ -20,6 +20,17 @@ const qrd_dist_type *qrd_dist_type_find(const char *name)
   return NULL;
 }
 
+int qrd_dist_relink(qrd_dist *d)
+{
+  char name[sizeof d->spec];
+  size_t n = strcspn(d->spec, ":");
+  snprintf(name, sizeof name, "%.*s", (int)n, d->spec);
+  d->type = n ? qrd_dist_type_find(name) : NULL;
+  return n && !d->type ? qrd_error_set(QRD_ENOTFOUND, "distribution '%s' is not registered",
+                                       name)
+                       : QRD_OK;
+}
+
 static const char *name_at(size_t i) { return qrd_dist_type_at(i)->name; }
 
 static size_t param_defs(const qrd_dist_type *t, qrd_param_def *defs)

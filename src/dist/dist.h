@@ -72,6 +72,11 @@ size_t qrd_dist_count(void);
 const qrd_dist_type *qrd_dist_type_at(size_t i);
 const qrd_dist_type *qrd_dist_type_find(const char *name);
 
+/* d->type <- the family spec names, after d was copied as bytes from
+ * another process (whose registry lives at other addresses); an empty
+ * spec (no distribution) gets NULL.  QRD_ENOTFOUND for an unknown family. */
+int qrd_dist_relink(qrd_dist *d);
+
 /* Parses "name[:param=value,...]" into *d.  Without `scale=` the
  * distribution has unit variance, which is an error (QRD_EDOM) when the
  * family's variance is infinite. */

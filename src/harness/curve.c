@@ -5,31 +5,48 @@
 #include <stdlib.h>
 
 #include "core/error.h"
+#include "harness/shard.h"
 
 typedef struct {
   int status;
   char error[512];
 } item_status;
 
-int qrd_driver_run_items(qrd_driver *drv, size_t n, qrd_driver_item_fn fn, void *ctx)
+/* The first failure, in index order; a shard's failures are in its file
+ * and the sweep goes on. */
+static int first_failure(const qrd_driver *drv, const item_status *it, size_t n)
+{
+  for (size_t j = 0; !qrd_shard_keeps_going(drv) && j < n; j++)
+    if (it[j].status)
+      return qrd_error_set(it[j].status, "%s", it[j].error);
+  return QRD_OK;
+}
+
+int qrd_driver_run_items(qrd_driver *drv, size_t n, qrd_driver_item_fn fn, void *ctx,
+                         const qrd_driver_slots *out)
 {
   item_status *it = calloc(n ? n : 1, sizeof *it);
-  if (!it)
-    return qrd_error_set(QRD_ENOMEM, "%zu sweep items", n);
+  unsigned char *todo = malloc(n ? n : 1);
+  int st = it && todo ? qrd_shard_sweep_begin(drv, n, out, todo)
+                      : qrd_error_set(QRD_ENOMEM, "%zu sweep items", n);
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t k = 0; k < n; k++) {
+  for (size_t k = 0; k < (st ? 0 : n); k++) {
     size_t j = n - 1 - k;
+    if (!todo[j])
+      continue;
     char what[256] = "";
     it[j].status = fn(ctx, j, what, sizeof what);
     if (it[j].status)
       snprintf(it[j].error, sizeof it[j].error, "%s: %s", what, qrd_error_detail());
 #pragma omp critical(progress)
-    qrd_driver_progress_step(drv, what);
+    {
+      qrd_driver_progress_step(drv, what);
+      qrd_shard_point_done(drv, j, it[j].status, what, it[j].error);
+    }
   }
-  int st = QRD_OK;
-  for (size_t j = 0; !st && j < n; j++)
-    if (it[j].status)
-      st = qrd_error_set(it[j].status, "%s", it[j].error);
+  if (!st)
+    st = first_failure(drv, it, n);
+  free(todo);
   free(it);
   return st;
 }

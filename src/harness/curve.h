@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "harness/driver.h"
+#include "harness/shard.h"
 #include "io/results.h"
 
 /* ---- sweeps ---- */
@@ -17,12 +18,16 @@
 typedef int (*qrd_driver_item_fn)(void *ctx, size_t j, char *what, size_t len);
 
 /* Runs items 0 .. n-1 on every thread, one progress step each (the caller
- * announces the total).  Items must write only their own results, so that
- * the results do not depend on the thread count or schedule.  They start
- * from the last: drivers plan their costliest items last, and starting
- * those first balances the threads.  Returns the first failing item's
- * status, its detail prefixed with the item's name. */
-int qrd_driver_run_items(qrd_driver *drv, size_t n, qrd_driver_item_fn fn, void *ctx);
+ * announces the total).  Items must write only their own results, item j
+ * its slots in `out` (all of what the run needs of it afterwards: a shard
+ * keeps those bytes and a merge restores them, harness/shard.h), so that
+ * the results do not depend on the thread count, schedule or sharding.
+ * They start from the last: drivers plan their costliest items last, and
+ * starting those first balances the threads.  Returns the first failing
+ * item's status, its detail prefixed with the item's name (a shard keeps
+ * failures in its file and goes on). */
+int qrd_driver_run_items(qrd_driver *drv, size_t n, qrd_driver_item_fn fn, void *ctx,
+                         const qrd_driver_slots *out);
 
 /* ---- results ---- */
 

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "core/error.h"
+#include "harness/shard.h"
 #include "io/blasinfo.h"
 
 static double now(void)
@@ -20,11 +21,18 @@ static double now(void)
 
 static int usage(const char *name, const char *doc)
 {
-  printf("usage: %s --config FILE --out FILE.h5 [--threads N] [--quiet]\n%s\n", name, doc);
+  printf("usage: %s --config FILE --out FILE.h5 [--threads N] [--quiet]\n"
+         "         [--shard i/N | --shard off | --merge SHARD...]\n%s\n"
+         "  --shard i/N  compute shard i of N (default from a Slurm job array's\n"
+         "               SLURM_ARRAY_TASK_ID / _COUNT) into FILE.shard-i-of-N.h5,\n"
+         "               resuming what that file holds; --shard off ignores Slurm\n"
+         "  --merge      write FILE.h5 from the shard files that follow (every\n"
+         "               point present and successful, or a list of what is not)\n",
+         name, doc);
   return -1;
 }
 
-static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
+static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv, int *shard_off)
 {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -37,6 +45,18 @@ static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
       drv->config_path = argv[++i];
     } else if (strcmp(a, "--out") == 0 && has_next) {
       drv->out_path = argv[++i];
+    } else if (strcmp(a, "--shard") == 0 && has_next) {
+      *shard_off = strcmp(argv[++i], "off") == 0;
+      if (*shard_off)
+        drv->shards = 0;
+      else if (qrd_shard_parse(argv[i], &drv->shard, &drv->shards)) {
+        fprintf(stderr, "%s: %s\n", drv->name, qrd_error_detail());
+        return 2;
+      }
+    } else if (strcmp(a, "--merge") == 0 && has_next) {
+      drv->merge = argv + i + 1;
+      drv->n_merge = (size_t)(argc - i - 1);
+      break;
     } else if (strcmp(a, "--threads") == 0 && has_next) {
       if (sscanf(argv[++i], "%d", &drv->threads) != 1 || drv->threads < 1) {
         fprintf(stderr, "%s: --threads %s: need a whole number >= 1\n", drv->name, argv[i]);
@@ -52,6 +72,24 @@ static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv)
     fprintf(stderr, "%s: --config and --out are required\n", drv->name);
     return 2;
   }
+  if (drv->shards && drv->n_merge) {
+    fprintf(stderr, "%s: --shard and --merge exclude each other\n", drv->name);
+    return 2;
+  }
+  return 0;
+}
+
+/* A run inside a Slurm job array is a shard unless told otherwise. */
+static int shard_from_env(qrd_driver *drv)
+{
+  int got = 0;
+  if (qrd_shard_from_env(&drv->shard, &drv->shards, &got)) {
+    fprintf(stderr, "%s: %s\n", drv->name, qrd_error_detail());
+    return 2;
+  }
+  if (got && !drv->quiet)
+    fprintf(stderr, "%s: shard %u/%u from the Slurm job array (--shard off: the whole run)\n",
+            drv->name, drv->shard, drv->shards);
   return 0;
 }
 
@@ -62,15 +100,18 @@ int qrd_driver_start(qrd_driver *drv, const char *name, const char *doc,
   drv->name = name;
   drv->threads = omp_get_max_threads();
   gsl_set_error_handler_off();
-  int st = parse_args(drv, doc, argc, argv);
+  int shard_off = 0;
+  int st = parse_args(drv, doc, argc, argv, &shard_off);
+  if (!st && !shard_off && !drv->shards && !drv->n_merge)
+    st = shard_from_env(drv);
   if (st)
     return st;
   omp_set_num_threads(drv->threads);
   /* the figure loops are the parallel level; BLAS runs inside them */
   qrd_openblas_set_threads(1);
   if ((st = qrd_config_load(drv->config_path, &drv->config)) ||
-      (st = qrd_config_ulong(drv->config, "seed", &drv->seed)))
-    return qrd_driver_fail(drv, st);
+      (st = qrd_config_ulong(drv->config, "seed", &drv->seed)) || (st = qrd_shard_open(drv)))
+    return qrd_shard_close(drv, st);
   return 0;
 }
 
@@ -101,9 +142,16 @@ void qrd_driver_progress_step(qrd_driver *drv, const char *what)
 int qrd_driver_results(qrd_driver *drv, qrd_results **out)
 {
   qrd_provenance prov = {.config_path = drv->config_path, .seed = drv->seed,
-                         .rng = "mt19937", .threads = drv->threads};
-  int st = qrd_results_create(drv->out_path, &prov, out);
-  if (st == QRD_OK && drv->y_err && (st = qrd_results_describe(*out, NULL, drv->y_err)))
+                         .rng = "mt19937", .threads = drv->threads,
+                         .merged_shards = qrd_shard_sources(drv)};
+  int st = qrd_shard_before_results(drv);
+  if (st)
+    return st;
+  if ((st = qrd_results_create(drv->out_path, &prov, out)))
+    return st;
+  if (drv->y_err)
+    st = qrd_results_describe(*out, NULL, drv->y_err);
+  if (st)
     qrd_results_abort(*out);
   return st;
 }
@@ -152,10 +200,13 @@ int qrd_driver_main(int argc, char **argv, const char *name, const char *doc,
   if (st)
     return st < 0 ? 0 : st;
   if ((st = read_setup(drv.config, setup)))
-    return qrd_driver_fail(&drv, st);
+    return qrd_shard_close(&drv, st);
   if ((st = qrd_driver_config_done(&drv)))
     return st;
-  if ((st = run(&drv, setup)))
+  st = run(&drv, setup);
+  if (qrd_shard_active(&drv))
+    return qrd_shard_close(&drv, st);
+  if (st)
     return qrd_driver_fail(&drv, st);
   qrd_driver_finish(&drv);
   return 0;

@@ -1,5 +1,6 @@
 /* What every figure driver shares: its command line
  *   bin/fig-N --config FILE --out FILE.h5 [--threads N] [--quiet]
+ *             [--shard i/N | --shard off | --merge SHARD...]
  * the config, the results file with provenance, and progress lines on
  * stderr (one per sweep point, with an ETA; --quiet silences them). */
 #ifndef QRD_DRIVER_H
@@ -25,6 +26,13 @@ typedef struct {
   /* progress */
   size_t done, total;
   double t_start;
+  /* sharding (harness/shard.h): shard `shard` of `shards` (0 of 0: the
+   * whole run), or the merge of the shard files merge[0 .. n_merge) */
+  unsigned shard, shards;
+  char **merge;
+  size_t n_merge;
+  size_t point_base; /* global index of the next sweep's first point */
+  struct qrd_shard_state *sh;
 } qrd_driver;
 
 /* The y_err of R (or of R 2^b, scaled alike) from fmt/block.h's
@@ -48,7 +56,8 @@ int qrd_driver_config_done(qrd_driver *drv);
 void qrd_driver_progress_begin(qrd_driver *drv, size_t total);
 void qrd_driver_progress_step(qrd_driver *drv, const char *what);
 
-/* Creates the results file (a temporary until committed). */
+/* Creates the results file (a temporary until committed).  A shard makes
+ * none: it returns QRD_CONTINUE, which the driver passes up. */
 int qrd_driver_results(qrd_driver *drv, qrd_results **out);
 
 /* Prints "fig-N: <detail>" and returns the exit status for `status`;

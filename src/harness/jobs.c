@@ -22,8 +22,10 @@ static void point_step(void *ctx_ptr, const qrd_matq_point_job *job)
 {
   const point_progress *p = ctx_ptr;
   char what[512];
-  p->name(p->ctx, (size_t)(job - p->jobs), what, sizeof what);
+  size_t j = (size_t)(job - p->jobs);
+  p->name(p->ctx, j, what, sizeof what);
   qrd_driver_progress_step(p->drv, what);
+  qrd_shard_point_done(p->drv, j, job->status, what, job->error);
 }
 
 int qrd_driver_run_points(qrd_driver *drv, qrd_matq_point_job *jobs, size_t n,
@@ -32,8 +34,19 @@ int qrd_driver_run_points(qrd_driver *drv, qrd_matq_point_job *jobs, size_t n,
   point_progress p = {drv, jobs, name, ctx};
   size_t failed;
   qrd_driver_progress_begin(drv, n);
-  int st = qrd_matq_point_batch(jobs, n, point_step, &p, &failed);
-  if (st) {
+  unsigned char *todo = malloc(n ? n : 1);
+  qrd_driver_slots out = {{{&jobs->out, sizeof *jobs, sizeof jobs->out}}, 1, NULL, NULL, NULL};
+  int st = todo ? qrd_shard_sweep_begin(drv, n, &out, todo)
+                : qrd_error_set(QRD_ENOMEM, "%zu points", n);
+  for (size_t j = 0; !st && j < n; j++)
+    jobs[j].skip = !todo[j];
+  free(todo);
+  if (!st)
+    st = qrd_matq_point_batch(jobs, n, point_step, &p, &failed);
+  if (st && qrd_shard_keeps_going(drv)) {
+    qrd_error_clear();
+    st = QRD_OK;
+  } else if (st) {
     char what[512];
     name(ctx, failed, what, sizeof what);
     st = qrd_error_set(st, "%s: %s", what, jobs[failed].error);
@@ -60,20 +73,18 @@ typedef struct {
   void *ctx;
 } lineup_run;
 
-/* Item q = j n_code + c, so that the runner, which starts from the last
- * item, starts with the largest block size. */
-static int lineup_item(void *ctx_ptr, size_t q, char *what, size_t len)
+static int lineup_item(void *ctx_ptr, size_t k, char *what, size_t len)
 {
   const lineup_run *l = ctx_ptr;
-  size_t c = q % l->s->n_code, j = q / l->s->n_code;
+  size_t c = k / l->s->n_block, j = k % l->s->n_block;
   snprintf(what, len, "%s B = %g", l->s->code[c]->name, l->s->block[j]);
-  return l->fn(l->ctx, c * l->s->n_block + j);
+  return l->fn(l->ctx, k);
 }
 
 int qrd_driver_run_lineup(qrd_driver *drv, const qrd_lineup *s, qrd_driver_lineup_fn fn,
-                          void *ctx)
+                          void *ctx, const qrd_driver_slots *out)
 {
   lineup_run l = {s, fn, ctx};
   qrd_driver_progress_begin(drv, s->n_code * s->n_block);
-  return qrd_driver_run_items(drv, s->n_code * s->n_block, lineup_item, &l);
+  return qrd_driver_run_items(drv, s->n_code * s->n_block, lineup_item, &l, out);
 }

@@ -20,7 +20,8 @@ typedef void (*qrd_driver_job_name_fn)(const void *ctx, size_t j, char *buf, siz
 
 /* Announces n jobs and runs them (qrd_matq_point_batch), one progress
  * line each named by `name`; a failure's detail is prefixed with the
- * failed job's name. */
+ * failed job's name.  Each job is a sweep point whose result is its out
+ * (harness/shard.h). */
 int qrd_driver_run_points(qrd_driver *drv, qrd_matq_point_job *jobs, size_t n,
                           qrd_driver_job_name_fn name, const void *ctx);
 
@@ -40,10 +41,10 @@ int qrd_driver_run_grid(qrd_driver *drv, qrd_driver_grid_run *gr, qrd_driver_job
  * s->block[j]. */
 typedef int (*qrd_driver_lineup_fn)(void *ctx, size_t k);
 
-/* Announces and runs every item of the lineup s on every thread (items
- * must write only their own results), the largest block sizes (the
- * costliest designs) first, each named "<code> B = <block>". */
+/* Announces and runs every item of the lineup s on every thread (item k
+ * must write only its own results, its slots in `out`), each named
+ * "<code> B = <block>". */
 int qrd_driver_run_lineup(qrd_driver *drv, const qrd_lineup *s, qrd_driver_lineup_fn fn,
-                          void *ctx);
+                          void *ctx, const qrd_driver_slots *out);
 
 #endif

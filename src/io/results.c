@@ -207,7 +207,7 @@ static int write_dataset(hid_t loc, const char *name, size_t n, const double *v)
 
 /* The whole file, so the exact configuration is recoverable from a result
  * (a re-serialised config could round numbers). */
-static int read_config(const char *path, char **out)
+int qrd_results_read_config(const char *path, char **out)
 {
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
@@ -264,7 +264,7 @@ static int run_line(const char *cmd, char *buf, size_t size)
 }
 
 /* Untracked files count as changes: the wildcard build compiles them. */
-static void git_commit(char *buf, size_t size)
+void qrd_results_git_commit(char *buf, size_t size)
 {
   char line[8];
   if (run_line("git rev-parse HEAD 2>/dev/null", buf, size) != 1) {
@@ -327,6 +327,7 @@ static int write_provenance(const qrd_results *r, const qrd_provenance *prov,
       {"threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &prov->threads},
       {"omp_max_threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &omp},
       {"openblas_threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &blas},
+      {"merged_shards", prov->merged_shards ? prov->merged_shards : "", 0, 0, NULL},
   };
   int st = QRD_OK;
   for (size_t i = 0; st == QRD_OK && i < sizeof attrs / sizeof *attrs; i++) {
@@ -389,10 +390,10 @@ int qrd_results_create(const char *path, const qrd_provenance *prov,
   h5_quiet();
   char commit[64];
   /* Before the tmp file exists, which would itself dirty the tree. */
-  git_commit(commit, sizeof commit);
+  qrd_results_git_commit(commit, sizeof commit);
 
   char *config = NULL;
-  int st = prov->config_path ? read_config(prov->config_path, &config)
+  int st = prov->config_path ? qrd_results_read_config(prov->config_path, &config)
                              : QRD_OK;
   qrd_results *r = NULL;
   if (st == QRD_OK)

@@ -2,7 +2,8 @@
  *
  *   /                      provenance attributes (qrd_version, git_commit,
  *                          created_utc, config, seed, gsl_version,
- *                          hdf5_version, openblas_config, threads, ...)
+ *                          hdf5_version, openblas_config, threads,
+ *                          merged_shards, ...)
  *   /<panel>               attributes title, x_label, y_label
  *   /<panel>/<curve>       float64 datasets x, y (and y_err), attribute label
  *                          (and params, y_err: qrd_results_describe)
@@ -25,6 +26,8 @@ typedef struct {
   unsigned long seed;
   const char *rng;         /* GSL generator name, e.g. "mt19937" */
   int threads;             /* worker threads used */
+  const char *merged_shards; /* the shard files merged into it (harness/
+                                shard.h); NULL: one process (stored as "") */
 } qrd_provenance;
 
 int qrd_results_create(const char *path, const qrd_provenance *prov,
@@ -58,6 +61,15 @@ int qrd_results_attr_string(qrd_results *r, const char *name, const char *value)
 /* Closes the temporary file and renames it into place.  `r` is freed either
  * way; on failure the temporary file is deleted. */
 int qrd_results_commit(qrd_results *r);
+
+/* *out <- the whole text of the config file at path (NUL-terminated, no
+ * NUL inside), as results files store it; the caller frees it. */
+int qrd_results_read_config(const char *path, char **out);
+
+/* The git commit of the working directory's tree as results files record
+ * it: the hash, "-dirty" appended when anything is changed or untracked,
+ * "unknown" outside a repository. */
+void qrd_results_git_commit(char *buf, size_t size);
 
 /* Closes and deletes the temporary file (after an error). */
 void qrd_results_abort(qrd_results *r);

@@ -278,6 +278,8 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < n_jobs; i++) {
       qrd_matq_point_job *job = &jobs[i];
+      if (job->skip)
+        continue;
       job->status = w ? qrd_matq_point_eval(&job->opts, job->lim, job->problem, w, &job->out)
                       : QRD_ENOMEM;
       job->error[0] = '\0';
@@ -291,7 +293,7 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
     qrd_matq_point_work_free(w);
   }
   for (size_t i = 0; i < n_jobs; i++)
-    if (jobs[i].status) {
+    if (!jobs[i].skip && jobs[i].status) {
       if (failed)
         *failed = i;
       return qrd_error_set(jobs[i].status, "%s", jobs[i].error);

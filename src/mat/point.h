@@ -159,6 +159,7 @@ typedef struct {
   qrd_matq_point_opts opts;
   const qrd_matq_point_limits *lim;
   const qrd_matq_problem *problem; /* shared read-only between jobs */
+  int skip;             /* 1: not run (out and status left as they are) */
   qrd_matq_point out;   /* set by the run */
   int status;           /* QRD_OK or the job's failure */
   char error[256];      /* its detail */

@@ -1,0 +1,314 @@
+#include "io/shard.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "core/error.h"
+
+#define FORMAT "qrd-shard-1"
+
+static size_t find(const qrd_shard_file *f, size_t point)
+{
+  size_t lo = 0, hi = f->n_rec;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (f->rec[mid].point < point)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+const qrd_shard_record *qrd_shard_file_get(const qrd_shard_file *f, size_t point)
+{
+  size_t k = find(f, point);
+  return k < f->n_rec && f->rec[k].point == point ? &f->rec[k] : NULL;
+}
+
+/* r <- a record owning one buffer: what, error, bytes. */
+static int record_make(qrd_shard_record *r, size_t point, int status, const char *what,
+                       const char *error, const void *bytes, size_t size)
+{
+  size_t lw = strlen(what) + 1, le = strlen(error) + 1;
+  unsigned char *buf = malloc(lw + le + size + 1);
+  if (!buf)
+    return qrd_error_set(QRD_ENOMEM, "shard record of %zu bytes", size);
+  memcpy(buf, what, lw);
+  memcpy(buf + lw, error, le);
+  if (size)
+    memcpy(buf + lw + le, bytes, size);
+  *r = (qrd_shard_record){.point = point, .status = status, .what = (char *)buf,
+                          .error = (char *)buf + lw, .bytes = buf + lw + le, .size = size};
+  return QRD_OK;
+}
+
+int qrd_shard_file_put(qrd_shard_file *f, size_t point, int status, const char *what,
+                       const char *error, const void *bytes, size_t size)
+{
+  qrd_shard_record r;
+  int st = record_make(&r, point, status, what ? what : "", error ? error : "", bytes, size);
+  if (st)
+    return st;
+  size_t k = find(f, point);
+  if (k < f->n_rec && f->rec[k].point == point) {
+    free(f->rec[k].what);
+    f->rec[k] = r;
+    return QRD_OK;
+  }
+  if (f->n_rec == f->cap_rec) {
+    size_t cap = f->cap_rec ? 2 * f->cap_rec : 16;
+    qrd_shard_record *g = realloc(f->rec, cap * sizeof *g);
+    if (!g) {
+      free(r.what);
+      return qrd_error_set(QRD_ENOMEM, "shard records");
+    }
+    f->rec = g;
+    f->cap_rec = cap;
+  }
+  memmove(f->rec + k + 1, f->rec + k, (f->n_rec - k) * sizeof *f->rec);
+  f->rec[k] = r;
+  f->n_rec++;
+  return QRD_OK;
+}
+
+void qrd_shard_file_clear(qrd_shard_file *f)
+{
+  for (size_t k = 0; k < f->n_rec; k++)
+    free(f->rec[k].what);
+  free(f->rec);
+  free(f->driver);
+  free(f->config);
+  free(f->config_path);
+  free(f->out_path);
+  free(f->commit);
+  memset(f, 0, sizeof *f);
+}
+
+/* ---- writing ---- */
+
+typedef struct {
+  uint64_t *point, *offset, *length;
+  int32_t *status;
+  unsigned char *data;
+  size_t n_data;
+} columns;
+
+static void columns_free(columns *c)
+{
+  free(c->point);
+  free(c->offset);
+  free(c->length);
+  free(c->status);
+  free(c->data);
+}
+
+static size_t record_bytes(const qrd_shard_record *r)
+{
+  return strlen(r->what) + 1 + strlen(r->error) + 1 + r->size;
+}
+
+static int columns_make(const qrd_shard_file *f, columns *c)
+{
+  size_t n = f->n_rec ? f->n_rec : 1, total = 1;
+  for (size_t k = 0; k < f->n_rec; k++)
+    total += record_bytes(&f->rec[k]);
+  *c = (columns){malloc(n * sizeof *c->point), malloc(n * sizeof *c->offset),
+                 malloc(n * sizeof *c->length), malloc(n * sizeof *c->status),
+                 malloc(total), 0};
+  if (!c->point || !c->offset || !c->length || !c->status || !c->data) {
+    columns_free(c);
+    return qrd_error_set(QRD_ENOMEM, "shard file of %zu bytes", total);
+  }
+  for (size_t k = 0; k < f->n_rec; k++) {
+    const qrd_shard_record *r = &f->rec[k];
+    size_t len = record_bytes(r);
+    c->point[k] = r->point;
+    c->status[k] = r->status;
+    c->offset[k] = c->n_data;
+    c->length[k] = len;
+    /* what, error and bytes are one buffer (record_make) */
+    memcpy(c->data + c->n_data, r->what, len);
+    c->n_data += len;
+  }
+  return QRD_OK;
+}
+
+static int put_string(hid_t file, const char *name, const char *value)
+{
+  return H5LTset_attribute_string(file, "/", name, value ? value : "") < 0 ? -1 : 0;
+}
+
+static int put_header(hid_t file, const qrd_shard_file *f)
+{
+  char created[32] = "unknown";
+  time_t t = time(NULL);
+  struct tm tm;
+  if (gmtime_r(&t, &tm))
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  unsigned long seed = f->seed;
+  unsigned ij[2] = {f->shard, f->shards};
+  if (put_string(file, "format", FORMAT) || put_string(file, "driver", f->driver) ||
+      put_string(file, "config", f->config) || put_string(file, "config_path", f->config_path) ||
+      put_string(file, "out_path", f->out_path) || put_string(file, "git_commit", f->commit) ||
+      put_string(file, "created_utc", created))
+    return -1;
+  if (H5LTset_attribute_ulong(file, "/", "seed", &seed, 1) < 0 ||
+      H5LTset_attribute_uint(file, "/", "shard", &ij[0], 1) < 0 ||
+      H5LTset_attribute_uint(file, "/", "shards", &ij[1], 1) < 0)
+    return -1;
+  return 0;
+}
+
+static int put_columns(hid_t file, const qrd_shard_file *f, const columns *c)
+{
+  hsize_t n = f->n_rec, nd = c->n_data;
+  if (H5LTmake_dataset(file, "/point", 1, &n, H5T_NATIVE_UINT64, c->point) < 0 ||
+      H5LTmake_dataset(file, "/status", 1, &n, H5T_NATIVE_INT32, c->status) < 0 ||
+      H5LTmake_dataset(file, "/offset", 1, &n, H5T_NATIVE_UINT64, c->offset) < 0 ||
+      H5LTmake_dataset(file, "/length", 1, &n, H5T_NATIVE_UINT64, c->length) < 0 ||
+      H5LTmake_dataset(file, "/data", 1, &nd, H5T_NATIVE_UCHAR, c->data) < 0)
+    return -1;
+  return 0;
+}
+
+int qrd_shard_file_write(const char *path, const qrd_shard_file *f)
+{
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  columns c;
+  int st = columns_make(f, &c);
+  if (st)
+    return st;
+  size_t lp = strlen(path);
+  char *tmp = malloc(lp + sizeof ".tmp");
+  if (!tmp) {
+    columns_free(&c);
+    return qrd_error_set(QRD_ENOMEM, "%s", path);
+  }
+  memcpy(tmp, path, lp);
+  memcpy(tmp + lp, ".tmp", sizeof ".tmp");
+  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  int bad = file < 0 || put_header(file, f) || put_columns(file, f, &c);
+  if (file >= 0 && H5Fclose(file) < 0)
+    bad = 1;
+  columns_free(&c);
+  if (bad)
+    st = qrd_error_set(QRD_EIO, "%s: cannot write the shard file", tmp);
+  else if (rename(tmp, path) != 0)
+    st = qrd_error_set(QRD_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+  if (st)
+    unlink(tmp);
+  free(tmp);
+  return st;
+}
+
+/* ---- reading ---- */
+
+static int get_string(hid_t file, const char *name, char **out)
+{
+  H5T_class_t cls;
+  size_t size;
+  hsize_t dims[1] = {0};
+  int rank = -1;
+  if (H5Aexists(file, name) <= 0 || H5LTget_attribute_ndims(file, "/", name, &rank) < 0 ||
+      H5LTget_attribute_info(file, "/", name, dims, &cls, &size) < 0 || cls != H5T_STRING)
+    return -1;
+  *out = malloc(size + 1);
+  if (!*out || H5LTget_attribute_string(file, "/", name, *out) < 0)
+    return -1;
+  (*out)[size] = '\0';
+  return 0;
+}
+
+static int get_header(hid_t file, qrd_shard_file *f)
+{
+  char *format = NULL;
+  int bad = get_string(file, "format", &format) || strcmp(format, FORMAT) != 0;
+  free(format);
+  unsigned long seed = 0;
+  if (bad || get_string(file, "driver", &f->driver) || get_string(file, "config", &f->config) ||
+      get_string(file, "config_path", &f->config_path) ||
+      get_string(file, "out_path", &f->out_path) ||
+      get_string(file, "git_commit", &f->commit) ||
+      H5LTget_attribute_ulong(file, "/", "seed", &seed) < 0 ||
+      H5LTget_attribute_uint(file, "/", "shard", &f->shard) < 0 ||
+      H5LTget_attribute_uint(file, "/", "shards", &f->shards) < 0)
+    return -1;
+  f->seed = seed;
+  return f->shards == 0 || f->shard < 1 || f->shard > f->shards ? -1 : 0;
+}
+
+/* The length of 1-d dataset `name` (which must be of integer class). */
+static int get_length(hid_t file, const char *name, size_t *n)
+{
+  int rank;
+  hsize_t dims[1];
+  H5T_class_t cls;
+  size_t size;
+  if (H5LTget_dataset_ndims(file, name, &rank) < 0 || rank != 1 ||
+      H5LTget_dataset_info(file, name, dims, &cls, &size) < 0 || cls != H5T_INTEGER)
+    return -1;
+  *n = (size_t)dims[0];
+  return 0;
+}
+
+/* Every record lies inside /data and holds two terminated strings. */
+static int get_records(hid_t file, qrd_shard_file *f)
+{
+  size_t n, n2, n3, n4, nd;
+  if (get_length(file, "/point", &n) || get_length(file, "/status", &n2) ||
+      get_length(file, "/offset", &n3) || get_length(file, "/length", &n4) ||
+      get_length(file, "/data", &nd) || n2 != n || n3 != n || n4 != n)
+    return -1;
+  columns c = {malloc((n ? n : 1) * sizeof *c.point), malloc((n ? n : 1) * sizeof *c.offset),
+               malloc((n ? n : 1) * sizeof *c.length), malloc((n ? n : 1) * sizeof *c.status),
+               malloc(nd ? nd : 1), nd};
+  int bad = !c.point || !c.offset || !c.length || !c.status || !c.data ||
+            H5LTread_dataset(file, "/point", H5T_NATIVE_UINT64, c.point) < 0 ||
+            H5LTread_dataset(file, "/status", H5T_NATIVE_INT32, c.status) < 0 ||
+            H5LTread_dataset(file, "/offset", H5T_NATIVE_UINT64, c.offset) < 0 ||
+            H5LTread_dataset(file, "/length", H5T_NATIVE_UINT64, c.length) < 0 ||
+            (nd && H5LTread_dataset(file, "/data", H5T_NATIVE_UCHAR, c.data) < 0);
+  for (size_t k = 0; !bad && k < n; k++) {
+    uint64_t o = c.offset[k], l = c.length[k];
+    const unsigned char *r = c.data + o;
+    const unsigned char *w_end = o <= nd && l <= nd - o ? memchr(r, '\0', l) : NULL;
+    const unsigned char *e_end =
+      w_end ? memchr(w_end + 1, '\0', l - (size_t)(w_end + 1 - r)) : NULL;
+    bad = !e_end || (k > 0 && c.point[k] <= c.point[k - 1]) ||
+          qrd_shard_file_put(f, c.point[k], c.status[k], (const char *)r,
+                             (const char *)w_end + 1, e_end + 1,
+                             l - (size_t)(e_end + 1 - r)) != QRD_OK;
+  }
+  columns_free(&c);
+  return bad ? -1 : 0;
+}
+
+int qrd_shard_file_read(const char *path, qrd_shard_file *f)
+{
+  memset(f, 0, sizeof *f);
+  if (access(path, F_OK) != 0)
+    return qrd_error_set(QRD_ENOTFOUND, "%s: no shard file", path);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0)
+    return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
+  int bad = get_header(file, f);
+  const char *what = bad ? "its header (format, driver, config, shard, shards, ...)"
+                         : "its records (/point, /status, /offset, /length, /data)";
+  bad = bad || get_records(file, f);
+  H5Fclose(file);
+  if (bad) {
+    qrd_shard_file_clear(f);
+    return qrd_error_set(QRD_EIO, "%s: not a whole qrd shard file: %s", path, what);
+  }
+  return QRD_OK;
+}
