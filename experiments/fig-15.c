@@ -39,12 +39,14 @@ typedef struct {
   size_t n_sweep;
 } setup;
 
-/* What the results are written from. */
+/* What the results are written from.  Point i < n_sweep fills sum[i];
+ * point n_sweep (the target) at_target and bits. */
 typedef struct {
   const setup *s;
   const qrd_alloc_stats *st;
   qrd_alloc_summary sum[MAX_SWEEP][QRD_ALLOC_N_KINDS], at_target[QRD_ALLOC_N_KINDS];
-  double *bits, *pos, *x, *y; /* one per tensor */
+  double *bits;         /* the clamped allocation at the target, one per tensor */
+  double *pos, *x, *y;  /* the bits panel's scratch, one per tensor */
   double cx[MAX_SWEEP], cy[MAX_SWEEP];
 } run_state;
 
@@ -76,8 +78,8 @@ static int write_bits_panel(qrd_results *res, run_state *w)
            "clamped at %g)", s->target, s->min_bits);
   int rc = qrd_results_panel(res, "bits", title, "layer", "element bits b_t");
   snprintf(title, sizeof title, "flat %g bits", s->target);
-  if (!rc && !(rc = qrd_curve_flat(res, "bits", "target", title, lo, hi, s->target)))
-    rc = qrd_alloc_bits(w->st, s->target, s->min_bits, QRD_ALLOC_CLAMPED, w->bits);
+  if (!rc)
+    rc = qrd_curve_flat(res, "bits", "target", title, lo, hi, s->target);
   for (size_t t = 0; !rc && t < w->st->n; t++) {
     if (!qrd_alloc_first_of_type(w->st, t, type, sizeof type))
       continue;
@@ -156,21 +158,36 @@ static int write_all(qrd_results *res, const void *ctx)
   return qrd_driver_attrs(res, a, sizeof a / sizeof a[0]);
 }
 
-static int sweep(qrd_driver *drv, run_state *w)
+/* Point i < n_sweep: every kind's summary at b̄ = sweep[i]; point
+ * n_sweep: those at the target, and the clamped allocation the bits panel
+ * draws. */
+static int summarise(void *ctx, size_t i, char *what, size_t len)
 {
+  run_state *w = ctx;
   const setup *s = w->s;
-  qrd_driver_progress_begin(drv, s->n_sweep);
-  for (size_t i = 0; i < s->n_sweep; i++) {
-    char what[64];
-    int rc = qrd_alloc_summarise_kinds(w->st, s->sweep[i], s->min_bits, s->epsilon, w->bits,
-                                       w->sum[i]);
-    if (rc)
-      return rc;
-    snprintf(what, sizeof what, "mean %.3g bits", s->sweep[i]);
-    qrd_driver_progress_step(drv, what);
+  int target = i == s->n_sweep;
+  double b = target ? s->target : s->sweep[i];
+  double *scratch = malloc(w->st->n * sizeof *scratch);
+  snprintf(what, len, target ? "target: mean %.3g bits" : "mean %.3g bits", b);
+  int rc = scratch ? qrd_alloc_summarise_kinds(w->st, b, s->min_bits, s->epsilon, scratch,
+                                               target ? w->at_target : w->sum[i])
+                   : qrd_error_set(QRD_ENOMEM, "%zu tensors", w->st->n);
+  if (!rc && target)
+    rc = qrd_alloc_bits(w->st, b, s->min_bits, QRD_ALLOC_CLAMPED, w->bits);
+  free(scratch);
+  return rc;
+}
+
+static size_t point_slots(const void *ctx, size_t i, qrd_driver_slot *r)
+{
+  run_state *w = (run_state *)ctx;
+  if (i < w->s->n_sweep) {
+    r[0] = (qrd_driver_slot){w->sum[i], 0, sizeof w->sum[i]};
+    return 1;
   }
-  return qrd_alloc_summarise_kinds(w->st, s->target, s->min_bits, s->epsilon, w->bits,
-                                   w->at_target);
+  r[0] = (qrd_driver_slot){w->at_target, 0, sizeof w->at_target};
+  r[1] = (qrd_driver_slot){w->bits, 0, w->st->n * sizeof *w->bits};
+  return 2;
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
@@ -187,9 +204,12 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!rc) {
     *w = (run_state){.s = s, .st = st, .bits = work, .pos = work + st->n,
                      .x = work + 2 * st->n, .y = work + 3 * st->n};
-    if (!(rc = sweep(drv, w)))
-      rc = qrd_driver_write_results(drv, write_all, w);
+    qrd_driver_progress_begin(drv, s->n_sweep + 1);
+    rc = qrd_driver_run_items(drv, s->n_sweep + 1, summarise, w,
+                              &(qrd_driver_slots){.at = point_slots, .ctx = w});
   }
+  if (!rc)
+    rc = qrd_driver_write_results(drv, write_all, w);
   free(w);
   free(work);
   qrd_alloc_stats_free(st);

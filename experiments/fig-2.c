@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 #include "fmt/element_eval.h"
@@ -23,6 +24,7 @@ static const char doc[] =
   "  seed (evaluation sample), train_seed (Lloyd-Max sample), samples, bits.";
 
 #define N_QUANT 3
+#define MAX_LEVELS 256 /* 2^bits, bits <= 8 */
 #define DENSITY_POINTS 161
 
 typedef struct {
@@ -30,12 +32,25 @@ typedef struct {
   double bits;
 } setup;
 
-/* What the results are written from. */
+/* Quantiser q's point: what its curves are written from (the slot a shard
+ * keeps, so the codepoints are copied out of the codebook). */
 typedef struct {
+  size_t n;
+  double level[MAX_LEVELS];
+  qrd_block_result r; /* R on the evaluation sample */
+  double exact;       /* R of the same codebook by integration */
+} code;
+
+typedef struct {
+  const setup *s;
   qrd_dist d;
-  qrd_element *e[N_QUANT];
-  qrd_block_result r[N_QUANT];
+  qrd_scaling raw; /* the raw values, as the reference evaluates them */
+  const double *x; /* the evaluation sample, shared by the points */
+  code c[N_QUANT];
 } run_state;
+
+static const char *const curve_names[N_QUANT] = {"crd-alpha-1", "crd-alpha-1-3", "lloyd-max"};
+static const char *const labels[N_QUANT] = {"density ∝ p", "density ∝ ∛p", "Lloyd-Max"};
 
 static int read_setup(qrd_config *cfg, void *setup_ptr)
 {
@@ -48,25 +63,53 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return qrd_config_double(cfg, "bits", 1, 8, &s->bits);
 }
 
-/* The three designs: CRD alpha = 1, CRD alpha = 1/3, Lloyd-Max on the
- * raw training sample (init mean +- 3 sd). */
-static int design(const setup *s, const qrd_scaling *raw, run_state *w)
+/* Design q: CRD alpha = 1, CRD alpha = 1/3, or Lloyd-Max on the raw
+ * training sample (init mean +- 3 sd), drawn here since only it needs
+ * the sample. */
+static int design(const run_state *w, size_t q, qrd_element **e)
 {
-  qrd_crd_params p;
+  const setup *s = w->s;
+  if (q < 2) {
+    qrd_crd_params p;
+    int st = qrd_crd_params_for_dist(&w->d, &p, NULL, NULL, 0);
+    p.alpha = q == 0 ? 1.0 : 1.0 / 3.0;
+    return st ? st : qrd_element_crd(&p, s->bits, e);
+  }
   qrd_lm_params lp;
   qrd_lm_params_default(&lp);
-  int st = qrd_crd_params_for_dist(&w->d, &p, NULL, NULL, 0);
-  p.alpha = 1.0;
-  if (!st)
-    st = qrd_element_crd(&p, s->bits, &w->e[0]);
-  p.alpha = 1.0 / 3.0;
-  if (!st)
-    st = qrd_element_crd(&p, s->bits, &w->e[1]);
-  double *t = st ? NULL : qrd_sample_alloc(&w->d, s->train_seed, s->samples);
-  if (!st)
-    st = t ? qrd_element_lloyd_max_normalised(t, s->samples, raw, s->bits, &lp, &w->e[2])
-           : QRD_ENOMEM;
+  double *t = qrd_sample_alloc(&w->d, s->train_seed, s->samples);
+  int st = t ? qrd_element_lloyd_max_normalised(t, s->samples, &w->raw, s->bits, &lp, e)
+             : qrd_error_set(QRD_ENOMEM, "training sample of %lu values", s->samples);
   free(t);
+  return st;
+}
+
+/* Point q: the design, R by Monte Carlo with its SE and the exact R of
+ * the same codebook by integration: the legend numbers, checkable two
+ * ways.  Lloyd-Max, the costliest, is the last point. */
+static int eval_point(void *ctx, size_t q, char *what, size_t len)
+{
+  run_state *w = ctx;
+  code *c = &w->c[q];
+  qrd_element *e = NULL;
+  qrd_codebook_stats cs = {0};
+  snprintf(what, len, "%s", curve_names[q]);
+  int st = design(w, q, &e);
+  if (!st && e->cb->n > MAX_LEVELS)
+    st = qrd_error_set(QRD_EINVAL, "%zu levels, more than %d", e->cb->n, MAX_LEVELS);
+  /* each point sorts the shared sample for itself: unscaled, the sorted
+   * sample is the same whatever the format's range */
+  if (!st)
+    st = qrd_element_eval_all(w->x, w->s->samples, &w->d, &w->raw, &e, 1, &c->r);
+  if (!st)
+    st = qrd_codebook_eval(e->cb, &w->d, &cs);
+  if (!st) {
+    c->n = e->cb->n;
+    memcpy(c->level, e->cb->level, c->n * sizeof *c->level);
+    c->exact = cs.rel_rmse;
+    snprintf(what, len, "%s: R = %.3f", curve_names[q], c->r.rel_rmse);
+  }
+  qrd_element_free(e);
   return st;
 }
 
@@ -86,26 +129,19 @@ static int write_density(qrd_results *res, const qrd_dist *d)
                                      NULL);
 }
 
-static const char *const curve_names[N_QUANT] = {"crd-alpha-1", "crd-alpha-1-3", "lloyd-max"};
-static const char *const labels[N_QUANT] = {"density ∝ p", "density ∝ ∛p", "Lloyd-Max"};
-
-/* The codepoints, then R by Monte Carlo with its SE and the exact R of the
- * same codebooks by integration: the legend numbers, checkable two ways. */
+/* The codepoints, then R by Monte Carlo and exactly. */
 static int write_codes(qrd_results *res, const run_state *w)
 {
   double y[N_QUANT], se[N_QUANT], exact[N_QUANT];
   int st = qrd_results_panel(res, "codepoints", "4-bit codepoints", "index i", "Q_i");
   for (int q = 0; !st && q < N_QUANT; q++) {
+    const code *c = &w->c[q];
     char label[96];
-    qrd_codebook_stats cs = {0};
-    snprintf(label, sizeof label, "%s (R = %.3f)", labels[q], w->r[q].rel_rmse);
-    st = qrd_curve_indexed(res, "codepoints", curve_names[q], label, w->e[q]->cb->n,
-                           w->e[q]->cb->level, NULL);
-    if (!st)
-      st = qrd_codebook_eval(w->e[q]->cb, &w->d, &cs);
-    y[q] = w->r[q].rel_rmse;
-    se[q] = w->r[q].rel_rmse_se;
-    exact[q] = cs.rel_rmse;
+    snprintf(label, sizeof label, "%s (R = %.3f)", labels[q], c->r.rel_rmse);
+    st = qrd_curve_indexed(res, "codepoints", curve_names[q], label, c->n, c->level, NULL);
+    y[q] = c->r.rel_rmse;
+    se[q] = c->r.rel_rmse_se;
+    exact[q] = c->exact;
   }
   if (!st)
     st = qrd_results_panel(res, "r", "R: density ∝ p, ∝ ∛p, Lloyd-Max", "quantiser", "R");
@@ -125,28 +161,24 @@ static int write_all(qrd_results *res, const void *ctx)
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   drv->y_err = QRD_Y_ERR_R;
-  const setup *s = setup_ptr;
-  run_state w = {.e = {NULL}};
-  qrd_scaling raw;
+  run_state *w = calloc(1, sizeof *w);
+  if (!w)
+    return qrd_error_set(QRD_ENOMEM, "results");
+  w->s = setup_ptr;
   double *x = NULL;
-  int st = qrd_dist_parse("gaussian", &w.d);
-  /* the raw values, as the reference evaluates them */
+  int st = qrd_dist_parse("gaussian", &w->d);
   if (!st)
-    st = qrd_scaling_parse("none", "fp32", &raw);
-  qrd_driver_progress_begin(drv, 2);
+    st = qrd_scaling_parse("none", "fp32", &w->raw);
+  if (!st && !(x = qrd_sample_alloc(&w->d, drv->seed, w->s->samples)))
+    st = qrd_error_set(QRD_ENOMEM, "evaluation sample of %lu values", w->s->samples);
+  w->x = x;
+  qrd_driver_progress_begin(drv, N_QUANT);
   if (!st)
-    st = design(s, &raw, &w);
-  qrd_driver_progress_step(drv, "designs (Lloyd-Max on the training sample)");
-  if (!st && !(x = qrd_sample_alloc(&w.d, drv->seed, s->samples)))
-    st = QRD_ENOMEM;
-  if (!st)
-    st = qrd_element_eval_all(x, s->samples, &w.d, &raw, w.e, N_QUANT, w.r);
-  qrd_driver_progress_step(drv, "evaluation");
-  if (!st)
-    st = qrd_driver_write_results(drv, write_all, &w);
+    st = qrd_driver_run_items(drv, N_QUANT, eval_point, w, QRD_DRIVER_SLOTS(w->c));
   free(x);
-  for (int q = 0; q < N_QUANT; q++)
-    qrd_element_free(w.e[q]);
+  if (!st)
+    st = qrd_driver_write_results(drv, write_all, w);
+  free(w);
   return st;
 }
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "harness/driver.h"
+#include "harness/curve.h"
 #include "mc/sample.h"
 #include "mc/stats.h"
 
@@ -34,11 +34,16 @@ typedef struct {
   unsigned long samples;
 } setup;
 
+/* One distribution's point: its curves over the block sizes. */
 typedef struct {
   double mc[MAX_BLOCKS], se[MAX_BLOCKS], model[MAX_BLOCKS], exact[MAX_BLOCKS];
-  int status;
-  char error[256];
 } result;
+
+typedef struct {
+  const setup *s;
+  unsigned long seed;
+  result *r;
+} run_state;
 
 /* The sources of one panel (0: light, 1: heavy) after those read so far. */
 static int read_panel(qrd_config *cfg, const char *key, int panel, setup *s)
@@ -67,19 +72,25 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* Mean and standard error over blocks of max |x|. */
-static void run_dist(const setup *s, size_t d, unsigned long seed, result *r)
+/* Point d: the mean and standard error over blocks of max |x| of one
+ * sample per distribution, seeded by (seed, distribution index) so adding
+ * a distribution to the list does not change the others; the model and
+ * the exact value. */
+static int run_dist(void *ctx, size_t d, char *what, size_t len)
 {
-  double *x = qrd_sample_alloc(&s->dist[d], seed, s->samples);
-  r->status = x ? QRD_OK : QRD_ENOMEM;
-  for (size_t j = 0; !r->status && j < s->n_block; j++) {
+  const run_state *w = ctx;
+  const setup *s = w->s;
+  result *r = &w->r[d];
+  snprintf(what, len, "%s", s->dist[d].spec);
+  double *x = qrd_sample_alloc(&s->dist[d], w->seed + 1000003ul * d, s->samples);
+  int st = x ? QRD_OK : qrd_error_set(QRD_ENOMEM, "sample of %lu values", s->samples);
+  for (size_t j = 0; !st && j < s->n_block; j++) {
     qrd_mc_block_absmax_stats(x, s->samples, s->block[j], &r->mc[j], &r->se[j]);
     r->model[j] = qrd_dist_block_absmax_model(&s->dist[d], (double)s->block[j]);
-    r->status = qrd_dist_block_absmax_mean(&s->dist[d], (double)s->block[j], &r->exact[j]);
+    st = qrd_dist_block_absmax_mean(&s->dist[d], (double)s->block[j], &r->exact[j]);
   }
-  if (r->status)
-    snprintf(r->error, sizeof r->error, "%s: %s", s->dist[d].spec, qrd_error_detail());
   free(x);
+  return st;
 }
 
 static int write_dist(qrd_results *res, const setup *s, size_t d, const result *r)
@@ -125,16 +136,8 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!r)
     return qrd_error_set(QRD_ENOMEM, "results");
   qrd_driver_progress_begin(drv, s->n_dist);
-  /* one sample per distribution, seeded by (seed, distribution index) so
-   * adding a distribution to the list does not change the others */
-  for (size_t d = 0; d < s->n_dist; d++) {
-    run_dist(s, d, drv->seed + 1000003ul * d, &r[d]);
-    qrd_driver_progress_step(drv, s->dist[d].spec);
-  }
-  int st = QRD_OK;
-  for (size_t d = 0; !st && d < s->n_dist; d++)
-    if (r[d].status)
-      st = qrd_error_set(r[d].status, "%s", r[d].error);
+  run_state w = {s, drv->seed, r};
+  int st = qrd_driver_run_items(drv, s->n_dist, run_dist, &w, QRD_DRIVER_SLOTS(r));
   if (!st)
     st = write_results(drv, s, r);
   free(r);

@@ -14,7 +14,7 @@
 
 #include "core/error.h"
 #include "fmt/element.h"
-#include "harness/driver.h"
+#include "harness/curve.h"
 
 #define MAX_ROWS 16
 #define MAX_LEVELS 256
@@ -49,6 +49,18 @@ typedef struct {
   double bits;
   qrd_crd_params base; /* family, nu, block; scaling and symmetry per row */
 } setup;
+
+/* Row r's point: its codepoints, copied out of the format (the slot a
+ * shard keeps). */
+typedef struct {
+  size_t n;
+  double level[MAX_LEVELS];
+} row;
+
+typedef struct {
+  const setup *s;
+  row *rows;
+} run_state;
 
 /* A distribution spec, so that a t's nu is written as everywhere else. */
 static int read_family(qrd_config *cfg, setup *s)
@@ -97,34 +109,37 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return QRD_OK;
 }
 
-/* Row r's format; the caller frees it. */
-static int row_element(const setup *s, size_t r, qrd_element **e)
+/* Point r: row r's format and its codepoints. */
+static int row_point(void *ctx, size_t r, char *what, size_t len)
 {
+  const run_state *w = ctx;
+  const setup *s = w->s;
   qrd_crd_params p = s->base;
+  qrd_element *e = NULL;
   p.scaling = s->row[r]->scaling;
   p.symmetric = s->row[r]->symmetric;
-  int st = qrd_element_crd(&p, s->bits, e);
-  if (st)
-    return qrd_error_set(st, "row %s: %s", s->row[r]->word, qrd_error_detail());
-  if ((*e)->cb->n > MAX_LEVELS) {
-    qrd_element_free(*e);
-    *e = NULL;
-    return qrd_error_set(QRD_EINVAL, "row %s: more than %d levels", s->row[r]->word,
-                         MAX_LEVELS);
+  snprintf(what, len, "%s", s->row[r]->word);
+  int st = qrd_element_crd(&p, s->bits, &e);
+  if (!st && e->cb->n > MAX_LEVELS)
+    st = qrd_error_set(QRD_EINVAL, "more than %d levels", MAX_LEVELS);
+  if (!st) {
+    w->rows[r].n = e->cb->n;
+    memcpy(w->rows[r].level, e->cb->level, e->cb->n * sizeof *e->cb->level);
   }
-  return QRD_OK;
+  qrd_element_free(e);
+  return st;
 }
 
 /* The rows whose grid has 0 as a codepoint, as marker points (x = 0,
  * y = row index).  The asymmetric grids hit p = 1/2 exactly, whose quantile
  * is 0 to rounding: a tolerance far below any codepoint spacing recognises
  * it. */
-static size_t zero_markers(const setup *s, qrd_element *const *e, double *x, double *y)
+static size_t zero_markers(const setup *s, const row *rows, double *x, double *y)
 {
   size_t n = 0;
   for (size_t r = 0; r < s->n_row; r++)
-    for (size_t i = 0; i < e[r]->cb->n; i++)
-      if (fabs(e[r]->cb->level[i]) < 1e-12) {
+    for (size_t i = 0; i < rows[r].n; i++)
+      if (fabs(rows[r].level[i]) < 1e-12) {
         x[n] = 0.0;
         y[n++] = (double)r;
       }
@@ -133,21 +148,21 @@ static size_t zero_markers(const setup *s, qrd_element *const *e, double *x, dou
 
 /* Curve "zero" first, then one curve per row: the plot script draws the
  * rows from block 1 on without having to count them. */
-static int write_curves(qrd_results *res, const setup *s, qrd_element *const *e)
+static int write_curves(qrd_results *res, const setup *s, const row *rows)
 {
   double x[MAX_ROWS], y[MAX_LEVELS];
-  size_t n = zero_markers(s, e, x, y);
+  size_t n = zero_markers(s, rows, x, y);
   int st = qrd_results_curve(res, "codepoints", "zero", "zero codepoint", n, x, y, NULL);
   for (size_t r = 0; !st && r < s->n_row; r++) {
-    for (size_t i = 0; i < e[r]->cb->n; i++)
+    for (size_t i = 0; i < rows[r].n; i++)
       y[i] = (double)r;
-    st = qrd_results_curve(res, "codepoints", s->row[r]->word, s->row[r]->label,
-                           e[r]->cb->n, e[r]->cb->level, y, NULL);
+    st = qrd_results_curve(res, "codepoints", s->row[r]->word, s->row[r]->label, rows[r].n,
+                           rows[r].level, y, NULL);
   }
   return st;
 }
 
-static int write_results(qrd_driver *drv, const setup *s, qrd_element *const *e)
+static int write_results(qrd_driver *drv, const setup *s, const row *rows)
 {
   qrd_results *res;
   int st = qrd_driver_results(drv, &res);
@@ -157,7 +172,7 @@ static int write_results(qrd_driver *drv, const setup *s, qrd_element *const *e)
   snprintf(title, sizeof title, "%g-bit CRD codepoints per scaling mode (B = %g)", s->bits,
            s->base.block);
   if (!(st = qrd_results_panel(res, "codepoints", title, "codepoint value", "row")) &&
-      !(st = write_curves(res, s, e)) &&
+      !(st = write_curves(res, s, rows)) &&
       !(st = qrd_results_attr_double(res, "element_bits", s->bits)))
     st = qrd_results_attr_double(res, "block_size", s->base.block);
   return qrd_driver_close_results(res, st);
@@ -166,18 +181,11 @@ static int write_results(qrd_driver *drv, const setup *s, qrd_element *const *e)
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   const setup *s = setup_ptr;
-  qrd_element *e[MAX_ROWS] = {0};
-  int st = QRD_OK;
+  row rows[MAX_ROWS] = {{0}};
+  run_state w = {s, rows};
   qrd_driver_progress_begin(drv, s->n_row);
-  for (size_t r = 0; !st && r < s->n_row; r++) {
-    st = row_element(s, r, &e[r]);
-    qrd_driver_progress_step(drv, s->row[r]->word);
-  }
-  if (!st)
-    st = write_results(drv, s, e);
-  for (size_t r = 0; r < s->n_row; r++)
-    qrd_element_free(e[r]);
-  return st;
+  int st = qrd_driver_run_items(drv, s->n_row, row_point, &w, QRD_DRIVER_SLOTS(rows));
+  return st ? st : write_results(drv, s, rows);
 }
 
 int main(int argc, char **argv)

@@ -41,7 +41,7 @@ typedef struct {
   size_t n_scaling;
 } setup;
 
-/* One panel's values per bin. */
+/* One panel's values per bin: its point's slot. */
 typedef struct {
   double hist[MAX_BINS], se[MAX_BINS], model[MAX_BINS], exact[MAX_BINS];
   int has_model;
@@ -49,6 +49,7 @@ typedef struct {
 
 typedef struct {
   const setup *s;
+  const double *x; /* the sample, shared by the panels */
   panel p[MAX_SCALINGS];
 } run_state;
 
@@ -120,16 +121,20 @@ static int write_all(qrd_results *res, const void *ctx)
   return st ? st : qrd_results_attr_string(res, "sample_generator", QRD_SAMPLE_GENERATOR);
 }
 
-/* One panel: histogram of the sample, model and exact law. */
-static int run_panel(const setup *s, const double *x, size_t i, panel *p)
+/* Point i: panel i's histogram of the sample, model and exact law. */
+static int run_panel(void *ctx, size_t i, char *what, size_t len)
 {
+  run_state *w = ctx;
+  const setup *s = w->s;
+  panel *p = &w->p[i];
   char text[64];
   qrd_scaling sc;
   qrd_law_scaling g = strcmp(s->scaling[i], "signmax") ? QRD_LAW_ABSMAX : QRD_LAW_SIGNMAX;
+  snprintf(what, len, "%s", s->scaling[i]);
   snprintf(text, sizeof text, "%s:%lu", s->scaling[i], s->block);
   int st = qrd_scaling_parse(text, s->scale, &sc);
   if (!st)
-    st = qrd_normalised_histogram(x, s->samples, &sc, s->bins, p->hist, p->se);
+    st = qrd_normalised_histogram(w->x, s->samples, &sc, s->bins, p->hist, p->se);
   if (!st)
     st = qrd_normalised_exact((double)s->block, g, s->bins, p->exact);
   p->has_model = qrd_normalised_model((double)s->block, g, s->bins, p->model);
@@ -148,15 +153,14 @@ static int run(qrd_driver *drv, void *setup_ptr)
   if (!st && (!w || !x))
     st = qrd_error_set(QRD_ENOMEM, "sample of %lu values", s->samples);
   qrd_driver_progress_begin(drv, s->n_scaling);
-  for (size_t i = 0; !st && i < s->n_scaling; i++) {
-    st = run_panel(s, x, i, &w->p[i]);
-    qrd_driver_progress_step(drv, s->scaling[i]);
-  }
-  free(x);
   if (!st) {
     w->s = s;
-    st = qrd_driver_write_results(drv, write_all, w);
+    w->x = x;
+    st = qrd_driver_run_items(drv, s->n_scaling, run_panel, w, QRD_DRIVER_SLOTS(w->p));
   }
+  free(x);
+  if (!st)
+    st = qrd_driver_write_results(drv, write_all, w);
   free(w);
   return st;
 }
