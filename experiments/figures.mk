@@ -2,6 +2,13 @@
 # results/fig-N.tsv (+ one TSV per panel) -> plots/fig-N.png.
 # Each figure has a driver experiments/fig-N.c and a gnuplot script
 # experiments/plot/fig-N.gp that loads experiments/plot/style.gp.
+#
+# SHARDS=k runs the driver as k shards through GNU parallel and merges them
+# (experiments/tools/run-shards.sh; the same data as one process); rerun
+# the same command after a failure or a kill to resume what was left.
+
+# `RUN_FIGURE driver,config,out` runs one figure's driver.
+RUN_FIGURE = $(if $(SHARDS),experiments/tools/run-shards.sh $(BIN) $(1) $(SHARDS) $(2) $(3) $(QRD_FLAGS),./$(BIN)/$(1) --config $(2) --out $(3) $(QRD_FLAGS))
 
 figures: $(FIGURES)
 
@@ -19,8 +26,8 @@ $(FIGURES): fig-%: $(BIN)/fig-% $(BIN)/qrd
 	out='$(or $(OUT),results/fig-$*-$(basename $(notdir $(CONFIG))).h5)'; \
 	case "$$out" in *.h5) ;; *) echo "OUT=$$out: want a name ending in .h5" >&2; exit 2;; esac; \
 	base="$${out%.h5}"; mkdir -p "$$(dirname "$$out")" plots; \
-	echo "./$(BIN)/fig-$* --config $$cfg --out $$out"; \
-	./$(BIN)/fig-$* --config "$$cfg" --out "$$out" $(QRD_FLAGS) && \
+	echo "$(call RUN_FIGURE,fig-$*,$$cfg,$$out)"; \
+	$(call RUN_FIGURE,fig-$*,"$$cfg","$$out") && \
 	./$(BIN)/qrd export "$$out" > "$$base.tsv" && \
 	for p in $$(./$(BIN)/qrd export --panels "$$out"); do \
 	  ./$(BIN)/qrd export --panel $$p "$$out" > "$$base-$$p.tsv" || exit 1; \
@@ -34,7 +41,7 @@ results/fig-27.h5 results/fig-28.h5 results/fig-30.h5: | data
 
 results/fig-%.h5: configs/fig-%.cfg $(BIN)/fig-%
 	@mkdir -p results
-	./$(BIN)/fig-$* --config $< --out $@ $(QRD_FLAGS)
+	$(call RUN_FIGURE,fig-$*,$<,$@)
 
 results/fig-%.tsv: results/fig-%.h5 $(BIN)/qrd
 	./$(BIN)/qrd export $< > $@.tmp && mv $@.tmp $@

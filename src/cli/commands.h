@@ -21,5 +21,7 @@ int qrd_cmd_report(int argc, char **argv); /* cli/cmd_report.c */
 /* qrd tensors: a checkpoint's tensors, statistics and fits (cli/cmd_tensors.c). */
 int qrd_cmd_tensors(int argc, char **argv);
 int qrd_cmd_activations(int argc, char **argv); /* qrd activations: cli/cmd_activations.c */
+/* qrd merge: shard files into a results file (cli/cmd_merge.c). */
+int qrd_cmd_merge(int argc, char **argv);
 
 #endif

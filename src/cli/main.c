@@ -24,6 +24,7 @@ static const struct {
   {"report", qrd_cmd_report, "the reproduction report: published numbers vs results files"},
   {"tensors", qrd_cmd_tensors, "the tensors of a checkpoint: statistics and fitted families"},
   {"activations", qrd_cmd_activations, "Sigma_X of a model's linear layers from dumped activations (HDF5)"},
+  {"merge", qrd_cmd_merge, "a sharded figure run's shard files into its results file (or --status)"},
 };
 
 static void usage(void)

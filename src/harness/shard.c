@@ -1,6 +1,7 @@
 #include "harness/shard.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 struct qrd_shard_state {
   char *config;  /* the run's config text */
   char commit[64];
+  char build[32]; /* the program's identity: what makes two runs' bytes alike */
   /* a shard: its file */
   char path[4096];
   qrd_shard_file own;
@@ -102,21 +104,41 @@ static char *dup(const char *s)
   return d ? memcpy(d, s, n) : NULL;
 }
 
-/* Whether file f was made by this run's driver, config and commit. */
+/* The program's identity: FNV-1a of its own executable.  The git commit
+ * is not enough (a dirty tree, or a run from outside the repository) and
+ * the bytes of a point's result are only alike between identical
+ * programs. */
+static void build_id(char *buf, size_t len)
+{
+  FILE *f = fopen("/proc/self/exe", "rb");
+  uint64_t h = 14695981039346656037ull;
+  unsigned char chunk[65536];
+  size_t n;
+  while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    for (size_t i = 0; i < n; i++)
+      h = (h ^ chunk[i]) * 1099511628211ull;
+  snprintf(buf, len, f ? "fnv1a64:%016llx" : "unknown", (unsigned long long)h);
+  if (f)
+    fclose(f);
+}
+
+/* Whether file f was made by this program from this config and seed. */
 static int same_run(const qrd_driver *drv, const struct qrd_shard_state *z, const char *path,
                     const qrd_shard_file *f)
 {
   const char *what = strcmp(f->driver, drv->name) != 0 ? "driver"
                    : strcmp(f->config, z->config) != 0 ? "config text"
-                   : strcmp(f->commit, z->commit) != 0 ? "git commit"
                    : f->seed != drv->seed            ? "seed"
-                                                     : NULL;
+                   : strcmp(f->build, z->build) != 0 ||
+                       strcmp(z->build, "unknown") == 0 ? "program (build)"
+                                                        : NULL;
   if (!what)
     return QRD_OK;
   return qrd_error_set(QRD_ECONFIG,
-                       "%s: made by another run (its %s differs: %s, commit %s; this run: %s "
-                       "with %s, commit %s)",
-                       path, what, f->driver, f->commit, drv->name, drv->config_path, z->commit);
+                       "%s: made by another run (its %s differs: %s from %s, build %s, commit "
+                       "%s; this run: %s from %s, build %s)",
+                       path, what, f->driver, f->config_path, f->build, f->commit, drv->name,
+                       drv->config_path, z->build);
 }
 
 static int open_own(qrd_driver *drv, struct qrd_shard_state *z)
@@ -128,8 +150,11 @@ static int open_own(qrd_driver *drv, struct qrd_shard_state *z)
     if ((st = same_run(drv, z, z->path, f)) == QRD_OK && f->shards != drv->shards)
       st = qrd_error_set(QRD_ECONFIG, "%s: holds shard %u/%u, not %u/%u", z->path, f->shard,
                          f->shards, drv->shard, drv->shards);
-    if (st)
-      return qrd_error_set(st, "%s (remove it to start the shard afresh)", qrd_error_detail());
+    if (st) {
+      char why[1024]; /* the detail buffer is about to be rewritten */
+      snprintf(why, sizeof why, "%s", qrd_error_detail());
+      return qrd_error_set(st, "%s (remove it to start the shard afresh)", why);
+    }
     size_t done = 0;
     for (size_t k = 0; k < f->n_rec; k++)
       done += f->rec[k].status == QRD_OK;
@@ -143,11 +168,12 @@ static int open_own(qrd_driver *drv, struct qrd_shard_state *z)
   if (st != QRD_ENOTFOUND)
     return st;
   qrd_error_clear();
-  *f = (qrd_shard_file){.driver = dup(drv->name), .config = dup(z->config),
+  *f = (qrd_shard_file){.driver = dup(drv->name), .build = dup(z->build),
+                        .config = dup(z->config),
                         .config_path = dup(drv->config_path), .out_path = dup(drv->out_path),
                         .commit = dup(z->commit), .seed = drv->seed, .shard = drv->shard,
                         .shards = drv->shards};
-  if (!f->driver || !f->config || !f->config_path || !f->out_path || !f->commit)
+  if (!f->driver || !f->build || !f->config || !f->config_path || !f->out_path || !f->commit)
     return qrd_error_set(QRD_ENOMEM, "%s", z->path);
   z->opened = 1;
   return QRD_OK;
@@ -195,6 +221,7 @@ int qrd_shard_open(qrd_driver *drv)
   if (st)
     return st;
   qrd_results_git_commit(z->commit, sizeof z->commit);
+  build_id(z->build, sizeof z->build);
   return drv->n_merge ? open_merge(drv, z) : open_own(drv, z);
 }
 
@@ -246,9 +273,11 @@ static int restore(const struct qrd_shard_state *z, const char *path,
                          "%zu: made by another build", path, r->point, r->what, r->size, want);
   unpack(&z->slots, j, r->bytes);
   int st = z->slots.restored ? z->slots.restored(z->slots.ctx, j) : QRD_OK;
-  return st ? qrd_error_set(st, "%s: point %zu (%s): %s", path, r->point, r->what,
-                            qrd_error_detail())
-            : QRD_OK;
+  if (!st)
+    return QRD_OK;
+  char why[512];
+  snprintf(why, sizeof why, "%s", qrd_error_detail());
+  return qrd_error_set(st, "%s: point %zu (%s): %s", path, r->point, r->what, why);
 }
 
 static int merge_point(qrd_driver *drv, struct qrd_shard_state *z, size_t j)
@@ -265,11 +294,9 @@ static int merge_point(qrd_driver *drv, struct qrd_shard_state *z, size_t j)
             owner, drv->shards, r->error);
   } else {
     z->missing++;
-    fprintf(stderr, "%s: point %zu missing: %s\n", drv->name, g,
-            f ? "its shard has not reached it (run the shard again: it resumes)"
-              : "its shard's file was not given");
-    if (!f)
-      fprintf(stderr, "%s:   (shard %u/%u)\n", drv->name, owner, drv->shards);
+    fprintf(stderr, "%s: point %zu missing: shard %u/%u %s\n", drv->name, g, owner,
+            drv->shards, f ? "has not reached it (run it again: it resumes)"
+                           : "was not given (its file)");
   }
   return QRD_OK;
 }
@@ -353,7 +380,7 @@ int qrd_shard_before_results(qrd_driver *drv)
   if (!drv->n_merge)
     return QRD_CONTINUE;
   if (z->missing || z->bad)
-    return qrd_error_set(QRD_EINVAL, "merge incomplete: %zu points failed and %zu missing "
+    return qrd_error_set(QRD_EIO, "merge incomplete: %zu points failed and %zu missing "
                          "(listed above); no results file written", z->bad, z->missing);
   return QRD_OK;
 }

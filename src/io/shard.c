@@ -90,6 +90,7 @@ void qrd_shard_file_clear(qrd_shard_file *f)
   free(f->config_path);
   free(f->out_path);
   free(f->commit);
+  free(f->build);
   memset(f, 0, sizeof *f);
 }
 
@@ -157,6 +158,7 @@ static int put_header(hid_t file, const qrd_shard_file *f)
   unsigned long seed = f->seed;
   unsigned ij[2] = {f->shard, f->shards};
   if (put_string(file, "format", FORMAT) || put_string(file, "driver", f->driver) ||
+      put_string(file, "build", f->build) ||
       put_string(file, "config", f->config) || put_string(file, "config_path", f->config_path) ||
       put_string(file, "out_path", f->out_path) || put_string(file, "git_commit", f->commit) ||
       put_string(file, "created_utc", created))
@@ -234,7 +236,8 @@ static int get_header(hid_t file, qrd_shard_file *f)
   int bad = get_string(file, "format", &format) || strcmp(format, FORMAT) != 0;
   free(format);
   unsigned long seed = 0;
-  if (bad || get_string(file, "driver", &f->driver) || get_string(file, "config", &f->config) ||
+  if (bad || get_string(file, "driver", &f->driver) || get_string(file, "build", &f->build) ||
+      get_string(file, "config", &f->config) ||
       get_string(file, "config_path", &f->config_path) ||
       get_string(file, "out_path", &f->out_path) ||
       get_string(file, "git_commit", &f->commit) ||

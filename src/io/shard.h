@@ -1,9 +1,10 @@
 /* Shard files: the finished points of one shard of a sharded sweep
  * (harness/shard.h), as HDF5.
  *
- *   /            attributes format ("qrd-shard-1"), driver, config (the raw
- *                text), config_path, out_path, git_commit, seed, shard (i),
- *                shards (N), created_utc
+ *   /            attributes format ("qrd-shard-1"), driver, build (the
+ *                program's identity), config (the raw text), config_path,
+ *                out_path, git_commit, seed, shard (i), shards (N),
+ *                created_utc
  *   /point       uint64[k]  the points' global indices, ascending
  *   /status      int32[k]   QRD_OK, or the failure's status
  *   /offset      uint64[k]  where each record starts in /data
@@ -29,6 +30,7 @@ typedef struct {
 
 typedef struct {
   char *driver, *config, *config_path, *out_path, *commit;
+  char *build; /* the program's identity (harness/shard.c) */
   unsigned long seed;
   unsigned shard, shards; /* 1 <= shard <= shards */
   qrd_shard_record *rec;  /* ascending point */

@@ -54,7 +54,7 @@ static void sandbox_open(void)
   snprintf(p, sizeof p, "%s/empty", dir);
   ck_assert_int_eq(mkdir(p, 0755), 0);
   snprintf(p, sizeof p, "%s/results/fig-1.h5", dir);
-  qrd_provenance prov = {NULL, 1UL, "mt19937", 1};
+  qrd_provenance prov = {NULL, 1UL, "mt19937", 1, NULL};
   qrd_results *r;
   ck_assert_int_eq(qrd_results_create(p, &prov, &r), QRD_OK);
   ck_assert_int_eq(qrd_results_panel(r, "p", "panel", "x", "y"), QRD_OK);

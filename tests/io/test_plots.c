@@ -60,7 +60,7 @@ static void write_results(void)
 {
   char h5[96];
   snprintf(h5, sizeof h5, "%s.h5", stem);
-  qrd_provenance prov = {NULL, 1UL, "mt19937", 1};
+  qrd_provenance prov = {NULL, 1UL, "mt19937", 1, NULL};
   qrd_results *r = NULL;
   ck_assert_int_eq(qrd_results_create(h5, &prov, &r), QRD_OK);
   ck_assert_int_eq(qrd_results_describe(r, NULL, "standard error"), QRD_OK);

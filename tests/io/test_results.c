@@ -81,7 +81,7 @@ static char *slurp(const char *path, size_t *n)
 
 static qrd_results *create(const char *path)
 {
-  qrd_provenance prov = {sb.cfg, 12345UL, "mt19937", 3};
+  qrd_provenance prov = {sb.cfg, 12345UL, "mt19937", 3, NULL};
   qrd_results *r = NULL;
   ck_assert_int_eq(qrd_results_create(path, &prov, &r), QRD_OK);
   ck_assert_ptr_nonnull(r);
@@ -313,7 +313,7 @@ static void write_tiny(void)
  * refused; a curve without y_err needs no meaning. */
 START_TEST(test_y_err_needs_meaning)
 {
-  qrd_provenance prov = {sb.cfg, 1UL, "mt19937", 1};
+  qrd_provenance prov = {sb.cfg, 1UL, "mt19937", 1, NULL};
   qrd_results *r = NULL;
   const double x[] = {1.0}, y[] = {2.0}, e[] = {0.1};
   ck_assert_int_eq(qrd_results_create(sb.h5, &prov, &r), QRD_OK);
@@ -472,7 +472,7 @@ START_TEST(test_missing)
   expect_error(qrd_results_list_curves(sb.h5, "nope", devnull), QRD_ENOTFOUND,
                "'nope'");
 
-  qrd_provenance prov = {missing, 1UL, "mt19937", 1};
+  qrd_provenance prov = {missing, 1UL, "mt19937", 1, NULL};
   qrd_results *r = NULL;
   char out[160];
   snprintf(out, sizeof out, "%s/out.h5", sb.dir);

@@ -13,7 +13,7 @@
 #   3. Runs fig-17 on a reduced config as one process, then submits it with
 #      submit-figure.sh as a 3-task array and its merge, waits for both,
 #      checks every task and the merge completed, and compares the merged
-#      results file with the single run dataset by dataset (h5same.sh, as
+#      results file with the single run dataset by dataset (tests/harness/same_data.sh, as
 #      tests/harness/shard_check.sh does), and that the export and the plot
 #      were made.  Also checks submit-figure.sh's argument errors.
 #   4. Stops the daemons it started (on every exit) and prints PASS or FAIL;
@@ -331,7 +331,7 @@ left=$(ls -d "$tmp/logs/$fig-programs."* 2>/dev/null || true)
 [ -z "$left" ] || fail "the merge left the programs' copy $left"
 
 # ---- 3c. the merge against the single run, the export and the plot ----
-same=$(tests/slurm/h5same.sh "$tmp/single.h5" "$tmp/merged.h5" "$tmp") || fail "$same"
+same=$(tests/harness/same_data.sh "$tmp/single.h5" "$tmp/merged.h5") || fail "$same"
 say "$same"
 "$BIN/qrd" export "$tmp/single.h5" >"$tmp/single.tsv" || fail "qrd export $tmp/single.h5 failed"
 [ -s "$tmp/merged.tsv" ] || fail "the merge job exported no $tmp/merged.tsv"
