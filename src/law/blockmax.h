@@ -60,6 +60,7 @@ typedef struct {
   double *w[3];      /* non-maximum weight at node j times m_j^k, k = 0, 1, 2 */
   double *neg;       /* P(W <= -m_j) */
   double atom[3];    /* E[M^k; the element is its block's maximum] */
+  double near_zero;  /* nodes m <= this integrate each interval by Gauss-Legendre */
 } qrd_law;
 
 /* The law for blocks of `block` (a whole number >= 2) values of d.  tau >
