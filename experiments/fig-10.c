@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
+#include "harness/curve.h"
 #include "harness/driver.h"
 #include "harness/driver_sweep.h"
 
@@ -175,6 +176,23 @@ static int write_attrs(qrd_results *res, const setup *s)
   return st;
 }
 
+/* The setup and its sweep's results. */
+typedef struct {
+  const setup *s;
+  const qrd_block_result *r;
+} output;
+
+static int write_results(qrd_results *res, const void *out_ptr)
+{
+  const output *o = out_ptr;
+  int st = check_bits(o->s, o->r);
+  if (!st)
+    st = write_attrs(res, o->s);
+  for (size_t t = 0; !st && t < o->s->n_total; t++)
+    st = write_panels(res, o->s, o->r, t);
+  return st;
+}
+
 /* ---- main ---- */
 
 static int run(qrd_driver *drv, void *setup_ptr)
@@ -182,19 +200,11 @@ static int run(qrd_driver *drv, void *setup_ptr)
   drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   qrd_block_result *r = NULL;
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
-  st = write_attrs(res, s);
+  int st = qrd_driver_run_block_sweep(drv, &s->sweep, n_formats(s), point_formats, s, &r);
   if (!st)
-    st = qrd_driver_run_block_sweep(drv, &s->sweep, n_formats(s), point_formats, s, &r);
-  if (!st)
-    st = check_bits(s, r);
-  for (size_t t = 0; !st && t < s->n_total; t++)
-    st = write_panels(res, s, r, t);
+    st = qrd_driver_write_results(drv, write_results, &(output){s, r});
   free(r);
-  return qrd_driver_close_results(res, st);
+  return st;
 }
 
 int main(int argc, char **argv)

@@ -156,6 +156,21 @@ static int write_attrs(qrd_results *res, const setup *s)
   return st;
 }
 
+/* The setup and its sweep's results. */
+typedef struct {
+  const setup *s;
+  const qrd_block_result *r;
+} output;
+
+static int write_results(qrd_results *res, const void *out_ptr)
+{
+  const output *o = out_ptr;
+  int st = write_attrs(res, o->s);
+  for (size_t d = 0; !st && d < o->s->sweep.n_dist; d++)
+    st = write_panel(res, o->s, o->r + d * o->s->sweep.n_block * N_FORMATS, d);
+  return st;
+}
+
 /* ---- main ---- */
 
 static int run(qrd_driver *drv, void *setup_ptr)
@@ -163,17 +178,11 @@ static int run(qrd_driver *drv, void *setup_ptr)
   drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
   qrd_block_result *r = NULL;
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
-  st = write_attrs(res, s);
+  int st = qrd_driver_run_block_sweep(drv, &s->sweep, N_FORMATS, point_formats, s, &r);
   if (!st)
-    st = qrd_driver_run_block_sweep(drv, &s->sweep, N_FORMATS, point_formats, s, &r);
-  for (size_t d = 0; !st && d < s->sweep.n_dist; d++)
-    st = write_panel(res, s, r + d * s->sweep.n_block * N_FORMATS, d);
+    st = qrd_driver_write_results(drv, write_results, &(output){s, r});
   free(r);
-  return qrd_driver_close_results(res, st);
+  return st;
 }
 
 int main(int argc, char **argv)

@@ -107,11 +107,11 @@ static int write_draws(qrd_results *res, const qrd_excess_sweep *sw, const setup
   size_t m = 0;
   for (size_t r = 0; r < s->n_rot; r++) {
     size_t k = qrd_excess_table_draws(sw, i, f, r);
-    const double *v = qrd_excess_table_values(sw, i, f, r);
-    for (size_t j = 0; k > 1 && j < k; j++, m++) {
-      x[m] = (double)r;
-      y[m] = v[j];
-    }
+    if (k < 2)
+      continue;
+    qrd_excess_table_values(sw, i, f, r, y + m);
+    for (size_t j = 0; j < k; j++)
+      x[m++] = (double)r;
   }
   char curve[192], label[QRD_COV_PATH_LEN + 64];
   snprintf(curve, sizeof curve, "draws-%s", slug);
@@ -279,8 +279,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   int st = qrd_excess_sweep_alloc(setup_ptr, drv->seed, &sw);
   if (st)
     return st;
-  qrd_driver_progress_begin(drv, qrd_excess_sweep_items(sw));
-  st = qrd_excess_sweep_run(sw, qrd_driver_progress_named, drv);
+  st = qrd_driver_run_excess(drv, sw);
   if (!st)
     st = qrd_driver_write_results(drv, write_results, sw);
   qrd_excess_sweep_free(sw);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
+#include "harness/curve.h"
 #include "mc/sample.h"
 
 /* ---- block sizes ---- */
@@ -46,41 +47,75 @@ static int eval_point(const qrd_driver_block_sweep *sw, const formats *fm, size_
   return st;
 }
 
-static int eval_source(qrd_driver *drv, const qrd_driver_block_sweep *sw, const formats *fm,
-                       size_t d, qrd_block_result *r)
+/* The sweep's points: point p = d n_block + j is source d at block size
+ * j, and writes only its n results at r + p n.  Source d's sample is drawn
+ * by the first of its points that runs, so a merge (which runs none)
+ * draws nothing and a shard only the samples of its points' sources.  It
+ * is freed when left[d], its points not yet finished, reaches 0: in a
+ * whole run, where the points go from the last source back, only the
+ * sources the threads are at hold a sample; in a shard (some points
+ * another shard's or done before) the sample lives to the sweep's end. */
+typedef struct {
+  const qrd_driver_block_sweep *sw;
+  formats fm;
+  unsigned long seed;
+  qrd_block_result *r;
+  double *x[QRD_DRIVER_MAX_DISTS];
+  size_t left[QRD_DRIVER_MAX_DISTS];
+} block_run;
+
+/* Source d's sample (NULL, its detail set, when it cannot be drawn). */
+static const double *take_sample(block_run *b, size_t d)
 {
-  const qrd_dist *dist = &sw->src[d].dist;
-  double *x = qrd_sample_alloc(dist, drv->seed, sw->samples);
-  int st = x ? QRD_OK : QRD_ENOMEM;
-  for (size_t j = 0; !st && j < sw->n_block; j++) {
-    st = eval_point(sw, fm, d, sw->block[j], x, r + j * fm->n);
-    char what[sizeof dist->spec + 32];
-    snprintf(what, sizeof what, "%s B=%lu", dist->spec, sw->block[j]);
-    qrd_driver_progress_step(drv, what);
+  const double *x;
+#pragma omp critical(qrd_driver_block_sample)
+  {
+    if (!b->x[d])
+      b->x[d] = qrd_sample_alloc(&b->sw->src[d].dist, b->seed, b->sw->samples);
+    x = b->x[d];
   }
-  free(x);
-  if (st) {
-    char why[512]; /* the detail buffer is about to be rewritten */
-    snprintf(why, sizeof why, "%s", qrd_error_detail());
-    return qrd_error_set(st, "%s: %s", dist->spec, why);
+  return x;
+}
+
+static void release_sample(block_run *b, size_t d)
+{
+#pragma omp critical(qrd_driver_block_sample)
+  if (--b->left[d] == 0) {
+    free(b->x[d]);
+    b->x[d] = NULL;
   }
-  return QRD_OK;
+}
+
+static int block_point(void *ctx, size_t p, char *what, size_t len)
+{
+  block_run *b = ctx;
+  const qrd_driver_block_sweep *sw = b->sw;
+  size_t d = p / sw->n_block, j = p % sw->n_block;
+  snprintf(what, len, "%s B=%lu", sw->src[d].dist.spec, sw->block[j]);
+  const double *x = take_sample(b, d);
+  int st = x ? eval_point(sw, &b->fm, d, sw->block[j], x, b->r + p * b->fm.n) : QRD_ENOMEM;
+  release_sample(b, d);
+  return st;
 }
 
 int qrd_driver_run_block_sweep(qrd_driver *drv, const qrd_driver_block_sweep *sw,
                                size_t n_formats, qrd_driver_formats_fn make, const void *ctx,
                                qrd_block_result **out)
 {
-  const formats fm = {.n = n_formats, .make = make, .ctx = ctx};
-  size_t per_source = sw->n_block * n_formats;
-  qrd_block_result *r = malloc(sw->n_dist * per_source * sizeof *r);
-  *out = r;
-  if (!r)
+  size_t n = sw->n_dist * sw->n_block;
+  block_run b = {.sw = sw, .fm = {.n = n_formats, .make = make, .ctx = ctx},
+                 .seed = drv->seed, .r = calloc(n * n_formats, sizeof(qrd_block_result))};
+  *out = b.r;
+  if (!b.r)
     return qrd_error_set(QRD_ENOMEM, "results of %zu sources", sw->n_dist);
-  qrd_driver_progress_begin(drv, sw->n_dist * sw->n_block);
-  int st = QRD_OK;
-  for (size_t d = 0; !st && d < sw->n_dist; d++)
-    st = eval_source(drv, sw, &fm, d, r + d * per_source);
+  for (size_t d = 0; d < sw->n_dist; d++)
+    b.left[d] = sw->n_block;
+  qrd_driver_progress_begin(drv, n);
+  qrd_driver_slot slot = {b.r, n_formats * sizeof *b.r, n_formats * sizeof *b.r};
+  int st = qrd_driver_run_items(drv, n, block_point, &b,
+                                &(qrd_driver_slots){{slot}, 1, NULL, NULL, NULL});
+  for (size_t d = 0; d < sw->n_dist; d++)
+    free(b.x[d]);
   return st;
 }
 

@@ -2,7 +2,7 @@
  *
  * Block-size sweeps (fig-10, fig-11): per source one sample, and at each
  * block size B the formats of that source and B, evaluated together in
- * one pass over the sample (qrd_block_eval_direct).
+ * one pass over the sample (qrd_block_eval_direct): a sweep point.
  *
  * Coded sweeps (fig-9, fig-14): formats at target element bits on an
  * evaluation sample, the entropy models of coded indices trained on an
@@ -39,15 +39,19 @@ int qrd_driver_read_block_sweep(qrd_config *cfg, qrd_driver_block_sweep *out);
 int qrd_driver_block_sweep_attrs(qrd_results *res, const qrd_driver_block_sweep *sw);
 
 /* Makes the formats f[0 .. n_formats) of source d at block size `block`
- * (qrd_block_direct_init); ctx is the caller's. */
+ * (qrd_block_direct_init); ctx is the caller's.  Called from every
+ * thread at once, one call per sweep point. */
 typedef int (*qrd_driver_formats_fn)(const void *ctx, size_t d, unsigned long block,
                                      qrd_block_direct *f);
 
-/* Runs the sweep with one progress step per (source, block size), every
+/* Runs the sweep's points, one per (source, block size) and one progress
+ * step each (qrd_driver_run_items: a shard computes only its own), every
  * source's sample drawn with the driver's seed (as the reference draws
- * each source), the n_formats formats of each point made by `make`.
- * *out <- the results, format k of source d at block size j at
- * [(d n_block + j) n_formats + k]; the caller frees them. */
+ * each source) by the first of its points to run, the n_formats formats
+ * of each point made by `make`.  *out <- the results (zeroed where this
+ * process computed nothing), format k of source d at block size j at
+ * [(d n_block + j) n_formats + k]: point d n_block + j's slot; the caller
+ * frees them. */
 int qrd_driver_run_block_sweep(qrd_driver *drv, const qrd_driver_block_sweep *sw,
                                size_t n_formats, qrd_driver_formats_fn make, const void *ctx,
                                qrd_block_result **out);

@@ -88,3 +88,37 @@ int qrd_driver_run_lineup(qrd_driver *drv, const qrd_lineup *s, qrd_driver_lineu
   qrd_driver_progress_begin(drv, s->n_code * s->n_block);
   return qrd_driver_run_items(drv, s->n_code * s->n_block, lineup_item, &l, out);
 }
+
+static size_t excess_slot(const void *sw, size_t j, qrd_driver_slot *r)
+{
+  size_t count;
+  double *v = qrd_excess_sweep_results(sw, j, &count);
+  r[0] = (qrd_driver_slot){v, 0, count * sizeof *v};
+  return 1;
+}
+
+static void excess_done(void *drv, size_t j, int status, const char *what, const char *error)
+{
+  qrd_driver_progress_step(drv, what);
+  qrd_shard_point_done(drv, j, status, what, error);
+}
+
+int qrd_driver_run_excess(qrd_driver *drv, qrd_excess_sweep *sw)
+{
+  size_t n = qrd_excess_sweep_items(sw), failed = n;
+  qrd_driver_progress_begin(drv, n);
+  unsigned char *todo = malloc(n ? n : 1);
+  int st = todo ? qrd_shard_sweep_begin(drv, n,
+                                        &(qrd_driver_slots){.at = excess_slot, .ctx = sw}, todo)
+                : qrd_error_set(QRD_ENOMEM, "%zu points", n);
+  if (!st)
+    st = qrd_excess_sweep_run(sw, todo, excess_done, drv, &failed);
+  free(todo);
+  /* a shard keeps its failed points and goes on; a failed Haar rotation
+   * (failed = n) is no point's and ends the run */
+  if (st && failed < n && qrd_shard_keeps_going(drv)) {
+    qrd_error_clear();
+    st = QRD_OK;
+  }
+  return st;
+}

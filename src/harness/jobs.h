@@ -9,6 +9,7 @@
 #include "harness/driver.h"
 #include "law/lineup.h"
 #include "harness/curve.h"
+#include "mat/excess.h"
 #include "mat/point_grid.h"
 
 /* A progress callback for library sweeps that name their items
@@ -46,5 +47,10 @@ typedef int (*qrd_driver_lineup_fn)(void *ctx, size_t k);
  * "<code> B = <block>". */
 int qrd_driver_run_lineup(qrd_driver *drv, const qrd_lineup *s, qrd_driver_lineup_fn fn,
                           void *ctx, const qrd_driver_slots *out);
+
+/* Announces and runs the points of the excess sweep sw
+ * (qrd_excess_sweep_run), one progress line each; each is a sweep point
+ * whose result is its region (qrd_excess_sweep_results). */
+int qrd_driver_run_excess(qrd_driver *drv, qrd_excess_sweep *sw);
 
 #endif

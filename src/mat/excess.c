@@ -75,17 +75,18 @@ static int rotation_is_random(qrd_rotate_kind k)
 }
 
 /* ---- the sweep's state ----
- * One item list for the whole sweep, so that the OpenMP loop balances the
- * expensive large-n items against the cheap ones; each writes only its own
- * slots.  The Haar rotations are items of a first phase: every family of
- * a (size, draw) then applies the same Q. */
+ * One list of points for the whole sweep, so that the OpenMP loop balances
+ * the expensive large-n points against the cheap ones; each writes only
+ * its own region (qrd_excess_sweep_results).  The Haar rotations are not
+ * points but work the points share, made in a first phase for the points
+ * that run: every family of a (size, draw) then applies the same Q. */
 
-enum { ITEM_HAAR, ITEM_TABLE, ITEM_PROFILE, ITEM_WISHART };
+enum { ITEM_TABLE, ITEM_PROFILE, ITEM_WISHART };
 
 typedef struct {
   int kind;
-  size_t a, b, k; /* haar: a = cache slot; table: size, family; profile:
-                   * family; wishart: rho, ratio */
+  size_t a, b, k; /* table: size, family; profile: family; wishart: rho,
+                   * ratio */
   size_t n;
   int status;
   char error[256];
@@ -94,6 +95,8 @@ typedef struct {
 typedef struct {
   size_t n, k;
   qrd_rotation *q;
+  int status;
+  char error[256];
 } shared_haar;
 
 struct qrd_excess_sweep {
@@ -102,30 +105,44 @@ struct qrd_excess_sweep {
   int random[QRD_EXCESS_MAX_FAMILIES]; /* two seeds give two matrices */
   shared_haar *haar;
   size_t n_haar;
-  item *items; /* the Haar items first, then the rest */
+  item *items;
   size_t n_items;
-  double *table;   /* [size][family][rot][draw] excess */
-  double *profile; /* [family][rot][draw][j] d_j / GM(lambda) */
-  double *lines;   /* [family][draw][2]: HM/GM, AM/GM of lambda */
-  double *wishart; /* [rho][ratio][damp][draw] excess */
+  /* a point's results are contiguous, the draw outside its values: */
+  double *table;   /* [size][family][draw][rot] excess */
+  double *profile; /* [family][draw] PROFILE_LINES lines, then [rot][j]
+                    * d_j / GM(lambda) */
+  double *wishart; /* [rho][ratio][draw][damp] excess */
 };
 
 static double *table_slot(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, size_t k)
 {
   const qrd_excess_plan *p = sw->p;
-  return sw->table + ((i * p->n_family + f) * p->n_rot + r) * QRD_EXCESS_MAX_DRAWS + k;
+  return sw->table + ((i * p->n_family + f) * QRD_EXCESS_MAX_DRAWS + k) * p->n_rot + r;
+}
+
+/* Profile draw k of family f: HM/GM, AM/GM of lambda, then the d_j / GM
+ * of each rotation. */
+enum { PROFILE_HM, PROFILE_AM, PROFILE_LINES };
+
+static size_t profile_draw_size(const qrd_excess_plan *p)
+{
+  return PROFILE_LINES + p->n_rot * p->profile_n;
+}
+
+static double *profile_draw(const qrd_excess_sweep *sw, size_t f, size_t k)
+{
+  return sw->profile + (f * sw->p->profile_draws + k) * profile_draw_size(sw->p);
 }
 
 static double *profile_slot(const qrd_excess_sweep *sw, size_t f, size_t r, size_t k)
 {
-  const qrd_excess_plan *p = sw->p;
-  return sw->profile + ((f * p->n_rot + r) * p->profile_draws + k) * p->profile_n;
+  return profile_draw(sw, f, k) + PROFILE_LINES + r * sw->p->profile_n;
 }
 
 static double *wishart_slot(const qrd_excess_sweep *sw, size_t a, size_t b, size_t c, size_t k)
 {
   const qrd_excess_plan *p = sw->p;
-  return sw->wishart + ((a * p->n_ratio + b) * p->n_damp + c) * p->wishart_draws + k;
+  return sw->wishart + ((a * p->n_ratio + b) * p->wishart_draws + k) * p->n_damp + c;
 }
 
 size_t qrd_excess_table_draws(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r)
@@ -202,7 +219,7 @@ static int run_profile(const qrd_excess_sweep *sw, const item *it, scratch *w)
 {
   const qrd_excess_plan *p = sw->p;
   size_t n = it->n, f = it->a;
-  double hm, gm, am, *line = sw->lines + (f * p->profile_draws + it->k) * 2;
+  double hm, gm, am, *line = profile_draw(sw, f, it->k);
   int st = qrd_cov_build(&p->profile[f], n, draw_seed(sw->seed, it->k), w->S);
   if (!st)
     st = qrd_cov_eigenvalues(n, w->S, w->work, w->d);
@@ -212,8 +229,8 @@ static int run_profile(const qrd_excess_sweep *sw, const item *it, scratch *w)
     return qrd_error_set(QRD_EDOM, "%s: Sigma is singular (smallest eigenvalue %g)",
                          p->profile[f].spec, w->d[0]);
   qrd_means(n, w->d, &am, &gm, &hm);
-  line[0] = hm / gm;
-  line[1] = am / gm;
+  line[PROFILE_HM] = hm / gm;
+  line[PROFILE_AM] = am / gm;
   for (size_t r = 0; !st && r < p->n_rot; r++) {
     double *out = profile_slot(sw, f, r, it->k);
     st = rotated_d(sw, p->rot[r], n, it->k, w, out);
@@ -243,12 +260,8 @@ static int run_wishart(const qrd_excess_sweep *sw, const item *it, scratch *w)
   return st;
 }
 
-static int run_item(qrd_excess_sweep *sw, const item *it)
+static int run_item(const qrd_excess_sweep *sw, const item *it)
 {
-  if (it->kind == ITEM_HAAR) {
-    shared_haar *h = &sw->haar[it->a];
-    return qrd_rotation_alloc(QRD_ROTATE_HAAR, h->n, draw_seed(sw->seed, h->k), NULL, &h->q);
-  }
   scratch w;
   int st = scratch_alloc(it->n, &w);
   if (!st)
@@ -263,9 +276,6 @@ static void describe(const qrd_excess_sweep *sw, const item *it, char *buf, size
 {
   const qrd_excess_plan *p = sw->p;
   switch (it->kind) {
-  case ITEM_HAAR:
-    snprintf(buf, len, "Haar Q, n = %zu, draw %zu", it->n, it->k);
-    return;
   case ITEM_TABLE:
     snprintf(buf, len, "%s, n = %zu, draw %zu", p->family[it->b].spec, it->n, it->k);
     return;
@@ -302,9 +312,7 @@ static void add_haar(qrd_excess_sweep *sw, size_t n, size_t k)
   for (size_t i = 0; i < sw->n_haar; i++)
     if (sw->haar[i].n == n && sw->haar[i].k == k)
       return;
-  sw->haar[sw->n_haar] = (shared_haar){.n = n, .k = k};
-  sw->items[sw->n_items++] = (item){.kind = ITEM_HAAR, .a = sw->n_haar, .n = n, .k = k};
-  sw->n_haar++;
+  sw->haar[sw->n_haar++] = (shared_haar){.n = n, .k = k};
 }
 
 static void plan_haar(qrd_excess_sweep *sw)
@@ -353,9 +361,9 @@ static void plan_rest(qrd_excess_sweep *sw)
 
 static size_t max_items(const qrd_excess_plan *p)
 {
-  size_t m = (p->n_profile + 1) * p->profile_draws + p->n_rho * p->n_ratio * p->wishart_draws;
+  size_t m = p->n_profile * p->profile_draws + p->n_rho * p->n_ratio * p->wishart_draws;
   for (size_t i = 0; i < p->n_size; i++)
-    m += p->draws[i] * (p->n_family + 1);
+    m += p->draws[i] * p->n_family;
   return m;
 }
 
@@ -387,14 +395,13 @@ int qrd_excess_sweep_alloc(const qrd_excess_plan *p, unsigned long seed, qrd_exc
   *sw = (qrd_excess_sweep){.p = p, .seed = seed};
   sw->haar = calloc((p->n_size + 1) * QRD_EXCESS_MAX_DRAWS, sizeof *sw->haar);
   sw->items = malloc(max_items(p) * sizeof *sw->items);
-  sw->table = calloc(p->n_size * p->n_family * p->n_rot * QRD_EXCESS_MAX_DRAWS,
+  sw->table = calloc(p->n_size * p->n_family * QRD_EXCESS_MAX_DRAWS * p->n_rot,
                      sizeof *sw->table);
-  sw->profile = calloc(p->n_profile * p->n_rot * p->profile_draws * p->profile_n,
+  sw->profile = calloc(p->n_profile * p->profile_draws * profile_draw_size(p),
                        sizeof *sw->profile);
-  sw->lines = calloc(p->n_profile * p->profile_draws * 2, sizeof *sw->lines);
-  sw->wishart = calloc(p->n_rho * p->n_ratio * p->n_damp * p->wishart_draws,
+  sw->wishart = calloc(p->n_rho * p->n_ratio * p->wishart_draws * p->n_damp,
                        sizeof *sw->wishart);
-  int st = sw->haar && sw->items && sw->table && sw->profile && sw->lines && sw->wishart
+  int st = sw->haar && sw->items && sw->table && sw->profile && sw->wishart
                ? find_random_families(sw)
                : qrd_error_set(QRD_ENOMEM, "excess sweep tables");
   if (st) {
@@ -417,7 +424,6 @@ void qrd_excess_sweep_free(qrd_excess_sweep *sw)
   free(sw->items);
   free(sw->table);
   free(sw->profile);
-  free(sw->lines);
   free(sw->wishart);
   free(sw);
 }
@@ -432,39 +438,100 @@ size_t qrd_excess_sweep_items(const qrd_excess_sweep *sw)
   return sw->n_items;
 }
 
+double *qrd_excess_sweep_results(const qrd_excess_sweep *sw, size_t j, size_t *count)
+{
+  const item *it = &sw->items[j];
+  const qrd_excess_plan *p = sw->p;
+  switch (it->kind) {
+  case ITEM_TABLE:
+    *count = p->n_rot;
+    return table_slot(sw, it->a, it->b, 0, it->k);
+  case ITEM_PROFILE:
+    *count = profile_draw_size(p);
+    return profile_draw(sw, it->a, it->k);
+  default:
+    *count = p->n_damp;
+    return wishart_slot(sw, it->a, it->b, 0, it->k);
+  }
+}
+
 /* ---- running ---- */
 
-/* Items [from, to) in parallel; the first failure in list order. */
-static int run_range(qrd_excess_sweep *sw, size_t from, size_t to,
-                     qrd_excess_progress_fn progress, void *ctx)
+static int runs(const unsigned char *todo, size_t j) { return !todo || todo[j]; }
+
+/* Does a point that runs rotate by Haar rotation h? */
+static int haar_needed(const qrd_excess_sweep *sw, const unsigned char *todo,
+                       const shared_haar *h)
+{
+  for (size_t j = 0; j < sw->n_items; j++) {
+    const item *it = &sw->items[j];
+    if (runs(todo, j) && it->kind != ITEM_WISHART && it->n == h->n && it->k == h->k)
+      return 1;
+  }
+  return 0;
+}
+
+/* The shared Haar rotations of the points that run, in parallel; the
+ * first failure in plan order. */
+static int make_haar(qrd_excess_sweep *sw, const unsigned char *todo)
 {
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t i = from; i < to; i++) {
-    item *it = &sw->items[i];
+  for (size_t i = 0; i < sw->n_haar; i++) {
+    shared_haar *h = &sw->haar[i];
+    if (h->q || !haar_needed(sw, todo, h))
+      continue;
+    h->status = qrd_rotation_alloc(QRD_ROTATE_HAAR, h->n, draw_seed(sw->seed, h->k), NULL,
+                                   &h->q);
+    if (h->status)
+      snprintf(h->error, sizeof h->error, "%s", qrd_error_detail());
+  }
+  for (size_t i = 0; i < sw->n_haar; i++)
+    if (sw->haar[i].status)
+      return qrd_error_set(sw->haar[i].status, "Haar Q, n = %zu, draw %zu: %s", sw->haar[i].n,
+                           sw->haar[i].k, sw->haar[i].error);
+  return QRD_OK;
+}
+
+/* The points that run, in parallel; the first failure in plan order, its
+ * index in *failed (may be NULL). */
+static int run_points(qrd_excess_sweep *sw, const unsigned char *todo, qrd_excess_done_fn done,
+                      void *ctx, size_t *failed)
+{
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t j = 0; j < sw->n_items; j++) {
+    item *it = &sw->items[j];
+    if (!runs(todo, j))
+      continue;
     it->status = run_item(sw, it);
+    it->error[0] = '\0';
     if (it->status)
       snprintf(it->error, sizeof it->error, "%s", qrd_error_detail());
     char what[256];
     describe(sw, it, what, sizeof what);
-    if (progress) {
+    if (done) {
 #pragma omp critical(qrd_excess_progress)
-      progress(ctx, what);
+      done(ctx, j, it->status, what, it->error);
     }
   }
-  for (size_t i = from; i < to; i++)
-    if (sw->items[i].status) {
+  for (size_t j = 0; j < sw->n_items; j++)
+    if (runs(todo, j) && sw->items[j].status) {
       char what[256];
-      describe(sw, &sw->items[i], what, sizeof what);
-      return qrd_error_set(sw->items[i].status, "%s: %s", what, sw->items[i].error);
+      describe(sw, &sw->items[j], what, sizeof what);
+      if (failed)
+        *failed = j;
+      return qrd_error_set(sw->items[j].status, "%s: %s", what, sw->items[j].error);
     }
   return QRD_OK;
 }
 
-int qrd_excess_sweep_run(qrd_excess_sweep *sw, qrd_excess_progress_fn progress, void *ctx)
+int qrd_excess_sweep_run(qrd_excess_sweep *sw, const unsigned char *todo,
+                         qrd_excess_done_fn done, void *ctx, size_t *failed)
 {
-  /* the Haar rotations first: the other items share them */
-  int st = run_range(sw, 0, sw->n_haar, progress, ctx);
-  return st ? st : run_range(sw, sw->n_haar, sw->n_items, progress, ctx);
+  if (failed)
+    *failed = sw->n_items;
+  /* the Haar rotations first: the points share them */
+  int st = make_haar(sw, todo);
+  return st ? st : run_points(sw, todo, done, ctx, failed);
 }
 
 /* ---- results ---- */
@@ -472,35 +539,36 @@ int qrd_excess_sweep_run(qrd_excess_sweep *sw, qrd_excess_progress_fn progress, 
 void qrd_excess_table(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, double *mean,
                       double *sd)
 {
-  qrd_excess_mean_sd(table_slot(sw, i, f, r, 0), qrd_excess_table_draws(sw, i, f, r), 1, mean,
-                     sd);
+  qrd_excess_mean_sd(table_slot(sw, i, f, r, 0), qrd_excess_table_draws(sw, i, f, r),
+                     sw->p->n_rot, mean, sd);
 }
 
-const double *qrd_excess_table_values(const qrd_excess_sweep *sw, size_t i, size_t f,
-                                      size_t r)
+void qrd_excess_table_values(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r,
+                             double *v)
 {
-  return table_slot(sw, i, f, r, 0);
+  for (size_t k = 0; k < qrd_excess_table_draws(sw, i, f, r); k++)
+    v[k] = *table_slot(sw, i, f, r, k);
 }
 
 void qrd_excess_profile(const qrd_excess_sweep *sw, size_t p, size_t r, double *mean,
                         double *sd)
 {
-  size_t n = sw->p->profile_n;
-  for (size_t j = 0; j < n; j++)
-    qrd_excess_mean_sd(profile_slot(sw, p, r, 0) + j, sw->p->profile_draws, n, &mean[j],
-                       &sd[j]);
+  for (size_t j = 0; j < sw->p->profile_n; j++)
+    qrd_excess_mean_sd(profile_slot(sw, p, r, 0) + j, sw->p->profile_draws,
+                       profile_draw_size(sw->p), &mean[j], &sd[j]);
 }
 
 void qrd_excess_profile_lines(const qrd_excess_sweep *sw, size_t p, double *hm, double *am)
 {
-  size_t K = sw->p->profile_draws;
+  size_t K = sw->p->profile_draws, stride = profile_draw_size(sw->p);
   double sd;
-  qrd_excess_mean_sd(sw->lines + p * K * 2, K, 2, hm, &sd);
-  qrd_excess_mean_sd(sw->lines + p * K * 2 + 1, K, 2, am, &sd);
+  qrd_excess_mean_sd(profile_draw(sw, p, 0) + PROFILE_HM, K, stride, hm, &sd);
+  qrd_excess_mean_sd(profile_draw(sw, p, 0) + PROFILE_AM, K, stride, am, &sd);
 }
 
 void qrd_excess_wishart(const qrd_excess_sweep *sw, size_t a, size_t b, size_t c,
                         double *mean, double *sd)
 {
-  qrd_excess_mean_sd(wishart_slot(sw, a, b, c, 0), sw->p->wishart_draws, 1, mean, sd);
+  qrd_excess_mean_sd(wishart_slot(sw, a, b, c, 0), sw->p->wishart_draws, sw->p->n_damp, mean,
+                     sd);
 }

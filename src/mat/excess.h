@@ -9,7 +9,8 @@
  * processing order, and Wishart sample covariances of AR(1) with GPTQ's
  * damping; draw k uses the seed qrd_sample_stream(seed, k) for the family
  * and the rotation alike, so all families of one draw share one Haar Q
- * (drawn once per size and draw). */
+ * (drawn once per size and draw by each process that runs a point of
+ * them). */
 #ifndef QRD_MAT_EXCESS_H
 #define QRD_MAT_EXCESS_H
 
@@ -79,23 +80,38 @@ size_t qrd_excess_wishart_samples(const qrd_excess_plan *p, size_t b);
 
 typedef struct qrd_excess_sweep qrd_excess_sweep;
 
-/* Plans the work items of p (which must outlive the sweep) with `seed`;
- * a family is random when draws 0 and 1 differ at the smallest size. */
+/* Plans the points of p (which must outlive the sweep) with `seed`: one
+ * per draw of each family at each size, of each profile family, and of
+ * each Wishart (rho, ratio); a family is random when draws 0 and 1 differ
+ * at the smallest size. */
 int qrd_excess_sweep_alloc(const qrd_excess_plan *p, unsigned long seed, qrd_excess_sweep **out);
 void qrd_excess_sweep_free(qrd_excess_sweep *sw);
 
 /* The plan the sweep was made for. */
 const qrd_excess_plan *qrd_excess_sweep_plan(const qrd_excess_sweep *sw);
 
-/* How many items the run reports (one progress call each). */
+/* How many points the sweep has. */
 size_t qrd_excess_sweep_items(const qrd_excess_sweep *sw);
 
-/* Runs every item on every thread (each writes its own slots: the results
- * do not depend on the thread count); progress (may be NULL) is called
- * after each, one call at a time, with the item's name.  Returns the
- * first failure in plan order, its detail prefixed with the item's name. */
-typedef void (*qrd_excess_progress_fn)(void *ctx, const char *what);
-int qrd_excess_sweep_run(qrd_excess_sweep *sw, qrd_excess_progress_fn progress, void *ctx);
+/* Where point j keeps its results: *count doubles from the pointer
+ * returned, written by the point alone and all that the tables,
+ * profiles and Wishart means read of it, so that restoring them (a shard
+ * of the sweep run elsewhere) is as good as running the point. */
+double *qrd_excess_sweep_results(const qrd_excess_sweep *sw, size_t j, size_t *count);
+
+/* Runs the points j with todo[j] set (todo NULL: every point) on every
+ * thread, each writing only its own results (which therefore do not
+ * depend on the thread count); the others keep theirs as they are.  The
+ * Haar rotations those points share are made first (no point then:
+ * *failed <- the point count if one fails).  done (may be NULL) is called
+ * after each point that ran, one call at a time, with its index, status,
+ * name and failure's detail ("" on success).  Returns QRD_OK or the first
+ * failure, a point's in plan order with its index in *failed (may be
+ * NULL) and its detail prefixed with the point's name. */
+typedef void (*qrd_excess_done_fn)(void *ctx, size_t j, int status, const char *what,
+                                   const char *error);
+int qrd_excess_sweep_run(qrd_excess_sweep *sw, const unsigned char *todo,
+                         qrd_excess_done_fn done, void *ctx, size_t *failed);
 
 /* Draws behind table entry (family f, rotation r) at size i: all of them
  * when the family or the rotation is random, else 1. */
@@ -106,9 +122,9 @@ size_t qrd_excess_table_draws(const qrd_excess_sweep *sw, size_t i, size_t f, si
 void qrd_excess_table(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r, double *mean,
                       double *sd);
 
-/* The values of those draws, in draw order. */
-const double *qrd_excess_table_values(const qrd_excess_sweep *sw, size_t i, size_t f,
-                                      size_t r);
+/* v <- the values of those draws, in draw order. */
+void qrd_excess_table_values(const qrd_excess_sweep *sw, size_t i, size_t f, size_t r,
+                             double *v);
 
 /* Profile p, rotation r: mean[j], sd[j] over the draws of d_j / GM(lambda),
  * j < profile_n. */

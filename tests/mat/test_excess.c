@@ -117,10 +117,10 @@ START_TEST(test_sweep)
   qrd_excess_sweep *sw;
   small_plan(&p);
   ck_assert_int_eq(qrd_excess_sweep_alloc(&p, 7, &sw), QRD_OK);
-  /* 3 Haar Q (the profiles' n = 8 shares them), 3 draws of each family
-   * (the Haar column needs them all), 2 profiles, 2 Wishart draws */
-  ck_assert_uint_eq(qrd_excess_sweep_items(sw), 13);
-  ck_assert_int_eq(qrd_excess_sweep_run(sw, NULL, NULL), QRD_OK);
+  /* points: 3 draws of each family (the Haar column needs them all), 2
+   * profiles, 2 Wishart draws (the 3 shared Haar Q are not points) */
+  ck_assert_uint_eq(qrd_excess_sweep_items(sw), 10);
+  ck_assert_int_eq(qrd_excess_sweep_run(sw, NULL, NULL, NULL, NULL), QRD_OK);
   double mean, sd, m[8], s[8], hm, am;
   /* a diagonal Sigma in natural order: d is its diagonal */
   qrd_excess_table(sw, 0, 1, 0, &mean, &sd);
@@ -143,6 +143,76 @@ START_TEST(test_sweep)
   qrd_excess_wishart(sw, 0, 0, 0, &mean, &sd);
   ck_assert(isfinite(mean) && mean > 0.0 && sd >= 0.0);
   qrd_excess_sweep_free(sw);
+}
+END_TEST
+
+static void count_done(void *ctx, size_t j, int status, const char *what, const char *error)
+{
+  (void)j;
+  (void)what;
+  ck_assert_msg(status == QRD_OK, "%s", error);
+  ++*(size_t *)ctx;
+}
+
+/* Bitwise equality of two doubles (memcmp: NaN equals itself). */
+#define SAME(a, b, what) ck_assert_msg(memcmp(&(a), &(b), sizeof(a)) == 0, "%s", what)
+
+/* The sweep as shards run it: the odd points run, the even ones skipped
+ * and then restored from a whole run; every table, profile and Wishart
+ * mean then equals the whole run's bit for bit. */
+START_TEST(test_sweep_points)
+{
+  qrd_excess_plan p;
+  qrd_excess_sweep *whole, *part;
+  small_plan(&p);
+  ck_assert_int_eq(qrd_excess_sweep_alloc(&p, 7, &whole), QRD_OK);
+  ck_assert_int_eq(qrd_excess_sweep_alloc(&p, 7, &part), QRD_OK);
+  ck_assert_int_eq(qrd_excess_sweep_run(whole, NULL, NULL, NULL, NULL), QRD_OK);
+  size_t n = qrd_excess_sweep_items(part), ran = 0, failed, count, c2;
+  unsigned char todo[16];
+  for (size_t j = 0; j < n; j++)
+    todo[j] = j % 2;
+  ck_assert_int_eq(qrd_excess_sweep_run(part, todo, count_done, &ran, &failed), QRD_OK);
+  ck_assert_uint_eq(ran, n / 2);
+  for (size_t j = 0; j < n; j++) {
+    double *a = qrd_excess_sweep_results(whole, j, &count);
+    double *b = qrd_excess_sweep_results(part, j, &c2);
+    ck_assert_uint_eq(count, c2);
+    if (todo[j])
+      ck_assert_msg(memcmp(a, b, count * sizeof *a) == 0, "point %zu", j);
+    else
+      memcpy(b, a, count * sizeof *a);
+  }
+  double m1[8], s1[8], m2[8], s2[8], v1[3], v2[3];
+  for (size_t f = 0; f < p.n_family; f++)
+    for (size_t r = 0; r < p.n_rot; r++) {
+      qrd_excess_table(whole, 0, f, r, &m1[0], &s1[0]);
+      qrd_excess_table(part, 0, f, r, &m2[0], &s2[0]);
+      SAME(m1[0], m2[0], "table mean");
+      SAME(s1[0], s2[0], "table sd");
+      qrd_excess_table_values(whole, 0, f, r, v1);
+      qrd_excess_table_values(part, 0, f, r, v2);
+      for (size_t k = 0; k < qrd_excess_table_draws(part, 0, f, r); k++)
+        SAME(v1[k], v2[k], "table draw");
+    }
+  for (size_t r = 0; r < p.n_rot; r++) {
+    qrd_excess_profile(whole, 0, r, m1, s1);
+    qrd_excess_profile(part, 0, r, m2, s2);
+    for (int j = 0; j < 8; j++) {
+      SAME(m1[j], m2[j], "profile mean");
+      SAME(s1[j], s2[j], "profile sd");
+    }
+  }
+  qrd_excess_profile_lines(whole, 0, &m1[0], &m1[1]);
+  qrd_excess_profile_lines(part, 0, &m2[0], &m2[1]);
+  SAME(m1[0], m2[0], "HM/GM");
+  SAME(m1[1], m2[1], "AM/GM");
+  qrd_excess_wishart(whole, 0, 0, 0, &m1[0], &s1[0]);
+  qrd_excess_wishart(part, 0, 0, 0, &m2[0], &s2[0]);
+  SAME(m1[0], m2[0], "Wishart mean");
+  SAME(s1[0], s2[0], "Wishart sd");
+  qrd_excess_sweep_free(whole);
+  qrd_excess_sweep_free(part);
 }
 END_TEST
 
@@ -210,6 +280,7 @@ Suite *qrd_suite_excess(void)
   tcase_add_test(tc, test_mean_sd);
   tcase_add_test(tc, test_bartlett);
   tcase_add_test(tc, test_sweep);
+  tcase_add_test(tc, test_sweep_points);
   tcase_add_test(tc, test_grid_gap_stats);
   tcase_add_test(tc, test_waterfilling_identity);
   suite_add_tcase(s, tc);
