@@ -45,7 +45,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 FIGURES := $(patsubst configs/%.cfg,%,$(sort $(wildcard configs/fig-*.cfg)))
 
-.PHONY: all deps test test-all test-slurm figures bench determinism clean $(FIGURES)
+.PHONY: all deps test test-all test-slurm test-sanitize figures bench determinism clean $(FIGURES)
 .DELETE_ON_ERROR:
 
 all: $(BIN)/qrd $(FIGURES:%=$(BIN)/%)
@@ -177,6 +177,7 @@ $(BIN)/qrd-tests: $(TESTBIN)/qrd $(FIGURES:%=$(TESTBIN)/%)
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 include experiments/figures.mk
+include tests/sanitize.mk
 
 # The reproduction report (the README's reproduction table): every number of
 # data/published.tsv against the results files in $(RESULTS).

@@ -1,0 +1,85 @@
+# make test-sanitize: everything (the library, bin/qrd, every figure driver,
+# their test variants and the test runner) built with AddressSanitizer and
+# UndefinedBehaviorSanitizer into build-san/ and bin-san/, then the Check
+# suites of `make test` (tag slow excluded unless CK_EXCLUDE_TAGS says
+# otherwise) run on those programs.  Any sanitizer report, in the runner or
+# in any program a test starts, fails the run:
+#
+#   - every report is written to a file of $(SAN_LOGS) (log_path, one file
+#     per reporting process, named after the executable and its pid), so a
+#     report inside a program whose stderr a test discards is still seen;
+#     after the suites the recipe prints each report's summary (the error
+#     and its first frame in our code, file:line) and fails if there was
+#     any, whatever the suites said;
+#   - a reporting process stops (halt_on_error, -fno-sanitize-recover) with
+#     exit status 86 (ASan/LSan) or 87 (UBSan), so the test that ran it
+#     fails too (a check of the exit status, of an empty stderr, or
+#     Check's "early exit" for the runner's own forked tests).
+#
+# SAN_LOG=stderr writes the reports to stderr instead, where a test that
+# captures stderr prints them in its failure message with the command it
+# ran (useful to find which test and command a report came from; reports
+# in a discarded stderr are then lost, so it is not the CI mode).
+#
+# gcc only (libasan, libubsan and libgomp of the same compiler: OpenMP and
+# ASan work together there).  -O1 keeps the suites' run time bearable.
+
+SAN_BUILD := build-san
+SAN_BIN := bin-san
+SAN_CC := gcc
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_LOGS := $(SAN_BUILD)/san-logs
+SAN_SUPP := $(SAN_BUILD)/lsan.supp
+SAN_LOG ?= files
+
+# LeakSanitizer suppressions: only for memory that third-party libraries
+# allocate once for the life of the process and never free (no qrd frame
+# is involved; a leak with a frame of src/, experiments/ or tests/ must be
+# fixed, never suppressed).  Each line says why.
+define SAN_SUPPRESSIONS
+# libgomp: the thread pool and its per-thread data (gomp_thread_start,
+# gomp_team_start) live until exit by design; libgomp frees nothing at exit.
+leak:libgomp.so
+# OpenBLAS: blas_memory_alloc / blas_thread_init keep their buffers and
+# server threads for the process's lifetime (freed only by blas_shutdown,
+# which is not called at exit).
+leak:libopenblas.so
+leak:libopenblasp.so
+# HDF5: H5_init_library registers its free lists, property-list classes and
+# error stacks once per process; H5_term_library at exit releases most, but
+# the thread-local error stack and free-list heads of the serial build are
+# kept (reported from H5E__get_stack / H5FL_*_malloc with no caller of ours).
+leak:H5E__get_stack
+leak:H5FL_reg_malloc
+endef
+export SAN_SUPPRESSIONS
+
+# ASan/UBSan/LSan options.  allocator_may_return_null=1: a huge malloc
+# returns NULL as glibc's does instead of aborting with
+# allocation-size-too-big, so the programs' own "cannot allocate" errors
+# are what the tests see (a real overflow is still reported).
+SAN_LOGOPT = $(if $(filter stderr,$(SAN_LOG)),,:log_path=$(CURDIR)/$(SAN_LOGS)/report:log_exe_name=1)
+SAN_ENV = ASAN_OPTIONS=halt_on_error=1:exitcode=86:detect_leaks=1:allocator_may_return_null=1:abort_on_error=0:print_summary=1$(SAN_LOGOPT) \
+          UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87:print_summary=1$(SAN_LOGOPT) \
+          LSAN_OPTIONS=suppressions=$(CURDIR)/$(SAN_SUPP):print_suppressions=0:exitcode=86 \
+          CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER-4}
+
+test-sanitize:
+	$(MAKE) CC=$(SAN_CC) BUILD=$(SAN_BUILD) BIN=$(SAN_BIN) CFLAGS='-O1 -g $(SAN_FLAGS)' \
+	  all $(SAN_BIN)/qrd-tests
+	@mkdir -p $(SAN_LOGS) && rm -f $(SAN_LOGS)/report* && printf '%s\n' "$$SAN_SUPPRESSIONS" > $(SAN_SUPP)
+	@echo "test-sanitize: suites on $(SAN_BIN)/, reports into $(if $(filter stderr,$(SAN_LOG)),stderr,$(SAN_LOGS)/)" >&2
+	@$(SAN_ENV) CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow} ./$(SAN_BIN)/qrd-tests; st=$$?; \
+	n=$$(ls $(SAN_LOGS) | grep -c '^report' || true); \
+	if [ "$$n" -gt 0 ]; then \
+	  echo "test-sanitize: $$n sanitizer report(s) (full text in $(SAN_LOGS)/):" >&2; \
+	  for f in $(SAN_LOGS)/report*; do \
+	    err=$$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$$f"); \
+	    at=$$(grep -m1 -E '#[0-9]+ .* $(CURDIR)/(src|tests|experiments)/' "$$f" | sed 's/^ *//'); \
+	    echo "  $$(basename "$$f"): $$err" >&2; \
+	    [ -n "$$at" ] && echo "      $$at" >&2; \
+	  done; \
+	  exit 1; \
+	fi; \
+	if [ $$st -ne 0 ]; then echo "test-sanitize: the suites failed (exit $$st)" >&2; exit $$st; fi; \
+	echo "test-sanitize: no sanitizer reports" >&2
