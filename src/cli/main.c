@@ -1,6 +1,7 @@
 /* bin/qrd: one-off sanity checks from the command line (the command-line contract in docs/design.md).
  * TSV on stdout, diagnostics on stderr; exit 0 on success, 1 when a
  * computation fails, 2 on bad input. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,9 +35,24 @@ static void usage(void)
     printf("  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
-int main(int argc, char **argv)
+/* What a command printed must have reached stdout: a full disk or a closed
+ * pipe is an error (exit 1, one line), not a silently truncated output.
+ * A command that failed has already said why. */
+static int check_stdout(const char *command, int rc)
 {
-  gsl_set_error_handler_off();
+  errno = 0;
+  int flushed = fflush(stdout) == 0;
+  int e = errno;
+  if ((flushed && !ferror(stdout)) || rc != 0)
+    return rc;
+  fprintf(stderr, "qrd%s%s: cannot write the output to stdout: %s\n", command ? " " : "",
+          command ? command : "", strerror(e ? e : EIO));
+  return 1;
+}
+
+static int dispatch(int argc, char **argv, const char **command)
+{
+  *command = NULL;
   if (argc < 2) {
     fprintf(stderr, "qrd: no command given; usage: qrd COMMAND [options] (see qrd --help)\n");
     return 2;
@@ -46,12 +62,22 @@ int main(int argc, char **argv)
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (strcmp(argv[1], commands[i].name) == 0)
+    if (strcmp(argv[1], commands[i].name) == 0) {
+      *command = commands[i].name;
       return commands[i].run(argc - 1, argv + 1);
+    }
   char known[256] = "";
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
              commands[i].name);
   fprintf(stderr, "qrd: unknown command '%s' (commands: %s; see qrd --help)\n", argv[1], known);
   return 2;
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  const char *command;
+  int rc = dispatch(argc, argv, &command);
+  return check_stdout(command, rc);
 }

@@ -1,7 +1,9 @@
 #include "harness/driver.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,10 +60,15 @@ static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv, i
       drv->n_merge = (size_t)(argc - i - 1);
       break;
     } else if (strcmp(a, "--threads") == 0 && has_next) {
-      if (sscanf(argv[++i], "%d", &drv->threads) != 1 || drv->threads < 1) {
-        fprintf(stderr, "%s: --threads %s: need a whole number >= 1\n", drv->name, argv[i]);
+      char *end;
+      errno = 0;
+      long t = strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || errno != 0 || t < 1 || t > QRD_DRIVER_MAX_THREADS) {
+        fprintf(stderr, "%s: --threads %s: need a whole number from 1 to %d\n", drv->name,
+                argv[i], QRD_DRIVER_MAX_THREADS);
         return 2;
       }
+      drv->threads = (int)t;
     } else {
       fprintf(stderr, "%s: unknown or incomplete option '%s' (see %s --help)\n",
               drv->name, a, drv->name);
@@ -75,6 +82,12 @@ static int parse_args(qrd_driver *drv, const char *doc, int argc, char **argv, i
   if (drv->shards && drv->n_merge) {
     fprintf(stderr, "%s: --shard and --merge exclude each other\n", drv->name);
     return 2;
+  }
+  /* before any work: --out must be a file the results may replace */
+  int st = qrd_output_check(drv->out_path, drv->config_path);
+  if (st) {
+    fprintf(stderr, "%s: --out %s\n", drv->name, qrd_error_detail());
+    return st == QRD_EIO || st == QRD_ENOMEM ? 1 : 2;
   }
   return 0;
 }
@@ -100,6 +113,16 @@ int qrd_driver_start(qrd_driver *drv, const char *name, const char *doc,
   drv->name = name;
   drv->threads = omp_get_max_threads();
   gsl_set_error_handler_off();
+  if (drv->threads > QRD_DRIVER_MAX_THREADS) { /* OMP_NUM_THREADS; --threads overrides */
+    int given = 0;
+    for (int i = 1; i < argc; i++)
+      given |= strcmp(argv[i], "--threads") == 0;
+    if (!given) {
+      fprintf(stderr, "%s: OMP_NUM_THREADS asks for %d threads: at most %d (or give --threads)\n",
+              name, drv->threads, QRD_DRIVER_MAX_THREADS);
+      return 2;
+    }
+  }
   int shard_off = 0;
   int st = parse_args(drv, doc, argc, argv, &shard_off);
   if (!st && !shard_off && !drv->shards && !drv->n_merge)

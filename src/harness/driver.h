@@ -42,8 +42,14 @@ typedef struct {
   "none) the source law's standard deviation of R at this sample size, by quadrature; " \
   "otherwise the jackknife over 64 batches of whole blocks"
 
-/* Parses the command line and loads the config (reading "seed").  Returns
- * 0, or the exit status after printing one line to stderr (2: bad input,
+/* The most worker threads a driver runs (--threads, or OMP_NUM_THREADS
+ * when --threads is not given): beyond it OpenMP fails to start them. */
+#define QRD_DRIVER_MAX_THREADS 1024
+
+/* Parses the command line and loads the config (reading "seed").  --out is
+ * checked first (qrd_output_check: a device, a symbolic link, a directory
+ * or the config itself is refused, and its directory must be writable).
+ * Returns 0, or the exit status after printing one line to stderr (2: bad input,
  * -1: --help was printed). */
 int qrd_driver_start(qrd_driver *drv, const char *name, const char *doc,
                      int argc, char **argv);

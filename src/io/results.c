@@ -1,6 +1,10 @@
 #include "io/results.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,10 +25,15 @@
 
 #define DESCRIPTION_MAX 512
 
+/* The root attribute dataset_checksums: every dataset carries HDF5's
+ * Fletcher-32 filter. */
+#define CHECKSUMS "fletcher32"
+
 struct qrd_results {
-  hid_t file;
-  char *path; /* final name, only ever holds complete files */
-  char *tmp;  /* "<path>.tmp", written until commit */
+  hid_t file;   /* in memory until commit */
+  char *path;   /* final name, only ever holds complete files */
+  char *tmp;    /* the in-memory file's name (no file on disk) */
+  char *protect; /* the config, which the target may not be */
   /* what the next curves carry (qrd_results_describe) */
   char params[DESCRIPTION_MAX], y_err[DESCRIPTION_MAX];
 };
@@ -40,10 +49,22 @@ struct qrd_results {
  * through qrd_error_set() instead. */
 static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/* HDF5's innermost description, on one line: of a failed system call
+ * only the system's reason ("... error message = 'No space left on
+ * device', ..."). */
 static herr_t innermost_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
-  if (n == 0 && e->desc != NULL)
-    snprintf(data, 256, "%s", e->desc);
+  char *buf = data;
+  if (n != 0 || e->desc == NULL)
+    return 0;
+  const char *why = strstr(e->desc, "error message = '");
+  if (why != NULL) {
+    why += strlen("error message = '");
+    snprintf(buf, 256, "%.*s", (int)strcspn(why, "'"), why);
+  } else {
+    snprintf(buf, 256, "%s", e->desc);
+  }
+  buf[strcspn(buf, "\n\r")] = '\0';
   return 0;
 }
 
@@ -109,6 +130,265 @@ static char *dup_string(const char *s)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Safe output files                                                        */
+
+/* HDF5's own exit handler is replaced by this one, which is skipped once a
+ * close of a file on disk has failed (qrd_output_h5_close_failed). */
+static volatile sig_atomic_t h5_close_failed;
+
+static void h5_at_exit(void)
+{
+  if (!h5_close_failed)
+    H5close();
+}
+
+__attribute__((constructor)) static void h5_exit_handler(void)
+{
+  /* Before the library initialises, so it registers no handler itself. */
+  if (H5dont_atexit() >= 0)
+    atexit(h5_at_exit);
+}
+
+void qrd_output_h5_close_failed(void) { h5_close_failed = 1; }
+
+/* dir <- the directory part of path ("." for a bare name). */
+static char *dir_of(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL)
+    return dup_string(".");
+  size_t n = slash == path ? 1 : (size_t)(slash - path);
+  char *d = malloc(n + 1);
+  if (d != NULL) {
+    memcpy(d, path, n);
+    d[n] = '\0';
+  }
+  return d;
+}
+
+int qrd_output_check(const char *path, const char *protect)
+{
+  if (path == NULL || path[0] == '\0')
+    return qrd_error_set(QRD_EINVAL, "output file: no name given");
+  size_t len = strlen(path);
+  if (path[len - 1] == '/')
+    return qrd_error_set(QRD_EINVAL, "%s: names a directory, not a file", path);
+  struct stat sb, pb;
+  if (lstat(path, &sb) == 0) {
+    if (S_ISLNK(sb.st_mode))
+      return qrd_error_set(QRD_EINVAL,
+                           "%s: is a symbolic link (refused as an output file: give "
+                           "the file's own path or a new name)", path);
+    if (S_ISDIR(sb.st_mode))
+      return qrd_error_set(QRD_EINVAL, "%s: is a directory (want a file name)", path);
+    if (!S_ISREG(sb.st_mode))
+      return qrd_error_set(QRD_EINVAL,
+                           "%s: is a device or special file, not a regular file "
+                           "(refused as an output file)", path);
+    if (protect != NULL && stat(protect, &pb) == 0 && pb.st_dev == sb.st_dev &&
+        pb.st_ino == sb.st_ino)
+      return qrd_error_set(QRD_EINVAL,
+                           "%s: is the config file %s (refused as an output file: "
+                           "it would be replaced)", path, protect);
+  } else if (errno != ENOENT) {
+    return qrd_error_set(QRD_EIO, "%s: cannot use as an output file: %s", path,
+                         strerror(errno));
+  }
+  char *dir = dir_of(path);
+  if (dir == NULL)
+    return qrd_error_set(QRD_ENOMEM, "%s: out of memory", path);
+  int st = QRD_OK;
+  if (stat(dir, &sb) != 0)
+    st = qrd_error_set(QRD_EIO, "%s: cannot write in directory '%s': %s", path, dir,
+                       strerror(errno));
+  else if (!S_ISDIR(sb.st_mode))
+    st = qrd_error_set(QRD_EIO, "%s: '%s' is not a directory", path, dir);
+  else if (access(dir, W_OK | X_OK) != 0)
+    st = qrd_error_set(QRD_EIO, "%s: cannot write in directory '%s': %s", path, dir,
+                       strerror(errno));
+  free(dir);
+  return st;
+}
+
+/* This host's name as it goes into temporary names: letters, digits, '-'. */
+static void host_tag(char *buf, size_t size)
+{
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0)
+    host[0] = '\0';
+  size_t k = 0;
+  for (const char *p = host; *p != '\0' && k + 1 < size && k < 32; p++)
+    buf[k++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9')) ? *p : '-';
+  if (k == 0)
+    buf[k++] = 'h';
+  buf[k] = '\0';
+}
+
+/* Removes <base>.tmp.<host>.<pid>.<random> of this host whose process is
+ * gone.  Only regular files that match the pattern exactly are touched. */
+static void remove_stale(const char *path, const char *host)
+{
+  char *dir = dir_of(path);
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  DIR *d = dir ? opendir(dir) : NULL;
+  struct dirent *e;
+  size_t lb = strlen(base), lh = strlen(host);
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    const char *n = e->d_name;
+    if (strncmp(n, base, lb) != 0 || strncmp(n + lb, ".tmp.", 5) != 0 ||
+        strncmp(n + lb + 5, host, lh) != 0 || n[lb + 5 + lh] != '.')
+      continue;
+    char *end;
+    const char *p = n + lb + 5 + lh + 1;
+    long pid = strtol(p, &end, 10);
+    if (end == p || *end != '.' || pid <= 0 || strlen(end + 1) != 16 ||
+        strspn(end + 1, "0123456789abcdef") != 16)
+      continue;
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    char full[4096];
+    struct stat sb;
+    if (snprintf(full, sizeof full, "%s/%s", dir, n) < (int)sizeof full &&
+        lstat(full, &sb) == 0 && S_ISREG(sb.st_mode))
+      unlink(full);
+  }
+  if (d != NULL)
+    closedir(d);
+  free(dir);
+}
+
+static uint64_t random_bits(void)
+{
+  static uint64_t counter;
+  uint64_t r = 0;
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read(fd, &r, sizeof r) != (ssize_t)sizeof r) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40);
+  }
+  if (fd >= 0)
+    close(fd);
+  /* a counter too, so two names of one process never repeat */
+  return r ^ (0x9e3779b97f4a7c15ULL * ++counter);
+}
+
+int qrd_output_temp_name(const char *path, char **tmp)
+{
+  char host[40];
+  host_tag(host, sizeof host);
+  remove_stale(path, host);
+  size_t size = strlen(path) + sizeof ".tmp." + strlen(host) + 64;
+  *tmp = malloc(size);
+  if (*tmp == NULL)
+    return qrd_error_set(QRD_ENOMEM, "%s: out of memory", path);
+  struct stat sb;
+  for (int tries = 0; tries < 100; tries++) {
+    snprintf(*tmp, size, "%s.tmp.%s.%ld.%016llx", path, host, (long)getpid(),
+             (unsigned long long)random_bits());
+    if (lstat(*tmp, &sb) != 0 && errno == ENOENT)
+      return QRD_OK;
+  }
+  free(*tmp);
+  *tmp = NULL;
+  return qrd_error_set(QRD_EIO, "%s: cannot find a free temporary name", path);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+  while (n > 0) {
+    ssize_t w = write(fd, p, n > ((size_t)1 << 30) ? (size_t)1 << 30 : n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+int qrd_output_write(const char *path, const char *protect, const void *bytes, size_t size)
+{
+  int st = qrd_output_check(path, protect);
+  char *tmp = NULL;
+  if (st == QRD_OK)
+    st = qrd_output_temp_name(path, &tmp);
+  if (st != QRD_OK)
+    return st;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    st = qrd_error_set(QRD_EIO, "%s: cannot create the temporary file %s: %s", path, tmp,
+                       strerror(errno));
+    free(tmp);
+    return st;
+  }
+  int bad = write_all(fd, bytes, size) != 0 || fsync(fd) != 0;
+  int e = errno;
+  if (close(fd) != 0 && !bad) {
+    bad = 1;
+    e = errno;
+  }
+  if (bad)
+    st = qrd_error_set(QRD_EIO, "%s: cannot write %s: %s", path, tmp, strerror(e));
+  /* the target may have been replaced while the run went on */
+  if (st == QRD_OK)
+    st = qrd_output_check(path, protect);
+  if (st == QRD_OK && rename(tmp, path) != 0)
+    st = qrd_error_set(QRD_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+                       strerror(errno));
+  if (st != QRD_OK) {
+    unlink(tmp);
+  } else {
+    /* the rename itself, on disk */
+    char *dir = dir_of(path);
+    int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (dfd >= 0) {
+      fsync(dfd);
+      close(dfd);
+    }
+    free(dir);
+  }
+  free(tmp);
+  return st;
+}
+
+int64_t qrd_output_mem_fapl(void)
+{
+  hid_t fapl = file_access_plist();
+  if (fapl >= 0 && H5Pset_fapl_core(fapl, (size_t)1 << 16, 0) < 0) {
+    h5_close(H5Pclose, fapl);
+    return H5I_INVALID_HID;
+  }
+  return fapl;
+}
+
+int qrd_output_mem_image(int64_t file, const char *name, void **image, size_t *size)
+{
+  *image = NULL;
+  *size = 0;
+  ssize_t n = -1;
+  if (H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0)
+    n = H5Fget_file_image(file, NULL, 0);
+  void *buf = n > 0 ? malloc((size_t)n) : NULL;
+  int ok = buf != NULL && H5Fget_file_image(file, buf, (size_t)n) == n;
+  /* in memory: a failed close touches no disk (an object left open) */
+  if (H5Fclose(file) < 0)
+    ok = 0;
+  if (!ok) {
+    free(buf);
+    return n > 0 && buf == NULL
+               ? qrd_error_set(QRD_ENOMEM, "%s: no memory for a file of %zd bytes", name, n)
+               : h5_fail(name, "cannot finish the file (an HDF5 object left open?)");
+  }
+  *image = buf;
+  *size = (size_t)n;
+  return QRD_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Writer                                                                   */
 
 /* Names become HDF5 paths, TSV fields and parts of make targets; lower-case
@@ -161,7 +441,7 @@ static int set_string(const qrd_results *r, hid_t loc, const char *obj,
   int st = t < 0 ? -1 : write_attr(loc, name, t, t, &v);
   h5_close(H5Tclose, t);
   if (st < 0)
-    return h5_fail(r->tmp, "cannot write attribute '%s' of '%s'", name, obj);
+    return h5_fail(r->path, "cannot write attribute '%s' of '%s'", name, obj);
   return QRD_OK;
 }
 
@@ -170,7 +450,7 @@ static int set_number(const qrd_results *r, hid_t loc, const char *obj,
                       const void *value)
 {
   if (write_attr(loc, name, ftype, mtype, value) < 0)
-    return h5_fail(r->tmp, "cannot write attribute '%s' of '%s'", name, obj);
+    return h5_fail(r->path, "cannot write attribute '%s' of '%s'", name, obj);
   return QRD_OK;
 }
 
@@ -187,14 +467,19 @@ static hid_t group_create(hid_t loc, const char *name)
   return g;
 }
 
+/* Chunked, so that HDF5's Fletcher-32 filter can store a checksum of each
+ * chunk, which every read verifies; the values are stored unchanged. */
+#define CHUNK_POINTS ((hsize_t)1 << 16)
+
 static int write_dataset(hid_t loc, const char *name, size_t n, const double *v)
 {
-  hsize_t dim = n;
+  hsize_t dim = n, chunk = dim < CHUNK_POINTS ? dim : CHUNK_POINTS;
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t space = H5Screate_simple(1, &dim, NULL);
   hid_t d = H5I_INVALID_HID;
   herr_t st = -1;
-  if (dcpl >= 0 && space >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
+  if (dcpl >= 0 && space >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 &&
+      H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_fletcher32(dcpl) >= 0)
     d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
                    H5P_DEFAULT);
   if (d >= 0)
@@ -328,6 +613,7 @@ static int write_provenance(const qrd_results *r, const qrd_provenance *prov,
       {"omp_max_threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &omp},
       {"openblas_threads", NULL, H5T_STD_I32LE, H5T_NATIVE_INT, &blas},
       {"merged_shards", prov->merged_shards ? prov->merged_shards : "", 0, 0, NULL},
+      {"dataset_checksums", CHECKSUMS, 0, 0, NULL},
   };
   int st = QRD_OK;
   for (size_t i = 0; st == QRD_OK && i < sizeof attrs / sizeof *attrs; i++) {
@@ -341,16 +627,19 @@ static int write_provenance(const qrd_results *r, const qrd_provenance *prov,
 }
 
 /* The root group also tracks attribute order, so the export's provenance
- * comments come out in the order above. */
-static hid_t file_create(const char *tmp)
+ * comments come out in the order above.  The file lives in memory until
+ * qrd_results_commit() writes it. */
+static hid_t file_create(const char *name)
 {
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-  hid_t fapl = file_access_plist();
+  hid_t fapl = qrd_output_mem_fapl();
   hid_t file = H5I_INVALID_HID;
+  /* istore_k 1: a curve's few chunks need no B-tree node of 32 entries
+   * (each ~2 KB) */
   if (fcpl >= 0 && fapl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 &&
       H5Pset_link_creation_order(fcpl, CRT_ORDER) >= 0 &&
-      H5Pset_attr_creation_order(fcpl, CRT_ORDER) >= 0)
-    file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+      H5Pset_attr_creation_order(fcpl, CRT_ORDER) >= 0 && H5Pset_istore_k(fcpl, 1) >= 0)
+    file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
   h5_close(H5Pclose, fapl);
   h5_close(H5Pclose, fcpl);
   return file;
@@ -360,23 +649,29 @@ static void results_free(qrd_results *r)
 {
   free(r->path);
   free(r->tmp);
+  free(r->protect);
   free(r);
 }
 
-static int results_alloc(const char *path, qrd_results **out)
+/* The in-memory file's name is unique in the process, so two results
+ * files of one target never meet in HDF5's list of open files. */
+static int results_alloc(const char *path, const char *protect, qrd_results **out)
 {
+  static unsigned long serial;
   qrd_results *r = calloc(1, sizeof *r);
+  size_t size = strlen(path) + 64;
   if (r != NULL) {
     r->file = H5I_INVALID_HID;
     r->path = dup_string(path);
-    r->tmp = malloc(strlen(path) + sizeof ".tmp");
+    r->tmp = malloc(size);
+    r->protect = protect ? dup_string(protect) : NULL;
   }
-  if (r == NULL || r->path == NULL || r->tmp == NULL) {
+  if (r == NULL || r->path == NULL || r->tmp == NULL || (protect && !r->protect)) {
     if (r != NULL)
       results_free(r);
     return qrd_error_set(QRD_ENOMEM, "%s: out of memory", path);
   }
-  sprintf(r->tmp, "%s.tmp", path);
+  snprintf(r->tmp, size, "%s.mem.%ld.%lu", path, (long)getpid(), ++serial);
   *out = r;
   return QRD_OK;
 }
@@ -388,20 +683,22 @@ int qrd_results_create(const char *path, const qrd_provenance *prov,
   if (path == NULL || path[0] == '\0' || prov == NULL)
     return qrd_error_set(QRD_EINVAL, "results: no path or provenance given");
   h5_quiet();
+  int st = qrd_output_check(path, prov->config_path);
+  if (st != QRD_OK)
+    return st;
   char commit[64];
-  /* Before the tmp file exists, which would itself dirty the tree. */
   qrd_results_git_commit(commit, sizeof commit);
 
   char *config = NULL;
-  int st = prov->config_path ? qrd_results_read_config(prov->config_path, &config)
-                             : QRD_OK;
+  st = prov->config_path ? qrd_results_read_config(prov->config_path, &config)
+                         : QRD_OK;
   qrd_results *r = NULL;
   if (st == QRD_OK)
-    st = results_alloc(path, &r);
+    st = results_alloc(path, prov->config_path, &r);
   if (st == QRD_OK) {
     r->file = file_create(r->tmp);
     if (r->file < 0) {
-      st = h5_fail(r->tmp, "cannot create file");
+      st = h5_fail(path, "cannot create file");
       results_free(r);
     } else if ((st = write_provenance(r, prov, config, commit)) != QRD_OK) {
       qrd_results_abort(r);
@@ -436,7 +733,7 @@ int qrd_results_panel(qrd_results *r, const char *panel, const char *title,
                          panel);
   hid_t g = group_create(r->file, panel);
   if (g < 0)
-    return h5_fail(r->tmp, "cannot create panel '/%s'", panel);
+    return h5_fail(r->path, "cannot create panel '/%s'", panel);
   st = set_string(r, g, panel, "title", title);
   if (st == QRD_OK)
     st = set_string(r, g, panel, "x_label", x_label);
@@ -446,9 +743,22 @@ int qrd_results_panel(qrd_results *r, const char *panel, const char *title,
   return st;
 }
 
+/* A results file holds finite numbers only: a NaN or an infinity is a
+ * failed computation, which must not reach a plot as a number. */
+static int check_finite(const char *panel, const char *curve, const char *set,
+                        size_t n, const double *v)
+{
+  for (size_t i = 0; v != NULL && i < n; i++)
+    if (!isfinite(v[i]))
+      return qrd_error_set(QRD_EDOM,
+                           "curve '/%s/%s': %s[%zu] is %g (results must be finite)",
+                           panel, curve, set, i, v[i]);
+  return QRD_OK;
+}
+
 static int check_curve(const qrd_results *r, const char *panel,
                        const char *curve, const char *label, size_t n,
-                       const double *x, const double *y)
+                       const double *x, const double *y, const double *y_err)
 {
   int st = check_name("panel", panel, '-');
   if (st == QRD_OK)
@@ -460,6 +770,13 @@ static int check_curve(const qrd_results *r, const char *panel,
   if (n == 0 || x == NULL || y == NULL)
     return qrd_error_set(QRD_EINVAL, "curve '/%s/%s': no points given",
                          panel, curve);
+  if (n > QRD_RESULTS_MAX_POINTS)
+    return qrd_error_set(QRD_EINVAL, "curve '/%s/%s': %zu points (at most %zu)",
+                         panel, curve, n, QRD_RESULTS_MAX_POINTS);
+  if ((st = check_finite(panel, curve, "x", n, x)) != QRD_OK ||
+      (st = check_finite(panel, curve, "y", n, y)) != QRD_OK ||
+      (st = check_finite(panel, curve, "y_err", n, y_err)) != QRD_OK)
+    return st;
   if (!exists(r->file, panel))
     return qrd_error_set(QRD_ENOTFOUND,
                          "%s: curve '%s' in panel '%s', which does not exist "
@@ -476,7 +793,7 @@ static int write_curve(const qrd_results *r, hid_t g, const char *obj,
   const double *data[] = {x, y, y_err};
   for (int i = 0; i < 3; i++)
     if (data[i] != NULL && write_dataset(g, names[i], n, data[i]) < 0)
-      return h5_fail(r->tmp, "cannot write dataset '%s/%s'", obj, names[i]);
+      return h5_fail(r->path, "cannot write dataset '%s/%s'", obj, names[i]);
   int st = set_string(r, g, obj, "label", label);
   if (st == QRD_OK && r->params[0])
     st = set_string(r, g, obj, "params", r->params);
@@ -510,7 +827,7 @@ int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
                       const double *y, const double *y_err)
 {
   h5_quiet();
-  int st = check_curve(r, panel, curve, label, n, x, y);
+  int st = check_curve(r, panel, curve, label, n, x, y, y_err);
   if (st == QRD_OK && y_err && !r->y_err[0])
     st = qrd_error_set(QRD_EINVAL, "%s: curve '/%s/%s' has y_err but the file does not say "
                        "what it means (qrd_results_describe)", r->path, panel, curve);
@@ -520,7 +837,7 @@ int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
   snprintf(obj, sizeof obj, "/%s/%s", panel, curve);
   hid_t pg = H5Gopen2(r->file, panel, H5P_DEFAULT);
   if (pg < 0)
-    return h5_fail(r->tmp, "cannot open panel '/%s'", panel);
+    return h5_fail(r->path, "cannot open panel '/%s'", panel);
   if (exists(pg, curve)) {
     h5_close(H5Gclose, pg);
     return qrd_error_set(QRD_EINVAL, "%s: curve '%s' already exists", r->path,
@@ -528,7 +845,7 @@ int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
   }
   hid_t cg = group_create(pg, curve);
   if (cg < 0)
-    st = h5_fail(r->tmp, "cannot create curve '%s'", obj);
+    st = h5_fail(r->path, "cannot create curve '%s'", obj);
   else
     st = write_curve(r, cg, obj, label, n, x, y, y_err);
   h5_close(H5Gclose, cg);
@@ -574,14 +891,13 @@ int qrd_results_commit(qrd_results *r)
   if (r == NULL)
     return qrd_error_set(QRD_EINVAL, "results: commit of a NULL handle");
   h5_quiet();
-  int st = QRD_OK;
-  if (H5Fclose(r->file) < 0)
-    st = h5_fail(r->tmp, "cannot close file (an HDF5 object left open?)");
-  else if (rename(r->tmp, r->path) != 0)
-    st = qrd_error_set(QRD_EIO, "cannot rename '%s' to '%s': %s", r->tmp,
-                       r->path, strerror(errno));
-  if (st != QRD_OK)
-    unlink(r->tmp);
+  void *image = NULL;
+  size_t size = 0;
+  int st = qrd_output_mem_image(r->file, r->path, &image, &size);
+  r->file = H5I_INVALID_HID;
+  if (st == QRD_OK)
+    st = qrd_output_write(r->path, r->protect, image, size);
+  free(image);
   results_free(r);
   return st;
 }
@@ -593,7 +909,6 @@ void qrd_results_abort(qrd_results *r)
   h5_quiet();
   if (r->file >= 0)
     H5Fclose(r->file);
-  unlink(r->tmp);
   results_free(r);
 }
 
@@ -666,6 +981,9 @@ static int list_names(hid_t loc, int attrs, const char *path, name_list *out)
   return h5_fail(path, "cannot list %s", attrs ? "attributes" : "groups");
 }
 
+static int verify_file(hid_t f, const char *path);
+
+/* Opens a results file to export it, after reading every curve once. */
 static int file_open(const char *path, hid_t *out)
 {
   struct stat sb;
@@ -682,6 +1000,11 @@ static int file_open(const char *path, hid_t *out)
   h5_close(H5Pclose, fapl);
   if (f < 0)
     return h5_fail(path, "cannot open");
+  int st = verify_file(f, path);
+  if (st != QRD_OK) {
+    h5_close(H5Fclose, f);
+    return st;
+  }
   *out = f;
   return QRD_OK;
 }
@@ -735,7 +1058,7 @@ static char *format_string(hid_t a, hid_t ftype)
     }
   } else if (mt >= 0) {
     size_t size = H5Tget_size(mt);
-    s = calloc(size + 1, 1);
+    s = size > ((size_t)1 << 24) ? NULL : calloc(size + 1, 1);
     if (s != NULL && H5Aread(a, mt, s) < 0) {
       free(s);
       s = NULL;
@@ -816,21 +1139,74 @@ static void curve_free(curve_data *c)
   free(c->y_err);
 }
 
+/* The file says every dataset carries a checksum (qrd writes
+ * dataset_checksums; files of other writers need not). */
+static int checksums_declared(hid_t loc)
+{
+  return H5Aexists_by_name(loc, "/", "dataset_checksums", H5P_DEFAULT) > 0;
+}
+
+/* Whether the stored bytes can hold what the dataset declares, for layouts
+ * that store every value as it is (no filter, or only Fletcher-32). */
+static int storage_holds(hid_t d, hid_t dcpl, hid_t t, hssize_t np)
+{
+  int nf = H5Pget_nfilters(dcpl);
+  unsigned flags = 0;
+  size_t nelmts = 0;
+  unsigned cd[4];
+  int only_checksum =
+      nf == 1 && H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, &flags, &nelmts, cd, 0,
+                                      NULL, NULL) >= 0;
+  if (nf != 0 && !only_checksum)
+    return 1; /* compressed: the reader finds out */
+  size_t size = H5Tget_size(t);
+  return size > 0 && (hsize_t)np <= H5Dget_storage_size(d) / size;
+}
+
 static int read_dataset(hid_t g, const char *name, const char *path,
                         const char *obj, size_t *n, double **out)
 {
+  *out = NULL;
   hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
   hid_t s = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
+  hid_t t = d < 0 ? H5I_INVALID_HID : H5Dget_type(d);
+  hid_t dcpl = d < 0 ? H5I_INVALID_HID : H5Dget_create_plist(d);
   hssize_t np = s < 0 ? -1 : H5Sget_simple_extent_npoints(s);
-  int ok = np >= 0 && H5Sget_simple_extent_ndims(s) == 1;
-  *out = ok ? malloc(((size_t)np + 1) * sizeof **out) : NULL;
-  ok = *out != NULL && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
-                               H5P_DEFAULT, *out) >= 0;
+  int st = QRD_OK;
+  if (np < 0 || t < 0 || dcpl < 0 || H5Sget_simple_extent_ndims(s) != 1) {
+    st = h5_fail(path, "cannot read '%s/%s' as a 1-D float64 dataset", obj, name);
+  } else if ((size_t)np > QRD_RESULTS_MAX_POINTS) {
+    st = qrd_error_set(QRD_EIO, "%s: '%s/%s' declares %lld points (at most %zu)", path,
+                       obj, name, (long long)np, QRD_RESULTS_MAX_POINTS);
+  } else if (checksums_declared(d) &&
+             H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, NULL, NULL, NULL, 0, NULL,
+                                  NULL) < 0) {
+    st = qrd_error_set(QRD_EIO,
+                       "%s: '%s/%s' has no checksum though the file declares "
+                       "dataset_checksums (a damaged file)", path, obj, name);
+  } else if (!storage_holds(d, dcpl, t, np)) {
+    st = qrd_error_set(QRD_EIO, "%s: '%s/%s' declares %lld points but stores fewer "
+                       "(a damaged file)", path, obj, name, (long long)np);
+  } else if ((*out = malloc(((size_t)np + 1) * sizeof **out)) == NULL) {
+    st = qrd_error_set(QRD_ENOMEM, "%s: no memory for '%s/%s' (%lld points)", path, obj,
+                       name, (long long)np);
+  } else if (np > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                               *out) < 0) {
+    st = h5_fail(path, "cannot read '%s/%s' as a 1-D float64 dataset", obj, name);
+  }
+  for (hssize_t i = 0; st == QRD_OK && i < np; i++)
+    if (!isfinite((*out)[i]))
+      st = qrd_error_set(QRD_EIO, "%s: '%s/%s'[%lld] is %g: refused (results hold "
+                         "finite numbers only)", path, obj, name, (long long)i, (*out)[i]);
+  h5_close(H5Pclose, dcpl);
+  h5_close(H5Tclose, t);
   h5_close(H5Sclose, s);
   h5_close(H5Dclose, d);
-  if (!ok)
-    return h5_fail(path, "cannot read '%s/%s' as a 1-D float64 dataset", obj,
-                   name);
+  if (st != QRD_OK) {
+    free(*out);
+    *out = NULL;
+    return st;
+  }
   *n = (size_t)np;
   return QRD_OK;
 }
@@ -890,6 +1266,27 @@ static int for_each_curve(hid_t f, const char *path, const char *panel,
   }
   names_free(&curves);
   h5_close(H5Gclose, g);
+  return st;
+}
+
+static void no_output(const char *panel, const char *curve, const curve_data *c,
+                      FILE *out)
+{
+  (void)panel;
+  (void)curve;
+  (void)c;
+  (void)out;
+}
+
+/* Reads every curve of the file once (checksums, sizes, finite values),
+ * so an export prints nothing from a damaged file. */
+static int verify_file(hid_t f, const char *path)
+{
+  name_list panels = {0};
+  int st = list_names(f, 0, path, &panels);
+  for (size_t i = 0; st == QRD_OK && i < panels.n; i++)
+    st = for_each_curve(f, path, panels.v[i], no_output, NULL);
+  names_free(&panels);
   return st;
 }
 

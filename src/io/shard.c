@@ -12,6 +12,7 @@
 #include <hdf5_hl.h>
 
 #include "core/error.h"
+#include "io/results.h"
 
 #define FORMAT "qrd-shard-1"
 
@@ -170,45 +171,69 @@ static int put_header(hid_t file, const qrd_shard_file *f)
   return 0;
 }
 
+/* Non-empty datasets are chunked with HDF5's Fletcher-32 checksum, which
+ * every read verifies (the root attribute dataset_checksums says so). */
+static int make_dataset(hid_t file, const char *name, hsize_t n, hid_t type, const void *v)
+{
+  hsize_t chunk = n < ((hsize_t)1 << 20) ? n : (hsize_t)1 << 20;
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), space = H5Screate_simple(1, &n, NULL);
+  hid_t d = H5I_INVALID_HID;
+  herr_t ok = -1;
+  if (dcpl >= 0 && space >= 0 &&
+      (n == 0 || (H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_fletcher32(dcpl) >= 0)) &&
+      (d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) >= 0)
+    ok = n == 0 ? 0 : H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+  if (d >= 0 && H5Dclose(d) < 0)
+    ok = -1;
+  if (space >= 0)
+    H5Sclose(space);
+  if (dcpl >= 0)
+    H5Pclose(dcpl);
+  return ok < 0 ? -1 : 0;
+}
+
 static int put_columns(hid_t file, const qrd_shard_file *f, const columns *c)
 {
   hsize_t n = f->n_rec, nd = c->n_data;
-  if (H5LTmake_dataset(file, "/point", 1, &n, H5T_NATIVE_UINT64, c->point) < 0 ||
-      H5LTmake_dataset(file, "/status", 1, &n, H5T_NATIVE_INT32, c->status) < 0 ||
-      H5LTmake_dataset(file, "/offset", 1, &n, H5T_NATIVE_UINT64, c->offset) < 0 ||
-      H5LTmake_dataset(file, "/length", 1, &n, H5T_NATIVE_UINT64, c->length) < 0 ||
-      H5LTmake_dataset(file, "/data", 1, &nd, H5T_NATIVE_UCHAR, c->data) < 0)
+  if (make_dataset(file, "/point", n, H5T_NATIVE_UINT64, c->point) ||
+      make_dataset(file, "/status", n, H5T_NATIVE_INT32, c->status) ||
+      make_dataset(file, "/offset", n, H5T_NATIVE_UINT64, c->offset) ||
+      make_dataset(file, "/length", n, H5T_NATIVE_UINT64, c->length) ||
+      make_dataset(file, "/data", nd, H5T_NATIVE_UCHAR, c->data) ||
+      put_string(file, "dataset_checksums", "fletcher32"))
     return -1;
   return 0;
 }
 
+/* Built in memory and written by qrd_output_write: a regular file only
+ * (never a device, a link or the config), a temporary of its own created
+ * exclusively, removed on any failure, renamed when whole. */
 int qrd_shard_file_write(const char *path, const qrd_shard_file *f)
 {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  columns c;
-  int st = columns_make(f, &c);
+  int st = qrd_output_check(path, f->config_path);
   if (st)
     return st;
-  size_t lp = strlen(path);
-  char *tmp = malloc(lp + sizeof ".tmp");
-  if (!tmp) {
-    columns_free(&c);
-    return qrd_error_set(QRD_ENOMEM, "%s", path);
-  }
-  memcpy(tmp, path, lp);
-  memcpy(tmp + lp, ".tmp", sizeof ".tmp");
-  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  columns c;
+  if ((st = columns_make(f, &c)))
+    return st;
+  hid_t fapl = qrd_output_mem_fapl();
+  hid_t file = fapl < 0 ? H5I_INVALID_HID : H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (fapl >= 0)
+    H5Pclose(fapl);
   int bad = file < 0 || put_header(file, f) || put_columns(file, f, &c);
-  if (file >= 0 && H5Fclose(file) < 0)
-    bad = 1;
   columns_free(&c);
+  void *image = NULL;
+  size_t size = 0;
+  if (file >= 0) {
+    int ist = qrd_output_mem_image(file, path, &image, &size);
+    bad = bad || ist;
+  }
   if (bad)
-    st = qrd_error_set(QRD_EIO, "%s: cannot write the shard file", tmp);
-  else if (rename(tmp, path) != 0)
-    st = qrd_error_set(QRD_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-  if (st)
-    unlink(tmp);
-  free(tmp);
+    st = qrd_error_set(QRD_EIO, "%s: cannot build the shard file", path);
+  else
+    st = qrd_output_write(path, f->config_path, image, size);
+  free(image);
   return st;
 }
 
@@ -249,7 +274,24 @@ static int get_header(hid_t file, qrd_shard_file *f)
   return f->shards == 0 || f->shard < 1 || f->shard > f->shards ? -1 : 0;
 }
 
-/* The length of 1-d dataset `name` (which must be of integer class). */
+/* Whether non-empty dataset `name` lacks the checksum the file declares. */
+static int checksum_missing(hid_t file, const char *name, hsize_t n)
+{
+  if (n == 0 || H5Aexists(file, "dataset_checksums") <= 0)
+    return 0;
+  hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+  hid_t dcpl = d < 0 ? H5I_INVALID_HID : H5Dget_create_plist(d);
+  int missing = dcpl < 0 || H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, NULL, NULL, NULL,
+                                                 0, NULL, NULL) < 0;
+  if (dcpl >= 0)
+    H5Pclose(dcpl);
+  if (d >= 0)
+    H5Dclose(d);
+  return missing;
+}
+
+/* The length of 1-d dataset `name` (which must be of integer class, of a
+ * size that fits in memory, and checksummed where the file says so). */
 static int get_length(hid_t file, const char *name, size_t *n)
 {
   int rank;
@@ -257,7 +299,8 @@ static int get_length(hid_t file, const char *name, size_t *n)
   H5T_class_t cls;
   size_t size;
   if (H5LTget_dataset_ndims(file, name, &rank) < 0 || rank != 1 ||
-      H5LTget_dataset_info(file, name, dims, &cls, &size) < 0 || cls != H5T_INTEGER)
+      H5LTget_dataset_info(file, name, dims, &cls, &size) < 0 || cls != H5T_INTEGER ||
+      dims[0] > ((hsize_t)1 << 40) / 8 || checksum_missing(file, name, dims[0]))
     return -1;
   *n = (size_t)dims[0];
   return 0;

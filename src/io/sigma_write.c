@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "io/results.h"
 #include "io/sigma_write.h"
 
 struct qrd_sigma_file {
@@ -17,29 +18,36 @@ static int fail(const qrd_sigma_file *f, const char *group, const char *what)
   return qrd_error_set(QRD_EIO, "%s: group '%s': cannot write %s", f->path, group, what);
 }
 
+/* Sigma files can be large, so they are written on disk as they grow: to a
+ * temporary of their own (qrd_output_temp_name) created exclusively. */
 int qrd_sigma_file_create(const char *path, qrd_sigma_file **out)
 {
   *out = NULL;
+  int st = qrd_output_check(path, NULL);
+  if (st)
+    return st;
   qrd_sigma_file *f = calloc(1, sizeof *f);
   size_t len = strlen(path);
-  if (!f || !(f->path = malloc(len + 1)) || !(f->tmp = malloc(len + 5))) {
-    if (f)
-      free(f->path);
+  if (!f || !(f->path = malloc(len + 1))) {
     free(f);
     return qrd_error_set(QRD_ENOMEM, "%s: creating the file", path);
   }
   memcpy(f->path, path, len + 1);
-  snprintf(f->tmp, len + 5, "%s.tmp", path);
+  if ((st = qrd_output_temp_name(path, &f->tmp))) {
+    free(f->path);
+    free(f);
+    return st;
+  }
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
   if (fcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0)
-    f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    f->file = H5Fcreate(f->tmp, H5F_ACC_EXCL, fcpl, H5P_DEFAULT);
   else
     f->file = H5I_INVALID_HID;
   if (fcpl >= 0)
     H5Pclose(fcpl);
   if (f->file < 0) {
-    int st = qrd_error_set(QRD_EIO, "%s: cannot create the temporary file %s", path, f->tmp);
+    st = qrd_error_set(QRD_EIO, "%s: cannot create the temporary file %s", path, f->tmp);
     free(f->path);
     free(f->tmp);
     free(f);
@@ -144,11 +152,24 @@ static void release(qrd_sigma_file *f)
   free(f);
 }
 
+/* A close that fails (a full disk: its metadata cannot be flushed) leaves
+ * HDF5 1.10 holding a freed file, on which its exit handler would crash:
+ * the shutdown is skipped then, and the error returned. */
+static int close_file(qrd_sigma_file *f)
+{
+  if (H5Fclose(f->file) >= 0)
+    return 0;
+  qrd_output_h5_close_failed();
+  return -1;
+}
+
 int qrd_sigma_file_commit(qrd_sigma_file *f)
 {
   int st = QRD_OK;
-  if (H5Fclose(f->file) < 0) {
-    st = qrd_error_set(QRD_EIO, "%s: cannot close %s", f->path, f->tmp);
+  if (close_file(f) < 0) {
+    st = qrd_error_set(QRD_EIO, "%s: cannot write %s (a full disk?)", f->path, f->tmp);
+    remove(f->tmp);
+  } else if ((st = qrd_output_check(f->path, NULL)) != QRD_OK) {
     remove(f->tmp);
   } else if (rename(f->tmp, f->path) != 0) {
     st = qrd_error_set(QRD_EIO, "%s: cannot rename %s into place", f->path, f->tmp);
@@ -162,7 +183,7 @@ void qrd_sigma_file_abort(qrd_sigma_file *f)
 {
   if (!f)
     return;
-  H5Fclose(f->file);
+  close_file(f);
   remove(f->tmp);
   release(f);
 }

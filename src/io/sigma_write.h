@@ -6,9 +6,12 @@
  *   W       float64 a x n, optional: the weight as [out, in], one row per
  *           output channel (qrd_tensor_as_rows' orientation)
  *
- * and the group's attributes (qrd_sigma_group_attrs).  Written to
- * "<path>.tmp" and renamed on qrd_sigma_file_commit, so an interrupted run
- * never leaves a half-written file under the real name.  Object
+ * and the group's attributes (qrd_sigma_group_attrs).  Written to a
+ * temporary beside it, "<path>.tmp.<host>.<pid>.<random>", created
+ * exclusively, and renamed over <path> on qrd_sigma_file_commit (which
+ * replaces only a regular file: io/results.h's qrd_output_check), so an
+ * interrupted run never leaves a half-written file under the real name
+ * and a stale temporary never blocks the next run.  Object
  * timestamps are off: equal inputs give identical files. */
 #ifndef QRD_IO_SIGMA_WRITE_H
 #define QRD_IO_SIGMA_WRITE_H
@@ -17,8 +20,9 @@
 
 typedef struct qrd_sigma_file qrd_sigma_file;
 
-/* Creates "<path>.tmp" (replacing any old one).  QRD_EIO naming the file
- * when it cannot be created. */
+/* Checks <path> (qrd_output_check) and creates its temporary.  QRD_EINVAL
+ * for a path that is not a regular file, QRD_EIO naming the file when it
+ * cannot be created. */
 int qrd_sigma_file_create(const char *path, qrd_sigma_file **out);
 
 /* A string attribute of the root group (e.g. the model and the corpus). */
@@ -39,7 +43,8 @@ int qrd_sigma_file_group(qrd_sigma_file *f, const char *group, size_t n, const d
                          size_t a, const double *W, const qrd_sigma_group_attrs *attrs);
 
 /* Closes the temporary file and renames it to its path; f is freed either
- * way, and on failure the temporary file is deleted. */
+ * way, and on failure (a full disk: an error, not a crash at exit) the
+ * temporary file is deleted. */
 int qrd_sigma_file_commit(qrd_sigma_file *f);
 
 /* Closes and deletes the temporary file. */
