@@ -6,9 +6,26 @@
 #include "core/error.h"
 #include "harness/curve.h"
 
-void qrd_driver_progress_named(void *drv, const char *what)
+/* Announces a library batch of n points and picks those this process
+ * computes (harness/shard.h); *todo is the caller's to free. */
+static int batch_begin(qrd_driver *drv, size_t n, const qrd_driver_slots *out,
+                       unsigned char **todo)
 {
-  qrd_driver_progress_step(drv, what);
+  qrd_driver_progress_begin(drv, n);
+  *todo = malloc(n ? n : 1);
+  return *todo ? qrd_shard_sweep_begin(drv, n, out, *todo)
+               : qrd_error_set(QRD_ENOMEM, "%zu points", n);
+}
+
+/* A batch's status st: a shard keeps a failed point (point_failed) in its
+ * file and goes on. */
+static int batch_end(const qrd_driver *drv, int st, int point_failed)
+{
+  if (st && point_failed && qrd_shard_keeps_going(drv)) {
+    qrd_error_clear();
+    return QRD_OK;
+  }
+  return st;
 }
 
 typedef struct {
@@ -33,25 +50,17 @@ int qrd_driver_run_points(qrd_driver *drv, qrd_matq_point_job *jobs, size_t n,
 {
   point_progress p = {drv, jobs, name, ctx};
   size_t failed;
-  qrd_driver_progress_begin(drv, n);
-  unsigned char *todo = malloc(n ? n : 1);
+  unsigned char *todo;
   qrd_driver_slots out = {{{&jobs->out, sizeof *jobs, sizeof jobs->out}}, 1, NULL, NULL, NULL};
-  int st = todo ? qrd_shard_sweep_begin(drv, n, &out, todo)
-                : qrd_error_set(QRD_ENOMEM, "%zu points", n);
+  int st = batch_begin(drv, n, &out, &todo);
   for (size_t j = 0; !st && j < n; j++)
     jobs[j].skip = !todo[j];
   free(todo);
-  if (!st)
-    st = qrd_matq_point_batch(jobs, n, point_step, &p, &failed);
-  if (st && qrd_shard_keeps_going(drv)) {
-    qrd_error_clear();
-    st = QRD_OK;
-  } else if (st) {
-    char what[512];
-    name(ctx, failed, what, sizeof what);
-    st = qrd_error_set(st, "%s: %s", what, jobs[failed].error);
-  }
-  return st;
+  if (st || !(st = batch_end(drv, qrd_matq_point_batch(jobs, n, point_step, &p, &failed), 1)))
+    return st;
+  char what[512];
+  name(ctx, failed, what, sizeof what);
+  return qrd_error_set(st, "%s: %s", what, jobs[failed].error);
 }
 
 int qrd_driver_run_grid(qrd_driver *drv, qrd_driver_grid_run *gr, qrd_driver_job_name_fn name,
@@ -106,19 +115,11 @@ static void excess_done(void *drv, size_t j, int status, const char *what, const
 int qrd_driver_run_excess(qrd_driver *drv, qrd_excess_sweep *sw)
 {
   size_t n = qrd_excess_sweep_items(sw), failed = n;
-  qrd_driver_progress_begin(drv, n);
-  unsigned char *todo = malloc(n ? n : 1);
-  int st = todo ? qrd_shard_sweep_begin(drv, n,
-                                        &(qrd_driver_slots){.at = excess_slot, .ctx = sw}, todo)
-                : qrd_error_set(QRD_ENOMEM, "%zu points", n);
+  unsigned char *todo;
+  int st = batch_begin(drv, n, &(qrd_driver_slots){.at = excess_slot, .ctx = sw}, &todo);
   if (!st)
     st = qrd_excess_sweep_run(sw, todo, excess_done, drv, &failed);
   free(todo);
-  /* a shard keeps its failed points and goes on; a failed Haar rotation
-   * (failed = n) is no point's and ends the run */
-  if (st && failed < n && qrd_shard_keeps_going(drv)) {
-    qrd_error_clear();
-    st = QRD_OK;
-  }
-  return st;
+  /* a failed Haar rotation (failed = n) is no point's and ends the run */
+  return batch_end(drv, st, failed < n);
 }

@@ -12,10 +12,6 @@
 #include "mat/excess.h"
 #include "mat/point_grid.h"
 
-/* A progress callback for library sweeps that name their items
- * (qrd_excess_progress_fn): ctx is the qrd_driver. */
-void qrd_driver_progress_named(void *drv, const char *what);
-
 /* Names job j of a run in buf (its progress line and failure prefix). */
 typedef void (*qrd_driver_job_name_fn)(const void *ctx, size_t j, char *buf, size_t len);
 
