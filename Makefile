@@ -177,6 +177,7 @@ $(BIN)/qrd-tests: $(TESTBIN)/qrd $(FIGURES:%=$(TESTBIN)/%)
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 include experiments/figures.mk
+include tests/fuzz/fuzz.mk
 include tests/sanitize.mk
 
 # The reproduction report (the README's reproduction table): every number of

@@ -35,6 +35,24 @@ static char *trim(char *s)
   return s;
 }
 
+/* A config is text: no NUL or other control bytes (tabs and line ends
+ * aside), which would cut a line short or end up in a message. */
+static int check_text(const char *path, const char *buf, size_t len)
+{
+  int line = 1;
+  size_t col = 1;
+  for (size_t i = 0; i < len; i++, col++) {
+    unsigned char ch = (unsigned char)buf[i];
+    if (ch == '\n') {
+      line++;
+      col = 0;
+    } else if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+      return qrd_error_set(QRD_ECONFIG, "%s:%d: byte 0x%02x at column %zu is not text (a config "
+                           "is a text file of 'key = value' lines)", path, line, ch, col);
+  }
+  return QRD_OK;
+}
+
 static int read_file(const char *path, char **out)
 {
   FILE *f = fopen(path, "rb");
@@ -45,13 +63,29 @@ static int read_file(const char *path, char **out)
   size_t got;
   while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
     len += got;
-    if (len + 1 == cap && !(buf = realloc(buf, cap *= 2)))
-      break;
+    if (len + 1 == cap) {
+      char *more = realloc(buf, cap *= 2);
+      if (!more) {
+        free(buf);
+        buf = NULL;
+      }
+      buf = more;
+    }
   }
+  int err = ferror(f);
   fclose(f);
   if (!buf)
     return qrd_error_set(QRD_ENOMEM, "%s: reading config", path);
+  if (err) {
+    free(buf);
+    return qrd_error_set(QRD_EIO, "%s: cannot read config", path);
+  }
   buf[len] = '\0';
+  int st = check_text(path, buf, len);
+  if (st) {
+    free(buf);
+    return st;
+  }
   *out = buf;
   return QRD_OK;
 }

@@ -185,9 +185,14 @@ void qrd_spec_format(char *buf, size_t len, const char *name,
     const char *named = value_word(&defs[i], theta[i], word, sizeof word);
     if (named)
       used += snprintf(buf + used, len - (size_t)used, "%c%s=%s", sep, defs[i].name, named);
-    else
-      used += snprintf(buf + used, len - (size_t)used, "%c%s=%.15g", sep, defs[i].name,
-                       theta[i]);
+    else {
+      /* %.15g reads best; %.17g where it would not give theta back */
+      char num[32];
+      snprintf(num, sizeof num, "%.15g", theta[i]);
+      if (strtod(num, NULL) != theta[i])
+        snprintf(num, sizeof num, "%.17g", theta[i]);
+      used += snprintf(buf + used, len - (size_t)used, "%c%s=%s", sep, defs[i].name, num);
+    }
     sep = ',';
   }
 }

@@ -1,6 +1,8 @@
 #include "io/h5read.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,43 +96,196 @@ static void close_dataset(hid_t dset, hid_t space)
   H5Dclose(dset);
 }
 
-int qrd_h5read_dims(const qrd_h5read *f, const char *obj, int rank, size_t *dims)
+/* The dataspace into out (rank, dims, count). */
+static int check_space(const qrd_h5read *f, const char *obj, hid_t space,
+                       qrd_h5read_shape_info *out)
 {
+  H5S_class_t kind = space < 0 ? H5S_NO_CLASS : H5Sget_simple_extent_type(space);
+  if (kind == H5S_NULL) {
+    out->rank = 0;
+    out->count = 0;
+    return QRD_OK;
+  }
+  int rank = kind == H5S_SCALAR || kind == H5S_SIMPLE ? H5Sget_simple_extent_ndims(space) : -1;
+  if (rank < 0 || rank > QRD_H5READ_MAX_RANK)
+    return qrd_error_set(QRD_EIO, "%s: dataset '%s': unreadable dataspace (rank %d)", f->path,
+                         obj, rank);
+  hsize_t h[H5S_MAX_RANK];
+  if (rank > 0 && H5Sget_simple_extent_dims(space, h, NULL) != rank)
+    return qrd_error_set(QRD_EIO, "%s: dataset '%s': unreadable dims", f->path, obj);
+  size_t count = 1;
+  for (int i = 0; i < rank; i++) {
+    if (h[i] > SIZE_MAX || (h[i] != 0 && count > SIZE_MAX / sizeof(double) / h[i]))
+      return qrd_error_set(QRD_EIO, "%s: dataset '%s': dims overflow (dimension %d is %llu)",
+                           f->path, obj, i, (unsigned long long)h[i]);
+    out->dims[i] = (size_t)h[i];
+    count *= (size_t)h[i];
+  }
+  out->rank = rank;
+  out->count = count;
+  return QRD_OK;
+}
+
+/* An IEEE half, single or double of either byte order, or an integer of
+ * 1, 2, 4 or 8 bytes using all its bits: what HDF5 converts to double
+ * without trusting odd bit fields. */
+static int check_type(const qrd_h5read *f, const char *obj, hid_t type,
+                      qrd_h5read_shape_info *out)
+{
+  H5T_class_t cls = type < 0 ? H5T_NO_CLASS : H5Tget_class(type);
+  out->cls = cls == H5T_FLOAT ? QRD_H5READ_FLOAT
+           : cls == H5T_INTEGER ? QRD_H5READ_INTEGER : QRD_H5READ_OTHER;
+  out->type_size = type < 0 ? 0 : H5Tget_size(type);
+  if (out->cls == QRD_H5READ_OTHER)
+    return QRD_OK;
+  size_t size = out->type_size, prec = H5Tget_precision(type);
+  int off = H5Tget_offset(type);
+  H5T_order_t order = H5Tget_order(type);
+  int ok = prec == 8 * size && off == 0 && (order == H5T_ORDER_LE || order == H5T_ORDER_BE ||
+                                            (size == 1 && order == H5T_ORDER_NONE));
+  if (out->cls == QRD_H5READ_INTEGER)
+    ok = ok && (size == 1 || size == 2 || size == 4 || size == 8);
+  else {
+    size_t spos, epos, esize, mpos, msize;
+    ok = ok && H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) >= 0 &&
+         H5Tget_norm(type) == H5T_NORM_IMPLIED && mpos == 0 &&
+         ((size == 2 && spos == 15 && epos == 10 && esize == 5 && msize == 10) ||
+          (size == 4 && spos == 31 && epos == 23 && esize == 8 && msize == 23) ||
+          (size == 8 && spos == 63 && epos == 52 && esize == 11 && msize == 52));
+  }
+  if (!ok)
+    return qrd_error_set(QRD_EINVAL, "%s: dataset '%s': a %zu-byte %s type qrd does not read "
+                         "(allowed: integers of 1, 2, 4, 8 bytes; IEEE float16, 32, 64)",
+                         f->path, obj, size,
+                         out->cls == QRD_H5READ_FLOAT ? "floating-point" : "integer");
+  return QRD_OK;
+}
+
+/* Storage in the file itself, enough for the declared elements. */
+static int check_storage(const qrd_h5read *f, const char *obj, hid_t dset,
+                         const qrd_h5read_shape_info *info)
+{
+  hid_t dcpl = H5Dget_create_plist(dset);
+  if (dcpl < 0)
+    return qrd_error_set(QRD_EIO, "%s: dataset '%s': unreadable creation properties", f->path,
+                         obj);
+  H5D_layout_t layout = H5Pget_layout(dcpl);
+  int filters = H5Pget_nfilters(dcpl), external = H5Pget_external_count(dcpl);
+  H5Pclose(dcpl);
+  if (layout == H5D_VIRTUAL || external != 0)
+    return qrd_error_set(QRD_EINVAL, "%s: dataset '%s': %s storage (qrd reads datasets stored "
+                         "in the file itself)", f->path, obj,
+                         layout == H5D_VIRTUAL ? "virtual" : "external");
+  if (layout < 0 || filters < 0)
+    return qrd_error_set(QRD_EIO, "%s: dataset '%s': unreadable layout", f->path, obj);
+  if (info->count == 0)
+    return QRD_OK;
+  /* count * 8 fits in a size_t, so count * type_size (<= 8) does too */
+  unsigned long long need = (unsigned long long)info->count * info->type_size;
+  unsigned long long stored = H5Dget_storage_size(dset);
+  hsize_t file_size = 0;
+  if (H5Fget_filesize(f->file, &file_size) < 0)
+    return qrd_error_set(QRD_EIO, "%s: cannot tell its size", f->path);
+  if (stored > file_size)
+    return qrd_error_set(QRD_EIO, "%s: dataset '%s': %llu bytes of storage in a file of %llu",
+                         f->path, obj, stored, (unsigned long long)file_size);
+  int short_ = filters == 0 ? stored < need : stored < need / 1100 + (need % 1100 != 0);
+  if (short_ || stored == 0)
+    return qrd_error_set(QRD_EIO, "%s: dataset '%s': declares %zu elements (%llu bytes) but "
+                         "stores %llu bytes%s (a damaged or partly written file)", f->path, obj,
+                         info->count, need, stored, filters ? " compressed" : "");
+  return QRD_OK;
+}
+
+int qrd_h5read_shape(const qrd_h5read *f, const char *obj, qrd_h5read_shape_info *out)
+{
+  memset(out, 0, sizeof *out);
   hid_t dset, space;
   int st = open_dataset(f, obj, &dset, &space);
   if (st)
     return st;
   hid_t type = H5Dget_type(dset);
-  int r = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
-  H5T_class_t cls = type < 0 ? H5T_NO_CLASS : H5Tget_class(type);
-  hsize_t h[H5S_MAX_RANK];
-  if (r == rank)
-    H5Sget_simple_extent_dims(space, h, NULL);
+  st = check_space(f, obj, space, out);
+  if (!st)
+    st = check_type(f, obj, type, out);
+  if (!st && out->cls != QRD_H5READ_OTHER)
+    st = check_storage(f, obj, dset, out);
   if (type >= 0)
     H5Tclose(type);
   close_dataset(dset, space);
-  if (r != rank)
+  return st;
+}
+
+int qrd_h5read_dims(const qrd_h5read *f, const char *obj, int rank, size_t *dims)
+{
+  qrd_h5read_shape_info info;
+  int st = qrd_h5read_shape(f, obj, &info);
+  if (st)
+    return st;
+  if (info.rank != rank)
     return qrd_error_set(QRD_EINVAL, "%s: dataset '%s' has rank %d (allowed: %s)", f->path,
-                         obj, r, rank == 1 ? "a 1-D vector" : "a 2-D matrix");
-  if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+                         obj, info.rank, rank == 1 ? "a 1-D vector" : "a 2-D matrix");
+  if (info.cls == QRD_H5READ_OTHER)
     return qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is not numeric", f->path, obj);
   for (int i = 0; i < rank; i++)
-    dims[i] = (size_t)h[i];
+    dims[i] = info.dims[i];
   return QRD_OK;
 }
 
 int qrd_h5read_doubles(const qrd_h5read *f, const char *obj, size_t count, double *out)
 {
-  hid_t dset, space;
-  int st = open_dataset(f, obj, &dset, &space);
+  qrd_h5read_shape_info info;
+  int st = qrd_h5read_shape(f, obj, &info);
   if (st)
     return st;
-  hssize_t np = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
-  if (np >= 0 && (size_t)np != count)
-    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' has %lld elements, not %zu", f->path,
-                       obj, (long long)np, count);
-  else if (np < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
+  if (info.cls == QRD_H5READ_OTHER) /* HDF5 converts no strings or compounds to double */
+    return qrd_error_set(QRD_EIO, "%s: cannot read dataset '%s'", f->path, obj);
+  if (info.count != count)
+    return qrd_error_set(QRD_EINVAL, "%s: dataset '%s' has %zu elements, not %zu", f->path, obj,
+                         info.count, count);
+  if (count == 0)
+    return QRD_OK;
+  hid_t dset, space;
+  if ((st = open_dataset(f, obj, &dset, &space)))
+    return st;
+  if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
     st = qrd_error_set(QRD_EIO, "%s: cannot read dataset '%s'", f->path, obj);
   close_dataset(dset, space);
   return st;
+}
+
+typedef struct {
+  int (*each)(const char *obj, void *ctx);
+  void *ctx;
+  int status;
+} visit_ctx;
+
+static herr_t visit(hid_t obj, const char *name, const H5O_info_t *oi, void *p)
+{
+  (void)obj;
+  visit_ctx *v = p;
+  if (oi->type != H5O_TYPE_DATASET)
+    return 0;
+  size_t len = strlen(name) + 2;
+  char *path = malloc(len);
+  if (!path) {
+    v->status = qrd_error_set(QRD_ENOMEM, "dataset name");
+    return -1;
+  }
+  snprintf(path, len, "/%s", name);
+  v->status = v->each(path, v->ctx);
+  free(path);
+  return v->status ? -1 : 0;
+}
+
+int qrd_h5read_datasets(const qrd_h5read *f, int (*each)(const char *obj, void *ctx),
+                        void *ctx)
+{
+  visit_ctx v = {.each = each, .ctx = ctx};
+  herr_t h = H5Ovisit2(f->file, H5_INDEX_NAME, H5_ITER_INC, visit, &v, H5O_INFO_BASIC);
+  if (v.status)
+    return v.status;
+  if (h < 0)
+    return qrd_error_set(QRD_EIO, "%s: cannot list its datasets", f->path);
+  return QRD_OK;
 }

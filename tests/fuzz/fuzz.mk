@@ -1,0 +1,84 @@
+# Fuzzing (issue 16): libFuzzer targets for every parser and reader.
+#
+#   make fuzz                  build every target and run each for
+#                              FUZZ_SECONDS (default 60) on its corpus
+#   make fuzz FUZZ_TARGETS=npy one target
+#   make fuzz-build            only build them ($(FUZZ_BUILD)/fuzz-NAME)
+#   make fuzz-corpus           rewrite the binary seeds of tests/fuzz/corpus/
+#
+# Each target is tests/fuzz/fuzz_NAME.c, whose entry qrd_fuzz_NAME() the
+# Check suite fuzz_regress also calls on every file of
+# tests/fuzz/corpus/NAME and tests/fuzz/regress/NAME (make test).  The
+# library is compiled again with clang and the same sanitizers
+# (-fsanitize=fuzzer-no-link,address,undefined) into $(FUZZ_BUILD); new
+# inputs go to $(FUZZ_BUILD)/corpus/NAME, crashing ones to
+# $(FUZZ_BUILD)/crashes/NAME/ (copy each into tests/fuzz/regress/NAME once
+# it is fixed).  tests/fuzz/run.sh prints executions and crashes per
+# target and fails when any target crashed.  clang-14 and its libFuzzer
+# runtime are installed as root when missing, like the main deps step.
+
+FUZZ_DEB_PACKAGES := clang-14 libclang-rt-14-dev libomp-14-dev
+FUZZ_CC ?= clang-14
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wno-unknown-pragmas \
+              -fopenmp -Isrc $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_LIB := $(FUZZ_BUILD)/libqrd.a
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_DEPS_STAMP := $(FUZZ_BUILD)/.deps-ok
+
+.PHONY: fuzz-build fuzz-corpus
+
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
+
+.SECONDARY: $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
+
+$(FUZZ_DEPS_STAMP):
+	@missing=$$(for p in $(DEB_PACKAGES) $(FUZZ_DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:" $$missing >&2; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >&2 || exit 1; \
+	  else \
+	    echo "missing Debian packages:" $$missing >&2; \
+	    echo "run as root: apt-get install" $$missing >&2; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(FUZZ_BUILD) && touch $@
+
+# The library with the fuzzers' instrumentation (no libFuzzer main).
+$(FUZZ_BUILD)/src/%.o: src/%.c | $(FUZZ_DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/tests/fuzz/harness.o: tests/fuzz/harness.c | $(FUZZ_DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+# A target: its file with LLVMFuzzerTestOneInput switched on.
+$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c | $(FUZZ_DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -DQRD_FUZZ_LIBFUZZER -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/tests/fuzz/harness.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The binary seeds, written by a program of the ordinary build.
+$(BUILD)/fuzz-gen-corpus: tests/fuzz/tools/gen_corpus.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz-corpus: $(BUILD)/fuzz-gen-corpus
+	./$(BUILD)/fuzz-gen-corpus
+
+-include $(wildcard $(FUZZ_BUILD)/src/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

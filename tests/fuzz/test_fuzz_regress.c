@@ -1,0 +1,105 @@
+/* Replays every seed (tests/fuzz/corpus/NAME/) and every input a fuzz run
+ * once crashed on (tests/fuzz/regress/NAME/) through the entry functions
+ * the libFuzzer targets call (tests/fuzz/fuzz_NAME.c), so make test keeps
+ * them fixed: each must return 0 (a clean status; a crash or a failed
+ * check aborts, which Check reports as this test's failure).  Runs from
+ * the repository root, like the other suites. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz.h"
+#include "suites.h"
+
+typedef int (*entry)(const uint8_t *, size_t);
+
+static const struct {
+  const char *name;
+  entry fn;
+} TARGETS[] = {
+#define QRD_FUZZ_ROW(name) {#name, qrd_fuzz_##name},
+  QRD_FUZZ_TARGETS(QRD_FUZZ_ROW)
+#undef QRD_FUZZ_ROW
+};
+#define N_TARGETS (sizeof TARGETS / sizeof TARGETS[0])
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+  FILE *f = fopen(path, "rb");
+  ck_assert_msg(f != NULL, "%s: cannot open", path);
+  size_t cap = 4096, len = 0;
+  uint8_t *buf = malloc(cap);
+  for (size_t k; buf && (k = fread(buf + len, 1, cap - len, f)) > 0;) {
+    len += k;
+    if (len == cap)
+      buf = realloc(buf, cap *= 2);
+  }
+  ck_assert_msg(buf != NULL && !ferror(f), "%s: cannot read", path);
+  fclose(f);
+  *n = len;
+  return buf;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+  return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Feeds every regular file of dir to fn; returns how many. */
+static size_t replay(const char *dir, entry fn)
+{
+  struct dirent **list;
+  int n = scandir(dir, &list, NULL, by_name);
+  if (n < 0)
+    return 0; /* no such directory: nothing to replay */
+  size_t done = 0;
+  for (int i = 0; i < n; i++) {
+    char path[1024];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+    if (list[i]->d_name[0] != '.' && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+      size_t len;
+      uint8_t *data = slurp(path, &len);
+      ck_assert_msg(fn(data, len) == 0, "%s: fuzz entry did not return 0", path);
+      free(data);
+      done++;
+    }
+    free(list[i]);
+  }
+  free(list);
+  return done;
+}
+
+START_TEST(test_replay)
+{
+  const char *name = TARGETS[_i].name;
+  char dir[256];
+  snprintf(dir, sizeof dir, "tests/fuzz/corpus/%s", name);
+  size_t seeds = replay(dir, TARGETS[_i].fn);
+  ck_assert_msg(seeds > 0, "%s: no seed corpus (run from the repository root)", dir);
+  snprintf(dir, sizeof dir, "tests/fuzz/regress/%s", name);
+  replay(dir, TARGETS[_i].fn);
+}
+END_TEST
+
+/* Each target also survives the empty input and a run of NUL bytes. */
+START_TEST(test_trivial)
+{
+  static const uint8_t zeros[64];
+  ck_assert_int_eq(TARGETS[_i].fn(zeros, 0), 0);
+  ck_assert_int_eq(TARGETS[_i].fn(zeros, sizeof zeros), 0);
+}
+END_TEST
+
+Suite *qrd_suite_fuzz_regress(void)
+{
+  Suite *s = suite_create("fuzz_regress");
+  TCase *tc = tcase_create("replay");
+  tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
+  tcase_add_loop_test(tc, test_replay, 0, (int)N_TARGETS);
+  tcase_add_loop_test(tc, test_trivial, 0, (int)N_TARGETS);
+  suite_add_tcase(s, tc);
+  return s;
+}
