@@ -45,7 +45,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 FIGURES := $(patsubst configs/%.cfg,%,$(sort $(wildcard configs/fig-*.cfg)))
 
-.PHONY: all deps test test-all test-slurm test-sanitize figures bench determinism clean $(FIGURES)
+.PHONY: all deps test test-all test-slurm test-sanitize figures bench determinism clean fuzz $(FIGURES)
 .DELETE_ON_ERROR:
 
 all: $(BIN)/qrd $(FIGURES:%=$(BIN)/%)
