@@ -104,12 +104,26 @@ static int bad(const char *fmt, const char *a, const char *b)
   return 2;
 }
 
+/* Whether name's family (before any ':') is a registered quantiser: then
+ * --quantiser means that design, and a bad parameter is the quantiser's
+ * error ("crd:alpha=1e-300" is not the element format crd). */
+static int names_quantiser(const char *name)
+{
+  size_t len = strcspn(name, ":");
+  for (size_t i = 0; i < qrd_quantiser_count(); i++) {
+    const char *q = qrd_quantiser_type_at(i)->name;
+    if (strlen(q) == len && strncmp(q, name, len) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 int qrd_eval_is_element_format(const char *name)
 {
   qrd_quantiser q;
   qrd_element_request r = {.bits = 4.0};
   qrd_element *e = NULL;
-  if (qrd_quantiser_parse(name, &q) == QRD_OK)
+  if (qrd_quantiser_parse(name, &q) == QRD_OK || names_quantiser(name))
     return 0;
   if (strncmp(name, "lut:", 4) == 0 || qrd_element_spec_takes_bits(name))
     return 1;
