@@ -26,8 +26,9 @@ static const char eval_help[] =
   "  --dist D       gaussian | laplace | student-t:nu=V  (unit variance unless\n"
   "                 scale=S is given; see qrd dists)\n"
   "  --quantiser Q  uniform | lloyd-max | crd[:alpha=A] (fixed-length: --levels,\n"
-  "                 or --bits/--rate meaning round(2^B) levels)\n"
-  "                 uniform-ec | ecsq (entropy-coded: --rate R, index entropy)\n"
+  "                 2 to 16384, or --bits/--rate meaning round(2^B) levels)\n"
+  "                 uniform-ec | ecsq (entropy-coded: --rate R, 0 < R <= 14,\n"
+  "                 index entropy)\n"
   "columns: dist quantiser method bits rel_rmse rel_rmse_se r2b r2b_se levels\n"
   "         rate_fixed entropy mse nmse l1   (method: exact; bits: log2 levels,\n"
   "         or the index entropy of an entropy-coded design; r2b = R 2^bits)\n"
@@ -49,7 +50,9 @@ static const char gap_help[] =
   "lloyd-max and crd.\n"
   "Element formats with a scaling (nf4, int, fp:e=E,m=M, ...) on a Monte Carlo\n"
   "sample: qrd gap --dist D --format F --scaling S; see qrd gap --format int --help.\n"
-  "columns: dist quantiser bound rate mse bound_rate gap theory_gap\n";
+  "Levels run from 2 to 16384, entropy-coded rates up to 14 bits.\n"
+  "columns: dist quantiser bound rate mse bound_rate gap theory_gap\n"
+  "(theory_gap NA where the design has no high-rate limit, e.g. uniform).\n";
 
 typedef struct {
   qrd_dist dist;
@@ -92,9 +95,15 @@ static int parse_targets(const char *cmd, const char *name, const char *text,
       return bad(cmd, msg);
     }
     double target = levels ? v : qrd_target_for_rate(&r->q, v);
-    if (r->q.type->target == QRD_TARGET_LEVELS && !(target >= 2.0 && target == floor(target))) {
-      snprintf(msg, sizeof msg, "--%s %s gives %g levels (allowed: a whole number >= 2)",
-               name, t, target);
+    if (r->q.type->target == QRD_TARGET_LEVELS &&
+        !(target >= 2.0 && target <= QRD_QUANTISER_MAX_LEVELS && target == floor(target))) {
+      snprintf(msg, sizeof msg, "--%s %s gives %g levels (allowed: a whole number from 2 to "
+               "%d)", name, t, target, QRD_QUANTISER_MAX_LEVELS);
+      return bad(cmd, msg);
+    }
+    if (r->q.type->target == QRD_TARGET_RATE && !(target <= QRD_QUANTISER_MAX_RATE)) {
+      snprintf(msg, sizeof msg, "--%s %s: rate of an entropy-coded design (allowed: 0 < rate "
+               "<= %g bits)", name, t, QRD_QUANTISER_MAX_RATE);
       return bad(cmd, msg);
     }
     r->target[r->n_target++] = target;
@@ -174,6 +183,22 @@ static int evaluate(const char *cmd, const request *r, size_t i, qrd_rd_point *p
   return 0;
 }
 
+/* QRD_EDOM naming the first of v[0..n) that is not finite. */
+static int check_finite(const char *cmd, const request *r, const qrd_rd_point *p)
+{
+  const char *name[] = {"rel_rmse", "rate_fixed", "entropy", "mse", "nmse", "l1", "rate",
+                        "bound_rate", "gap"};
+  double v[] = {p->s.rel_rmse, p->s.rate_fixed, p->s.entropy, p->s.mse, p->s.nmse, p->s.l1,
+                p->rate, p->bound_rate, p->gap};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    if (!isfinite(v[i])) {
+      fprintf(stderr, "qrd %s: %s on %s: %s = %g is not finite\n", cmd, r->q.spec,
+              r->dist.spec, name[i], v[i]);
+      return 1;
+    }
+  return 0;
+}
+
 /* bits: log2 levels of a fixed-length design, the index entropy of an
  * entropy-coded one. */
 static void eval_row(const request *r, const qrd_rd_point *p)
@@ -185,14 +210,19 @@ static void eval_row(const request *r, const qrd_rd_point *p)
          p->s.entropy, p->s.mse, p->s.nmse, p->s.l1);
 }
 
+/* theory_gap is NA where the design has no high-rate limit. */
 static void gap_row(const request *r, const qrd_rd_point *p)
 {
-  printf("%s\t%s\t%s\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n", r->dist.spec, r->q.spec,
-         qrd_bound_name(&r->dist), p->rate, p->s.mse, p->bound_rate, p->gap,
-         p->theory_gap);
+  printf("%s\t%s\t%s\t%.10g\t%.10g\t%.10g\t%.10g\t", r->dist.spec, r->q.spec,
+         qrd_bound_name(&r->dist), p->rate, p->s.mse, p->bound_rate, p->gap);
+  if (isfinite(p->theory_gap))
+    printf("%.10g\n", p->theory_gap);
+  else
+    puts("NA");
 }
 
-/* Parses, then prints `header` and one row per target. */
+/* Parses, evaluates every target and checks the results, then prints
+ * `header` and one row per target: an error leaves stdout empty. */
 static int run(const char *cmd, const char *help, const char *header,
                void (*row)(const request *, const qrd_rd_point *), int argc,
                char **argv)
@@ -201,13 +231,13 @@ static int run(const char *cmd, const char *help, const char *header,
   int st = parse_request(cmd, help, argc, argv, &r);
   if (st)
     return st < 0 ? 0 : st;
-  fputs(header, stdout);
-  for (size_t i = 0; i < r.n_target; i++) {
-    qrd_rd_point p;
-    if ((st = evaluate(cmd, &r, i, &p)))
+  qrd_rd_point p[MAX_TARGETS];
+  for (size_t i = 0; i < r.n_target; i++)
+    if ((st = evaluate(cmd, &r, i, &p[i])) || (st = check_finite(cmd, &r, &p[i])))
       return st;
-    row(&r, &p);
-  }
+  fputs(header, stdout);
+  for (size_t i = 0; i < r.n_target; i++)
+    row(&r, &p[i]);
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "core/spec.h"
 #include "mat/cov.h"
 #include "mat/limits.h"
+#include "mat/point.h"
 #include "mat/rotate.h"
 
 #define QRD_SIGMA_MAX_RATES 32
@@ -26,7 +27,8 @@ static const char help[] =
   "               lowrank[:frac=,eps=] | wishart[:ratio=,rho=,dead=] | randcorr;\n"
   "               every family also takes haar=1.  file:PATH[:GROUP] reads the\n"
   "               dataset Sigma of an HDF5 file (GROUP after the last ':').\n"
-  "  --n N        dimension (required for a family; a file gives its own)\n"
+  "  --n N        dimension, 1 to 4096 (required for a family; a file gives its\n"
+  "               own, also at most 4096): the eigenvalues cost O(n^3)\n"
   "  --rotate R   none (default) | haar | hadamard | sylvester | act-order\n"
   "  --seed S     seed of random families and rotations (default 1)\n"
   "  --damp P     Sigma += P mean(diag Sigma) I first (GPTQ's percdamp; default 0)\n"
@@ -91,9 +93,16 @@ static int parse_request(int argc, char **argv, request *r)
     return 2;
   if (damp && (qrd_parse_double(damp, &r->damp) || r->damp < 0.0))
     return qrd_args_bad("sigma", "--damp %s: not a number >= 0", damp);
-  if (qrd_cov_parse(family, &r->cov) || (rotate && qrd_rotate_parse(rotate, &r->rotate)) ||
-      qrd_cov_dim(&r->cov, n_req, &r->n))
+  if (qrd_cov_parse(family, &r->cov) || (rotate && qrd_rotate_parse(rotate, &r->rotate)))
     return qrd_args_bad("sigma", "%s", qrd_error_detail());
+  if (r->cov.type && n && (n_req == 0 || n_req > QRD_MATQ_POINT_MAX_N))
+    return qrd_args_bad("sigma", "--n %s: allowed a dimension from 1 to %zu", n,
+                        QRD_MATQ_POINT_MAX_N);
+  if (qrd_cov_dim(&r->cov, n_req, &r->n))
+    return qrd_args_bad("sigma", "%s", qrd_error_detail());
+  if (r->n > QRD_MATQ_POINT_MAX_N)
+    return qrd_args_bad("sigma", "%s: Sigma is %zux%zu (allowed: n from 1 to %zu)",
+                        r->cov.spec, r->n, r->n, QRD_MATQ_POINT_MAX_N);
   return 0;
 }
 
@@ -104,12 +113,11 @@ typedef struct {
 static int compute(const request *r, buffers *b, qrd_cov_summary *s)
 {
   size_t n = r->n;
-  b->S = malloc(n * n * sizeof *b->S);
-  b->work = malloc(n * n * sizeof *b->work);
-  b->d = malloc(n * sizeof *b->d);
-  b->lambda = malloc(n * sizeof *b->lambda);
-  if (!b->S || !b->work || !b->d || !b->lambda)
-    return qrd_error_set(QRD_ENOMEM, "%zux%zu matrices", n, n);
+  if (!(b->S = qrd_mat_doubles_alloc(n, n, "Sigma")) ||
+      !(b->work = qrd_mat_doubles_alloc(n, n, "Sigma's workspace")) ||
+      !(b->d = qrd_mat_doubles_alloc(n, 1, "conditional variances")) ||
+      !(b->lambda = qrd_mat_doubles_alloc(n, 1, "eigenvalues")))
+    return QRD_ENOMEM;
   int st = qrd_cov_build(&r->cov, n, r->seed, b->S);
   if (st)
     return st;
@@ -123,22 +131,48 @@ static int compute(const request *r, buffers *b, qrd_cov_summary *s)
   return qrd_cov_summarise(n, b->S, b->work, b->d, b->lambda, s);
 }
 
+/* QRD_EDOM naming the column when v is not finite: nothing is printed
+ * that a script could take for a number. */
+static int check_finite(const request *r, const char *column, double v)
+{
+  if (isfinite(v))
+    return QRD_OK;
+  return qrd_error_set(QRD_EDOM, "%s (n = %zu): %s = %g is not finite (Sigma is singular or "
+                       "its entries span too wide a range; damp it with --damp)", r->cov.spec,
+                       r->n, column, v);
+}
+
+static int check_summary(const request *r, const qrd_cov_summary *s)
+{
+  const char *name[] = {"det_root", "am_d", "gm_d", "excess_bits", "lambda_min", "lambda_max"};
+  double v[] = {s->det_root, s->am_d, s->gm_d, s->excess_bits, s->lambda_min, s->lambda_max};
+  int st = QRD_OK;
+  for (size_t i = 0; !st && i < sizeof v / sizeof v[0]; i++)
+    st = check_finite(r, name[i], v[i]);
+  return st;
+}
+
 /* One row per rate (or one row without rates): the summary, then the
- * reverse-waterfilling water level and distortion over the eigenvalues. */
+ * reverse-waterfilling water level and distortion over the eigenvalues.
+ * Every value is computed and checked before anything is printed. */
 static int print_rows(const request *r, const qrd_cov_summary *s, const double *lambda)
 {
+  double theta[QRD_SIGMA_MAX_RATES], D[QRD_SIGMA_MAX_RATES];
+  int st = check_summary(r, s);
+  for (size_t i = 0; !st && i < r->n_rate; i++)
+    if (!(st = qrd_rwf_solve(r->n, lambda, r->rate[i], &theta[i], &D[i])) &&
+        !(st = check_finite(r, "rwf_theta", theta[i])))
+      st = check_finite(r, "rwf_D", D[i]);
+  if (st)
+    return st;
   printf("family\tn\trotate\tseed\tdet_root\tam_d\tgm_d\texcess_bits\tlambda_min\t"
          "lambda_max%s\n", r->n_rate ? "\trate\trwf_theta\trwf_D" : "");
   for (size_t i = 0; i < (r->n_rate ? r->n_rate : 1); i++) {
-    double theta = NAN, D = NAN;
-    int st = r->n_rate ? qrd_rwf_solve(r->n, lambda, r->rate[i], &theta, &D) : QRD_OK;
-    if (st)
-      return st;
     printf("%s\t%zu\t%s\t%lu\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g", r->cov.spec, r->n,
            qrd_rotate_name(r->rotate), r->seed, s->det_root, s->am_d, s->gm_d, s->excess_bits,
            s->lambda_min, s->lambda_max);
     if (r->n_rate)
-      printf("\t%.10g\t%.10g\t%.10g", r->rate[i], theta, D);
+      printf("\t%.10g\t%.10g\t%.10g", r->rate[i], theta[i], D[i]);
     putchar('\n');
   }
   return QRD_OK;

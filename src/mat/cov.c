@@ -4,6 +4,7 @@
 
 #include <gsl/gsl_cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@ static const char *name_at(size_t i)
 /* The family's parameters, then the generic haar flag. */
 static size_t param_defs(const qrd_cov_type *t, qrd_param_def *defs)
 {
-  memcpy(defs, t->param, t->n_param * sizeof *defs);
+  if (t->n_param) /* a family without parameters has param == NULL */
+    memcpy(defs, t->param, t->n_param * sizeof *defs);
   defs[t->n_param] = (qrd_param_def){.name = "haar", .def = 0.0, .min = 0.0, .max = 1.0,
                                      .doc = HAAR_DOC};
   return t->n_param + 1;
@@ -94,14 +96,17 @@ int qrd_cov_dim(const qrd_cov *c, size_t n_req, size_t *n)
 {
   if (!c->type) {
     int st = qrd_cov_file_dim(c->path, c->group, n);
+    if (!st && (*n == 0 || *n > QRD_COV_MAX_N))
+      st = qrd_error_set(QRD_EINVAL, "%s: Sigma is %zux%zu (allowed: n from 1 to %zu)",
+                         c->path, *n, *n, QRD_COV_MAX_N);
     if (!st && n_req != 0 && n_req != *n)
       st = qrd_error_set(QRD_EINVAL, "%s: Sigma is %zux%zu but n = %zu was asked for",
                          c->path, *n, *n, n_req);
     return st;
   }
-  if (n_req == 0)
-    return qrd_error_set(QRD_EINVAL, "covariance family '%s' needs a dimension n >= 1",
-                         c->spec);
+  if (n_req == 0 || n_req > QRD_COV_MAX_N)
+    return qrd_error_set(QRD_EINVAL, "covariance family '%s': n = %zu (allowed: a dimension "
+                         "from 1 to %zu)", c->spec, n_req, QRD_COV_MAX_N);
   *n = n_req;
   return QRD_OK;
 }
@@ -109,9 +114,8 @@ int qrd_cov_dim(const qrd_cov *c, size_t n_req, size_t *n)
 static int haar_rotate(size_t n, unsigned long seed, double *S)
 {
   qrd_rotation *r;
-  double *work = malloc(n * n * sizeof *work);
-  int st = work ? qrd_rotation_alloc(QRD_ROTATE_HAAR, n, seed, NULL, &r)
-                : qrd_error_set(QRD_ENOMEM, "Haar rotation of order %zu", n);
+  double *work = qrd_mat_doubles_alloc(n, n, "Haar rotation's workspace");
+  int st = work ? qrd_rotation_alloc(QRD_ROTATE_HAAR, n, seed, NULL, &r) : QRD_ENOMEM;
   if (!st) {
     qrd_rotation_apply_sigma(r, S, work);
     qrd_rotation_free(r);
@@ -120,14 +124,55 @@ static int haar_rotate(size_t n, unsigned long seed, double *S)
   return st;
 }
 
+int qrd_cov_check(size_t n, const double *S, const char *what)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++) {
+      double v = S[j * n + i];
+      if (!isfinite(v))
+        return qrd_error_set(QRD_EDOM, "%s: Sigma[%zu][%zu] = %g is not finite", what, i, j,
+                             v);
+      if (i == j && v != 0.0 && !(v >= QRD_COV_MIN_VAR && v <= QRD_COV_MAX_VAR))
+        return qrd_error_set(QRD_EDOM, "%s: Sigma[%zu][%zu] = %g (allowed on the diagonal: 0 "
+                             "or a variance from %g to %g)", what, i, i, v, QRD_COV_MIN_VAR,
+                             QRD_COV_MAX_VAR);
+    }
+  return QRD_OK;
+}
+
 int qrd_cov_build(const qrd_cov *c, size_t n, unsigned long seed, double *S)
 {
-  if (!c->type)
-    return qrd_cov_file_sigma(c->path, c->group, n, S);
-  int st = c->type->build(c->theta, n, seed, S);
-  if (st)
-    return st;
-  return c->haar ? haar_rotate(n, seed, S) : QRD_OK;
+  if (n == 0 || n > QRD_COV_MAX_N)
+    return qrd_error_set(QRD_EINVAL, "%s: n = %zu (allowed: 1 to %zu)", c->spec, n,
+                         QRD_COV_MAX_N);
+  int st = c->type ? c->type->build(c->theta, n, seed, S)
+                   : qrd_cov_file_sigma(c->path, c->group, n, S);
+  if (!st && c->type && c->haar)
+    st = haar_rotate(n, seed, S);
+  return st ? st : qrd_cov_check(n, S, c->spec);
+}
+
+/* ---- storage ---- */
+
+int qrd_mat_bytes(size_t rows, size_t cols, size_t size, const char *what, size_t *bytes)
+{
+  if (rows != 0 && (cols > SIZE_MAX / rows || (cols != 0 && size > SIZE_MAX / rows / cols)))
+    return qrd_error_set(QRD_ENOMEM, "%s: %zu x %zu elements of %zu bytes do not fit in "
+                         "memory (the size overflows)", what, rows, cols, size);
+  *bytes = rows * cols * size;
+  return QRD_OK;
+}
+
+double *qrd_mat_doubles_alloc(size_t rows, size_t cols, const char *what)
+{
+  size_t bytes = 0;
+  if (qrd_mat_bytes(rows, cols, sizeof(double), what, &bytes))
+    return NULL;
+  double *x = malloc(bytes ? bytes : 1);
+  if (!x)
+    qrd_error_set(QRD_ENOMEM, "%s: out of memory for %zu x %zu doubles (%.3g GiB)", what, rows,
+                  cols, (double)bytes / 1073741824.0);
+  return x;
 }
 
 int qrd_cov_read_w(const qrd_cov *c, size_t n, size_t *a, double **W)
@@ -192,11 +237,12 @@ void qrd_cov_scale_sym(size_t n, const double *v, double *S)
 int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S)
 {
   size_t m = 2 * n;
-  double *A = malloc(n * m * sizeof *A), *inv = calloc(n, sizeof *inv);
+  double *A = qrd_mat_doubles_alloc(n, m, "random correlation's Gaussian draws");
+  double *inv = A ? calloc(n, sizeof *inv) : NULL;
   if (!A || !inv) {
     free(A);
     free(inv);
-    return qrd_error_set(QRD_ENOMEM, "random correlation of order %zu", n);
+    return A ? qrd_error_set(QRD_ENOMEM, "random correlation of order %zu", n) : QRD_ENOMEM;
   }
   int st = qrd_cov_gaussian(seed, 1.0, A, n * m);
   if (!st) {

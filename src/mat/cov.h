@@ -29,6 +29,23 @@
 #define QRD_COV_MAX_PARAM 4
 #define QRD_COV_PATH_LEN 1024
 
+/* The largest order n of any Sigma (a family's or a file's): Sigma is then
+ * 2 GiB and every n*n*sizeof(double) fits a size_t.  The figure sweeps
+ * reach it (mat/excess.h's QRD_EXCESS_MAX_N); commands bound n lower by
+ * their cost (qrd sigma, qrd matq: QRD_MATQ_POINT_MAX_N). */
+#define QRD_COV_MAX_N ((size_t)16384)
+
+/* The most entries a file's W (a x n) may have: 2^28 doubles, 2 GiB, more
+ * than a 4096 x 11008 MLP weight of a 7B model has. */
+#define QRD_COV_MAX_W_ENTRIES ((size_t)1 << 28)
+
+/* What a built Sigma's diagonal may hold: 0 (a dead coordinate) or a
+ * variance in [QRD_COV_MIN_VAR, QRD_COV_MAX_VAR], so that products of two
+ * entries (Cholesky, rotations, quadratic forms) neither overflow nor lose
+ * everything to subnormals. */
+#define QRD_COV_MIN_VAR 1e-150
+#define QRD_COV_MAX_VAR 1e150
+
 typedef struct qrd_cov_type {
   const char *name;
   const char *doc;
@@ -57,14 +74,18 @@ const qrd_cov_type *qrd_cov_type_find(const char *name);
 int qrd_cov_parse(const char *text, qrd_cov *c);
 
 /* The dimension to build: n_req for a synthetic family (which must be
- * >= 1), the file's n for a file (n_req must then be 0 or equal to it). */
+ * 1 .. QRD_COV_MAX_N), the file's n for a file (n_req must then be 0 or
+ * equal to it; the file's n must be 1 .. QRD_COV_MAX_N). */
 int qrd_cov_dim(const qrd_cov *c, size_t n_req, size_t *n);
 
 /* S (n*n doubles) <- Sigma.  A file's Sigma is checked: finite, symmetric
  * to QRD_COV_SYM_TOL relative to max |Sigma_ij| (then averaged exactly
  * symmetric), and positive semidefinite, i.e. chol(Sigma + QRD_COV_PSD_TOL
  * max(diag) I) exists.  Errors name the file, the dataset and the
- * problem. */
+ * problem.  Every Sigma is checked after it is built (qrd_cov_check):
+ * QRD_EINVAL for n outside 1 .. QRD_COV_MAX_N, QRD_EDOM for an entry
+ * that is not finite or a diagonal element outside {0} and
+ * [QRD_COV_MIN_VAR, QRD_COV_MAX_VAR]. */
 int qrd_cov_build(const qrd_cov *c, size_t n, unsigned long seed, double *S);
 
 #define QRD_COV_SYM_TOL 1e-6
@@ -74,6 +95,22 @@ int qrd_cov_build(const qrd_cov *c, size_t n, unsigned long seed, double *S);
  * free()), or NULL with *a = 0 when the group has no W.  QRD_EINVAL for a
  * synthetic family. */
 int qrd_cov_read_w(const qrd_cov *c, size_t n, size_t *a, double **W);
+
+/* The check qrd_cov_build makes of every Sigma it built (what: the name
+ * used in the message, e.g. the spec). */
+int qrd_cov_check(size_t n, const double *S, const char *what);
+
+/* ---- storage ---- */
+
+/* A new array of rows x cols doubles (free with free()), or NULL with
+ * QRD_ENOMEM's detail naming `what`, the shape and the bytes asked for;
+ * rows x cols x sizeof(double) is checked for overflow first (then the
+ * detail says the size does not fit). */
+double *qrd_mat_doubles_alloc(size_t rows, size_t cols, const char *what);
+
+/* rows * cols * size without overflow: 0 and *bytes set, or QRD_ENOMEM
+ * with the detail naming `what` when the product does not fit a size_t. */
+int qrd_mat_bytes(size_t rows, size_t cols, size_t size, const char *what, size_t *bytes);
 
 /* ---- diagnostics ---- */
 

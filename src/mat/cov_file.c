@@ -81,11 +81,13 @@ static int check_psd(const source *s, size_t n, const double *S)
   }
   if (top == 0.0)
     return qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is all zero", s->path, s->where);
-  double *A = malloc(n * n * sizeof *A), *lambda = malloc(n * sizeof *lambda);
+  double *A = qrd_mat_doubles_alloc(n, n, "Sigma's positive-semidefiniteness check");
+  double *lambda = A ? malloc(n * sizeof *lambda) : NULL;
   if (!A || !lambda) {
     free(A);
     free(lambda);
-    return qrd_error_set(QRD_ENOMEM, "%s: PSD check of %zux%zu", s->path, n, n);
+    return A ? qrd_error_set(QRD_ENOMEM, "%s: PSD check of %zux%zu", s->path, n, n)
+             : QRD_ENOMEM;
   }
   memcpy(A, S, n * n * sizeof *A);
   double delta = QRD_COV_PSD_TOL * top;
@@ -108,9 +110,9 @@ static int sigma_dims(source *s, size_t *n)
 {
   size_t dims[2];
   int st = qrd_h5read_dims(s->file, dataset(s, "Sigma"), 2, dims);
-  if (!st && dims[0] != dims[1])
-    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu (allowed: square n x n)",
-                       s->path, s->where, dims[0], dims[1]);
+  if (!st && (dims[0] != dims[1] || dims[0] == 0 || dims[0] > QRD_COV_MAX_N))
+    st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu (allowed: square n x n, n "
+                       "from 1 to %zu)", s->path, s->where, dims[0], dims[1], QRD_COV_MAX_N);
   if (!st)
     *n = dims[0];
   return st;
@@ -132,7 +134,7 @@ int qrd_cov_file_sigma(const char *path, const char *group, size_t n, double *S)
   size_t m;
   int st = open_source(path, group, &s);
   if (!st && !(st = sigma_dims(&s, &m))) {
-    if (m != n)
+    if (m != n || n == 0 || n > QRD_COV_MAX_N)
       st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu, not %zux%zu", path,
                          s.where, m, m, n, n);
     else
@@ -151,9 +153,11 @@ int qrd_cov_file_sigma(const char *path, const char *group, size_t n, double *S)
 /* The file holds W row-major (a x n); callers want it column-major. */
 static int read_w(source *s, size_t a, size_t n, double **W)
 {
-  double *rows = malloc(a * n * sizeof *rows), *cols = malloc(a * n * sizeof *cols);
-  int st = rows && cols ? qrd_h5read_doubles(s->file, s->where, a * n, rows)
-                        : qrd_error_set(QRD_ENOMEM, "%s: W of %zux%zu", s->path, a, n);
+  char what[400];
+  snprintf(what, sizeof what, "%s: dataset '%s'", s->path, s->where);
+  double *rows = qrd_mat_doubles_alloc(a, n, what);
+  double *cols = rows ? qrd_mat_doubles_alloc(a, n, what) : NULL;
+  int st = rows && cols ? qrd_h5read_doubles(s->file, s->where, a * n, rows) : QRD_ENOMEM;
   if (!st)
     st = check_finite(s, a, n, rows);
   for (size_t r = 0; !st && r < a; r++)
@@ -177,9 +181,10 @@ int qrd_cov_file_w(const char *path, const char *group, size_t n, size_t *a, dou
   /* W is optional: no dataset, no W. */
   if (!st && qrd_h5read_exists(s.file, dataset(&s, "W")) &&
       !(st = qrd_h5read_dims(s.file, s.where, 2, dims))) {
-    if (dims[1] != n || dims[0] == 0)
-      st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu (allowed: a x %zu, a >= 1, "
-                         "to match Sigma)", path, s.where, dims[0], dims[1], n);
+    if (dims[1] != n || n == 0 || dims[0] == 0 || dims[0] > QRD_COV_MAX_W_ENTRIES / n)
+      st = qrd_error_set(QRD_EINVAL, "%s: dataset '%s' is %zux%zu (allowed: a x %zu to match "
+                         "Sigma, a from 1 to %zu: at most %zu entries)", path, s.where, dims[0],
+                         dims[1], n, n ? QRD_COV_MAX_W_ENTRIES / n : 0, QRD_COV_MAX_W_ENTRIES);
     else if (!(st = read_w(&s, dims[0], n, W)))
       *a = dims[0];
   }

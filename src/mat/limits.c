@@ -1,6 +1,7 @@
 #include "mat/limits.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include "core/error.h"
 #include "core/solve.h"
@@ -77,9 +78,11 @@ int qrd_rwf_solve(size_t n, const double *mu, double rate, double *theta, double
     double lo = log(gm_pos) - 2.0 * M_LN2 * rate * (double)n / (double)n_pos;
     double x;
     int st = qrd_root(rate_excess, &p, lo, log(mu_max), 1e-14, 1e-15, &x);
-    if (st)
-      return qrd_error_set(st, "reverse waterfilling at R = %g bits: %s", rate,
-                           qrd_error_detail());
+    if (st) { /* the detail is the buffer qrd_error_set writes: copy it first */
+      char why[256];
+      snprintf(why, sizeof why, "%s", qrd_error_detail());
+      return qrd_error_set(st, "reverse waterfilling at R = %g bits: %s", rate, why);
+    }
     *theta = exp(x);
   }
   *D = qrd_rwf_distortion(n, mu, *theta);

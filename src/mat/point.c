@@ -392,7 +392,7 @@ int qrd_matq_point_config_problem(qrd_config *cfg, size_t *n, size_t *rows, int 
 {
   double nn, r, t;
   int st;
-  if ((st = config_whole(cfg, "n", 1, 4096, &nn)) ||
+  if ((st = config_whole(cfg, "n", 1, (double)QRD_MATQ_POINT_MAX_N, &nn)) ||
       (st = config_whole(cfg, "rows", 1, (double)QRD_MATQ_POINT_MAX_ENTRIES, &r)) ||
       (st = config_whole(cfg, "tune", 0, 1, &t)))
     return st;

@@ -222,9 +222,13 @@ void qrd_matq_point_panel_free(qrd_matq_point_panel *pn);
  * Readers for the keys the figure drivers built on this module share;
  * errors name FILE:LINE, the key and the value (core/config.h). */
 
-/* Keys n (1 .. 4096), rows (rows x n <= QRD_MATQ_POINT_MAX_ENTRIES) and
- * tune (1: tune each run to its target; 0: nominal step), all whole. */
+/* Keys n (1 .. QRD_MATQ_POINT_MAX_N), rows (rows x n <=
+ * QRD_MATQ_POINT_MAX_ENTRIES) and tune (1: tune each run to its target;
+ * 0: nominal step), all whole.  The bounds are costs: the eigenvalues and
+ * the methods are O(n^3) and O(rows n^2) per run, and qrd sigma at
+ * n = 4096 takes about two minutes on one core. */
 #define QRD_MATQ_POINT_MAX_ENTRIES ((size_t)1 << 24)
+#define QRD_MATQ_POINT_MAX_N ((size_t)4096)
 int qrd_matq_point_config_problem(qrd_config *cfg, size_t *n, size_t *rows, int *tune);
 
 /* One method spec (matq.h) of registry type `type` on an unbounded grid

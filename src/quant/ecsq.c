@@ -1,6 +1,7 @@
 #include "quant/ecsq.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,9 +155,17 @@ int qrd_ecsq_test(const qrd_ecsq *w, double tol)
   return w->change <= tol ? QRD_OK : QRD_CONTINUE;
 }
 
-static int run(qrd_ecsq *w, double tol)
+/* *work counts the cell updates of every run of one design, so that a
+ * design whose cells or iterations run away stops with an error. */
+static int run(qrd_ecsq *w, double tol, size_t *work)
 {
   while (w->iter < MAX_ITER) {
+    *work += w->cb->n;
+    if (*work > QRD_ECSQ_MAX_WORK)
+      return qrd_error_set(QRD_EDOM, "ecsq: the design on %s needs more than %g cell updates "
+                           "(%zu cells at lambda=%g; allowed: %g): lower the rate, or use "
+                           "uniform-ec", w->d->spec, (double)QRD_ECSQ_MAX_WORK, w->cb->n,
+                           w->lambda, (double)QRD_ECSQ_MAX_WORK);
     int st = qrd_ecsq_iterate(w);
     if (st)
       return st;
@@ -180,6 +189,7 @@ struct rate_params {
   qrd_ecsq *w;
   double rate;
   int status;
+  size_t work; /* cell updates so far */
 };
 
 static double step_for_lambda(double lambda) { return sqrt(6.0 * lambda / M_LN2); }
@@ -195,7 +205,7 @@ static int converge(struct rate_params *p, double lambda)
   if (!st)
     st = qrd_ecsq_init(p->w, p->d, start, lambda);
   if (!st)
-    st = run(p->w, TOL);
+    st = run(p->w, TOL, &p->work);
   qrd_codebook_free(start);
   return st;
 }
@@ -237,6 +247,8 @@ static int design(const qrd_dist *d, const double *th, double rate,
     entropy_excess(log_lambda, &p);
   if (!st)
     st = p.status;
+  if (getenv("QRD_ECSQ_WORK_DEBUG"))
+    fprintf(stderr, "ecsq work %zu\n", p.work);
   if (!st && !(*out = copy_result(p.w)))
     st = qrd_error_set(QRD_ENOMEM, "ecsq codebook");
   qrd_ecsq_free(p.w);

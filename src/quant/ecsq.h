@@ -9,6 +9,12 @@
 #include "dist/dist.h"
 #include "quant/codebook.h"
 
+/* The most cell updates (cells times iterations, summed over the rate
+ * search's runs) one design of the "ecsq" quantiser may take before it
+ * stops with QRD_EDOM: a bound on its time, which grows with the cells
+ * 2^rate spans and, for heavy tails, with how far out they reach. */
+#define QRD_ECSQ_MAX_WORK ((size_t)1 << 40)
+
 typedef struct {
   const qrd_dist *d;
   double lambda;

@@ -6,9 +6,8 @@
 
 #include "core/error.h"
 
-/* Level counts beyond this are a typo, not a quantiser. */
-#define MAX_LEVELS (1u << 24)
-#define MAX_RATE 24.0
+#define MAX_LEVELS QRD_QUANTISER_MAX_LEVELS
+#define MAX_RATE QRD_QUANTISER_MAX_RATE
 
 static int check_target(const qrd_quantiser_type *t, double target)
 {
@@ -16,10 +15,12 @@ static int check_target(const qrd_quantiser_type *t, double target)
     if (!(target >= 2.0 && target <= MAX_LEVELS && target == floor(target)))
       return qrd_error_set(QRD_EINVAL,
                            "quantiser '%s': levels=%g invalid (allowed: a whole "
-                           "number from 2 to %u)", t->name, target, MAX_LEVELS);
+                           "number from 2 to %d: the design's cost grows with the levels)", t->name,
+                           target, MAX_LEVELS);
   } else if (!(target > 0.0 && target <= MAX_RATE)) {
     return qrd_error_set(QRD_EINVAL,
-                         "quantiser '%s': rate=%g invalid (allowed: 0 < rate <= %g bits)",
+                         "quantiser '%s': rate=%g invalid (allowed: 0 < rate <= %g bits: the "
+                         "design's cost grows as 2^rate)",
                          t->name, target, MAX_RATE);
   }
   return QRD_OK;

@@ -43,9 +43,18 @@ typedef struct {
   char spec[128];
 } qrd_quantiser;
 
+/* The largest targets a design takes, bounds on its cost: a fixed-length
+ * design costs O(levels) quadratures per iteration (Lloyd-Max at 2^14
+ * levels: about 5 s, at 2^16 about 30 s), an entropy-coded one O(cells)
+ * per iteration with cells growing as 2^rate (ECSQ at 14 bits: about
+ * 10 s; it also stops at QRD_ECSQ_MAX_WORK cell updates, quant/ecsq.h). */
+#define QRD_QUANTISER_MAX_LEVELS 16384
+#define QRD_QUANTISER_MAX_RATE 14.0
+
 /* Designs q for d (or for q's fixed design law, qrd_quantiser_type).
- * Level targets must be whole numbers >= 2, rate targets must be > 0;
- * anything else is QRD_EINVAL with a message. */
+ * Level targets must be whole numbers from 2 to QRD_QUANTISER_MAX_LEVELS,
+ * rate targets in (0, QRD_QUANTISER_MAX_RATE] bits; anything else is
+ * QRD_EINVAL with a message. */
 int qrd_quantiser_design(const qrd_quantiser *q, const qrd_dist *d,
                          double target, qrd_codebook **out);
 
