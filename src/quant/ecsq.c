@@ -247,8 +247,6 @@ static int design(const qrd_dist *d, const double *th, double rate,
     entropy_excess(log_lambda, &p);
   if (!st)
     st = p.status;
-  if (getenv("QRD_ECSQ_WORK_DEBUG"))
-    fprintf(stderr, "ecsq work %zu\n", p.work);
   if (!st && !(*out = copy_result(p.w)))
     st = qrd_error_set(QRD_ENOMEM, "ecsq codebook");
   qrd_ecsq_free(p.w);
