@@ -307,6 +307,29 @@ static int refuse_own(const qrd_opt *o, size_t n, const request *r, int bits_too
   return 0;
 }
 
+/* The standard error is a jackknife over batches of whole blocks: it needs
+ * at least QRD_EVAL_MIN_BLOCKS of them (one block gave rel_rmse_se = nan
+ * with exit status 0). */
+#define QRD_EVAL_MIN_BLOCKS 2
+
+static int enough_blocks(const request *r, size_t blocks, size_t unit)
+{
+  if (blocks >= QRD_EVAL_MIN_BLOCKS)
+    return 0;
+  char msg[200], need[160];
+  if (unit == 1) /* a whole-tensor scaling: batches of values */
+    snprintf(msg, sizeof msg, "%s %zu value(s)", r->tensor.x ? "the tensor holds" :
+             "--samples gives", blocks);
+  else if (r->tensor.x)
+    snprintf(msg, sizeof msg, "the tensor holds %zu block(s) of %zu values", blocks, unit);
+  else
+    snprintf(msg, sizeof msg, "--samples %lu is %zu block(s) of %zu values", r->samples,
+             blocks, unit);
+  snprintf(need, sizeof need, "the standard error (a jackknife over batches of whole "
+           "blocks) needs at least %d %s", QRD_EVAL_MIN_BLOCKS, unit == 1 ? "values" : "blocks");
+  return bad("%s: %s", msg, need);
+}
+
 /* The sample of a format with its own blocks of `unit` values: --samples
  * and --seed, or the tensor, whose rows (or the sample) hold whole blocks
  * (NF4-DQ's groups of 16384 run across rows: the whole tensor must hold
@@ -323,7 +346,8 @@ static int own_sample(const qrd_opt *o, size_t n, request *r, size_t unit)
              r->tensor.x && !r->dq ? "tensor's rows" : "values", unit);
     st = bad("--format %s: %s", r->format, msg);
   }
-  return st;
+  return st ? st : enough_blocks(r, r->tensor.x ? r->tensor.rows * (r->tensor.cols / unit)
+                                                : r->samples / unit, unit);
 }
 
 /* affine-int[:g=G]: zero-point INT of --bits bits per group of G (128). */
@@ -444,6 +468,9 @@ static int parse(int argc, char **argv, request *r, int gap)
     snprintf(b, sizeof b, "%zu", block);
     st = bad("--samples: not a multiple of the block size %s (scaling %s)", b, r->scaling_text);
   }
+  /* a whole-tensor scaling is batched in pieces of the sample: 2 values */
+  if (!st)
+    st = enough_blocks(r, blocked ? r->samples / block : r->samples, blocked ? block : 1);
   if (!st)
     st = parse_compress(qrd_args_get(o, n, "compress"), &r->compress);
   const char *clip = qrd_args_get(o, n, "clip");
@@ -584,6 +611,18 @@ static void print_gap_row(const request *r, const qrd_element *e, const qrd_bloc
          res->bits - bound, gap_se);
 }
 
+/* Nothing non-finite is printed: R and the bits must be finite, and the
+ * standard error finite or +inf (QRD_EDOM of the source law: the error's
+ * variance is infinite, as for a t with nu <= 4), never NaN. */
+static int check_finite(const qrd_block_result *res)
+{
+  if (isfinite(res->rel_rmse) && isfinite(res->bits) && res->rel_rmse_se >= 0.0)
+    return QRD_OK;
+  return qrd_error_set(QRD_EDOM, "the evaluation gave rel_rmse = %g +- %g at %g bits, not a "
+                       "finite result (an all-zero sample, or too few batches of blocks for "
+                       "a standard error)", res->rel_rmse, res->rel_rmse_se, res->bits);
+}
+
 static int run(int argc, char **argv, int gap)
 {
   request r = {0};
@@ -626,6 +665,8 @@ static int run(int argc, char **argv, int gap)
          : r.affine_group ? evaluate_affine(&r, r.bits[i], x, &e, &res)
          : r.dq           ? evaluate_dq(&r, x, &e, &res)
                           : evaluate(&r, r.bits[i], x, xt, &e, &res);
+    if (!st)
+      st = check_finite(&res);
     if (st)
       fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
     else if (i == 0) { /* no header when the first row already fails */

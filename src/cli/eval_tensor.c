@@ -36,6 +36,10 @@ int qrd_eval_tensor_load(const char *cmd, const char *spec, const char *layout_t
       st = qrd_error_set(QRD_EINVAL, "tensor '%s' holds %zu non-finite values", info.name,
                          s.non_finite);
   }
+  /* R divides by E W^2: an all-zero tensor has no relative error */
+  if (!st && !(s.max_abs > 0.0))
+    st = qrd_error_set(QRD_EINVAL, "tensor '%s' is all zeros (%zu values): relative errors "
+                       "are undefined", info.name, t->rows * t->cols);
   if (st) {
     qrd_eval_tensor_free(t);
     return fail(cmd, st);
