@@ -25,9 +25,12 @@ static int check_request(const qrd_alloc_stats *s, double target, double min_bit
     return st;
   if (kind >= QRD_ALLOC_N_KINDS)
     return qrd_error_set(QRD_EINVAL, "unknown allocation kind %d", (int)kind);
-  if (!(isfinite(min_bits) && min_bits >= 0.0))
-    return qrd_error_set(QRD_EINVAL, "minimum width %g bits: want a finite value >= 0",
-                         min_bits);
+  if (!(isfinite(min_bits) && min_bits >= 0.0 && min_bits <= QRD_ALLOC_MAX_BITS))
+    return qrd_error_set(QRD_EINVAL, "minimum width %g bits out of range (allowed: 0 to %d "
+                         "bits)", min_bits, QRD_ALLOC_MAX_BITS);
+  if (!(target <= QRD_ALLOC_MAX_BITS))
+    return qrd_error_set(QRD_EDOM, "target mean %g bits out of range (allowed: the minimum "
+                         "width %g to %d bits)", target, min_bits, QRD_ALLOC_MAX_BITS);
   if (!(isfinite(target) && target >= min_bits))
     return qrd_error_set(QRD_EDOM, "target mean %g bits is below the minimum width %g "
                          "bits (allowed: target >= minimum width)", target, min_bits);
@@ -89,27 +92,44 @@ double qrd_alloc_mean_bits(const qrd_alloc_stats *s, const double *bits)
   return sum / n;
 }
 
-/* ½ ε² Σ_t f̄_t |T_t| σ_t² 2^{−2 b_t}, with f̄_t |T_t| = fisher_sum; bits NULL
- * means b_t = 0. */
-static double kl_sum(const qrd_alloc_stats *s, const double *bits, double epsilon)
+/* log2 of Σ_t f̄_t |T_t| σ_t² 2^{−2 b_t} (f̄_t |T_t| = fisher_sum; bits NULL
+ * means b_t = 0), summed as log2 of its largest term plus log2 of the sum
+ * of the others relative to it, so that statistics of 1e300 or widths of
+ * -1000 bits neither overflow nor give inf - inf; -inf when no tensor
+ * has Fisher. */
+static double log2_kl_sum(const qrd_alloc_stats *s, const double *bits)
 {
-  double sum = 0.0;
+  double top = -INFINITY, rel = 0.0;
   for (size_t t = 0; t < s->n; t++) {
     const qrd_alloc_tensor *x = &s->tensor[t];
-    sum += x->fisher_sum * x->rms * x->rms * (bits ? exp2(-2.0 * bits[t]) : 1.0);
+    if (!(x->fisher_sum > 0.0))
+      continue;
+    double l = log2(x->fisher_sum) + 2.0 * log2(x->rms) - 2.0 * (bits ? bits[t] : 0.0);
+    if (l > top) {
+      rel = rel * exp2(top - l) + 1.0;
+      top = l;
+    } else {
+      rel += exp2(l - top);
+    }
   }
-  return 0.5 * epsilon * epsilon * sum;
+  return top + log2(rel);
+}
+
+/* log2 of ½ ε² Σ_t ... */
+static double log2_kl(const qrd_alloc_stats *s, const double *bits, double epsilon)
+{
+  return log2_kl_sum(s, bits) + 2.0 * log2(epsilon) - 1.0;
 }
 
 double qrd_alloc_predicted_kl(const qrd_alloc_stats *s, const double *bits, double epsilon)
 {
-  return kl_sum(s, bits, epsilon);
+  return exp2(log2_kl(s, bits, epsilon));
 }
 
 double qrd_alloc_flat_bits(const qrd_alloc_stats *s, double kl, double epsilon)
 {
-  double at_zero_bits = kl_sum(s, NULL, epsilon);
-  return at_zero_bits > 0.0 ? 0.5 * log2(at_zero_bits / kl) : NAN;
+  double at_zero = log2_kl(s, NULL, epsilon);
+  return isfinite(at_zero) ? 0.5 * (at_zero - log2(kl)) : NAN;
 }
 
 qrd_alloc_summary qrd_alloc_summarise(const qrd_alloc_stats *s, const double *bits,
@@ -118,7 +138,9 @@ qrd_alloc_summary qrd_alloc_summarise(const qrd_alloc_stats *s, const double *bi
   qrd_alloc_summary r;
   r.mean_bits = qrd_alloc_mean_bits(s, bits);
   r.kl = qrd_alloc_predicted_kl(s, bits, epsilon);
-  r.flat_bits = qrd_alloc_flat_bits(s, r.kl, epsilon);
+  /* from the logs, not from r.kl: independent of ε and of any overflow */
+  double at_zero = log2_kl_sum(s, NULL);
+  r.flat_bits = isfinite(at_zero) ? 0.5 * (at_zero - log2_kl_sum(s, bits)) : NAN;
   r.saving = isnan(r.flat_bits) ? 0.0 : r.flat_bits - r.mean_bits;
   return r;
 }

@@ -26,6 +26,8 @@
 #include <stddef.h>
 
 #define QRD_ALLOC_NAME_MAX 192
+/* Widest target and minimum width (bits per element) a request may name. */
+#define QRD_ALLOC_MAX_BITS 64
 
 typedef struct {
   char name[QRD_ALLOC_NAME_MAX];
@@ -66,8 +68,9 @@ typedef enum {
 const char *qrd_alloc_kind_name(qrd_alloc_kind kind);
 
 /* bits[t] for every tensor at target mean b̄ = `target`.  min_bits is the
- * narrowest element width (2; 3 for FP elements); target < min_bits is
- * QRD_EDOM.  Tensors with fisher_sum 0 cost nothing in D, so OPTIMAL gives
+ * narrowest element width (2; 3 for FP elements), 0 to QRD_ALLOC_MAX_BITS;
+ * target < min_bits or > QRD_ALLOC_MAX_BITS is QRD_EDOM.  Tensors with
+ * fisher_sum 0 cost nothing in D, so OPTIMAL gives
  * them min_bits and shares the rest of the budget among the others (the
  * mean stays b̄ exactly). */
 int qrd_alloc_bits(const qrd_alloc_stats *s, double target, double min_bits,

@@ -15,6 +15,8 @@
 /* sqrt(pi e / 6): R 2^b of a uniform grid + ideal code on Normal data
  *, the error constant of "Tensor RMS + Compression" */
 #define DEFAULT_EPSILON 1.1930231
+/* R 2^b of any sensible format is O(1) (1.19 ... 3 for 4-bit codes) */
+#define MAX_EPSILON 1000.0
 
 static const char help[] =
   "usage: qrd allocate STATS.tsv --bits B[,B...] [--min-bits M] [--epsilon E] [--summary]\n"
@@ -26,16 +28,20 @@ static const char help[] =
   "  tensor: element count (whole, >= 1), RMS of the weights (> 0), sum of the\n"
   "  Fisher diagonal over the tensor (>= 0).  List the tensors to quantise only.\n"
   "  --bits B      target mean bits per parameter (a comma-separated list: one\n"
-  "                block of rows each); B >= the minimum width\n"
-  "  --min-bits M  narrowest element width (default 2; the paper uses 3 for FP)\n"
-  "  --epsilon E   error constant R 2^b of the format (default 1.19302 =\n"
-  "                sqrt(pi e/6)); scales the predicted KL, not the bits or saving\n"
+  "                block of rows each); the minimum width <= B <= 64\n"
+  "  --min-bits M  narrowest element width, 0 to 64 (default 2; the paper uses 3\n"
+  "                for FP)\n"
+  "  --epsilon E   error constant R 2^b of the format, 0 < E <= 1000 (default\n"
+  "                1.19302 = sqrt(pi e/6)); scales the predicted KL, not the bits\n"
+  "                or saving\n"
   "  --summary     one row per allocation instead of one per tensor\n"
   "Allocations: flat (every tensor at B); optimal (continuous Lagrangian optimum,\n"
   "size-weighted mean exactly B; tensors with fisher_sum 0 sit at the minimum\n"
   "width); clamped = max(optimal, M) (formats with compression); rounded =\n"
   "max(round(optimal), M), half to even (fixed-length formats).  Clamped and\n"
-  "rounded are not re-balanced, so their mean only approximates B.\n"
+  "rounded are not re-balanced, so their mean only approximates B.  At least one\n"
+  "tensor needs fisher_sum > 0; a row that would print a non-finite value is an\n"
+  "error instead (exit 2), except delta = -inf for a tensor with fisher_sum 0.\n"
   "per-tensor columns: target_bits name numel rms fisher_mean delta optimal clamped\n"
   "  rounded   (delta = log2 rms + 1/2 log2 fisher_mean)\n"
   "summary columns: target_bits allocation mean_bits predicted_kl flat_bits_same_kl\n"
@@ -107,8 +113,12 @@ static int parse(int argc, char **argv, request *r)
       (min_bits && (st = parse_number("min-bits", min_bits, &r->min_bits))) ||
       (epsilon && (st = parse_number("epsilon", epsilon, &r->epsilon))))
     return st;
-  if (!(r->epsilon > 0.0))
-    return bad("--epsilon must be > 0");
+  if (!(r->epsilon > 0.0 && r->epsilon <= MAX_EPSILON)) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "--epsilon %s out of range (allowed: 0 < E <= %g)", epsilon,
+             MAX_EPSILON);
+    return bad(msg);
+  }
   return 0;
 }
 
@@ -143,13 +153,65 @@ static void print_summary(const qrd_alloc_stats *s, const request *r, double tar
   }
 }
 
+/* Every value a target's rows would print is finite (delta is -inf for a
+ * tensor with fisher_sum 0, as documented); else the one-line error. */
+static int check_finite(const qrd_alloc_stats *s, const request *r, double target,
+                        double **bits)
+{
+  char msg[512];
+  for (int k = 0; k < QRD_ALLOC_N_KINDS; k++) {
+    qrd_alloc_summary m = qrd_alloc_summarise(s, bits[k], r->epsilon);
+    if (!(isfinite(m.mean_bits) && isfinite(m.kl) && isfinite(m.flat_bits) &&
+          isfinite(m.saving))) {
+      snprintf(msg, sizeof msg, "%s: --bits %g, %s allocation: predicted KL %g (mean bits %g, "
+               "flat bits %g) is not finite in double precision: the statistics (or "
+               "--epsilon) are too extreme", r->path, target,
+               qrd_alloc_kind_name((qrd_alloc_kind)k), m.kl, m.mean_bits, m.flat_bits);
+      return bad(msg);
+    }
+  }
+  for (size_t t = 0; t < s->n; t++) {
+    const qrd_alloc_tensor *x = &s->tensor[t];
+    int ok = isfinite(x->fisher_sum / x->numel) &&
+             (isfinite(qrd_alloc_delta(x)) || x->fisher_sum == 0.0);
+    for (int k = 0; k < QRD_ALLOC_N_KINDS; k++)
+      ok = ok && isfinite(bits[k][t]);
+    if (!ok) {
+      snprintf(msg, sizeof msg, "%s: tensor %.64s: --bits %g gives a non-finite width or "
+               "statistic (rms %g, fisher_sum %g, numel %g)", r->path, x->name, target,
+               x->rms, x->fisher_sum, x->numel);
+      return bad(msg);
+    }
+  }
+  return 0;
+}
+
+/* Some tensor must carry Fisher information: with none, every allocation
+ * predicts KL 0 and nothing prefers one over another. */
+static int check_fisher(const qrd_alloc_stats *s, const request *r)
+{
+  for (size_t t = 0; t < s->n; t++)
+    if (s->tensor[t].fisher_sum > 0.0)
+      return 0;
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s: every fisher_sum is 0 (%zu tensors): the predicted KL is 0 "
+           "for any allocation (allowed: at least one tensor with fisher_sum > 0)", r->path,
+           s->n);
+  return bad(msg);
+}
+
 static int run(const qrd_alloc_stats *s, const request *r, double **bits)
 {
+  int st = check_fisher(s, r);
+  if (st)
+    return st;
   /* every target is checked before the first row, so bad input prints nothing */
   for (size_t i = 0; i < r->n_target; i++) {
-    int st = allocate(s, r, r->target[i], bits);
+    st = allocate(s, r, r->target[i], bits);
     if (st)
       return bad(qrd_error_detail());
+    if ((st = check_finite(s, r, r->target[i], bits)))
+      return st;
   }
   fputs(r->summary ? "target_bits\tallocation\tmean_bits\tpredicted_kl\tflat_bits_same_kl\t"
                      "saving_bits\n"
