@@ -7,7 +7,9 @@
 #
 #   - every report is written to a file of $(SAN_LOGS) (log_path, one file
 #     per reporting process, named after the executable and its pid), so a
-#     report inside a program whose stderr a test discards is still seen;
+#     report inside a program whose stderr a test discards is still seen
+#     (gcc 12's UBSan writes only its SUMMARY line, with file:line, there:
+#     the runtime error itself and its stack go to the process's stderr);
 #     after the suites the recipe prints each report's summary (the error
 #     and its first frame in our code, file:line) and fails if there was
 #     any, whatever the suites said;
@@ -74,7 +76,7 @@ test-sanitize:
 	if [ "$$n" -gt 0 ]; then \
 	  echo "test-sanitize: $$n sanitizer report(s) (full text in $(SAN_LOGS)/):" >&2; \
 	  for f in $(SAN_LOGS)/report*; do \
-	    err=$$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$$f"); \
+	    err=$$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$$f" || grep -m1 SUMMARY "$$f"); \
 	    at=$$(grep -m1 -E '#[0-9]+ .* $(CURDIR)/(src|tests|experiments)/' "$$f" | sed 's/^ *//'); \
 	    echo "  $$(basename "$$f"): $$err" >&2; \
 	    [ -n "$$at" ] && echo "      $$at" >&2; \
