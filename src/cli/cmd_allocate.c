@@ -57,9 +57,12 @@ typedef struct {
   int summary;
 } request;
 
+/* One printable line: user text escaped and truncated (core/error.h). */
 static int bad(const char *detail)
 {
-  fprintf(stderr, "qrd allocate: %s\n", detail);
+  char line[QRD_ERROR_DETAIL_MAX + 1];
+  qrd_error_escape(detail, line, sizeof line);
+  fprintf(stderr, "qrd allocate: %s\n", line);
   return 2;
 }
 

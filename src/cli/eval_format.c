@@ -96,11 +96,13 @@ typedef struct {
 /* The subcommand running this path: "eval" or "gap". */
 static const char *command = "eval";
 
+/* One printable line: user text escaped and truncated (core/error.h). */
 static int bad(const char *fmt, const char *a, const char *b)
 {
-  fprintf(stderr, "qrd %s: ", command);
-  fprintf(stderr, fmt, a, b);
-  fputc('\n', stderr);
+  char raw[4096], line[QRD_ERROR_DETAIL_MAX + 1];
+  snprintf(raw, sizeof raw, fmt, a, b);
+  qrd_error_escape(raw, line, sizeof line);
+  fprintf(stderr, "qrd %s: %s\n", command, line);
   return 2;
 }
 

@@ -8,6 +8,8 @@
 #ifndef QRD_ERROR_H
 #define QRD_ERROR_H
 
+#include <stddef.h>
+
 enum {
   QRD_CONTINUE = -1, /* an iteration's test: not converged yet */
   QRD_OK = 0,
@@ -27,6 +29,17 @@ const char *qrd_strerror(int status);
  * `return qrd_error_set(QRD_EINVAL, "...", ...);`. */
 int qrd_error_set(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The detail is one printable line: control bytes and bytes that are not
+ * well-formed UTF-8 (from a file name, a key or a value a user gave) are
+ * written as \xNN, and a detail longer than QRD_ERROR_DETAIL_MAX bytes ends
+ * in "...". */
+#define QRD_ERROR_DETAIL_MAX 512
+
+/* That escaping of in into out[0 .. len) (NUL-terminated, truncated with
+ * "..." when it does not fit); returns the length written.  For a
+ * command's own error lines that do not go through qrd_error_set. */
+size_t qrd_error_escape(const char *in, char *out, size_t len);
 
 /* The last detail recorded on this thread ("" if none). */
 const char *qrd_error_detail(void);
