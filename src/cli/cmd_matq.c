@@ -117,8 +117,8 @@ static int parse_request(int argc, char **argv, request *r)
   if (qrd_cov_parse(family, &r->cov))
     return qrd_args_bad("matq", "%s", qrd_error_detail());
   if (r->cov.type && n && (n_req == 0 || n_req > QRD_MATQ_POINT_MAX_N))
-    return qrd_args_bad("matq", "--n %s: allowed a dimension from 1 to %zu", n,
-                        QRD_MATQ_POINT_MAX_N);
+    return qrd_args_bad("matq", "--n %s: covariance family '%s' needs a dimension n >= 1 and "
+                        "n <= %zu", n, r->cov.spec, QRD_MATQ_POINT_MAX_N);
   if (qrd_cov_dim(&r->cov, n_req, &r->n) || qrd_dist_parse(dist ? dist : "gaussian", &r->law))
     return qrd_args_bad("matq", "%s", qrd_error_detail());
   if (r->n == 0 || r->n > QRD_MATQ_POINT_MAX_N)

@@ -96,8 +96,8 @@ static int parse_request(int argc, char **argv, request *r)
   if (qrd_cov_parse(family, &r->cov) || (rotate && qrd_rotate_parse(rotate, &r->rotate)))
     return qrd_args_bad("sigma", "%s", qrd_error_detail());
   if (r->cov.type && n && (n_req == 0 || n_req > QRD_MATQ_POINT_MAX_N))
-    return qrd_args_bad("sigma", "--n %s: allowed a dimension from 1 to %zu", n,
-                        QRD_MATQ_POINT_MAX_N);
+    return qrd_args_bad("sigma", "--n %s: covariance family '%s' needs a dimension n >= 1 and "
+                        "n <= %zu", n, r->cov.spec, QRD_MATQ_POINT_MAX_N);
   if (qrd_cov_dim(&r->cov, n_req, &r->n))
     return qrd_args_bad("sigma", "%s", qrd_error_detail());
   if (r->n > QRD_MATQ_POINT_MAX_N)
