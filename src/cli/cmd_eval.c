@@ -97,8 +97,8 @@ static int parse_targets(const char *cmd, const char *name, const char *text,
     double target = levels ? v : qrd_target_for_rate(&r->q, v);
     if (r->q.type->target == QRD_TARGET_LEVELS &&
         !(target >= 2.0 && target <= QRD_QUANTISER_MAX_LEVELS && target == floor(target))) {
-      snprintf(msg, sizeof msg, "--%s %s gives %g levels (allowed: a whole number from 2 to "
-               "%d)", name, t, target, QRD_QUANTISER_MAX_LEVELS);
+      snprintf(msg, sizeof msg, "--%s %s gives %g levels (allowed: a whole number >= 2 and "
+               "<= %d)", name, t, target, QRD_QUANTISER_MAX_LEVELS);
       return bad(cmd, msg);
     }
     if (r->q.type->target == QRD_TARGET_RATE && !(target <= QRD_QUANTISER_MAX_RATE)) {

@@ -105,8 +105,8 @@ int qrd_cov_dim(const qrd_cov *c, size_t n_req, size_t *n)
     return st;
   }
   if (n_req == 0 || n_req > QRD_COV_MAX_N)
-    return qrd_error_set(QRD_EINVAL, "covariance family '%s': n = %zu (allowed: a dimension "
-                         "from 1 to %zu)", c->spec, n_req, QRD_COV_MAX_N);
+    return qrd_error_set(QRD_EINVAL, "covariance family '%s': n = %zu (it needs a "
+                         "dimension n >= 1 and n <= %zu)", c->spec, n_req, QRD_COV_MAX_N);
   *n = n_req;
   return QRD_OK;
 }
