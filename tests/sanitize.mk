@@ -13,6 +13,9 @@
 #     after the suites the recipe prints each report's summary (the error
 #     and its first frame in our code, file:line) and fails if there was
 #     any, whatever the suites said;
+#     (a log holding only ASan's "WARNING: failed to allocate", which
+#     allocator_may_return_null=1 prints when a huge malloc returns NULL,
+#     is not a report);
 #   - a reporting process stops (halt_on_error, -fno-sanitize-recover) with
 #     exit status 86 (ASan/LSan) or 87 (UBSan), so the test that ran it
 #     fails too (a check of the exit status, of an empty stderr, or
@@ -64,10 +67,11 @@ test-sanitize:
 	@mkdir -p $(SAN_LOGS) && rm -f $(SAN_LOGS)/report* && printf '%s\n' "$$SAN_SUPPRESSIONS" > $(SAN_SUPP)
 	@echo "test-sanitize: suites on $(SAN_BIN)/, reports into $(if $(filter stderr,$(SAN_LOG)),stderr,$(SAN_LOGS)/)" >&2
 	@$(SAN_ENV) CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow} ./$(SAN_BIN)/qrd-tests; st=$$?; \
-	n=$$(ls $(SAN_LOGS) | grep -c '^report' || true); \
+	reports=$$(grep -l -E 'ERROR: |SUMMARY: |runtime error:' $(SAN_LOGS)/report* 2>/dev/null); \
+	n=$$(echo "$$reports" | grep -c . || true); \
 	if [ "$$n" -gt 0 ]; then \
 	  echo "test-sanitize: $$n sanitizer report(s) (full text in $(SAN_LOGS)/):" >&2; \
-	  for f in $(SAN_LOGS)/report*; do \
+	  for f in $$reports; do \
 	    err=$$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$$f" || grep -m1 SUMMARY "$$f"); \
 	    at=$$(grep -m1 -E '#[0-9]+ .* $(CURDIR)/(src|tests|experiments)/' "$$f" | sed 's/^ *//'); \
 	    echo "  $$(basename "$$f"): $$err" >&2; \

@@ -443,7 +443,7 @@ static const battery_case QRD_CASES[] = {
   {"@Q tensors @S/tfjs-huge-shape/model.json", "shape|tfjs-huge-shape"},
   {"@Q tensors @S/tfjs-bad-dtype/model.json", "complex64|dtype"},
   {"@Q tensors @S/tfjs-escape-path/model.json", "etc/passwd|path"},
-  {"@Q tensors @D/sigma.h5 --name nosuch", "nosuch"},
+  {"@Q tensors @D/res-good.h5 --name nosuch", "nosuch"},
   {"@Q tensors @S/alloc-good.tsv --frobnicate", "frobnicate"},
 
   /* activations */
