@@ -66,7 +66,7 @@ test-sanitize:
 	  all $(SAN_BIN)/qrd-tests
 	@mkdir -p $(SAN_LOGS) && rm -f $(SAN_LOGS)/report* && printf '%s\n' "$$SAN_SUPPRESSIONS" > $(SAN_SUPP)
 	@echo "test-sanitize: suites on $(SAN_BIN)/, reports into $(if $(filter stderr,$(SAN_LOG)),stderr,$(SAN_LOGS)/)" >&2
-	@$(SAN_ENV) CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow} ./$(SAN_BIN)/qrd-tests; st=$$?; \
+	@$(SAN_ENV) CK_EXCLUDE_TAGS=$${CK_EXCLUDE_TAGS-slow battery} ./$(SAN_BIN)/qrd-tests; st=$$?; \
 	reports=$$(grep -l -E 'ERROR: |SUMMARY: |runtime error:' $(SAN_LOGS)/report* 2>/dev/null); \
 	n=$$(echo "$$reports" | grep -c . || true); \
 	if [ "$$n" -gt 0 ]; then \

@@ -743,16 +743,23 @@ int qrd_results_panel(qrd_results *r, const char *panel, const char *title,
   return st;
 }
 
-/* A results file holds finite numbers only: a NaN or an infinity is a
- * failed computation, which must not reach a plot as a number. */
+/* A results file holds finite numbers, a NaN or an infinity being a failed
+ * computation that must not reach a plot as a number; the one exception is
+ * a y_err of +inf, the standard error of R under a source law without a
+ * finite fourth moment (quant/sampling_sd.h), which is a defined answer. */
+static int value_allowed(const char *set, double v)
+{
+  return isfinite(v) || (v == INFINITY && strcmp(set, "y_err") == 0);
+}
+
 static int check_finite(const char *panel, const char *curve, const char *set,
                         size_t n, const double *v)
 {
   for (size_t i = 0; v != NULL && i < n; i++)
-    if (!isfinite(v[i]))
+    if (!value_allowed(set, v[i]))
       return qrd_error_set(QRD_EDOM,
-                           "curve '/%s/%s': %s[%zu] is %g (results must be finite)",
-                           panel, curve, set, i, v[i]);
+                           "curve '/%s/%s': %s[%zu] is %g (results must be finite; "
+                           "y_err may be +inf)", panel, curve, set, i, v[i]);
   return QRD_OK;
 }
 
@@ -1195,9 +1202,10 @@ static int read_dataset(hid_t g, const char *name, const char *path,
     st = h5_fail(path, "cannot read '%s/%s' as a 1-D float64 dataset", obj, name);
   }
   for (hssize_t i = 0; st == QRD_OK && i < np; i++)
-    if (!isfinite((*out)[i]))
+    if (!value_allowed(name, (*out)[i]))
       st = qrd_error_set(QRD_EIO, "%s: '%s/%s'[%lld] is %g: refused (results hold "
-                         "finite numbers only)", path, obj, name, (long long)i, (*out)[i]);
+                         "finite numbers only; y_err may be +inf)", path, obj, name,
+                         (long long)i, (*out)[i]);
   h5_close(H5Pclose, dcpl);
   h5_close(H5Tclose, t);
   h5_close(H5Sclose, s);

@@ -397,7 +397,7 @@ START_TEST(test_sigma_closed_forms)
     free(out);
   }
   qrd_test_expect_bad("sigma --family ar1:rho=1.5 --n 8", "rho", "1.5", NULL);
-  qrd_test_expect_bad("sigma --family ar1:rho=0.5", "n = 0", "a dimension from 1", NULL);
+  qrd_test_expect_bad("sigma --family ar1:rho=0.5", "dimension n", NULL);
   qrd_test_expect_bad("sigma --family ar1 --n 12 --rotate hadamard", "power of two", NULL);
 }
 END_TEST
@@ -670,7 +670,7 @@ END_TEST
 
 START_TEST(test_bad_levels)
 {
-  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 1", "levels", "from 2",
+  qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 1", "levels", ">= 2",
              NULL);
   qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 0", "levels", NULL);
   qrd_test_expect_bad("eval --dist gaussian --quantiser lloyd-max --levels 2.5", "levels", "2.5",

@@ -419,11 +419,15 @@ START_TEST(test_writer_refuses_nonfinite)
   qrd_results *r = NULL;
   ck_assert_int_eq(qrd_results_create(h5, &prov, &r), QRD_OK);
   ck_assert_int_eq(qrd_results_panel(r, "p", "P", "x", "y"), QRD_OK);
-  double y[4] = {1.0, NAN, 2.0, 3.0}, e[4] = {0.1, 0.1, INFINITY, 0.1};
+  /* y_err may be +inf (an SE under a law without a finite fourth moment),
+   * never -inf or NaN */
+  double y[4] = {1.0, NAN, 2.0, 3.0}, e[4] = {0.1, 0.1, -INFINITY, 0.1},
+         e_inf[4] = {0.1, INFINITY, 0.1, 0.1};
   expect(qrd_results_curve(r, "p", "c", "C", 4, X, y, NULL), QRD_EDOM, "/p/c", "y[1]");
   ck_assert_int_eq(qrd_results_describe(r, NULL, "sd"), QRD_OK);
   expect(qrd_results_curve(r, "p", "d", "D", 4, X, Y, e), QRD_EDOM, "/p/d", "y_err[2]");
   ck_assert_int_eq(qrd_results_curve(r, "p", "e", "E", 4, X, Y, NULL), QRD_OK);
+  ck_assert_int_eq(qrd_results_curve(r, "p", "f", "F", 4, X, Y, e_inf), QRD_OK);
   ck_assert_int_eq(qrd_results_commit(r), QRD_OK);
   char *text;
   ck_assert_int_eq(export_to(h5, &text), QRD_OK);
