@@ -52,8 +52,9 @@ all: $(BIN)/qrd $(FIGURES:%=$(BIN)/%)
 
 deps: $(DEPS_STAMP)
 
-$(DEPS_STAMP):
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# $(call INSTALL_DEBS,PACKAGES): a recipe line installing the missing
+# Debian packages with apt-get (as root), or printing what to run.
+INSTALL_DEBS = missing=$$(for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -65,6 +66,9 @@ $(DEPS_STAMP):
 	    echo "run as root: apt-get install" $$missing >&2; exit 1; \
 	  fi; \
 	fi
+
+$(DEPS_STAMP):
+	@$(call INSTALL_DEBS,$(DEB_PACKAGES))
 	@mkdir -p $(BUILD) && touch $@
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)

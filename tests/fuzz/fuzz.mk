@@ -40,18 +40,7 @@ fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 .SECONDARY: $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
 
 $(FUZZ_DEPS_STAMP):
-	@missing=$$(for p in $(DEB_PACKAGES) $(FUZZ_DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:" $$missing >&2; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >&2 || exit 1; \
-	  else \
-	    echo "missing Debian packages:" $$missing >&2; \
-	    echo "run as root: apt-get install" $$missing >&2; exit 1; \
-	  fi; \
-	fi
+	@$(call INSTALL_DEBS,$(DEB_PACKAGES) $(FUZZ_DEB_PACKAGES))
 	@mkdir -p $(FUZZ_BUILD) && touch $@
 
 # The library with the fuzzers' instrumentation (no libFuzzer main).
