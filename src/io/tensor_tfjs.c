@@ -39,6 +39,18 @@ typedef struct {
   uint64_t size;
 } shard;
 
+/* Whether a relative path has a ".." component: a manifest may only name
+ * files under its own folder, not read /etc/passwd through ../../. */
+static int climbs(const char *rel)
+{
+  for (const char *c = rel; *c; c += strcspn(c, "/"), c += *c == '/') {
+    size_t n = strcspn(c, "/");
+    if (n == 2 && c[0] == '.' && c[1] == '.')
+      return 1;
+  }
+  return 0;
+}
+
 /* A parsed manifest: every tensor and every shard, in manifest order. */
 typedef struct {
   qrd_tensor_info *info;
@@ -216,9 +228,9 @@ static int parse_group(const char *path, const char *dir, size_t g, json_object 
     if (!rel || !*rel)
       return qrd_error_set(QRD_EIO, "%s: weightsManifest[%zu].paths[%zu] is not a file name",
                            path, g, k);
-    if (rel[0] == '/' || strstr(rel, "://"))
-      return qrd_error_set(QRD_EINVAL, "%s: shard '%s': qrd reads shards by a path relative to "
-                           "the model.json only", path, rel);
+    if (rel[0] == '/' || strstr(rel, "://") || climbs(rel))
+      return qrd_error_set(QRD_EINVAL, "%s: shard '%s': qrd reads shards by a path inside "
+                           "the model.json's folder only (relative, no '..')", path, rel);
     if (grow((void **)&m->shards, scap, m->ns, sizeof *m->shards))
       return qrd_error_set(QRD_ENOMEM, "%s: shard list", path);
     shard *s = &m->shards[m->ns];

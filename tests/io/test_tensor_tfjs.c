@@ -265,6 +265,17 @@ START_TEST(test_malformed)
            "\"min\": -1, \"scale\": 0.01}}]}]}");
   expect_error(open_model(), QRD_EINVAL, "'q'", "uint8");
 
+  /* a shard path must stay inside the model's folder */
+  static const char *const outside[] = {"../../etc/passwd", "a/../../b", "..", "/etc/passwd"};
+  for (size_t k = 0; k < sizeof outside / sizeof *outside; k++) {
+    char text[256];
+    snprintf(text, sizeof text,
+             "{\"weightsManifest\": [{\"paths\": [\"%s\"], \"weights\": [{\"name\": "
+             "\"w\", \"shape\": [1], \"dtype\": \"float32\"}]}]}", outside[k]);
+    put_text("model.json", text);
+    expect_error(open_model(), QRD_EINVAL, outside[k], "folder only");
+  }
+
   /* shards shorter than the manifest says: the first tensor past their end */
   put_model("model.json", "[2, 3]", "int32");
   put("s3", stream + 40, 2);
