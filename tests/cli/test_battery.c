@@ -405,7 +405,7 @@ static const battery_case QRD_CASES[] = {
   {"@Q report --published @S/published-bad-tol.tsv --results @T", "nan|tolerance"},
   {"@Q report --published @S/published-bad-locator.tsv --results @T", "locator|x="},
   {"@Q report --published @S/no-such.tsv", "no-such.tsv"},
-  {"@Q report --md /nonexistent-dir/r.md", "r.md|nonexistent-dir"},
+  {"@Q report --md /nonexistent-dir/report-out", "report-out|nonexistent-dir"},
   {"@Q report --tsv /nonexistent-dir/r.tsv", "r.tsv|nonexistent-dir"},
   {"@Q report --published", "published"},
   {"@Q report --frobnicate", "frobnicate"},

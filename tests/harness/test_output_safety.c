@@ -47,21 +47,10 @@ static void sandbox_close(void)
   ck_assert_int_eq(system(cmd), 0);
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "cannot read %s", path);
-  char *buf = malloc(1 << 20);
-  ck_assert_ptr_nonnull(buf);
-  *n = fread(buf, 1, 1 << 20, f);
-  fclose(f);
-  return buf;
-}
-
 static int same_bytes(const char *path, const char *want, size_t n)
 {
   size_t m;
-  char *got = slurp(path, &m);
+  char *got = qrd_test_slurp_n(path, &m);
   int same = m == n && memcmp(got, want, n) == 0;
   free(got);
   return same;
@@ -144,7 +133,7 @@ START_TEST(test_kill_nine)
   ck_assert_msg(r.status == 0, "first run: %s", r.err);
   qrd_test_run_free(&r);
   size_t n;
-  char *prev = slurp(out, &n);
+  char *prev = qrd_test_slurp_n(out, &n);
   /* 0.05 s in, then through the run up to its very end (the write) */
   const double at[5] = {0.05, 0.3 * t, 0.6 * t, 0.85 * t, 0.97 * t};
   int killed = 0, replaced = 0;
@@ -160,7 +149,7 @@ START_TEST(test_kill_nine)
       ck_assert_msg(strcmp(body, want) == 0, "kill at %.3f s: %s differs", at[i], out);
       free(body);
       free(prev);
-      prev = slurp(out, &n);
+      prev = qrd_test_slurp_n(out, &n);
       replaced++;
     }
   }
@@ -205,7 +194,7 @@ START_TEST(test_disk_full)
   ck_assert_msg(r.status == 0, "first run: %s", r.err);
   qrd_test_run_free(&r);
   size_t n;
-  char *prev = slurp(target, &n);
+  char *prev = qrd_test_slurp_n(target, &n);
   /* fill the rest of the disk */
   FILE *f = fopen(fill, "wb");
   ck_assert_ptr_nonnull(f);
@@ -241,7 +230,7 @@ START_TEST(test_read_only_dir)
   ck_assert_msg(r.status == 0, "first run: %s", r.err);
   qrd_test_run_free(&r);
   size_t n;
-  char *prev = slurp(target, &n);
+  char *prev = qrd_test_slurp_n(target, &n);
   ck_assert_int_eq(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=1m"), 0);
   r = fig(target, "");
   one_error_line(&r, 1, mnt, "Read-only file system");
@@ -265,7 +254,7 @@ START_TEST(test_refused_targets)
   ck_assert_int_eq(symlink("fig-5.h5", lnk), 0);
   ck_assert_int_eq(mkdir(sub, 0755), 0);
   size_t n, nc;
-  char *prev = slurp(out, &n), *config = slurp(cfg, &nc);
+  char *prev = qrd_test_slurp_n(out, &n), *config = qrd_test_slurp_n(cfg, &nc);
 
   r = fig(lnk, "");
   one_error_line(&r, 2, lnk, "symbolic link");

@@ -14,6 +14,7 @@
 
 #include <hdf5.h>
 
+#include "cli_run.h"
 #include "core/error.h"
 #include "io/results.h"
 #include "io/shard.h"
@@ -46,17 +47,6 @@ static void put_file(const char *path, const char *text)
   ck_assert_ptr_nonnull(f);
   fputs(text, f);
   ck_assert_int_eq(fclose(f), 0);
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "cannot read %s", path);
-  char *buf = malloc(1 << 20);
-  ck_assert_ptr_nonnull(buf);
-  *n = fread(buf, 1, 1 << 20, f);
-  fclose(f);
-  return buf;
 }
 
 static int count_entries(void)
@@ -122,7 +112,7 @@ START_TEST(test_check_refuses)
   expect(qrd_output_write(lnk, NULL, "xyz", 3), QRD_EINVAL, lnk, NULL);
   expect(qrd_output_write(cfg, cfg, "xyz", 3), QRD_EINVAL, cfg, NULL);
   size_t n;
-  char *text = slurp(cfg, &n);
+  char *text = qrd_test_slurp_n(cfg, &n);
   ck_assert_uint_eq(n, 9);
   ck_assert_mem_eq(text, "seed = 1\n", 9);
   free(text);
@@ -194,7 +184,7 @@ START_TEST(test_write_and_stale_temporaries)
   ck_assert_int_eq(count_entries(), 4); /* out, live, legacy, other: no temporary */
   ck_assert_int_eq(qrd_output_write(out, NULL, "second!", 7), QRD_OK);
   size_t n;
-  char *text = slurp(out, &n);
+  char *text = qrd_test_slurp_n(out, &n);
   ck_assert_uint_eq(n, 7);
   ck_assert_mem_eq(text, "second!", 7);
   free(text);
@@ -233,7 +223,7 @@ START_TEST(test_writers_refuse)
   expect(qrd_sigma_file_create(sub, &s), QRD_EINVAL, sub, "directory");
 
   size_t n;
-  char *text = slurp(cfg, &n);
+  char *text = qrd_test_slurp_n(cfg, &n);
   ck_assert_uint_eq(n, 9);
   free(text);
   ck_assert_int_eq(count_entries(), 3); /* nothing new */
@@ -323,7 +313,7 @@ START_TEST(test_corrupt_data_refused)
 
   /* one bit of y[2] flipped, where it is stored */
   size_t n;
-  unsigned char *bytes = (unsigned char *)slurp(h5, &n);
+  unsigned char *bytes = (unsigned char *)qrd_test_slurp_n(h5, &n);
   unsigned char *at = find(bytes, n, &Y[2], sizeof Y[2]);
   ck_assert_ptr_nonnull(at);
   ck_assert_ptr_null(find(at + 1, n - (size_t)(at + 1 - bytes), &Y[2], sizeof Y[2]));

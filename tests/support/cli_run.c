@@ -11,6 +11,12 @@
 
 char *qrd_test_slurp(const char *file)
 {
+  size_t n;
+  return qrd_test_slurp_n(file, &n);
+}
+
+char *qrd_test_slurp_n(const char *file, size_t *n)
+{
   FILE *f = fopen(file, "rb");
   ck_assert_msg(f != NULL, "cannot read %s", file);
   size_t cap = 4096, len = 0, got;
@@ -25,6 +31,7 @@ char *qrd_test_slurp(const char *file)
   }
   fclose(f);
   buf[len] = '\0';
+  *n = len;
   return buf;
 }
 

@@ -16,9 +16,11 @@ typedef struct {
 qrd_run_result qrd_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void qrd_test_run_free(qrd_run_result *r);
 
-/* A whole file as a fresh string; a fresh empty temporary file's name
- * (name holds at least 32 bytes). */
+/* A whole file as a fresh string (the _n form also gives its length in
+ * bytes, for binary files); a fresh empty temporary file's name (name
+ * holds at least 32 bytes). */
 char *qrd_test_slurp(const char *file);
+char *qrd_test_slurp_n(const char *file, size_t *n);
 void qrd_test_temp_file(char *name);
 
 size_t qrd_test_count_lines(const char *s);
