@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include "core/error.h"
+#include "io/h5probe.h"
 
 struct qrd_h5read {
   hid_t file;
@@ -27,6 +28,9 @@ int qrd_h5read_open(const char *path, qrd_h5read **out)
     int e = errno;
     return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path, strerror(e));
   }
+  int st = qrd_h5probe(path);
+  if (st)
+    return st;
   if (H5Fis_hdf5(path) <= 0)
     return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
   size_t len = strlen(path) + 1;

@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "io/blasinfo.h"
+#include "io/h5probe.h"
 #include "io/version.h"
 
 #define DESCRIPTION_MAX 512
@@ -1000,6 +1001,9 @@ static int file_open(const char *path, hid_t *out)
     return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path,
                          strerror(e));
   }
+  int st = qrd_h5probe(path);
+  if (st)
+    return st;
   if (H5Fis_hdf5(path) <= 0)
     return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
   hid_t fapl = file_access_plist();
@@ -1007,7 +1011,7 @@ static int file_open(const char *path, hid_t *out)
   h5_close(H5Pclose, fapl);
   if (f < 0)
     return h5_fail(path, "cannot open");
-  int st = verify_file(f, path);
+  st = verify_file(f, path);
   if (st != QRD_OK) {
     h5_close(H5Fclose, f);
     return st;

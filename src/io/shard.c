@@ -12,6 +12,7 @@
 #include <hdf5_hl.h>
 
 #include "core/error.h"
+#include "io/h5probe.h"
 #include "io/results.h"
 
 #define FORMAT "qrd-shard-1"
@@ -343,6 +344,9 @@ int qrd_shard_file_read(const char *path, qrd_shard_file *f)
   memset(f, 0, sizeof *f);
   if (access(path, F_OK) != 0)
     return qrd_error_set(QRD_ENOTFOUND, "%s: no shard file", path);
+  int st = qrd_h5probe(path);
+  if (st)
+    return st;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0)

@@ -1,0 +1,36 @@
+/* Keeping libhdf5's own failures on a damaged file out of qrd's process.
+ *
+ * libhdf5 1.10 trusts a file's metadata: a damaged link index, object
+ * header or global heap can make it read through a NULL pointer, allocate
+ * a size taken from the file, or loop for ever (docs/robustness.md lists
+ * the inputs make fuzz found).  No check qrd could make before calling it
+ * covers its whole format, so every reader of an HDF5 file qrd did not
+ * just write calls qrd_h5probe() first: a child process opens the file
+ * and reads all of it, the way the readers would — every group, link,
+ * attribute (variable-length strings included) and dataset (all of its
+ * values, in slabs) — and the caller opens the file only if that child
+ * finished.  A child killed by a signal, or still reading after the time
+ * limit, makes the file refused with one line; errors that libhdf5
+ * reports cleanly are left to the caller's own reading, which reports
+ * them with its usual message.
+ *
+ * A file probed once is not probed again in the same process while its
+ * device, inode, size and modification time are unchanged. */
+#ifndef QRD_H5PROBE_H
+#define QRD_H5PROBE_H
+
+/* QRD_OK, or QRD_EIO with a detail naming `path` when libhdf5 crashed or
+ * hung reading it; QRD_ENOTFOUND / QRD_EIO if it cannot be stat()ed;
+ * QRD_ENOMEM / QRD_EIO if the child cannot be started. */
+int qrd_h5probe(const char *path);
+
+/* The time limit: `base` seconds plus one second per `bytes_per_second`
+ * of the file's size (defaults 10 s and 50 MB/s, so a legitimate file of
+ * any size is read in time).  The fuzz targets shorten it. */
+void qrd_h5probe_limit_set(double base, double bytes_per_second);
+
+/* Forgets every file probed: the fuzz targets rewrite one path with a new
+ * input faster than the clock that stamps a file's modification time. */
+void qrd_h5probe_forget(void);
+
+#endif

@@ -1,0 +1,109 @@
+/* The probe that reads an HDF5 file in a child before qrd opens it: the
+ * inputs on which libhdf5 1.10 itself crashes or loops (found by make fuzz)
+ * are refused with one line, in bounded time, and a sound file written
+ * here with the plain HDF5 API (groups, variable-length string attributes,
+ * a chunked compressed dataset of several slabs) passes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "core/error.h"
+#include "io/h5probe.h"
+#include "suites.h"
+
+#define CRASH "tests/fuzz/regress/curve/H5Lexists-H5F__accum_read.h5"
+#define LOOP "tests/fuzz/regress/export/H5Aread-H5HG-vlen-timeout.h5"
+
+static double seconds(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void teardown(void)
+{
+  qrd_h5probe_limit_set(10.0, 50e6);
+  qrd_h5probe_forget();
+}
+
+START_TEST(test_sound_file)
+{
+  char path[] = "/tmp/qrd-h5probe-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert(fd >= 0 && close(fd) == 0);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert(f >= 0);
+  hid_t g = H5Gcreate2(f, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert(g >= 0 && H5LTset_attribute_string(f, "g", "note", "a variable string") >= 0);
+  /* 3 x 1M doubles, chunked and deflated: two slabs of 16 MiB */
+  hsize_t dims[2] = {3, 1 << 20}, chunk[2] = {1, 1 << 16};
+  double *v = malloc(dims[0] * dims[1] * sizeof *v);
+  ck_assert(v != NULL);
+  for (size_t i = 0; i < dims[0] * dims[1]; i++)
+    v[i] = (double)(i % 1000) - 500.0;
+  hid_t space = H5Screate_simple(2, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  ck_assert(H5Pset_chunk(dcpl, 2, chunk) >= 0 && H5Pset_deflate(dcpl, 1) >= 0);
+  hid_t d = H5Dcreate2(g, "w", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  ck_assert(d >= 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+  free(v);
+  H5Dclose(d);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Gclose(g);
+  ck_assert(H5Fclose(f) >= 0);
+  ck_assert_int_eq(qrd_h5probe(path), QRD_OK);
+  /* not an HDF5 file at all: left to the caller's open, which says so */
+  FILE *t = fopen(path, "w");
+  ck_assert(t && fputs("not hdf5\n", t) >= 0 && fclose(t) == 0);
+  ck_assert_int_eq(qrd_h5probe(path), QRD_OK);
+  unlink(path);
+  ck_assert_int_eq(qrd_h5probe(path), QRD_ENOTFOUND);
+  ck_assert(strstr(qrd_error_detail(), path) != NULL);
+}
+END_TEST
+
+START_TEST(test_crash_refused)
+{
+  ck_assert_int_eq(qrd_h5probe(CRASH), QRD_EIO);
+  const char *why = qrd_error_detail();
+  ck_assert_msg(strstr(why, CRASH ": damaged HDF5 file: libhdf5 crashed reading it") == why,
+                "%s", why);
+  ck_assert_msg(strstr(why, "Segmentation fault") != NULL, "%s", why);
+  ck_assert(strchr(why, '\n') == NULL);
+}
+END_TEST
+
+START_TEST(test_loop_refused_in_time)
+{
+  qrd_h5probe_limit_set(1.0, 50e6);
+  double t0 = seconds();
+  ck_assert_int_eq(qrd_h5probe(LOOP), QRD_EIO);
+  double t1 = seconds();
+  ck_assert_msg(strstr(qrd_error_detail(), "libhdf5 was still reading it after 1 s") != NULL,
+                "%s", qrd_error_detail());
+  ck_assert_msg(t1 - t0 >= 1.0 && t1 - t0 < 4.0, "%.2f s", t1 - t0);
+  /* the verdict is kept: asking again costs no second wait */
+  qrd_error_clear();
+  ck_assert_int_eq(qrd_h5probe(LOOP), QRD_EIO);
+  ck_assert_msg(seconds() - t1 < 0.5, "%.2f s", seconds() - t1);
+  ck_assert(strstr(qrd_error_detail(), "still reading") != NULL);
+}
+END_TEST
+
+Suite *qrd_suite_h5probe(void)
+{
+  Suite *s = suite_create("h5probe");
+  TCase *tc = tcase_create("probe");
+  tcase_add_checked_fixture(tc, NULL, teardown);
+  tcase_add_test(tc, test_sound_file);
+  tcase_add_test(tc, test_crash_refused);
+  tcase_add_test(tc, test_loop_refused_in_time);
+  suite_add_tcase(s, tc);
+  return s;
+}
