@@ -60,10 +60,7 @@ typedef struct {
 /* One printable line: user text escaped and truncated (core/error.h). */
 static int bad(const char *detail)
 {
-  char line[QRD_ERROR_DETAIL_MAX + 1];
-  qrd_error_escape(detail, line, sizeof line);
-  fprintf(stderr, "qrd allocate: %s\n", line);
-  return 2;
+  return qrd_args_bad("allocate", "%s", detail);
 }
 
 static int parse_number(const char *opt, const char *text, double *out)
@@ -77,18 +74,12 @@ static int parse_number(const char *opt, const char *text, double *out)
 
 static int parse_targets(const char *text, request *r)
 {
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save;
-  r->n_target = 0;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    if (r->n_target == MAX_TARGETS)
-      return bad("--bits: too many values (at most 64)");
-    int st = parse_number("bits", t, &r->target[r->n_target++]);
-    if (st)
-      return st;
-  }
-  return r->n_target ? 0 : bad("--bits needs at least one value");
+  char buf[1024], *item[MAX_TARGETS];
+  int st = qrd_args_list("allocate", "bits", text, buf, sizeof buf, item, MAX_TARGETS,
+                         &r->n_target);
+  for (size_t i = 0; !st && i < r->n_target; i++)
+    st = parse_number("bits", item[i], &r->target[i]);
+  return st;
 }
 
 /* 0 to run, -1 after --help, 2 on bad usage (reported). */

@@ -32,20 +32,16 @@ static const char help[] =
 static int parse_blocks(const char *text, double *block, size_t *n)
 {
   static const qrd_param_def def = QRD_CODE_PARAM_BLOCK;
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save;
-  *n = 0;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+  char buf[1024], *item[MAX_BLOCKS];
+  int st = qrd_args_list("code", "block", text, buf, sizeof buf, item, MAX_BLOCKS, n);
+  for (size_t i = 0; !st && i < *n; i++) {
     double b;
-    if (qrd_parse_double(t, &b) || b != floor(b) || b < def.min || b > def.max)
-      return qrd_args_bad("code", "--block %s: '%s' invalid (allowed: a whole block size from %.0f to %.0f)",
-                 text, t, def.min, def.max);
-    if (*n == MAX_BLOCKS)
-      return qrd_args_bad("code", "--block %s: at most %d block sizes", text, MAX_BLOCKS);
-    block[(*n)++] = b;
+    if (qrd_parse_double(item[i], &b) || b != floor(b) || b < def.min || b > def.max)
+      return qrd_args_bad("code", "--block %s: '%s' invalid (allowed: a whole block size from "
+                          "%.0f to %.0f)", text, item[i], def.min, def.max);
+    block[i] = b;
   }
-  return *n ? 0 : qrd_args_bad("code", "--block '%s': no block size given", text);
+  return st;
 }
 
 /* Q for block size b (0: Q's own), checked against --block. */

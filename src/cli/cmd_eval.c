@@ -63,8 +63,7 @@ typedef struct {
 
 static int bad(const char *cmd, const char *detail)
 {
-  fprintf(stderr, "qrd %s: %s\n", cmd, detail);
-  return 2;
+  return qrd_args_bad(cmd, "%s", detail);
 }
 
 /* Parses a comma-separated list of numbers of the option `name`, converted to
@@ -72,18 +71,19 @@ static int bad(const char *cmd, const char *detail)
 static int parse_targets(const char *cmd, const char *name, const char *text,
                          request *r)
 {
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+  char buf[1024], *item[MAX_TARGETS];
+  size_t n_item;
+  int st = qrd_args_list(cmd, name, text, buf, sizeof buf, item, MAX_TARGETS, &n_item);
+  if (st)
+    return st;
+  for (size_t i = 0; i < n_item; i++) {
+    const char *t = item[i];
     double v;
     char msg[256];
     if (qrd_parse_double(t, &v) != 0) {
       snprintf(msg, sizeof msg, "--%s %s: '%s' is not a number", name, text, t);
       return bad(cmd, msg);
     }
-    if (r->n_target == MAX_TARGETS)
-      return bad(cmd, "too many values");
     int levels = strcmp(name, "levels") == 0;
     if (!levels && !(v > 0.0)) {
       snprintf(msg, sizeof msg, "--%s %s: rate must be > 0 bits", name, t);
@@ -108,7 +108,7 @@ static int parse_targets(const char *cmd, const char *name, const char *text,
     }
     r->target[r->n_target++] = target;
   }
-  return r->n_target ? 0 : bad(cmd, "no target value given");
+  return 0;
 }
 
 /* What to give instead: a block scaling for the exact law (eval), or the

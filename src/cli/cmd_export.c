@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "io/results.h"
@@ -27,9 +28,7 @@ typedef struct {
 
 static int bad_usage(const char *what, const char *arg)
 {
-  fprintf(stderr, "qrd export: %s%s (see qrd export --help)\n", what,
-          arg ? arg : "");
-  return 2;
+  return qrd_args_bad("export", "%s%s (see qrd export --help)", what, arg ? arg : "");
 }
 
 /* 0 to run, 1 after --help, 2 on bad usage (already reported). */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "io/shard.h"
@@ -128,10 +129,9 @@ int qrd_cmd_merge(int argc, char **argv)
     else if (strcmp(argv[i], "--status") == 0)
       status = 1;
     else if (argv[i][0] == '-') {
-      fprintf(stderr, "qrd merge: unknown or incomplete option '%s' (see qrd merge --help)\n",
-              argv[i]);
       free(paths);
-      return 2;
+      return qrd_args_bad("merge", "unknown or incomplete option '%s' (see qrd merge --help)",
+                          argv[i]);
     } else
       paths[n++] = argv[i];
   }

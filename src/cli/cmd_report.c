@@ -274,8 +274,7 @@ static int row_error(const char *file, long line, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "qrd " CMD ": %s:%ld: %s\n", file, line, msg);
-  return 2;
+  return qrd_args_bad(CMD, "%s:%ld: %s", file, line, msg);
 }
 
 static int parse_published(const char *file, row *r)
@@ -405,8 +404,7 @@ static int read_published(const char *file, row **out, size_t *n_out)
   *n_out = 0;
   FILE *f = fopen(file, "r");
   if (!f) {
-    fprintf(stderr, "qrd " CMD ": %s: %s\n", file, strerror(errno));
-    return 2;
+    return qrd_args_bad(CMD, "%s: %s", file, strerror(errno));
   }
   char *text = NULL;
   size_t cap = 0, n = 0, n_alloc = 0;
@@ -447,8 +445,7 @@ static int read_published(const char *file, row **out, size_t *n_out)
   }
   free(text);
   if (!st && ferror(f)) {
-    fprintf(stderr, "qrd " CMD ": %s: read error\n", file);
-    st = 2;
+    st = qrd_args_bad(CMD, "%s: read error", file);
   }
   fclose(f);
   if (!st && !header)

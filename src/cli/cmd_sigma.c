@@ -52,17 +52,14 @@ typedef struct {
 /* --rate R[,R...]: rates >= 0 in bits. */
 static int parse_rates(const char *text, request *r)
 {
-  char buf[512];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    double v;
-    if (r->n_rate == QRD_SIGMA_MAX_RATES || qrd_parse_double(t, &v) || v < 0.0)
-      return qrd_args_bad("sigma", "--rate %s: want up to %d numbers >= 0 (bits)", text,
-                          QRD_SIGMA_MAX_RATES);
-    r->rate[r->n_rate++] = v;
-  }
-  return r->n_rate ? 0 : qrd_args_bad("sigma", "--rate '%s': no value", text);
+  char buf[512], *item[QRD_SIGMA_MAX_RATES];
+  int st = qrd_args_list("sigma", "rate", text, buf, sizeof buf, item, QRD_SIGMA_MAX_RATES,
+                         &r->n_rate);
+  for (size_t i = 0; !st && i < r->n_rate; i++)
+    if (qrd_parse_double(item[i], &r->rate[i]) || !(r->rate[i] >= 0.0))
+      return qrd_args_bad("sigma", "--rate %s: '%s' is not a number >= 0 (bits)", text,
+                          item[i]);
+  return st;
 }
 
 /* Returns 0, 2 on bad input, or -1 after printing the help. */

@@ -99,11 +99,9 @@ static const char *command = "eval";
 /* One printable line: user text escaped and truncated (core/error.h). */
 static int bad(const char *fmt, const char *a, const char *b)
 {
-  char raw[4096], line[QRD_ERROR_DETAIL_MAX + 1];
+  char raw[4096];
   snprintf(raw, sizeof raw, fmt, a, b);
-  qrd_error_escape(raw, line, sizeof line);
-  fprintf(stderr, "qrd %s: %s\n", command, line);
-  return 2;
+  return qrd_args_bad(command, "%s", raw);
 }
 
 /* Whether name's family (before any ':') is a registered quantiser: then
@@ -157,17 +155,12 @@ static int parse_ulong(const char *opt, const char *text, unsigned long min, uns
 
 static int parse_bits(const char *text, request *r)
 {
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    if (r->n_bits == MAX_BITS)
-      return bad("--bits %s: at most 64 values%s", text, "");
-    if (qrd_parse_double(t, &r->bits[r->n_bits]) || !(r->bits[r->n_bits] >= 1.0))
-      return bad("--bits %s: '%s' is not a number >= 1", text, t);
-    r->n_bits++;
-  }
-  return r->n_bits ? 0 : bad("--bits '%s': no value given%s", text, "");
+  char buf[1024], *item[MAX_BITS];
+  int st = qrd_args_list(command, "bits", text, buf, sizeof buf, item, MAX_BITS, &r->n_bits);
+  for (size_t i = 0; !st && i < r->n_bits; i++)
+    if (qrd_parse_double(item[i], &r->bits[i]) || !(r->bits[i] >= 1.0))
+      return bad("--bits %s: '%s' is not a number >= 1", text, item[i]);
+  return st;
 }
 
 static int parse_compress(const char *text, int *c)

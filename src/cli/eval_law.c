@@ -234,21 +234,19 @@ static int parse_metrics(const char *text, request *r)
       r->column[r->n_columns++] = k;
     return 0;
   }
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", text);
-  char *save;
-  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+  char buf[256], *item[N_VALUES - 1];
+  size_t n_item;
+  int st = qrd_args_list("eval", "metric", text, buf, sizeof buf, item, N_VALUES - 1, &n_item);
+  for (size_t i = 0; !st && i < n_item; i++) {
     int k = L1;
-    while (k < N_VALUES && strcmp(t, VALUE_NAMES[k]) != 0)
+    while (k < N_VALUES && strcmp(item[i], VALUE_NAMES[k]) != 0)
       k++;
     if (k == N_VALUES)
-      return qrd_args_bad("eval", "--metric %s: unknown metric '%s' (allowed: l1, l2, mae, mse, rel_rmse)",
-                 text, t);
-    if (r->n_columns == N_VALUES - 1)
-      return qrd_args_bad("eval", "--metric %s: at most %d metrics", text, N_VALUES - 1);
+      return qrd_args_bad("eval", "--metric %s: unknown metric '%s' (allowed: l1, l2, mae, "
+                          "mse, rel_rmse)", text, item[i]);
     r->column[r->n_columns++] = k;
   }
-  return r->n_columns ? 0 : qrd_args_bad("eval", "--metric '%s': no metric given", text);
+  return st;
 }
 
 /* A whole number >= min (and <= 2^53) into *v. */

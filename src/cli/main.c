@@ -8,6 +8,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli/commands.h"
+#include "core/error.h"
 
 static const struct {
   const char *name;
@@ -70,7 +71,9 @@ static int dispatch(int argc, char **argv, const char **command)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
              commands[i].name);
-  fprintf(stderr, "qrd: unknown command '%s' (commands: %s; see qrd --help)\n", argv[1], known);
+  char shown[128]; /* what was typed, as one printable line */
+  qrd_error_escape(argv[1], shown, sizeof shown);
+  fprintf(stderr, "qrd: unknown command '%s' (commands: %s; see qrd --help)\n", shown, known);
   return 2;
 }
 
