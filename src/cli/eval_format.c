@@ -46,7 +46,8 @@ static const char help[] =
   "  --compress C      entropy-code the element indices with a +1-smoothed model\n"
   "                    of an independent training sample: optimal (ideal code\n"
   "                    length) or huffman; bits are then achieved, not nominal\n"
-  "  --samples N       sample size, a multiple of the block (default 1048576)\n"
+  "  --samples N       sample size, a multiple of the block (default 1048576):\n"
+  "                    at least 2 blocks, or 64 values under rms or none\n"
   "  --seed S          evaluation sample (default 1); --train-seed (default 2)\n"
   "Standard errors: under a tensor scaling (rms, none) without outliers, the\n"
   "source law's standard deviation of R at this sample size (by quadrature;\n"
@@ -304,24 +305,43 @@ static int refuse_own(const qrd_opt *o, size_t n, const request *r, int bits_too
 
 /* The standard error is a jackknife over batches of whole blocks: it needs
  * at least QRD_EVAL_MIN_BLOCKS of them (one block gave rel_rmse_se = nan
- * with exit status 0). */
+ * with exit status 0).  A whole-tensor scaling (rms, none) takes its scale
+ * from the sample and cuts it into QRD_BLOCK_BATCHES batches of values; its
+ * standard error (that jackknife's, or the source law's at this size) is a
+ * large-sample one: at least QRD_EVAL_MIN_VALUES values, one per batch
+ * (2 values gave R = 0.12 +- 0.32 at 12 bits with exit status 0). */
 #define QRD_EVAL_MIN_BLOCKS 2
+#define QRD_EVAL_MIN_VALUES QRD_BLOCK_BATCHES
 
+/* blocks: of `unit` values, or values (unit 1) under a whole-tensor
+ * scaling. */
 static int enough_blocks(const request *r, size_t blocks, size_t unit)
 {
+  const char *what = r->tensor.x ? "the tensor holds" : "--samples gives";
+  if (unit == 1 && blocks >= QRD_EVAL_MIN_BLOCKS && blocks < QRD_EVAL_MIN_VALUES) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s %zu values: a whole-tensor scaling (%s) takes its scale from "
+             "the sample and its standard error is a large-sample one: allowed at least %d "
+             "values (one per batch)", what, blocks, r->scaling_text, QRD_EVAL_MIN_VALUES);
+    return bad("%s%s", msg, "");
+  }
   if (blocks >= QRD_EVAL_MIN_BLOCKS)
     return 0;
-  char msg[200], need[160];
+  char msg[200], need[200];
   if (unit == 1) /* a whole-tensor scaling: batches of values */
-    snprintf(msg, sizeof msg, "%s %zu value(s)", r->tensor.x ? "the tensor holds" :
-             "--samples gives", blocks);
+    snprintf(msg, sizeof msg, "%s %zu value(s)", what, blocks);
   else if (r->tensor.x)
     snprintf(msg, sizeof msg, "the tensor holds %zu block(s) of %zu values", blocks, unit);
   else
     snprintf(msg, sizeof msg, "--samples %lu is %zu block(s) of %zu values", r->samples,
              blocks, unit);
-  snprintf(need, sizeof need, "the standard error (a jackknife over batches of whole "
-           "blocks) needs at least %d %s", QRD_EVAL_MIN_BLOCKS, unit == 1 ? "values" : "blocks");
+  if (unit == 1)
+    snprintf(need, sizeof need, "the standard error (a jackknife over batches of whole "
+             "blocks) needs at least %d values, and a whole-tensor scaling at least %d",
+             QRD_EVAL_MIN_BLOCKS, QRD_EVAL_MIN_VALUES);
+  else
+    snprintf(need, sizeof need, "the standard error (a jackknife over batches of whole "
+             "blocks) needs at least %d blocks", QRD_EVAL_MIN_BLOCKS);
   return bad("%s: %s", msg, need);
 }
 
