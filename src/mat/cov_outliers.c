@@ -18,17 +18,17 @@ static const qrd_param_def diag_params[] = {
 };
 
 static const qrd_param_def corr_params[] = {
-  {.name = "k", .def = 5.0, .min = 0.0, .max = 1e9, .doc = "number of outlier channels"},
+  /* k = 0 would be a random correlation without outliers: randcorr */
+  {.name = "k", .def = 5.0, .min = 1.0, .max = 1e9,
+   .doc = "number of outlier channels, 1 to n (none: randcorr)"},
   {.name = "value", .def = 1000.0, .min = 0.0, .max = 1e300, .min_open = 1,
    .doc = "variance of an outlier channel (the others have 1)"},
 };
 
-/* v <- 1 everywhere except `value` on k random channels. */
+/* v <- 1 everywhere except `value` on k <= n random channels. */
 static int channel_variances(size_t n, size_t k, double value, unsigned long seed,
                              double *v)
 {
-  if (k > n)
-    return qrd_error_set(QRD_EINVAL, "%zu outlier channels asked for, but n = %zu", k, n);
   size_t *idx = malloc((k ? k : 1) * sizeof *idx);
   if (!idx)
     return qrd_error_set(QRD_ENOMEM, "outlier channels");
@@ -57,9 +57,9 @@ static int build_diag(const double *th, size_t n, unsigned long seed, double *S)
 
 static int build_corr(const double *th, size_t n, unsigned long seed, double *S)
 {
-  if (th[0] != floor(th[0]))
-    return qrd_error_set(QRD_EINVAL, "covariance family 'outliers-corr': k=%g (allowed: "
-                         "a whole number)", th[0]);
+  if (th[0] != floor(th[0]) || th[0] > (double)n)
+    return qrd_error_set(QRD_EINVAL, "covariance family 'outliers-corr': k=%g outlier "
+                         "channels (allowed: a whole number from 1 to n = %zu)", th[0], n);
   double *v = malloc(n * sizeof *v);
   if (!v)
     return qrd_error_set(QRD_ENOMEM, "outlier covariance of order %zu", n);
