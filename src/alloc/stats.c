@@ -15,11 +15,18 @@ enum { COL_NAME, COL_NUMEL, COL_RMS, COL_FISHER, N_COLS };
 static const char *const column_name[N_COLS] = {"name", "numel", "rms", "fisher_sum"};
 #define COLUMN_LIST "name, numel, rms, fisher_sum"
 
+/* The largest element count: every whole number up to 2^53 is exact in a
+ * double (a count beyond it is not a count, e.g. 1e300 printed back as
+ * 1000000000000000052504760255204420248704468...). */
+#define MAX_NUMEL 0x1p53
+
 /* Writes why t is out of range into why and returns 1, or returns 0. */
 static int tensor_problem(const qrd_alloc_tensor *t, char *why, size_t len)
 {
-  if (!(isfinite(t->numel) && t->numel >= 1.0 && t->numel == floor(t->numel)))
-    snprintf(why, len, "numel %g must be a whole number >= 1", t->numel);
+  if (!(isfinite(t->numel) && t->numel >= 1.0 && t->numel <= MAX_NUMEL &&
+        t->numel == floor(t->numel)))
+    snprintf(why, len, "numel %g must be a whole number from 1 to 2^53 = %.0f", t->numel,
+             MAX_NUMEL);
   else if (!(isfinite(t->rms) && t->rms > 0.0))
     snprintf(why, len, "rms %g must be > 0", t->rms);
   else if (!(isfinite(t->fisher_sum) && t->fisher_sum >= 0.0))
