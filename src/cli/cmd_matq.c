@@ -19,7 +19,10 @@ static const char help[] =
   "Draws W (A x N, iid entries of law D), builds Sigma from family F, quantises\n"
   "W with method M at R0 bits and prints one TSV row.\n"
   "  --family F   a covariance family as in qrd sigma (e.g. ar1:rho=0.9,\n"
-  "               two-level:eps=1e-3, power:beta=1,haar=1) or file:PATH[:GROUP]\n"
+  "               two-level:eps=1e-3, power:beta=1,haar=1) or file:PATH[:GROUP];\n"
+  "               a file's group that holds a dataset W (A x N) gives W itself\n"
+  "               (its first --rows rows, default all; the references are then\n"
+  "               those of a Gaussian at W's RMS, and --dist is refused)\n"
   "  --n N        dimension, 1 to 4096 (required for a family; a file gives its\n"
   "               own, also at most 4096)\n"
   "  --method M   rtn | gptq | watersic with parameters, e.g.\n"
@@ -55,6 +58,8 @@ typedef struct {
   qrd_dist law;
   qrd_matq_point_opts opts;
   unsigned long seed;
+  double *file_w;   /* a file's W (column-major, file_rows x n), or NULL: drawn */
+  size_t file_rows;
 } request;
 
 /* --method, --rate, --rotate and --nominal into r->method and r->opts. */
@@ -88,7 +93,45 @@ static int parse_method(const qrd_opt *opts, size_t n_opts, request *r)
   return 0;
 }
 
-/* Returns 0, 2 on bad input, or -1 after printing the help. */
+/* A file's group with a dataset W: W is the user's, checked (finite,
+ * file_rows x n; cov_file.c), and its first `rows` rows are quantised; the
+ * law of the references is a Gaussian at their RMS (as fig-29 takes it). */
+static int use_file_w(const char *rows, const char *dist, unsigned long *a, request *r)
+{
+  if (qrd_cov_read_w(&r->cov, r->n, &r->file_rows, &r->file_w))
+    return qrd_args_bad("matq", "%s", qrd_error_detail());
+  if (!r->file_w)
+    return 0;
+  if (dist)
+    return qrd_args_bad("matq", "--dist %s: %s holds W (dataset W, %zu x %zu): its entries "
+                        "are the file's, not drawn (leave out --dist)", dist, r->cov.spec,
+                        r->file_rows, r->n);
+  if (!rows && r->file_rows > QRD_MATQ_POINT_MAX_ENTRIES / r->n)
+    return qrd_args_bad("matq", "%s: W is %zu x %zu, more than %zu entries: give --rows, "
+                        "from 1 to %zu", r->cov.spec, r->file_rows, r->n,
+                        QRD_MATQ_POINT_MAX_ENTRIES, QRD_MATQ_POINT_MAX_ENTRIES / r->n);
+  if (!rows)
+    *a = r->file_rows;
+  else if (*a == 0) /* refused below, as for a drawn W */
+    return 0;
+  else if (*a > r->file_rows)
+    return qrd_args_bad("matq", "--rows %lu: %s holds a W of %zu rows (allowed: --rows from 1 "
+                        "to %zu)", *a, r->cov.spec, r->file_rows, r->file_rows);
+  double ss = 0.0;
+  for (size_t c = 0; c < r->n; c++)
+    for (size_t i = 0; i < *a; i++)
+      ss += r->file_w[c * r->file_rows + i] * r->file_w[c * r->file_rows + i];
+  double rms = sqrt(ss / ((double)*a * (double)r->n));
+  char law[64];
+  snprintf(law, sizeof law, "gaussian:scale=%.17g", rms);
+  if (!(rms > 0.0) || qrd_dist_parse(law, &r->law))
+    return qrd_args_bad("matq", "%s: the first %lu rows of W have RMS %g (allowed: a finite "
+                        "RMS > 0)", r->cov.spec, *a, rms);
+  return 0;
+}
+
+/* Returns 0, 2 on bad input, or -1 after printing the help.  r->file_w
+ * may be set on return, whatever it returns. */
 static int parse_request(int argc, char **argv, request *r)
 {
   qrd_opt opts[] = {{"family", 1, NULL}, {"n", 1, NULL},      {"rows", 1, NULL},
@@ -97,6 +140,7 @@ static int parse_request(int argc, char **argv, request *r)
                     {"help", 0, NULL}};
   size_t n_opts = sizeof opts / sizeof opts[0], n_pos;
   const char *pos[1];
+  memset(r, 0, sizeof *r);
   if (qrd_args_parse("matq", argc, argv, opts, n_opts, pos, 0, &n_pos))
     return 2;
   if (qrd_args_get(opts, n_opts, "help")) {
@@ -107,7 +151,6 @@ static int parse_request(int argc, char **argv, request *r)
   const char *n = qrd_args_get(opts, n_opts, "n"), *rows = qrd_args_get(opts, n_opts, "rows");
   const char *seed = qrd_args_get(opts, n_opts, "seed"), *dist = qrd_args_get(opts, n_opts, "dist");
   unsigned long n_req = 0, a = DEFAULT_ROWS;
-  memset(r, 0, sizeof *r);
   r->seed = 1;
   if (!family)
     return qrd_args_bad("matq", "--family is required (see qrd matq --help)");
@@ -124,6 +167,9 @@ static int parse_request(int argc, char **argv, request *r)
   if (r->n == 0 || r->n > QRD_MATQ_POINT_MAX_N)
     return qrd_args_bad("matq", "%s: Sigma is %zux%zu (allowed: n from 1 to %zu)", r->cov.spec,
                         r->n, r->n, QRD_MATQ_POINT_MAX_N);
+  int st = r->cov.type ? 0 : use_file_w(rows, dist, &a, r);
+  if (st)
+    return st;
   if (a == 0 || a > QRD_MATQ_POINT_MAX_ENTRIES / r->n)
     return qrd_args_bad("matq", "--rows %lu: allowed 1 .. %zu for n = %zu (rows x n <= %zu)", a,
                QRD_MATQ_POINT_MAX_ENTRIES / r->n, r->n, QRD_MATQ_POINT_MAX_ENTRIES);
@@ -144,7 +190,13 @@ static int compute(const request *r, buffers *b, qrd_matq_point *pt)
       !(b->W = qrd_mat_doubles_alloc(rows, n, "W")))
     return QRD_ENOMEM;
   int st = qrd_cov_build(&r->cov, n, r->seed, b->S);
-  if (st || (st = qrd_matq_point_draw_w(&r->law, rows, n, r->seed, b->W)))
+  if (!st && r->file_w) /* its first rows, row-major */
+    for (size_t i = 0; i < rows; i++)
+      for (size_t c = 0; c < n; c++)
+        b->W[i * n + c] = r->file_w[c * r->file_rows + i];
+  else if (!st)
+    st = qrd_matq_point_draw_w(&r->law, rows, n, r->seed, b->W);
+  if (st)
     return st;
   if ((st = qrd_matq_point_limits_alloc(&r->law, n, b->S, &b->lim)))
     return st;
@@ -210,8 +262,10 @@ int qrd_cmd_matq(int argc, char **argv)
 {
   request r;
   int st = parse_request(argc, argv, &r);
-  if (st)
+  if (st) {
+    free(r.file_w);
     return st < 0 ? 0 : st;
+  }
   /* OpenBLAS rounds differently with more threads: one thread keeps the
    * output identical on every machine. */
   qrd_openblas_set_threads(1);
@@ -225,6 +279,7 @@ int qrd_cmd_matq(int argc, char **argv)
     fprintf(stderr, "qrd matq: %s\n", qrd_error_detail());
   else
     print_point(&r, b.lim, &pt, fixed);
+  free(r.file_w);
   free(b.S);
   free(b.W);
   qrd_matq_point_limits_free(b.lim);
