@@ -158,15 +158,22 @@ int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *trai
 
 /* ---- one-pass evaluation (fmt/block_direct.c) ----
  * For sweeps where every point normalises differently (block sizes) and
- * evaluates few formats: element e under an absmax or signmax scaling,
- * whose cells are looked up in a qrd_codebook_table. */
+ * evaluates few formats: element e under an absmax or signmax scaling.
+ * A code of at most QRD_BLOCK_DIRECT_SMALL levels finds a value's cell by
+ * counting the inner edges below it, branch-free and vectorised (AVX-512,
+ * AVX2 or SSE2, chosen at run time); a larger one looks it up in a
+ * qrd_codebook_table.  Both give the cell of qrd_codebook_cell (ties to the
+ * lower index), so the results are the same either way. */
+#define QRD_BLOCK_DIRECT_SMALL 32
 typedef struct {
   qrd_scaling_kind kind;      /* QRD_SCALING_ABSMAX or QRD_SCALING_SIGNMAX */
   qrd_scale_format scale;
   double divisor;             /* what the block extreme is divided by */
   double element_bits;
   qrd_codebook_table cells;   /* the element's cells, looked up exactly */
-  double *level;
+  size_t n;                   /* levels */
+  size_t n_edges;             /* inner edges, padded with +inf when small */
+  double *level;              /* n levels, then the n_edges inner edges */
 } qrd_block_direct;
 
 int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e);

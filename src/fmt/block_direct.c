@@ -9,6 +9,7 @@
  * near-equal floor partition, which a pass with its own batch count,
  * such as one per input rescaling, needs). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,11 +39,23 @@ int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_
   if (st)
     return qrd_error_set(st, "%s: %s", e->name,
                          st == QRD_ENOMEM ? "cell tables" : "edges too close for a cell table");
-  if (!(f->level = malloc(c->n * sizeof *f->level))) {
+  f->n = c->n;
+  /* a small code's inner edges padded with +inf to 2^k - 1 (no value is
+   * above one) */
+  f->n_edges = c->n - 1;
+  for (size_t p = 3; c->n <= QRD_BLOCK_DIRECT_SMALL; p = 2 * p + 1)
+    if (c->n - 1 <= p) {
+      f->n_edges = p;
+      break;
+    }
+  if (!(f->level = malloc((c->n + f->n_edges) * sizeof *f->level))) {
     qrd_block_direct_free(f);
     return qrd_error_set(QRD_ENOMEM, "%s: levels", e->name);
   }
   memcpy(f->level, c->level, c->n * sizeof *c->level);
+  memcpy(f->level + c->n, c->edge + 1, (c->n - 1) * sizeof *c->edge);
+  for (size_t k = c->n - 1; k < f->n_edges; k++)
+    f->level[c->n + k] = INFINITY;
   return QRD_OK;
 }
 
@@ -51,6 +64,73 @@ static inline double direct_sq_error(const qrd_block_direct *f, double y)
 {
   double d = y - f->level[qrd_codebook_table_cell(&f->cells, y)];
   return d * d;
+}
+
+/* Values are quantised this many at a time into a buffer of squared
+ * errors (even, so that element parity is the block's). */
+#define CHUNK 64
+
+/* d2[i] <- (y - level[cell(y)])^2 for y = x[i] inv, i < m <= CHUNK, the cell
+ * counted as the number of inner edges below y (ties to the lower cell, as
+ * in the table); the edges are padded with +inf to NE, a constant, so the
+ * count unrolls into one compare per edge and the loop over values
+ * vectorises.  The product, difference and square are the scalar path's,
+ * rounded the same (no contraction into FMA under -std=c11). */
+#define SMALL_CHUNK(NE)                                                                      \
+  __attribute__((target_clones("avx512f", "avx2", "default"))) static void small_chunk_##NE( \
+    const double *restrict x, size_t m, double inv, const double *restrict level,           \
+    const double *restrict edge, double *restrict d2)                                       \
+  {                                                                                          \
+    _Pragma("omp simd") for (size_t i = 0; i < m; i++)                                       \
+    {                                                                                        \
+      double y = x[i] * inv;                                                                 \
+      int64_t cell = 0;                                                                      \
+      _Pragma("GCC unroll 32") for (size_t k = 0; k < NE; k++) cell += y > edge[k];          \
+      double d = y - level[cell];                                                            \
+      d2[i] = d * d;                                                                         \
+    }                                                                                        \
+  }
+SMALL_CHUNK(3)
+SMALL_CHUNK(7)
+SMALL_CHUNK(15)
+SMALL_CHUNK(31)
+
+static void small_chunk(const double *x, size_t m, double inv, const qrd_block_direct *f,
+                        double *d2)
+{
+  const double *level = f->level, *edge = f->level + f->n;
+  switch (f->n_edges) {
+  case 3:
+    small_chunk_3(x, m, inv, level, edge, d2);
+    break;
+  case 7:
+    small_chunk_7(x, m, inv, level, edge, d2);
+    break;
+  case 15:
+    small_chunk_15(x, m, inv, level, edge, d2);
+    break;
+  default:
+    small_chunk_31(x, m, inv, level, edge, d2);
+  }
+}
+
+/* The block's squared errors in units of its scale, summed in the scalar
+ * path's order: one chain, or even and odd elements apart. */
+static double small_block_sum(const double *x, size_t block, const qrd_block_direct *f,
+                              double inv, int split_sum)
+{
+  double d2[CHUNK], e0 = 0.0, e1 = 0.0;
+  for (size_t b = 0; b < block; b += CHUNK) {
+    size_t m = block - b < CHUNK ? block - b : CHUNK, i = 0;
+    small_chunk(x + b, m, inv, f, d2);
+    for (; split_sum && i + 1 < m; i += 2) {
+      e0 += d2[i];
+      e1 += d2[i + 1];
+    }
+    for (; i < m; i++)
+      e0 += d2[i];
+  }
+  return e0 + e1;
 }
 
 /* Weight-domain squared error of one block of x g (g the batch's gain)
@@ -65,6 +145,8 @@ static double direct_block_sse(const double *x, size_t block, const qrd_block_di
   /* x times g/s is within an ulp of x g / s (exact for power-of-two
    * scales and gains); and cheaper than a division per element */
   double inv = g / s, e0 = 0.0, e1 = 0.0;
+  if (f->n <= QRD_BLOCK_DIRECT_SMALL)
+    return s * s * small_block_sum(x, block, f, inv, split_sum);
   size_t i = 0;
   for (; split_sum && i + 1 < block; i += 2) {
     e0 += direct_sq_error(f, x[i] * inv);
