@@ -239,7 +239,8 @@ static const battery_case QRD_CASES[] = {
   {"@Q sigma --family identity --n 50000", "n|50000"},
   {"@Q sigma --family identity --n 4294967296", "n|4294967296"},
   {"@Q sigma --family identity --n 2147483648", "n|2147483648"},
-  {"@Q sigma --family randcorr --n 1", "n|randcorr"},
+  /* randcorr --n 1 is no mistake: the 1x1 correlation [1] (suite bounds) */
+  {"@Q sigma --family randcorr --n 0", "n|randcorr"},
   {"@Q sigma --family file:@D/sigma.h5:empty", "sigma|empty"},
   {"@Q sigma --family file:@D/sigma.h5:huge", "sigma|huge|2147483648"},
   {"@Q sigma --family file:@D/sigma.h5:singular", "singular|definite|sigma"},
