@@ -2,20 +2,21 @@
 # Runs each fuzz target named on the command line ($FUZZ_BUILD/fuzz-NAME)
 # for $FUZZ_SECONDS seconds on tests/fuzz/corpus/NAME and
 # tests/fuzz/regress/NAME, keeping new inputs in $FUZZ_BUILD/corpus/NAME and
-# crashing ones in $FUZZ_BUILD/crashes/NAME/; then prints one line per
-# target (executions, execs/s, corpus size, crashes) and exits 1 when any
-# target crashed.  Extra libFuzzer options: FUZZ_OPTIONS.  Called by
-# `make fuzz` (tests/fuzz/fuzz.mk).
+# crashing ones in $FUZZ_BUILD/crashes/NAME/; $FUZZ_JOBS targets at a time
+# (default: the number of cores).  Then prints one line per target
+# (executions, execs/s, corpus size, crashes) and exits 1 when any target
+# crashed.  Extra libFuzzer options: FUZZ_OPTIONS.  Called by `make fuzz`
+# (tests/fuzz/fuzz.mk).
 set -u
 build=${FUZZ_BUILD:-build-fuzz}
 secs=${FUZZ_SECONDS:-60}
-summary=$build/fuzz-summary.tsv
-mkdir -p "$build"
-printf 'target\texecutions\texec_per_sec\tcorpus\tcrashes\tlog\n' >"$summary"
-failed=0
-for t in "$@"; do
+
+# one target; its summary line goes to $build/fuzz-NAME.tsv
+one() {
+  t=$1
   bin=$build/fuzz-$t
-  [ -x "$bin" ] || { echo "fuzz: $bin not built" >&2; failed=1; continue; }
+  line=$build/fuzz-$t.tsv
+  [ -x "$bin" ] || { echo "fuzz: $bin not built" >&2; printf '%s\t0\t0\t0\t1\tnot built\n' "$t" >"$line"; return; }
   rm -rf "$build/crashes/$t" # the crashes of this run only
   mkdir -p "$build/corpus/$t" "$build/crashes/$t" "tests/fuzz/corpus/$t"
   log=$build/fuzz-$t.log
@@ -23,7 +24,9 @@ for t in "$@"; do
   [ -d "tests/fuzz/regress/$t" ] && dirs="$dirs tests/fuzz/regress/$t"
   echo "fuzz: $t for ${secs}s (log $log)" >&2
   # -timeout: an input taking 10 s is a hang; -malloc_limit_mb: no input of
-  # a few KB may make a reader allocate more than this.
+  # a few KB may make a reader allocate more than this;
+  # allocator_may_return_null: a size no allocator can give returns NULL,
+  # as glibc's malloc does, instead of ending the run.
   # shellcheck disable=SC2086
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=tests/fuzz/lsan.supp:print_suppressions=0} \
@@ -37,12 +40,23 @@ for t in "$@"; do
   corpus=$(find "$build/corpus/$t" -type f | wc -l)
   crashes=$(find "$build/crashes/$t" -type f | wc -l)
   [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes=1 # e.g. an out-of-memory stop
-  [ "$crashes" -gt 0 ] && failed=1
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "${execs:-0}" "${rate:-0}" "$corpus" "$crashes" \
-    "$log" >>"$summary"
-done
+    "$log" >"$line"
+}
+
+if [ "${1:-}" = --one ]; then
+  one "$2"
+  exit 0
+fi
+mkdir -p "$build"
+for t in "$@"; do rm -f "$build/fuzz-$t.tsv"; done
+printf '%s\n' "$@" | FUZZ_BUILD=$build FUZZ_SECONDS=$secs \
+  xargs -P "${FUZZ_JOBS:-$(nproc)}" -n 1 sh "$0" --one
+summary=$build/fuzz-summary.tsv
+printf 'target\texecutions\texec_per_sec\tcorpus\tcrashes\tlog\n' >"$summary"
+for t in "$@"; do cat "$build/fuzz-$t.tsv" >>"$summary"; done
 column -t -s "$(printf '\t')" "$summary" 2>/dev/null || cat "$summary"
-if [ "$failed" -ne 0 ]; then
+if awk -F '\t' 'NR > 1 && $5 != 0 {bad = 1} END {exit !bad}' "$summary"; then
   echo "fuzz: crashes found: see $build/crashes/ and the logs" >&2
   exit 1
 fi
