@@ -157,19 +157,39 @@ static void read_values(hid_t d)
     H5Tclose(ft);
 }
 
+static herr_t each_link(hid_t g, const char *name, const H5L_info_t *info, void *p)
+{
+  (void)g;
+  (void)name;
+  (void)info;
+  (void)p;
+  return 0;
+}
+
+/* A group's links and an object's attributes are listed through both of
+ * their indexes (qrd's readers ask for creation order first): each has
+ * its own structures in the file. */
+static const H5_index_t indexes[] = {H5_INDEX_CRT_ORDER, H5_INDEX_NAME};
+
 static herr_t each_object(hid_t root, const char *name, const H5O_info_t *info, void *p)
 {
   (void)p;
   hid_t o = H5Oopen(root, name, H5P_DEFAULT);
   if (o < 0)
     return 0;
-  hsize_t at = 0;
-  H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &at, each_attribute, NULL);
+  for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+    hsize_t at = 0;
+    H5Aiterate2(o, indexes[i], H5_ITER_INC, &at, each_attribute, NULL);
+  }
   if (info->type == H5O_TYPE_DATASET) {
     read_values(o);
   } else if (info->type == H5O_TYPE_GROUP) {
     H5G_info_t g;
     H5Gget_info(o, &g);
+    for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+      hsize_t at = 0;
+      H5Literate(o, indexes[i], H5_ITER_INC, &at, each_link, NULL);
+    }
   }
   H5Oclose(o);
   return 0;

@@ -93,7 +93,7 @@ void qrd_fuzz_hdf5_setup(void)
   qrd_h5probe_forget();
   if (done++)
     return;
-  qrd_h5probe_limit_set(2.0, 50e6);
+  qrd_h5probe_limit_set(0.5, 50e6);
   /* HDF5's free lists keep at most 64 KB per list by default, so the
    * metadata cache of every file opened (over 512 KB) went back to the
    * system and was mapped and faulted in again on the next open: 30 ms per

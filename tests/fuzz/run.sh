@@ -3,7 +3,9 @@
 # for $FUZZ_SECONDS seconds on tests/fuzz/corpus/NAME and
 # tests/fuzz/regress/NAME, keeping new inputs in $FUZZ_BUILD/corpus/NAME and
 # crashing ones in $FUZZ_BUILD/crashes/NAME/; $FUZZ_JOBS targets at a time
-# (default: the number of cores).  Then prints one line per target
+# (default: the number of cores).  The targets of $FUZZ_UB_TARGETS mutate
+# in their UBSan-only build ($FUZZ_BUILD/ub/fuzz-NAME) and then every input
+# of their corpus runs once through the ASan+UBSan build.  Then prints one line per target
 # (executions, execs/s, corpus size, crashes) and exits 1 when any target
 # crashed.  Extra libFuzzer options: FUZZ_OPTIONS.  Called by `make fuzz`
 # (tests/fuzz/fuzz.mk).
@@ -31,10 +33,23 @@ one() {
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=tests/fuzz/lsan.supp:print_suppressions=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  fuzzer=$bin
+  case " ${FUZZ_UB_TARGETS:-} " in *" $t "*) fuzzer=$build/ub/fuzz-$t ;; esac
+  [ -x "$fuzzer" ] || { echo "fuzz: $fuzzer not built" >&2; printf '%s\t0\t0\t0\t1\tnot built\n' "$t" >"$line"; return; }
+  "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
     -print_final_stats=1 -artifact_prefix="$build/crashes/$t/" ${FUZZ_OPTIONS:-} \
     $dirs >"$log" 2>&1
   rc=$?
+  if [ "$fuzzer" != "$bin" ] && [ "$rc" -eq 0 ]; then
+    # mutated under UBSan only: every input kept is run once more under ASan
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=tests/fuzz/lsan.supp:print_suppressions=0} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    "$bin" -runs=0 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -artifact_prefix="$build/crashes/$t/" $dirs >"$log.asan" 2>&1
+    rc=$?
+    echo "fuzz: $t: corpus replayed under ASan: $(sed -n 's/^Done \([0-9]*\) runs.*/\1 inputs/p' "$log.asan") (log $log.asan)" >&2
+  fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   corpus=$(find "$build/corpus/$t" -type f | wc -l)
