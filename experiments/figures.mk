@@ -55,24 +55,25 @@ plots/fig-%.png: results/fig-%.tsv experiments/plot/fig-%.gp experiments/plot/st
 	@mkdir -p plots
 	QRD=./$(BIN)/qrd gnuplot -c experiments/plot/fig-$*.gp results/fig-$* $@.tmp && mv $@.tmp $@
 
-# Wall time of each figure's computation (the driver alone, 2 threads by
-# default), one line per figure and a total; results go to a scratch dir.
-# Then each benchmark program of experiments/bench/ (kernel rates).
+# Wall time of each figure's computation (the driver alone, default config,
+# the machine's threads) beside a baseline build of BENCH_BASE (default
+# 0b9f907) built and run in the same invocation
+# (experiments/tools/bench-figures.sh); then each benchmark program of
+# experiments/bench/ (kernel rates).
 BENCHES := $(patsubst experiments/%.c,$(BIN)/%,$(sort $(wildcard experiments/bench/*.c)))
 
 bench: $(FIGURES:%=$(BIN)/%) $(BENCHES) $(BIN)/qrd
-	@tmp=$$(mktemp -d); \
-	for f in $(FIGURES); do \
-	  s=$$(date +%s.%N); ./$(BIN)/$$f --config configs/$$f.cfg --out $$tmp/$$f.h5 --quiet || exit 1; \
-	  echo "$$f $$s $$(date +%s.%N)"; \
-	done | awk '{t = $$3 - $$2; sum += t; printf "bench\t%s\t%.2f s\n", $$1, t; \
-	             n = substr($$1, 5) + 0; if (n >= 2 && n <= 14) orr += t} \
-	            END {printf "bench\ttotal\t%.2f s\n", sum; \
-	                 printf "bench\tfig-2..14 (Orr synthetic)\t%.2f s\n", orr}'; rm -rf $$tmp
+	experiments/tools/bench-figures.sh $(BIN)
 	@for b in $(BENCHES); do ./$$b || exit 1; done
 	@s=$$(date +%s.%N); ./$(BIN)/qrd sigma --family ar1:rho=0.9 --n 4096 >/dev/null || exit 1; \
 	  awk -v a=$$s -v b=$$(date +%s.%N) \
 	    'BEGIN {printf "bench\tqrd sigma --n 4096 (Cholesky, d, eigenvalues)\t%.2f s\n", b - a}'
+	@for m in gptq watersic; do for n in 256 512 1024 2048 4096; do \
+	  s=$$(date +%s.%N); ./$(BIN)/qrd matq --family ar1:rho=0.9 --n $$n --rows 1024 --method $$m \
+	    --rate 4 --nominal >/dev/null || exit 1; \
+	  awk -v a=$$s -v b=$$(date +%s.%N) -v m=$$m -v n=$$n \
+	    'BEGIN {printf "bench\tqrd matq %s n %d (1024 rows, 4 bits, one step)\t%.2f s\n", m, n, b - a}'; \
+	done; done
 
 # Each figure run with 1 and with 2 threads must give identical datasets
 # (attributes such as created_utc and threads differ by design).

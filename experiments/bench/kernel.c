@@ -1,13 +1,23 @@
 /* make bench: samples per second of the raw quantise-and-measure kernel.
  *
- * Two ways to get R of a 4-bit format on 2^24 Gaussian samples (block
- * absmax, B = 64, bf16 scales): the one-pass evaluator of fmt/block.h
- * (scale each block, quantise every sample through a cell table, sum
- * squared errors), and the sorted path (normalise and sort once, then
- * O(levels log N) per format).  Prints one TSV line per kernel: samples/s
- * for the one pass,
- * and for the sorted path both its one-off preparation and the
- * per-format evaluation, as equivalent samples/s (N / time per format). */
+ * Two ways to get R of a format on Gaussian samples (block absmax, B = 64,
+ * bf16 scales): the one-pass evaluator of fmt/block.h (scale each block,
+ * quantise every sample, sum squared errors), and the sorted path
+ * (normalise and sort once, then O(levels log N) per format).  Sampling is
+ * outside every timing.  TSV lines on stdout:
+ *
+ *   bench kernel bandwidth       bytes/s of a streaming read of 2^26 doubles
+ *                                (the machine's memory bandwidth, all threads)
+ *   bench kernel one-pass L      samples/s of the one pass with an L-level
+ *                                INT code on 2^24 samples, and that rate's
+ *                                bytes (8 per sample) as a fraction of the
+ *                                bandwidth
+ *   bench kernel scaling N       the one pass (16 levels) on N = 2^20 ...
+ *                                2^26 samples: seconds and samples/s
+ *   bench kernel sorted ...      the sorted path: its one-off normalise+sort
+ *                                and one format's evaluation, as samples/s
+ *
+ * Each time is the best of REPEATS runs. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +30,10 @@
 #include "fmt/element.h"
 #include "mc/sample.h"
 
-#define N ((size_t)1 << 24)
+#define LOG2_N 24
+#define LOG2_N_MAX 26
 #define BLOCK 64
+#define REPEATS 3
 #define SORTED_REPEATS 2000
 
 static double now(void)
@@ -31,54 +43,116 @@ static double now(void)
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static void report(const char *kernel, double samples, double seconds, double r)
+static int fail(void)
 {
-  printf("bench\tkernel\t%s\t%.3g samples/s\t(R = %.5f, %d threads)\n", kernel,
-         samples / seconds, r, omp_get_max_threads());
+  fprintf(stderr, "bench: %s\n", qrd_error_detail());
+  return 1;
+}
+
+/* Bytes per second of summing n doubles, threads reading disjoint halves. */
+static double bandwidth(const double *x, size_t n, double *sink)
+{
+  double best = INFINITY, s = 0.0;
+  for (int r = 0; r < REPEATS; r++) {
+    double t0 = now();
+#pragma omp parallel for reduction(+ : s) schedule(static)
+    for (size_t i = 0; i < n; i++)
+      s += x[i];
+    double t = now() - t0;
+    best = t < best ? t : best;
+  }
+  *sink += s;
+  return (double)n * sizeof *x / best;
+}
+
+/* Best seconds of the one pass of an L-level INT code over x[0..n-1]. */
+static int one_pass(const double *x, size_t n, double bits, double *secs, double *r)
+{
+  qrd_scaling sc;
+  qrd_element *e;
+  if (qrd_scaling_parse("absmax:64", "bf16", &sc) || qrd_element_int(bits, 1, &e))
+    return fail();
+  qrd_block_direct f;
+  if (qrd_block_direct_init(&f, &sc, e)) {
+    qrd_element_free(e);
+    return fail();
+  }
+  qrd_block_result res;
+  *secs = INFINITY;
+  for (int k = 0; k < REPEATS; k++) {
+    double t0 = now();
+    if (qrd_block_eval_direct(x, n, BLOCK, &f, 1, &res)) {
+      qrd_block_direct_free(&f);
+      qrd_element_free(e);
+      return fail();
+    }
+    double t = now() - t0;
+    *secs = t < *secs ? t : *secs;
+  }
+  *r = res.rel_rmse;
+  qrd_block_direct_free(&f);
+  qrd_element_free(e);
+  return 0;
+}
+
+static int sorted(const double *x, size_t n)
+{
+  qrd_scaling sc;
+  qrd_element *e;
+  qrd_block_sample *s;
+  if (qrd_scaling_parse("absmax:64", "bf16", &sc) || qrd_element_int(4.0, 1, &e))
+    return fail();
+  double t0 = now();
+  if (qrd_block_sample_alloc(x, n, &sc, e->lo, e->hi, 0.0, &s)) {
+    qrd_element_free(e);
+    return fail();
+  }
+  double t1 = now();
+  printf("bench\tkernel\tsorted: normalise+sort (once)\t%.3g samples/s\n", (double)n / (t1 - t0));
+  qrd_block_result res = {0};
+  for (int k = 0; k < SORTED_REPEATS; k++)
+    if (qrd_block_eval(s, e->cb, e->bits, &res)) {
+      qrd_block_sample_free(s);
+      qrd_element_free(e);
+      return fail();
+    }
+  printf("bench\tkernel\tsorted: evaluate one format\t%.3g samples/s\t(R = %.5f)\n",
+         (double)n * SORTED_REPEATS / (now() - t1), res.rel_rmse);
+  qrd_block_sample_free(s);
+  qrd_element_free(e);
+  return 0;
 }
 
 int main(void)
 {
   qrd_dist d;
-  qrd_scaling sc;
-  qrd_element *e;
-  if (qrd_dist_parse("gaussian", &d) || qrd_scaling_parse("absmax:64", "bf16", &sc) ||
-      qrd_element_int(4.0, 1, &e)) {
-    fprintf(stderr, "bench: %s\n", qrd_error_detail());
-    return 1;
-  }
-  double *x = qrd_sample_alloc(&d, 1, N);
-  if (!x) {
-    fprintf(stderr, "bench: %s\n", qrd_error_detail());
-    return 1;
-  }
-  qrd_block_direct f;
-  qrd_block_result direct;
-  double t0 = now();
-  if (qrd_block_direct_init(&f, &sc, e) || qrd_block_eval_direct(x, N, BLOCK, &f, 1, &direct)) {
-    fprintf(stderr, "bench: %s\n", qrd_error_detail());
-    return 1;
-  }
-  double t1 = now();
-  qrd_block_direct_free(&f);
-  report("one pass: scale+quantise+measure", (double)N, t1 - t0, direct.rel_rmse);
-
-  qrd_block_sample *s;
-  if (qrd_block_sample_alloc(x, N, &sc, e->lo, e->hi, 0.0, &s)) {
-    fprintf(stderr, "bench: %s\n", qrd_error_detail());
-    return 1;
-  }
-  double t2 = now();
-  report("sorted: normalise+sort (once)", (double)N, t2 - t1, NAN);
-  qrd_block_result res = {0};
-  for (int k = 0; k < SORTED_REPEATS; k++)
-    if (qrd_block_eval(s, e->cb, e->bits, &res)) {
-      fprintf(stderr, "bench: %s\n", qrd_error_detail());
+  if (qrd_dist_parse("gaussian", &d))
+    return fail();
+  size_t n_max = (size_t)1 << LOG2_N_MAX, n = (size_t)1 << LOG2_N;
+  double *x = qrd_sample_alloc(&d, 1, n_max);
+  if (!x)
+    return fail();
+  double sink = 0.0, bw = bandwidth(x, n_max, &sink);
+  printf("bench\tkernel\tbandwidth\t%.3g bytes/s\t(%d threads, read of %zu doubles%s)\n", bw,
+         omp_get_max_threads(), n_max, sink == 0.0 ? ", sum 0" : "");
+  static const double bits[] = {2, 3, 4, 5, 6};
+  for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+    double t, r;
+    if (one_pass(x, n, bits[i], &t, &r))
       return 1;
-    }
-  report("sorted: evaluate one format", (double)N * SORTED_REPEATS, now() - t2, res.rel_rmse);
-  qrd_block_sample_free(s);
-  qrd_element_free(e);
+    double rate = (double)n / t;
+    printf("bench\tkernel\tone-pass %g levels\t%.3g samples/s\t%.2f of bandwidth\t(R = %.5f, %d "
+           "threads)\n",
+           exp2(bits[i]), rate, rate * sizeof *x / bw, r, omp_get_max_threads());
+  }
+  for (int k = 20; k <= LOG2_N_MAX; k++) {
+    double t, r;
+    if (one_pass(x, (size_t)1 << k, 4.0, &t, &r))
+      return 1;
+    printf("bench\tkernel\tscaling 2^%d\t%.4f s\t%.3g samples/s\n", k, t,
+           (double)((size_t)1 << k) / t);
+  }
+  int st = sorted(x, n);
   free(x);
-  return 0;
+  return st;
 }

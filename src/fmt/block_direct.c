@@ -158,21 +158,36 @@ static double direct_block_sse(const double *x, size_t block, const qrd_block_di
 }
 
 /* sse[j] and x2 of the whole blocks [first, last) of x under gain g. */
-static void direct_batch(const double *x, size_t first, size_t last, const qrd_block_pass *p,
-                         double g, const qrd_block_direct *f, size_t k, double *sse,
-                         double *x2)
+static void direct_batch(const double *restrict x, size_t first, size_t last,
+                         const qrd_block_pass *restrict p, double g,
+                         const qrd_block_direct *restrict f, size_t k, double *restrict sse,
+                         double *restrict x2)
 {
-  for (size_t b = first * p->block; b < last * p->block; b += p->block) {
-    double ext = 0.0;
-    for (size_t i = b; i < b + p->block; i++) {
-      double v = x[i] * g;
-      *x2 += v * v;
-      if (fabs(x[i]) > fabs(ext))
-        ext = x[i];
+  /* the sum in a register (through *x2 every addition waited for a store)
+   * and the largest magnitude without a branch; the sums' order is kept */
+  double acc = *x2;
+  const size_t block = p->block;
+  const int split_sum = p->split_sum;
+  for (size_t b = first * block; b < last * block; b += block) {
+    const double *xb = x + b;
+    double amax = 0.0;
+    for (size_t i = 0; i < block; i++) {
+      double v = xb[i] * g, a = fabs(xb[i]);
+      acc += v * v;
+      amax = a > amax ? a : amax;
     }
+    /* the block's extreme: its first value of largest magnitude, signed
+     * (0 for an all-zero block) */
+    double ext = 0.0;
+    for (size_t i = 0; amax > 0.0 && i < block; i++)
+      if (fabs(xb[i]) == amax) {
+        ext = xb[i];
+        break;
+      }
     for (size_t j = 0; j < k; j++)
-      sse[j] += direct_block_sse(x + b, p->block, &f[j], ext, g, p->split_sum);
+      sse[j] += direct_block_sse(xb, block, &f[j], ext, g, split_sum);
   }
+  *x2 = acc;
 }
 
 size_t qrd_block_pass_batches(const qrd_block_pass *p, size_t n)
