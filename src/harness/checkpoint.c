@@ -33,10 +33,19 @@ int qrd_checkpoint_read(qrd_config *cfg, qrd_checkpoint *c)
   }
   if (!st && c->n == 0)
     st = qrd_config_invalid(cfg, "min_count", "selects no tensor of 2+ dimensions");
+  /* every out_in fragment must name some selected tensor: one that names
+   * none is a typo that would silently leave the layouts as they are */
   if (!st && qrd_config_list(cfg, "out_in", w, &n) == QRD_OK)
-    for (size_t k = 0; k < c->n; k++)
-      for (size_t j = 0; j < n; j++)
-        c->out_in[k] |= strstr(c->file.info[c->idx[k]].name, w[j]) != NULL;
+    for (size_t j = 0; !st && j < n; j++) {
+      int used = 0;
+      for (size_t k = 0; k < c->n; k++)
+        if (strstr(c->file.info[c->idx[k]].name, w[j]) != NULL)
+          used = c->out_in[k] = 1;
+      char why[160];
+      snprintf(why, sizeof why, "'%.100s' is part of no selected tensor's name", w[j]);
+      if (!used)
+        st = qrd_config_invalid(cfg, "out_in", why);
+    }
   if (st)
     qrd_checkpoint_free(c);
   return st;

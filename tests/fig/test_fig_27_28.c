@@ -197,6 +197,16 @@ START_TEST(test_fig28_real_vs_predicted)
 }
 END_TEST
 
+/* An out_in fragment that is part of no selected tensor's name is a typo
+ * (the layouts would silently stay as they are): one line naming it. */
+START_TEST(test_out_in_fragment_refused)
+{
+  qrd_test_fig_write(&f28, "bad.cfg", "seed = 1\ncheckpoint = %s\nmin_count = 1000\n"
+                     "out_in = w @@@\n", npy);
+  qrd_test_fig_rejects(&f28, "bad.cfg", "out_in", "'@@@' is part of no selected tensor", NULL);
+}
+END_TEST
+
 Suite *qrd_suite_fig2728(void)
 {
   Suite *s = suite_create("fig-27-28");
@@ -207,6 +217,7 @@ Suite *qrd_suite_fig2728(void)
   tcase_add_test(tc, test_tensors_fits);
   tcase_add_test(tc, test_fig27_histogram_vs_fit);
   tcase_add_test(tc, test_fig28_real_vs_predicted);
+  tcase_add_test(tc, test_out_in_fragment_refused);
   /* after the runs above: 1 vs 2 threads, and a bad key is one line */
   qrd_test_fig_add_checks(tc, &f27, "seed = 1\ncheckpoint = /nonexistent/w.npy\n"
                           "min_count = 1000\nbins = 81\nrange = 4\n", "checkpoint");
