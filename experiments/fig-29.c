@@ -102,12 +102,13 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 /* ---- one layer: its Sigma, its W (first `rows` rows) and the Gaussian law
  * of W's mean square for the waterfilling reference ---- */
 
-static int load_layer(const setup *s, size_t l, qrd_matq_point_panel *pn, double *rms)
+static int load_layer(const setup *s, size_t l, qrd_matq_point_panel *pn)
 {
   char spec[QRD_COV_PATH_LEN + 256];
   qrd_cov cov;
   size_t n, a;
   double *Wc = NULL;
+  qrd_dist law;
   *pn = (qrd_matq_point_panel){0};
   snprintf(spec, sizeof spec, "file:%s:/%s", s->file, s->layer[l]);
   int st = qrd_cov_parse(spec, &cov);
@@ -124,21 +125,12 @@ static int load_layer(const setup *s, size_t l, qrd_matq_point_panel *pn, double
   size_t rows = !st && s->rows && s->rows < a ? s->rows : a;
   if (!st && !(pn->W = malloc(rows * n * sizeof *pn->W)))
     st = qrd_error_set(QRD_ENOMEM, "%s: W %zux%zu", spec, rows, n);
-  double ss = 0.0;
   for (size_t r = 0; !st && r < rows; r++) /* Wc is column-major a x n */
-    for (size_t c = 0; c < n; c++) {
-      double v = Wc[c * a + r];
-      pn->W[r * n + c] = v;
-      ss += v * v;
-    }
+    for (size_t c = 0; c < n; c++)
+      pn->W[r * n + c] = Wc[c * a + r];
+  if (!st)
+    st = qrd_matq_point_file_w_law(Wc, a, rows, n, spec, &law);
   free(Wc);
-  qrd_dist law;
-  char law_spec[96];
-  if (!st) {
-    *rms = sqrt(ss / (double)(rows * n));
-    snprintf(law_spec, sizeof law_spec, "gaussian:scale=%.17g", *rms);
-    st = qrd_dist_parse(law_spec, &law);
-  }
   if (!st)
     st = qrd_matq_point_limits_alloc(&law, n, pn->Sigma, &pn->lim);
   if (!st)
@@ -241,8 +233,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   t = (state){.s = s};
   int st = QRD_OK;
   for (size_t l = 0; !st && l < s->n_layer; l++) {
-    double rms;
-    st = load_layer(s, l, &pn[l], &rms);
+    st = load_layer(s, l, &pn[l]);
     size_t len = strlen(t.layers);
     snprintf(t.layers + len, sizeof t.layers - len, "%s%s", l ? "," : "", s->layer[l]);
   }

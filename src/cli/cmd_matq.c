@@ -1,7 +1,6 @@
 /* qrd matq: quantise one drawn W with a known Sigma at a target rate and
  * print the rates achieved, D, the information-theoretic limit there and
  * the gap (the WaterSIC/HRQMM-II papers; mat/point.h). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +94,8 @@ static int parse_method(const qrd_opt *opts, size_t n_opts, request *r)
 
 /* A file's group with a dataset W: W is the user's, checked (finite,
  * file_rows x n; cov_file.c), and its first `rows` rows are quantised; the
- * law of the references is a Gaussian at their RMS (as fig-29 takes it). */
+ * law of the references is a Gaussian at their RMS (as fig-29 takes it:
+ * qrd_matq_point_file_w_law). */
 static int use_file_w(const char *rows, const char *dist, unsigned long *a, request *r)
 {
   if (qrd_cov_read_w(&r->cov, r->n, &r->file_rows, &r->file_w))
@@ -117,16 +117,8 @@ static int use_file_w(const char *rows, const char *dist, unsigned long *a, requ
   else if (*a > r->file_rows)
     return qrd_args_bad("matq", "--rows %lu: %s holds a W of %zu rows (allowed: --rows from 1 "
                         "to %zu)", *a, r->cov.spec, r->file_rows, r->file_rows);
-  double ss = 0.0;
-  for (size_t c = 0; c < r->n; c++)
-    for (size_t i = 0; i < *a; i++)
-      ss += r->file_w[c * r->file_rows + i] * r->file_w[c * r->file_rows + i];
-  double rms = sqrt(ss / ((double)*a * (double)r->n));
-  char law[64];
-  snprintf(law, sizeof law, "gaussian:scale=%.17g", rms);
-  if (!(rms > 0.0) || qrd_dist_parse(law, &r->law))
-    return qrd_args_bad("matq", "%s: the first %lu rows of W have RMS %g (allowed: a finite "
-                        "RMS > 0)", r->cov.spec, *a, rms);
+  if (qrd_matq_point_file_w_law(r->file_w, r->file_rows, *a, r->n, r->cov.spec, &r->law))
+    return qrd_args_bad("matq", "%s", qrd_error_detail());
   return 0;
 }
 

@@ -2,6 +2,7 @@
  * kind, D and the references (docs/methods-watersic.md). */
 #include "mat/point.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,6 +307,22 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
 unsigned long qrd_matq_point_rotate_seed(unsigned long seed)
 {
   return qrd_sample_stream(seed, QRD_MATQ_POINT_STREAM_ROTATE);
+}
+
+int qrd_matq_point_file_w_law(const double *w_file, size_t file_rows, size_t rows, size_t n,
+                              const char *what, qrd_dist *law)
+{
+  double ss = 0.0;
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < n; c++)
+      ss += w_file[c * file_rows + r] * w_file[c * file_rows + r];
+  double rms = sqrt(ss / ((double)rows * (double)n));
+  char spec[64];
+  snprintf(spec, sizeof spec, "gaussian:scale=%.17g", rms);
+  if (!(rms > 0.0 && rms <= DBL_MAX) || qrd_dist_parse(spec, law))
+    return qrd_error_set(QRD_EDOM, "%s: the first %zu rows of W have RMS %g (allowed: a finite "
+                         "RMS > 0)", what, rows, rms);
+  return QRD_OK;
 }
 
 int qrd_matq_point_draw_w(const qrd_dist *law, size_t rows, size_t n, unsigned long seed,

@@ -192,6 +192,13 @@ unsigned long qrd_matq_point_rotate_seed(unsigned long seed);
 int qrd_matq_point_draw_w(const qrd_dist *law, size_t rows, size_t n, unsigned long seed,
                           double *W);
 
+/* *law <- a Gaussian at the RMS of the first `rows` rows of a file's W
+ * (column-major, file_rows x n, as qrd_cov_read_w gives it; summed row by
+ * row): the law of a real W's references (waterfilling, Shannon bound).
+ * QRD_EDOM naming `what` if that RMS is not finite and > 0. */
+int qrd_matq_point_file_w_law(const double *w_file, size_t file_rows, size_t rows, size_t n,
+                              const char *what, qrd_dist *law);
+
 /* ---- a panel: one Sigma and one W that many points share ---- */
 
 typedef struct {
