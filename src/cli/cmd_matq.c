@@ -1,6 +1,7 @@
 /* qrd matq: quantise one drawn W with a known Sigma at a target rate and
  * print the rates achieved, D, the information-theoretic limit there and
  * the gap (the WaterSIC/HRQMM-II papers; mat/point.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
