@@ -50,6 +50,13 @@ const char *qrd_fuzz_dir(void)
 
 void qrd_fuzz_write(const char *name, const uint8_t *data, size_t size, char *path, size_t len)
 {
+  /* every input is probed (io/h5probe.h) however fast the next one comes
+   * (an HDF5 file may reach any file reader), and a loop in libhdf5 is
+   * called one long before libFuzzer's -timeout */
+  static int limited;
+  if (!limited++)
+    qrd_h5probe_limit_set(0.5, 50e6);
+  qrd_h5probe_forget();
   snprintf(path, len, "%s/%s", qrd_fuzz_dir(), name);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   size_t done = 0;
@@ -88,12 +95,8 @@ void qrd_fuzz_assert(int cond, const char *what)
 void qrd_fuzz_hdf5_setup(void)
 {
   static int done;
-  /* every input is probed (io/h5probe.h) however fast the next one comes,
-   * and a loop in libhdf5 is called one long before libFuzzer's -timeout */
-  qrd_h5probe_forget();
   if (done++)
     return;
-  qrd_h5probe_limit_set(0.5, 50e6);
   /* HDF5's free lists keep at most 64 KB per list by default, so the
    * metadata cache of every file opened (over 512 KB) went back to the
    * system and was mapped and faulted in again on the next open: 30 ms per
