@@ -16,7 +16,7 @@
  * column names, which must include name, numel, rms and fisher_sum (any
  * order; other columns are ignored); then one tensor per line:
  *   name        tensor name without tabs (at most QRD_ALLOC_NAME_MAX − 1 bytes)
- *   numel       element count, a whole number ≥ 1
+ *   numel       element count, a whole number from 1 to 2^53
  *   rms         sqrt(mean θ²) over the tensor, > 0
  *   fisher_sum  Σ_i F_ii over the tensor (per-token Fisher diagonal), ≥ 0
  * List only the tensors to be quantised (the paper: 2-D weights). */
