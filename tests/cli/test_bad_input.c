@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli_run.h"
+#include "h5_put.h"
 #include "suites.h"
 
 static char dir[64];
@@ -71,24 +72,6 @@ static void bad(const char *args, ...)
   qrd_test_run_free(&r);
 }
 
-/* Field `col` (0-based) of line `line` (0: the header) of TSV text. */
-static char *field(const char *text, int line, int col, char *buf, size_t len)
-{
-  const char *p = text;
-  for (int l = 0; l < line && p; l++)
-    if ((p = strchr(p, '\n')))
-      p++;
-  ck_assert_ptr_nonnull(p);
-  for (int c = 0; c < col && p; c++)
-    if ((p = strchr(p, '\t')))
-      p++;
-  ck_assert_ptr_nonnull(p);
-  size_t n = strcspn(p, "\t\n");
-  ck_assert_uint_lt(n, len);
-  memcpy(buf, p, n);
-  buf[n] = '\0';
-  return buf;
-}
 
 /* ---- lists ---- */
 
@@ -143,25 +126,6 @@ END_TEST
 
 /* ---- matq on a file's W ---- */
 
-static void put(hid_t g, const char *name, hsize_t rows, hsize_t cols, const double *x)
-{
-  const hsize_t d[2] = {rows, cols};
-  ck_assert(H5LTmake_dataset_double(g, name, 2, d, x) >= 0);
-}
-
-/* A chunked dataset declaring rows x cols that stores nothing. */
-static void put_declared(hid_t g, const char *name, hsize_t rows, hsize_t cols)
-{
-  hsize_t d[2] = {rows, cols}, chunk[2] = {64, 64}, max[2] = {H5S_UNLIMITED, H5S_UNLIMITED};
-  hid_t space = H5Screate_simple(2, d, max), plist = H5Pcreate(H5P_DATASET_CREATE);
-  ck_assert(H5Pset_chunk(plist, 2, chunk) >= 0);
-  hid_t ds = H5Dcreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-  ck_assert(ds >= 0);
-  H5Dclose(ds);
-  H5Pclose(plist);
-  H5Sclose(space);
-}
-
 enum { W_ROWS = 40 };
 
 /* Groups: good (Sigma 3x3, W 40x3), noW, wnan, wcols (W 2x4), wzero,
@@ -178,17 +142,17 @@ static void write_w_file(const char *path)
   for (size_t k = 0; k < sizeof groups / sizeof *groups; k++) {
     hid_t g = H5Gcreate2(f, groups[k], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     ck_assert(g >= 0);
-    put(g, "Sigma", 3, 3, S);
+    qrd_test_h5_put(g, "Sigma", 3, 3, S);
     if (k == 0)
-      put(g, "W", W_ROWS, 3, W);
+      qrd_test_h5_put(g, "W", W_ROWS, 3, W);
     else if (k == 2)
-      put(g, "W", 2, 3, m);
+      qrd_test_h5_put(g, "W", 2, 3, m);
     else if (k == 3)
-      put(g, "W", 2, 4, w8);
+      qrd_test_h5_put(g, "W", 2, 4, w8);
     else if (k == 4)
-      put(g, "W", 2, 3, z);
+      qrd_test_h5_put(g, "W", 2, 3, z);
     else if (k == 5)
-      put_declared(g, "W", (hsize_t)1 << 31, 3);
+      qrd_test_h5_put_declared(g, "W", (hsize_t)1 << 31, 3);
     H5Gclose(g);
   }
   ck_assert(H5Fclose(f) >= 0);
@@ -202,12 +166,12 @@ START_TEST(test_matq_file_w)
   /* the group's W itself: all its rows, the references at its RMS */
   snprintf(args, sizeof args, "matq --family file:%s:good --method gptq --rate 4", path);
   char *out = qrd_test_expect_ok(args);
-  ck_assert_str_eq(field(out, 0, 2, buf, sizeof buf), "rows");
-  ck_assert_int_eq(atoi(field(out, 1, 2, buf, sizeof buf)), W_ROWS);
+  ck_assert_str_eq(qrd_test_tsv_field(out, 0, 2, buf, sizeof buf), "rows");
+  ck_assert_int_eq(atoi(qrd_test_tsv_field(out, 1, 2, buf, sizeof buf)), W_ROWS);
   double ss = 0.0;
   for (int i = 0; i < W_ROWS * 3; i++)
     ss += 0.05 * sin(1.7 * i) * 0.05 * sin(1.7 * i);
-  field(out, 1, 5, buf, sizeof buf);
+  qrd_test_tsv_field(out, 1, 5, buf, sizeof buf);
   ck_assert_msg(strncmp(buf, "gaussian:scale=", 15) == 0, "dist '%s'", buf);
   ck_assert_double_eq_tol(atof(buf + 15), sqrt(ss / (W_ROWS * 3)), 1e-12);
   free(out);
@@ -215,13 +179,13 @@ START_TEST(test_matq_file_w)
   snprintf(args, sizeof args, "matq --family file:%s:good --method gptq --rate 4 --rows 20",
            path);
   out = qrd_test_expect_ok(args);
-  ck_assert_int_eq(atoi(field(out, 1, 2, buf, sizeof buf)), 20);
+  ck_assert_int_eq(atoi(qrd_test_tsv_field(out, 1, 2, buf, sizeof buf)), 20);
   free(out);
   /* no W: drawn, as before */
   snprintf(args, sizeof args, "matq --family file:%s:noW --method gptq --rate 4 --rows 100",
            path);
   out = qrd_test_expect_ok(args);
-  ck_assert_str_eq(field(out, 1, 5, buf, sizeof buf), "gaussian");
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 5, buf, sizeof buf), "gaussian");
   free(out);
 
   snprintf(args, sizeof args, "matq --family file:%s:good --method gptq --rate 4 --rows 41",
@@ -324,11 +288,11 @@ START_TEST(test_tensors_bad_values)
   write_st("zero.safetensors", zero, a, N, path, sizeof path);
   snprintf(args, sizeof args, "tensors %s --no-fit", path);
   char *out = qrd_test_expect_ok(args);
-  ck_assert_str_eq(field(out, 0, 8, buf, sizeof buf), "excess_kurtosis");
-  ck_assert_str_eq(field(out, 1, 0, buf, sizeof buf), "a");
-  ck_assert_str_eq(field(out, 1, 8, buf, sizeof buf), "NA");
-  ck_assert_str_eq(field(out, 1, 6, buf, sizeof buf), "0");
-  ck_assert_double_eq_tol(atof(field(out, 2, 8, buf, sizeof buf)), -1.5, 0.5);
+  ck_assert_str_eq(qrd_test_tsv_field(out, 0, 8, buf, sizeof buf), "excess_kurtosis");
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 0, buf, sizeof buf), "a");
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 8, buf, sizeof buf), "NA");
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 6, buf, sizeof buf), "0");
+  ck_assert_double_eq_tol(atof(qrd_test_tsv_field(out, 2, 8, buf, sizeof buf)), -1.5, 0.5);
   free(out);
 }
 END_TEST

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli_run.h"
+#include "h5_put.h"
 
 #define LIMIT_S 30 /* a hang, as issue 16 measured it */
 
@@ -75,23 +76,6 @@ static char *expect_ok(const char *args)
   return r.out;
 }
 
-/* Field `col` (0-based) of the data row `row` (1 = first after the header). */
-static const char *field(const char *out, int row, int col, char *buf, size_t len)
-{
-  const char *p = out;
-  for (int i = 0; i < row && p; i++)
-    p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
-  ck_assert_ptr_nonnull(p);
-  for (int i = 0; i < col && p; i++)
-    p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL;
-  ck_assert_ptr_nonnull(p);
-  size_t k = strcspn(p, "\t\n");
-  ck_assert_uint_lt(k, len);
-  memcpy(buf, p, k);
-  buf[k] = '\0';
-  return buf;
-}
-
 /* ---- levels and rates of the scalar designs ---- */
 
 START_TEST(test_levels_bounded)
@@ -120,10 +104,10 @@ START_TEST(test_gap_theory_na)
 {
   char buf[64];
   char *out = expect_ok("gap --dist gaussian --quantiser uniform --levels 16");
-  ck_assert_str_eq(field(out, 1, 7, buf, sizeof buf), "NA");
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 7, buf, sizeof buf), "NA");
   free(out);
   out = expect_ok("gap --dist gaussian --quantiser lloyd-max --levels 16");
-  ck_assert_double_eq_tol(atof(field(out, 1, 7, buf, sizeof buf)),
+  ck_assert_double_eq_tol(atof(qrd_test_tsv_field(out, 1, 7, buf, sizeof buf)),
                           0.5 * log2(sqrt(3.0) * M_PI / 2.0), 1e-6);
   free(out);
 }
@@ -151,8 +135,8 @@ START_TEST(test_randcorr_one)
   char *out = expect_ok("sigma --family randcorr --n 1");
   for (int col = 4; col <= 9; col++)
     if (col != 7) /* det_root am_d gm_d . lambda_min lambda_max */
-      ck_assert_double_eq_tol(atof(field(out, 1, col, buf, sizeof buf)), 1.0, 1e-12);
-  ck_assert_double_eq_tol(atof(field(out, 1, 7, buf, sizeof buf)), 0.0, 1e-12);
+      ck_assert_double_eq_tol(atof(qrd_test_tsv_field(out, 1, col, buf, sizeof buf)), 1.0, 1e-12);
+  ck_assert_double_eq_tol(atof(qrd_test_tsv_field(out, 1, 7, buf, sizeof buf)), 0.0, 1e-12);
   free(out);
 }
 END_TEST
@@ -165,11 +149,11 @@ START_TEST(test_matq_fixed_grid)
              "--nominal", "gptq:bits=4", "fixed grid", NULL);
   char buf[64];
   char *out = expect_ok("matq --family ar1:rho=0.9 --n 16 --rows 256 --method gptq:bits=4");
-  ck_assert_str_eq(field(out, 1, 7, buf, sizeof buf), "NA");  /* target */
-  ck_assert_str_eq(field(out, 1, 8, buf, sizeof buf), "NA");  /* scale */
-  ck_assert_str_eq(field(out, 1, 22, buf, sizeof buf), "NA"); /* excess_pred */
-  ck_assert_double_eq(atof(field(out, 1, 12, buf, sizeof buf)), 4.0); /* R_fixed */
-  ck_assert(atof(field(out, 1, 14, buf, sizeof buf)) > 0.0);           /* D */
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 7, buf, sizeof buf), "NA");  /* target */
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 8, buf, sizeof buf), "NA");  /* scale */
+  ck_assert_str_eq(qrd_test_tsv_field(out, 1, 22, buf, sizeof buf), "NA"); /* excess_pred */
+  ck_assert_double_eq(atof(qrd_test_tsv_field(out, 1, 12, buf, sizeof buf)), 4.0); /* R_fixed */
+  ck_assert(atof(qrd_test_tsv_field(out, 1, 14, buf, sizeof buf)) > 0.0);           /* D */
   free(out);
 }
 END_TEST
@@ -188,28 +172,6 @@ END_TEST
 
 static char dir[64], path[128];
 
-static void put(hid_t f, const char *name, hsize_t rows, hsize_t cols, const double *x)
-{
-  hsize_t dims[2] = {rows, cols};
-  ck_assert(H5LTmake_dataset_double(f, name, 2, dims, x) >= 0);
-}
-
-/* A dataset that declares rows x cols doubles but stores none (chunked,
- * never written): a small file claiming a huge matrix. */
-static void put_declared(hid_t f, const char *name, hsize_t rows, hsize_t cols)
-{
-  hsize_t dims[2] = {rows, cols}, chunk[2] = {1, cols < 64 ? cols : 64};
-  hid_t s = H5Screate_simple(2, dims, NULL), p = H5Pcreate(H5P_DATASET_CREATE);
-  ck_assert(s >= 0 && p >= 0);
-  if (rows && cols) /* an empty one is contiguous: a chunk may not exceed it */
-    ck_assert(H5Pset_chunk(p, 2, chunk) >= 0);
-  hid_t d = H5Dcreate2(f, name, H5T_IEEE_F64LE, s, H5P_DEFAULT, p, H5P_DEFAULT);
-  ck_assert(d >= 0);
-  H5Dclose(d);
-  H5Pclose(p);
-  H5Sclose(s);
-}
-
 static void make_file(void)
 {
   strcpy(dir, "/tmp/qrd-bounds-XXXXXX");
@@ -223,16 +185,16 @@ static void make_file(void)
     ck_assert(g >= 0);
     H5Gclose(g);
   }
-  put_declared(f, "empty/Sigma", 0, 0);
-  put_declared(f, "huge/Sigma", (hsize_t)1 << 31, (hsize_t)1 << 31);
+  qrd_test_h5_put_declared(f, "empty/Sigma", 0, 0);
+  qrd_test_h5_put_declared(f, "huge/Sigma", (hsize_t)1 << 31, (hsize_t)1 << 31);
   static const double sing[9] = {1, 1, 0, 1, 1, 0, 0, 0, 1};
   static const double big[9] = {1e300, 0, 0, 0, 1e300, 0, 0, 0, 1e300};
   static const double denorm[9] = {1e-310, 0, 0, 0, 1e-310, 0, 0, 0, 1e-310};
   static const double tiny[9] = {1e-300, 0, 0, 0, 1, 0, 0, 0, 1};
-  put(f, "sing/Sigma", 3, 3, sing);
-  put(f, "big/Sigma", 3, 3, big);
-  put(f, "denorm/Sigma", 3, 3, denorm);
-  put(f, "tiny/Sigma", 3, 3, tiny);
+  qrd_test_h5_put(f, "sing/Sigma", 3, 3, sing);
+  qrd_test_h5_put(f, "big/Sigma", 3, 3, big);
+  qrd_test_h5_put(f, "denorm/Sigma", 3, 3, denorm);
+  qrd_test_h5_put(f, "tiny/Sigma", 3, 3, tiny);
   ck_assert(H5Fclose(f) >= 0);
 }
 

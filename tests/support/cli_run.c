@@ -113,3 +113,21 @@ char *qrd_test_expect_ok(const char *args)
   return r.out;
 }
 
+
+char *qrd_test_tsv_field(const char *text, int line, int col, char *buf, size_t len)
+{
+  const char *p = text;
+  for (int l = 0; l < line && p; l++)
+    if ((p = strchr(p, '\n')))
+      p++;
+  ck_assert_ptr_nonnull(p);
+  for (int c = 0; c < col && p; c++)
+    if ((p = strchr(p, '\t')))
+      p++;
+  ck_assert_ptr_nonnull(p);
+  size_t n = strcspn(p, "\t\n");
+  ck_assert_uint_lt(n, len);
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  return buf;
+}

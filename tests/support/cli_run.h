@@ -24,6 +24,10 @@ char *qrd_test_slurp_n(const char *file, size_t *n);
 void qrd_test_temp_file(char *name);
 
 size_t qrd_test_count_lines(const char *s);
+
+/* Field `col` (0-based) of line `line` (0: the header) of TSV text, copied
+ * into buf (len bytes, which the field must fit). */
+char *qrd_test_tsv_field(const char *text, int line, int col, char *buf, size_t len);
 void qrd_test_require_binary(const char *bin);
 
 /* `qrd ARGS` fails as bad input must (the command-line contract in docs/design.md): non-zero exit,
