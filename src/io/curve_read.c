@@ -7,6 +7,7 @@
 #include <hdf5.h>
 
 #include "core/error.h"
+#include "io/h5probe.h"
 #include "io/h5read.h"
 
 /* Datasets go through io/h5read (one reader of numeric arrays); the root
@@ -132,7 +133,7 @@ int qrd_curve_file_read(const qrd_curve_file *f, const char *panel, const char *
 
 int qrd_curve_file_attr(const qrd_curve_file *f, const char *name, double *out)
 {
-  if (H5Aexists(f->file, name) <= 0)
+  if (!qrd_h5probe_has_attr(f->file, ".", name))
     return qrd_error_set(QRD_ENOTFOUND, "%s: no root attribute '%s'", f->path, name);
   hid_t a = H5Aopen(f->file, name, H5P_DEFAULT);
   if (a < 0)

@@ -19,6 +19,8 @@
 #ifndef QRD_H5PROBE_H
 #define QRD_H5PROBE_H
 
+#include <hdf5.h>
+
 /* QRD_OK, or QRD_EIO with a detail naming `path` when libhdf5 crashed or
  * hung reading it; QRD_ENOTFOUND / QRD_EIO if it cannot be stat()ed;
  * QRD_ENOMEM / QRD_EIO if the child cannot be started. */
@@ -32,5 +34,24 @@ void qrd_h5probe_limit_set(double base, double bytes_per_second);
 /* Forgets every file probed: the fuzz targets rewrite one path with a new
  * input faster than the clock that stamps a file's modification time. */
 void qrd_h5probe_forget(void);
+
+/* Lookups by listing.  A lookup by name (H5Lexists, H5Aexists, H5Dopen2
+ * of a name the file lacks) searches an index along a path the probe's
+ * walk never takes: the walk lists every index in full and opens only the
+ * names it lists (make fuzz found H5Lexists crashing on a damaged index
+ * whose walk went well).  So readers of files qrd did not write ask
+ * whether a name exists only through these, which list an index the way
+ * the walk did, and then open only names that exist.  Each returns 1 if
+ * the name is there, 0 if not or if the listing fails. */
+
+/* A link `name` (one component) in group `group`. */
+int qrd_h5probe_has_link(hid_t group, const char *name);
+
+/* Every component of `path` ("/a/b" from the root, "a/b" from `loc`). */
+int qrd_h5probe_has_path(hid_t loc, const char *path);
+
+/* An attribute `name` of the object `obj` ("." for `loc` itself, "/" for
+ * the root group). */
+int qrd_h5probe_has_attr(hid_t loc, const char *obj, const char *name);
 
 #endif

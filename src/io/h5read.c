@@ -54,21 +54,9 @@ void qrd_h5read_close(qrd_h5read *f)
   free(f);
 }
 
-/* H5Lexists() fails, rather than saying no, when a parent is missing, so the
- * path is tried one component at a time. */
 int qrd_h5read_exists(const qrd_h5read *f, const char *obj)
 {
-  char *prefix = strdup(obj);
-  int found = prefix != NULL;
-  for (char *p = prefix; found && *(p += strspn(p, "/"));) {
-    p += strcspn(p, "/");
-    char c = *p;
-    *p = '\0';
-    found = H5Lexists(f->file, prefix, H5P_DEFAULT) > 0;
-    *p = c;
-  }
-  free(prefix);
-  return found;
+  return qrd_h5probe_has_path(f->file, obj);
 }
 
 int qrd_h5read_group(const qrd_h5read *f, const char *group)

@@ -32,7 +32,7 @@ FUZZ_SAN ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # functions only it calls again.
 FUZZ_UB_TARGETS := curve export h5cov tensor_hdf5
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wno-unknown-pragmas -Wno-pass-failed \
-              -fopenmp -Isrc $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+              -fopenmp -Isrc $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -DQRD_SANITIZED=1
 FUZZ_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_LIB := $(FUZZ_BUILD)/libqrd.a

@@ -28,11 +28,15 @@ one() {
   # -timeout: an input taking 10 s is a hang; -malloc_limit_mb: no input of
   # a few KB may make a reader allocate more than this;
   # allocator_may_return_null: a size no allocator can give returns NULL,
-  # as glibc's malloc does, instead of ending the run.
+  # as glibc's malloc does, instead of ending the run;
+  # allow_user_segv_handler: the h5probe child (io/h5probe.c) restores the
+  # default action of SIGSEGV and SIGBUS to die of libhdf5's crash quietly,
+  # which the sanitizers otherwise ignore (their handler would write it up
+  # as a crash of the target).
   # shellcheck disable=SC2086
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:allow_user_segv_handler=1} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=tests/fuzz/lsan.supp:print_suppressions=0} \
-  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:allow_user_segv_handler=1} \
   fuzzer=$bin
   case " ${FUZZ_UB_TARGETS:-} " in *" $t "*) fuzzer=$build/ub/fuzz-$t ;; esac
   [ -x "$fuzzer" ] || { echo "fuzz: $fuzzer not built" >&2; printf '%s\t0\t0\t0\t1\tnot built\n' "$t" >"$line"; return; }
@@ -42,9 +46,9 @@ one() {
   rc=$?
   if [ "$fuzzer" != "$bin" ] && [ "$rc" -eq 0 ]; then
     # mutated under UBSan only: every input kept is run once more under ASan
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:allow_user_segv_handler=1} \
     LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=tests/fuzz/lsan.supp:print_suppressions=0} \
-    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:allow_user_segv_handler=1} \
     "$bin" -runs=0 -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
       -artifact_prefix="$build/crashes/$t/" $dirs >"$log.asan" 2>&1
     rc=$?

@@ -2,7 +2,8 @@
  * inputs on which libhdf5 1.10 itself crashes or loops (found by make fuzz)
  * are refused with one line, in bounded time, and a sound file written
  * here with the plain HDF5 API (groups, variable-length string attributes,
- * a chunked compressed dataset of several slabs) passes. */
+ * a chunked compressed dataset of several slabs) passes; the lookups by
+ * listing agree with libhdf5's lookups by name. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,64 @@ START_TEST(test_loop_refused_in_time)
 }
 END_TEST
 
+/* The lookups by listing agree with libhdf5's own lookups by name on a
+ * sound file, for compact and dense (more than 8 links, latest format)
+ * groups and attribute lists, absent names and absent parents included. */
+static void lookups_agree(int latest)
+{
+  char path[] = "/tmp/qrd-h5lookup-XXXXXX";
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* "/g/d00/x" lists a dataset */
+  int fd = mkstemp(path);
+  ck_assert(fd >= 0 && close(fd) == 0);
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (latest)
+    ck_assert(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) >= 0);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  ck_assert(f >= 0);
+  hid_t g = H5Gcreate2(f, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hsize_t one = 1;
+  hid_t space = H5Screate_simple(1, &one, NULL);
+  char name[32];
+  for (int i = 0; i < 20; i += 2) {
+    snprintf(name, sizeof name, "d%02d", i);
+    hid_t d = H5Dcreate2(g, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert(d >= 0);
+    H5Dclose(d);
+    ck_assert(H5LTset_attribute_int(f, "g", name, &i, 1) >= 0);
+  }
+  H5Sclose(space);
+  for (int i = 0; i < 21; i++) {
+    snprintf(name, sizeof name, "d%02d", i);
+    int want = H5Lexists(g, name, H5P_DEFAULT) > 0;
+    ck_assert_int_eq(want, i % 2 == 0 && i < 20);
+    ck_assert_int_eq(qrd_h5probe_has_link(g, name), want);
+    ck_assert_int_eq(qrd_h5probe_has_attr(f, "g", name), H5Aexists(g, name) > 0);
+    char full[64];
+    snprintf(full, sizeof full, "/g/%s", name);
+    ck_assert_int_eq(qrd_h5probe_has_path(f, full), want);
+    ck_assert_int_eq(qrd_h5probe_has_path(f, full + 1), want);
+    ck_assert_int_eq(qrd_h5probe_has_path(g, name), want);
+    snprintf(full, sizeof full, "/h/%s", name);
+    ck_assert_int_eq(qrd_h5probe_has_path(f, full), 0);
+  }
+  ck_assert_int_eq(qrd_h5probe_has_path(f, "/"), 1);
+  ck_assert_int_eq(qrd_h5probe_has_path(f, "//g//"), 1);
+  ck_assert_int_eq(qrd_h5probe_has_path(f, "/g/d00/x"), 0); /* below a dataset */
+  ck_assert_int_eq(qrd_h5probe_has_attr(f, "/", "d00"), 0);
+  ck_assert_int_eq(qrd_h5probe_has_attr(g, ".", "d02"), 1);
+  H5Gclose(g);
+  H5Fclose(f);
+  H5Pclose(fapl);
+  unlink(path);
+}
+
+START_TEST(test_lookups_by_listing)
+{
+  lookups_agree(0);
+  lookups_agree(1);
+}
+END_TEST
+
 Suite *qrd_suite_h5probe(void)
 {
   Suite *s = suite_create("h5probe");
@@ -104,6 +163,7 @@ Suite *qrd_suite_h5probe(void)
   tcase_add_test(tc, test_sound_file);
   tcase_add_test(tc, test_crash_refused);
   tcase_add_test(tc, test_loop_refused_in_time);
+  tcase_add_test(tc, test_lookups_by_listing);
   suite_add_tcase(s, tc);
   return s;
 }
