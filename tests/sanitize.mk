@@ -54,10 +54,13 @@ export SAN_SUPPRESSIONS
 # ASan/UBSan/LSan options.  allocator_may_return_null=1: a huge malloc
 # returns NULL as glibc's does instead of aborting with
 # allocation-size-too-big, so the programs' own "cannot allocate" errors
-# are what the tests see (a real overflow is still reported).
+# are what the tests see (a real overflow is still reported);
+# allow_user_segv_handler=1: io/h5probe's child restores the default
+# action of SIGSEGV to die of a crash of libhdf5 quietly, which the
+# sanitizers otherwise ignore.
 SAN_LOGOPT = $(if $(filter stderr,$(SAN_LOG)),,:log_path=$(CURDIR)/$(SAN_LOGS)/report:log_exe_name=1)
-SAN_ENV = ASAN_OPTIONS=halt_on_error=1:exitcode=86:detect_leaks=1:allocator_may_return_null=1:abort_on_error=0:print_summary=1$(SAN_LOGOPT) \
-          UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87:print_summary=1$(SAN_LOGOPT) \
+SAN_ENV = ASAN_OPTIONS=halt_on_error=1:exitcode=86:detect_leaks=1:allocator_may_return_null=1:abort_on_error=0:print_summary=1:allow_user_segv_handler=1$(SAN_LOGOPT) \
+          UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87:print_summary=1:allow_user_segv_handler=1$(SAN_LOGOPT) \
           LSAN_OPTIONS=suppressions=$(CURDIR)/$(SAN_SUPP):print_suppressions=0:exitcode=86 \
           CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER-4}
 

@@ -4,18 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hdf5.h>
-
 #include "core/error.h"
-#include "io/h5probe.h"
 #include "io/h5read.h"
 
-/* Datasets go through io/h5read (one reader of numeric arrays); the root
- * attributes, which h5read does not cover, through a second read-only
- * handle on the same file. */
+/* Everything goes through io/h5read, whose calls libhdf5 cannot crash. */
 struct qrd_curve_file {
   qrd_h5read *data;
-  hid_t file;
   char path[]; /* for messages */
 };
 
@@ -34,11 +28,6 @@ int qrd_curve_file_open(const char *path, qrd_curve_file **out)
   }
   memcpy(f->path, path, len);
   f->data = data;
-  if ((f->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-    qrd_h5read_close(data);
-    free(f);
-    return qrd_error_set(QRD_EIO, "%s: cannot open", path);
-  }
   *out = f;
   return QRD_OK;
 }
@@ -47,7 +36,6 @@ void qrd_curve_file_close(qrd_curve_file *f)
 {
   if (!f)
     return;
-  H5Fclose(f->file);
   qrd_h5read_close(f->data);
   free(f);
 }
@@ -133,27 +121,7 @@ int qrd_curve_file_read(const qrd_curve_file *f, const char *panel, const char *
 
 int qrd_curve_file_attr(const qrd_curve_file *f, const char *name, double *out)
 {
-  if (!qrd_h5probe_has_attr(f->file, ".", name))
-    return qrd_error_set(QRD_ENOTFOUND, "%s: no root attribute '%s'", f->path, name);
-  hid_t a = H5Aopen(f->file, name, H5P_DEFAULT);
-  if (a < 0)
-    return qrd_error_set(QRD_EIO, "%s: cannot read root attribute '%s'", f->path, name);
-  hid_t type = H5Aget_type(a), space = H5Aget_space(a);
-  H5T_class_t cls = type < 0 ? H5T_NO_CLASS : H5Tget_class(type);
-  hssize_t np = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
-  int st = QRD_OK;
-  if (cls != H5T_FLOAT && cls != H5T_INTEGER)
-    st = qrd_error_set(QRD_EINVAL, "%s: root attribute '%s' is not a number", f->path, name);
-  else if (np != 1)
-    st = qrd_error_set(QRD_EINVAL, "%s: root attribute '%s' is not a scalar", f->path, name);
-  else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0)
-    st = qrd_error_set(QRD_EIO, "%s: cannot read root attribute '%s'", f->path, name);
-  if (space >= 0)
-    H5Sclose(space);
-  if (type >= 0)
-    H5Tclose(type);
-  H5Aclose(a);
-  return st;
+  return qrd_h5read_attr_double(f->data, name, out);
 }
 
 int qrd_results_read_curve(const char *path, const char *panel, const char *curve,

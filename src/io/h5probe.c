@@ -31,10 +31,6 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-/* Bounded memory in the child: values are read in slabs of this many
- * bytes at most (and attributes larger than it are only opened). */
-#define SLAB_BYTES ((size_t)16 << 20)
-
 static double limit_base = 10.0, limit_rate = 50e6;
 
 void qrd_h5probe_limit_set(double base, double bytes_per_second)
@@ -43,193 +39,43 @@ void qrd_h5probe_limit_set(double base, double bytes_per_second)
   limit_rate = bytes_per_second;
 }
 
-/* ---- the child: read everything --------------------------------------- */
+/* Calls inside a rehearsed call (a reader's callback that reads more) are
+ * covered by the rehearsal of the outer one. */
+static _Thread_local int depth;
 
-/* The memory type of `ftype` (native order and sizes), or negative. */
-static hid_t memory_type(hid_t ftype)
-{
-  return ftype < 0 ? H5I_INVALID_HID : H5Tget_native_type(ftype, H5T_DIR_ASCEND);
-}
+/* ---- the child: the rehearsal ------------------------------------------ */
 
-/* Whether values of `mt` hold memory of their own (variable-length
- * sequences or strings, also inside compounds and arrays) to give back
- * after each read: the reclaim walks every element, too slow to run on
- * plain numbers. */
-static int has_vlen(hid_t mt)
-{
-  return H5Tdetect_class(mt, H5T_VLEN) > 0 || H5Tdetect_class(mt, H5T_STRING) > 0;
-}
-
-static void read_attribute(hid_t obj, const char *name)
-{
-  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  if (a < 0)
-    return;
-  hid_t ft = H5Aget_type(a), mt = memory_type(ft), space = H5Aget_space(a);
-  hssize_t n = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
-  size_t size = mt < 0 ? 0 : H5Tget_size(mt);
-  if (n > 0 && size > 0 && (size_t)n <= SLAB_BYTES / size) {
-    void *buf = calloc((size_t)n, size);
-    if (buf && H5Aread(a, mt, buf) >= 0 && has_vlen(mt))
-      H5Dvlen_reclaim(mt, space, H5P_DEFAULT, buf);
-    free(buf);
-  }
-  if (space >= 0)
-    H5Sclose(space);
-  if (mt >= 0)
-    H5Tclose(mt);
-  if (ft >= 0)
-    H5Tclose(ft);
-  H5Aclose(a);
-}
-
-static herr_t each_attribute(hid_t obj, const char *name, const H5A_info_t *info, void *p)
-{
-  (void)info;
-  (void)p;
-  read_attribute(obj, name);
-  return 0;
-}
-
-/* Whether the values a dataset declares are backed by its storage in the
- * file: at least 1/1100 of their bytes (deflate's limit is 1032:1).  qrd's
- * readers refuse other datasets from their metadata (io/h5read.h) before
- * reading any value, and reading one would only produce fill values, maybe
- * 2^64 bytes of them. */
-static int backed(hid_t d, hid_t space, size_t size)
-{
-  hssize_t n = H5Sget_simple_extent_npoints(space);
-  double stored = (double)H5Dget_storage_size(d);
-  return n > 0 && (double)n * (double)size <= 1100.0 * stored;
-}
-
-/* All values of a dataset, `rows` of dim 0 at a time. */
-static void read_values(hid_t d)
-{
-  hid_t ft = H5Dget_type(d), mt = memory_type(ft), space = H5Dget_space(d);
-  int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
-  size_t size = mt < 0 ? 0 : H5Tget_size(mt);
-  int vlen = mt >= 0 && has_vlen(mt);
-  hsize_t dims[H5S_MAX_RANK];
-  if (rank >= 0 && size > 0 && H5Sget_simple_extent_dims(space, dims, NULL) == rank &&
-      backed(d, space, size)) {
-    /* one row's bytes; a row too large for a slab is read as its first
-     * element only */
-    hsize_t start[H5S_MAX_RANK] = {0}, count[H5S_MAX_RANK];
-    size_t row = size;
-    for (int i = 1; i < rank; i++) {
-      count[i] = dims[i];
-      row = dims[i] != 0 && row > SLAB_BYTES / dims[i] ? SLAB_BYTES + 1 : row * (size_t)dims[i];
-    }
-    if (row > SLAB_BYTES)
-      for (int i = 1; i < rank; i++)
-        count[i] = dims[i] ? 1 : 0;
-    hsize_t total = rank == 0 ? 1 : dims[0];
-    hsize_t step = row > SLAB_BYTES ? 1 : SLAB_BYTES / row;
-    if (step > total)
-      step = total;
-    /* a slab's bytes: step whole rows (or one element of each) */
-    void *buf = malloc(row > SLAB_BYTES ? size : (size_t)(step ? step : 1) * row);
-    for (hsize_t r = 0; buf && r < total; r += step) {
-      hid_t mem, file = H5Scopy(space);
-      if (rank == 0) {
-        mem = H5Screate(H5S_SCALAR);
-      } else {
-        start[0] = r;
-        count[0] = total - r < step ? total - r : step;
-        H5Sselect_hyperslab(file, H5S_SELECT_SET, start, NULL, count, NULL);
-        mem = H5Screate_simple(rank, count, NULL);
-      }
-      int ok = mem >= 0 && file >= 0 && H5Dread(d, mt, mem, file, H5P_DEFAULT, buf) >= 0;
-      if (ok && vlen)
-        H5Dvlen_reclaim(mt, mem, H5P_DEFAULT, buf);
-      if (mem >= 0)
-        H5Sclose(mem);
-      if (file >= 0)
-        H5Sclose(file);
-      if (!ok)
-        break;
-    }
-    free(buf);
-  }
-  if (space >= 0)
-    H5Sclose(space);
-  if (mt >= 0)
-    H5Tclose(mt);
-  if (ft >= 0)
-    H5Tclose(ft);
-}
-
-static herr_t each_link(hid_t g, const char *name, const H5L_info_t *info, void *p)
-{
-  (void)g;
-  (void)name;
-  (void)info;
-  (void)p;
-  return 0;
-}
-
-/* A group's links and an object's attributes are listed through both of
- * their indexes (qrd's readers ask for creation order first): each has
- * its own structures in the file. */
-static const H5_index_t indexes[] = {H5_INDEX_CRT_ORDER, H5_INDEX_NAME};
-
-static herr_t each_object(hid_t root, const char *name, const H5O_info_t *info, void *p)
-{
-  (void)p;
-  hid_t o = H5Oopen(root, name, H5P_DEFAULT);
-  if (o < 0)
-    return 0;
-  for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
-    hsize_t at = 0;
-    H5Aiterate2(o, indexes[i], H5_ITER_INC, &at, each_attribute, NULL);
-  }
-  if (info->type == H5O_TYPE_DATASET) {
-    read_values(o);
-  } else if (info->type == H5O_TYPE_GROUP) {
-    H5G_info_t g;
-    H5Gget_info(o, &g);
-    for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
-      hsize_t at = 0;
-      H5Literate(o, indexes[i], H5_ITER_INC, &at, each_link, NULL);
-    }
-  }
-  H5Oclose(o);
-  return 0;
-}
-
-/* The child's whole work; returns only through _exit. */
-static void child(const char *path)
+/* Runs fn; returns only through _exit. */
+static void child(FILE *quiet, int (*fn)(void *), void *ctx)
 {
   /* die of the signal itself, without a sanitizer's or a fuzzer's report:
    * the parent names it */
   static const int deadly[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
   for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++)
     signal(deadly[i], SIG_DFL);
+  int null = open("/dev/null", O_WRONLY);
 #ifdef QRD_SANITIZED
   /* likewise a sanitizer's finding inside libhdf5 (an overlapping memcpy
    * of sizes read from the file): the child still dies of it, the parent
    * refuses the file, and neither the sanitizer's log nor a fuzzer's
    * death callback takes it for a bug of qrd's */
-  int null = open("/dev/null", O_WRONLY);
   if (null >= 0)
     __sanitizer_set_report_fd((void *)(intptr_t)null);
   __sanitizer_set_death_callback(NULL);
 #endif
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f >= 0) {
-    H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, each_object, NULL, H5O_INFO_BASIC);
-    H5Fclose(f);
-  }
+  /* what fn writes is written once, by the parent */
+  if (quiet && null >= 0)
+    dup2(null, fileno(quiet));
+  depth++;
+  fn(ctx);
   _exit(0);
 }
 
 /* ---- the parent -------------------------------------------------------- */
 
-/* Files already probed, by identity, with the verdict (a refusal's
- * message too: a file is not read again after a loop or a crash). */
-#define SEEN_MAX 16
+/* Files refused, by identity, with the refusal's message: a file is not
+ * read again after a loop or a crash. */
+#define REFUSED_MAX 16
 static struct {
   dev_t dev;
   ino_t ino;
@@ -237,48 +83,47 @@ static struct {
   struct timespec mtime;
   int status;
   char why[QRD_ERROR_DETAIL_MAX];
-} seen[SEEN_MAX];
-static size_t seen_n, seen_next;
+} refused[REFUSED_MAX];
+static size_t refused_n, refused_next;
 
 void qrd_h5probe_forget(void)
 {
-#pragma omp critical(qrd_h5probe_seen)
-  seen_n = seen_next = 0;
+#pragma omp critical(qrd_h5probe_refused)
+  refused_n = refused_next = 0;
 }
 
 static int same(size_t i, const struct stat *sb)
 {
-  return seen[i].dev == sb->st_dev && seen[i].ino == sb->st_ino && seen[i].size == sb->st_size &&
-         seen[i].mtime.tv_sec == sb->st_mtim.tv_sec && seen[i].mtime.tv_nsec == sb->st_mtim.tv_nsec;
+  return refused[i].dev == sb->st_dev && refused[i].ino == sb->st_ino && refused[i].size == sb->st_size &&
+         refused[i].mtime.tv_sec == sb->st_mtim.tv_sec && refused[i].mtime.tv_nsec == sb->st_mtim.tv_nsec;
 }
 
-/* 1 and the verdict in *st (the refusal's message set again) if the file
- * was probed before; 0 if not. */
-static int was_seen(const struct stat *sb, int *st)
+/* 1 and the refusal in *st (its message set again) if the file was
+ * refused before; 0 if not. */
+static int was_refused(const struct stat *sb, int *st)
 {
   int found = 0;
-#pragma omp critical(qrd_h5probe_seen)
-  for (size_t i = 0; i < seen_n && !found; i++)
+#pragma omp critical(qrd_h5probe_refused)
+  for (size_t i = 0; i < refused_n && !found; i++)
     if ((found = same(i, sb)) != 0)
-      *st = seen[i].status == QRD_OK ? QRD_OK
-                                     : qrd_error_set(seen[i].status, "%s", seen[i].why);
+      *st = qrd_error_set(refused[i].status, "%s", refused[i].why);
   return found;
 }
 
 static void remember(const struct stat *sb, int st)
 {
-#pragma omp critical(qrd_h5probe_seen)
+#pragma omp critical(qrd_h5probe_refused)
   {
-    size_t i = seen_next;
-    seen[i].dev = sb->st_dev;
-    seen[i].ino = sb->st_ino;
-    seen[i].size = sb->st_size;
-    seen[i].mtime = sb->st_mtim;
-    seen[i].status = st;
-    snprintf(seen[i].why, sizeof seen[i].why, "%s", st == QRD_OK ? "" : qrd_error_detail());
-    seen_next = (i + 1) % SEEN_MAX;
-    if (seen_n < SEEN_MAX)
-      seen_n++;
+    size_t i = refused_next;
+    refused[i].dev = sb->st_dev;
+    refused[i].ino = sb->st_ino;
+    refused[i].size = sb->st_size;
+    refused[i].mtime = sb->st_mtim;
+    refused[i].status = st;
+    snprintf(refused[i].why, sizeof refused[i].why, "%s", qrd_error_detail());
+    refused_next = (i + 1) % REFUSED_MAX;
+    if (refused_n < REFUSED_MAX)
+      refused_n++;
   }
 }
 
@@ -329,22 +174,11 @@ static int verdict(const char *path, int status, int timed_out, double limit)
   return QRD_OK;
 }
 
-int qrd_h5probe(const char *path)
+/* Forks a child that runs fn(ctx) and waits for it: QRD_OK if it ended
+ * normally in time, else the refusal. */
+static int rehearse(const char *path, const struct stat *sb, FILE *quiet, int (*fn)(void *),
+                    void *ctx)
 {
-  struct stat sb;
-  if (stat(path, &sb) != 0) {
-    int e = errno;
-    return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path, strerror(e));
-  }
-  int st;
-  /* not a regular file, or no HDF5 signature where libhdf5 looks for one
-   * (a search of a few fixed offsets, safe on any bytes): the caller's
-   * open says why */
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  if (!S_ISREG(sb.st_mode) || H5Fis_hdf5(path) <= 0)
-    return QRD_OK;
-  if (was_seen(&sb, &st))
-    return st;
   int fds[2];
   if (pipe(fds) != 0)
     return qrd_error_set(QRD_EIO, "%s: cannot check the file (pipe: %s)", path, strerror(errno));
@@ -355,7 +189,7 @@ int qrd_h5probe(const char *path)
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    child(path);
+    child(quiet, fn, ctx);
   }
   close(fds[1]);
   if (pid < 0) {
@@ -364,7 +198,7 @@ int qrd_h5probe(const char *path)
     return qrd_error_set(e == ENOMEM ? QRD_ENOMEM : QRD_EIO, "%s: cannot check the file (fork: %s)",
                          path, strerror(e));
   }
-  double limit = limit_base + (double)sb.st_size / limit_rate;
+  double limit = limit_base + (double)sb->st_size / limit_rate;
   int timed_out = !wait_end(fds[0], limit);
   close(fds[0]);
   if (timed_out)
@@ -372,8 +206,28 @@ int qrd_h5probe(const char *path)
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
-  st = verdict(path, status, timed_out, limit);
-  remember(&sb, st);
+  return verdict(path, status, timed_out, limit);
+}
+
+int qrd_h5probe_call(const char *path, FILE *quiet, int (*fn)(void *ctx), void *ctx)
+{
+  if (depth > 0)
+    return fn(ctx);
+  struct stat sb;
+  if (stat(path, &sb) != 0) {
+    int e = errno;
+    return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path, strerror(e));
+  }
+  int st;
+  if (was_refused(&sb, &st))
+    return st;
+  if ((st = rehearse(path, &sb, quiet, fn, ctx)) != QRD_OK) {
+    remember(&sb, st);
+    return st;
+  }
+  depth++;
+  st = fn(ctx);
+  depth--;
   return st;
 }
 

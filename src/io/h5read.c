@@ -17,6 +17,27 @@ struct qrd_h5read {
   char path[]; /* for messages */
 };
 
+/* Every public function below does its libhdf5 work through
+ * qrd_h5probe_call(), with its arguments in one of these. */
+typedef struct {
+  const qrd_h5read *f;
+  const char *obj;
+  hid_t file;                    /* open */
+  int found;                     /* exists */
+  qrd_h5read_shape_info *shape;  /* shape */
+  size_t count;                  /* doubles */
+  double *out;                   /* doubles */
+  int (*each)(const char *obj, void *ctx); /* datasets */
+  void *ctx;                     /* datasets */
+} call;
+
+static int open_now(void *p)
+{
+  call *c = p;
+  c->file = H5Fopen(c->obj, H5F_ACC_RDONLY, H5P_DEFAULT);
+  return c->file < 0 ? qrd_error_set(QRD_EIO, "%s: cannot open", c->obj) : QRD_OK;
+}
+
 int qrd_h5read_open(const char *path, qrd_h5read **out)
 {
   *out = NULL;
@@ -28,9 +49,7 @@ int qrd_h5read_open(const char *path, qrd_h5read **out)
     int e = errno;
     return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path, strerror(e));
   }
-  int st = qrd_h5probe(path);
-  if (st)
-    return st;
+  /* a search for the signature at a few fixed offsets, safe on any bytes */
   if (H5Fis_hdf5(path) <= 0)
     return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
   size_t len = strlen(path) + 1;
@@ -38,11 +57,20 @@ int qrd_h5read_open(const char *path, qrd_h5read **out)
   if (!f)
     return qrd_error_set(QRD_ENOMEM, "%s: cannot open", path);
   memcpy(f->path, path, len);
-  if ((f->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+  call c = {.obj = path};
+  int st = qrd_h5probe_call(path, NULL, open_now, &c);
+  if (st) {
     free(f);
-    return qrd_error_set(QRD_EIO, "%s: cannot open", path);
+    return st;
   }
+  f->file = c.file;
   *out = f;
+  return QRD_OK;
+}
+
+static int close_now(void *p)
+{
+  H5Fclose(((call *)p)->f->file);
   return QRD_OK;
 }
 
@@ -50,18 +78,35 @@ void qrd_h5read_close(qrd_h5read *f)
 {
   if (!f)
     return;
-  H5Fclose(f->file);
+  /* a close the rehearsal did not survive is left undone */
+  call c = {.f = f};
+  qrd_h5probe_call(f->path, NULL, close_now, &c);
   free(f);
 }
 
-int qrd_h5read_exists(const qrd_h5read *f, const char *obj)
+static int exists_now(const qrd_h5read *f, const char *obj)
 {
   return qrd_h5probe_has_path(f->file, obj);
 }
 
-int qrd_h5read_group(const qrd_h5read *f, const char *group)
+static int exists_call(void *p)
 {
-  hid_t g = qrd_h5read_exists(f, group) ? H5Gopen2(f->file, group, H5P_DEFAULT)
+  call *c = p;
+  c->found = exists_now(c->f, c->obj);
+  return QRD_OK;
+}
+
+int qrd_h5read_exists(const qrd_h5read *f, const char *obj)
+{
+  call c = {.f = f, .obj = obj};
+  return qrd_h5probe_call(f->path, NULL, exists_call, &c) == QRD_OK && c.found;
+}
+
+static int group_now(void *p)
+{
+  const qrd_h5read *f = ((call *)p)->f;
+  const char *group = ((call *)p)->obj;
+  hid_t g = exists_now(f, group) ? H5Gopen2(f->file, group, H5P_DEFAULT)
                                          : H5I_INVALID_HID;
   if (g < 0)
     return qrd_error_set(QRD_ENOTFOUND, "%s: no group '%s'", f->path, group);
@@ -69,11 +114,17 @@ int qrd_h5read_group(const qrd_h5read *f, const char *group)
   return QRD_OK;
 }
 
+int qrd_h5read_group(const qrd_h5read *f, const char *group)
+{
+  call c = {.f = f, .obj = group};
+  return qrd_h5probe_call(f->path, NULL, group_now, &c);
+}
+
 /* The dataset and its dataspace (negative if HDF5 cannot give it), for
  * close_dataset(). */
 static int open_dataset(const qrd_h5read *f, const char *obj, hid_t *dset, hid_t *space)
 {
-  if (!qrd_h5read_exists(f, obj))
+  if (!exists_now(f, obj))
     return qrd_error_set(QRD_ENOTFOUND, "%s: no dataset '%s'", f->path, obj);
   if ((*dset = H5Dopen2(f->file, obj, H5P_DEFAULT)) < 0)
     return qrd_error_set(QRD_EIO, "%s: '%s' is not a readable dataset", f->path, obj);
@@ -189,7 +240,7 @@ static int check_storage(const qrd_h5read *f, const char *obj, hid_t dset,
   return QRD_OK;
 }
 
-int qrd_h5read_shape(const qrd_h5read *f, const char *obj, qrd_h5read_shape_info *out)
+static int shape_now(const qrd_h5read *f, const char *obj, qrd_h5read_shape_info *out)
 {
   memset(out, 0, sizeof *out);
   hid_t dset, space;
@@ -208,6 +259,18 @@ int qrd_h5read_shape(const qrd_h5read *f, const char *obj, qrd_h5read_shape_info
   return st;
 }
 
+static int shape_call(void *p)
+{
+  call *c = p;
+  return shape_now(c->f, c->obj, c->shape);
+}
+
+int qrd_h5read_shape(const qrd_h5read *f, const char *obj, qrd_h5read_shape_info *out)
+{
+  call c = {.f = f, .obj = obj, .shape = out};
+  return qrd_h5probe_call(f->path, NULL, shape_call, &c);
+}
+
 int qrd_h5read_dims(const qrd_h5read *f, const char *obj, int rank, size_t *dims)
 {
   qrd_h5read_shape_info info;
@@ -224,10 +287,10 @@ int qrd_h5read_dims(const qrd_h5read *f, const char *obj, int rank, size_t *dims
   return QRD_OK;
 }
 
-int qrd_h5read_doubles(const qrd_h5read *f, const char *obj, size_t count, double *out)
+static int doubles_now(const qrd_h5read *f, const char *obj, size_t count, double *out)
 {
   qrd_h5read_shape_info info;
-  int st = qrd_h5read_shape(f, obj, &info);
+  int st = shape_now(f, obj, &info);
   if (st)
     return st;
   if (info.cls == QRD_H5READ_OTHER) /* HDF5 converts no strings or compounds to double */
@@ -244,6 +307,18 @@ int qrd_h5read_doubles(const qrd_h5read *f, const char *obj, size_t count, doubl
     st = qrd_error_set(QRD_EIO, "%s: cannot read dataset '%s'", f->path, obj);
   close_dataset(dset, space);
   return st;
+}
+
+static int doubles_call(void *p)
+{
+  call *c = p;
+  return doubles_now(c->f, c->obj, c->count, c->out);
+}
+
+int qrd_h5read_doubles(const qrd_h5read *f, const char *obj, size_t count, double *out)
+{
+  call c = {.f = f, .obj = obj, .count = count, .out = out};
+  return qrd_h5probe_call(f->path, NULL, doubles_call, &c);
 }
 
 typedef struct {
@@ -270,14 +345,57 @@ static herr_t visit(hid_t obj, const char *name, const H5O_info_t *oi, void *p)
   return v->status ? -1 : 0;
 }
 
-int qrd_h5read_datasets(const qrd_h5read *f, int (*each)(const char *obj, void *ctx),
-                        void *ctx)
+static int datasets_call(void *p)
 {
-  visit_ctx v = {.each = each, .ctx = ctx};
+  call *c = p;
+  const qrd_h5read *f = c->f;
+  visit_ctx v = {.each = c->each, .ctx = c->ctx};
   herr_t h = H5Ovisit2(f->file, H5_INDEX_NAME, H5_ITER_INC, visit, &v, H5O_INFO_BASIC);
   if (v.status)
     return v.status;
   if (h < 0)
     return qrd_error_set(QRD_EIO, "%s: cannot list its datasets", f->path);
   return QRD_OK;
+}
+
+int qrd_h5read_datasets(const qrd_h5read *f, int (*each)(const char *obj, void *ctx),
+                        void *ctx)
+{
+  call c = {.f = f, .each = each, .ctx = ctx};
+  return qrd_h5probe_call(f->path, NULL, datasets_call, &c);
+}
+
+static int attr_now(void *p)
+{
+  call *c = p;
+  const qrd_h5read *f = c->f;
+  const char *name = c->obj;
+  double *out = c->out;
+  if (!qrd_h5probe_has_attr(f->file, ".", name))
+    return qrd_error_set(QRD_ENOTFOUND, "%s: no root attribute '%s'", f->path, name);
+  hid_t a = H5Aopen(f->file, name, H5P_DEFAULT);
+  if (a < 0)
+    return qrd_error_set(QRD_EIO, "%s: cannot read root attribute '%s'", f->path, name);
+  hid_t type = H5Aget_type(a), space = H5Aget_space(a);
+  H5T_class_t cls = type < 0 ? H5T_NO_CLASS : H5Tget_class(type);
+  hssize_t np = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+  int st = QRD_OK;
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+    st = qrd_error_set(QRD_EINVAL, "%s: root attribute '%s' is not a number", f->path, name);
+  else if (np != 1)
+    st = qrd_error_set(QRD_EINVAL, "%s: root attribute '%s' is not a scalar", f->path, name);
+  else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0)
+    st = qrd_error_set(QRD_EIO, "%s: cannot read root attribute '%s'", f->path, name);
+  if (space >= 0)
+    H5Sclose(space);
+  if (type >= 0)
+    H5Tclose(type);
+  H5Aclose(a);
+  return st;
+}
+
+int qrd_h5read_attr_double(const qrd_h5read *f, const char *name, double *out)
+{
+  call c = {.f = f, .obj = name, .out = out};
+  return qrd_h5probe_call(f->path, NULL, attr_now, &c);
 }

@@ -1,7 +1,9 @@
 /* Reading numeric arrays from a user's HDF5 file, for modules that must not
  * see HDF5 themselves (mat/'s file: covariance).  Objects are named by
  * absolute path ("/group/name"); every error names the file and the object,
- * so that a caller can pass it on as its one-line message. */
+ * so that a caller can pass it on as its one-line message.  Every call
+ * does its libhdf5 work through qrd_h5probe_call() (io/h5probe.h): a
+ * damaged file that would crash or hang libhdf5 is refused instead. */
 #ifndef QRD_H5READ_H
 #define QRD_H5READ_H
 
@@ -54,6 +56,11 @@ typedef struct {
 } qrd_h5read_shape_info;
 
 int qrd_h5read_shape(const qrd_h5read *f, const char *obj, qrd_h5read_shape_info *out);
+
+/* A numeric (float or integer) scalar attribute of the root group as a
+ * double: QRD_ENOTFOUND if absent, QRD_EINVAL if it is a string or not
+ * scalar. */
+int qrd_h5read_attr_double(const qrd_h5read *f, const char *name, double *out);
 
 /* Calls each(obj, ctx) with the absolute path ("/group/name") of every
  * dataset of the file, in name order, until it returns non-zero, which is

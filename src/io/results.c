@@ -996,9 +996,6 @@ static int file_open(const char *path, hid_t *out)
     return qrd_error_set(e == ENOENT ? QRD_ENOTFOUND : QRD_EIO, "%s: %s", path,
                          strerror(e));
   }
-  int st = qrd_h5probe(path);
-  if (st)
-    return st;
   if (H5Fis_hdf5(path) <= 0)
     return qrd_error_set(QRD_EIO, "%s: not an HDF5 file", path);
   hid_t fapl = file_access_plist();
@@ -1006,7 +1003,7 @@ static int file_open(const char *path, hid_t *out)
   h5_close(H5Pclose, fapl);
   if (f < 0)
     return h5_fail(path, "cannot open");
-  st = verify_file(f, path);
+  int st = verify_file(f, path);
   if (st != QRD_OK) {
     h5_close(H5Fclose, f);
     return st;
@@ -1344,7 +1341,7 @@ static void tsv_rows(const char *panel, const char *curve, const curve_data *c,
   }
 }
 
-int qrd_results_export_tsv(const char *path, FILE *out)
+static int export_tsv(const char *path, FILE *out)
 {
   hid_t f;
   int st = file_open(path, &f);
@@ -1427,17 +1424,7 @@ static int panel_curves(const char *path, const char *panel, curve_fn fn,
   return file_finish(f, path, out, st);
 }
 
-int qrd_results_export_panel(const char *path, const char *panel, FILE *out)
-{
-  return panel_curves(path, panel, gnuplot_block, out);
-}
-
-int qrd_results_list_curves(const char *path, const char *panel, FILE *out)
-{
-  return panel_curves(path, panel, curve_name, out);
-}
-
-int qrd_results_list_panels(const char *path, FILE *out)
+static int list_panels(const char *path, FILE *out)
 {
   hid_t f;
   int st = file_open(path, &f);
@@ -1451,4 +1438,54 @@ int qrd_results_list_panels(const char *path, FILE *out)
   }
   names_free(&panels);
   return file_finish(f, path, out, st);
+}
+
+/* The exports read files qrd may not have written: each runs whole
+ * through qrd_h5probe_call() (io/h5probe.h), its output written once. */
+typedef enum { EXPORT_TSV, EXPORT_PANEL, LIST_CURVES, LIST_PANELS } export_kind;
+typedef struct {
+  export_kind kind;
+  const char *path, *panel;
+  FILE *out;
+} export_call;
+
+static int export_now(void *p)
+{
+  const export_call *e = p;
+  switch (e->kind) {
+  case EXPORT_TSV:
+    return export_tsv(e->path, e->out);
+  case EXPORT_PANEL:
+    return panel_curves(e->path, e->panel, gnuplot_block, e->out);
+  case LIST_CURVES:
+    return panel_curves(e->path, e->panel, curve_name, e->out);
+  default:
+    return list_panels(e->path, e->out);
+  }
+}
+
+static int export_guarded(export_kind kind, const char *path, const char *panel, FILE *out)
+{
+  export_call e = {kind, path, panel, out};
+  return qrd_h5probe_call(path, out, export_now, &e);
+}
+
+int qrd_results_export_tsv(const char *path, FILE *out)
+{
+  return export_guarded(EXPORT_TSV, path, NULL, out);
+}
+
+int qrd_results_export_panel(const char *path, const char *panel, FILE *out)
+{
+  return export_guarded(EXPORT_PANEL, path, panel, out);
+}
+
+int qrd_results_list_curves(const char *path, const char *panel, FILE *out)
+{
+  return export_guarded(LIST_CURVES, path, panel, out);
+}
+
+int qrd_results_list_panels(const char *path, FILE *out)
+{
+  return export_guarded(LIST_PANELS, path, NULL, out);
 }

@@ -342,14 +342,16 @@ static int get_records(hid_t file, qrd_shard_file *f)
   return bad ? -1 : 0;
 }
 
-int qrd_shard_file_read(const char *path, qrd_shard_file *f)
+typedef struct {
+  const char *path;
+  qrd_shard_file *f;
+} read_call;
+
+static int read_now(void *p)
 {
+  const char *path = ((read_call *)p)->path;
+  qrd_shard_file *f = ((read_call *)p)->f;
   memset(f, 0, sizeof *f);
-  if (access(path, F_OK) != 0)
-    return qrd_error_set(QRD_ENOTFOUND, "%s: no shard file", path);
-  int st = qrd_h5probe(path);
-  if (st)
-    return st;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0)
@@ -364,4 +366,14 @@ int qrd_shard_file_read(const char *path, qrd_shard_file *f)
     return qrd_error_set(QRD_EIO, "%s: not a whole qrd shard file: %s", path, what);
   }
   return QRD_OK;
+}
+
+int qrd_shard_file_read(const char *path, qrd_shard_file *f)
+{
+  memset(f, 0, sizeof *f);
+  if (access(path, F_OK) != 0)
+    return qrd_error_set(QRD_ENOTFOUND, "%s: no shard file", path);
+  /* shard files come from other processes and machines */
+  read_call c = {path, f};
+  return qrd_h5probe_call(path, NULL, read_now, &c);
 }
