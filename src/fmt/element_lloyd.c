@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "mc/sorted.h"
 #include "fmt/bits.h"
 #include "fmt/element.h"
 #include "fmt/element_impl.h"
@@ -41,12 +42,6 @@ static double key(const sorted_sample *s, size_t j) { return s->v[j * s->stride]
 static double weight(const sorted_sample *s, size_t j)
 {
   return s->stride == 2 ? s->v[2 * j + 1] : 1.0;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Number of active samples <= t: the first rank of the cell above an edge
@@ -95,19 +90,22 @@ static void build_cum(sorted_sample *s)
   }
 }
 
-/* Activates samples [s->n, n2): sorts them and merges them into the sorted
- * prefix (the old entries first among equal keys, so the order is
- * deterministic). */
+/* Activates samples [s->n, n2): sorts them (stably, so equal keys keep
+ * the sample's order) and merges them into the sorted prefix (the old
+ * entries first among equal keys, so the order is deterministic). */
 static int grow(sorted_sample *s, const double *x, const double *w, size_t n2)
 {
   size_t n1 = s->n, st = s->stride, es = st * sizeof(double);
-  double *v = s->v;
+  double *v = s->v, *xs, *ws = NULL;
+  if (qrd_sort_pairs(x + n1, st == 2 ? w + n1 : NULL, n2 - n1, &xs, st == 2 ? &ws : NULL))
+    return QRD_ENOMEM;
   for (size_t i = n1; i < n2; i++) {
-    v[i * st] = x[i];
+    v[i * st] = xs[i - n1];
     if (st == 2)
-      v[i * st + 1] = w[i];
+      v[i * st + 1] = ws[i - n1];
   }
-  qsort(v + n1 * st, n2 - n1, es, cmp_key);
+  free(xs);
+  free(ws);
   if (n1 > 0) {
     double *old = malloc(n1 * es);
     if (!old)

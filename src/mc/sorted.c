@@ -201,41 +201,59 @@ static int check_input(const double *x, const double *w, size_t n)
   return QRD_OK;
 }
 
-qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
+int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, double **ws)
 {
-  if (check_input(x, w, n))
-    return NULL;
-  qrd_sorted *s = calloc(1, sizeof *s);
+  *xs = NULL;
+  if (ws)
+    *ws = NULL;
   sort_buffers b = {
-      .key = malloc(n * sizeof *b.key),
-      .key_tmp = malloc(n * sizeof *b.key_tmp),
-      .w = w ? malloc(n * sizeof *b.w) : NULL,
-      .w_tmp = w ? malloc(n * sizeof *b.w_tmp) : NULL,
+      .key = malloc((n ? n : 1) * sizeof *b.key),
+      .key_tmp = malloc((n ? n : 1) * sizeof *b.key_tmp),
+      .w = w ? malloc((n ? n : 1) * sizeof *b.w) : NULL,
+      .w_tmp = w ? malloc((n ? n : 1) * sizeof *b.w_tmp) : NULL,
   };
   int st = QRD_OK;
-  if (!s || !b.key || !b.key_tmp || (w && (!b.w || !b.w_tmp)))
-    st = qrd_error_set(QRD_ENOMEM, "sorted: sample of %zu values", n);
+  if (!b.key || !b.key_tmp || (w && (!b.w || !b.w_tmp)))
+    st = qrd_error_set(QRD_ENOMEM, "sort: %zu values", n);
   if (!st) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= SORT_MIN_SLICE)
     for (size_t i = 0; i < n; i++) {
       b.key[i] = key_of(x[i]);
       if (w)
         b.w[i] = w[i];
     }
-    st = radix_sort(&b, n);
+    st = n ? radix_sort(&b, n) : QRD_OK;
   }
   if (!st) {
     /* Decode in place: the key buffer becomes the value array (allocated
      * storage takes the effective type of what is stored in it). */
-    s->x = (double *)(void *)b.key;
-#pragma omp parallel for schedule(static)
+    *xs = (double *)(void *)b.key;
+#pragma omp parallel for schedule(static) if (n >= SORT_MIN_SLICE)
     for (size_t i = 0; i < n; i++) {
       double v = value_of(b.key[i]);
-      s->x[i] = v;
+      (*xs)[i] = v;
     }
     b.key = NULL;
-    s->w = b.w;
-    b.w = NULL;
+    if (ws) {
+      *ws = b.w;
+      b.w = NULL;
+    }
+  }
+  free(b.key);
+  free(b.key_tmp);
+  free(b.w);
+  free(b.w_tmp);
+  return st;
+}
+
+qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
+{
+  if (check_input(x, w, n))
+    return NULL;
+  qrd_sorted *s = calloc(1, sizeof *s);
+  int st = s ? qrd_sort_pairs(x, w, n, &s->x, &s->w)
+             : qrd_error_set(QRD_ENOMEM, "sorted: sample of %zu values", n);
+  if (!st) {
     s->n = n;
     s->p = malloc((n / QRD_SORTED_STRIDE + 1) * sizeof *s->p);
     if (!s->p)
@@ -243,10 +261,6 @@ qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
     else
       build_prefix(s);
   }
-  free(b.key);
-  free(b.key_tmp);
-  free(b.w);
-  free(b.w_tmp);
   if (st) {
     qrd_sorted_free(s);
     return NULL;

@@ -43,6 +43,13 @@ typedef struct {
   double rel_rmse; /* sqrt(sse / sum_wx2): Orr et al.'s R */
 } qrd_sorted_stats;
 
+/* *xs <- a sorted copy of x[0..n-1] and, if w and ws are not NULL, *ws <-
+ * w in the same order: a stable LSD radix sort (equal values keep their
+ * order; -0 goes before +0), parallel above 2^20 values, so the result does
+ * not depend on the thread count.  The caller frees *xs and *ws.  QRD_ENOMEM
+ * with both NULL. */
+int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, double **ws);
+
 /* Sorts copies of the (x, w) pairs by x and builds the prefix sums.  x must
  * be finite, w finite and >= 0.  NULL on failure, with the error detail set
  * (QRD_EINVAL for bad values, QRD_ENOMEM). */

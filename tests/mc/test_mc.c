@@ -935,6 +935,58 @@ START_TEST(test_block_absmax_stats)
 }
 END_TEST
 
+/* qrd_sort_pairs against qsort on (x, original index) pairs, an ordering
+ * with no ties: on values with many duplicates (and -0, +0), the radix sort
+ * must give the same x and, among equal x, the weights in their original
+ * order (it is stable); both below and above the size where it goes
+ * parallel. */
+typedef struct {
+  double x;
+  size_t i;
+} indexed;
+
+static int cmp_indexed(const void *a, const void *b)
+{
+  const indexed *p = a, *q = b;
+  if (p->x != q->x)
+    return p->x < q->x ? -1 : 1;
+  return (p->i > q->i) - (p->i < q->i);
+}
+
+START_TEST(test_sort_pairs_stable)
+{
+  size_t n = _i ? (size_t)3 << 20 : 1000;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  double *x = malloc(n * sizeof *x), *w = malloc(n * sizeof *w), *xs, *ws;
+  indexed *ref = malloc(n * sizeof *ref);
+  ck_assert(x && w && ref);
+  for (size_t i = 0; i < n; i++) {
+    /* few distinct values; zeros of both signs */
+    x[i] = round(gsl_ran_gaussian(r, 3.0)) * 0.25;
+    if (x[i] == 0.0 && i % 2)
+      x[i] = -0.0;
+    w[i] = (double)i;
+    ref[i] = (indexed){x[i], i};
+  }
+  qsort(ref, n, sizeof *ref, cmp_indexed);
+  ck_assert_int_eq(qrd_sort_pairs(x, w, n, &xs, &ws), QRD_OK);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_msg(xs[i] == ref[i].x, "x[%zu] = %g, want %g", i, xs[i], ref[i].x);
+    if (xs[i] != 0.0) /* the radix order puts -0 first; qsort ties them */
+      ck_assert_msg(ws[i] == (double)ref[i].i, "w[%zu] = %g, want %zu", i, ws[i], ref[i].i);
+    if (i > 0 && xs[i] == xs[i - 1] && signbit(xs[i]) == signbit(xs[i - 1]))
+      ck_assert_msg(ws[i] > ws[i - 1], "not stable at %zu", i);
+  }
+  free(xs);
+  free(ws);
+  free(x);
+  free(w);
+  free(ref);
+  gsl_rng_free(r);
+}
+END_TEST
+
 Suite *qrd_suite_mc(void)
 {
   Suite *s = suite_create("mc");
@@ -951,6 +1003,7 @@ Suite *qrd_suite_mc(void)
   tcase_set_timeout(tc, 120);
   tcase_add_loop_test(tc, test_sorted_brute, 0, 6);
   tcase_add_test(tc, test_sorted_threads);
+  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 2);
   tcase_add_test(tc, test_sorted_ties);
   tcase_add_test(tc, test_sorted_precision);
   tcase_add_test(tc, test_mc_lloyd_max);
