@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "io/h5probe.h"
 #include "io/h5read.h"
 
 /* Everything goes through io/h5read, whose calls libhdf5 cannot crash. */
@@ -74,10 +75,9 @@ static int read_array(const qrd_curve_file *f, const char *group, const char *na
   return qrd_h5read_doubles(f->data, obj, n, *out);
 }
 
-int qrd_curve_file_read(const qrd_curve_file *f, const char *panel, const char *curve,
-                        qrd_curve *out)
+static int read_now(const qrd_curve_file *f, const char *panel, const char *curve,
+                    qrd_curve *out)
 {
-  *out = (qrd_curve){0};
   char group[512];
   if (snprintf(group, sizeof group, "/%s/%s", panel, curve) >= (int)sizeof group)
     return qrd_error_set(QRD_EINVAL, "%s: curve name '%s/%s' too long", f->path, panel,
@@ -117,6 +117,28 @@ int qrd_curve_file_read(const qrd_curve_file *f, const char *panel, const char *
   }
   out->n = n;
   return QRD_OK;
+}
+
+typedef struct {
+  const qrd_curve_file *f;
+  const char *panel, *curve;
+  qrd_curve *out;
+} read_call;
+
+static int read_call_now(void *p)
+{
+  read_call *c = p;
+  return read_now(c->f, c->panel, c->curve, c->out);
+}
+
+/* One rehearsal (io/h5probe.h) for the whole curve instead of one per
+ * h5read call: a fork costs milliseconds. */
+int qrd_curve_file_read(const qrd_curve_file *f, const char *panel, const char *curve,
+                        qrd_curve *out)
+{
+  *out = (qrd_curve){0};
+  read_call c = {f, panel, curve, out};
+  return qrd_h5probe_call(f->path, NULL, read_call_now, &c);
 }
 
 int qrd_curve_file_attr(const qrd_curve_file *f, const char *name, double *out)

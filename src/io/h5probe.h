@@ -23,8 +23,6 @@
 
 #include <stdio.h>
 
-#include <hdf5.h>
-
 /* fn(ctx)'s status, after it ran in a child first; QRD_EIO with a detail
  * naming `path` when the child crashed or hung (fn then does not run
  * here); QRD_ENOTFOUND / QRD_EIO if `path` cannot be stat()ed; QRD_ENOMEM
@@ -41,19 +39,5 @@ void qrd_h5probe_limit_set(double base, double bytes_per_second);
 /* Forgets every file refused: the fuzz targets rewrite one path with a
  * new input faster than the clock that stamps a file's modification time. */
 void qrd_h5probe_forget(void);
-
-/* Lookups by listing, the way the readers list members anyway: unlike
- * H5Lexists, a missing parent is a plain "no".  Each returns 1 if the name
- * is there, 0 if not or if the listing fails. */
-
-/* A link `name` (one component) in group `group`. */
-int qrd_h5probe_has_link(hid_t group, const char *name);
-
-/* Every component of `path` ("/a/b" from the root, "a/b" from `loc`). */
-int qrd_h5probe_has_path(hid_t loc, const char *path);
-
-/* An attribute `name` of the object `obj` ("." for `loc` itself, "/" for
- * the root group). */
-int qrd_h5probe_has_attr(hid_t loc, const char *obj, const char *name);
 
 #endif

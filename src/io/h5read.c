@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include "core/error.h"
+#include "io/h5lookup.h"
 #include "io/h5probe.h"
 
 struct qrd_h5read {
@@ -86,7 +87,7 @@ void qrd_h5read_close(qrd_h5read *f)
 
 static int exists_now(const qrd_h5read *f, const char *obj)
 {
-  return qrd_h5probe_has_path(f->file, obj);
+  return qrd_h5lookup_path(f->file, obj);
 }
 
 static int exists_call(void *p)
@@ -371,7 +372,7 @@ static int attr_now(void *p)
   const qrd_h5read *f = c->f;
   const char *name = c->obj;
   double *out = c->out;
-  if (!qrd_h5probe_has_attr(f->file, ".", name))
+  if (!qrd_h5lookup_attr(f->file, ".", name))
     return qrd_error_set(QRD_ENOTFOUND, "%s: no root attribute '%s'", f->path, name);
   hid_t a = H5Aopen(f->file, name, H5P_DEFAULT);
   if (a < 0)

@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "io/blasinfo.h"
+#include "io/h5lookup.h"
 #include "io/h5probe.h"
 #include "io/version.h"
 
@@ -724,7 +725,7 @@ int qrd_results_panel(qrd_results *r, const char *panel, const char *title,
   if (st != QRD_OK)
     return st;
   h5_quiet();
-  if (qrd_h5probe_has_link(r->file, panel))
+  if (qrd_h5lookup_link(r->file, panel))
     return qrd_error_set(QRD_EINVAL, "%s: panel '%s' already exists", r->path,
                          panel);
   hid_t g = group_create(r->file, panel);
@@ -780,7 +781,7 @@ static int check_curve(const qrd_results *r, const char *panel,
       (st = check_finite(panel, curve, "y", n, y)) != QRD_OK ||
       (st = check_finite(panel, curve, "y_err", n, y_err)) != QRD_OK)
     return st;
-  if (!qrd_h5probe_has_link(r->file, panel))
+  if (!qrd_h5lookup_link(r->file, panel))
     return qrd_error_set(QRD_ENOTFOUND,
                          "%s: curve '%s' in panel '%s', which does not exist "
                          "(create it with qrd_results_panel first)",
@@ -841,7 +842,7 @@ int qrd_results_curve(qrd_results *r, const char *panel, const char *curve,
   hid_t pg = H5Gopen2(r->file, panel, H5P_DEFAULT);
   if (pg < 0)
     return h5_fail(r->path, "cannot open panel '/%s'", panel);
-  if (qrd_h5probe_has_link(pg, curve)) {
+  if (qrd_h5lookup_link(pg, curve)) {
     h5_close(H5Gclose, pg);
     return qrd_error_set(QRD_EINVAL, "%s: curve '%s' already exists", r->path,
                          obj);
@@ -1075,7 +1076,7 @@ static char *format_string(hid_t a, hid_t ftype)
 static int attr_text(hid_t loc, const char *name, const char *path,
                      const char *obj, char **out)
 {
-  hid_t a = qrd_h5probe_has_attr(loc, ".", name) ? H5Aopen(loc, name, H5P_DEFAULT)
+  hid_t a = qrd_h5lookup_attr(loc, ".", name) ? H5Aopen(loc, name, H5P_DEFAULT)
                                                 : H5I_INVALID_HID;
   hid_t t = a < 0 ? H5I_INVALID_HID : H5Aget_type(a);
   hid_t s = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
@@ -1147,7 +1148,7 @@ static void curve_free(curve_data *c)
  * dataset_checksums; files of other writers need not). */
 static int checksums_declared(hid_t loc)
 {
-  return qrd_h5probe_has_attr(loc, "/", "dataset_checksums");
+  return qrd_h5lookup_attr(loc, "/", "dataset_checksums");
 }
 
 /* Whether the stored bytes can hold what the dataset declares, for layouts
@@ -1171,7 +1172,7 @@ static int read_dataset(hid_t g, const char *name, const char *path,
                         const char *obj, size_t *n, double **out)
 {
   *out = NULL;
-  hid_t d = qrd_h5probe_has_link(g, name) ? H5Dopen2(g, name, H5P_DEFAULT) : H5I_INVALID_HID;
+  hid_t d = qrd_h5lookup_link(g, name) ? H5Dopen2(g, name, H5P_DEFAULT) : H5I_INVALID_HID;
   hid_t s = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
   hid_t t = d < 0 ? H5I_INVALID_HID : H5Dget_type(d);
   hid_t dcpl = d < 0 ? H5I_INVALID_HID : H5Dget_create_plist(d);
@@ -1221,15 +1222,15 @@ static int read_curve_data(hid_t g, const char *path, const char *obj,
 {
   size_t ny = 0, ne = 0;
   int st = attr_text(g, "label", path, obj, &c->label);
-  if (st == QRD_OK && qrd_h5probe_has_attr(g, ".", "params"))
+  if (st == QRD_OK && qrd_h5lookup_attr(g, ".", "params"))
     st = attr_text(g, "params", path, obj, &c->params);
-  if (st == QRD_OK && qrd_h5probe_has_attr(g, ".", "y_err"))
+  if (st == QRD_OK && qrd_h5lookup_attr(g, ".", "y_err"))
     st = attr_text(g, "y_err", path, obj, &c->meaning);
   if (st == QRD_OK)
     st = read_dataset(g, "x", path, obj, &c->n, &c->x);
   if (st == QRD_OK)
     st = read_dataset(g, "y", path, obj, &ny, &c->y);
-  if (st == QRD_OK && qrd_h5probe_has_link(g, "y_err"))
+  if (st == QRD_OK && qrd_h5lookup_link(g, "y_err"))
     st = read_dataset(g, "y_err", path, obj, &ne, &c->y_err);
   if (st == QRD_OK && (ny != c->n || (c->y_err != NULL && ne != c->n)))
     st = qrd_error_set(QRD_EIO, "%s: '%s': x, y and y_err differ in length",

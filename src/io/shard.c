@@ -12,6 +12,7 @@
 #include <hdf5_hl.h>
 
 #include "core/error.h"
+#include "io/h5lookup.h"
 #include "io/h5probe.h"
 #include "io/results.h"
 
@@ -246,7 +247,7 @@ static int get_string(hid_t file, const char *name, char **out)
   size_t size;
   hsize_t dims[1] = {0};
   int rank = -1;
-  if (!qrd_h5probe_has_attr(file, "/", name) || H5LTget_attribute_ndims(file, "/", name, &rank) < 0 ||
+  if (!qrd_h5lookup_attr(file, "/", name) || H5LTget_attribute_ndims(file, "/", name, &rank) < 0 ||
       H5LTget_attribute_info(file, "/", name, dims, &cls, &size) < 0 || cls != H5T_STRING)
     return -1;
   *out = malloc(size + 1);
@@ -267,8 +268,8 @@ static int get_header(hid_t file, qrd_shard_file *f)
       get_string(file, "config_path", &f->config_path) ||
       get_string(file, "out_path", &f->out_path) ||
       get_string(file, "git_commit", &f->commit) ||
-      !qrd_h5probe_has_attr(file, "/", "seed") || !qrd_h5probe_has_attr(file, "/", "shard") ||
-      !qrd_h5probe_has_attr(file, "/", "shards") ||
+      !qrd_h5lookup_attr(file, "/", "seed") || !qrd_h5lookup_attr(file, "/", "shard") ||
+      !qrd_h5lookup_attr(file, "/", "shards") ||
       H5LTget_attribute_ulong(file, "/", "seed", &seed) < 0 ||
       H5LTget_attribute_uint(file, "/", "shard", &f->shard) < 0 ||
       H5LTget_attribute_uint(file, "/", "shards", &f->shards) < 0)
@@ -280,7 +281,7 @@ static int get_header(hid_t file, qrd_shard_file *f)
 /* Whether non-empty dataset `name` lacks the checksum the file declares. */
 static int checksum_missing(hid_t file, const char *name, hsize_t n)
 {
-  if (n == 0 || !qrd_h5probe_has_attr(file, "/", "dataset_checksums"))
+  if (n == 0 || !qrd_h5lookup_attr(file, "/", "dataset_checksums"))
     return 0;
   hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
   hid_t dcpl = d < 0 ? H5I_INVALID_HID : H5Dget_create_plist(d);
@@ -301,7 +302,7 @@ static int get_length(hid_t file, const char *name, size_t *n)
   hsize_t dims[1];
   H5T_class_t cls;
   size_t size;
-  if (!qrd_h5probe_has_path(file, name) || H5LTget_dataset_ndims(file, name, &rank) < 0 ||
+  if (!qrd_h5lookup_path(file, name) || H5LTget_dataset_ndims(file, name, &rank) < 0 ||
       rank != 1 ||
       H5LTget_dataset_info(file, name, dims, &cls, &size) < 0 || cls != H5T_INTEGER ||
       dims[0] > ((hsize_t)1 << 40) / 8 || checksum_missing(file, name, dims[0]))

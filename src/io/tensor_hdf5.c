@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "io/h5probe.h"
 #include "io/h5read.h"
 #include "io/tensor.h"
 
@@ -61,7 +62,7 @@ static int add(const char *name, void *ctx)
   return QRD_OK;
 }
 
-static int list(const char *path, qrd_tensor_info **info, size_t *n)
+static int list_now(const char *path, qrd_tensor_info **info, size_t *n)
 {
   qrd_h5read *f;
   int st = qrd_h5read_open(path, &f);
@@ -79,7 +80,7 @@ static int list(const char *path, qrd_tensor_info **info, size_t *n)
   return QRD_OK;
 }
 
-static int read(const char *path, const qrd_tensor_info *t, double *out)
+static int read_now(const char *path, const qrd_tensor_info *t, double *out)
 {
   qrd_h5read *f;
   int st = qrd_h5read_open(path, &f);
@@ -88,6 +89,41 @@ static int read(const char *path, const qrd_tensor_info *t, double *out)
   st = qrd_h5read_doubles(f, t->name, (size_t)t->count, out);
   qrd_h5read_close(f);
   return st;
+}
+
+/* One rehearsal (io/h5probe.h) for a whole listing or read instead of one
+ * per h5read call: a fork costs milliseconds, and a model has hundreds of
+ * tensors. */
+typedef struct {
+  const char *path;
+  qrd_tensor_info **info;
+  size_t *n;
+  const qrd_tensor_info *t;
+  double *out;
+} call;
+
+static int list_call(void *p)
+{
+  call *c = p;
+  return list_now(c->path, c->info, c->n);
+}
+
+static int list(const char *path, qrd_tensor_info **info, size_t *n)
+{
+  call c = {.path = path, .info = info, .n = n};
+  return qrd_h5probe_call(path, NULL, list_call, &c);
+}
+
+static int read_call(void *p)
+{
+  call *c = p;
+  return read_now(c->path, c->t, c->out);
+}
+
+static int read(const char *path, const qrd_tensor_info *t, double *out)
+{
+  call c = {.path = path, .t = t, .out = out};
+  return qrd_h5probe_call(path, NULL, read_call, &c);
 }
 
 const qrd_tensor_reader qrd_tensor_reader_hdf5 = {
