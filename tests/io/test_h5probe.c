@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "io/curve_read.h"
+#include "io/h5lookup.h"
 #include "io/h5probe.h"
 #include "io/h5read.h"
 #include "io/results.h"
@@ -182,21 +183,21 @@ static void lookups_agree(int latest)
     snprintf(name, sizeof name, "d%02d", i);
     int want = H5Lexists(g, name, H5P_DEFAULT) > 0;
     ck_assert_int_eq(want, i % 2 == 0 && i < 20);
-    ck_assert_int_eq(qrd_h5probe_has_link(g, name), want);
-    ck_assert_int_eq(qrd_h5probe_has_attr(f, "g", name), H5Aexists(g, name) > 0);
+    ck_assert_int_eq(qrd_h5lookup_link(g, name), want);
+    ck_assert_int_eq(qrd_h5lookup_attr(f, "g", name), H5Aexists(g, name) > 0);
     char full[64];
     snprintf(full, sizeof full, "/g/%s", name);
-    ck_assert_int_eq(qrd_h5probe_has_path(f, full), want);
-    ck_assert_int_eq(qrd_h5probe_has_path(f, full + 1), want);
-    ck_assert_int_eq(qrd_h5probe_has_path(g, name), want);
+    ck_assert_int_eq(qrd_h5lookup_path(f, full), want);
+    ck_assert_int_eq(qrd_h5lookup_path(f, full + 1), want);
+    ck_assert_int_eq(qrd_h5lookup_path(g, name), want);
     snprintf(full, sizeof full, "/h/%s", name);
-    ck_assert_int_eq(qrd_h5probe_has_path(f, full), 0);
+    ck_assert_int_eq(qrd_h5lookup_path(f, full), 0);
   }
-  ck_assert_int_eq(qrd_h5probe_has_path(f, "/"), 1);
-  ck_assert_int_eq(qrd_h5probe_has_path(f, "//g//"), 1);
-  ck_assert_int_eq(qrd_h5probe_has_path(f, "/g/d00/x"), 0); /* below a dataset */
-  ck_assert_int_eq(qrd_h5probe_has_attr(f, "/", "d00"), 0);
-  ck_assert_int_eq(qrd_h5probe_has_attr(g, ".", "d02"), 1);
+  ck_assert_int_eq(qrd_h5lookup_path(f, "/"), 1);
+  ck_assert_int_eq(qrd_h5lookup_path(f, "//g//"), 1);
+  ck_assert_int_eq(qrd_h5lookup_path(f, "/g/d00/x"), 0); /* below a dataset */
+  ck_assert_int_eq(qrd_h5lookup_attr(f, "/", "d00"), 0);
+  ck_assert_int_eq(qrd_h5lookup_attr(g, ".", "d02"), 1);
   H5Gclose(g);
   H5Fclose(f);
   H5Pclose(fapl);
