@@ -184,12 +184,25 @@ static int run(qrd_ecsq *w, double tol, size_t *work)
  * iterations: an edge update only corrects each cell locally, so a change
  * of scale spreads one cell per iteration.  H is a deterministic function
  * of lambda. */
+/* The root search asks for some multipliers twice (the bracket's ends
+ * again, the root once more for its codebook): each converged design is
+ * kept, and a repeated multiplier costs nothing.  Bit-identical to
+ * converging again, which starts from the same uniform cells. */
+#define MEMO_MAX 64
+
+typedef struct {
+  double log_lambda, excess;
+  qrd_codebook *cb;
+} converged;
+
 struct rate_params {
   const qrd_dist *d;
   qrd_ecsq *w;
   double rate;
   int status;
   size_t work; /* cell updates so far */
+  size_t memo_n;
+  converged memo[MEMO_MAX];
 };
 
 static double step_for_lambda(double lambda) { return sqrt(6.0 * lambda / M_LN2); }
@@ -210,18 +223,6 @@ static int converge(struct rate_params *p, double lambda)
   return st;
 }
 
-static double entropy_excess(double log_lambda, void *params)
-{
-  struct rate_params *p = params;
-  int st = converge(p, exp(log_lambda));
-  if (st) {
-    if (!p->status)
-      p->status = st;
-    return NAN;
-  }
-  return qrd_entropy_bits(p->w->prob, p->w->cb->n) - p->rate;
-}
-
 static qrd_codebook *copy_result(const qrd_ecsq *w)
 {
   qrd_codebook *c = qrd_codebook_alloc(w->cb->n);
@@ -230,6 +231,35 @@ static qrd_codebook *copy_result(const qrd_ecsq *w)
     memcpy(c->edge, w->cb->edge, (c->n + 1) * sizeof *c->edge);
   }
   return c;
+}
+
+static size_t memo_find(const struct rate_params *p, double log_lambda)
+{
+  size_t i = 0;
+  while (i < p->memo_n && p->memo[i].log_lambda != log_lambda)
+    i++;
+  return i;
+}
+
+static double entropy_excess(double log_lambda, void *params)
+{
+  struct rate_params *p = params;
+  size_t i = memo_find(p, log_lambda);
+  if (i < p->memo_n)
+    return p->memo[i].excess;
+  int st = converge(p, exp(log_lambda));
+  if (st) {
+    if (!p->status)
+      p->status = st;
+    return NAN;
+  }
+  double excess = qrd_entropy_bits(p->w->prob, p->w->cb->n) - p->rate;
+  if (p->memo_n < MEMO_MAX) {
+    qrd_codebook *cb = copy_result(p->w);
+    if (cb)
+      p->memo[p->memo_n++] = (converged){log_lambda, excess, cb};
+  }
+  return excess;
 }
 
 static int design(const qrd_dist *d, const double *th, double rate,
@@ -247,8 +277,15 @@ static int design(const qrd_dist *d, const double *th, double rate,
     entropy_excess(log_lambda, &p);
   if (!st)
     st = p.status;
-  if (!st && !(*out = copy_result(p.w)))
+  size_t i = st ? p.memo_n : memo_find(&p, log_lambda);
+  if (i < p.memo_n) {
+    *out = p.memo[i].cb;
+    p.memo[i].cb = NULL;
+  } else if (!st && !(*out = copy_result(p.w))) {
     st = qrd_error_set(QRD_ENOMEM, "ecsq codebook");
+  }
+  for (size_t k = 0; k < p.memo_n; k++)
+    qrd_codebook_free(p.memo[k].cb);
   qrd_ecsq_free(p.w);
   return st;
 }
