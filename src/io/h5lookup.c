@@ -8,22 +8,26 @@ typedef struct {
   int found;
 } lookup;
 
+/* Stops the iteration (1) at `name`. */
+static herr_t match(const char *name, void *p)
+{
+  lookup *l = p;
+  l->found = strcmp(name, l->name) == 0;
+  return l->found;
+}
+
 static herr_t match_link(hid_t g, const char *name, const H5L_info_t *info, void *p)
 {
   (void)g;
   (void)info;
-  lookup *l = p;
-  l->found = strcmp(name, l->name) == 0;
-  return l->found;
+  return match(name, p);
 }
 
 static herr_t match_attr(hid_t obj, const char *name, const H5A_info_t *info, void *p)
 {
   (void)obj;
   (void)info;
-  lookup *l = p;
-  l->found = strcmp(name, l->name) == 0;
-  return l->found;
+  return match(name, p);
 }
 
 int qrd_h5lookup_link(hid_t group, const char *name)

@@ -268,8 +268,6 @@ static int get_header(hid_t file, qrd_shard_file *f)
       get_string(file, "config_path", &f->config_path) ||
       get_string(file, "out_path", &f->out_path) ||
       get_string(file, "git_commit", &f->commit) ||
-      !qrd_h5lookup_attr(file, "/", "seed") || !qrd_h5lookup_attr(file, "/", "shard") ||
-      !qrd_h5lookup_attr(file, "/", "shards") ||
       H5LTget_attribute_ulong(file, "/", "seed", &seed) < 0 ||
       H5LTget_attribute_uint(file, "/", "shard", &f->shard) < 0 ||
       H5LTget_attribute_uint(file, "/", "shards", &f->shards) < 0)
@@ -302,8 +300,7 @@ static int get_length(hid_t file, const char *name, size_t *n)
   hsize_t dims[1];
   H5T_class_t cls;
   size_t size;
-  if (!qrd_h5lookup_path(file, name) || H5LTget_dataset_ndims(file, name, &rank) < 0 ||
-      rank != 1 ||
+  if (H5LTget_dataset_ndims(file, name, &rank) < 0 || rank != 1 ||
       H5LTget_dataset_info(file, name, dims, &cls, &size) < 0 || cls != H5T_INTEGER ||
       dims[0] > ((hsize_t)1 << 40) / 8 || checksum_missing(file, name, dims[0]))
     return -1;
