@@ -49,6 +49,13 @@ int qrd_fuzz_status(int st, const char *what);
 void qrd_fuzz_hdf5_setup(void);
 /* Aborts with `what` when cond is false. */
 void qrd_fuzz_assert(int cond, const char *what);
+/* body(path), rehearsed as a whole (io/h5probe.h) when the environment
+ * has QRD_FUZZ_WHOLE=1: one fork per input instead of one per reader
+ * operation, for the mutating runs of the HDF5 targets (tests/fuzz/run.sh);
+ * the readers' own rehearsals inside it then run directly.  A finding of
+ * the harness in the child is a finding.  Without it, body(path) as qrd
+ * runs its readers (the Check suite and the ASan replay of the corpus). */
+int qrd_fuzz_rehearsed(const char *path, int (*body)(const char *path));
 /* The tensor file at path (written from the input): open, list, find and
  * read every tensor (up to a bound), as matrix rows where it is one. */
 int qrd_fuzz_tensor_file(const char *path);

@@ -37,11 +37,8 @@ static void list(hid_t file, const char *group, names *l)
   H5Literate_by_name(file, group, H5_INDEX_NAME, H5_ITER_INC, NULL, collect, l, H5P_DEFAULT);
 }
 
-int qrd_fuzz_curve(const uint8_t *data, size_t size)
+static int read_curves(const char *path)
 {
-  char path[256];
-  qrd_fuzz_hdf5_setup();
-  qrd_fuzz_write("curves.h5", data, size, path, sizeof path);
   qrd_error_clear();
   qrd_curve_file *f;
   if (qrd_fuzz_status(qrd_curve_file_open(path, &f), "qrd_curve_file_open"))
@@ -77,6 +74,14 @@ int qrd_fuzz_curve(const uint8_t *data, size_t size)
       QRD_OK)
     qrd_curve_free(&cv);
   return 0;
+}
+
+int qrd_fuzz_curve(const uint8_t *data, size_t size)
+{
+  char path[256];
+  qrd_fuzz_hdf5_setup();
+  qrd_fuzz_write("curves.h5", data, size, path, sizeof path);
+  return qrd_fuzz_rehearsed(path, read_curves);
 }
 
 QRD_FUZZ_MAIN(curve)

@@ -41,11 +41,8 @@ static void direct(const char *path)
   qrd_h5read_close(f);
 }
 
-int qrd_fuzz_h5cov(const uint8_t *data, size_t size)
+static int read_cov(const char *path)
 {
-  char path[256];
-  qrd_fuzz_hdf5_setup();
-  qrd_fuzz_write("sigma.h5", data, size, path, sizeof path);
   qrd_error_clear();
   qrd_cov c;
   size_t n;
@@ -67,6 +64,14 @@ int qrd_fuzz_h5cov(const uint8_t *data, size_t size)
   }
   direct(path);
   return 0;
+}
+
+int qrd_fuzz_h5cov(const uint8_t *data, size_t size)
+{
+  char path[256];
+  qrd_fuzz_hdf5_setup();
+  qrd_fuzz_write("sigma.h5", data, size, path, sizeof path);
+  return qrd_fuzz_rehearsed(path, read_cov);
 }
 
 QRD_FUZZ_MAIN(h5cov)

@@ -5,7 +5,10 @@
 # crashing ones in $FUZZ_BUILD/crashes/NAME/; $FUZZ_JOBS targets at a time
 # (default: the number of cores).  The targets of $FUZZ_UB_TARGETS mutate
 # in their UBSan-only build ($FUZZ_BUILD/ub/fuzz-NAME) and then every input
-# of their corpus runs once through the ASan+UBSan build.  Then prints one line per target
+# of their corpus runs once through the ASan+UBSan build.  While they mutate,
+# QRD_FUZZ_WHOLE=1 rehearses each input as a whole (tests/fuzz/fuzz.h: one
+# fork per input, not one per reader operation); the replay runs the
+# readers as qrd does, each operation rehearsed on its own.  Then prints one line per target
 # (executions, execs/s, corpus size, crashes) and exits 1 when any target
 # crashed.  Extra libFuzzer options: FUZZ_OPTIONS.  Called by `make fuzz`
 # (tests/fuzz/fuzz.mk).
@@ -38,9 +41,10 @@ one() {
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=tests/fuzz/lsan.supp:print_suppressions=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:allow_user_segv_handler=1} \
   fuzzer=$bin
-  case " ${FUZZ_UB_TARGETS:-} " in *" $t "*) fuzzer=$build/ub/fuzz-$t ;; esac
+  whole=0
+  case " ${FUZZ_UB_TARGETS:-} " in *" $t "*) fuzzer=$build/ub/fuzz-$t whole=1 ;; esac
   [ -x "$fuzzer" ] || { echo "fuzz: $fuzzer not built" >&2; printf '%s\t0\t0\t0\t1\tnot built\n' "$t" >"$line"; return; }
-  "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  QRD_FUZZ_WHOLE=$whole "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
     -print_final_stats=1 -artifact_prefix="$build/crashes/$t/" ${FUZZ_OPTIONS:-} \
     $dirs >"$log" 2>&1
   rc=$?

@@ -5,6 +5,7 @@
  * check aborts, which Check reports as this test's failure).  Runs from
  * the repository root, like the other suites. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,15 +73,45 @@ static size_t replay(const char *dir, entry fn)
   return done;
 }
 
-START_TEST(test_replay)
+static void replay_all(const char *name, entry fn)
 {
-  const char *name = TARGETS[_i].name;
   char dir[256];
   snprintf(dir, sizeof dir, "tests/fuzz/corpus/%s", name);
-  size_t seeds = replay(dir, TARGETS[_i].fn);
+  size_t seeds = replay(dir, fn);
   ck_assert_msg(seeds > 0, "%s: no seed corpus (run from the repository root)", dir);
   snprintf(dir, sizeof dir, "tests/fuzz/regress/%s", name);
-  replay(dir, TARGETS[_i].fn);
+  replay(dir, fn);
+}
+
+START_TEST(test_replay)
+{
+  replay_all(TARGETS[_i].name, TARGETS[_i].fn);
+}
+END_TEST
+
+/* The same inputs as the mutating runs of make fuzz feed them: each HDF5
+ * input rehearsed as a whole (tests/fuzz/fuzz.h). */
+START_TEST(test_replay_whole)
+{
+  ck_assert_int_eq(setenv("QRD_FUZZ_WHOLE", "1", 1), 0);
+  replay_all(TARGETS[_i].name, TARGETS[_i].fn);
+  unsetenv("QRD_FUZZ_WHOLE");
+}
+END_TEST
+
+/* A failed check in the rehearsal's child is the fuzzer's finding, not a
+ * refusal of the input: the parent aborts with it. */
+static int failing_check(const char *path)
+{
+  (void)path;
+  qrd_fuzz_assert(0, "a failed check (expected by test_finding_in_child)");
+  return 0;
+}
+
+START_TEST(test_finding_in_child)
+{
+  ck_assert_int_eq(setenv("QRD_FUZZ_WHOLE", "1", 1), 0);
+  qrd_fuzz_rehearsed("tests/fuzz/fuzz.h", failing_check);
 }
 END_TEST
 
@@ -99,7 +130,9 @@ Suite *qrd_suite_fuzz_regress(void)
   TCase *tc = tcase_create("replay");
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_loop_test(tc, test_replay, 0, (int)N_TARGETS);
+  tcase_add_loop_test(tc, test_replay_whole, 0, (int)N_TARGETS);
   tcase_add_loop_test(tc, test_trivial, 0, (int)N_TARGETS);
+  tcase_add_test_raise_signal(tc, test_finding_in_child, SIGABRT);
   suite_add_tcase(s, tc);
   return s;
 }
