@@ -319,6 +319,56 @@ START_TEST(test_pass_gain_split)
 }
 END_TEST
 
+/* Batches evaluated in lockstep, several to a thread, give the bits each
+ * gives evaluated alone (a pass over just its blocks): small codes (a
+ * compare per edge) and large ones (the cell table), plain and split
+ * sums, gains, absmax and signmax, an all-zero block, batches of unequal
+ * length. */
+START_TEST(test_pass_lanes_exact)
+{
+  size_t block = 32, nb = 11, n = block * 1003;
+  double *x = sample("student-t:nu=5", 6, n);
+  for (size_t i = 5 * block; i < 6 * block; i++)
+    x[i] = 0.0;
+  qrd_element *e[2];
+  ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
+  ck_assert_int_eq(qrd_element_int(7.0, 0, &e[1]), QRD_OK);
+  const char *scaling[] = {"absmax:32", "signmax:32"};
+  double gain[11];
+  for (size_t k = 0; k < nb; k++)
+    gain[k] = 0.75 + 0.05 * (double)k;
+  for (int c = 0; c < 4; c++) {
+    qrd_scaling sc;
+    ck_assert_int_eq(qrd_scaling_parse(scaling[c % 2], "e8m3", &sc), QRD_OK);
+    qrd_block_direct f[2];
+    for (int j = 0; j < 2; j++)
+      ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
+    qrd_block_pass p = {.block = block, .n_batches = nb, .gain = c < 2 ? gain : NULL,
+                        .split_sum = c % 2};
+    double sse[22], x2[11];
+    ck_assert_int_eq(qrd_block_pass_run(x, n, &p, f, 2, sse, x2), QRD_OK);
+    for (size_t k = 0; k < nb; k++) {
+      size_t first, last;
+      qrd_block_pass_range(&p, n, k, &first, &last);
+      qrd_block_pass alone = {.block = block, .n_batches = 1, .gain = p.gain ? &gain[k] : NULL,
+                              .split_sum = p.split_sum};
+      double sse1[2], x21;
+      ck_assert_int_eq(qrd_block_pass_run(x + first * block, (last - first) * block, &alone, f,
+                                          2, sse1, &x21), QRD_OK);
+      ck_assert_msg(x2[k] == x21, "batch %zu: x2 %.17g alone %.17g", k, x2[k], x21);
+      for (int j = 0; j < 2; j++)
+        ck_assert_msg(sse[k * 2 + j] == sse1[j], "case %d batch %zu code %d: %.17g alone %.17g",
+                      c, k, j, sse[k * 2 + j], sse1[j]);
+    }
+    for (int j = 0; j < 2; j++)
+      qrd_block_direct_free(&f[j]);
+  }
+  for (int j = 0; j < 2; j++)
+    qrd_element_free(e[j]);
+  free(x);
+}
+END_TEST
+
 /* The grouped jackknife against its definition written out: each
  * delete-one value recomputed from the batch sums. */
 START_TEST(test_jackknife_groups)
@@ -498,6 +548,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_from_normalised);
   tcase_add_test(tc, test_direct_matches_sorted);
   tcase_add_test(tc, test_pass_gain_split);
+  tcase_add_test(tc, test_pass_lanes_exact);
   tcase_add_test(tc, test_jackknife_groups);
   tcase_add_test(tc, test_code_sums);
   tcase_add_test(tc, test_code_estimate);
