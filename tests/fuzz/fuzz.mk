@@ -24,10 +24,12 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= $(shell nproc)
 FUZZ_SAN ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined
-# Targets on HDF5 files: every input costs a fork (io/h5probe.h), and under
-# ASan the fork and its copy-on-write faults make that 50 ms.  They mutate
-# in a build with UBSan only ($(FUZZ_BUILD)/ub/), and run.sh then replays
-# every input of their corpus through the ASan+UBSan build.  Targets bind
+# Targets on HDF5 files: every reader operation costs a fork
+# (io/h5probe.h), and under ASan the fork and its copy-on-write faults make
+# that 50 ms.  They mutate in a build with UBSan only ($(FUZZ_BUILD)/ub/),
+# each input rehearsed as a whole (QRD_FUZZ_WHOLE=1, tests/fuzz/fuzz.h),
+# and run.sh then replays every input of their corpus through the
+# ASan+UBSan build, each operation rehearsed as qrd does.  Targets bind
 # their symbols at start (-z now), or each probe's child looks up the HDF5
 # functions only it calls again.
 FUZZ_UB_TARGETS := curve export h5cov tensor_hdf5
