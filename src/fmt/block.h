@@ -159,11 +159,12 @@ int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *trai
 /* ---- one-pass evaluation (fmt/block_direct.c) ----
  * For sweeps where every point normalises differently (block sizes) and
  * evaluates few formats: element e under an absmax or signmax scaling.
- * A code of at most QRD_BLOCK_DIRECT_SMALL levels finds a value's cell by
- * counting the inner edges below it, branch-free and vectorised (AVX-512,
- * AVX2 or SSE2, chosen at run time); a larger one looks it up in a
- * qrd_codebook_table.  Both give the cell of qrd_codebook_cell (ties to the
- * lower index), so the results are the same either way. */
+ * A code of at most QRD_BLOCK_DIRECT_SMALL levels picks a value's level by
+ * a compare and a select per inner edge (the last edge below it decides),
+ * branch-free and vectorised (AVX-512, AVX2 or SSE2, chosen at run time);
+ * a larger one looks its cell up in a qrd_codebook_table.  Both give the
+ * cell of qrd_codebook_cell (ties to the lower index), so the results are
+ * the same either way. */
 #define QRD_BLOCK_DIRECT_SMALL 32
 typedef struct {
   qrd_scaling_kind kind;      /* QRD_SCALING_ABSMAX or QRD_SCALING_SIGNMAX */
@@ -199,8 +200,9 @@ void qrd_block_pass_range(const qrd_block_pass *p, size_t n, size_t k, size_t *f
 
 /* Per batch k of p: sse[k * nf + j] <- the weight-domain squared error of
  * format f[j], x2[k] <- the sum of squared (rescaled) values.  Batches run
- * in parallel, each summed in order into its own slots, so the sums do
- * not depend on the thread count. */
+ * in parallel, four at a time per thread in lockstep, each summed in order
+ * into its own slots, so the sums depend neither on the thread count nor
+ * on which batches share a thread. */
 int qrd_block_pass_run(const double *x, size_t n, const qrd_block_pass *p,
                        const qrd_block_direct *f, size_t nf, double *sse, double *x2);
 
