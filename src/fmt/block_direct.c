@@ -149,16 +149,24 @@ static double small_block_sum(const double *x, size_t block, const qrd_block_dir
 
 /* Weight-domain squared error of one block of x g (g the batch's gain)
  * whose extreme (first largest |x|, signed) is ext. */
-static double direct_block_sse(const double *x, size_t block, const qrd_block_direct *f,
-                               double ext, double g, int split_sum)
+/* The quantised scale of a block whose extreme is ext under gain g, and
+ * *inv = g / s: x times g/s is within an ulp of x g / s (exact for
+ * power-of-two scales and gains) and cheaper than a division per element.
+ * s = 0 for an all-zero block (then *inv is infinite and unused). */
+static inline double block_scale(const qrd_block_direct *f, double ext, double g, double *inv)
 {
   double raw = (f->kind == QRD_SCALING_SIGNMAX ? ext : fabs(ext)) * g / f->divisor;
   double s = qrd_scale_quantise(&f->scale, raw);
+  *inv = g / s;
+  return s;
+}
+
+static double direct_block_sse(const double *x, size_t block, const qrd_block_direct *f,
+                               double ext, double g, int split_sum)
+{
+  double inv, s = block_scale(f, ext, g, &inv), e0 = 0.0, e1 = 0.0;
   if (s == 0.0) /* an all-zero block: exact zeros */
     return 0.0;
-  /* x times g/s is within an ulp of x g / s (exact for power-of-two
-   * scales and gains); and cheaper than a division per element */
-  double inv = g / s, e0 = 0.0, e1 = 0.0;
   if (f->n <= QRD_BLOCK_DIRECT_SMALL)
     return s * s * small_block_sum(x, block, f, inv, split_sum);
   size_t i = 0;
@@ -250,10 +258,7 @@ static void lockstep_small_sse(const lockstep *l, size_t block, const qrd_block_
   double s[LANES], inv[LANES], e0[LANES], e1[LANES], d2[LANES][CHUNK];
 #pragma GCC unroll 4
   for (int q = 0; q < LANES; q++) {
-    double raw = (f->kind == QRD_SCALING_SIGNMAX ? l->ext[q] : fabs(l->ext[q])) * l->g[q] /
-                 f->divisor;
-    s[q] = qrd_scale_quantise(&f->scale, raw);
-    inv[q] = l->g[q] / s[q];
+    s[q] = block_scale(f, l->ext[q], l->g[q], &inv[q]);
     e0[q] = e1[q] = 0.0;
   }
   for (size_t b = 0; b < block; b += CHUNK) {

@@ -44,18 +44,18 @@ char *qrd_fuzz_string(const uint8_t *data, size_t size);
 /* Aborts unless st is a status of core/error.h with a detail when it is an
  * error (and clears the detail); returns st. */
 int qrd_fuzz_status(int st, const char *what);
-/* Once per process before HDF5 is used: free lists that keep what a file
- * open allocates (speed), no error stack on stderr. */
-void qrd_fuzz_hdf5_setup(void);
 /* Aborts with `what` when cond is false. */
 void qrd_fuzz_assert(int cond, const char *what);
-/* body(path), rehearsed as a whole (io/h5probe.h) when the environment
- * has QRD_FUZZ_WHOLE=1: one fork per input instead of one per reader
- * operation, for the mutating runs of the HDF5 targets (tests/fuzz/run.sh);
- * the readers' own rehearsals inside it then run directly.  A finding of
- * the harness in the child is a finding.  Without it, body(path) as qrd
- * runs its readers (the Check suite and the ASan replay of the corpus). */
-int qrd_fuzz_rehearsed(const char *path, int (*body)(const char *path));
+/* An HDF5 target's input: HDF5 set up, the input written to
+ * qrd_fuzz_dir()/name, then body(path) — rehearsed as a whole
+ * (io/h5probe.h) when the environment has QRD_FUZZ_WHOLE=1: one fork per
+ * input instead of one per reader operation, for the mutating runs of
+ * make fuzz (tests/fuzz/run.sh); the readers' own rehearsals inside it
+ * then run directly, and a failed check of the harness in the child is
+ * still a finding.  Without it, body(path) as qrd runs its readers (the
+ * Check suite and the ASan replay of the corpus). */
+int qrd_fuzz_hdf5_input(const char *name, const uint8_t *data, size_t size,
+                        int (*body)(const char *path));
 /* The tensor file at path (written from the input): open, list, find and
  * read every tensor (up to a bound), as matrix rows where it is one. */
 int qrd_fuzz_tensor_file(const char *path);

@@ -78,10 +78,7 @@ static int read_curves(const char *path)
 
 int qrd_fuzz_curve(const uint8_t *data, size_t size)
 {
-  char path[256];
-  qrd_fuzz_hdf5_setup();
-  qrd_fuzz_write("curves.h5", data, size, path, sizeof path);
-  return qrd_fuzz_rehearsed(path, read_curves);
+  return qrd_fuzz_hdf5_input("curves.h5", data, size, read_curves);
 }
 
 QRD_FUZZ_MAIN(curve)

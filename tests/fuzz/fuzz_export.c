@@ -41,10 +41,7 @@ static int export_all(const char *path)
 
 int qrd_fuzz_export(const uint8_t *data, size_t size)
 {
-  char path[256];
-  qrd_fuzz_hdf5_setup();
-  qrd_fuzz_write("results.h5", data, size, path, sizeof path);
-  return qrd_fuzz_rehearsed(path, export_all);
+  return qrd_fuzz_hdf5_input("results.h5", data, size, export_all);
 }
 
 QRD_FUZZ_MAIN(export)

@@ -68,10 +68,7 @@ static int read_cov(const char *path)
 
 int qrd_fuzz_h5cov(const uint8_t *data, size_t size)
 {
-  char path[256];
-  qrd_fuzz_hdf5_setup();
-  qrd_fuzz_write("sigma.h5", data, size, path, sizeof path);
-  return qrd_fuzz_rehearsed(path, read_cov);
+  return qrd_fuzz_hdf5_input("sigma.h5", data, size, read_cov);
 }
 
 QRD_FUZZ_MAIN(h5cov)

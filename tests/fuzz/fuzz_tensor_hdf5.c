@@ -4,10 +4,7 @@
 
 int qrd_fuzz_tensor_hdf5(const uint8_t *data, size_t size)
 {
-  char path[256];
-  qrd_fuzz_hdf5_setup();
-  qrd_fuzz_write("weights.h5", data, size, path, sizeof path);
-  return qrd_fuzz_rehearsed(path, qrd_fuzz_tensor_file);
+  return qrd_fuzz_hdf5_input("weights.h5", data, size, qrd_fuzz_tensor_file);
 }
 
 QRD_FUZZ_MAIN(tensor_hdf5)

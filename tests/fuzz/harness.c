@@ -88,7 +88,7 @@ char *qrd_fuzz_string(const uint8_t *data, size_t size)
   return s;
 }
 
-/* A finding made in the child of qrd_fuzz_rehearsed() must reach the
+/* A finding made in the child of rehearsed() must reach the
  * fuzzer, which sees only the parent (the child's death alone reads as
  * libhdf5 refusing the file): the child leaves its message in a page it
  * shares with the parent. */
@@ -127,7 +127,7 @@ static int run_whole(void *p)
   return QRD_OK;
 }
 
-int qrd_fuzz_rehearsed(const char *path, int (*body)(const char *path))
+static int rehearsed(const char *path, int (*body)(const char *path))
 {
   const char *env = getenv("QRD_FUZZ_WHOLE");
   if (!env || strcmp(env, "1") != 0)
@@ -154,7 +154,9 @@ int qrd_fuzz_rehearsed(const char *path, int (*body)(const char *path))
   return w.ret;
 }
 
-void qrd_fuzz_hdf5_setup(void)
+/* Once per process before HDF5 is used: free lists that keep what a file
+ * open allocates (speed), no error stack on stderr. */
+static void hdf5_setup(void)
 {
   static int done;
   if (done++)
@@ -166,6 +168,16 @@ void qrd_fuzz_hdf5_setup(void)
   H5set_free_list_limits(-1, -1, -1, -1, -1, -1);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
+
+int qrd_fuzz_hdf5_input(const char *name, const uint8_t *data, size_t size,
+                        int (*body)(const char *path))
+{
+  char path[256];
+  hdf5_setup();
+  qrd_fuzz_write(name, data, size, path, sizeof path);
+  return rehearsed(path, body);
+}
+
 
 int qrd_fuzz_status(int st, const char *what)
 {

@@ -111,7 +111,7 @@ static int failing_check(const char *path)
 START_TEST(test_finding_in_child)
 {
   ck_assert_int_eq(setenv("QRD_FUZZ_WHOLE", "1", 1), 0);
-  qrd_fuzz_rehearsed("tests/fuzz/fuzz.h", failing_check);
+  qrd_fuzz_hdf5_input("finding.h5", (const uint8_t *)"", 0, failing_check);
 }
 END_TEST
 
