@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "harness/curve.h"
@@ -186,12 +187,12 @@ static int prepare_column(qrd_driver *drv, const setup *s, size_t d, panel_data 
 {
   double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
   double *xt = qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples);
-  double *w = malloc(s->samples * sizeof *w);
+  double *w = qrd_big_alloc(s->samples, sizeof *w);
   int st = x && xt && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "samples");
   for (int row = 0; !st && row < N_ROWS; row++) {
     panel_data *pd = &p[row * s->n_dist + d];
     /* the evaluation values are only needed sorted: y is scratch */
-    if (!(pd->train_y = malloc(s->samples * sizeof *pd->train_y)))
+    if (!(pd->train_y = qrd_big_alloc(s->samples, sizeof *pd->train_y)))
       st = qrd_error_set(QRD_ENOMEM, "samples");
     if (!st)
       st = normalise(s, row, &s->src[d].dist, x, pd->train_y, w, &pd->eval);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "mc/entropy.h"
@@ -87,7 +88,7 @@ static int mark_outliers(const double *x, size_t n, size_t k, unsigned char *mar
   memset(mark, 0, n);
   if (k == 0)
     return QRD_OK;
-  double *a = malloc(n * sizeof *a);
+  double *a = qrd_big_alloc(n, sizeof *a);
   if (!a)
     return qrd_error_set(QRD_ENOMEM, "outlier selection");
   for (size_t i = 0; i < n; i++)
@@ -227,7 +228,8 @@ static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
   char error[QRD_BLOCK_BATCHES][256];
 #pragma omp parallel
   {
-    double *y = malloc(per * nz->block * sizeof *y), *w = malloc(per * nz->block * sizeof *w);
+    double *y = qrd_big_alloc(per * nz->block, sizeof *y),
+           *w = qrd_big_alloc(per * nz->block, sizeof *w);
 #pragma omp for schedule(dynamic, 1)
     for (size_t k = 0; k < s->n_batches; k++) {
       size_t first = k * per, last = first + per < blocks ? first + per : blocks;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "mc/sorted.h"
 #include "fmt/bits.h"
@@ -107,7 +108,7 @@ static int grow(sorted_sample *s, const double *x, const double *w, size_t n2)
   free(xs);
   free(ws);
   if (n1 > 0) {
-    double *old = malloc(n1 * es);
+    double *old = qrd_big_alloc(n1, es);
     if (!old)
       return qrd_error_set(QRD_ENOMEM, "Lloyd-Max: merge buffer of %zu samples", n1);
     memcpy(old, v, n1 * es);
@@ -132,7 +133,7 @@ static void sorted_free(sorted_sample *s)
 static int sorted_init(sorted_sample *s, size_t n_all, int weighted)
 {
   *s = (sorted_sample){.stride = weighted ? 2 : 1};
-  s->v = malloc(n_all * s->stride * sizeof *s->v);
+  s->v = qrd_big_alloc(n_all, s->stride * sizeof *s->v);
   s->cum = malloc((n_all / STRIDE + 1) * sizeof *s->cum);
   if (!s->v || !s->cum) {
     sorted_free(s);

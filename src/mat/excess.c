@@ -9,6 +9,7 @@
 
 #include <gsl/gsl_sf_psi.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "mc/sample.h"
 
@@ -167,9 +168,9 @@ typedef struct {
 
 static int scratch_alloc(size_t n, scratch *w)
 {
-  w->S = malloc(n * n * sizeof *w->S);
-  w->R = malloc(n * n * sizeof *w->R);
-  w->work = malloc(n * n * sizeof *w->work);
+  w->S = qrd_big_alloc(n * n, sizeof *w->S);
+  w->R = qrd_big_alloc(n * n, sizeof *w->R);
+  w->work = qrd_big_alloc(n * n, sizeof *w->work);
   w->d = malloc(n * sizeof *w->d);
   if (w->S && w->R && w->work && w->d)
     return QRD_OK;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/limits.h"
@@ -97,11 +98,11 @@ qrd_matq_point_work *qrd_matq_point_work_alloc(size_t n, size_t rows)
     goto fail;
   w->n_max = n;
   w->rows_max = rows;
-  w->S = malloc(n * n * sizeof *w->S);
-  w->S_work = malloc(n * n * sizeof *w->S_work);
-  w->W = malloc(rows * n * sizeof *w->W);
-  w->T = malloc(rows * n * sizeof *w->T);
-  w->T_work = malloc(rows * n * sizeof *w->T_work);
+  w->S = qrd_big_alloc(n * n, sizeof *w->S);
+  w->S_work = qrd_big_alloc(n * n, sizeof *w->S_work);
+  w->W = qrd_big_alloc(rows * n, sizeof *w->W);
+  w->T = qrd_big_alloc(rows * n, sizeof *w->T);
+  w->T_work = qrd_big_alloc(rows * n, sizeof *w->T_work);
   w->ident = malloc(n * sizeof *w->ident);
   w->mw = qrd_matq_work_alloc(n, rows);
   w->res = qrd_matq_result_alloc(n, rows);
@@ -345,8 +346,8 @@ static int panel_fill(const qrd_dist *law, size_t rows, size_t n, unsigned long 
 static int panel_buffers(size_t rows, size_t n, qrd_matq_point_panel *pn)
 {
   *pn = (qrd_matq_point_panel){0};
-  pn->W = malloc(rows * n * sizeof *pn->W);
-  pn->Sigma = malloc(n * n * sizeof *pn->Sigma);
+  pn->W = qrd_big_alloc(rows * n, sizeof *pn->W);
+  pn->Sigma = qrd_big_alloc(n * n, sizeof *pn->Sigma);
   return pn->W && pn->Sigma ? QRD_OK
                             : qrd_error_set(QRD_ENOMEM, "panel of %zu x %zu", rows, n);
 }

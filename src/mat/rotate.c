@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "mat/cov.h"
 #include "mat/cov_impl.h"
@@ -196,7 +197,7 @@ int qrd_rotation_alloc(qrd_rotate_kind kind, size_t n, unsigned long seed,
   r->kind = kind;
   r->n = n;
   int need_perm = kind == QRD_ROTATE_HADAMARD || kind == QRD_ROTATE_ACT_ORDER;
-  int ok = (kind != QRD_ROTATE_HAAR || (r->q = malloc(n * n * sizeof *r->q))) &&
+  int ok = (kind != QRD_ROTATE_HAAR || (r->q = qrd_big_alloc(n * n, sizeof *r->q))) &&
            (!need_perm || (r->perm = malloc(n * sizeof *r->perm))) &&
            (kind != QRD_ROTATE_HADAMARD || (r->sign = malloc(n * sizeof *r->sign)));
   int st = ok ? fill_rotation(r, seed, S)

@@ -4,6 +4,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 
 #define GOLDEN 0x9e3779b97f4a7c15ULL
@@ -54,7 +55,7 @@ int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n)
 
 double *qrd_sample_alloc(const qrd_dist *d, unsigned long seed, size_t n)
 {
-  double *x = malloc((n ? n : 1) * sizeof *x);
+  double *x = qrd_big_alloc(n, sizeof *x);
   if (!x) {
     qrd_error_set(QRD_ENOMEM, "sample of %zu values", n);
     return NULL;

@@ -8,6 +8,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <omp.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 
 /* ---- sorting: LSD radix sort of order-preserving integer keys ----
@@ -207,10 +208,10 @@ int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, doub
   if (ws)
     *ws = NULL;
   sort_buffers b = {
-      .key = malloc((n ? n : 1) * sizeof *b.key),
-      .key_tmp = malloc((n ? n : 1) * sizeof *b.key_tmp),
-      .w = w ? malloc((n ? n : 1) * sizeof *b.w) : NULL,
-      .w_tmp = w ? malloc((n ? n : 1) * sizeof *b.w_tmp) : NULL,
+      .key = qrd_big_alloc(n, sizeof *b.key),
+      .key_tmp = qrd_big_alloc(n, sizeof *b.key_tmp),
+      .w = w ? qrd_big_alloc(n, sizeof *b.w) : NULL,
+      .w_tmp = w ? qrd_big_alloc(n, sizeof *b.w_tmp) : NULL,
   };
   int st = QRD_OK;
   if (!b.key || !b.key_tmp || (w && (!b.w || !b.w_tmp)))
