@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "mat/matq_impl.h"
 
@@ -81,15 +82,16 @@ qrd_matq_work *qrd_matq_work_alloc(size_t n, size_t rows)
     goto fail;
   w->n_max = n;
   w->rows_max = rows;
-  w->W = malloc(rows * n * sizeof *w->W);
-  w->Wh = malloc(rows * n * sizeof *w->Wh);
-  w->F = malloc(n * n * sizeof *w->F);
+  w->W = qrd_big_alloc(rows * n, sizeof *w->W);
+  w->W0 = qrd_big_alloc(rows * n, sizeof *w->W0);
+  w->Wh = qrd_big_alloc(rows * n, sizeof *w->Wh);
+  w->F = qrd_big_alloc(n * n, sizeof *w->F);
   w->scratch = malloc(3 * n * sizeof *w->scratch);
   w->order = malloc(n * sizeof *w->order);
   w->dead = malloc(n);
   w->row_scale = malloc(rows * sizeof *w->row_scale);
   w->row_zero = malloc(rows * sizeof *w->row_zero);
-  if (w->W && w->Wh && w->F && w->scratch && w->order && w->dead && w->row_scale &&
+  if (w->W && w->W0 && w->Wh && w->F && w->scratch && w->order && w->dead && w->row_scale &&
       w->row_zero)
     return w;
 fail:
@@ -103,6 +105,7 @@ void qrd_matq_work_free(qrd_matq_work *w)
   if (!w)
     return;
   free(w->W);
+  free(w->W0);
   free(w->Wh);
   free(w->F);
   free(w->scratch);
@@ -120,8 +123,8 @@ qrd_matq_result *qrd_matq_result_alloc(size_t n, size_t rows)
     goto fail;
   r->rows = rows;
   r->n = n;
-  r->Z = malloc(rows * n * sizeof *r->Z);
-  r->What = malloc(rows * n * sizeof *r->What);
+  r->Z = qrd_big_alloc(rows * n, sizeof *r->Z);
+  r->What = qrd_big_alloc(rows * n, sizeof *r->What);
   r->alpha = malloc(n * sizeof *r->alpha);
   r->gamma = malloc(n * sizeof *r->gamma);
   r->d = malloc(n * sizeof *r->d);
@@ -176,6 +179,7 @@ static int check_problem(const qrd_matq_work *w, const qrd_matq_problem *p, cons
 int qrd_matq_prepare(const qrd_matq *m, qrd_matq_work *w, const qrd_matq_problem *p)
 {
   w->prepared = 0;
+  w->W0_ready = 0;
   int st = check_problem(w, p, m->spec);
   if (st)
     return st;
@@ -196,6 +200,7 @@ int qrd_matq_quantise(qrd_matq_work *w, double scale, qrd_matq_result *out)
   if (out->rows < w->p->rows || out->n < w->p->n)
     return qrd_error_set(QRD_EINVAL, "%s: result of %zu x %zu for a %zu x %zu problem",
                          w->m.spec, out->rows, out->n, w->p->rows, w->p->n);
+  w->what_pending = 0;
   return w->m.type->quantise(w, scale, out);
 }
 
@@ -316,9 +321,9 @@ static int tune_illinois(tuner *t, double a, double fa, double b, double fb, dou
   return best == t->last_x ? QRD_OK : tune_eval(t, best, &f, rate);
 }
 
-int qrd_matq_tune(const qrd_matq *m, qrd_matq_work *w, const qrd_matq_problem *p,
-                  const qrd_rate_opts *how, double target, qrd_matq_result *out,
-                  qrd_matq_tune_info *info)
+static int tune_search(const qrd_matq *m, qrd_matq_work *w, const qrd_matq_problem *p,
+                       const qrd_rate_opts *how, double target, qrd_matq_result *out,
+                       qrd_matq_tune_info *info)
 {
   if (!(target > 0.0 && target < 30.0))
     return qrd_error_set(QRD_EINVAL, "%s: target rate %g (allowed: 0 < rate < 30 bits)",
@@ -345,6 +350,20 @@ int qrd_matq_tune(const qrd_matq *m, qrd_matq_work *w, const qrd_matq_problem *p
   info->rate = rate;
   info->evals = t.evals;
   return QRD_OK;
+}
+
+int qrd_matq_tune(const qrd_matq *m, qrd_matq_work *w, const qrd_matq_problem *p,
+                  const qrd_rate_opts *how, double target, qrd_matq_result *out,
+                  qrd_matq_tune_info *info)
+{
+  w->defer_what = 1;
+  int st = tune_search(m, w, p, how, target, out, info);
+  w->defer_what = 0;
+  /* the last run is the one kept (tune_illinois runs it again if not) */
+  if (w->what_pending)
+    qrd_matq_scatter(p->rows, p->n, w->Wh, w->order, w->n_active, out->What);
+  w->what_pending = 0;
+  return st;
 }
 
 /* ---- helpers shared by the methods ---- */
@@ -431,14 +450,18 @@ void qrd_matq_scatter(size_t rows, size_t n, const double *src, const size_t *or
 void qrd_matq_working_copy(qrd_matq_work *w)
 {
   const qrd_matq_problem *p = w->p;
-  qrd_matq_gather(p->rows, p->n, p->W, w->order, w->n_active, w->W);
-  for (size_t k = 0; k < w->n_active; k++)
-    if (w->dead[k])
-      for (size_t r = 0; r < p->rows; r++)
-        w->W[k * p->rows + r] = 0.0;
+  if (!w->W0_ready) {
+    qrd_matq_gather(p->rows, p->n, p->W, w->order, w->n_active, w->W0);
+    for (size_t k = 0; k < w->n_active; k++)
+      if (w->dead[k])
+        for (size_t r = 0; r < p->rows; r++)
+          w->W0[k * p->rows + r] = 0.0;
+    w->W0_ready = 1;
+  }
+  memcpy(w->W, w->W0, p->rows * w->n_active * sizeof *w->W);
 }
 
-void qrd_matq_finish(const qrd_matq_work *w, double scale, qrd_matq_result *out)
+void qrd_matq_finish(qrd_matq_work *w, double scale, qrd_matq_result *out)
 {
   const qrd_matq_problem *p = w->p;
   size_t n = p->n, rows = p->rows, na = w->n_active;
@@ -454,7 +477,10 @@ void qrd_matq_finish(const qrd_matq_work *w, double scale, qrd_matq_result *out)
   }
   for (size_t r = 0; r < rows; r++)
     out->row_scale[r] = absmax ? w->row_scale[r] : 1.0;
-  qrd_matq_scatter(rows, n, w->Wh, w->order, na, out->What);
+  if (w->defer_what)
+    w->what_pending = 1;
+  else
+    qrd_matq_scatter(rows, n, w->Wh, w->order, na, out->What);
   for (size_t k = na; k < n; k++)
     for (size_t r = 0; r < rows; r++) {
       out->What[r * n + w->order[k]] = 0.0;

@@ -12,6 +12,10 @@ struct qrd_matq_work {
   double *W;         /* rows x n, column-major, storage order: the
                       * working copy (GPTQ overwrites a done column with its
                       * scaled error; the SIC holds Y there) */
+  double *W0;        /* rows x n, column-major, storage order: the
+                      * caller's W with dead columns zeroed, gathered at the
+                      * first quantisation after prepare (a tuned run
+                      * quantises a dozen times) */
   double *Wh;        /* rows x n, column-major, storage order: What */
   double *F;         /* n x n factor, column-major */
   double *scratch;   /* 3 n: per-position alpha, gamma, d of a run */
@@ -25,6 +29,11 @@ struct qrd_matq_work {
   size_t n_active;
   int back_to_front; /* the SIC processes positions n_active-1 .. 0 */
   int prepared;
+  int W0_ready;
+  /* Set while qrd_matq_tune searches: only the codes' rate is read, so
+   * qrd_matq_finish leaves What in w->Wh (what_pending) and the tuner
+   * writes it once, for the run it keeps. */
+  int defer_what, what_pending;
 };
 
 /* One grid for a whole run: z = round(x / step), or the reference's
@@ -87,7 +96,8 @@ void qrd_matq_scatter(size_t rows, size_t n, const double *src, const size_t *or
                       size_t k, double *dst);
 
 /* w->W <- the active columns of W in storage order, column-major,
- * dead ones zeroed. */
+ * dead ones zeroed (from w->W0: the problem's W is read once per
+ * prepare). */
 void qrd_matq_working_copy(qrd_matq_work *w);
 
 /* The SIC methods' run: working copy, Y = W L with L = w->F (n_active
@@ -97,8 +107,9 @@ int qrd_matq_sic_quantise(qrd_matq_work *w, size_t block, int lmmse, double scal
                           qrd_matq_result *out);
 
 /* Fills the per-column outputs from w->scratch (alpha, gamma, d by
- * storage position), What from w->Wh, and zeros the dropped columns. */
-void qrd_matq_finish(const qrd_matq_work *w, double scale, qrd_matq_result *out);
+ * storage position), What from w->Wh (unless w->defer_what), and zeros
+ * the dropped columns. */
+void qrd_matq_finish(qrd_matq_work *w, double scale, qrd_matq_result *out);
 
 /* F (k x k, column-major) <- Sigma[order][order]. */
 void qrd_matq_permuted_sigma(const qrd_matq_problem *p, const size_t *order, size_t k,

@@ -13,6 +13,8 @@
  * counted in an offset histogram; wider ones, from tiny steps or outliers,
  * by sorting, so memory stays O(N). */
 #define HIST_MAX ((size_t)1 << 22)
+#define HIST_WAYS 4
+#define HIST_WAYS_MAX ((size_t)1 << 12) /* symbols: four copies of the counts stay in cache */
 
 /* Rows of E and E Sigma held at once by qrd_wmse. */
 #define WMSE_CHUNK 256
@@ -91,6 +93,24 @@ static void code_range(const int32_t *x, size_t N, size_t stride, int32_t *lo, i
   }
 }
 
+/* count[j * range + v - lo] <- how often x[i * stride] = v for i = j mod
+ * ways (ways is 1 or HIST_WAYS).  At low rate nearly every code is the
+ * same, and the increments of one counter would form a chain, each
+ * waiting for the store before it; HIST_WAYS copies run HIST_WAYS chains
+ * side by side. */
+static void histogram(size_t *count, size_t ways, size_t range, const int32_t *x, size_t N,
+                      size_t stride, int32_t lo)
+{
+  memset(count, 0, ways * range * sizeof *count);
+  size_t i = 0;
+  if (ways == HIST_WAYS)
+    for (; i + HIST_WAYS <= N; i += HIST_WAYS)
+      for (size_t j = 0; j < HIST_WAYS; j++)
+        count[j * range + (size_t)(x[(i + j) * stride] - lo)]++;
+  for (; i < N; i++)
+    count[(size_t)(x[i * stride] - lo)]++;
+}
+
 /* t->count[0..*K) <- the counts of the distinct values among x[i * stride],
  * i < N (N >= 1). */
 static int tally_counts(tally *t, const int32_t *x, size_t N, size_t stride, size_t *K)
@@ -100,14 +120,17 @@ static int tally_counts(tally *t, const int32_t *x, size_t N, size_t stride, siz
   size_t range = (size_t)((int64_t)hi - lo) + 1, k = 0;
   int st;
   if (range <= HIST_MAX || range <= N) {
-    if ((st = grow((void **)&t->count, &t->count_cap, range, sizeof *t->count)))
+    size_t ways = range <= HIST_WAYS_MAX ? HIST_WAYS : 1;
+    if ((st = grow((void **)&t->count, &t->count_cap, ways * range, sizeof *t->count)))
       return st;
-    memset(t->count, 0, range * sizeof *t->count);
-    for (size_t i = 0; i < N; i++)
-      t->count[x[i * stride] - lo]++;
-    for (size_t s = 0; s < range; s++)
-      if (t->count[s])
-        t->count[k++] = t->count[s];
+    histogram(t->count, ways, range, x, N, stride, lo);
+    for (size_t s = 0; s < range; s++) {
+      size_t c = t->count[s];
+      for (size_t j = 1; j < ways; j++)
+        c += t->count[j * range + s];
+      if (c) /* k <= s: writes only counts already read */
+        t->count[k++] = c;
+    }
   } else {
     if ((st = grow((void **)&t->sorted, &t->sorted_cap, N, sizeof *t->sorted)) ||
         (st = grow((void **)&t->count, &t->count_cap, N, sizeof *t->count)))
@@ -144,10 +167,10 @@ static void load_tile(const int32_t *Z, size_t rows, size_t n, size_t j0, size_t
       buf[c * rows + r] = Z[r * n + j0 + c];
 }
 
-static int column_entropies(tally *t, const int32_t *Z, size_t rows, size_t n, int mm,
-                            double *h, double *mean_k)
+/* Any code ranges: each column tallied on its own (histogram or sort). */
+static int column_entropies_tiled(tally *t, const int32_t *Z, size_t rows, size_t n, int mm,
+                                  double *h, double *ksum)
 {
-  double ksum = 0.0;
   int32_t *buf = malloc(COL_TILE * rows * sizeof *buf);
   int st = buf ? QRD_OK : qrd_error_set(QRD_ENOMEM, "rate: column buffer");
   for (size_t j0 = 0; !st && j0 < n; j0 += COL_TILE) {
@@ -157,10 +180,74 @@ static int column_entropies(tally *t, const int32_t *Z, size_t rows, size_t n, i
       size_t K;
       st = tally_counts(t, buf + c * rows, rows, 1, &K);
       h[j0 + c] = st ? NAN : tally_entropy(t, K, rows, mm);
-      ksum += st ? 0.0 : (double)K;
+      *ksum += st ? 0.0 : (double)K;
     }
   }
   free(buf);
+  return st;
+}
+
+/* Per-column ranges [lo[j], hi[j]] and histogram offsets off[0..n]; 0 when
+ * the histograms together would outgrow O(rows n + HIST_MAX) counts. */
+static int column_ranges(const int32_t *Z, size_t rows, size_t n, int32_t *lo, int32_t *hi,
+                         size_t *off)
+{
+  memcpy(lo, Z, n * sizeof *lo);
+  memcpy(hi, Z, n * sizeof *hi);
+  for (size_t r = 1; r < rows; r++)
+    for (size_t j = 0; j < n; j++) {
+      int32_t v = Z[r * n + j];
+      lo[j] = v < lo[j] ? v : lo[j];
+      hi[j] = v > hi[j] ? v : hi[j];
+    }
+  off[0] = 0;
+  for (size_t j = 0; j < n; j++) {
+    off[j + 1] = off[j] + (size_t)((int64_t)hi[j] - lo[j]) + 1;
+    if (off[j + 1] > rows * n + HIST_MAX)
+      return 0;
+  }
+  return 1;
+}
+
+/* Narrow code ranges (the usual case): every column's histogram filled in
+ * one row-major pass, whose consecutive increments go to different
+ * columns; the counts, in symbol order, are those tally_counts gives. */
+static int column_entropies_rows(tally *t, const int32_t *Z, size_t rows, size_t n, int mm,
+                                 double *h, double *ksum, int *done)
+{
+  int32_t *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi);
+  size_t *off = malloc((n + 1) * sizeof *off), *count = NULL;
+  int st = lo && hi && off ? QRD_OK : qrd_error_set(QRD_ENOMEM, "rate: %zu column ranges", n);
+  *done = !st && column_ranges(Z, rows, n, lo, hi, off);
+  if (*done && !(count = calloc(off[n], sizeof *count)))
+    st = qrd_error_set(QRD_ENOMEM, "rate: %zu histogram bins", off[n]);
+  for (size_t r = 0; count && r < rows; r++)
+    for (size_t j = 0; j < n; j++)
+      count[off[j] + (size_t)((int64_t)Z[r * n + j] - lo[j])]++;
+  for (size_t j = 0; count && !st && j < n; j++) {
+    size_t K = 0;
+    if ((st = grow((void **)&t->count, &t->count_cap, off[j + 1] - off[j], sizeof *t->count)))
+      break;
+    for (size_t s = off[j]; s < off[j + 1]; s++)
+      if (count[s])
+        t->count[K++] = count[s];
+    h[j] = tally_entropy(t, K, rows, mm);
+    *ksum += (double)K;
+  }
+  free(lo);
+  free(hi);
+  free(off);
+  free(count);
+  return st;
+}
+
+static int column_entropies(tally *t, const int32_t *Z, size_t rows, size_t n, int mm,
+                            double *h, double *mean_k)
+{
+  double ksum = 0.0;
+  int done, st = column_entropies_rows(t, Z, rows, n, mm, h, &ksum, &done);
+  if (!st && !done)
+    st = column_entropies_tiled(t, Z, rows, n, mm, h, &ksum);
   if (st)
     return st;
   *mean_k = ksum / (double)n;

@@ -600,7 +600,7 @@ END_TEST
  * entropy, and the result is the one a direct run at the step gives. */
 START_TEST(test_tune)
 {
-  static const char *const specs[] = {"watersic", "gptq:actorder=1"};
+  static const char *const specs[] = {"watersic", "gptq:actorder=1", "rtn"};
   static const qrd_rate_kind kinds[] = {QRD_RATE_ENTROPY_COL, QRD_RATE_ENTROPY_POOLED};
   size_t n = 48, rows = 3000;
   double *S = ar1_cov(n, 0.9), *W = gaussian(rows * n, 131);
@@ -619,6 +619,8 @@ START_TEST(test_tune)
     ck_assert(info.rate.side_bits == r->side_bits && info.evals < 20);
     qrd_matq_result *d = quantise(specs[_i], rows, n, W, S, info.scale);
     ck_assert_uint_eq(code_mismatches(r, d, rows * n), 0);
+    /* What is written once, for the run kept (matq_impl.h, defer_what) */
+    ck_assert(memcmp(r->What, d->What, rows * n * sizeof *r->What) == 0);
     qrd_matq_result_free(d);
   }
   qrd_matq_work_free(w);
@@ -734,6 +736,59 @@ START_TEST(test_rates_wide_range)
 }
 END_TEST
 
+/* Column entropies by their definition (sort, count, -sum p log2 p) equal
+ * the library's on both of its paths: narrow columns in one row-major
+ * histogram pass, and the same columns beside one spread over 2^31 (the
+ * column-by-column path, which the wide column forces for all). */
+static double entropy_by_sorting(const int32_t *Z, size_t rows, size_t n, size_t j)
+{
+  int32_t *c = malloc(rows * sizeof *c);
+  for (size_t r = 0; r < rows; r++)
+    c[r] = Z[r * n + j];
+  for (size_t a = 1; a < rows; a++) /* insertion sort: independent of qsort */
+    for (size_t b = a; b > 0 && c[b - 1] > c[b]; b--) {
+      int32_t t = c[b];
+      c[b] = c[b - 1];
+      c[b - 1] = t;
+    }
+  double h = 0.0;
+  for (size_t a = 0, b; a < rows; a = b) {
+    for (b = a; b < rows && c[b] == c[a]; b++)
+      ;
+    double p = (double)(b - a) / (double)rows;
+    h -= p * log2(p);
+  }
+  free(c);
+  return h;
+}
+
+START_TEST(test_rates_column_paths)
+{
+  enum { ROWS = 600, N = 4 };
+  int32_t *Z = malloc(ROWS * N * sizeof *Z), *Zw = malloc(ROWS * (N + 1) * sizeof *Zw);
+  unsigned long u = 12345;
+  for (size_t r = 0; r < ROWS; r++)
+    for (size_t j = 0; j <= N; j++) {
+      u = u * 6364136223846793005UL + 1442695040888963407UL;
+      int32_t v = (int32_t)(u >> 33) % (int32_t)(3 + 7 * j) - (int32_t)(5 * j); /* j = 0: {0, 1, 2} */
+      if (j == 2 && r % 3)
+        v = -7; /* a dominant code */
+      if (j < N)
+        Z[r * N + j] = v;
+      Zw[r * (N + 1) + j] = j < N ? v : (r % 2 ? INT32_MAX - 3 : INT32_MIN + 5);
+    }
+  double h[N], hw[N + 1];
+  ck_assert_int_eq(qrd_rate_column_entropies(Z, ROWS, N, 0, h), QRD_OK);
+  ck_assert_int_eq(qrd_rate_column_entropies(Zw, ROWS, N + 1, 0, hw), QRD_OK);
+  for (size_t j = 0; j < N; j++) {
+    ck_assert_double_eq_tol(h[j], entropy_by_sorting(Z, ROWS, N, j), 1e-13);
+    ck_assert(hw[j] == h[j]);
+  }
+  ck_assert_double_eq_tol(hw[N], 1.0, 1e-14);
+  free(Z), free(Zw);
+}
+END_TEST
+
 /* D for E = all ones is sum(Sigma)/n; the signal power of W = ones the
  * same. */
 START_TEST(test_wmse_closed_form)
@@ -798,7 +853,7 @@ Suite *qrd_suite_matq(void)
   tcase_add_test(tc, test_lmmse_identity);
   tcase_add_test(tc, test_dead_features);
   tcase_add_test(tc, test_absmax_grid);
-  tcase_add_loop_test(tc, test_tune, 0, 2);
+  tcase_add_loop_test(tc, test_tune, 0, 3);
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);
 
@@ -806,6 +861,7 @@ Suite *qrd_suite_matq(void)
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_test(tc, test_rates_hand);
   tcase_add_test(tc, test_rates_wide_range);
+  tcase_add_test(tc, test_rates_column_paths);
   tcase_add_test(tc, test_wmse_closed_form);
   suite_add_tcase(s, tc);
 
