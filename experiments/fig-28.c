@@ -121,6 +121,7 @@ static int format(size_t f, const qrd_dist *d, qrd_element **e, qrd_scaling *sc,
 typedef struct {
   const qrd_block_sample *s;
   double a;
+  qrd_coded_memo *memo;
 } coded_ctx;
 
 /* Coded bits of the grid of b0 on the sample, its model its own counts. */
@@ -130,7 +131,7 @@ static int coded_bits(double b0, void *params, double *bits)
   qrd_codebook *cb = qrd_coded_grid(b0, 1, c->a);
   if (!cb)
     return qrd_error_set(QRD_ENOMEM, "grid");
-  int st = qrd_block_coded_bits(c->s, c->s, cb, 0, bits);
+  int st = qrd_coded_memo_bits(c->memo, cb, bits);
   qrd_codebook_free(cb);
   return st;
 }
@@ -143,9 +144,12 @@ static int uniform_ec(const double *x, size_t n, qrd_block_result *r)
   if (!st)
     st = qrd_block_sample_alloc(x, n, &sc, -1.0, 1.0, 0.0, &s);
   qrd_rate_fit fit;
-  coded_ctx c = {s, s ? qrd_block_absmax(s) : 0.0};
+  coded_ctx c = {s, s ? qrd_block_absmax(s) : 0.0, s ? qrd_coded_memo_alloc(s, s, 0) : NULL};
+  if (!st && !c.memo)
+    st = QRD_ENOMEM;
   if (!st)
     st = qrd_rate_tune(QRD_RATE_GRID, coded_bits, &c, n, 4.0, 0, &fit);
+  qrd_coded_memo_free(c.memo);
   qrd_codebook *cb = st ? NULL : qrd_coded_grid(fit.t, 1, c.a);
   if (!st && !cb)
     st = qrd_error_set(QRD_ENOMEM, "grid");

@@ -266,6 +266,7 @@ typedef struct {
   const qrd_block_sample *eval, *train;
   qrd_crd_params p;
   double grid_max; /* > 0: the RMS row's uniform grid on [-a, a] */
+  qrd_coded_memo *memo;
 } coded_ctx;
 
 /* The compressed grid at trial bits b0: the p^alpha CRD with round(2^b0)
@@ -297,7 +298,7 @@ static int coded_bits(double b0, void *params, double *bits)
   int st = coded_grid(c, b0, &cb);
   if (st)
     return st;
-  st = qrd_block_coded_bits(c->eval, c->train, cb, 0, bits);
+  st = qrd_coded_memo_bits(c->memo, cb, bits);
   qrd_codebook_free(cb);
   return st;
 }
@@ -310,7 +311,10 @@ static int run_compressed(const setup *s, const panel_data *pd, item *it)
   if (it->alpha == 0.0 && it->panel / s->n_dist == ROW_RMS)
     c.grid_max = qrd_block_absmax(pd->train);
   qrd_rate_fit t;
-  int st = qrd_rate_tune(QRD_RATE_GRID, coded_bits, &c, pd->eval->numel, s->bits, 0, &t);
+  c.memo = qrd_coded_memo_alloc(c.eval, c.train, 0);
+  int st = c.memo ? qrd_rate_tune(QRD_RATE_GRID, coded_bits, &c, pd->eval->numel, s->bits, 0, &t)
+                  : QRD_ENOMEM;
+  qrd_coded_memo_free(c.memo);
   qrd_codebook *cb;
   if (st || (st = coded_grid(&c, t.t, &cb)))
     return st;

@@ -156,17 +156,22 @@ static int compressed_grid(const scheme *sc, double b0, qrd_codebook **out)
   return *out ? QRD_OK : QRD_ENOMEM;
 }
 
+typedef struct {
+  const scheme *sc;
+  qrd_coded_memo *memo;
+} tune_ctx;
+
 /* Total bits of the evaluation sample (scales + coded indices) with the
  * grid of parameter b0: what qrd_rate_tune tunes. */
 static int compressed_bits(double b0, void *params, double *bits)
 {
-  const scheme *sc = params;
-  const qrd_block_sample *bs = sc->eval;
+  tune_ctx *tc = params;
+  const qrd_block_sample *bs = tc->sc->eval;
   qrd_codebook *c = NULL;
   double coded = 0.0;
-  int st = compressed_grid(sc, b0, &c);
+  int st = compressed_grid(tc->sc, b0, &c);
   if (!st)
-    st = qrd_block_coded_bits(bs, sc->train, c, 0, &coded);
+    st = qrd_coded_memo_bits(tc->memo, c, &coded);
   qrd_codebook_free(c);
   *bits = coded + bs->scale_bits * (double)bs->n_blocks;
   return st;
@@ -180,8 +185,11 @@ static int run_compressed(const scheme *sc, double elem_bits, qrd_block_result *
   const qrd_block_sample *bs = sc->eval;
   double overhead = bs->scale_bits * (double)bs->n_blocks / (double)bs->numel;
   qrd_rate_fit t;
-  int st = qrd_rate_tune(QRD_RATE_GRID, compressed_bits, (void *)sc, bs->numel,
-                         elem_bits + overhead, 0, &t);
+  tune_ctx tc = {sc, qrd_coded_memo_alloc(bs, sc->train, 0)};
+  int st = tc.memo ? qrd_rate_tune(QRD_RATE_GRID, compressed_bits, &tc, bs->numel,
+                                   elem_bits + overhead, 0, &t)
+                   : QRD_ENOMEM;
+  qrd_coded_memo_free(tc.memo);
   /* the rate is a step function of b0: a near miss is still a valid point
    * (the figure plots the achieved b), a far one is not */
   if (st == QRD_EMAXITER && fabs(t.rate - elem_bits - overhead) < 0.05)

@@ -524,6 +524,63 @@ int qrd_block_coded_bits(const qrd_block_sample *s, const qrd_block_sample *trai
   return st;
 }
 
+/* ---- coded bits, remembered per codebook ---- */
+
+#define MEMO_SLOTS 128 /* more than one tuning's probes */
+
+typedef struct {
+  size_t n;     /* levels; 0: empty */
+  double *edge; /* n + 1 */
+  double bits;
+} memo_slot;
+
+struct qrd_coded_memo {
+  const qrd_block_sample *s, *train;
+  int huffman;
+  size_t next; /* the slot to fill next, round robin */
+  memo_slot slot[MEMO_SLOTS];
+};
+
+qrd_coded_memo *qrd_coded_memo_alloc(const qrd_block_sample *s, const qrd_block_sample *train,
+                                     int huffman)
+{
+  qrd_coded_memo *m = calloc(1, sizeof *m);
+  if (!m) {
+    qrd_error_set(QRD_ENOMEM, "coded-bits memo");
+    return NULL;
+  }
+  *m = (qrd_coded_memo){.s = s, .train = train, .huffman = huffman};
+  return m;
+}
+
+void qrd_coded_memo_free(qrd_coded_memo *m)
+{
+  if (!m)
+    return;
+  for (size_t i = 0; i < MEMO_SLOTS; i++)
+    free(m->slot[i].edge);
+  free(m);
+}
+
+int qrd_coded_memo_bits(qrd_coded_memo *m, const qrd_codebook *c, double *bits)
+{
+  size_t bytes = (c->n + 1) * sizeof *c->edge;
+  for (size_t i = 0; i < MEMO_SLOTS; i++)
+    if (m->slot[i].n == c->n && c->n && memcmp(m->slot[i].edge, c->edge, bytes) == 0) {
+      *bits = m->slot[i].bits;
+      return QRD_OK;
+    }
+  int st = qrd_block_coded_bits(m->s, m->train, c, m->huffman, bits);
+  memo_slot *sl = &m->slot[m->next];
+  double *edge = st ? NULL : realloc(sl->edge, bytes);
+  if (edge) { /* a memo that cannot grow only forgets */
+    memcpy(edge, c->edge, bytes);
+    *sl = (memo_slot){.n = c->n, .edge = edge, .bits = *bits};
+    m->next = (m->next + 1) % MEMO_SLOTS;
+  }
+  return st;
+}
+
 int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *train,
                          const qrd_codebook *c, int huffman, qrd_block_result *r)
 {

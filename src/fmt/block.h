@@ -150,6 +150,21 @@ void qrd_block_counts(const qrd_block_sample *s, const qrd_codebook *c, size_t *
 int qrd_block_coded_bits(const qrd_block_sample *s, const qrd_block_sample *train,
                          const qrd_codebook *c, int huffman, double *bits);
 
+/* Tuning a grid to a coded rate probes a few dozen parameters, and the
+ * rate is a step function of them: most probes rebuild a grid already
+ * counted (fig-9: 73% of them).  A memo answers those from memory.  Its
+ * key is the codebook's edges, bit for bit, so every answer is the one
+ * qrd_block_coded_bits gives.  s and train are not copied: they outlive
+ * the memo.  NULL when out of memory (detail set). */
+typedef struct qrd_coded_memo qrd_coded_memo;
+qrd_coded_memo *qrd_coded_memo_alloc(const qrd_block_sample *s, const qrd_block_sample *train,
+                                     int huffman);
+void qrd_coded_memo_free(qrd_coded_memo *m);
+
+/* qrd_block_coded_bits(s, train, c, huffman, bits) of the memo's samples,
+ * remembered. */
+int qrd_coded_memo_bits(qrd_coded_memo *m, const qrd_codebook *c, double *bits);
+
 /* Variable-length: indices of c coded with the +1-smoothed model of the
  * training sample `train` (normalised the same way): ideal code length
  * (huffman = 0) or Huffman code lengths (huffman = 1). */

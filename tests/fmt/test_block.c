@@ -170,6 +170,40 @@ START_TEST(test_coded_bits)
 }
 END_TEST
 
+/* The coded-bits memo answers every codebook as qrd_block_coded_bits
+ * does: grids probed out of order and again, a grid of the same size with
+ * one edge moved (no confusion by level count), and more distinct grids
+ * than it keeps (the forgotten ones are counted again, not misremembered). */
+START_TEST(test_coded_memo)
+{
+  size_t n = (size_t)1 << 16;
+  double *x = sample("laplace", 3, n), *t = sample("laplace", 4, n);
+  qrd_block_sample *s = normalise(x, n, "absmax:64", "bf16", -1, 1, 0.0);
+  qrd_block_sample *tr = normalise(t, n, "absmax:64", "bf16", -1, 1, 0.0);
+  qrd_coded_memo *m = qrd_coded_memo_alloc(s, tr, 1);
+  ck_assert_ptr_nonnull(m);
+  for (int pass = 0; pass < 3; pass++)
+    for (int k = 0; k < 300; k++) {
+      double b0 = 2.0 + (double)((k * 37 + pass * 11) % 300) / 60.0; /* 2 .. 7 bits */
+      qrd_codebook *c = qrd_coded_grid(b0, 0, 1.0);
+      ck_assert_ptr_nonnull(c);
+      if (k % 7 == 3 && c->n > 2)
+        c->edge[1] = 0.5 * (c->edge[1] + c->edge[2]); /* moves samples between cells */
+      double direct, memo;
+      ck_assert_int_eq(qrd_block_coded_bits(s, tr, c, 1, &direct), QRD_OK);
+      ck_assert_int_eq(qrd_coded_memo_bits(m, c, &memo), QRD_OK);
+      ck_assert_msg(memo == direct, "b0 %g (%zu levels): memo %.17g, direct %.17g", b0, c->n,
+                    memo, direct);
+      qrd_codebook_free(c);
+    }
+  qrd_coded_memo_free(m);
+  qrd_block_sample_free(s);
+  qrd_block_sample_free(tr);
+  free(x);
+  free(t);
+}
+END_TEST
+
 /* A sample normalised outside (qrd_block_normalise) and handed over as
  * (y, w) gives the same R, SE and bits as normalising inside. */
 START_TEST(test_from_normalised)
@@ -545,6 +579,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_outliers_help_heavy_tails);
   tcase_add_test(tc, test_absmax_extremes_exact);
   tcase_add_test(tc, test_coded_bits);
+  tcase_add_test(tc, test_coded_memo);
   tcase_add_test(tc, test_from_normalised);
   tcase_add_test(tc, test_direct_matches_sorted);
   tcase_add_test(tc, test_pass_gain_split);
