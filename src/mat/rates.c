@@ -13,8 +13,6 @@
  * counted in an offset histogram; wider ones, from tiny steps or outliers,
  * by sorting, so memory stays O(N). */
 #define HIST_MAX ((size_t)1 << 22)
-#define HIST_WAYS 4
-#define HIST_WAYS_MAX ((size_t)1 << 12) /* symbols: four copies of the counts stay in cache */
 
 /* Rows of E and E Sigma held at once by qrd_wmse. */
 #define WMSE_CHUNK 256
@@ -93,22 +91,16 @@ static void code_range(const int32_t *x, size_t N, size_t stride, int32_t *lo, i
   }
 }
 
-/* count[j * range + v - lo] <- how often x[i * stride] = v for i = j mod
- * ways (ways is 1 or HIST_WAYS).  At low rate nearly every code is the
- * same, and the increments of one counter would form a chain, each
- * waiting for the store before it; HIST_WAYS copies run HIST_WAYS chains
- * side by side. */
-static void histogram(size_t *count, size_t ways, size_t range, const int32_t *x, size_t N,
-                      size_t stride, int32_t lo)
+/* to[0..K) <- the non-zero counts of from[0..range) in symbol order;
+ * returns K.  to may be from (K <= s: only counts already read are
+ * overwritten). */
+static size_t compact_counts(const size_t *from, size_t range, size_t *to)
 {
-  memset(count, 0, ways * range * sizeof *count);
-  size_t i = 0;
-  if (ways == HIST_WAYS)
-    for (; i + HIST_WAYS <= N; i += HIST_WAYS)
-      for (size_t j = 0; j < HIST_WAYS; j++)
-        count[j * range + (size_t)(x[(i + j) * stride] - lo)]++;
-  for (; i < N; i++)
-    count[(size_t)(x[i * stride] - lo)]++;
+  size_t k = 0;
+  for (size_t s = 0; s < range; s++)
+    if (from[s])
+      to[k++] = from[s];
+  return k;
 }
 
 /* t->count[0..*K) <- the counts of the distinct values among x[i * stride],
@@ -120,17 +112,12 @@ static int tally_counts(tally *t, const int32_t *x, size_t N, size_t stride, siz
   size_t range = (size_t)((int64_t)hi - lo) + 1, k = 0;
   int st;
   if (range <= HIST_MAX || range <= N) {
-    size_t ways = range <= HIST_WAYS_MAX ? HIST_WAYS : 1;
-    if ((st = grow((void **)&t->count, &t->count_cap, ways * range, sizeof *t->count)))
+    if ((st = grow((void **)&t->count, &t->count_cap, range, sizeof *t->count)))
       return st;
-    histogram(t->count, ways, range, x, N, stride, lo);
-    for (size_t s = 0; s < range; s++) {
-      size_t c = t->count[s];
-      for (size_t j = 1; j < ways; j++)
-        c += t->count[j * range + s];
-      if (c) /* k <= s: writes only counts already read */
-        t->count[k++] = c;
-    }
+    memset(t->count, 0, range * sizeof *t->count);
+    for (size_t i = 0; i < N; i++)
+      t->count[x[i * stride] - lo]++;
+    k = compact_counts(t->count, range, t->count);
   } else {
     if ((st = grow((void **)&t->sorted, &t->sorted_cap, N, sizeof *t->sorted)) ||
         (st = grow((void **)&t->count, &t->count_cap, N, sizeof *t->count)))
@@ -225,12 +212,9 @@ static int column_entropies_rows(tally *t, const int32_t *Z, size_t rows, size_t
     for (size_t j = 0; j < n; j++)
       count[off[j] + (size_t)((int64_t)Z[r * n + j] - lo[j])]++;
   for (size_t j = 0; count && !st && j < n; j++) {
-    size_t K = 0;
     if ((st = grow((void **)&t->count, &t->count_cap, off[j + 1] - off[j], sizeof *t->count)))
       break;
-    for (size_t s = off[j]; s < off[j + 1]; s++)
-      if (count[s])
-        t->count[K++] = count[s];
+    size_t K = compact_counts(count + off[j], off[j + 1] - off[j], t->count);
     h[j] = tally_entropy(t, K, rows, mm);
     *ksum += (double)K;
   }
