@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <malloc.h>
 
 #include "core/error.h"
 
@@ -209,6 +210,13 @@ static int rehearse(const char *path, const struct stat *sb, FILE *quiet, int (*
   fcntl(fds[0], F_SETFD, FD_CLOEXEC);
   fcntl(fds[1], F_SETFD, FD_CLOEXEC);
   fflush(NULL); /* nothing buffered is written twice */
+#ifdef __GLIBC__
+  /* the child's first large malloc would merge the parent's freed small
+   * chunks (malloc_consolidate), a copy-on-write fault per page it writes,
+   * and this hypervisor makes faults dear: merged here, and free pages
+   * returned, the fuzzers' whole-input rehearsals ran 26 -> 31 per second */
+  malloc_trim(0);
+#endif
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
