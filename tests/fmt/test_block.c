@@ -358,22 +358,23 @@ END_TEST
  * compare per edge) and large ones (the cell table), plain and split
  * sums, gains, absmax and signmax, an all-zero block, batches of unequal
  * length. */
-START_TEST(test_pass_lanes_exact)
+static void pass_lanes_exact(size_t block)
 {
-  size_t block = 32, nb = 11, n = block * 1003;
+  size_t nb = 11, n = block * 1003;
   double *x = sample("student-t:nu=5", 6, n);
   for (size_t i = 5 * block; i < 6 * block; i++)
     x[i] = 0.0;
   qrd_element *e[2];
   ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
   ck_assert_int_eq(qrd_element_int(7.0, 0, &e[1]), QRD_OK);
-  const char *scaling[] = {"absmax:32", "signmax:32"};
   double gain[11];
   for (size_t k = 0; k < nb; k++)
     gain[k] = 0.75 + 0.05 * (double)k;
   for (int c = 0; c < 4; c++) {
     qrd_scaling sc;
-    ck_assert_int_eq(qrd_scaling_parse(scaling[c % 2], "e8m3", &sc), QRD_OK);
+    char scaling[32];
+    snprintf(scaling, sizeof scaling, "%s:%zu", c % 2 ? "signmax" : "absmax", block);
+    ck_assert_int_eq(qrd_scaling_parse(scaling, "e8m3", &sc), QRD_OK);
     qrd_block_direct f[2];
     for (int j = 0; j < 2; j++)
       ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
@@ -400,6 +401,15 @@ START_TEST(test_pass_lanes_exact)
   for (int j = 0; j < 2; j++)
     qrd_element_free(e[j]);
   free(x);
+}
+
+START_TEST(test_pass_lanes_exact)
+{
+  /* 30 leaves a remainder after the four-value steps of the lockstep scan
+   * and of its sums (split and not) */
+  static const size_t blocks[] = {32, 30};
+  for (size_t bi = 0; bi < 2; bi++)
+    pass_lanes_exact(blocks[bi]);
 }
 END_TEST
 
