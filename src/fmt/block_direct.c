@@ -224,42 +224,38 @@ typedef struct {
  * register in the avx2 clones, two SSE2 ones otherwise).  Each operation
  * is IEEE lane by lane, so every lane's chain rounds as the scalar one:
  * where the scalar lockstep spent 16 instructions a value on four chains,
- * a vector of four values costs about as much as one.  The helpers are
- * static and inlined into the clones: no AVX value crosses a call, so
- * GCC's warning about returning one does not apply. */
-#pragma GCC diagnostic ignored "-Wpsabi"
+ * a vector of four values costs about as much as one.  No helper takes
+ * or returns a vector by value (compilers warn that the ABI of that
+ * depends on the instruction set). */
 typedef double v4d __attribute__((vector_size(LANES * sizeof(double))));
 typedef int64_t v4i __attribute__((vector_size(LANES * sizeof(int64_t))));
 
-static inline v4d v4d_load(const double *p)
-{
-  v4d v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-/* m ? a : b lane by lane (a macro: GCC notes an ABI change on every
- * function taking a 32-byte vector by value) */
+/* m ? a : b lane by lane (a macro: see above) */
 #define V4D_SELECT(m, a, b) ((v4d)(((m) & (v4i)(a)) | (~(m) & (v4i)(b))))
 
-/* c[j] = (x[0][i + j], ..., x[3][i + j]), j < 4: a 4 x 4 transpose. */
+/* c[j] = (x[0][i + j], ..., x[3][i + j]), j < 4: a 4 x 4 transpose
+ * (__builtin_shufflevector: GCC 12 and clang both have it). */
 static inline void v4d_columns(const double *const x[LANES], size_t i, v4d c[4])
 {
-  v4d r0 = v4d_load(x[0] + i), r1 = v4d_load(x[1] + i), r2 = v4d_load(x[2] + i),
-      r3 = v4d_load(x[3] + i);
-  v4d t0 = __builtin_shuffle(r0, r1, (v4i){0, 4, 2, 6}),
-      t1 = __builtin_shuffle(r0, r1, (v4i){1, 5, 3, 7}),
-      t2 = __builtin_shuffle(r2, r3, (v4i){0, 4, 2, 6}),
-      t3 = __builtin_shuffle(r2, r3, (v4i){1, 5, 3, 7});
-  c[0] = __builtin_shuffle(t0, t2, (v4i){0, 1, 4, 5});
-  c[1] = __builtin_shuffle(t1, t3, (v4i){0, 1, 4, 5});
-  c[2] = __builtin_shuffle(t0, t2, (v4i){2, 3, 6, 7});
-  c[3] = __builtin_shuffle(t1, t3, (v4i){2, 3, 6, 7});
+  v4d r0, r1, r2, r3;
+  memcpy(&r0, x[0] + i, sizeof r0);
+  memcpy(&r1, x[1] + i, sizeof r1);
+  memcpy(&r2, x[2] + i, sizeof r2);
+  memcpy(&r3, x[3] + i, sizeof r3);
+  v4d t0 = __builtin_shufflevector(r0, r1, 0, 4, 2, 6),
+      t1 = __builtin_shufflevector(r0, r1, 1, 5, 3, 7),
+      t2 = __builtin_shufflevector(r2, r3, 0, 4, 2, 6),
+      t3 = __builtin_shufflevector(r2, r3, 1, 5, 3, 7);
+  c[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+  c[1] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+  c[2] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+  c[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
 }
 
-static inline v4d v4d_column(const double *const x[LANES], size_t i)
+/* *c = (x[0][i], ..., x[3][i]) */
+static inline void v4d_column(const double *const x[LANES], size_t i, v4d *c)
 {
-  return (v4d){x[0][i], x[1][i], x[2][i], x[3][i]};
+  *c = (v4d){x[0][i], x[1][i], x[2][i], x[3][i]};
 }
 
 /* One value of each lane into the scan of lockstep_scan. */
@@ -289,7 +285,8 @@ lockstep_scan(lockstep *l, size_t block, double acc[LANES])
       scan_step(&c[j], &g, &a, &amax, &ext);
   }
   for (; i < block; i++) {
-    v4d c = v4d_column(l->x, i);
+    v4d c;
+    v4d_column(l->x, i, &c);
     scan_step(&c, &g, &a, &amax, &ext);
   }
   for (int q = 0; q < LANES; q++) {
@@ -331,11 +328,17 @@ lockstep_small_sse(const lockstep *l, size_t block, const qrd_block_direct *f, i
       }
     }
     for (; split_sum && i + 1 < m; i += 2) {
-      e0 += v4d_column(row, i);
-      e1 += v4d_column(row, i + 1);
+      v4d c0, c1;
+      v4d_column(row, i, &c0);
+      v4d_column(row, i + 1, &c1);
+      e0 += c0;
+      e1 += c1;
     }
-    for (; i < m; i++)
-      e0 += v4d_column(row, i);
+    for (; i < m; i++) {
+      v4d c;
+      v4d_column(row, i, &c);
+      e0 += c;
+    }
   }
   v4d e = e0 + e1;
   for (int q = 0; q < LANES; q++)
