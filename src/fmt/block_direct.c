@@ -225,8 +225,8 @@ typedef struct {
  * is IEEE lane by lane, so every lane's chain rounds as the scalar one:
  * where the scalar lockstep spent 16 instructions a value on four chains,
  * a vector of four values costs about as much as one.  No helper takes
- * or returns a vector by value (compilers warn that the ABI of that
- * depends on the instruction set). */
+ * or returns a vector by value: outside an AVX clone clang refuses that
+ * and GCC warns (the ABI depends on the instruction set). */
 typedef double v4d __attribute__((vector_size(LANES * sizeof(double))));
 typedef int64_t v4i __attribute__((vector_size(LANES * sizeof(int64_t))));
 
