@@ -197,12 +197,24 @@ int qrd_cov_gaussian(unsigned long seed, double sd, double *x, size_t count)
   return st;
 }
 
-void qrd_cov_mirror_lower(size_t n, double *S)
+/* In tiles, so that the strided side of each copy stays in cache. */
+static void mirror(size_t n, double *S, int from_upper)
 {
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = j + 1; i < n; i++)
-      S[i * n + j] = S[j * n + i];
+  const size_t b = QRD_COV_TILE;
+  for (size_t j0 = 0; j0 < n; j0 += b)
+    for (size_t i0 = j0; i0 < n; i0 += b)
+      for (size_t j = j0; j < j0 + b && j < n; j++)
+        for (size_t i = i0 > j ? i0 : j + 1; i < i0 + b && i < n; i++) {
+          if (from_upper)
+            S[j * n + i] = S[i * n + j];
+          else
+            S[i * n + j] = S[j * n + i];
+        }
 }
+
+void qrd_cov_mirror_lower(size_t n, double *S) { mirror(n, S, 0); }
+
+void qrd_cov_mirror_upper(size_t n, double *S) { mirror(n, S, 1); }
 
 void qrd_cov_gram(size_t n, size_t T, const double *X, double *S)
 {

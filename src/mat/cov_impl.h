@@ -13,8 +13,15 @@ int qrd_cov_gaussian(unsigned long seed, double sd, double *x, size_t count);
  * then mirrored. */
 void qrd_cov_gram(size_t n, size_t T, const double *X, double *S);
 
+/* Side of the square tiles in which the mirrors below walk an n x n
+ * matrix: two 32 x 32 tiles of doubles fit a core's L1. */
+#define QRD_COV_TILE 32
+
 /* Copies the lower triangle of S onto the upper one. */
 void qrd_cov_mirror_lower(size_t n, double *S);
+
+/* Copies the upper triangle of S onto the lower one. */
+void qrd_cov_mirror_upper(size_t n, double *S);
 
 /* S <- diag(v) (zero off the diagonal). */
 void qrd_cov_diagonal(size_t n, const double *v, double *S);

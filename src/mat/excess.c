@@ -161,18 +161,18 @@ static const qrd_rotation *haar_lookup(const qrd_excess_sweep *sw, size_t n, siz
   return NULL;
 }
 
-/* Three n x n matrices and an n-vector, the scratch of one item. */
+/* Sigma, two n x n matrices of work and an n-vector, the scratch of one
+ * item. */
 typedef struct {
-  double *S, *R, *work, *d;
+  double *S, *work, *d;
 } scratch;
 
 static int scratch_alloc(size_t n, scratch *w)
 {
   w->S = qrd_big_alloc(n * n, sizeof *w->S);
-  w->R = qrd_big_alloc(n * n, sizeof *w->R);
-  w->work = qrd_big_alloc(n * n, sizeof *w->work);
+  w->work = qrd_big_alloc(2 * n * n, sizeof *w->work);
   w->d = malloc(n * sizeof *w->d);
-  if (w->S && w->R && w->work && w->d)
+  if (w->S && w->work && w->d)
     return QRD_OK;
   return qrd_error_set(QRD_ENOMEM, "scratch for n = %zu", n);
 }
@@ -180,7 +180,6 @@ static int scratch_alloc(size_t n, scratch *w)
 static void scratch_free(scratch *w)
 {
   free(w->S);
-  free(w->R);
   free(w->work);
   free(w->d);
 }
@@ -193,12 +192,10 @@ static int rotated_d(const qrd_excess_sweep *sw, qrd_rotate_kind kind, size_t n,
   const qrd_rotation *use = kind == QRD_ROTATE_HAAR ? haar_lookup(sw, n, k) : NULL;
   qrd_rotation *own = NULL;
   int st = use ? QRD_OK : qrd_rotation_alloc(kind, n, draw_seed(sw->seed, k), w->S, &own);
-  if (st)
-    return st;
-  memcpy(w->R, w->S, n * n * sizeof *w->R);
-  qrd_rotation_apply_sigma(use ? use : own, w->R, w->work);
+  if (!st)
+    st = qrd_rotation_cond_var(use ? use : own, w->S, QRD_ORDER_GPTQ, w->work, d);
   qrd_rotation_free(own);
-  return qrd_cov_cond_var(n, w->R, QRD_ORDER_GPTQ, w->work, d);
+  return st;
 }
 
 static int run_table(const qrd_excess_sweep *sw, const item *it, scratch *w)
@@ -252,9 +249,10 @@ static int run_wishart(const qrd_excess_sweep *sw, const item *it, scratch *w)
   if (!st)
     st = qrd_cov_build(&c, n, draw_seed(sw->seed, it->k), w->S);
   for (size_t dp = 0; !st && dp < p->n_damp; dp++) {
-    memcpy(w->R, w->S, n * n * sizeof *w->R);
-    qrd_cov_damp(n, w->R, p->damp[dp]);
-    st = qrd_cov_cond_var(n, w->R, QRD_ORDER_GPTQ, w->work, w->d);
+    double *R = w->work;
+    memcpy(R, w->S, n * n * sizeof *R);
+    qrd_cov_damp(n, R, p->damp[dp]);
+    st = qrd_cov_cond_var(n, R, QRD_ORDER_GPTQ, R + n * n, w->d);
     if (!st)
       *wishart_slot(sw, it->a, it->b, dp, it->k) = qrd_excess_bits(n, w->d);
   }

@@ -86,21 +86,45 @@ void qrd_fwht(size_t n, double *x)
     x[i] *= s;
 }
 
-/* X <- X H_n / sqrt(n) for X (rows x n) column-major: the butterflies act
- * on whole columns, which keeps the memory access contiguous. */
+/* Rows per strip of fwht_right: n * 32 doubles (512 KiB at n = 2048) stay
+ * in a core's L2 through all log2 n levels. */
+#define FWHT_STRIP 32
+
+/* (u, v) <- (u + v, u - v) elementwise.  Inlined with the strip's
+ * constant length, the loop vectorises (restrict: the pieces are disjoint). */
+static inline void butterflies(double *restrict u, double *restrict v, size_t m)
+{
+  for (size_t r = 0; r < m; r++) {
+    double a = u[r], b = v[r];
+    u[r] = a + b;
+    v[r] = a - b;
+  }
+}
+
+/* X <- X H_n / sqrt(n) for X (rows x n) column-major.  Each row's
+ * transform is independent of the others, so the rows go through in strips
+ * that stay in cache for every level (one pass over X per level made the
+ * transform memory-bound); within a strip the butterflies act on
+ * contiguous pieces of columns.  Every value sees the same operations in
+ * the same order as one level at a time over all rows. */
 static void fwht_right(size_t rows, size_t n, double *X)
 {
-  for (size_t h = 1; h < n; h *= 2)
-    for (size_t i = 0; i < n; i += 2 * h)
-      for (size_t j = i; j < i + h; j++) {
-        double *u = X + j * rows, *v = X + (j + h) * rows;
-        for (size_t r = 0; r < rows; r++) {
-          double a = u[r], b = v[r];
-          u[r] = a + b;
-          v[r] = a - b;
+  double s = 1.0 / sqrt((double)n);
+  for (size_t r0 = 0; r0 < rows; r0 += FWHT_STRIP) {
+    size_t m = rows - r0 < FWHT_STRIP ? rows - r0 : FWHT_STRIP;
+    for (size_t h = 1; h < n; h *= 2)
+      for (size_t i = 0; i < n; i += 2 * h)
+        for (size_t j = i; j < i + h; j++) {
+          double *u = X + j * rows + r0, *v = X + (j + h) * rows + r0;
+          if (m == FWHT_STRIP)
+            butterflies(u, v, FWHT_STRIP);
+          else
+            butterflies(u, v, m);
         }
-      }
-  cblas_dscal((int)(rows * n), 1.0 / sqrt((double)n), X, 1);
+    for (size_t j = 0; j < n; j++)
+      for (size_t r = 0; r < m; r++)
+        X[j * rows + r0 + r] *= s;
+  }
 }
 
 /* ---- permutations ---- */
@@ -228,22 +252,15 @@ static void scale_cols(size_t rows, size_t n, const double *sign, double *X)
       cblas_dscal((int)rows, -1.0, X + j * rows, 1);
 }
 
-/* S <- D S D. */
-static void sign_sym(size_t n, const double *sign, double *S)
+/* S <- D P^T S P D in one pass (qrd_permute_sym, then each entry times
+ * sign_i sign_j). */
+static void signed_permute_sym(size_t n, const size_t *p, const double *sign, double *S,
+                               double *work)
 {
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i < n; i++)
-      S[j * n + i] *= sign[i] * sign[j];
-}
-
-static void transpose_square(size_t n, double *X)
-{
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = j + 1; i < n; i++) {
-      double t = X[j * n + i];
-      X[j * n + i] = X[i * n + j];
-      X[i * n + j] = t;
-    }
+      work[j * n + i] = S[p[j] * n + p[i]] * (sign[i] * sign[j]);
+  memcpy(S, work, n * n * sizeof *S);
 }
 
 void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
@@ -258,15 +275,16 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
     qrd_cov_mirror_lower(n, S);
     return;
   case QRD_ROTATE_HADAMARD:
-    qrd_permute_sym(n, r->perm, S, work);
-    sign_sym(n, r->sign, S);
+    signed_permute_sym(n, r->perm, r->sign, S, work);
     /* fall through */
   case QRD_ROTATE_SYLVESTER:
-    /* H S H = ((S H)^T H) for symmetric S and H. */
+    /* H S H = H (S H): S H row by row, then H down each (contiguous)
+     * column; the upper triangle is then the one the transforms of S H's
+     * columns (its rows, transposed) gave row by row, mirrored down. */
     fwht_right(n, n, S);
-    transpose_square(n, S);
-    fwht_right(n, n, S);
-    qrd_cov_mirror_lower(n, S);
+    for (size_t j = 0; j < n; j++)
+      qrd_fwht(n, S + j * n);
+    qrd_cov_mirror_upper(n, S);
     return;
   case QRD_ROTATE_ACT_ORDER:
     qrd_permute_sym(n, r->perm, S, work);
@@ -274,6 +292,92 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
   case QRD_ROTATE_NONE:
     return;
   }
+}
+
+/* ---- conditional variances of Q^T Sigma Q ---- */
+
+static int is_diagonal(size_t n, const double *S)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++)
+      if (i != j && S[j * n + i] != 0.0)
+        return 0;
+  return 1;
+}
+
+static int not_positive(size_t j, double v)
+{
+  return qrd_error_set(QRD_EDOM,
+                       "Sigma is not positive definite (diagonal entry %zu is %g): singular; "
+                       "damp it (percdamp)",
+                       j, v);
+}
+
+/* Haar: Q^T S Q = M^T M with M = G^T Q and S = G G^T (G = diag(sqrt(S_ii))
+ * when S is diagonal, else S's Cholesky factor), so the Cholesky factor of
+ * the rotated matrix in processing order is R^T from a QR of M, its columns
+ * reversed for GPTQ's order.  About half the flops of forming Q^T S Q and
+ * factoring it, and for a diagonal S the relative error of d is eps
+ * sqrt(cond) instead of eps cond: M is exact to a rounding per entry and
+ * Householder QR is backward stable on it. */
+static int haar_cond_var(const qrd_rotation *r, const double *S, int diagonal,
+                         qrd_cov_order order, double *work, double *d)
+{
+  size_t n = r->n;
+  int reversed = order == QRD_ORDER_GPTQ;
+  double *M = work, *G = work + n * n;
+  for (size_t j = 0; j < n; j++)
+    memcpy(M + j * n, r->q + (reversed ? n - 1 - j : j) * n, n * sizeof *M);
+  if (diagonal) {
+    for (size_t i = 0; i < n; i++) {
+      if (!(S[i * n + i] > 0.0))
+        return not_positive(i, S[i * n + i]);
+      G[i] = sqrt(S[i * n + i]);
+    }
+    for (size_t j = 0; j < n; j++)
+      for (size_t i = 0; i < n; i++)
+        M[j * n + i] *= G[i];
+  } else {
+    int st = qrd_cov_cholesky(n, S, G);
+    if (st)
+      return st;
+    cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, (int)n, (int)n,
+                1.0, G, (int)n, M, (int)n);
+  }
+  lapack_int N = (lapack_int)n;
+  if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, N, N, M, N, G) != 0)
+    return qrd_error_set(QRD_EDOM, "QR (dgeqrf) of the rotated Cholesky factor, n = %zu", n);
+  for (size_t i = 0; i < n; i++) {
+    double v = M[i * n + i] * M[i * n + i];
+    if (!(v > 0.0))
+      return qrd_error_set(QRD_EDOM, "Sigma (Haar-rotated) is not positive definite (pivot "
+                           "%zu of %zu is %g): singular; damp it (percdamp)",
+                           i + 1, n, v);
+    d[reversed ? n - 1 - i : i] = v;
+  }
+  return QRD_OK;
+}
+
+int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
+                          double *work, double *d)
+{
+  size_t n = r->n;
+  int diagonal = is_diagonal(n, S);
+  if (r->kind == QRD_ROTATE_HAAR)
+    return haar_cond_var(r, S, diagonal, order, work, d);
+  if (diagonal && (r->kind == QRD_ROTATE_NONE || r->kind == QRD_ROTATE_ACT_ORDER)) {
+    /* still diagonal after the permutation: d is its diagonal, exactly */
+    for (size_t j = 0; j < n; j++) {
+      size_t p = r->kind == QRD_ROTATE_NONE ? j : r->perm[j];
+      if (!(S[p * n + p] > 0.0))
+        return not_positive(p, S[p * n + p]);
+      d[j] = S[p * n + p];
+    }
+    return QRD_OK;
+  }
+  memcpy(work, S, n * n * sizeof *work);
+  qrd_rotation_apply_sigma(r, work, work + n * n);
+  return qrd_cov_cond_var(n, work, order, work + n * n, d);
 }
 
 int qrd_rotation_blocks(const qrd_rotation *r, double *x, size_t m, int inverse, double *work)

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "mat/cov.h"
+
 typedef enum {
   QRD_ROTATE_NONE,
   QRD_ROTATE_HAAR,
@@ -50,6 +52,15 @@ void qrd_rotation_free(qrd_rotation *r);
 /* S <- Q^T S Q (S symmetric, n x n; the result is exactly symmetric).
  * work: n*n doubles. */
 void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work);
+
+/* d[0..n-1] <- the conditional variances of Q^T S Q in `order`
+ * (qrd_cov_cond_var), S left as it was.  Haar goes through a QR of
+ * G^T Q (S = G G^T) instead of forming Q^T S Q, and a diagonal S under
+ * none or act-order gives its (permuted) diagonal exactly; both are more
+ * accurate than factoring the formed matrix.  work: 2 n*n doubles.
+ * QRD_EDOM when S is not positive definite. */
+int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
+                          double *work, double *d);
 
 /* W <- W Q for W a x n column-major.  work: a*n doubles. */
 void qrd_rotation_apply_w(const qrd_rotation *r, size_t a, double *W, double *work);

@@ -7,6 +7,7 @@
  * defines it against the one-Cholesky reversal the library uses, explicit
  * Sylvester matrices against the fast transform, moments of Haar and
  * Wishart draws against their known laws. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,6 +398,132 @@ START_TEST(test_hadamard_explicit)
   qrd_rotation *r;
   ck_assert_int_eq(qrd_rotation_alloc(QRD_ROTATE_HADAMARD, 12, 1, NULL, &r), QRD_EINVAL);
   ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "power of two"));
+}
+END_TEST
+
+/* d of Q^T S Q in `order` with every operation in binary128 (113-bit
+ * significand) on the double inputs: the product to 113 bits, then the
+ * pivots of LDL^T (the conditional variances, no square roots) of the
+ * matrix in processing order.  The reference qrd_rotation_cond_var is
+ * measured against; its own error is about 1e-34 cond. */
+static void quad_cond_var(size_t n, const double *Q, const double *S, qrd_cov_order order,
+                          double *d)
+{
+  __float128 *T = malloc(n * n * sizeof *T), *A = malloc(n * n * sizeof *A);
+  ck_assert_ptr_nonnull(T);
+  ck_assert_ptr_nonnull(A);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++) {
+      __float128 t = 0;
+      for (size_t k = 0; k < n; k++)
+        t += (__float128)S[k * n + i] * Q[j * n + k];
+      T[j * n + i] = t;
+    }
+  int rev = order == QRD_ORDER_GPTQ;
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++) {
+      __float128 a = 0;
+      for (size_t k = 0; k < n; k++)
+        a += (__float128)Q[i * n + k] * T[j * n + k];
+      A[(rev ? n - 1 - j : j) * n + (rev ? n - 1 - i : i)] = a;
+    }
+  for (size_t k = 0; k < n; k++) {
+    __float128 p = A[k * n + k];
+    d[rev ? n - 1 - k : k] = (double)p;
+    for (size_t j = k + 1; j < n; j++) {
+      __float128 l = A[k * n + j] / p;
+      for (size_t i = j; i < n; i++)
+        A[j * n + i] -= l * A[k * n + i];
+    }
+  }
+  free(T);
+  free(A);
+}
+
+static double max_rel_diff(size_t n, const double *x, const double *ref)
+{
+  double m = 0.0;
+  for (size_t i = 0; i < n; i++)
+    m = fmax(m, fabs(x[i] - ref[i]) / ref[i]);
+  return m;
+}
+
+/* Haar's d by QR of G^T Q against binary128, and against the formed
+ * Q^T S Q factored in double (the route it replaced).  For a diagonal S
+ * the bound is eps sqrt(cond) times a small multiple of n: the formed
+ * route's error, eps cond, does not meet it at cond = 1e6 (printed).  A
+ * correlated S goes through its Cholesky factor, whose own error is of
+ * order eps cond, so only that is asked of it. */
+START_TEST(test_haar_cond_var_accuracy)
+{
+  const size_t n = 48;
+  const struct {
+    const char *spec;
+    double cond; /* max lambda / min lambda, from the family's definition */
+    int diagonal;
+  } cases[] = {
+    {"two-level:eps=1e-6", 1e6, 1},
+    {"power:beta=2", 48.0 * 48.0, 1},
+    {"ar1:rho=0.99", 3.97e4, 0}, /* (1+rho)^2/(1-rho)^2 bounds the Toeplitz spectrum */
+  };
+  qrd_rotation *r = rotation(QRD_ROTATE_HAAR, n, 7, NULL);
+  double *ref = alloc_doubles(n), *d = alloc_doubles(n), *old = alloc_doubles(n);
+  double *work = alloc_doubles(2 * n * n);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    double *S = build(cases[c].spec, n, 3);
+    for (int order = QRD_ORDER_GPTQ; order <= QRD_ORDER_SIC; order++) {
+      quad_cond_var(n, r->q, S, (qrd_cov_order)order, ref);
+      ck_assert_int_eq(qrd_rotation_cond_var(r, S, (qrd_cov_order)order, work, d), QRD_OK);
+      memcpy(work, S, n * n * sizeof *S);
+      qrd_rotation_apply_sigma(r, work, work + n * n);
+      cond_var(n, work, (qrd_cov_order)order, old);
+      double e = max_rel_diff(n, d, ref), e_old = max_rel_diff(n, old, ref);
+      double bound = (double)n * DBL_EPSILON * (cases[c].diagonal ? sqrt(cases[c].cond)
+                                                                  : cases[c].cond);
+      printf("haar d, %s, %s order: max relative error %.2e (formed Q^T S Q: %.2e; bound "
+             "%.2e)\n",
+             cases[c].spec, order == QRD_ORDER_GPTQ ? "GPTQ" : "SIC", e, e_old, bound);
+      ck_assert_msg(e < bound, "%s: relative error %g over %g", cases[c].spec, e, bound);
+    }
+    free(S);
+  }
+  qrd_rotation_free(r);
+  free(ref);
+  free(d);
+  free(old);
+  free(work);
+}
+END_TEST
+
+/* A diagonal S under none and act-order: d is its (sorted) diagonal
+ * exactly; a zero variance is not positive definite under every kind. */
+START_TEST(test_cond_var_diagonal)
+{
+  const size_t n = 4;
+  double S[16] = {0}, d[4], work[32];
+  const double v[4] = {0.3, 2.0, 0.1, 0.7}, sorted[4] = {2.0, 0.7, 0.3, 0.1};
+  for (size_t i = 0; i < n; i++)
+    S[i * n + i] = v[i];
+  qrd_rotation *none = rotation(QRD_ROTATE_NONE, n, 1, S);
+  qrd_rotation *act = rotation(QRD_ROTATE_ACT_ORDER, n, 1, S);
+  qrd_rotation *haar = rotation(QRD_ROTATE_HAAR, n, 1, S);
+  ck_assert_int_eq(qrd_rotation_cond_var(none, S, QRD_ORDER_GPTQ, work, d), QRD_OK);
+  for (size_t i = 0; i < n; i++)
+    ck_assert(d[i] == v[i]);
+  ck_assert_int_eq(qrd_rotation_cond_var(act, S, QRD_ORDER_SIC, work, d), QRD_OK);
+  for (size_t i = 0; i < n; i++)
+    ck_assert(d[i] == sorted[i]);
+  S[2 * n + 2] = 0.0;
+  ck_assert_int_eq(qrd_rotation_cond_var(none, S, QRD_ORDER_GPTQ, work, d), QRD_EDOM);
+  ck_assert_int_eq(qrd_rotation_cond_var(act, S, QRD_ORDER_GPTQ, work, d), QRD_EDOM);
+  ck_assert_int_eq(qrd_rotation_cond_var(haar, S, QRD_ORDER_GPTQ, work, d), QRD_EDOM);
+  ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "not positive definite"));
+  S[2 * n + 2] = 0.1;
+  S[1] = S[n] = 1.0; /* |S_01| > sqrt(S_00 S_11): indefinite, not diagonal */
+  ck_assert_int_eq(qrd_rotation_cond_var(haar, S, QRD_ORDER_GPTQ, work, d), QRD_EDOM);
+  qrd_rotation_free(none);
+  qrd_rotation_free(act);
+  qrd_rotation_free(haar);
 }
 END_TEST
 
@@ -814,6 +941,8 @@ Suite *qrd_suite_cov(void)
   tcase_add_test(tc, test_haar_sign_fix);
   tcase_add_test(tc, test_hadamard_explicit);
   tcase_add_test(tc, test_fwht_vector);
+  tcase_add_test(tc, test_haar_cond_var_accuracy);
+  tcase_add_test(tc, test_cond_var_diagonal);
   tcase_add_test(tc, test_act_order_ties);
   tcase_add_test(tc, test_rotation_consistency);
   suite_add_tcase(s, tc);
