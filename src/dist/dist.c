@@ -190,12 +190,22 @@ int qrd_dist_partial_moments(const qrd_dist *d, double a, double b, double m[3])
 int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
                           double (*tail)[3], double (*m)[3])
 {
+  return qrd_dist_cell_moments_reuse(d, edge, n, tail, NULL, m);
+}
+
+int qrd_dist_cell_moments_reuse(const qrd_dist *d, const double *edge, size_t n,
+                                double (*tail)[3], double *at, double (*m)[3])
+{
   for (size_t i = 0; i <= n; i++) {
     double e = edge[i];
+    if (at && at[i] == e)
+      continue;
     int st = e >= 0.0 ? qrd_dist_partial_moments(d, e, INFINITY, tail[i])
                       : qrd_dist_partial_moments(d, -INFINITY, e, tail[i]);
     if (st)
       return st;
+    if (at)
+      at[i] = e;
   }
   for (size_t i = 0; i < n; i++) {
     double a = edge[i], b = edge[i + 1];

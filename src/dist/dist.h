@@ -108,6 +108,12 @@ int qrd_dist_partial_moments(const qrd_dist *d, double a, double b,
 int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
                           double (*tail)[3], double (*m)[3]);
 
+/* The same, keeping the tails still valid: tail[i] was computed at edge
+ * at[i] and is recomputed (and at[i] set) only where edge[i] differs;
+ * at[i] = NAN forgets it.  For iterations that move few edges. */
+int qrd_dist_cell_moments_reuse(const qrd_dist *d, const double *edge, size_t n,
+                                double (*tail)[3], double *at, double (*m)[3]);
+
 /* The same by quadrature only (for tests and for families without a closed
  * form). */
 int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,

@@ -5,14 +5,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
+
 #include "core/error.h"
 #include "core/solve.h"
 #include "quant/designs.h"
 #include "quant/quantiser.h"
 
 #define MAX_ITER 5000
+/* Newton's arrays: pdf at the edges, right-hand side, three diagonals, and
+ * the edges, levels and probabilities a rejected step restores. */
+#define NEWTON_ARRAYS 8
+/* Edges next to a cell lighter than this stay where they are in a Newton
+ * step: such a cell's centroid comes from a difference of tail moments
+ * that keeps only a few digits, too few for the Jacobian. */
+#define NEWTON_MIN_PROB 1e-16
 /* relative change of D + lambda H between iterations */
 #define TOL 1e-10
+/* Newton takes over once an alternating iteration changes the cost by at
+ * most NEWTON_FROM: at low rate the alternation from uniform cells settles
+ * into one local optimum of several, and Newton from the start can find a
+ * poorer one (or a saddle: the edge conditions hold there too).  It stops
+ * when its step moves no edge by more than NEWTON_TOL of a neighbouring
+ * cell's width, or when a full step shrinks the squared gradient by less
+ * than NEWTON_STALL (the floor the rounding of the cell moments sets).
+ * When no step shrinks it at all, the design is settled if the gradient is
+ * already NEWTON_REDUCED of where Newton began; otherwise the alternation
+ * takes over again. */
+#define NEWTON_FROM 1e-3
+#define NEWTON_TOL 1e-8
+#define NEWTON_STALL 10.0
+#define NEWTON_REDUCED 1e-8
+/* relative rounding of D + lambda H: a sum of cell terms m2 - 2 c m1 + c^2 m0
+ * that cancel to about (width / |c|)^2 of their size */
+#define COST_ROUNDING 1e-10
 
 qrd_ecsq *qrd_ecsq_alloc(const qrd_codebook *init)
 {
@@ -22,8 +48,10 @@ qrd_ecsq *qrd_ecsq_alloc(const qrd_codebook *init)
   w->cb = qrd_codebook_alloc(init->n);
   w->prob = malloc(init->n * sizeof *w->prob);
   w->tail = malloc((init->n + 1) * sizeof *w->tail);
+  w->tail_at = malloc((init->n + 1) * sizeof *w->tail_at);
   w->moment = malloc(init->n * sizeof *w->moment);
-  if (!w->cb || !w->prob || !w->tail || !w->moment) {
+  w->nw = malloc(NEWTON_ARRAYS * (init->n + 1) * sizeof *w->nw);
+  if (!w->cb || !w->prob || !w->tail || !w->tail_at || !w->moment || !w->nw) {
     qrd_ecsq_free(w);
     return NULL;
   }
@@ -37,7 +65,9 @@ void qrd_ecsq_free(qrd_ecsq *w)
   qrd_codebook_free(w->cb);
   free(w->prob);
   free(w->tail);
+  free(w->tail_at);
   free(w->moment);
+  free(w->nw);
   free(w);
 }
 
@@ -76,7 +106,12 @@ int qrd_ecsq_init(qrd_ecsq *w, const qrd_dist *d, const qrd_codebook *init,
   w->lambda = lambda;
   w->iter = 0;
   w->change = INFINITY;
+  w->moved = INFINITY;
+  w->gain = 0.0;
+  w->grad0 = w->grad = INFINITY;
   w->cb->n = init->n;
+  for (size_t i = 0; i <= init->n; i++)
+    w->tail_at[i] = NAN;
   memcpy(w->cb->level, init->level, init->n * sizeof *init->level);
   memcpy(w->cb->edge, init->edge, (init->n + 1) * sizeof *init->edge);
   int st = set_centroids(w, &w->cost);
@@ -121,7 +156,8 @@ static int set_centroids(qrd_ecsq *w, double *cost)
 {
   qrd_codebook *c = w->cb;
   double mse = 0.0, (*m)[3] = w->moment;
-  int st = qrd_dist_cell_moments(w->d, c->edge, c->n, w->tail, m);
+  /* a Newton step leaves the frozen tail edges, most of them, in place */
+  int st = qrd_dist_cell_moments_reuse(w->d, c->edge, c->n, w->tail, w->tail_at, m);
   if (st)
     return st;
   for (size_t i = 0; i < c->n; i++) {
@@ -150,15 +186,159 @@ int qrd_ecsq_iterate(qrd_ecsq *w)
   return st;
 }
 
+/* The edge conditions over the inner edges t_1 .. t_{n-1} (cell k =
+ * (t_k, t_{k+1}], c_k its centroid, p_k its probability, f_k = pdf(t_k)):
+ *   G_i = (c_i - c_{i-1}) (2 t_i - c_{i-1} - c_i) - lambda log2(p_{i-1} / p_i).
+ * The gradient of D + lambda H is f_i G_i, so a root of G is a stationary
+ * design.  Edges next to a cell lighter than NEWTON_MIN_PROB are frozen. */
+static int edge_active(const double *p, size_t i)
+{
+  return p[i - 1] > NEWTON_MIN_PROB && p[i] > NEWTON_MIN_PROB;
+}
+
+static double edge_condition(const qrd_ecsq *w, size_t i)
+{
+  const double *t = w->cb->edge, *c = w->cb->level, *p = w->prob;
+  return (c[i] - c[i - 1]) * ((t[i] - c[i - 1]) + (t[i] - c[i])) -
+         w->lambda / M_LN2 * log(p[i - 1] / p[i]);
+}
+
+/* f <- pdf at the inner edges; returns the squared norm of the gradient
+ * f_i G_i over the active edges: the merit of a Newton step (the cost
+ * itself changes by the square of the step near the optimum, below its
+ * own rounding long before the edges settle). */
+static double gradient_norm2(const qrd_ecsq *w, double *f)
+{
+  const double *p = w->prob;
+  double r = 0.0;
+  for (size_t i = 1; i < w->cb->n; i++) {
+    /* wanted at the active edges and their neighbours */
+    f[i] = p[i - 1] > NEWTON_MIN_PROB || p[i] > NEWTON_MIN_PROB
+               ? qrd_dist_pdf(w->d, w->cb->edge[i])
+               : 0.0;
+    if (edge_active(p, i)) {
+      double g = f[i] * edge_condition(w, i);
+      r += g * g;
+    }
+  }
+  return r;
+}
+
+/* The tridiagonal Jacobian of G (f from gradient_norm2) with
+ * dc_k/dt_k = f_k (c_k - t_k) / p_k, dc_k/dt_{k+1} = f_{k+1} (t_{k+1} - c_k) / p_k,
+ * and rhs = -G; rows of frozen edges are the identity. */
+static void newton_system(const qrd_ecsq *w, const double *f, double *dl, double *dd,
+                          double *du, double *rhs)
+{
+  const double *t = w->cb->edge, *c = w->cb->level, *p = w->prob;
+  double lam = w->lambda / M_LN2;
+  size_t m = w->cb->n - 1;
+  for (size_t k = 0; k < m; k++) {
+    size_t i = k + 1;
+    if (k > 0)
+      dl[k - 1] = 0.0;
+    if (k + 1 < m)
+      du[k] = 0.0;
+    if (!edge_active(p, i)) {
+      dd[k] = 1.0;
+      rhs[k] = 0.0;
+      continue;
+    }
+    double a = t[i] - c[i - 1], b = t[i] - c[i];
+    rhs[k] = -edge_condition(w, i);
+    dd[k] = 2.0 * (c[i] - c[i - 1]) -
+            f[i] * ((2.0 * a * a + lam) / p[i - 1] + (2.0 * b * b + lam) / p[i]);
+    if (k > 0)
+      dl[k - 1] = f[i - 1] / p[i - 1] * (lam - 2.0 * a * (c[i - 1] - t[i - 1]));
+    if (k + 1 < m)
+      du[k] = f[i + 1] / p[i] * (lam + 2.0 * b * (t[i + 1] - c[i]));
+  }
+}
+
+static int edges_ascend(const double *t, size_t n)
+{
+  for (size_t i = 2; i < n; i++)
+    if (!(t[i] > t[i - 1]))
+      return 0;
+  return 1;
+}
+
+/* The largest |step_i| in widths of the narrower cell next to edge i. */
+static double largest_move(const double *t, const double *step, size_t n)
+{
+  double moved = 0.0;
+  for (size_t i = 1; i < n; i++)
+    moved = fmax(moved, fabs(step[i - 1]) / fmin(t[i] - t[i - 1], t[i + 1] - t[i]));
+  return moved;
+}
+
+int qrd_ecsq_newton(qrd_ecsq *w)
+{
+  qrd_codebook *cb = w->cb;
+  size_t n = cb->n, m = n - 1, stride = n + 1;
+  if (n < 2)
+    return QRD_CONTINUE;
+  double *f = w->nw, *rhs = f + stride, *dl = rhs + stride, *dd = dl + stride,
+         *du = dd + stride, *t0 = du + stride, *c0 = t0 + stride, *p0 = c0 + stride;
+  double r0 = gradient_norm2(w, f);
+  if (w->grad0 == INFINITY)
+    w->grad0 = r0;
+  w->grad = r0;
+  newton_system(w, f, dl, dd, du, rhs);
+  if (LAPACKE_dgtsv(LAPACK_COL_MAJOR, (lapack_int)m, 1, dl, dd, du, rhs, (lapack_int)m) != 0)
+    return QRD_CONTINUE;
+  memcpy(t0, cb->edge, (n + 1) * sizeof *t0);
+  memcpy(c0, cb->level, n * sizeof *c0);
+  memcpy(p0, w->prob, n * sizeof *p0);
+  double moved = largest_move(t0, rhs, n);
+  for (double alpha = 1.0; alpha > 1e-3; alpha *= 0.5) {
+    for (size_t i = 1; i < n; i++)
+      cb->edge[i] = t0[i] + alpha * rhs[i - 1];
+    if (!edges_ascend(cb->edge, n))
+      continue;
+    double cost;
+    int st = set_centroids(w, &cost);
+    if (st)
+      return st;
+    /* a step below the tolerance is taken as it is: the merit cannot see it */
+    double r = moved <= NEWTON_TOL ? 0.0 : gradient_norm2(w, f);
+    /* and never up the cost, beyond its rounding: the edge conditions hold
+     * at saddles too */
+    if ((r < r0 || moved <= NEWTON_TOL) && cost <= w->cost * (1.0 + COST_ROUNDING)) {
+      w->moved = alpha * moved;
+      w->gain = alpha == 1.0 ? r0 / r : 0.0;
+      w->change = fabs(w->cost - cost) / cost;
+      w->cost = cost;
+      w->iter++;
+      return drop_empty(w);
+    }
+  }
+  memcpy(cb->edge, t0, (n + 1) * sizeof *t0);
+  memcpy(cb->level, c0, n * sizeof *c0);
+  memcpy(w->prob, p0, n * sizeof *p0);
+  return QRD_CONTINUE;
+}
+
 int qrd_ecsq_test(const qrd_ecsq *w, double tol)
 {
   return w->change <= tol ? QRD_OK : QRD_CONTINUE;
+}
+
+/* Newton has converged when its step is negligible, or when a full step
+ * no longer shrinks the gradient by much: in the quadratic phase each one
+ * shrinks its square by orders of magnitude, at the floor the rounding of
+ * the cell moments sets it by a small factor at most (the cost, stationary,
+ * is then within the square of that floor of its optimum). */
+static int settled(const qrd_ecsq *w)
+{
+  return w->moved <= NEWTON_TOL || (w->gain > 0.0 && w->gain < NEWTON_STALL);
 }
 
 /* *work counts the cell updates of every run of one design, so that a
  * design whose cells or iterations run away stops with an error. */
 static int run(qrd_ecsq *w, double tol, size_t *work)
 {
+  int newton = 1;
   while (w->iter < MAX_ITER) {
     *work += w->cb->n;
     if (*work > QRD_ECSQ_MAX_WORK)
@@ -166,10 +346,20 @@ static int run(qrd_ecsq *w, double tol, size_t *work)
                            "(%zu cells at lambda=%g; allowed: %g): lower the rate, or use "
                            "uniform-ec", w->d->spec, (double)QRD_ECSQ_MAX_WORK, w->cb->n,
                            w->lambda, (double)QRD_ECSQ_MAX_WORK);
-    int st = qrd_ecsq_iterate(w);
+    int st = newton && w->change <= NEWTON_FROM ? qrd_ecsq_newton(w) : qrd_ecsq_iterate(w);
+    if (st == QRD_CONTINUE) {
+      /* no step lowers the gradient: at the floor the rounding of the cell
+       * moments sets, if the last step was a full one or the gradient is
+       * already far below where Newton began; otherwise Newton is lost and
+       * the descent takes over */
+      if (w->gain > 0.0 || w->grad <= NEWTON_REDUCED * w->grad0)
+        return QRD_OK;
+      newton = 0;
+      continue;
+    }
     if (st)
       return st;
-    if (qrd_ecsq_test(w, tol) == QRD_OK)
+    if (newton ? settled(w) : qrd_ecsq_test(w, tol) == QRD_OK)
       return QRD_OK;
   }
   return qrd_error_set(QRD_EMAXITER,

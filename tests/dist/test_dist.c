@@ -236,6 +236,18 @@ START_TEST(test_cell_moments)
       ck_assert_msg(close_rel(m[i][j], mq[j], 1e-9, 1e-14 * pow(d.scale, j)),
                     "%s: cell %d m%d: %.15g vs quadrature %.15g", d.spec, i, j, m[i][j], mq[j]);
   }
+  /* reusing tails: move two edges; the moments must be those computed
+   * afresh, bit for bit (the tails kept are the same function values) */
+  double at[N + 1], tail2[N + 1][3], m2[N][3];
+  for (int i = 0; i <= N; i++)
+    at[i] = NAN;
+  ck_assert_int_eq(qrd_dist_cell_moments_reuse(&d, e, N, tail2, at, m2), QRD_OK);
+  e[2] *= 1.1;
+  e[5] *= 0.9;
+  ck_assert_int_eq(qrd_dist_cell_moments_reuse(&d, e, N, tail2, at, m2), QRD_OK);
+  ck_assert_int_eq(qrd_dist_cell_moments(&d, e, N, tail, m), QRD_OK);
+  ck_assert_int_eq(memcmp(m, m2, sizeof m), 0);
+  ck_assert(at[2] == e[2] && at[5] == e[5]);
 }
 END_TEST
 
