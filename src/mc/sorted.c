@@ -186,6 +186,8 @@ static void build_prefix(qrd_sorted *s)
   }
 }
 
+static size_t n_fences(size_t n) { return (n + QRD_SORTED_STRIDE - 1) / QRD_SORTED_STRIDE; }
+
 /* ---- alloc ---- */
 
 static int check_input(const double *x, const double *w, size_t n)
@@ -257,10 +259,14 @@ qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
   if (!st) {
     s->n = n;
     s->p = malloc((n / QRD_SORTED_STRIDE + 1) * sizeof *s->p);
-    if (!s->p)
+    s->fence = malloc(n_fences(n) * sizeof *s->fence);
+    if (!s->p || !s->fence) {
       st = qrd_error_set(QRD_ENOMEM, "sorted: prefix sums");
-    else
+    } else {
       build_prefix(s);
+      for (size_t k = 0; k < n_fences(n); k++)
+        s->fence[k] = s->x[k * QRD_SORTED_STRIDE];
+    }
   }
   if (st) {
     qrd_sorted_free(s);
@@ -276,51 +282,46 @@ void qrd_sorted_free(qrd_sorted *s)
   free(s->x);
   free(s->w);
   free(s->p);
+  free(s->fence);
   free(s);
 }
 
 /* ---- queries ---- */
 
 /* First index in [lo, n) whose value exceeds v (n if none): the count of
- * samples <= v when lo lies below it. */
+ * samples <= v when lo lies below it.  Bisection over the fences after
+ * lo's stride finds the stride holding the answer, then bisection within
+ * it. */
 static size_t upper_bound(const qrd_sorted *s, double v, size_t lo)
 {
-  size_t hi = s->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
+  size_t k = lo / QRD_SORTED_STRIDE + 1, kend = n_fences(s->n);
+  while (k < kend) { /* first fence > v in [k, kend) */
+    size_t mid = k + (kend - k) / 2;
+    if (s->fence[mid] <= v)
+      k = mid + 1;
+    else
+      kend = mid;
+  }
+  size_t from = (k - 1) * QRD_SORTED_STRIDE, hi = k * QRD_SORTED_STRIDE;
+  if (from < lo)
+    from = lo;
+  if (hi > s->n)
+    hi = s->n;
+  while (from < hi) {
+    size_t mid = from + (hi - from) / 2;
     if (s->x[mid] <= v)
-      lo = mid + 1;
+      from = mid + 1;
     else
       hi = mid;
   }
-  return lo;
-}
-
-/* The first index in [lo, n) whose value is > v, found by doubling steps
- * from lo and then bisecting the last step. */
-static size_t gallop_above(const qrd_sorted *s, double v, size_t lo)
-{
-  size_t step = 1, hi = lo; /* x[.. hi) <= v is known */
-  while (hi + step <= s->n && s->x[hi + step - 1] <= v) {
-    hi += step;
-    step *= 2;
-  }
-  size_t end = hi + step <= s->n ? hi + step - 1 : s->n; /* x[end] > v or end = n */
-  while (hi < end) {
-    size_t mid = hi + (end - hi) / 2;
-    if (s->x[mid] <= v)
-      hi = mid + 1;
-    else
-      end = mid;
-  }
-  return hi;
+  return from;
 }
 
 void qrd_sorted_count(const qrd_sorted *s, const qrd_codebook *c, size_t *counts)
 {
   size_t lo = 0;
   for (size_t i = 0; i + 1 < c->n; i++) {
-    size_t hi = gallop_above(s, c->edge[i + 1], lo);
+    size_t hi = upper_bound(s, c->edge[i + 1], lo);
     counts[i] += hi - lo;
     lo = hi;
   }

@@ -32,6 +32,10 @@ typedef struct {
   double *w;       /* n weights in the order of x, or NULL (all ones) */
   /* p[k][0..2] = sums of w, w x, w x^2 over x[0 .. k*STRIDE - 1]. */
   long double (*p)[3];
+  /* fence[k] = x[k*STRIDE], k < ceil(n / STRIDE): a search runs on this
+   * 1/32 of the data (in cache) and then on one stride of x, instead of
+   * missing the cache at every step of a search over x */
+  double *fence;
 } qrd_sorted;
 
 typedef struct {
