@@ -278,9 +278,10 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
     signed_permute_sym(n, r->perm, r->sign, S, work);
     /* fall through */
   case QRD_ROTATE_SYLVESTER:
-    /* H S H = H (S H): S H row by row, then H down each (contiguous)
-     * column; the upper triangle is then the one the transforms of S H's
-     * columns (its rows, transposed) gave row by row, mirrored down. */
+    /* H S H = H (S H): S H by rows, then H down each contiguous column of
+     * it (no transpose); the result is symmetric up to rounding, and its
+     * upper triangle mirrored down makes it exactly so, with the bits the
+     * row-wise transform of the transpose gave. */
     fwht_right(n, n, S);
     for (size_t j = 0; j < n; j++)
       qrd_fwht(n, S + j * n);
