@@ -390,6 +390,8 @@ struct rate_params {
   qrd_ecsq *w;
   double rate;
   int status;
+  char detail[512]; /* the first failed design's error, which the root
+                       search's own would otherwise replace */
   size_t work; /* cell updates so far */
   size_t memo_n;
   converged memo[MEMO_MAX];
@@ -439,8 +441,10 @@ static double entropy_excess(double log_lambda, void *params)
     return p->memo[i].excess;
   int st = converge(p, exp(log_lambda));
   if (st) {
-    if (!p->status)
+    if (!p->status) {
       p->status = st;
+      snprintf(p->detail, sizeof p->detail, "%s", qrd_error_detail());
+    }
     return NAN;
   }
   double excess = qrd_entropy_bits(p->w->prob, p->w->cb->n) - p->rate;
@@ -465,8 +469,8 @@ static int design(const qrd_dist *d, const double *th, double rate,
     st = qrd_root(entropy_excess, &p, lo, hi, 1e-14, 1e-12, &log_lambda);
   if (!st && !p.status)
     entropy_excess(log_lambda, &p);
-  if (!st)
-    st = p.status;
+  if (p.status)
+    st = qrd_error_set(p.status, "%s", p.detail);
   size_t i = st ? p.memo_n : memo_find(&p, log_lambda);
   if (i < p.memo_n) {
     *out = p.memo[i].cb;

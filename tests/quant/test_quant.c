@@ -883,6 +883,14 @@ START_TEST(test_errors)
     }
     ck_assert_int_eq(qrd_quantiser_design(&q, &inf, 2.0, &c), QRD_EDOM);
   }
+  /* a design the grid cannot hold fails with that reason, not with the
+   * rate search's "no sign change" that used to replace it */
+  qrd_dist t3;
+  dist_of("student-t:nu=3", &t3);
+  quant_of("ecsq", &q);
+  ck_assert_int_eq(qrd_quantiser_design(&q, &t3, 6.0, &c), QRD_EINVAL);
+  ck_assert_msg(strstr(qrd_error_detail(), "needs more than") != NULL, "detail: %s",
+                qrd_error_detail());
   static const struct { const char *text; int status; } P[] = {
     {"vector-quantiser", QRD_ENOTFOUND},
     {"Lloyd-Max", QRD_ENOTFOUND},
