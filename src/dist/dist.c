@@ -131,6 +131,23 @@ double qrd_dist_prob(const qrd_dist *d, double a, double b)
                   : qrd_dist_cdf(d, b) - qrd_dist_cdf(d, a);
 }
 
+void qrd_dist_cell_probs(const qrd_dist *d, const double *edge, size_t n, double *tail,
+                         double *p)
+{
+  /* the value qrd_dist_prob takes at each edge: sf right of 0, cdf left */
+  for (size_t i = 0; i <= n; i++)
+    tail[i] = edge[i] >= 0.0 ? qrd_dist_sf(d, edge[i]) : qrd_dist_cdf(d, edge[i]);
+  for (size_t i = 0; i < n; i++) {
+    double a = edge[i], b = edge[i + 1];
+    if (a >= b)
+      p[i] = 0.0;
+    else if (a >= 0.0)
+      p[i] = tail[i] - tail[i + 1];
+    else /* the one cell across 0 needs the cdf at its right edge too */
+      p[i] = (b < 0.0 ? tail[i + 1] : qrd_dist_cdf(d, b)) - tail[i];
+  }
+}
+
 struct moment_integrand {
   const qrd_dist *d;
   int k;

@@ -95,6 +95,12 @@ void qrd_dist_support(const qrd_dist *d, double *lo, double *hi);
  * their relative precision. */
 double qrd_dist_prob(const qrd_dist *d, double a, double b);
 
+/* p[i] = qrd_dist_prob(d, edge[i], edge[i + 1]) for the n cells of an
+ * edge list, bit for bit, with each edge's tail value computed once
+ * instead of twice.  tail: workspace of n + 1 doubles. */
+void qrd_dist_cell_probs(const qrd_dist *d, const double *edge, size_t n, double *tail,
+                         double *p);
+
 /* m[k] = integral over [a, b] of x^k pdf(x) dx for k = 0, 1, 2: closed form
  * when the family has one, otherwise adaptive GSL quadrature. */
 int qrd_dist_partial_moments(const qrd_dist *d, double a, double b,

@@ -142,12 +142,17 @@ double qrd_entropy_bits(const double *prob, size_t n)
 int qrd_codebook_entropy(const qrd_codebook *c, const qrd_dist *d, double *h)
 {
   *h = 0.0;
-  for (size_t i = 0; i < c->n; i++) {
-    double p = qrd_dist_prob(d, c->edge[i], c->edge[i + 1]);
-    if (p > 0.0)
-      *h -= p * log2(p);
+  double *tail = malloc((c->n + 1) * sizeof *tail), *p = malloc(c->n * sizeof *p);
+  int st = tail && p ? QRD_OK : qrd_error_set(QRD_ENOMEM, "entropy of %zu cells", c->n);
+  if (!st) {
+    qrd_dist_cell_probs(d, c->edge, c->n, tail, p);
+    for (size_t i = 0; i < c->n; i++)
+      if (p[i] > 0.0)
+        *h -= p[i] * log2(p[i]);
   }
-  return QRD_OK;
+  free(tail);
+  free(p);
+  return st;
 }
 
 /* Adds cell [a, b] with level q: its probability, squared and absolute

@@ -14,7 +14,9 @@
 #define TAIL_MASS 1e-16
 #define MAX_CELLS (1L << 22)
 
-int qrd_uniform_cells(const qrd_dist *d, double step, qrd_codebook **out)
+/* The cells of qrd_uniform_cells with their levels on the grid points
+ * k step: all the rate search needs (H depends on the edges only). */
+static int uniform_grid(const qrd_dist *d, double step, qrd_codebook **out)
 {
   double left = qrd_dist_quantile(d, TAIL_MASS);
   double right = -qrd_dist_quantile(d, TAIL_MASS) + 2.0 * qrd_dist_quantile(d, 0.5);
@@ -33,13 +35,18 @@ int qrd_uniform_cells(const qrd_dist *d, double step, qrd_codebook **out)
   c->edge[c->n] = INFINITY;
   for (size_t i = 0; i < c->n; i++)
     c->level[i] = (double)(k_lo + (long)i) * step;
-  int st = qrd_codebook_set_centroids(c, d, NULL);
-  if (st) {
-    qrd_codebook_free(c);
-    return st;
-  }
   *out = c;
   return QRD_OK;
+}
+
+int qrd_uniform_cells(const qrd_dist *d, double step, qrd_codebook **out)
+{
+  int st = uniform_grid(d, step, out);
+  if (!st && (st = qrd_codebook_set_centroids(*out, d, NULL))) {
+    qrd_codebook_free(*out);
+    *out = NULL;
+  }
+  return st;
 }
 
 struct rate_params {
@@ -53,7 +60,7 @@ static double entropy_excess(double log_step, void *params)
   struct rate_params *p = params;
   qrd_codebook *c = NULL;
   double h = 0.0;
-  int st = qrd_uniform_cells(p->d, exp(log_step), &c);
+  int st = uniform_grid(p->d, exp(log_step), &c);
   if (!st)
     st = qrd_codebook_entropy(c, p->d, &h);
   qrd_codebook_free(c);

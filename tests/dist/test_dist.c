@@ -248,6 +248,14 @@ START_TEST(test_cell_moments)
   ck_assert_int_eq(qrd_dist_cell_moments(&d, e, N, tail, m), QRD_OK);
   ck_assert_int_eq(memcmp(m, m2, sizeof m), 0);
   ck_assert(at[2] == e[2] && at[5] == e[5]);
+  /* cell probabilities from shared tails: qrd_dist_prob's, bit for bit,
+   * also for an empty cell (two equal edges) */
+  double p[N], t[N + 1];
+  e[4] = e[3];
+  qrd_dist_cell_probs(&d, e, N, t, p);
+  for (int i = 0; i < N; i++)
+    ck_assert_msg(p[i] == qrd_dist_prob(&d, e[i], e[i + 1]), "%s: cell %d: %.17g vs %.17g",
+                  d.spec, i, p[i], qrd_dist_prob(&d, e[i], e[i + 1]));
 }
 END_TEST
 
