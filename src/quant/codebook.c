@@ -130,6 +130,14 @@ int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob)
   return st;
 }
 
+int qrd_strictly_increasing(const double *v, size_t n)
+{
+  for (size_t i = 1; i < n; i++)
+    if (!(v[i] > v[i - 1]))
+      return 0;
+  return 1;
+}
+
 double qrd_entropy_bits(const double *prob, size_t n)
 {
   double h = 0.0;

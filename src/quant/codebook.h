@@ -68,6 +68,9 @@ qrd_codebook *qrd_codebook_uniform(size_t n, double a);
  * their level); prob[i], if not NULL, receives the cell probabilities. */
 int qrd_codebook_set_centroids(qrd_codebook *c, const qrd_dist *d, double *prob);
 
+/* Whether v[0..n-1] is strictly increasing (NaN anywhere: no). */
+int qrd_strictly_increasing(const double *v, size_t n);
+
 /* Index entropy in bits of the cell probabilities prob[0..n-1]. */
 double qrd_entropy_bits(const double *prob, size_t n);
 

@@ -255,14 +255,6 @@ static void newton_system(const qrd_ecsq *w, const double *f, double *dl, double
   }
 }
 
-static int edges_ascend(const double *t, size_t n)
-{
-  for (size_t i = 2; i < n; i++)
-    if (!(t[i] > t[i - 1]))
-      return 0;
-  return 1;
-}
-
 /* The largest |step_i| in widths of the narrower cell next to edge i. */
 static double largest_move(const double *t, const double *step, size_t n)
 {
@@ -294,17 +286,18 @@ int qrd_ecsq_newton(qrd_ecsq *w)
   for (double alpha = 1.0; alpha > 1e-3; alpha *= 0.5) {
     for (size_t i = 1; i < n; i++)
       cb->edge[i] = t0[i] + alpha * rhs[i - 1];
-    if (!edges_ascend(cb->edge, n))
+    if (!qrd_strictly_increasing(cb->edge + 1, n - 1)) /* the inner edges */
       continue;
     double cost;
     int st = set_centroids(w, &cost);
     if (st)
       return st;
-    /* a step below the tolerance is taken as it is: the merit cannot see it */
-    double r = moved <= NEWTON_TOL ? 0.0 : gradient_norm2(w, f);
-    /* and never up the cost, beyond its rounding: the edge conditions hold
-     * at saddles too */
-    if ((r < r0 || moved <= NEWTON_TOL) && cost <= w->cost * (1.0 + COST_ROUNDING)) {
+    /* a step below the tolerance is taken as it is (the merit cannot see
+     * it), any other one when it shrinks the gradient; neither may raise
+     * the cost beyond its rounding: the edge conditions hold at saddles too */
+    int tiny = moved <= NEWTON_TOL;
+    double r = tiny ? 0.0 : gradient_norm2(w, f);
+    if ((tiny || r < r0) && cost <= w->cost * (1.0 + COST_ROUNDING)) {
       w->moved = alpha * moved;
       w->gain = alpha == 1.0 ? r0 / r : 0.0;
       w->change = fabs(w->cost - cost) / cost;
@@ -329,9 +322,10 @@ int qrd_ecsq_test(const qrd_ecsq *w, double tol)
  * shrinks its square by orders of magnitude, at the floor the rounding of
  * the cell moments sets it by a small factor at most (the cost, stationary,
  * is then within the square of that floor of its optimum). */
-static int settled(const qrd_ecsq *w)
+int qrd_ecsq_newton_test(const qrd_ecsq *w)
 {
-  return w->moved <= NEWTON_TOL || (w->gain > 0.0 && w->gain < NEWTON_STALL);
+  return w->moved <= NEWTON_TOL || (w->gain > 0.0 && w->gain < NEWTON_STALL) ? QRD_OK
+                                                                           : QRD_CONTINUE;
 }
 
 /* *work counts the cell updates of every run of one design, so that a
@@ -359,7 +353,7 @@ static int run(qrd_ecsq *w, double tol, size_t *work)
     }
     if (st)
       return st;
-    if (newton ? settled(w) : qrd_ecsq_test(w, tol) == QRD_OK)
+    if ((newton ? qrd_ecsq_newton_test(w) : qrd_ecsq_test(w, tol)) == QRD_OK)
       return QRD_OK;
   }
   return qrd_error_set(QRD_EMAXITER,

@@ -58,4 +58,9 @@ int qrd_ecsq_iterate(qrd_ecsq *w);
 int qrd_ecsq_newton(qrd_ecsq *w);
 int qrd_ecsq_test(const qrd_ecsq *w, double tol);
 
+/* QRD_OK once Newton has converged: its last step moved no edge by more
+ * than 1e-8 of a cell width, or, taken whole, shrank the squared gradient
+ * less than tenfold (the floor the rounding of the cell moments sets). */
+int qrd_ecsq_newton_test(const qrd_ecsq *w);
+
 #endif

@@ -75,14 +75,6 @@ static int residual(qrd_lloyd *w, double *r, double *mass, double *diag,
   return QRD_OK;
 }
 
-static int increasing(const double *v, size_t n)
-{
-  for (size_t i = 1; i < n; i++)
-    if (!(v[i] > v[i - 1]))
-      return 0;
-  return 1;
-}
-
 /* Largest Lloyd move |r_i / m0_i|: how far the levels are from centroids. */
 static double lloyd_move(const double *r, const double *mass, size_t n)
 {
@@ -116,7 +108,7 @@ int qrd_lloyd_iterate(qrd_lloyd *w)
                                         &vr.vector, &vs.vector) == GSL_SUCCESS;
   for (size_t i = 0; newton && i < n; i++)
     level[i] = saved[i] - step[i];
-  if (newton && increasing(level, n)) {
+  if (newton && qrd_strictly_increasing(level, n)) {
     /* the residual at the trial point decides; diag etc. are scratch now */
     if ((st = residual(w, diag, trial_mass, lower, upper, step)))
       return st;
