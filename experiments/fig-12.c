@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "fmt/fp_pass.h"
@@ -213,7 +214,7 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_fp_pass *ite
   if (!st)
     st = write_panel(res, s, d, &fs, items, n);
   qrd_fp_sample_free(&fs);
-  free(x);
+  qrd_big_free(x);
   return st;
 }
 

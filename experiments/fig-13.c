@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
@@ -317,7 +318,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   st = x ? write_attrs(res, s) : QRD_ENOMEM;
   for (size_t bi = 0; !st && bi < s->n_block; bi++)
     st = run_block(drv, s, x, bi, items[bi], x2[bi]);
-  free(x);
+  qrd_big_free(x);
   if (!st)
     st = write_panels(res, s);
   for (int minima = 0; minima < 2; minima++)

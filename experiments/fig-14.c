@@ -28,6 +28,7 @@
 
 #include <bzlib.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
@@ -143,8 +144,8 @@ static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)
   /* the grid spans the training sample: larger test values clip */
   if (!st)
     p->grid_max = qrd_block_absmax(p->train);
-  free(x);
-  free(xt);
+  qrd_big_free(x);
+  qrd_big_free(xt);
   return st;
 }
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "harness/curve.h"
 #include "law/blockmax_hist.h"
@@ -217,7 +218,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
     st = qrd_driver_run_items(drv, s->n_block, evaluate, &t,
                               &(qrd_driver_slots){.at = item_slots, .ctx = &t});
   }
-  free(x);
+  qrd_big_free(x);
   if (!st)
     st = write_results(drv, s, r);
   results_free(s, r);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "harness/curve.h"
@@ -242,7 +243,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
                               &(qrd_driver_slots){.at = item_slot, .ctx = &w});
   if (!st)
     st = write_results(drv, s, items);
-  free(w.x);
+  qrd_big_free(w.x);
   free(items);
   return st;
 }

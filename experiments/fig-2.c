@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/element_eval.h"
 #include "harness/curve.h"
@@ -80,7 +81,7 @@ static int design(const run_state *w, size_t q, qrd_element **e)
   double *t = qrd_sample_alloc(&w->d, s->train_seed, s->samples);
   int st = t ? qrd_element_lloyd_max_normalised(t, s->samples, &w->raw, s->bits, &lp, e)
              : qrd_error_set(QRD_ENOMEM, "training sample of %lu values", s->samples);
-  free(t);
+  qrd_big_free(t);
   return st;
 }
 
@@ -175,7 +176,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
   qrd_driver_progress_begin(drv, N_QUANT);
   if (!st)
     st = qrd_driver_run_items(drv, N_QUANT, eval_point, w, QRD_DRIVER_SLOTS(w->c));
-  free(x);
+  qrd_big_free(x);
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
@@ -209,8 +210,8 @@ static int run_item(void *ctx, size_t k, char *what, size_t len)
     st = qrd_error_set(QRD_ENOMEM, "fitted sample");
   if (!st)
     st = evaluate(y, n, &it->fitted, it->pred);
-  free(x);
-  free(y);
+  qrd_big_free(x);
+  qrd_big_free(y);
   return st;
 }
 

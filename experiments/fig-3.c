@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/element_eval.h"
 #include "harness/curve.h"
@@ -137,14 +138,14 @@ static int eval_item(void *ctx, size_t j, char *what, size_t len)
   double *x = qrd_sample_alloc(&s->src[d].dist, w->seed, s->samples);
   double *t = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
   int st = x && t ? formats(s, d, k, t, e) : qrd_error_set(QRD_ENOMEM, "samples");
-  free(t);
+  qrd_big_free(t);
   if (!st)
     st = scaling(s, k, s->scale, &sc);
   if (!st)
     st = qrd_element_eval_all(x, s->samples, &s->src[d].dist, &sc, e, N_FORMATS, it->r);
   for (size_t f = 0; !st && f < N_FORMATS; f++)
     it->levels = qrd_element_steps(e[f], it->step[f]) + 1;
-  free(x);
+  qrd_big_free(x);
   for (size_t f = 0; f < N_FORMATS; f++)
     qrd_element_free(e[f]);
   return st;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
@@ -197,7 +198,7 @@ static int run_item(void *ctx, size_t j, char *what, size_t len)
     st = format_eval(k, d, x, n, rotated ? &it->rot[k] : &it->plain[k]);
   if (!st && !rotated)
     st = element_eval("crd-block", d, 0, x, n, &it->crd);
-  free(x);
+  qrd_big_free(x);
   free(work);
   return st;
 }

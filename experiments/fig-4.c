@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "harness/curve.h"
 #include "mc/sample.h"
@@ -89,7 +90,7 @@ static int run_dist(void *ctx, size_t d, char *what, size_t len)
     r->model[j] = qrd_dist_block_absmax_model(&s->dist[d], (double)s->block[j]);
     st = qrd_dist_block_absmax_mean(&s->dist[d], (double)s->block[j], &r->exact[j]);
   }
-  free(x);
+  qrd_big_free(x);
   return st;
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "harness/curve.h"
 #include "law/normalised_hist.h"
@@ -158,7 +159,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
     w->x = x;
     st = qrd_driver_run_items(drv, s->n_scaling, run_panel, w, QRD_DRIVER_SLOTS(w->p));
   }
-  free(x);
+  qrd_big_free(x);
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);

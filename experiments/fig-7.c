@@ -152,7 +152,7 @@ static void panel_data_free(panel_data *p)
 {
   qrd_block_sample_free(p->eval);
   qrd_block_sample_free(p->train);
-  free(p->train_y);
+  qrd_big_free(p->train_y);
 }
 
 static int row_scaling(const setup *s, int row, qrd_scaling *sc)
@@ -202,9 +202,9 @@ static int prepare_column(qrd_driver *drv, const setup *s, size_t d, panel_data 
     snprintf(what, sizeof what, "%s %s: normalised", s->src[d].dist.spec, row_name[row]);
     qrd_driver_progress_step(drv, what);
   }
-  free(x);
-  free(xt);
-  free(w);
+  qrd_big_free(x);
+  qrd_big_free(xt);
+  qrd_big_free(w);
   return st;
 }
 

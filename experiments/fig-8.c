@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/element_eval.h"
 #include "harness/curve.h"
@@ -220,7 +221,7 @@ static int run(qrd_driver *drv, void *setup_ptr)
     st = qrd_block_sample_alloc(x, s->samples, &sc, -1.0, 1.0, 0.0, &data);
   if (!st)
     qrd_block_sample_set_source(data, &s->dist, 0.0);
-  free(x);
+  qrd_big_free(x);
   qrd_driver_progress_step(drv, "sample normalised and sorted");
   if (!st) {
     *w = (sweep){.s = s, .data = data};

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "harness/curve.h"
@@ -144,8 +145,8 @@ static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
   /* the RMS grid spans the training sample: larger test values clip */
   for (size_t k = 0; !st && k < N_SCHEMES; k++)
     sc[k].grid_max = sc[k].floor_levels ? qrd_block_absmax(sc[k].train) : 1.0;
-  free(x);
-  free(xt);
+  qrd_big_free(x);
+  qrd_big_free(xt);
   return st;
 }
 

@@ -25,6 +25,7 @@
 
 #include <omp.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "fmt/block.h"
 #include "fmt/element.h"
@@ -153,6 +154,6 @@ int main(void)
            (double)((size_t)1 << k) / t);
   }
   int st = sorted(x, n);
-  free(x);
+  qrd_big_free(x);
   return st;
 }

@@ -1,6 +1,7 @@
 /* qrd eval with an element format: a block-scaled format (Orr et al.)
  * applied to a Monte Carlo sample of the distribution, reporting achieved
  * bits and R with its standard error. */
+#include "core/bigalloc.h"
 #include "cli/eval_format.h"
 
 #include <math.h>
@@ -658,8 +659,8 @@ static int run(int argc, char **argv, int gap)
   if (x && (!r.compress || xt) && r.rotate && (st = rotate(&r, x, xt))) {
     fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
     if (!r.tensor.x) {
-      free(x);
-      free(xt);
+      qrd_big_free(x);
+      qrd_big_free(xt);
     }
     qrd_eval_tensor_free(&r.tensor);
     return 2;
@@ -667,8 +668,8 @@ static int run(int argc, char **argv, int gap)
   if (!x || (r.compress && !xt)) {
     fprintf(stderr, "qrd %s: %s\n", command, qrd_error_detail());
     if (!r.tensor.x) {
-      free(x);
-      free(xt);
+      qrd_big_free(x);
+      qrd_big_free(xt);
     }
     qrd_eval_tensor_free(&r.tensor);
     return 1;
@@ -695,8 +696,8 @@ static int run(int argc, char **argv, int gap)
     qrd_element_free(e);
   }
   if (!r.tensor.x) {
-    free(x);
-    free(xt);
+    qrd_big_free(x);
+    qrd_big_free(xt);
   }
   qrd_eval_tensor_free(&r.tensor);
   return !st ? 0 : st == QRD_ENOMEM || st == QRD_EMAXITER ? 1 : 2;

@@ -7,6 +7,7 @@
  * The Monte Carlo side is fmt/block.h's pass for codes of block-normalised
  * values (exact extremes, errors on X = W / M as the law defines them) and
  * its estimates with their jackknife standard errors. */
+#include "core/bigalloc.h"
 #include "cli/eval_law.h"
 
 #include <math.h>
@@ -392,7 +393,7 @@ static int monte_carlo(const request *r, const qrd_codebook *c, double *v, doubl
   if (!st)
     st = qrd_block_code_estimate(batch, n_batches, c->n, v, se);
   if (!r->tensor.x)
-    free(w);
+    qrd_big_free(w);
   free(batch);
   return st;
 }

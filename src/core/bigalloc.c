@@ -3,8 +3,97 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define HUGE_PAGE ((size_t)2 << 20)
+
+/* A block of whole huge pages: where it starts and how long it is. */
+typedef struct {
+  void *p;
+  size_t span;
+} block;
+
+/* The blocks handed out (so that qrd_big_free knows a block's span) and
+ * the parked ones (freed, still mapped and touched), oldest first.  Both
+ * are short: a figure holds tens of big arrays at a time. */
+typedef struct {
+  block *b;
+  size_t n, cap;
+} block_list;
+
+static block_list live, parked;
+static size_t parked_bytes;
+
+static int list_push(block_list *l, block b)
+{
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 64;
+    block *nb = realloc(l->b, cap * sizeof *nb);
+    if (!nb)
+      return 0;
+    l->b = nb;
+    l->cap = cap;
+  }
+  l->b[l->n++] = b;
+  return 1;
+}
+
+static block list_take(block_list *l, size_t i)
+{
+  block b = l->b[i];
+  for (; i + 1 < l->n; i++)
+    l->b[i] = l->b[i + 1];
+  l->n--;
+  return b;
+}
+
+/* An eighth of the machine's memory: enough to keep one figure's samples
+ * and sort buffers between the steps that reuse them, small beside what
+ * they occupy while in use. */
+static size_t park_limit(void)
+{
+  static size_t limit;
+  if (!limit) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    limit = pages > 0 && page > 0 ? (size_t)pages / 8 * (size_t)page : (size_t)1 << 30;
+  }
+  return limit;
+}
+
+/* The smallest parked block of span at least `span` and at most twice it
+ * (a far larger one would be held for a small array); NULL if none. */
+static void *unpark(size_t span)
+{
+  size_t best = parked.n;
+  for (size_t i = 0; i < parked.n; i++)
+    if (parked.b[i].span >= span && parked.b[i].span <= 2 * span &&
+        (best == parked.n || parked.b[i].span < parked.b[best].span))
+      best = i;
+  if (best == parked.n)
+    return NULL;
+  block b = list_take(&parked, best);
+  parked_bytes -= b.span;
+  if (!list_push(&live, b)) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
+}
+
+static void *map_new(size_t span)
+{
+  void *p;
+  if (posix_memalign(&p, HUGE_PAGE, span))
+    return NULL;
+#ifdef MADV_HUGEPAGE
+  madvise(p, span, MADV_HUGEPAGE);
+#endif
+  if (!list_push(&live, (block){p, span})) {
+    free(p);
+    return NULL;
+  }
+  return p;
+}
 
 void *qrd_big_alloc(size_t count, size_t size)
 {
@@ -18,10 +107,43 @@ void *qrd_big_alloc(size_t count, size_t size)
   /* whole huge pages, so that the advice covers only this array */
   size_t span = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
   void *p;
-  if (posix_memalign(&p, HUGE_PAGE, span))
-    return NULL;
-#ifdef MADV_HUGEPAGE
-  madvise(p, span, MADV_HUGEPAGE);
-#endif
+#pragma omp critical(qrd_big_pool)
+  {
+    p = unpark(span);
+    if (!p)
+      p = map_new(span);
+  }
   return p;
+}
+
+void qrd_big_free(void *p)
+{
+  if (!p)
+    return;
+  int mine = 0;
+#pragma omp critical(qrd_big_pool)
+  {
+    size_t i = live.n;
+    while (i > 0 && live.b[i - 1].p != p)
+      i--;
+    if (i > 0) {
+      mine = 1;
+      block b = list_take(&live, i - 1);
+      if (b.span > park_limit()) {
+        free(b.p);
+      } else {
+        while (parked_bytes + b.span > park_limit()) {
+          block old = list_take(&parked, 0);
+          parked_bytes -= old.span;
+          free(old.p);
+        }
+        if (list_push(&parked, b))
+          parked_bytes += b.span;
+        else
+          free(b.p);
+      }
+    }
+  }
+  if (!mine)
+    free(p);
 }

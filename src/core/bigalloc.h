@@ -8,8 +8,16 @@
  * (fig-7: 33 s -> 18 s).  Linux gives huge pages to a mapping only when
  * asked (transparent_hugepage=madvise, Debian's default), so arrays of at
  * least QRD_BIG_ALLOC_MIN bytes (one huge page) are aligned to 2 MiB and advised.  The
- * advice is a hint: where it is refused the memory is ordinary.  The
- * result is freed with free(), like malloc's. */
+ * advice is a hint: where it is refused the memory is ordinary.
+ *
+ * Even on huge pages, the kernel zeroes every page a new mapping touches,
+ * and under a hypervisor that runs at 1-2 GB/s: fig-7 spent a third of its
+ * CPU time zeroing the 10 GB its sort buffers and samples took one after
+ * the other.  So qrd_big_free parks a block instead of unmapping it (up to
+ * an eighth of the machine's memory, the oldest going first) and the next
+ * qrd_big_alloc of a similar size (the block at most twice the request)
+ * takes it back, already mapped.  Such memory is not zeroed: like malloc's,
+ * it holds whatever was there. */
 #ifndef QRD_CORE_BIGALLOC_H
 #define QRD_CORE_BIGALLOC_H
 
@@ -18,7 +26,11 @@
 #define QRD_BIG_ALLOC_MIN ((size_t)2 << 20)
 
 /* count * size bytes (at least 1), uninitialised; NULL when the product
- * overflows or the memory is not there. */
+ * overflows or the memory is not there.  Thread-safe. */
 void *qrd_big_alloc(size_t count, size_t size);
+
+/* Gives back a result of qrd_big_alloc (free() does too, but unmaps it);
+ * any other pointer, or NULL, goes to free().  Thread-safe. */
+void qrd_big_free(void *p);
 
 #endif

@@ -94,7 +94,7 @@ static int mark_outliers(const double *x, size_t n, size_t k, unsigned char *mar
   for (size_t i = 0; i < n; i++)
     a[i] = fabs(x[i]);
   double t = kth_largest(a, n, k);
-  free(a);
+  qrd_big_free(a);
   size_t above = 0;
   for (size_t i = 0; i < n; i++)
     above += fabs(x[i]) > t;
@@ -238,8 +238,8 @@ static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
       if (status[k]) /* the detail is per thread: keep it with the batch */
         snprintf(error[k], sizeof error[k], "%s", qrd_error_detail());
     }
-    free(y);
-    free(w);
+    qrd_big_free(y);
+    qrd_big_free(w);
   }
   for (size_t k = 0; k < s->n_batches; k++)
     if (status[k])

@@ -91,6 +91,28 @@ static void build_cum(sorted_sample *s)
   }
 }
 
+/* v[0 .. n2) <- the merge of old[0 .. n1) and v[n1 .. n2), both ascending,
+ * old's entries first among equal keys.  Writing never overtakes the
+ * unread new run: k = a + (b - n1) <= b.  One entry per step (merge1) or
+ * a (key, weight) pair (merge2), so the copies are plain stores. */
+static void merge1(double *v, const double *old, size_t n1, size_t n2)
+{
+  size_t a = 0, b = n1, k = 0;
+  while (a < n1)
+    v[k++] = b < n2 && v[b] < old[a] ? v[b++] : old[a++];
+}
+
+static void merge2(double *v, const double *old, size_t n1, size_t n2)
+{
+  size_t a = 0, b = n1, k = 0;
+  while (a < n1) {
+    const double *from = b < n2 && v[2 * b] < old[2 * a] ? v + 2 * b++ : old + 2 * a++;
+    double key = from[0], w = from[1];
+    v[2 * k] = key;
+    v[2 * k++ + 1] = w;
+  }
+}
+
 /* Activates samples [s->n, n2): sorts them (stably, so equal keys keep
  * the sample's order) and merges them into the sorted prefix (the old
  * entries first among equal keys, so the order is deterministic). */
@@ -105,19 +127,18 @@ static int grow(sorted_sample *s, const double *x, const double *w, size_t n2)
     if (st == 2)
       v[i * st + 1] = ws[i - n1];
   }
-  free(xs);
-  free(ws);
+  qrd_big_free(xs);
+  qrd_big_free(ws);
   if (n1 > 0) {
     double *old = qrd_big_alloc(n1, es);
     if (!old)
       return qrd_error_set(QRD_ENOMEM, "Lloyd-Max: merge buffer of %zu samples", n1);
     memcpy(old, v, n1 * es);
-    /* Writing never overtakes the unread new run: k = a + (b - n1) <= b. */
-    size_t a = 0, b = n1, k = 0;
-    while (a < n1)
-      memcpy(v + st * k++, b < n2 && v[b * st] < old[a * st] ? v + st * b++ : old + st * a++,
-             es);
-    free(old);
+    if (st == 1)
+      merge1(v, old, n1, n2);
+    else
+      merge2(v, old, n1, n2);
+    qrd_big_free(old);
   }
   s->n = n2;
   build_cum(s);
@@ -126,7 +147,7 @@ static int grow(sorted_sample *s, const double *x, const double *w, size_t n2)
 
 static void sorted_free(sorted_sample *s)
 {
-  free(s->v);
+  qrd_big_free(s->v);
   free(s->cum);
 }
 

@@ -1,3 +1,4 @@
+#include "core/bigalloc.h"
 #include "harness/driver_sweep.h"
 
 #include <stdio.h>
@@ -81,7 +82,7 @@ static void release_sample(block_run *b, size_t d)
 {
 #pragma omp critical(qrd_driver_block_sample)
   if (--b->left[d] == 0) {
-    free(b->x[d]);
+    qrd_big_free(b->x[d]);
     b->x[d] = NULL;
   }
 }

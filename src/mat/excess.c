@@ -179,8 +179,8 @@ static int scratch_alloc(size_t n, scratch *w)
 
 static void scratch_free(scratch *w)
 {
-  free(w->S);
-  free(w->work);
+  qrd_big_free(w->S);
+  qrd_big_free(w->work);
   free(w->d);
 }
 

@@ -104,10 +104,10 @@ void qrd_matq_work_free(qrd_matq_work *w)
 {
   if (!w)
     return;
-  free(w->W);
-  free(w->W0);
-  free(w->Wh);
-  free(w->F);
+  qrd_big_free(w->W);
+  qrd_big_free(w->W0);
+  qrd_big_free(w->Wh);
+  qrd_big_free(w->F);
   free(w->scratch);
   free(w->order);
   free(w->dead);
@@ -143,8 +143,8 @@ void qrd_matq_result_free(qrd_matq_result *r)
 {
   if (!r)
     return;
-  free(r->Z);
-  free(r->What);
+  qrd_big_free(r->Z);
+  qrd_big_free(r->What);
   free(r->alpha);
   free(r->gamma);
   free(r->d);

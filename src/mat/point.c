@@ -122,11 +122,11 @@ void qrd_matq_point_work_free(qrd_matq_point_work *w)
 {
   if (!w)
     return;
-  free(w->S);
-  free(w->S_work);
-  free(w->W);
-  free(w->T);
-  free(w->T_work);
+  qrd_big_free(w->S);
+  qrd_big_free(w->S_work);
+  qrd_big_free(w->W);
+  qrd_big_free(w->T);
+  qrd_big_free(w->T_work);
   free(w->ident);
   qrd_matq_work_free(w->mw);
   qrd_matq_result_free(w->res);
@@ -388,8 +388,8 @@ int qrd_matq_point_panel_cov(const qrd_dist *law, size_t rows, size_t n, const q
 
 void qrd_matq_point_panel_free(qrd_matq_point_panel *pn)
 {
-  free(pn->W);
-  free(pn->Sigma);
+  qrd_big_free(pn->W);
+  qrd_big_free(pn->Sigma);
   qrd_matq_point_limits_free(pn->lim);
   *pn = (qrd_matq_point_panel){0};
 }

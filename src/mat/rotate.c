@@ -238,7 +238,7 @@ void qrd_rotation_free(qrd_rotation *r)
 {
   if (!r)
     return;
-  free(r->q);
+  qrd_big_free(r->q);
   free(r->perm);
   free(r->sign);
   free(r);

@@ -61,7 +61,7 @@ double *qrd_sample_alloc(const qrd_dist *d, unsigned long seed, size_t n)
     return NULL;
   }
   if (qrd_sample_fill(d, seed, x, n)) {
-    free(x);
+    qrd_big_free(x);
     return NULL;
   }
   return x;

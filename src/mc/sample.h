@@ -38,7 +38,7 @@ unsigned long qrd_sample_chunk_seed(unsigned long seed, size_t chunk);
  * allocated (QRD_ENOMEM). */
 int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n);
 
-/* The same into a new array (free with free()); NULL on failure, with the
+/* The same into a new array (free with qrd_big_free); NULL on failure, with the
  * error detail set. */
 double *qrd_sample_alloc(const qrd_dist *d, unsigned long seed, size_t n);
 

@@ -242,10 +242,10 @@ int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, doub
       b.w = NULL;
     }
   }
-  free(b.key);
-  free(b.key_tmp);
-  free(b.w);
-  free(b.w_tmp);
+  qrd_big_free(b.key);
+  qrd_big_free(b.key_tmp);
+  qrd_big_free(b.w);
+  qrd_big_free(b.w_tmp);
   return st;
 }
 
@@ -279,8 +279,8 @@ void qrd_sorted_free(qrd_sorted *s)
 {
   if (!s)
     return;
-  free(s->x);
-  free(s->w);
+  qrd_big_free(s->x);
+  qrd_big_free(s->w);
   free(s->p);
   free(s->fence);
   free(s);

@@ -1,6 +1,8 @@
 /* core/bigalloc: sizes that cannot be represented fail, every other size
- * gives writable memory that free() takes back, and arrays of a huge page
- * or more start on a huge-page boundary (the advice covers only them). */
+ * gives writable memory that free() and qrd_big_free take back, arrays of
+ * a huge page or more start on a huge-page boundary (the advice covers
+ * only them), and a block given back is handed out again for a request of
+ * about its size, not for one it would dwarf. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +42,63 @@ START_TEST(test_sizes)
 }
 END_TEST
 
+START_TEST(test_reuse)
+{
+  size_t big = 8 * QRD_BIG_ALLOC_MIN;
+  unsigned char *p = qrd_big_alloc(big, 1);
+  ck_assert_ptr_nonnull(p);
+  memset(p, 0x5A, big);
+  qrd_big_free(p);
+  /* a little smaller still rounds to a block it may take: the same one */
+  unsigned char *q = qrd_big_alloc(big - QRD_BIG_ALLOC_MIN / 2, 1);
+  ck_assert_ptr_eq(q, p);
+  /* kept mapped, not handed back to the kernel (which would zero it) */
+  ck_assert_uint_eq(q[big - 1], 0x5A);
+  ck_assert_uint_eq((uintptr_t)q % ((size_t)2 << 20), 0);
+  qrd_big_free(q);
+  /* a quarter of it must not hold the block */
+  unsigned char *r = qrd_big_alloc(big / 4, 1);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_ptr_ne(r, p);
+  r[big / 4 - 1] = 1;
+  qrd_big_free(r);
+  /* what qrd_big_alloc did not hand out goes to free() */
+  qrd_big_free(malloc(16));
+  qrd_big_free(qrd_big_alloc(10, 1));
+  qrd_big_free(NULL);
+}
+END_TEST
+
+/* Many threads taking and giving back blocks of mixed sizes: every block
+ * a thread holds is its own (its pattern survives the others' writes). */
+START_TEST(test_threads)
+{
+  int bad = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(4) reduction(+ : bad)
+  for (int i = 0; i < 64; i++) {
+    size_t n = (size_t)(1 + i % 5) * QRD_BIG_ALLOC_MIN;
+    unsigned char *p = qrd_big_alloc(n, 1);
+    if (!p) {
+      bad++;
+      continue;
+    }
+    memset(p, i, n);
+    for (size_t k = 0; k < n; k += 4096)
+      bad += p[k] != (unsigned char)i;
+    qrd_big_free(p);
+  }
+  ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
 Suite *qrd_suite_bigalloc(void)
 {
   Suite *s = suite_create("bigalloc");
   TCase *tc = tcase_create("bigalloc");
   tcase_add_test(tc, test_overflow);
   tcase_add_test(tc, test_sizes);
+  tcase_add_test(tc, test_reuse);
+  tcase_add_test(tc, test_threads);
   suite_add_tcase(s, tc);
   return s;
 }
