@@ -51,8 +51,7 @@ typedef struct {
  * w in the same order: a stable LSD radix sort (equal values keep their
  * order; -0 goes before +0), parallel above 2^20 values, so the result does
  * not depend on the thread count.  The caller frees *xs and *ws with
- * qrd_big_free.  QRD_ENOMEM
- * with both NULL. */
+ * qrd_big_free.  QRD_ENOMEM with both NULL. */
 int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, double **ws);
 
 /* Sorts copies of the (x, w) pairs by x and builds the prefix sums.  x must
