@@ -1,7 +1,6 @@
 /* qrd eval with an element format: a block-scaled format (Orr et al.)
  * applied to a Monte Carlo sample of the distribution, reporting achieved
  * bits and R with its standard error. */
-#include "core/bigalloc.h"
 #include "cli/eval_format.h"
 
 #include <math.h>
@@ -11,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/eval_tensor.h"
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "core/spec.h"
 #include "fmt/block.h"

@@ -7,7 +7,6 @@
  * The Monte Carlo side is fmt/block.h's pass for codes of block-normalised
  * values (exact extremes, errors on X = W / M as the law defines them) and
  * its estimates with their jackknife standard errors. */
-#include "core/bigalloc.h"
 #include "cli/eval_law.h"
 
 #include <math.h>
@@ -18,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/eval_format.h"
 #include "cli/eval_tensor.h"
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "core/spec.h"
 #include "fmt/block.h"

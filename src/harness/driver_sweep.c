@@ -1,9 +1,9 @@
-#include "core/bigalloc.h"
 #include "harness/driver_sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "harness/curve.h"
 #include "mc/sample.h"
@@ -50,7 +50,8 @@ static int eval_point(const qrd_driver_block_sweep *sw, const formats *fm, size_
 
 /* The sweep's points: point p = d n_block + j is source d at block size
  * j, and writes only its n results at r + p n.  Source d's sample is drawn
- * by the first of its points that runs, so a merge (which runs none)
+ * when the first of its points runs, by that point and every other one of
+ * d that starts meanwhile (qrd_sample_share), so a merge (which runs none)
  * draws nothing and a shard only the samples of its points' sources.  It
  * is freed when left[d], its points not yet finished, reaches 0: in a
  * whole run, where the points go from the last source back, only the
@@ -62,20 +63,24 @@ typedef struct {
   unsigned long seed;
   qrd_block_result *r;
   double *x[QRD_DRIVER_MAX_DISTS];
+  qrd_sample_share share[QRD_DRIVER_MAX_DISTS];
   size_t left[QRD_DRIVER_MAX_DISTS];
 } block_run;
 
 /* Source d's sample (NULL, its detail set, when it cannot be drawn). */
 static const double *take_sample(block_run *b, size_t d)
 {
-  const double *x;
+  double *x;
+  size_t n = b->sw->samples;
 #pragma omp critical(qrd_driver_block_sample)
   {
-    if (!b->x[d])
-      b->x[d] = qrd_sample_alloc(&b->sw->src[d].dist, b->seed, b->sw->samples);
+    if (!b->x[d] && (b->x[d] = qrd_big_alloc(n, sizeof *b->x[d])))
+      qrd_sample_share_init(&b->share[d], &b->sw->src[d].dist, b->seed, b->x[d], n);
     x = b->x[d];
   }
-  return x;
+  if (!x)
+    qrd_error_set(QRD_ENOMEM, "sample of %zu values", n);
+  return x && !qrd_sample_share_help(&b->share[d]) ? x : NULL;
 }
 
 static void release_sample(block_run *b, size_t d)
@@ -116,7 +121,7 @@ int qrd_driver_run_block_sweep(qrd_driver *drv, const qrd_driver_block_sweep *sw
   int st = qrd_driver_run_items(drv, n, block_point, &b,
                                 &(qrd_driver_slots){{slot}, 1, NULL, NULL, NULL});
   for (size_t d = 0; d < sw->n_dist; d++)
-    free(b.x[d]);
+    qrd_big_free(b.x[d]);
   return st;
 }
 

@@ -1,5 +1,6 @@
 #include "mc/sample.h"
 
+#include <sched.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_rng.h>
@@ -27,9 +28,21 @@ unsigned long qrd_sample_chunk_seed(unsigned long seed, size_t chunk)
   return 1UL + (unsigned long)((z >> 32) % 0xffffffffULL);
 }
 
+static size_t n_chunks(size_t n) { return (n + QRD_SAMPLE_CHUNK - 1) / QRD_SAMPLE_CHUNK; }
+
+/* Chunk k of the sample x[0 .. n) with this seed, drawn with r. */
+static void draw_chunk(const qrd_dist *d, unsigned long seed, gsl_rng *r, double *x, size_t n,
+                       size_t k)
+{
+  gsl_rng_set(r, qrd_sample_chunk_seed(seed, k));
+  size_t end = k + 1 < n_chunks(n) ? (k + 1) * QRD_SAMPLE_CHUNK : n;
+  for (size_t i = k * QRD_SAMPLE_CHUNK; i < end; i++)
+    x[i] = qrd_dist_sample(d, r);
+}
+
 int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n)
 {
-  const size_t nchunk = (n + QRD_SAMPLE_CHUNK - 1) / QRD_SAMPLE_CHUNK;
+  const size_t nchunk = n_chunks(n);
   int failed = 0;
 
   /* One generator per thread, re-seeded per chunk: seeding mt19937 costs
@@ -40,17 +53,41 @@ int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     failed = (r == NULL);
 #pragma omp for schedule(static)
-    for (size_t k = 0; k < nchunk; k++) {
-      if (!r)
-        continue;
-      gsl_rng_set(r, qrd_sample_chunk_seed(seed, k));
-      size_t end = k + 1 < nchunk ? (k + 1) * QRD_SAMPLE_CHUNK : n;
-      for (size_t i = k * QRD_SAMPLE_CHUNK; i < end; i++)
-        x[i] = qrd_dist_sample(d, r);
-    }
+    for (size_t k = 0; k < nchunk; k++)
+      if (r)
+        draw_chunk(d, seed, r, x, n, k);
     gsl_rng_free(r);
   }
   return failed ? qrd_error_set(QRD_ENOMEM, "sample: random number generator") : QRD_OK;
+}
+
+void qrd_sample_share_init(qrd_sample_share *sh, const qrd_dist *d, unsigned long seed,
+                           double *x, size_t n)
+{
+  *sh = (qrd_sample_share){.d = d, .seed = seed, .x = x, .n = n};
+  atomic_init(&sh->next, 0);
+  atomic_init(&sh->done, 0);
+  atomic_init(&sh->failed, 0);
+}
+
+int qrd_sample_share_help(qrd_sample_share *sh)
+{
+  const size_t nchunk = n_chunks(sh->n);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  size_t k;
+  while ((k = atomic_fetch_add(&sh->next, 1)) < nchunk) {
+    if (r)
+      draw_chunk(sh->d, sh->seed, r, sh->x, sh->n, k);
+    else
+      atomic_store(&sh->failed, 1);
+    atomic_fetch_add(&sh->done, 1);
+  }
+  gsl_rng_free(r);
+  /* the chunks others took: each is short (65536 draws) */
+  while (atomic_load(&sh->done) < nchunk)
+    sched_yield();
+  return atomic_load(&sh->failed) ? qrd_error_set(QRD_ENOMEM, "sample: random number generator")
+                                  : QRD_OK;
 }
 
 double *qrd_sample_alloc(const qrd_dist *d, unsigned long seed, size_t n)

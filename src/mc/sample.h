@@ -12,6 +12,7 @@
 #ifndef QRD_MC_SAMPLE_H
 #define QRD_MC_SAMPLE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "dist/dist.h"
@@ -37,6 +38,27 @@ unsigned long qrd_sample_chunk_seed(unsigned long seed, size_t chunk);
 /* x[0..n-1] <- n draws from d.  Fails only when a generator cannot be
  * allocated (QRD_ENOMEM). */
 int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n);
+
+/* A sample drawn by whichever threads need it, each taking the next chunk
+ * not yet taken: where work items running in parallel share a sample that
+ * the first of them draws, the others help instead of waiting (the chunks
+ * are the same whoever draws them).  Set up once (under the lock that
+ * decides who sets it up); then every thread that needs x calls
+ * qrd_sample_share_help, which returns when the whole sample is drawn. */
+typedef struct {
+  const qrd_dist *d;
+  unsigned long seed;
+  double *x;
+  size_t n;
+  atomic_size_t next, done; /* chunks taken, chunks drawn */
+  atomic_int failed;
+} qrd_sample_share;
+
+void qrd_sample_share_init(qrd_sample_share *sh, const qrd_dist *d, unsigned long seed,
+                           double *x, size_t n);
+/* QRD_ENOMEM when a helper could not make its generator (the chunks it took
+ * are then missing). */
+int qrd_sample_share_help(qrd_sample_share *sh);
 
 /* The same into a new array (free with qrd_big_free); NULL on failure, with the
  * error detail set. */

@@ -139,6 +139,34 @@ START_TEST(test_sample_threads)
 }
 END_TEST
 
+/* A shared sample drawn by one helper, or by several at once (each taking
+ * chunks as they come), is qrd_sample_fill's sample; the last chunk may be
+ * short. */
+START_TEST(test_sample_share)
+{
+  qrd_dist d;
+  dist_of("laplace", &d);
+  const size_t n = 9 * QRD_SAMPLE_CHUNK + 5;
+  double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  ck_assert_int_eq(qrd_sample_fill(&d, 3, a, n), QRD_OK);
+  for (int helpers = 1; helpers <= 4; helpers *= 2) {
+    qrd_sample_share sh;
+    memset(b, 0, n * sizeof *b);
+    qrd_sample_share_init(&sh, &d, 3, b, n);
+    int failed = 0;
+#pragma omp parallel num_threads(helpers) reduction(+ : failed)
+    {
+      failed += qrd_sample_share_help(&sh) != QRD_OK;
+      /* every helper returns with the whole sample there */
+      failed += memcmp(a, b, n * sizeof *a) != 0;
+    }
+    ck_assert_int_eq(failed, 0);
+  }
+  free(a);
+  free(b);
+}
+END_TEST
+
 START_TEST(test_chunk_seeds)
 {
   /* Seeds stay in mt19937's 32-bit range, avoid 0 (mt19937's "default"),
@@ -995,6 +1023,7 @@ Suite *qrd_suite_mc(void)
   tc = tcase_create("sample");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_sample_threads);
+  tcase_add_test(tc, test_sample_share);
   tcase_add_test(tc, test_chunk_seeds);
   tcase_add_loop_test(tc, test_sample_moments, 0, N_OF(MOMENTS));
   suite_add_tcase(s, tc);
