@@ -240,13 +240,12 @@ static int defined(const qrd_crd_params *p, const item *it)
   return (it->shape == COMPRESSED && it->alpha == 0.0) || qrd_crd_defined(p);
 }
 
-/* Lloyd-Max points, then the compressed points, then the fixed-length
- * ones; each curve is collected from the plan in this order. */
+/* The compressed points, the fixed-length ones, then Lloyd-Max's (each
+ * trains on a whole sample on one thread: the costliest items, which run
+ * first); each curve is collected from the plan in this order. */
 static size_t plan(const setup *s, item *items)
 {
   size_t n = 0, np = N_ROWS * s->n_dist;
-  for (size_t pnl = 0; pnl < np; pnl++)
-    items[n++] = (item){.panel = pnl, .shape = LLOYD_MAX};
   for (int compressed = 1; compressed >= 0; compressed--)
     for (size_t pnl = 0; pnl < np; pnl++) {
       int row = (int)(pnl / s->n_dist);
@@ -259,6 +258,8 @@ static size_t plan(const setup *s, item *items)
             items[n++] = it;
         }
     }
+  for (size_t pnl = 0; pnl < np; pnl++)
+    items[n++] = (item){.panel = pnl, .shape = LLOYD_MAX};
   return n;
 }
 

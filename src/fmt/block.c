@@ -151,6 +151,9 @@ static double tensor_scale(const qrd_scaling *sc, const double *x, const unsigne
   return sc->kind == QRD_SCALING_NONE ? s : qrd_scale_quantise(&sc->scale, s);
 }
 
+/* Values per parallel step of qrd_block_normalise under one scale. */
+#define NORMALISE_STRETCH ((size_t)1 << 16)
+
 typedef struct {
   const double *x;
   const unsigned char *out;
@@ -159,8 +162,8 @@ typedef struct {
   size_t block;
 } normaliser;
 
-/* y, w of elements [from, to) (whole blocks), skipping outliers; returns
- * the count written. */
+/* y, w of elements [from, to) (whole blocks, or under a whole-tensor
+ * scaling any stretch), skipping outliers; returns the count written. */
 static size_t normalise_range(const normaliser *nz, size_t from, size_t to, double *y,
                               double *w)
 {
@@ -170,7 +173,8 @@ static size_t normalise_range(const normaliser *nz, size_t from, size_t to, doub
     if (!whole_tensor(nz->sc))
       s = qrd_scale_quantise(&nz->sc->scale,
                              raw_scale(nz->sc, nz->x + b, nz->out + b, nz->block, nz->lo, nz->hi));
-    for (size_t i = b; i < b + nz->block; i++) {
+    size_t end = b + nz->block < to ? b + nz->block : to;
+    for (size_t i = b; i < end; i++) {
       if (nz->out[i])
         continue;
       /* an all-zero block has scale 0: its elements are exact zeros */
@@ -297,7 +301,16 @@ int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double
     return qrd_error_set(QRD_ENOMEM, "normalise");
   normaliser nz = {.x = x, .out = none, .sc = sc, .lo = lo, .hi = hi, .block = block};
   nz.tensor_scale = tensor_scale(sc, x, none, n, lo, hi);
-  normalise_range(&nz, 0, n, y, w);
+  /* With no outliers element i goes to y[i]: the blocks (or, under one
+   * scale, stretches of NORMALISE_STRETCH values) are independent, so they
+   * go in parallel, and so do the first writes to y and w (page faults
+   * that zero fresh memory). */
+  size_t unit = block < n ? block : NORMALISE_STRETCH;
+#pragma omp parallel for schedule(static)
+  for (size_t from = 0; from < n; from += unit) {
+    size_t to = from + unit < n ? from + unit : n;
+    normalise_range(&nz, from, to, y + from, w + from);
+  }
   free(none);
   return QRD_OK;
 }
