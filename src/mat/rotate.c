@@ -359,11 +359,29 @@ static int haar_cond_var(const qrd_rotation *r, const double *S, int diagonal,
   return QRD_OK;
 }
 
+/* Whether the diagonal S is c I. */
+static int is_scalar(size_t n, const double *S)
+{
+  for (size_t j = 1; j < n; j++)
+    if (S[j * n + j] != S[0])
+      return 0;
+  return 1;
+}
+
 int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
                           double *work, double *d)
 {
   size_t n = r->n;
   int diagonal = is_diagonal(n, S);
+  if (diagonal && is_scalar(n, S)) {
+    /* Q^T (c I) Q = c I for every rotation: d = c exactly, where a
+     * computed rotation leaves rounding (1.6e-16 bit of excess) */
+    if (!(S[0] > 0.0))
+      return not_positive(0, S[0]);
+    for (size_t j = 0; j < n; j++)
+      d[j] = S[0];
+    return QRD_OK;
+  }
   if (r->kind == QRD_ROTATE_HAAR)
     return haar_cond_var(r, S, diagonal, order, work, d);
   if (diagonal && (r->kind == QRD_ROTATE_NONE || r->kind == QRD_ROTATE_ACT_ORDER)) {

@@ -55,9 +55,10 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work);
 
 /* d[0..n-1] <- the conditional variances of Q^T S Q in `order`
  * (qrd_cov_cond_var), S left as it was.  Haar goes through a QR of
- * G^T Q (S = G G^T) instead of forming Q^T S Q, and a diagonal S under
- * none or act-order gives its (permuted) diagonal exactly; both are more
- * accurate than factoring the formed matrix.  work: 2 n*n doubles.
+ * G^T Q (S = G G^T) instead of forming Q^T S Q, a diagonal S under none
+ * or act-order gives its (permuted) diagonal exactly, and S = c I gives
+ * d = c under every rotation; all more accurate than factoring the formed
+ * matrix.  work: 2 n*n doubles.
  * QRD_EDOM when S is not positive definite. */
 int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
                           double *work, double *d);

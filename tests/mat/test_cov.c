@@ -496,7 +496,8 @@ START_TEST(test_haar_cond_var_accuracy)
 END_TEST
 
 /* A diagonal S under none and act-order: d is its (sorted) diagonal
- * exactly; a zero variance is not positive definite under every kind. */
+ * exactly, and c I gives c under every rotation; a zero variance is not
+ * positive definite under every kind. */
 START_TEST(test_cond_var_diagonal)
 {
   const size_t n = 4;
@@ -521,6 +522,22 @@ START_TEST(test_cond_var_diagonal)
   S[2 * n + 2] = 0.1;
   S[1] = S[n] = 1.0; /* |S_01| > sqrt(S_00 S_11): indefinite, not diagonal */
   ck_assert_int_eq(qrd_rotation_cond_var(haar, S, QRD_ORDER_GPTQ, work, d), QRD_EDOM);
+  /* c I: d = c under every rotation (Q^T c I Q = c I), exactly; 0 I is
+   * singular */
+  for (int c = 0; c <= 1; c++) {
+    memset(S, 0, sizeof S);
+    for (size_t i = 0; i < n; i++)
+      S[i * n + i] = c ? 0.3 : 0.0;
+    qrd_rotation *had = rotation(QRD_ROTATE_HADAMARD, n, 1, S);
+    qrd_rotation *all[4] = {none, act, haar, had};
+    for (int k = 0; k < 4; k++) {
+      ck_assert_int_eq(qrd_rotation_cond_var(all[k], S, QRD_ORDER_GPTQ, work, d),
+                       c ? QRD_OK : QRD_EDOM);
+      for (size_t i = 0; c && i < n; i++)
+        ck_assert(d[i] == 0.3);
+    }
+    qrd_rotation_free(had);
+  }
   qrd_rotation_free(none);
   qrd_rotation_free(act);
   qrd_rotation_free(haar);
