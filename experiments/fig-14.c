@@ -65,9 +65,9 @@ typedef struct {
   double grid_max;          /* a */
 } panel;
 
-/* One sweep point. */
+/* One sweep point: panel (source) d, a curve, a bit count. */
 typedef struct {
-  size_t curve, bit;
+  size_t d, curve, bit;
   qrd_block_result r;
 } item;
 
@@ -223,20 +223,24 @@ static void curve_name(const setup *s, size_t curve, char *name, size_t len)
     snprintf(name, len, "%s", CURVE_NAME[curve]);
 }
 
-/* Items by (curve, bit), so each curve is one run of the array. */
+/* Every panel's points in one sweep, bzip2's last: each compresses the
+ * whole index stream several times while it tunes, so they are the
+ * costliest and run first (items start from the last), and the cheap ones
+ * fill the threads' tails. */
 static size_t plan(const setup *s, item *items)
 {
   size_t n = 0;
-  for (size_t c = 0; c < N_CURVES; c++)
-    for (size_t j = 0; j < s->n_bits; j++)
-      items[n++] = (item){.curve = c, .bit = j};
+  for (int costly = 0; costly <= 1; costly++)
+    for (size_t d = 0; d < s->n_dist; d++)
+      for (size_t c = 0; c < N_CURVES; c++)
+        for (size_t j = 0; (c == BZIP2) == costly && j < s->n_bits; j++)
+          items[n++] = (item){.d = d, .curve = c, .bit = j};
   return n;
 }
 
-/* The sweep of one panel: item j of the plan at items[j]. */
+/* The sweep: item j of the plan at items[j], on panel p[items[j].d]. */
 typedef struct {
   const setup *s;
-  size_t d;
   const panel *p;
   item *items;
 } sweep;
@@ -248,9 +252,9 @@ static int run_item(void *ctx, size_t j, char *what, size_t len)
   double eb = w->s->elem_bits[it->bit];
   char name[64];
   curve_name(w->s, it->curve, name, sizeof name);
-  snprintf(what, len, "%s %s b_elem=%g", w->s->src[w->d].dist.spec, name, eb);
-  return it->curve == FIXED ? run_fixed(w->s, w->d, w->p, eb, &it->r)
-                            : run_coded(w->p, it->curve, eb, &it->r);
+  snprintf(what, len, "%s %s b_elem=%g", w->s->src[it->d].dist.spec, name, eb);
+  return it->curve == FIXED ? run_fixed(w->s, it->d, &w->p[it->d], eb, &it->r)
+                            : run_coded(&w->p[it->d], it->curve, eb, &it->r);
 }
 
 /* ---- results ---- */
@@ -263,13 +267,15 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const item *i
   if (!st)
     st = qrd_curve_params(res, "source=%s; samples=%lu; scale_format=%s", s->src[d].dist.spec,
                           s->samples, s->scale);
-  for (size_t i = 0; !st && i < n; i += s->n_bits) {
+  for (size_t c = 0; !st && c < N_CURVES; c++) {
     double x[QRD_DRIVER_MAX_BITS], y[QRD_DRIVER_MAX_BITS], e[QRD_DRIVER_MAX_BITS];
-    for (size_t j = 0; j < s->n_bits; j++) {
-      x[j] = items[i + j].r.bits;
-      qrd_block_efficiency(&items[i + j].r, &y[j], &e[j]);
+    for (size_t i = 0; i < n; i++) {
+      const item *it = &items[i];
+      if (it->d == d && it->curve == c) {
+        x[it->bit] = it->r.bits;
+        qrd_block_efficiency(&it->r, &y[it->bit], &e[it->bit]);
+      }
     }
-    size_t c = items[i].curve;
     char name[64], label[96];
     curve_name(s, c, name, sizeof name);
     if (c == FIXED)
@@ -294,17 +300,24 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 /* ---- main ---- */
 
-static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
+/* Every panel's samples (each build in parallel inside), then all their
+ * points in one sweep, so no panel's last point runs alone. */
+static int run_panels(qrd_driver *drv, const setup *s, qrd_results *res)
 {
-  panel p = {0};
-  item items[N_CURVES * QRD_DRIVER_MAX_BITS];
+  panel p[QRD_DRIVER_MAX_DISTS] = {{0}};
+  item items[QRD_DRIVER_MAX_DISTS * N_CURVES * QRD_DRIVER_MAX_BITS];
   size_t n = plan(s, items);
-  int st = panel_build(drv, &p, s, d);
+  int st = QRD_OK;
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    st = panel_build(drv, &p[d], s, d);
   if (!st)
-    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &p, items},
+    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, p, items},
                               QRD_DRIVER_SLOTS(items));
-  panel_free(&p);
-  return st ? st : write_panel(res, s, d, items, n);
+  for (size_t d = 0; d < s->n_dist; d++)
+    panel_free(&p[d]);
+  for (size_t d = 0; !st && d < s->n_dist; d++)
+    st = write_panel(res, s, d, items, n);
+  return st;
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
@@ -317,8 +330,8 @@ static int run(qrd_driver *drv, void *setup_ptr)
     return st;
   qrd_driver_progress_begin(drv, s->n_dist * (N_JOBS + N_CURVES * s->n_bits));
   st = write_attrs(res, s);
-  for (size_t d = 0; !st && d < s->n_dist; d++)
-    st = run_panel(drv, s, d, res);
+  if (!st)
+    st = run_panels(drv, s, res);
   return qrd_driver_close_results(res, st);
 }
 
