@@ -59,13 +59,6 @@ int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_
   return QRD_OK;
 }
 
-/* The squared error of y on f's element. */
-static inline double direct_sq_error(const qrd_block_direct *f, double y)
-{
-  double d = y - f->level[qrd_codebook_table_cell(&f->cells, y)];
-  return d * d;
-}
-
 /* Values are quantised this many at a time into a buffer of squared
  * errors (even, so that element parity is the block's). */
 #define CHUNK 64
@@ -127,16 +120,39 @@ static void small_chunk(const double *const *x, const double *inv, size_t lanes,
   }
 }
 
+/* out[i] <- (y - level[cell(y)])^2 for y = x[i] inv, i < m, the cell from
+ * f's bucket table (a code too large for small_chunk's compare chain):
+ * qrd_codebook_table_cell step for step, on vectors with gathers where the
+ * machine has them (the bucket index, below 2^20, converts through int). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+table_chunk(const double *restrict x, double inv, size_t m, const qrd_block_direct *f,
+            double *restrict out)
+{
+  const double t0 = f->cells.t0, iw = f->cells.inv_width, last = f->cells.last;
+  const size_t *restrict below = f->cells.below;
+  const double *restrict edge_in = f->cells.edge_in, *restrict level = f->level;
+  _Pragma("omp simd") for (size_t i = 0; i < m; i++)
+  {
+    double y = x[i] * inv, v = (y - t0) * iw;
+    int u = (int)(v < 0.0 ? 0.0 : v <= last ? v : last);
+    double d = y - level[below[u] + !(y <= edge_in[u])];
+    out[i] = d * d;
+  }
+}
+
 /* The block's squared errors in units of its scale, summed in the scalar
  * path's order: one chain, or even and odd elements apart. */
-static double small_block_sum(const double *x, size_t block, const qrd_block_direct *f,
-                              double inv, int split_sum)
+static double block_sum(const double *x, size_t block, const qrd_block_direct *f, double inv,
+                        int split_sum)
 {
   double d2[1][CHUNK], e0 = 0.0, e1 = 0.0;
   for (size_t b = 0; b < block; b += CHUNK) {
     size_t m = block - b < CHUNK ? block - b : CHUNK, i = 0;
     const double *xb = x + b;
-    small_chunk(&xb, &inv, 1, m, f, d2);
+    if (f->n <= QRD_BLOCK_DIRECT_SMALL)
+      small_chunk(&xb, &inv, 1, m, f, d2);
+    else
+      table_chunk(xb, inv, m, f, d2[0]);
     for (; split_sum && i + 1 < m; i += 2) {
       e0 += d2[0][i];
       e1 += d2[0][i + 1];
@@ -164,19 +180,10 @@ static inline double block_scale(const qrd_block_direct *f, double ext, double g
 static double direct_block_sse(const double *x, size_t block, const qrd_block_direct *f,
                                double ext, double g, int split_sum)
 {
-  double inv, s = block_scale(f, ext, g, &inv), e0 = 0.0, e1 = 0.0;
+  double inv, s = block_scale(f, ext, g, &inv);
   if (s == 0.0) /* an all-zero block: exact zeros */
     return 0.0;
-  if (f->n <= QRD_BLOCK_DIRECT_SMALL)
-    return s * s * small_block_sum(x, block, f, inv, split_sum);
-  size_t i = 0;
-  for (; split_sum && i + 1 < block; i += 2) {
-    e0 += direct_sq_error(f, x[i] * inv);
-    e1 += direct_sq_error(f, x[i + 1] * inv);
-  }
-  for (; i < block; i++)
-    e0 += direct_sq_error(f, x[i] * inv);
-  return s * s * (e0 + e1);
+  return s * s * block_sum(x, block, f, inv, split_sum);
 }
 
 /* sse[j] and x2 of the whole blocks [first, last) of x under gain g. */
@@ -295,8 +302,8 @@ lockstep_scan(lockstep *l, size_t block, double acc[LANES])
   }
 }
 
-/* sse[q] += each lane's block error on small code f, summed as
- * small_block_sum sums it. */
+/* sse[q] += each lane's block error on small code f, summed as block_sum
+ * sums it. */
 __attribute__((target_clones("avx2", "default"))) static void
 lockstep_small_sse(const lockstep *l, size_t block, const qrd_block_direct *f, int split_sum,
                    double *const sse[LANES])

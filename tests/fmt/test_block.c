@@ -244,25 +244,31 @@ START_TEST(test_from_normalised)
 END_TEST
 
 /* The one-pass evaluator and the sorted one agree on every format and
- * scaling (the same batches and estimator; sums in another order). */
+ * scaling (the same batches and estimator; sums in another order): small
+ * codes (compare chains) and codes of over QRD_BLOCK_DIRECT_SMALL levels
+ * (bucket table: int8, E4M3). */
 START_TEST(test_direct_matches_sorted)
 {
   size_t n = (size_t)1 << 18;
   double *x = sample("student-t:nu=5", 4, n);
-  qrd_element *e[3];
+  enum { NF = 5 };
+  qrd_element *e[NF];
   ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
   ck_assert_int_eq(qrd_element_fp(2, 1, QRD_FP_NEAREST, &e[1]), QRD_OK);
   ck_assert_int_eq(qrd_element_nf4(&e[2]), QRD_OK);
+  ck_assert_int_eq(qrd_element_int(8.0, 0, &e[3]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(4, 3, QRD_FP_NEAREST, &e[4]), QRD_OK);
+  ck_assert_uint_gt(e[4]->cb->n, QRD_BLOCK_DIRECT_SMALL);
   const char *scaling[] = {"absmax:32", "signmax:128"};
   for (size_t k = 0; k < 2; k++) {
     qrd_scaling sc;
     ck_assert_int_eq(qrd_scaling_parse(scaling[k], "bf16", &sc), QRD_OK);
-    qrd_block_direct f[3];
-    qrd_block_result direct[3], sorted;
-    for (int j = 0; j < 3; j++)
+    qrd_block_direct f[NF];
+    qrd_block_result direct[NF], sorted;
+    for (int j = 0; j < NF; j++)
       ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
-    ck_assert_int_eq(qrd_block_eval_direct(x, n, sc.block, f, 3, direct), QRD_OK);
-    for (int j = 0; j < 3; j++) {
+    ck_assert_int_eq(qrd_block_eval_direct(x, n, sc.block, f, NF, direct), QRD_OK);
+    for (int j = 0; j < NF; j++) {
       qrd_block_sample *s = normalise(x, n, scaling[k], "bf16", e[j]->lo, e[j]->hi, 0.0);
       ck_assert_int_eq(qrd_block_eval(s, e[j]->cb, e[j]->bits, &sorted), QRD_OK);
       ck_assert_msg(fabs(direct[j].rel_rmse - sorted.rel_rmse) < 1e-10 * sorted.rel_rmse,
@@ -274,7 +280,7 @@ START_TEST(test_direct_matches_sorted)
       qrd_block_direct_free(&f[j]);
     }
   }
-  for (int j = 0; j < 3; j++)
+  for (int j = 0; j < NF; j++)
     qrd_element_free(e[j]);
   free(x);
 }
