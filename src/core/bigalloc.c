@@ -47,6 +47,16 @@ static block list_take(block_list *l, size_t i)
   return b;
 }
 
+/* Drops the entries of live at p: the allocator just handed p out afresh,
+ * so they are blocks given back through free() instead of qrd_big_free,
+ * and must not lend p their span. */
+static void forget(void *p)
+{
+  for (size_t i = live.n; i > 0; i--)
+    if (live.b[i - 1].p == p)
+      list_take(&live, i - 1);
+}
+
 /* An eighth of the machine's memory: enough to keep one figure's samples
  * and sort buffers between the steps that reuse them, small beside what
  * they occupy while in use. */
@@ -88,6 +98,7 @@ static void *map_new(size_t span)
 #ifdef MADV_HUGEPAGE
   madvise(p, span, MADV_HUGEPAGE);
 #endif
+  forget(p);
   if (!list_push(&live, (block){p, span})) {
     free(p);
     return NULL;
@@ -100,8 +111,12 @@ void *qrd_big_alloc(size_t count, size_t size)
   if (size && count > SIZE_MAX / size)
     return NULL;
   size_t bytes = count * size;
-  if (bytes < QRD_BIG_ALLOC_MIN)
-    return malloc(bytes ? bytes : 1);
+  if (bytes < QRD_BIG_ALLOC_MIN) {
+    void *small = malloc(bytes ? bytes : 1);
+#pragma omp critical(qrd_big_pool)
+    forget(small);
+    return small;
+  }
   if (bytes > SIZE_MAX - HUGE_PAGE)
     return NULL;
   /* whole huge pages, so that the advice covers only this array */

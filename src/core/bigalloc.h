@@ -29,8 +29,9 @@
  * overflows or the memory is not there.  Thread-safe. */
 void *qrd_big_alloc(size_t count, size_t size);
 
-/* Gives back a result of qrd_big_alloc (free() does too, but unmaps it);
- * any other pointer, or NULL, goes to free().  Thread-safe. */
+/* Gives back a result of qrd_big_alloc (or NULL).  free() may take a
+ * result back too, but then it is unmapped, not kept for reuse.  No other
+ * pointer may be passed.  Thread-safe. */
 void qrd_big_free(void *p);
 
 #endif

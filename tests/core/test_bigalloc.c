@@ -62,10 +62,26 @@ START_TEST(test_reuse)
   ck_assert_ptr_ne(r, p);
   r[big / 4 - 1] = 1;
   qrd_big_free(r);
-  /* what qrd_big_alloc did not hand out goes to free() */
-  qrd_big_free(malloc(16));
+  /* a small result goes to free(), and so does NULL */
   qrd_big_free(qrd_big_alloc(10, 1));
   qrd_big_free(NULL);
+  /* Blocks given back through free() (the pool keeps a note of their
+   * span until their address is handed out again) mixed with small and
+   * big arrays given back through qrd_big_free: every array stays usable
+   * (a small array taken for a stale big block would be parked and handed
+   * out as one: the sanitizer build would see the overrun). */
+  for (int round = 0; round < 64; round++) {
+    unsigned char *b = qrd_big_alloc(big, 1);
+    ck_assert_ptr_nonnull(b);
+    free(b);
+    unsigned char *s = qrd_big_alloc(1000, 1);
+    ck_assert_ptr_nonnull(s);
+    qrd_big_free(s); /* a stale span here would park 1000 bytes as a block */
+  }
+  unsigned char *again = qrd_big_alloc(big, 1);
+  ck_assert_ptr_nonnull(again);
+  memset(again, 1, big);
+  qrd_big_free(again);
 }
 END_TEST
 
