@@ -125,8 +125,12 @@ static int panel_job(panel *p, const setup *s, int job, const double *x, const d
     return st;
   if (job == JOB_ORDER)
     return normalise_in_order(x, s->samples, &f, &p->y);
-  qrd_block_sample **out = job == JOB_EVAL ? &p->eval : job == JOB_TRAIN ? &p->train : &p->absmax;
-  return qrd_block_sample_alloc(job == JOB_TRAIN ? xt : x, s->samples, &f, -1.0, 1.0, 0.0, out);
+  /* the training sample gives the entropy model's counts and the grid's
+   * span, nothing weighted */
+  if (job == JOB_TRAIN)
+    return qrd_block_sample_alloc_counts(xt, s->samples, &f, -1.0, 1.0, &p->train);
+  return qrd_block_sample_alloc(x, s->samples, &f, -1.0, 1.0, 0.0,
+                                job == JOB_EVAL ? &p->eval : &p->absmax);
 }
 
 static int panel_build(qrd_driver *drv, panel *p, const setup *s, size_t d)

@@ -95,8 +95,11 @@ static int scheme_job(scheme *sc, const setup *s, const char *scaling, int job,
   int st = qrd_scaling_parse(scaling, job == JOB_TRAIN ? s->train_scale : s->scale, &f);
   if (st)
     return st;
-  return qrd_block_sample_alloc(job == JOB_TRAIN ? xt : x, s->samples, &f, -1.0, 1.0, 0.0,
-                                job == JOB_TRAIN ? &sc->train : &sc->eval);
+  /* the training sample gives the entropy model's counts and the grid's
+   * span, nothing weighted */
+  if (job == JOB_TRAIN)
+    return qrd_block_sample_alloc_counts(xt, s->samples, &f, -1.0, 1.0, &sc->train);
+  return qrd_block_sample_alloc(x, s->samples, &f, -1.0, 1.0, 0.0, &sc->eval);
 }
 
 /* The three schemes of the figure for source d, in curve order. */

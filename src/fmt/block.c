@@ -218,7 +218,8 @@ static int fill_batch(qrd_block_sample *s, const normaliser *nz, size_t k, size_
   size_t from = first * nz->block, to = last * nz->block;
   size_t m = normalise_range(nz, from, to, y, w);
   batch_sums(nz->x, nz->out, from, to, &bf16, &s->batch_x2[k], &s->batch_outlier_sse[k]);
-  return (s->batch[k] = qrd_sorted_alloc(y, w, m)) ? QRD_OK : QRD_ENOMEM;
+  return (s->batch[k] = qrd_sorted_alloc(y, s->counts_only ? NULL : w, m)) ? QRD_OK
+                                                                          : QRD_ENOMEM;
 }
 
 /* The batches are independent: one per thread at a time (each sort then
@@ -251,8 +252,8 @@ static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
   return QRD_OK;
 }
 
-int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double lo,
-                           double hi, double outlier_ratio, qrd_block_sample **out)
+static int sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double lo, double hi,
+                        double outlier_ratio, int counts_only, qrd_block_sample **out)
 {
   *out = NULL;
   size_t block = whole_tensor(sc) ? n : sc->block;
@@ -266,6 +267,7 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
   int st = s && mark ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample");
   if (!st) {
     s->numel = n;
+    s->counts_only = counts_only;
     s->n_outliers = qrd_bits_outliers(outlier_ratio, n);
     s->scale_bits = qrd_scale_bits(&sc->scale);
     s->n_blocks = sc->kind == QRD_SCALING_NONE ? 0 : n / block;
@@ -287,6 +289,18 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, dou
   }
   *out = s;
   return QRD_OK;
+}
+
+int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double lo,
+                           double hi, double outlier_ratio, qrd_block_sample **out)
+{
+  return sample_alloc(x, n, sc, lo, hi, outlier_ratio, 0, out);
+}
+
+int qrd_block_sample_alloc_counts(const double *x, size_t n, const qrd_scaling *sc, double lo,
+                                  double hi, qrd_block_sample **out)
+{
+  return sample_alloc(x, n, sc, lo, hi, 0.0, 1, out);
 }
 
 int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double lo,
@@ -432,6 +446,9 @@ void qrd_block_efficiency(const qrd_block_result *r, double *eff, double *eff_se
 /* Per-batch sse of c on s. */
 static int eval_batches(const qrd_block_sample *s, const qrd_codebook *c, double *sse)
 {
+  if (s->counts_only)
+    return qrd_error_set(QRD_EINVAL, "block sample of counts only (no weights): no error "
+                         "to measure on it");
   for (size_t k = 0; k < s->n_batches; k++) {
     qrd_sorted_stats ss;
     int st = qrd_sorted_eval(s->batch[k], c, &ss, NULL);

@@ -286,6 +286,38 @@ START_TEST(test_direct_matches_sorted)
 }
 END_TEST
 
+/* A counts-only sample (no weights) gives the weighted sample's cell
+ * counts and extreme under every scaling, and refuses to be evaluated. */
+START_TEST(test_counts_only)
+{
+  size_t n = (size_t)1 << 16;
+  double *x = sample("student-t:nu=5", 6, n);
+  const char *scaling[] = {"rms", "rms:64", "absmax:32"};
+  qrd_codebook *grids[2] = {qrd_codebook_uniform(17, 1.0), qrd_codebook_uniform(256, 0.5)};
+  for (size_t k = 0; k < 3; k++) {
+    qrd_scaling sc;
+    ck_assert_int_eq(qrd_scaling_parse(scaling[k], "bf16", &sc), QRD_OK);
+    qrd_block_sample *full, *counts;
+    ck_assert_int_eq(qrd_block_sample_alloc(x, n, &sc, -1.0, 1.0, 0.0, &full), QRD_OK);
+    ck_assert_int_eq(qrd_block_sample_alloc_counts(x, n, &sc, -1.0, 1.0, &counts), QRD_OK);
+    ck_assert(qrd_block_absmax(counts) == qrd_block_absmax(full));
+    for (int g = 0; g < 2; g++) {
+      size_t a[256] = {0}, b[256] = {0};
+      qrd_block_counts(full, grids[g], a);
+      qrd_block_counts(counts, grids[g], b);
+      ck_assert_mem_eq(a, b, grids[g]->n * sizeof *a);
+    }
+    qrd_block_result r;
+    ck_assert_int_eq(qrd_block_eval(counts, grids[0], 4.0, &r), QRD_EINVAL);
+    qrd_block_sample_free(full);
+    qrd_block_sample_free(counts);
+  }
+  qrd_codebook_free(grids[0]);
+  qrd_codebook_free(grids[1]);
+  free(x);
+}
+END_TEST
+
 /* R 2^b: the F-S2 legend's R = 0.089 at 4.25 bits is 1.693; a code that
  * halves R with one more bit keeps its efficiency, and so does the SE. */
 START_TEST(test_efficiency)
@@ -592,6 +624,7 @@ Suite *qrd_suite_block(void)
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_test(tc, test_mc_matches_exact);
   tcase_add_test(tc, test_bits);
+  tcase_add_test(tc, test_counts_only);
   tcase_add_test(tc, test_outliers_help_heavy_tails);
   tcase_add_test(tc, test_absmax_extremes_exact);
   tcase_add_test(tc, test_coded_bits);
