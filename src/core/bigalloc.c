@@ -47,14 +47,22 @@ static block list_take(block_list *l, size_t i)
   return b;
 }
 
+/* 1 + the index of the newest entry of live at p, 0 if none. */
+static size_t live_at(const void *p)
+{
+  size_t i = live.n;
+  while (i > 0 && live.b[i - 1].p != p)
+    i--;
+  return i;
+}
+
 /* Drops the entries of live at p: the allocator just handed p out afresh,
  * so they are blocks given back through free() instead of qrd_big_free,
  * and must not lend p their span. */
 static void forget(void *p)
 {
-  for (size_t i = live.n; i > 0; i--)
-    if (live.b[i - 1].p == p)
-      list_take(&live, i - 1);
+  for (size_t i; (i = live_at(p));)
+    list_take(&live, i - 1);
 }
 
 /* An eighth of the machine's memory: enough to keep one figure's samples
@@ -138,9 +146,7 @@ void qrd_big_free(void *p)
   int mine = 0;
 #pragma omp critical(qrd_big_pool)
   {
-    size_t i = live.n;
-    while (i > 0 && live.b[i - 1].p != p)
-      i--;
+    size_t i = live_at(p);
     if (i > 0) {
       mine = 1;
       block b = list_take(&live, i - 1);

@@ -373,27 +373,20 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
 {
   size_t n = r->n;
   int diagonal = is_diagonal(n, S);
-  if (diagonal && is_scalar(n, S)) {
-    /* Q^T (c I) Q = c I for every rotation: d = c exactly, where a
-     * computed rotation leaves rounding (1.6e-16 bit of excess) */
-    if (!(S[0] > 0.0))
-      return not_positive(0, S[0]);
-    for (size_t j = 0; j < n; j++)
-      d[j] = S[0];
-    return QRD_OK;
-  }
-  if (r->kind == QRD_ROTATE_HAAR)
-    return haar_cond_var(r, S, diagonal, order, work, d);
-  if (diagonal && (r->kind == QRD_ROTATE_NONE || r->kind == QRD_ROTATE_ACT_ORDER)) {
-    /* still diagonal after the permutation: d is its diagonal, exactly */
+  int permutation = r->kind == QRD_ROTATE_NONE || r->kind == QRD_ROTATE_ACT_ORDER;
+  if (diagonal && (permutation || is_scalar(n, S))) {
+    /* Q^T S Q is S permuted (and Q^T c I Q = c I under every rotation): d
+     * is its diagonal, exactly, where a computed rotation leaves rounding */
     for (size_t j = 0; j < n; j++) {
-      size_t p = r->kind == QRD_ROTATE_NONE ? j : r->perm[j];
+      size_t p = r->kind == QRD_ROTATE_ACT_ORDER ? r->perm[j] : j;
       if (!(S[p * n + p] > 0.0))
         return not_positive(p, S[p * n + p]);
       d[j] = S[p * n + p];
     }
     return QRD_OK;
   }
+  if (r->kind == QRD_ROTATE_HAAR)
+    return haar_cond_var(r, S, diagonal, order, work, d);
   memcpy(work, S, n * n * sizeof *work);
   qrd_rotation_apply_sigma(r, work, work + n * n);
   return qrd_cov_cond_var(n, work, order, work + n * n, d);

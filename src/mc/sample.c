@@ -40,27 +40,6 @@ static void draw_chunk(const qrd_dist *d, unsigned long seed, gsl_rng *r, double
     x[i] = qrd_dist_sample(d, r);
 }
 
-int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n)
-{
-  const size_t nchunk = n_chunks(n);
-  int failed = 0;
-
-  /* One generator per thread, re-seeded per chunk: seeding mt19937 costs
-   * 624 words against 65536 draws, and a chunk never depends on which
-   * thread drew the one before it. */
-#pragma omp parallel reduction(|| : failed)
-  {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    failed = (r == NULL);
-#pragma omp for schedule(static)
-    for (size_t k = 0; k < nchunk; k++)
-      if (r)
-        draw_chunk(d, seed, r, x, n, k);
-    gsl_rng_free(r);
-  }
-  return failed ? qrd_error_set(QRD_ENOMEM, "sample: random number generator") : QRD_OK;
-}
-
 void qrd_sample_share_init(qrd_sample_share *sh, const qrd_dist *d, unsigned long seed,
                            double *x, size_t n)
 {
@@ -70,7 +49,16 @@ void qrd_sample_share_init(qrd_sample_share *sh, const qrd_dist *d, unsigned lon
   atomic_init(&sh->failed, 0);
 }
 
-int qrd_sample_share_help(qrd_sample_share *sh)
+static int share_status(qrd_sample_share *sh)
+{
+  return atomic_load(&sh->failed) ? qrd_error_set(QRD_ENOMEM, "sample: random number generator")
+                                  : QRD_OK;
+}
+
+/* Draws chunks until none is left to take; one generator per helper,
+ * re-seeded per chunk (seeding mt19937 costs 624 words against 65536
+ * draws, and a chunk never depends on who drew the one before it). */
+static void take_chunks(qrd_sample_share *sh)
 {
   const size_t nchunk = n_chunks(sh->n);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -83,11 +71,24 @@ int qrd_sample_share_help(qrd_sample_share *sh)
     atomic_fetch_add(&sh->done, 1);
   }
   gsl_rng_free(r);
+}
+
+int qrd_sample_share_help(qrd_sample_share *sh)
+{
+  take_chunks(sh);
   /* the chunks others took: each is short (65536 draws) */
-  while (atomic_load(&sh->done) < nchunk)
+  while (atomic_load(&sh->done) < n_chunks(sh->n))
     sched_yield();
-  return atomic_load(&sh->failed) ? qrd_error_set(QRD_ENOMEM, "sample: random number generator")
-                                  : QRD_OK;
+  return share_status(sh);
+}
+
+int qrd_sample_fill(const qrd_dist *d, unsigned long seed, double *x, size_t n)
+{
+  qrd_sample_share sh;
+  qrd_sample_share_init(&sh, d, seed, x, n);
+#pragma omp parallel
+  take_chunks(&sh); /* the region's end waits for every chunk */
+  return share_status(&sh);
 }
 
 double *qrd_sample_alloc(const qrd_dist *d, unsigned long seed, size_t n)
