@@ -153,6 +153,7 @@ static void panel_data_free(panel_data *p)
   qrd_block_sample_free(p->eval);
   qrd_block_sample_free(p->train);
   qrd_big_free(p->train_y);
+  *p = (panel_data){0};
 }
 
 static int row_scaling(const setup *s, int row, qrd_scaling *sc)
@@ -240,15 +241,16 @@ static int defined(const qrd_crd_params *p, const item *it)
   return (it->shape == COMPRESSED && it->alpha == 0.0) || qrd_crd_defined(p);
 }
 
-/* The compressed points, the fixed-length ones, then Lloyd-Max's (each
- * trains on a whole sample on one thread: the costliest items, which run
- * first); each curve is collected from the plan in this order. */
-static size_t plan(const setup *s, item *items)
+/* Column d's items: the compressed points, the fixed-length ones, then
+ * Lloyd-Max's (each trains on a whole sample on one thread: the costliest
+ * items, which run first); each curve is collected from the plan in this
+ * order. */
+static size_t plan_column(const setup *s, size_t d, item *items)
 {
-  size_t n = 0, np = N_ROWS * s->n_dist;
+  size_t n = 0;
   for (int compressed = 1; compressed >= 0; compressed--)
-    for (size_t pnl = 0; pnl < np; pnl++) {
-      int row = (int)(pnl / s->n_dist);
+    for (int row = 0; row < N_ROWS; row++) {
+      size_t pnl = (size_t)row * s->n_dist + d;
       for (size_t a = 0; a < s->n_alpha[row]; a++)
         for (size_t sh = 0; sh < (compressed ? 1 : s->n_dist); sh++) {
           item it = {.panel = pnl, .shape = compressed ? COMPRESSED : sh,
@@ -258,8 +260,8 @@ static size_t plan(const setup *s, item *items)
             items[n++] = it;
         }
     }
-  for (size_t pnl = 0; pnl < np; pnl++)
-    items[n++] = (item){.panel = pnl, .shape = LLOYD_MAX};
+  for (int row = 0; row < N_ROWS; row++)
+    items[n++] = (item){.panel = (size_t)row * s->n_dist + d, .shape = LLOYD_MAX};
   return n;
 }
 
@@ -484,20 +486,27 @@ static int write_results(qrd_driver *drv, const setup *s, const item *items, siz
   return st ? st : qrd_driver_close_results(res, write_all(res, s, items, n));
 }
 
+/* Column by column: its samples, its items, then its samples go back to
+ * the pool for the next column (a third of the memory, and the next
+ * column's arrays are pages already mapped, not fresh ones the kernel
+ * must zero). */
 static int run(qrd_driver *drv, const setup *s, panel_data *pd, item *items)
 {
   drv->y_err = QRD_Y_ERR_R;
-  size_t n = plan(s, items);
-  qrd_driver_progress_begin(drv, N_ROWS * s->n_dist + n);
+  size_t start[MAX_DISTS + 1] = {0};
+  for (size_t d = 0; d < s->n_dist; d++)
+    start[d + 1] = start[d] + plan_column(s, d, items + start[d]);
+  qrd_driver_progress_begin(drv, N_ROWS * s->n_dist + start[s->n_dist]);
   int st = QRD_OK;
-  for (size_t d = 0; !st && d < s->n_dist; d++)
-    st = prepare_column(drv, s, d, pd);
-  if (st)
-    return st;
-  if (!(st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, pd, items},
-                                    QRD_DRIVER_SLOTS(items))))
-    st = write_results(drv, s, items, n);
-  return st;
+  for (size_t d = 0; !st && d < s->n_dist; d++) {
+    item *col = items + start[d];
+    if (!(st = prepare_column(drv, s, d, pd)))
+      st = qrd_driver_run_items(drv, start[d + 1] - start[d], run_item,
+                                &(sweep){s, pd, col}, QRD_DRIVER_SLOTS(col));
+    for (int row = 0; row < N_ROWS; row++)
+      panel_data_free(&pd[(size_t)row * s->n_dist + d]);
+  }
+  return st ? st : write_results(drv, s, items, start[s->n_dist]);
 }
 
 /* run() with its buffers. */
