@@ -983,6 +983,8 @@ static int cmp_indexed(const void *a, const void *b)
 
 START_TEST(test_sort_pairs_stable)
 {
+  /* _i = 0, 1: few distinct values; 2: continuous values (every bit of
+   * the keys varies, as in a sample) with every seventh a repeated 1 */
   size_t n = _i ? (size_t)3 << 20 : 1000;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 7);
@@ -990,8 +992,9 @@ START_TEST(test_sort_pairs_stable)
   indexed *ref = malloc(n * sizeof *ref);
   ck_assert(x && w && ref);
   for (size_t i = 0; i < n; i++) {
-    /* few distinct values; zeros of both signs */
-    x[i] = round(gsl_ran_gaussian(r, 3.0)) * 0.25;
+    /* zeros of both signs */
+    x[i] = _i < 2 ? round(gsl_ran_gaussian(r, 3.0)) * 0.25
+                  : i % 7 ? gsl_ran_gaussian(r, 3.0) : 1.0;
     if (x[i] == 0.0 && i % 2)
       x[i] = -0.0;
     w[i] = (double)i;
@@ -1032,7 +1035,7 @@ Suite *qrd_suite_mc(void)
   tcase_set_timeout(tc, 120);
   tcase_add_loop_test(tc, test_sorted_brute, 0, 6);
   tcase_add_test(tc, test_sorted_threads);
-  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 2);
+  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 3);
   tcase_add_test(tc, test_sorted_ties);
   tcase_add_test(tc, test_sorted_precision);
   tcase_add_test(tc, test_mc_lloyd_max);
