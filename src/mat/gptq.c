@@ -129,6 +129,26 @@ static int gptq_prepare(qrd_matq_work *w)
   return QRD_OK;
 }
 
+/* qrd_matq_grid_code's step grid and the scaled error of one column's m
+ * rows, element by element the same operations, on vectors: codes k (as
+ * doubles), values q, x <- (x - q) / u.  Non-zero when a code leaves
+ * int32 (the run then fails, so nothing written matters). */
+__attribute__((target_clones("avx2", "default"))) static int
+step_column(double step, double u, size_t m, double *restrict x, double *restrict q,
+            double *restrict k)
+{
+  int bad = 0;
+#pragma omp simd reduction(| : bad)
+  for (size_t r = 0; r < m; r++) {
+    double t = nearbyint(x[r] / step);
+    bad |= !(fabs(t) <= INT32_MAX);
+    k[r] = t;
+    q[r] = step * t;
+    x[r] = (x[r] - q[r]) / u;
+  }
+  return bad;
+}
+
 /* Columns s1..s2 of rows r0..r0+pr: quantise each column, replace it by
  * its scaled error and push that error into the later columns up to s2
  * (rank-1 updates: BLAS-2, so kept to SUB_BLOCK columns). */
@@ -141,9 +161,17 @@ static int gptq_sub_block(qrd_matq_work *w, const qrd_matq_grid *g, size_t s1, s
   for (size_t j = s1; j < s2; j++) {
     double *col = w->W + j * rows, *q = w->Wh + j * rows, u = U[j * n + j];
     int32_t *z = Z + w->order[j];
-    for (size_t r = r0; r < r0 + pr; r++) {
-      overflow |= qrd_matq_grid_code(g, r, col[r], z + r * n, q + r);
-      col[r] = (col[r] - q[r]) / u;
+    if (g->absmax) {
+      for (size_t r = r0; r < r0 + pr; r++) {
+        overflow |= qrd_matq_grid_code(g, r, col[r], z + r * n, q + r);
+        col[r] = (col[r] - q[r]) / u;
+      }
+    } else {
+      double k[PANEL_ROWS];
+      int bad = step_column(g->step, u, pr, col + r0, q + r0, k);
+      for (size_t r = 0; !bad && r < pr; r++) /* strided: out of the vector loop */
+        z[(r0 + r) * n] = (int32_t)k[r];
+      overflow |= bad;
     }
     if (j + 1 < s2)
       cblas_dger(CblasColMajor, (int)pr, (int)(s2 - j - 1), -1.0, col + r0, 1,
