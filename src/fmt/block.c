@@ -252,6 +252,39 @@ static int fill_batches(qrd_block_sample *s, const normaliser *nz, size_t n)
   return QRD_OK;
 }
 
+/* y, w of elements [0, n) when there are no outliers (element i goes to
+ * y[i]): the blocks (or, under one scale, stretches of NORMALISE_STRETCH
+ * values) are independent, so they go in parallel, and so do the first
+ * writes to y and w (page faults that zero fresh memory). */
+static void normalise_all(const normaliser *nz, size_t n, double *y, double *w)
+{
+  size_t unit = nz->block < n ? nz->block : NORMALISE_STRETCH;
+#pragma omp parallel for schedule(static)
+  for (size_t from = 0; from < n; from += unit) {
+    size_t to = from + unit < n ? from + unit : n;
+    normalise_range(nz, from, to, y + from, w + from);
+  }
+}
+
+/* A counts-only sample (no outliers) is one sorted batch of every value,
+ * without prefix sums: its counts and extreme do not depend on the
+ * batching, and a count then takes one search per edge, not one per
+ * batch. */
+static int fill_counts(qrd_block_sample *s, const normaliser *nz, size_t n)
+{
+  double *y = qrd_big_alloc(n, sizeof *y), *w = qrd_big_alloc(n, sizeof *w);
+  int st = y && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample of %zu values", n);
+  if (!st) {
+    normalise_all(nz, n, y, w);
+    s->n_batches = 1;
+    if (!(s->batch[0] = qrd_sorted_alloc_counts(y, n)))
+      st = QRD_ENOMEM;
+  }
+  qrd_big_free(y);
+  qrd_big_free(w);
+  return st;
+}
+
 static int sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double lo, double hi,
                         double outlier_ratio, int counts_only, qrd_block_sample **out)
 {
@@ -277,10 +310,14 @@ static int sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double
     normaliser nz = {.x = x, .out = mark, .sc = sc, .lo = lo, .hi = hi, .block = block};
     nz.tensor_scale = tensor_scale(sc, x, mark, n, lo, hi);
     s->tensor_scale = whole_tensor(sc) ? nz.tensor_scale : 0.0;
-    /* a whole-tensor scaling still gets batches: cut it into pieces */
-    if (whole_tensor(sc) && n % QRD_BLOCK_BATCHES == 0)
-      nz.block = n / QRD_BLOCK_BATCHES;
-    st = fill_batches(s, &nz, n);
+    if (counts_only)
+      st = fill_counts(s, &nz, n);
+    else {
+      /* a whole-tensor scaling still gets batches: cut it into pieces */
+      if (whole_tensor(sc) && n % QRD_BLOCK_BATCHES == 0)
+        nz.block = n / QRD_BLOCK_BATCHES;
+      st = fill_batches(s, &nz, n);
+    }
   }
   free(mark);
   if (st) {
@@ -315,16 +352,7 @@ int qrd_block_normalise(const double *x, size_t n, const qrd_scaling *sc, double
     return qrd_error_set(QRD_ENOMEM, "normalise");
   normaliser nz = {.x = x, .out = none, .sc = sc, .lo = lo, .hi = hi, .block = block};
   nz.tensor_scale = tensor_scale(sc, x, none, n, lo, hi);
-  /* With no outliers element i goes to y[i]: the blocks (or, under one
-   * scale, stretches of NORMALISE_STRETCH values) are independent, so they
-   * go in parallel, and so do the first writes to y and w (page faults
-   * that zero fresh memory). */
-  size_t unit = block < n ? block : NORMALISE_STRETCH;
-#pragma omp parallel for schedule(static)
-  for (size_t from = 0; from < n; from += unit) {
-    size_t to = from + unit < n ? from + unit : n;
-    normalise_range(&nz, from, to, y + from, w + from);
-  }
+  normalise_all(&nz, n, y, w);
   free(none);
   return QRD_OK;
 }

@@ -93,8 +93,10 @@ int qrd_block_sample_alloc(const double *x, size_t n, const qrd_scaling *sc,
 /* The same normalisation, no outliers, for a sample whose only use is its
  * cell counts and extreme (qrd_block_counts, qrd_block_absmax: the
  * training sample of an entropy model): the values are sorted without
- * their weights, which halves the sort's traffic and the memory.  Its R
- * is not defined: qrd_block_eval refuses it. */
+ * their weights, as one batch without prefix sums, which halves the sort's
+ * traffic and the memory and makes a count one search per cell edge
+ * instead of one per batch.  Its R is not defined: qrd_block_eval refuses
+ * it. */
 int qrd_block_sample_alloc_counts(const double *x, size_t n, const qrd_scaling *sc,
                                   double lo, double hi, qrd_block_sample **out);
 void qrd_block_sample_free(qrd_block_sample *s);

@@ -11,18 +11,29 @@
 #include "core/bigalloc.h"
 #include "core/error.h"
 
-/* ---- sorting: LSD radix sort of order-preserving integer keys ----
+/* ---- sorting: MSD radix sort of order-preserving integer keys ----
  *
- * A comparison sort of 2^24 doubles through qsort takes seconds; six
- * counting passes over 11-bit digits take a fraction of that and carry the
- * weights along without an index array.  Each pass is split over OpenMP
- * threads by contiguous slices, thread t's elements going after thread
- * t-1's in every bucket, so each pass stays stable and the output is the
- * unique stable order whatever the thread count. */
+ * A comparison sort of 2^24 doubles through qsort takes seconds; radix
+ * passes over digits of up to 11 bits take a fraction of that and carry
+ * the weights along without an index array.  Most significant digit
+ * first: one pass over the whole array (split over the threads by
+ * contiguous slices, thread t's elements going after thread t-1's in every
+ * bucket, so it is stable), then each bucket on its own, in parallel,
+ * recursively until a bucket fits in cache, where a least-significant-digit
+ * sort finishes its remaining bits: about two passes through memory
+ * instead of six.  Every step is stable, so the output is the unique
+ * stable order whatever the thread count or schedule. */
 
 #define DIGIT_BITS 11
-#define DIGITS 6 /* ceil(64 / 11) */
 #define BUCKETS ((size_t)1 << DIGIT_BITS)
+#define MIN_DIGIT_BITS 4
+/* Up to SMALL_RUN values an insertion sort; up to LEAF_RUN (in cache) the
+ * least-significant-digit sort, every digit's histogram from one pass. */
+#define SMALL_RUN 32
+#define LEAF_RUN ((size_t)1 << 13)
+/* passes x buckets of a leaf's histograms: at most 6 x 2^11 (the widest
+ * digits; narrower ones take more passes of far fewer buckets) */
+#define LEAF_COUNTS (6 * BUCKETS)
 /* Below this many values per thread, a pass's barriers cost more than the
  * second thread saves (and callers sort many small batches in parallel). */
 #define SORT_MIN_SLICE ((size_t)1 << 20)
@@ -50,73 +61,215 @@ typedef struct {
   double *w, *w_tmp; /* NULL when unweighted */
 } sort_buffers;
 
-static inline size_t digit(uint64_t k, int d)
+/* Keys with their weights (w NULL when unweighted). */
+typedef struct {
+  uint64_t *key;
+  double *w;
+} run;
+
+static run run_at(run r, size_t i) { return (run){r.key + i, r.w ? r.w + i : NULL}; }
+
+static void run_copy(run to, run from, size_t n)
 {
-  return (size_t)(k >> (d * DIGIT_BITS)) & (BUCKETS - 1);
+  memcpy(to.key, from.key, n * sizeof *to.key);
+  if (from.w)
+    memcpy(to.w, from.w, n * sizeof *to.w);
 }
 
-/* Turns the per-thread counts h[t][.] of one digit into scatter offsets;
- * returns 0 when every key shares this digit (the pass would only copy). */
-static int offsets(size_t (*h)[BUCKETS], int nt, size_t n, size_t first_digit)
+static void insertion_sort(run r, size_t n)
 {
-  size_t same = 0;
-  for (int t = 0; t < nt; t++)
-    same += h[t][first_digit];
-  if (same == n)
-    return 0;
-  for (size_t k = 0, pos = 0; k < BUCKETS; k++)
-    for (int t = 0; t < nt; t++) {
-      size_t c = h[t][k];
-      h[t][k] = pos;
-      pos += c;
+  for (size_t i = 1; i < n; i++) {
+    uint64_t k = r.key[i];
+    double w = r.w ? r.w[i] : 0.0;
+    size_t j = i;
+    for (; j > 0 && r.key[j - 1] > k; j--) {
+      r.key[j] = r.key[j - 1];
+      if (r.w)
+        r.w[j] = r.w[j - 1];
     }
+    r.key[j] = k;
+    if (r.w)
+      r.w[j] = w;
+  }
+}
+
+static inline size_t digit_at(uint64_t k, int shift, int bits)
+{
+  return (size_t)(k >> shift) & (((size_t)1 << bits) - 1);
+}
+
+static int bit_length(size_t n) { return n ? 64 - __builtin_clzll(n) : 0; }
+
+/* a clamped to [MIN_DIGIT_BITS, DIGIT_BITS], and to the bits left. */
+static int digit_width(int a, int bits)
+{
+  a = a < MIN_DIGIT_BITS ? MIN_DIGIT_BITS : a > DIGIT_BITS ? DIGIT_BITS : a;
+  return a < bits ? a : bits;
+}
+
+/* Stable scatter of cur[lo, hi) to tmp by the digit, bucket b's next slot
+ * at pos[b]. */
+static void scatter(run cur, run tmp, size_t lo, size_t hi, int shift, int bits, size_t *pos)
+{
+  for (size_t i = lo; i < hi; i++) {
+    size_t at = pos[digit_at(cur.key[i], shift, bits)]++;
+    tmp.key[at] = cur.key[i];
+    if (cur.w)
+      tmp.w[at] = cur.w[i];
+  }
+}
+
+/* Exclusive prefix sums of count[0 .. nb) in place; returns 0 when every
+ * key falls in bucket `first` (the pass would only copy). */
+static int offsets(size_t *count, size_t nb, size_t n, size_t first)
+{
+  if (count[first] == n)
+    return 0;
+  for (size_t b = 0, pos = 0; b < nb; b++) {
+    size_t c = count[b];
+    count[b] = pos;
+    pos += c;
+  }
   return 1;
 }
 
-/* Sorts b->key[0..n-1], moving b->w along; on return b->key and b->w hold
- * the result (the buffers swap roles at every pass). */
+/* A run in cache, by its low `bits` bits from the least significant
+ * digit; a digit's histogram has about n / 8 buckets, so that clearing and
+ * scanning it costs less than the pass.  The result ends in tmp when
+ * to_tmp, else in cur. */
+static void lsd_sort(run cur, run tmp, size_t n, int bits, int to_tmp)
+{
+  size_t count[LEAF_COUNTS];
+  int width = digit_width(bit_length(n) - 3, bits), passes = (bits + width - 1) / width;
+  width = (bits + passes - 1) / passes;
+  size_t nb = (size_t)1 << width;
+  memset(count, 0, (size_t)passes * nb * sizeof *count);
+  for (size_t i = 0; i < n; i++)
+    for (int p = 0; p < passes; p++)
+      count[p * nb + digit_at(cur.key[i], p * width, width)]++;
+  for (int p = 0; p < passes; p++) {
+    size_t *c = count + p * nb;
+    if (!offsets(c, nb, n, digit_at(cur.key[0], p * width, width)))
+      continue;
+    scatter(cur, tmp, 0, n, p * width, width, c);
+    run t = cur;
+    cur = tmp;
+    tmp = t;
+    to_tmp = !to_tmp;
+  }
+  if (to_tmp)
+    run_copy(tmp, cur, n);
+}
+
+/* Sorts the n entries of cur by their low `bits` bits (the bits above are
+ * equal), with tmp as scratch of the same size; the result ends in tmp
+ * when to_tmp, else in cur. */
+static void msd_sort(run cur, run tmp, size_t n, int bits, int to_tmp)
+{
+  size_t count[BUCKETS];
+  while (n > LEAF_RUN && bits > 0) {
+    /* about LEAF_RUN / 2 keys a bucket where the digit is uniform */
+    int db = digit_width(bit_length(n / LEAF_RUN) + 1, bits), shift = bits - db;
+    size_t nb = (size_t)1 << db;
+    memset(count, 0, nb * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+      count[digit_at(cur.key[i], shift, db)]++;
+    bits = shift;
+    if (!offsets(count, nb, n, digit_at(cur.key[0], shift, db)))
+      continue;
+    scatter(cur, tmp, 0, n, shift, db, count);
+    /* count[b] is now bucket b's end; its keys are in tmp */
+    for (size_t b = 0, from = 0; b < nb; from = count[b++])
+      if (count[b] > from)
+        msd_sort(run_at(tmp, from), run_at(cur, from), count[b] - from, bits, !to_tmp);
+    return;
+  }
+  if (bits > 0 && n > SMALL_RUN) {
+    lsd_sort(cur, tmp, n, bits, to_tmp);
+    return;
+  }
+  if (bits > 0)
+    insertion_sort(cur, n);
+  if (to_tmp)
+    run_copy(tmp, cur, n);
+}
+
+/* The number of low bits in which the keys differ (those above are all
+ * the same): where the sort starts. */
+static int varying_bits(const uint64_t *key, size_t n)
+{
+  uint64_t diff = 0;
+#pragma omp parallel for schedule(static) reduction(| : diff) if (n >= SORT_MIN_SLICE)
+  for (size_t i = 0; i < n; i++)
+    diff |= key[i] ^ key[0];
+  return bit_length(diff);
+}
+
+typedef struct {
+  size_t from, n;
+} bucket;
+
+static int larger_first(const void *a, const void *b)
+{
+  size_t x = ((const bucket *)a)->n, y = ((const bucket *)b)->n;
+  return (x < y) - (x > y);
+}
+
+/* Sorts b->key[0..n-1], moving b->w along: above SORT_MIN_SLICE values a
+ * thread, the top digit in one parallel pass, then the buckets in
+ * parallel, the largest first. */
 static int radix_sort(sort_buffers *b, size_t n)
 {
   int nt = omp_get_max_threads();
   if ((size_t)nt > n / SORT_MIN_SLICE + 1)
     nt = (int)(n / SORT_MIN_SLICE + 1);
+  run cur = {b->key, b->w}, tmp = {b->key_tmp, b->w_tmp};
+  int bits = varying_bits(b->key, n);
+  if (nt == 1 || bits == 0) {
+    msd_sort(cur, tmp, n, bits, 0);
+    return QRD_OK;
+  }
+  int db = bits < DIGIT_BITS ? bits : DIGIT_BITS, shift = bits - db;
+  size_t nb = (size_t)1 << db;
   size_t(*h)[BUCKETS] = malloc((size_t)nt * sizeof *h);
-  if (!h)
+  bucket *bk = malloc(nb * sizeof *bk);
+  if (!h || !bk) {
+    free(h);
+    free(bk);
     return qrd_error_set(QRD_ENOMEM, "sorted: radix histograms");
-  int pass = 1;
+  }
+  size_t n_bk = 0;
 #pragma omp parallel num_threads(nt)
   {
     /* The team may be smaller than asked; slices follow the real size. */
     int t = omp_get_thread_num(), team = omp_get_num_threads();
     size_t lo = n * (size_t)t / (size_t)team, hi = n * (size_t)(t + 1) / (size_t)team;
-    for (int d = 0; d < DIGITS; d++) {
-      memset(h[t], 0, sizeof h[t]);
-      for (size_t i = lo; i < hi; i++)
-        h[t][digit(b->key[i], d)]++;
+    memset(h[t], 0, nb * sizeof *h[t]);
+    for (size_t i = lo; i < hi; i++)
+      h[t][digit_at(cur.key[i], shift, db)]++;
 #pragma omp barrier
 #pragma omp single
-      pass = offsets(h, team, n, digit(b->key[0], d));
-      if (!pass)
-        continue;
-      for (size_t i = lo; i < hi; i++) {
-        size_t at = h[t][digit(b->key[i], d)]++;
-        b->key_tmp[at] = b->key[i];
-        if (b->w)
-          b->w_tmp[at] = b->w[i];
+    {
+      for (size_t k = 0, pos = 0; k < nb; k++) {
+        size_t from = pos;
+        for (int u = 0; u < team; u++) {
+          size_t c = h[u][k];
+          h[u][k] = pos;
+          pos += c;
+        }
+        if (pos > from)
+          bk[n_bk++] = (bucket){from, pos - from};
       }
-#pragma omp barrier
-#pragma omp single
-      {
-        uint64_t *k = b->key;
-        b->key = b->key_tmp;
-        b->key_tmp = k;
-        double *w = b->w;
-        b->w = b->w_tmp;
-        b->w_tmp = w;
-      }
+      qsort(bk, n_bk, sizeof *bk, larger_first);
     }
+    scatter(cur, tmp, lo, hi, shift, db, h[t]);
+#pragma omp barrier
+#pragma omp for schedule(dynamic, 1)
+    for (size_t k = 0; k < n_bk; k++)
+      msd_sort(run_at(tmp, bk[k].from), run_at(cur, bk[k].from), bk[k].n, shift, 1);
   }
   free(h);
+  free(bk);
   return QRD_OK;
 }
 
@@ -249,7 +402,9 @@ int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, doub
   return st;
 }
 
-qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
+/* with_sums: the prefix sums too (every query), else only the fences (the
+ * counting queries). */
+static qrd_sorted *sorted_alloc(const double *x, const double *w, size_t n, int with_sums)
 {
   if (check_input(x, w, n))
     return NULL;
@@ -258,12 +413,14 @@ qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
              : qrd_error_set(QRD_ENOMEM, "sorted: sample of %zu values", n);
   if (!st) {
     s->n = n;
-    s->p = malloc((n / QRD_SORTED_STRIDE + 1) * sizeof *s->p);
+    if (with_sums)
+      s->p = malloc((n / QRD_SORTED_STRIDE + 1) * sizeof *s->p);
     s->fence = malloc(n_fences(n) * sizeof *s->fence);
-    if (!s->p || !s->fence) {
+    if ((with_sums && !s->p) || !s->fence) {
       st = qrd_error_set(QRD_ENOMEM, "sorted: prefix sums");
     } else {
-      build_prefix(s);
+      if (with_sums)
+        build_prefix(s);
       for (size_t k = 0; k < n_fences(n); k++)
         s->fence[k] = s->x[k * QRD_SORTED_STRIDE];
     }
@@ -273,6 +430,16 @@ qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
     return NULL;
   }
   return s;
+}
+
+qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n)
+{
+  return sorted_alloc(x, w, n, 1);
+}
+
+qrd_sorted *qrd_sorted_alloc_counts(const double *x, size_t n)
+{
+  return sorted_alloc(x, NULL, n, 0);
 }
 
 void qrd_sorted_free(qrd_sorted *s)
@@ -350,6 +517,8 @@ static int check_codebook(const qrd_codebook *c)
 int qrd_sorted_eval(const qrd_sorted *s, const qrd_codebook *c,
                     qrd_sorted_stats *out, size_t *counts)
 {
+  if (!s->p)
+    return qrd_error_set(QRD_EINVAL, "sorted: a sample kept for counting has no error sums");
   int st = check_codebook(c);
   if (st)
     return st;

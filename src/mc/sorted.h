@@ -30,7 +30,8 @@ typedef struct {
   size_t n;
   double *x;       /* n values, ascending */
   double *w;       /* n weights in the order of x, or NULL (all ones) */
-  /* p[k][0..2] = sums of w, w x, w x^2 over x[0 .. k*STRIDE - 1]. */
+  /* p[k][0..2] = sums of w, w x, w x^2 over x[0 .. k*STRIDE - 1]
+   * (NULL in a sample kept for counting, qrd_sorted_alloc_counts) */
   long double (*p)[3];
   /* fence[k] = x[k*STRIDE], k < ceil(n / STRIDE): a search runs on this
    * 1/32 of the data (in cache) and then on one stride of x, instead of
@@ -58,6 +59,10 @@ int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, doub
  * be finite, w finite and >= 0.  NULL on failure, with the error detail set
  * (QRD_EINVAL for bad values, QRD_ENOMEM). */
 qrd_sorted *qrd_sorted_alloc(const double *x, const double *w, size_t n);
+/* The same sorted sample without its prefix sums (p is NULL), for
+ * counting alone: qrd_sorted_count, qrd_sorted_rank and qrd_sorted_absmax
+ * answer as on the full one; qrd_sorted_eval refuses it (QRD_EINVAL). */
+qrd_sorted *qrd_sorted_alloc_counts(const double *x, size_t n);
 void qrd_sorted_free(qrd_sorted *s);
 
 /* Evaluates codebook c on the sample.  Cell i is (edge[i], edge[i+1]]; a

@@ -356,6 +356,13 @@ START_TEST(test_sorted_ties)
   ck_assert_double_eq(st.sse, 2.0);
   ck_assert_double_eq(st.sum_wx2, 5.25);
   ck_assert_double_eq(st.mse, 0.4);
+  /* Kept for counting: the same counts; no error sums to evaluate. */
+  qrd_sorted *k = qrd_sorted_alloc_counts(x, N_OF(x));
+  size_t kc[2] = {0, 0};
+  qrd_sorted_count(k, c, kc);
+  ck_assert(kc[0] == 3 && kc[1] == 2 && qrd_sorted_absmax(k) == 2.0);
+  ck_assert_int_eq(qrd_sorted_eval(k, c, &st, NULL), QRD_EINVAL);
+  qrd_sorted_free(k);
 
   /* Decreasing or NaN edges, and bad samples, are refused. */
   c->edge[1] = NAN;
