@@ -49,8 +49,8 @@ typedef struct {
 } qrd_sorted_stats;
 
 /* *xs <- a sorted copy of x[0..n-1] and, if w and ws are not NULL, *ws <-
- * w in the same order: a stable LSD radix sort (equal values keep their
- * order; -0 goes before +0), parallel above 2^20 values, so the result does
+ * w in the same order: a stable radix sort (equal values keep their
+ * order; -0 goes before +0), parallel above 2^20 values, whose result does
  * not depend on the thread count.  The caller frees *xs and *ws with
  * qrd_big_free.  QRD_ENOMEM with both NULL. */
 int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, double **ws);
