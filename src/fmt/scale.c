@@ -27,8 +27,37 @@ static double bf16_round(double s)
   return f;
 }
 
-/* 2^ceil(log2 s), by frexp so a power of two is never pushed up by a
- * rounded logarithm. */
+/* ldexp and frexp without the libm calls (four of them per block scale
+ * were a tenth of a block-format sweep): x 2^k is one product by an exact
+ * power of two, rounded once as ldexp rounds it, whenever 2^k is a normal
+ * double; the exponent of a normal double is its exponent field.  Outside
+ * those ranges they are ldexp and frexp themselves. */
+static double times_pow2(double x, int k)
+{
+  if (k < -1022 || k > 1023)
+    return ldexp(x, k);
+  uint64_t u = (uint64_t)(k + 1023) << 52;
+  double p;
+  memcpy(&p, &u, sizeof p);
+  return x * p;
+}
+
+/* e with a = f 2^e, f in [0.5, 1) (frexp's exponent). */
+static int binary_exponent(double a)
+{
+  uint64_t u;
+  memcpy(&u, &a, sizeof u);
+  int field = (int)((u >> 52) & 0x7ff);
+  if (field == 0 || field == 0x7ff) {
+    int e;
+    frexp(a, &e);
+    return e;
+  }
+  return field - 1022;
+}
+
+/* 2^ceil(log2 s), by the binary exponent so a power of two is never
+ * pushed up by a rounded logarithm. */
 static double e8m0_round(double s)
 {
   if (isnan(s) || s < 0.0)
@@ -37,10 +66,9 @@ static double e8m0_round(double s)
     return ldexp(1.0, -127);
   if (isinf(s))
     return ldexp(1.0, 128);
-  int e;
-  double f = frexp(s, &e); /* s = f 2^e, f in [0.5, 1) */
-  int k = f == 0.5 ? e - 1 : e;
-  return ldexp(1.0, k < -127 ? -127 : k > 128 ? 128 : k);
+  int e = binary_exponent(s); /* s = f 2^e, f in [0.5, 1) */
+  int k = s == times_pow2(0.5, e) ? e - 1 : e;
+  return times_pow2(1.0, k < -127 ? -127 : k > 128 ? 128 : k);
 }
 
 /* Signed EeMm rounded up: |s| clipped to the largest value
@@ -53,12 +81,11 @@ static double signed_fp_round_up(double s, int e_bits, int m)
   if (isnan(s))
     return s;
   int bias = 1 << (e_bits - 1), kmin = 1 - bias;
-  double max = ldexp(2.0 - ldexp(1.0, -m), (1 << e_bits) - 1 - bias);
+  double max = times_pow2(2.0 - times_pow2(1.0, -m), (1 << e_bits) - 1 - bias);
   double a = fmin(fabs(s), max);
-  int k;
-  frexp(a, &k); /* a in [2^{k-1}, 2^k) */
+  int k = binary_exponent(a); /* a in [2^{k-1}, 2^k) */
   int ulp = (k - 1 > kmin ? k - 1 : kmin) - m;
-  return copysign(ldexp(ceil(ldexp(a, -ulp)), ulp), s);
+  return copysign(times_pow2(ceil(times_pow2(a, -ulp)), ulp), s);
 }
 
 double qrd_scale_quantise(const qrd_scale_format *f, double s)

@@ -11,7 +11,9 @@
  *   IEEE/bfloat16 round-to-nearest-even, worked by hand in the comments;
  *   GSL's t cdf (checked against quadrature for nu < 1) for the nu' <= 1
  *   t-quantile inversion test. */
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -490,6 +492,71 @@ START_TEST(test_scale_e7m)
 }
 END_TEST
 
+/* The scale quantisers round with bit arithmetic instead of ldexp and
+ * frexp; here they are restated with those libm calls, and the two must
+ * agree bit for bit on values of every binade, subnormals, zeros and
+ * infinities included. */
+static double ref_e8m0(double s)
+{
+  if (isnan(s) || s < 0.0)
+    return NAN;
+  if (s == 0.0)
+    return ldexp(1.0, -127);
+  if (isinf(s))
+    return ldexp(1.0, 128);
+  int e;
+  double f = frexp(s, &e);
+  int k = f == 0.5 ? e - 1 : e;
+  return ldexp(1.0, k < -127 ? -127 : k > 128 ? 128 : k);
+}
+
+static double ref_signed_fp(double s, int e_bits, int m)
+{
+  if (isnan(s))
+    return s;
+  int bias = 1 << (e_bits - 1), kmin = 1 - bias, k;
+  double a = fmin(fabs(s), ldexp(2.0 - ldexp(1.0, -m), (1 << e_bits) - 1 - bias));
+  frexp(a, &k);
+  int ulp = (k - 1 > kmin ? k - 1 : kmin) - m;
+  return copysign(ldexp(ceil(ldexp(a, -ulp)), ulp), s);
+}
+
+START_TEST(test_scale_bits_vs_libm)
+{
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 11);
+  double v[4000];
+  size_t nv = 0;
+  const double special[] = {0.0, -0.0, 0x1p-1074, -0x1p-1074, 0x1p-1022, 0x1.8p-1030,
+                            DBL_MAX, -DBL_MAX, INFINITY, -INFINITY, 1.0, 0.5, 0x1p-127,
+                            0x1p128, 0x1p-150};
+  for (size_t k = 0; k < N_OF(special); k++)
+    v[nv++] = special[k];
+  while (nv < N_OF(v)) /* every binade from 2^-1074 to 2^1023, both signs */
+    v[nv++] = (gsl_rng_uniform(r) < 0.5 ? -1.0 : 1.0) * (1.0 + gsl_rng_uniform(r)) *
+              ldexp(1.0, (int)gsl_rng_uniform_int(r, 2098) - 1074);
+  qrd_scale_format f = scale_of("e8m0");
+  for (size_t k = 0; k < nv; k++) {
+    double q = qrd_scale_quantise(&f, v[k]), want = ref_e8m0(v[k]);
+    ck_assert_msg(memcmp(&q, &want, sizeof q) == 0 || (isnan(q) && isnan(want)),
+                  "e8m0(%a) = %a, libm %a", v[k], q, want);
+  }
+  for (int e = 1; e <= 11; e++)
+    for (int m = 0; m <= 23; m++) {
+      char name[16];
+      snprintf(name, sizeof name, "e%dm%d", e, m);
+      if (qrd_scale_parse(name, &f) != QRD_OK || f.kind != QRD_SCALE_SIGNED_FP)
+        continue; /* e8m0 is the unsigned power-of-two scale, checked above */
+      for (size_t k = 0; k < nv; k++) {
+        double q = qrd_scale_quantise(&f, v[k]), want = ref_signed_fp(v[k], e, m);
+        ck_assert_msg(memcmp(&q, &want, sizeof q) == 0, "%s(%a) = %a, libm %a", name, v[k], q,
+                      want);
+      }
+    }
+  gsl_rng_free(r);
+}
+END_TEST
+
 /* ---- rounding rules [S23], on hand-picked values ---- */
 
 typedef struct {
@@ -750,6 +817,7 @@ Suite *qrd_suite_fmt(void)
   tcase_add_test(tc, test_scale_bf16);
   tcase_add_test(tc, test_scale_e8m0);
   tcase_add_test(tc, test_scale_e7m);
+  tcase_add_test(tc, test_scale_bits_vs_libm);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("lloyd-max");
