@@ -153,7 +153,6 @@ static void panel_data_free(panel_data *p)
   qrd_block_sample_free(p->eval);
   qrd_block_sample_free(p->train);
   qrd_big_free(p->train_y);
-  *p = (panel_data){0};
 }
 
 static int row_scaling(const setup *s, int row, qrd_scaling *sc)
@@ -516,9 +515,7 @@ static int run_sweep(qrd_driver *drv, void *setup_ptr)
   panel_data *pd = calloc(N_ROWS * s->n_dist, sizeof *pd);
   item *items = malloc(N_ROWS * MAX_DISTS * (MAX_ALPHAS * (MAX_DISTS + 1) + 1) * sizeof *items);
   int st = pd && items ? run(drv, s, pd, items) : qrd_error_set(QRD_ENOMEM, "sweep");
-  for (size_t p = 0; pd && p < N_ROWS * s->n_dist; p++)
-    panel_data_free(&pd[p]);
-  free(pd);
+  free(pd); /* run() gives each column's samples back after its items */
   free(items);
   return st;
 }

@@ -163,7 +163,8 @@ typedef struct {
 } normaliser;
 
 /* y, w of elements [from, to) (whole blocks, or under a whole-tensor
- * scaling any stretch), skipping outliers; returns the count written. */
+ * scaling any stretch), skipping outliers (w NULL: no weights); returns
+ * the count written. */
 static size_t normalise_range(const normaliser *nz, size_t from, size_t to, double *y,
                               double *w)
 {
@@ -179,7 +180,8 @@ static size_t normalise_range(const normaliser *nz, size_t from, size_t to, doub
         continue;
       /* an all-zero block has scale 0: its elements are exact zeros */
       y[m] = s != 0.0 ? nz->x[i] / s : 0.0;
-      w[m] = s * s;
+      if (w)
+        w[m] = s * s;
       m++;
     }
   }
@@ -262,7 +264,7 @@ static void normalise_all(const normaliser *nz, size_t n, double *y, double *w)
 #pragma omp parallel for schedule(static)
   for (size_t from = 0; from < n; from += unit) {
     size_t to = from + unit < n ? from + unit : n;
-    normalise_range(nz, from, to, y + from, w + from);
+    normalise_range(nz, from, to, y + from, w ? w + from : NULL);
   }
 }
 
@@ -272,16 +274,15 @@ static void normalise_all(const normaliser *nz, size_t n, double *y, double *w)
  * batch. */
 static int fill_counts(qrd_block_sample *s, const normaliser *nz, size_t n)
 {
-  double *y = qrd_big_alloc(n, sizeof *y), *w = qrd_big_alloc(n, sizeof *w);
-  int st = y && w ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample of %zu values", n);
+  double *y = qrd_big_alloc(n, sizeof *y);
+  int st = y ? QRD_OK : qrd_error_set(QRD_ENOMEM, "block sample of %zu values", n);
   if (!st) {
-    normalise_all(nz, n, y, w);
+    normalise_all(nz, n, y, NULL); /* no weights: only counts are kept */
     s->n_batches = 1;
     if (!(s->batch[0] = qrd_sorted_alloc_counts(y, n)))
       st = QRD_ENOMEM;
   }
   qrd_big_free(y);
-  qrd_big_free(w);
   return st;
 }
 
