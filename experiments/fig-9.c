@@ -123,33 +123,29 @@ static void scheme_init(scheme *sc, const setup *s, size_t d, char (*names)[32],
   snprintf(labels[2], 64, "Absmax B=%lu", s->block);
 }
 
-/* Draws the panel's two samples and runs the N_SCHEMES * N_JOBS
- * normalisations (progress steps: they are half the run time; each is
- * parallel over its batches). */
-static int panel_build(qrd_driver *drv, scheme *sc, const setup *s, size_t d)
+/* Scheme k's two normalisations of the panel's samples x (evaluation)
+ * and xt (training): progress steps, since they are most of the run time
+ * (each is parallel over its batches). */
+static int scheme_build(qrd_driver *drv, scheme *sc, size_t k, const setup *s, size_t d,
+                        const double *x, const double *xt)
 {
-  const char *scaling[N_SCHEMES] = {"rms", NULL, NULL};
-  char block_rms[32], absmax[32];
-  snprintf(block_rms, sizeof block_rms, "rms:%lu", s->block);
-  snprintf(absmax, sizeof absmax, "absmax:%lu", s->block);
-  scaling[1] = block_rms;
-  scaling[2] = absmax;
-  double *x, *xt;
-  int st = qrd_driver_coded_samples(drv, s, d, &x, &xt);
-  for (int j = 0; !st && j < N_SCHEMES * N_JOBS; j++) {
-    st = scheme_job(&sc[j / N_JOBS], s, scaling[j / N_JOBS], j % N_JOBS, x, xt);
+  char scaling[32];
+  if (k == 0)
+    snprintf(scaling, sizeof scaling, "rms");
+  else
+    snprintf(scaling, sizeof scaling, "%s:%lu", k == 1 ? "rms" : "absmax", s->block);
+  int st = QRD_OK;
+  for (int j = 0; !st && j < N_JOBS; j++) {
+    st = scheme_job(&sc[k], s, scaling, j, x, xt);
     char what[256];
-    snprintf(what, sizeof what, "%s %s: %s", s->src[d].dist.spec, sc[j / N_JOBS].name,
-             JOB_NAME[j % N_JOBS]);
+    snprintf(what, sizeof what, "%s %s: %s", s->src[d].dist.spec, sc[k].name, JOB_NAME[j]);
     qrd_driver_progress_step(drv, what);
   }
-  for (size_t k = 0; !st && k < N_SCHEMES; k++)
+  if (!st)
     qrd_block_sample_set_source(sc[k].eval, &s->src[d].dist, 0.0);
   /* the RMS grid spans the training sample: larger test values clip */
-  for (size_t k = 0; !st && k < N_SCHEMES; k++)
+  if (!st)
     sc[k].grid_max = sc[k].floor_levels ? qrd_block_absmax(sc[k].train) : 1.0;
-  qrd_big_free(x);
-  qrd_big_free(xt);
   return st;
 }
 
@@ -222,11 +218,13 @@ static int run_fixed(const scheme *sc, double elem_bits, qrd_block_result *r)
 
 static const char *const MODE_NAME[N_MODES] = {"fixed", "compressed"};
 
+/* Scheme by scheme, each scheme's items contiguous (they run while only
+ * its samples exist), each curve (mode) a run of n_bits items. */
 static size_t plan(const setup *s, item *items)
 {
   size_t n = 0;
-  for (size_t m = 0; m < N_MODES; m++)
-    for (size_t k = 0; k < N_SCHEMES; k++)
+  for (size_t k = 0; k < N_SCHEMES; k++)
+    for (size_t m = 0; m < N_MODES; m++)
       for (size_t j = 0; j < s->n_bits; j++)
         items[n++] = (item){.scheme = k, .mode = m, .bit = j};
   return n;
@@ -301,7 +299,7 @@ static int write_limit(qrd_results *res, const char *panel, const char *curve,
 }
 
 static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme *sc,
-                       const item *items, size_t n)
+                       const item *items)
 {
   char panel[64], title[192];
   panel_name(s, d, panel, sizeof panel, title, sizeof title);
@@ -310,8 +308,10 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
     st = qrd_curve_params(res, "source=%s; scale_format=%s; block=%lu", s->src[d].dist.spec,
                           s->scale, s->block);
   double range[2] = {INFINITY, -INFINITY};
-  /* items are planned by (mode, scheme, bit): each curve is one run */
-  for (size_t i = 0; !st && i < n; i += s->n_bits) {
+  /* items are planned by (scheme, mode, bit): each curve is one run; the
+   * fixed-length curves are written first */
+  for (size_t c = 0; !st && c < N_MODES * N_SCHEMES; c++) {
+    size_t i = ((c % N_SCHEMES) * N_MODES + c / N_SCHEMES) * s->n_bits;
     double x[QRD_DRIVER_MAX_BITS], y[QRD_DRIVER_MAX_BITS], e[QRD_DRIVER_MAX_BITS];
     for (size_t j = 0; j < s->n_bits; j++) {
       const qrd_block_result *r = &items[i + j].r;
@@ -338,20 +338,29 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
 
 /* ---- main ---- */
 
+/* The panel's samples, then one scheme at a time: its normalisations, its
+ * items, its normalised copies given back for the next scheme's (one
+ * scheme's copies are 0.4 GB, and every fresh page costs the kernel's
+ * zeroing). */
 static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
 {
   scheme sc[N_SCHEMES];
   char names[N_SCHEMES][32], labels[N_SCHEMES][64];
   item items[N_MODES * N_SCHEMES * QRD_DRIVER_MAX_BITS];
   scheme_init(sc, s, d, names, labels);
-  size_t n = plan(s, items);
-  int st = panel_build(drv, sc, s, d);
-  if (!st)
-    st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, sc, items},
-                              QRD_DRIVER_SLOTS(items));
-  for (size_t k = 0; k < N_SCHEMES; k++)
+  size_t n = plan(s, items), per = n / N_SCHEMES;
+  double *x, *xt;
+  int st = qrd_driver_coded_samples(drv, s, d, &x, &xt);
+  for (size_t k = 0; !st && k < N_SCHEMES; k++) {
+    item *mine = items + k * per;
+    if (!(st = scheme_build(drv, sc, k, s, d, x, xt)))
+      st = qrd_driver_run_items(drv, per, run_item, &(sweep){s, d, sc, mine},
+                                QRD_DRIVER_SLOTS(mine));
     scheme_free(&sc[k]);
-  return st ? st : write_panel(res, s, d, sc, items, n);
+  }
+  qrd_big_free(x);
+  qrd_big_free(xt);
+  return st ? st : write_panel(res, s, d, sc, items);
 }
 
 static int run(qrd_driver *drv, void *setup_ptr)
