@@ -46,7 +46,7 @@ typedef struct {
   const setup *s;
   qrd_dist d;
   qrd_scaling raw; /* the raw values, as the reference evaluates them */
-  const double *x; /* the evaluation sample, shared by the points */
+  qrd_block_sample *eval; /* the evaluation sample sorted, shared by the points */
   code c[N_QUANT];
 } run_state;
 
@@ -98,10 +98,8 @@ static int eval_point(void *ctx, size_t q, char *what, size_t len)
   int st = design(w, q, &e);
   if (!st && e->cb->n > MAX_LEVELS)
     st = qrd_error_set(QRD_EINVAL, "%zu levels, more than %d", e->cb->n, MAX_LEVELS);
-  /* each point sorts the shared sample for itself: unscaled, the sorted
-   * sample is the same whatever the format's range */
   if (!st)
-    st = qrd_element_eval_all(w->x, w->s->samples, &w->d, &w->raw, &e, 1, &c->r);
+    st = qrd_block_eval(w->eval, e->cb, e->bits, &c->r);
   if (!st)
     st = qrd_codebook_eval(e->cb, &w->d, &cs);
   if (!st) {
@@ -172,11 +170,17 @@ static int run(qrd_driver *drv, void *setup_ptr)
     st = qrd_scaling_parse("none", "fp32", &w->raw);
   if (!st && !(x = qrd_sample_alloc(&w->d, drv->seed, w->s->samples)))
     st = qrd_error_set(QRD_ENOMEM, "evaluation sample of %lu values", w->s->samples);
-  w->x = x;
+  /* one sort for the three points: unscaled, the sorted sample is the same
+   * whatever a format's range (the range given here is not used) */
+  if (!st)
+    st = qrd_block_sample_alloc(x, w->s->samples, &w->raw, -1.0, 1.0, 0.0, &w->eval);
+  qrd_big_free(x);
+  if (!st)
+    qrd_block_sample_set_source(w->eval, &w->d, 0.0);
   qrd_driver_progress_begin(drv, N_QUANT);
   if (!st)
     st = qrd_driver_run_items(drv, N_QUANT, eval_point, w, QRD_DRIVER_SLOTS(w->c));
-  qrd_big_free(x);
+  qrd_block_sample_free(w->eval);
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);
