@@ -8,6 +8,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli/commands.h"
+#include "core/bigalloc.h"
 #include "core/error.h"
 
 static const struct {
@@ -79,6 +80,7 @@ static int dispatch(int argc, char **argv, const char **command)
 
 int main(int argc, char **argv)
 {
+  qrd_big_keep_freed();
   gsl_set_error_handler_off();
   const char *command;
   int rc = dispatch(argc, argv, &command);

@@ -1,5 +1,7 @@
 #include "core/bigalloc.h"
 
+#include <limits.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -76,6 +78,15 @@ static size_t park_limit(void)
     limit = pages > 0 && page > 0 ? (size_t)pages / 8 * (size_t)page : (size_t)1 << 30;
   }
   return limit;
+}
+
+void qrd_big_keep_freed(void)
+{
+  /* 32 MiB is the largest threshold glibc takes; setting either value
+   * stops glibc from adjusting them itself */
+  size_t keep = park_limit();
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, keep > INT_MAX ? INT_MAX : (int)keep);
 }
 
 /* The smallest parked block of span at least `span` and at most twice it

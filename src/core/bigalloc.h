@@ -29,6 +29,16 @@
  * overflows or the memory is not there.  Thread-safe. */
 void *qrd_big_alloc(size_t count, size_t size);
 
+/* Tells glibc's malloc to keep what is freed for the next allocation:
+ * arrays up to 32 MiB (a sample's batches and their sort buffers, a block
+ * sample's marks) come from the heap instead of fresh mappings, and the
+ * heap is not given back to the kernel until an eighth of the machine's
+ * memory is free in it.  With glibc's defaults each such array came back
+ * unmapped and was faulted in again, on 4 KiB pages, by the next step
+ * that allocated it (fig-3 spent a third of its time in the kernel).
+ * Called once, first thing, by the figure drivers and bin/qrd. */
+void qrd_big_keep_freed(void);
+
 /* Gives back a result of qrd_big_alloc (or NULL).  free() may take a
  * result back too, but then it is unmapped, not kept for reuse.  No other
  * pointer may be passed.  Thread-safe. */

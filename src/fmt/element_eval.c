@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 
 size_t qrd_element_steps(const qrd_element *e, double *step)
@@ -38,13 +39,13 @@ int qrd_element_lloyd_max_normalised(const double *x, size_t n, const qrd_scalin
 {
   if (sc->kind == QRD_SCALING_NONE)
     return qrd_element_lloyd_max(x, NULL, n, b, p, out, NULL);
-  double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+  double *y = qrd_big_alloc(n, sizeof *y), *w = qrd_big_alloc(n, sizeof *w);
   int st = y && w ? qrd_block_normalise(x, n, sc, -1.0, 1.0, y, w)
                   : qrd_error_set(QRD_ENOMEM, "normalised training sample");
   if (!st)
     st = qrd_element_lloyd_max(y, NULL, n, b, p, out, NULL);
-  free(y);
-  free(w);
+  qrd_big_free(y);
+  qrd_big_free(w);
   return st;
 }
 

@@ -10,6 +10,7 @@
 #include <gsl/gsl_errno.h>
 #include <omp.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "harness/shard.h"
 #include "io/blasinfo.h"
@@ -109,6 +110,7 @@ static int shard_from_env(qrd_driver *drv)
 int qrd_driver_start(qrd_driver *drv, const char *name, const char *doc,
                      int argc, char **argv)
 {
+  qrd_big_keep_freed();
   memset(drv, 0, sizeof *drv);
   drv->name = name;
   drv->threads = omp_get_max_threads();
