@@ -314,6 +314,8 @@ static void add_haar(qrd_excess_sweep *sw, size_t n, size_t k)
   sw->haar[sw->n_haar++] = (shared_haar){.n = n, .k = k};
 }
 
+/* Largest n first (stably), so that the costliest QR does not start last:
+ * the rotations are made in parallel, in this order, before any point. */
 static void plan_haar(qrd_excess_sweep *sw)
 {
   const qrd_excess_plan *p = sw->p;
@@ -324,6 +326,12 @@ static void plan_haar(qrd_excess_sweep *sw)
       add_haar(sw, p->size[i], k);
   for (size_t k = 0; p->n_profile > 0 && k < p->profile_draws; k++)
     add_haar(sw, p->profile_n, k);
+  for (size_t i = 1; i < sw->n_haar; i++)
+    for (size_t j = i; j > 0 && sw->haar[j].n > sw->haar[j - 1].n; j--) {
+      shared_haar t = sw->haar[j];
+      sw->haar[j] = sw->haar[j - 1];
+      sw->haar[j - 1] = t;
+    }
 }
 
 static void add_item(qrd_excess_sweep *sw, int kind, size_t a, size_t b, size_t k, size_t n)
