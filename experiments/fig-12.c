@@ -198,8 +198,10 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 /* ---- main ---- */
 
+/* Panel d's passes; *kept <- what writing them needs of the sample (its
+ * size, scale and batches' sums of squares: not the values). */
 static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_fp_pass *items, size_t n,
-                     qrd_results *res)
+                     qrd_fp_sample *kept)
 {
   /* the same seed in every panel, as the reference draws each source */
   double *x = qrd_sample_alloc(&s->src[d].dist, drv->seed, s->samples);
@@ -211,28 +213,57 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_fp_pass *ite
   if (!st)
     st = qrd_driver_run_items(drv, n, run_item, &(sweep){s, d, &fs, items},
                               QRD_DRIVER_SLOTS(items));
-  if (!st)
-    st = write_panel(res, s, d, &fs, items, n);
   qrd_fp_sample_free(&fs);
   qrd_big_free(x);
+  fs.x = NULL;
+  *kept = fs;
   return st;
 }
 
+/* Room for one panel's passes. */
+#define PANEL_PASSES (N_SCALINGS * MAX_WIDTHS)
+
+typedef struct {
+  const setup *s;
+  const qrd_fp_pass *items; /* panel d's n at items + d * PANEL_PASSES */
+  size_t n;
+  const qrd_fp_sample *kept; /* per panel */
+} figure;
+
+static int write_all(qrd_results *res, const void *ctx)
+{
+  const figure *f = ctx;
+  int st = write_attrs(res, f->s);
+  for (size_t d = 0; !st && d < f->s->n_dist; d++)
+    st = write_panel(res, f->s, d, &f->kept[d], f->items + d * PANEL_PASSES, f->n);
+  return st;
+}
+
+/* Every panel's passes, then the results file (a shard computes its
+ * points and writes none; the merge restores them all). */
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
-  static qrd_fp_pass items[N_SCALINGS * MAX_WIDTHS];
-  size_t n = plan(s, items);
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
+  qrd_fp_pass *items = malloc(s->n_dist * PANEL_PASSES * sizeof *items);
+  qrd_fp_sample *kept = calloc(s->n_dist, sizeof *kept);
+  if (!items || !kept) {
+    free(items);
+    free(kept);
+    return qrd_error_set(QRD_ENOMEM, "%zu panels' passes", s->n_dist);
+  }
+  size_t n = 0;
+  for (size_t d = 0; d < s->n_dist; d++)
+    n = plan(s, items + d * PANEL_PASSES); /* the same in every panel */
   qrd_driver_progress_begin(drv, s->n_dist * n);
-  st = write_attrs(res, s);
+  int st = QRD_OK;
   for (size_t d = 0; !st && d < s->n_dist; d++)
-    st = run_panel(drv, s, d, items, n, res);
-  return qrd_driver_close_results(res, st);
+    st = run_panel(drv, s, d, items + d * PANEL_PASSES, n, &kept[d]);
+  if (!st)
+    st = qrd_driver_write_results(drv, write_all, &(figure){s, items, n, kept});
+  free(items);
+  free(kept);
+  return st;
 }
 
 int main(int argc, char **argv)

@@ -301,6 +301,34 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 /* ---- main ---- */
 
+typedef struct {
+  const setup *s;
+  item (*items)[MAX_MANTISSAS]; /* per block size */
+  double (*x2)[MAX_BATCHES];    /* per block size */
+  series (*sr)[MAX_CONFIGS];    /* room for the curves' series */
+} figure;
+
+static int write_all(qrd_results *res, const void *ctx)
+{
+  const figure *f = ctx;
+  const setup *s = f->s;
+  int st = write_attrs(res, s);
+  if (!st)
+    st = write_panels(res, s);
+  for (int minima = 0; minima < 2; minima++)
+    for (size_t t = 0; !st && t < s->n_total; t++)
+      for (int kind = 0; !st && kind < N_KINDS; kind++)
+        for (size_t bi = 0; !st && bi < s->n_block; bi++) {
+          series *sr = &f->sr[bi][config_of(t, kind)];
+          if (!minima)
+            series_of(s, f->items[bi], f->x2[bi], config_of(t, kind), sr);
+          st = write_series(res, s, t, kind, bi, sr, minima);
+        }
+  return st;
+}
+
+/* Every block size's passes, then the results file (a shard computes its
+ * points and writes none; the merge restores them all). */
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   drv->y_err = "standard error of the averaged R, and of the ratio to m = 0: jackknife over batches of whole blocks, 6 batches per rescaling";
@@ -309,27 +337,13 @@ static int run(qrd_driver *drv, void *setup_ptr)
   static item items[MAX_BLOCKS][MAX_MANTISSAS];
   static double x2[MAX_BLOCKS][MAX_BATCHES];
   static series sr[MAX_BLOCKS][MAX_CONFIGS];
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
   qrd_driver_progress_begin(drv, s->n_block * n_m);
   double *x = qrd_sample_alloc(&s->src.dist, drv->seed, s->samples);
-  st = x ? write_attrs(res, s) : QRD_ENOMEM;
+  int st = x ? QRD_OK : QRD_ENOMEM;
   for (size_t bi = 0; !st && bi < s->n_block; bi++)
     st = run_block(drv, s, x, bi, items[bi], x2[bi]);
   qrd_big_free(x);
-  if (!st)
-    st = write_panels(res, s);
-  for (int minima = 0; minima < 2; minima++)
-    for (size_t t = 0; !st && t < s->n_total; t++)
-      for (int kind = 0; !st && kind < N_KINDS; kind++)
-        for (size_t bi = 0; !st && bi < s->n_block; bi++) {
-          if (!minima)
-            series_of(s, items[bi], x2[bi], config_of(t, kind), &sr[bi][config_of(t, kind)]);
-          st = write_series(res, s, t, kind, bi, &sr[bi][config_of(t, kind)], minima);
-        }
-  return qrd_driver_close_results(res, st);
+  return st ? st : qrd_driver_write_results(drv, write_all, &(figure){s, items, x2, sr});
 }
 
 int main(int argc, char **argv)

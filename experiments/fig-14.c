@@ -304,13 +304,33 @@ static int write_attrs(qrd_results *res, const setup *s)
 
 /* ---- main ---- */
 
-/* Every panel's samples (each build in parallel inside), then all their
- * points in one sweep, so no panel's last point runs alone. */
-static int run_panels(qrd_driver *drv, const setup *s, qrd_results *res)
+typedef struct {
+  const setup *s;
+  const item *items;
+  size_t n;
+} figure;
+
+static int write_all(qrd_results *res, const void *ctx)
 {
+  const figure *f = ctx;
+  int st = write_attrs(res, f->s);
+  for (size_t d = 0; !st && d < f->s->n_dist; d++)
+    st = write_panel(res, f->s, d, f->items, f->n);
+  return st;
+}
+
+/* Every panel's samples (each build in parallel inside), then all their
+ * points in one sweep, so no panel's last point runs alone; then the
+ * results file (a shard computes its points and writes none; the merge
+ * restores them all). */
+static int run(qrd_driver *drv, void *setup_ptr)
+{
+  drv->y_err = QRD_Y_ERR_R;
+  const setup *s = setup_ptr;
   panel p[QRD_DRIVER_MAX_DISTS] = {{0}};
   item items[QRD_DRIVER_MAX_DISTS * N_CURVES * QRD_DRIVER_MAX_BITS];
   size_t n = plan(s, items);
+  qrd_driver_progress_begin(drv, s->n_dist * (N_JOBS + N_CURVES * s->n_bits));
   int st = QRD_OK;
   for (size_t d = 0; !st && d < s->n_dist; d++)
     st = panel_build(drv, &p[d], s, d);
@@ -319,24 +339,7 @@ static int run_panels(qrd_driver *drv, const setup *s, qrd_results *res)
                               QRD_DRIVER_SLOTS(items));
   for (size_t d = 0; d < s->n_dist; d++)
     panel_free(&p[d]);
-  for (size_t d = 0; !st && d < s->n_dist; d++)
-    st = write_panel(res, s, d, items, n);
-  return st;
-}
-
-static int run(qrd_driver *drv, void *setup_ptr)
-{
-  drv->y_err = QRD_Y_ERR_R;
-  const setup *s = setup_ptr;
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
-  qrd_driver_progress_begin(drv, s->n_dist * (N_JOBS + N_CURVES * s->n_bits));
-  st = write_attrs(res, s);
-  if (!st)
-    st = run_panels(drv, s, res);
-  return qrd_driver_close_results(res, st);
+  return st ? st : qrd_driver_write_results(drv, write_all, &(figure){s, items, n});
 }
 
 int main(int argc, char **argv)

@@ -342,13 +342,12 @@ static int write_panel(qrd_results *res, const setup *s, size_t d, const scheme 
  * items, its normalised copies given back for the next scheme's (one
  * scheme's copies are 0.4 GB, and every fresh page costs the kernel's
  * zeroing). */
-static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res)
+static int run_panel(qrd_driver *drv, const setup *s, size_t d, item *items)
 {
   scheme sc[N_SCHEMES];
   char names[N_SCHEMES][32], labels[N_SCHEMES][64];
-  item items[N_MODES * N_SCHEMES * QRD_DRIVER_MAX_BITS];
   scheme_init(sc, s, d, names, labels);
-  size_t n = plan(s, items), per = n / N_SCHEMES;
+  size_t per = plan(s, items) / N_SCHEMES;
   double *x, *xt;
   int st = qrd_driver_coded_samples(drv, s, d, &x, &xt);
   for (size_t k = 0; !st && k < N_SCHEMES; k++) {
@@ -360,23 +359,47 @@ static int run_panel(qrd_driver *drv, const setup *s, size_t d, qrd_results *res
   }
   qrd_big_free(x);
   qrd_big_free(xt);
-  return st ? st : write_panel(res, s, d, sc, items);
+  return st;
 }
 
+typedef struct {
+  const setup *s;
+  const item *items; /* panel d's at items + d * per */
+  size_t per;
+} figure;
+
+static int write_all(qrd_results *res, const void *ctx)
+{
+  const figure *f = ctx;
+  int st = qrd_driver_coded_sweep_attrs(res, f->s);
+  for (size_t d = 0; !st && d < f->s->n_dist; d++) {
+    scheme sc[N_SCHEMES];
+    char names[N_SCHEMES][32], labels[N_SCHEMES][64];
+    scheme_init(sc, f->s, d, names, labels);
+    st = write_panel(res, f->s, d, sc, f->items + d * f->per);
+  }
+  return st;
+}
+
+/* Every panel's points, then the results file (a shard computes its
+ * points and writes none; the merge restores them all). */
 static int run(qrd_driver *drv, void *setup_ptr)
 {
   drv->y_err = QRD_Y_ERR_R;
   const setup *s = setup_ptr;
-  qrd_results *res;
-  int st = qrd_driver_results(drv, &res);
-  if (st)
-    return st;
+  size_t per = N_MODES * N_SCHEMES * s->n_bits;
+  item *items = malloc(s->n_dist * per * sizeof *items);
+  if (!items)
+    return qrd_error_set(QRD_ENOMEM, "%zu points", s->n_dist * per);
   qrd_driver_progress_begin(drv, s->n_dist * N_SCHEMES * (N_JOBS + N_MODES * s->n_bits));
-  st = qrd_driver_coded_sweep_attrs(res, s);
-  /* one panel at a time: its normalised copies of 2^24 values are 1.6 GB */
+  int st = QRD_OK;
+  /* one panel at a time: its samples and a scheme's normalised copies */
   for (size_t d = 0; !st && d < s->n_dist; d++)
-    st = run_panel(drv, s, d, res);
-  return qrd_driver_close_results(res, st);
+    st = run_panel(drv, s, d, items + d * per);
+  if (!st)
+    st = qrd_driver_write_results(drv, write_all, &(figure){s, items, per});
+  free(items);
+  return st;
 }
 
 int main(int argc, char **argv)

@@ -9,7 +9,9 @@
  * different kinds merge to data identical to a single-process run
  * (tests/harness/shard_check.sh: every dataset by h5diff) -- fig-3
  * (Monte Carlo, Orr), fig-17 (exact NF4 / AF4 designs) and fig-20 (GPTQ and
- * WaterSIC).  Then the failure paths: a point made to fail is kept as
+ * WaterSIC), and the drivers that sweep panel by panel, fig-9, fig-12,
+ * fig-13 and fig-14 (whose shards once computed nothing: they made their
+ * results file, which a shard does not, before their first point).  Then the failure paths: a point made to fail is kept as
  * failed, the shard exits 1 and the merge names it and writes nothing; a
  * missing shard file's points are listed; a shard file of another config
  * is refused and left alone; SLURM_ARRAY_* pick the shard; and under GNU
@@ -231,6 +233,28 @@ END_TEST
 START_TEST(test_identical_matq) { check_identical("fig-20", FIG20_CFG("2 3 4")); }
 END_TEST
 
+START_TEST(test_identical_panels)
+{
+  check_identical("fig-9", "seed = 1\ntrain_seed = 2\nsamples = 8192\n"
+                           "dists = gaussian:scale=1 student-t:nu=5,scale=1\n"
+                           "element_bits_min = 3\nelement_bits_max = 5\n"
+                           "element_bits_step = 1\nblock = 128\nscale = bf16\n"
+                           "train_scale = fp32\n");
+  check_identical("fig-12", "seed = 1\nsamples = 8192\ndists = gaussian:scale=1 "
+                            "laplace:scale=1\nexponent_bits = 2 3\nelement_bits_min = 3\n"
+                            "element_bits_max = 8\nblock = 128\nscale = e8m7\n");
+  check_identical("fig-13", "seed = 1\nsamples = 33792\ndist = student-t:nu=5,scale=1\n"
+                            "total_bits = 4\nblocks = 32 64\nscale_exponent_bits = 7\n"
+                            "scale_mantissa_min = 0\nscale_mantissa_max = 3\n"
+                            "rescalings = 11\n");
+  check_identical("fig-14", "seed = 1\ntrain_seed = 2\nsamples = 8192\n"
+                            "dists = gaussian:scale=1 laplace:scale=1\n"
+                            "element_bits_min = 3\nelement_bits_max = 5\n"
+                            "element_bits_step = 1\nblock = 128\nscale = bf16\n"
+                            "train_scale = fp32\n");
+}
+END_TEST
+
 /* At R = 20 bits every method's step gives codes beyond int32: the three
  * points at R = 20 fail (one in shard 1, two in shard 2), those at R = 3
  * do not. */
@@ -347,6 +371,7 @@ Suite *qrd_suite_shard(void)
   tcase_add_test(drivers, test_identical_mc);
   tcase_add_test(drivers, test_identical_exact);
   tcase_add_test(drivers, test_identical_matq);
+  tcase_add_test(drivers, test_identical_panels);
   tcase_add_test(drivers, test_failed_point);
   tcase_add_test(drivers, test_missing_and_foreign);
   tcase_add_test(drivers, test_slurm_env);
