@@ -105,7 +105,10 @@ int qrd_shard_keeps_going(const qrd_driver *drv);
 
 /* Before a results file is made: a shard makes none (QRD_CONTINUE: its
  * points are in its file), an incomplete merge fails with the count of
- * missing and failed points (listed on stderr as the sweeps met them). */
+ * missing and failed points (listed on stderr as the sweeps met them).  A
+ * shard that gets here before any sweep is a driver making its file before
+ * its points, which would end the shard with nothing computed: QRD_EINVAL,
+ * naming the driver. */
 int qrd_shard_before_results(qrd_driver *drv);
 
 /* The merged shard files, for the results file's provenance ("" unless

@@ -26,6 +26,8 @@
 
 #include "cli_run.h"
 #include "core/error.h"
+#include "harness/curve.h"
+#include "harness/driver.h"
 #include "harness/shard.h"
 #include "io/shard.h"
 #include "suites.h"
@@ -255,6 +257,41 @@ START_TEST(test_identical_panels)
 }
 END_TEST
 
+static int numbered_point(void *ctx, size_t j, char *what, size_t len)
+{
+  double *v = ctx;
+  v[j] = (double)j;
+  snprintf(what, len, "point %zu", j);
+  return QRD_OK;
+}
+
+/* A driver that asks for its results file before any sweep (as fig-9,
+ * fig-12, fig-13 and fig-14 once did): as a shard it is stopped with an
+ * error that says so, instead of ending with nothing computed and exit 0;
+ * after a sweep, a shard's request is the usual QRD_CONTINUE. */
+START_TEST(test_results_before_sweep)
+{
+  write_file("early.cfg", "seed = 1\n");
+  char cfg[128], out[128], shard[] = "1/2", *argv[9];
+  snprintf(cfg, sizeof cfg, "%s/early.cfg", sandbox);
+  snprintf(out, sizeof out, "%s/early.h5", sandbox);
+  char *args[] = {"fig-early", "--config", cfg, "--out", out, "--shard", shard, "--quiet"};
+  memcpy(argv, args, sizeof args);
+  argv[8] = NULL;
+  qrd_driver drv;
+  ck_assert_int_eq(qrd_driver_start(&drv, "fig-early", "a test driver", 8, argv), QRD_OK);
+  qrd_results *res = NULL;
+  ck_assert_int_eq(qrd_driver_results(&drv, &res), QRD_EINVAL);
+  ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "before any sweep point"));
+  double v[4] = {-1.0, -1.0, -1.0, -1.0};
+  ck_assert_int_eq(qrd_driver_run_items(&drv, 4, numbered_point, v, QRD_DRIVER_SLOTS(v)),
+                   QRD_OK);
+  ck_assert(v[0] == 0.0 && v[3] == 3.0); /* shard 1 of 2 deals points 0 and 3 */
+  ck_assert_int_eq(qrd_driver_results(&drv, &res), QRD_CONTINUE);
+  ck_assert_int_eq(qrd_shard_close(&drv, QRD_CONTINUE), 0);
+}
+END_TEST
+
 /* At R = 20 bits every method's step gives codes beyond int32: the three
  * points at R = 20 fail (one in shard 1, two in shard 2), those at R = 3
  * do not. */
@@ -372,6 +409,7 @@ Suite *qrd_suite_shard(void)
   tcase_add_test(drivers, test_identical_exact);
   tcase_add_test(drivers, test_identical_matq);
   tcase_add_test(drivers, test_identical_panels);
+  tcase_add_test(drivers, test_results_before_sweep);
   tcase_add_test(drivers, test_failed_point);
   tcase_add_test(drivers, test_missing_and_foreign);
   tcase_add_test(drivers, test_slurm_env);
