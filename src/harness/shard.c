@@ -377,12 +377,13 @@ int qrd_shard_before_results(qrd_driver *drv)
   struct qrd_shard_state *z = drv->sh;
   if (!z)
     return QRD_OK;
-  if (!drv->n_merge && drv->point_base == 0)
-    return qrd_error_set(QRD_EINVAL, "%s: shard %u/%u asks for its results file before any "
-                         "sweep point, so it would compute nothing: the driver must run its "
-                         "sweeps before it makes the file", drv->name, drv->shard, drv->shards);
   if (!drv->n_merge)
-    return QRD_CONTINUE;
+    return drv->point_base > 0
+               ? QRD_CONTINUE
+               : qrd_error_set(QRD_EINVAL, "%s: shard %u/%u asks for its results file before "
+                               "any sweep point, so it would compute nothing: the driver must "
+                               "run its sweeps before it makes the file",
+                               drv->name, drv->shard, drv->shards);
   if (z->missing || z->bad)
     return qrd_error_set(QRD_EIO, "merge incomplete: %zu points failed and %zu missing "
                          "(listed above); no results file written", z->bad, z->missing);

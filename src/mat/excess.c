@@ -314,8 +314,17 @@ static void add_haar(qrd_excess_sweep *sw, size_t n, size_t k)
   sw->haar[sw->n_haar++] = (shared_haar){.n = n, .k = k};
 }
 
-/* Largest n first (stably), so that the costliest QR does not start last:
- * the rotations are made in parallel, in this order, before any point. */
+/* Largest n first, then draw by draw. */
+static int by_size_then_draw(const void *pa, const void *pb)
+{
+  const shared_haar *a = pa, *b = pb;
+  if (a->n != b->n)
+    return a->n < b->n ? 1 : -1;
+  return (a->k > b->k) - (a->k < b->k);
+}
+
+/* Largest n first, so that the costliest QR does not start last: the
+ * rotations are made in parallel, in this order, before any point. */
 static void plan_haar(qrd_excess_sweep *sw)
 {
   const qrd_excess_plan *p = sw->p;
@@ -326,12 +335,7 @@ static void plan_haar(qrd_excess_sweep *sw)
       add_haar(sw, p->size[i], k);
   for (size_t k = 0; p->n_profile > 0 && k < p->profile_draws; k++)
     add_haar(sw, p->profile_n, k);
-  for (size_t i = 1; i < sw->n_haar; i++)
-    for (size_t j = i; j > 0 && sw->haar[j].n > sw->haar[j - 1].n; j--) {
-      shared_haar t = sw->haar[j];
-      sw->haar[j] = sw->haar[j - 1];
-      sw->haar[j - 1] = t;
-    }
+  qsort(sw->haar, sw->n_haar, sizeof *sw->haar, by_size_then_draw);
 }
 
 static void add_item(qrd_excess_sweep *sw, int kind, size_t a, size_t b, size_t k, size_t n)
