@@ -19,6 +19,12 @@ int qrd_power_integral(const qrd_dist *d, double alpha, double *z);
  * levels at the cell centroids.  The returned codebook is allocated. */
 int qrd_uniform_cells(const qrd_dist *d, double step, qrd_codebook **out);
 
+/* The same cells with their levels on the grid points k*step: all that a
+ * search over the edges needs (the entropy depends on the edges only, and
+ * an ECSQ iteration recomputes every level from them), without the cell
+ * moments the centroids cost. */
+int qrd_uniform_grid(const qrd_dist *d, double step, qrd_codebook **out);
+
 /* 2^{2h} / 12: the high-rate limit of D 2^{2H} for entropy-coded uniform
  * cells (shared by uniform-ec and ecsq, which coincide at high rate). */
 int qrd_entropy_coded_constant(const qrd_dist *d, const double *th, double *k);

@@ -396,7 +396,10 @@ static double step_for_lambda(double lambda) { return sqrt(6.0 * lambda / M_LN2)
 static int converge(struct rate_params *p, double lambda)
 {
   qrd_codebook *start = NULL;
-  int st = qrd_uniform_cells(p->d, step_for_lambda(lambda), &start);
+  /* the levels are the iteration's first output (qrd_ecsq_init sets every
+   * one of a cell with mass to its centroid and drops the others), so the
+   * start needs only the grid's edges */
+  int st = qrd_uniform_grid(p->d, step_for_lambda(lambda), &start);
   qrd_ecsq_free(p->w);
   p->w = NULL;
   if (!st && !(p->w = qrd_ecsq_alloc(start)))

@@ -14,9 +14,7 @@
 #define TAIL_MASS 1e-16
 #define MAX_CELLS (1L << 22)
 
-/* The cells of qrd_uniform_cells with their levels on the grid points
- * k step: all the rate search needs (H depends on the edges only). */
-static int uniform_grid(const qrd_dist *d, double step, qrd_codebook **out)
+int qrd_uniform_grid(const qrd_dist *d, double step, qrd_codebook **out)
 {
   double left = qrd_dist_quantile(d, TAIL_MASS);
   double right = -qrd_dist_quantile(d, TAIL_MASS) + 2.0 * qrd_dist_quantile(d, 0.5);
@@ -41,7 +39,7 @@ static int uniform_grid(const qrd_dist *d, double step, qrd_codebook **out)
 
 int qrd_uniform_cells(const qrd_dist *d, double step, qrd_codebook **out)
 {
-  int st = uniform_grid(d, step, out);
+  int st = qrd_uniform_grid(d, step, out);
   if (!st && (st = qrd_codebook_set_centroids(*out, d, NULL))) {
     qrd_codebook_free(*out);
     *out = NULL;
@@ -60,7 +58,7 @@ static double entropy_excess(double log_step, void *params)
   struct rate_params *p = params;
   qrd_codebook *c = NULL;
   double h = 0.0;
-  int st = uniform_grid(p->d, exp(log_step), &c);
+  int st = qrd_uniform_grid(p->d, exp(log_step), &c);
   if (!st)
     st = qrd_codebook_entropy(c, p->d, &h);
   qrd_codebook_free(c);
