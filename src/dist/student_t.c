@@ -1,6 +1,7 @@
 /* Student's t with nu degrees of freedom, standard form (scale 1). */
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -34,8 +35,43 @@ static double pdf(double x, const double *th)
   double nu = th[0];
   return isinf(x) ? 0.0 : exp(log_norm(nu) - 0.5 * (nu + 1.0) * log1p(x * x / nu));
 }
-static double cdf(double x, const double *th) { return gsl_cdf_tdist_P(x, th[0]); }
-static double sf(double x, const double *th) { return gsl_cdf_tdist_Q(x, th[0]); }
+/* The last two (x, nu) -> value of one tail function, per thread.  A
+ * codebook's evaluation splits each cell at its level and takes the
+ * moments of both parts, so every edge and every level reaches the tails
+ * twice in a row (a cell's right edge is the next one's left); each value
+ * costs an incomplete beta, and a repeated argument gives the same bits. */
+typedef struct {
+  double x[2], nu[2], v[2];
+  int next;
+} tail_memo;
+
+/* a and b the same bits (-0 is not 0 here, and a NaN matches itself) */
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static double memo_tail(tail_memo *m, double (*f)(double, double), double x, double nu)
+{
+  for (int i = 0; i < 2; i++)
+    if (same_bits(m->x[i], x) && same_bits(m->nu[i], nu))
+      return m->v[i];
+  int i = m->next;
+  m->next = 1 - i;
+  m->x[i] = x;
+  m->nu[i] = nu;
+  m->v[i] = f(x, nu);
+  return m->v[i];
+}
+
+static double cdf(double x, const double *th)
+{
+  static _Thread_local tail_memo m = {{NAN, NAN}, {NAN, NAN}, {0.0, 0.0}, 0};
+  return memo_tail(&m, gsl_cdf_tdist_P, x, th[0]);
+}
+
+static double sf(double x, const double *th)
+{
+  static _Thread_local tail_memo m = {{NAN, NAN}, {NAN, NAN}, {0.0, 0.0}, 0};
+  return memo_tail(&m, gsl_cdf_tdist_Q, x, th[0]);
+}
 static double quantile(double p, const double *th) { return gsl_cdf_tdist_Pinv(p, th[0]); }
 static double sample(const gsl_rng *r, const double *th) { return gsl_ran_tdist(r, th[0]); }
 static double variance(const double *th) { return th[0] > 2.0 ? th[0] / (th[0] - 2.0) : INFINITY; }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_rng.h>
 
@@ -330,6 +331,26 @@ START_TEST(test_t_infinite_variance)
 }
 END_TEST
 
+/* The t's tail functions remember their last arguments (a codebook's
+ * evaluation asks for each edge twice in a row): whatever the order of
+ * the calls, across two laws at the same points, each value is GSL's. */
+START_TEST(test_t_tails_repeated)
+{
+  static const double X[] = {0.5, 0.5, -2.0, 3.0, -2.0, 3.0, 0.0, -0.0, 0.5, 40.0, 40.0};
+  static const double NU[] = {5.0, 7.0};
+  qrd_dist d[2];
+  ck_assert_int_eq(qrd_dist_parse("student-t:nu=5,scale=1", &d[0]), QRD_OK);
+  ck_assert_int_eq(qrd_dist_parse("student-t:nu=7,scale=1", &d[1]), QRD_OK);
+  for (size_t i = 0; i < sizeof X / sizeof X[0]; i++)
+    for (int k = 0; k < 2; k++) {
+      double p = qrd_dist_cdf(&d[k], X[i]), q = qrd_dist_sf(&d[k], X[i]);
+      ck_assert_msg(p == gsl_cdf_tdist_P(X[i], NU[k]) && q == gsl_cdf_tdist_Q(X[i], NU[k]),
+                    "nu = %g, x = %g (call %zu): P %.17g Q %.17g, GSL %.17g %.17g", NU[k],
+                    X[i], i, p, q, gsl_cdf_tdist_P(X[i], NU[k]), gsl_cdf_tdist_Q(X[i], NU[k]));
+    }
+}
+END_TEST
+
 /* Unit-variance scales: Laplace(b) has variance 2 b^2, so b = 1/sqrt 2;
  * t(nu) with scale s has variance s^2 nu/(nu-2), so s = sqrt((nu-2)/nu):
  * sqrt(3/5) at nu = 5, sqrt(1/3) at nu = 3. */
@@ -474,6 +495,7 @@ Suite *qrd_suite_dist(void)
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_test(tc, test_registry);
   tcase_add_test(tc, test_t_infinite_variance);
+  tcase_add_test(tc, test_t_tails_repeated);
   tcase_add_test(tc, test_unit_variance_scales);
   tcase_add_test(tc, test_entropy_closed_forms);
   tcase_add_test(tc, test_parse_errors);
