@@ -131,12 +131,36 @@ double qrd_dist_prob(const qrd_dist *d, double a, double b)
                   : qrd_dist_cdf(d, b) - qrd_dist_cdf(d, a);
 }
 
+static int mirror_exact(const qrd_dist *d)
+{
+  return d->type->mirror_exact && d->type->mirror_exact(d->shape);
+}
+
+/* Edge i of n + 1 when it is finite and negative and edge[n - i] is its
+ * mirror image: a mirror_exact family's lower tail there is the upper
+ * tail at edge[n - i], reflected.  The edges at or right of 0 are done
+ * first (the `right` pass) so that the mirrored ones can read theirs. */
+static int mirrored(int mirror, const double *edge, size_t n, size_t i)
+{
+  return mirror && edge[i] < 0.0 && isfinite(edge[i]) && edge[n - i] == -edge[i];
+}
+
+static int in_pass(double e, int right) { return right ? e >= 0.0 : !(e >= 0.0); }
+
 void qrd_dist_cell_probs(const qrd_dist *d, const double *edge, size_t n, double *tail,
                          double *p)
 {
   /* the value qrd_dist_prob takes at each edge: sf right of 0, cdf left */
-  for (size_t i = 0; i <= n; i++)
-    tail[i] = edge[i] >= 0.0 ? qrd_dist_sf(d, edge[i]) : qrd_dist_cdf(d, edge[i]);
+  int mirror = mirror_exact(d);
+  for (int right = 1; right >= 0; right--)
+    for (size_t i = 0; i <= n; i++) {
+      double e = edge[i];
+      if (!in_pass(e, right))
+        continue;
+      tail[i] = right                        ? qrd_dist_sf(d, e)
+                : mirrored(mirror, edge, n, i) ? tail[n - i]
+                                               : qrd_dist_cdf(d, e);
+    }
   for (size_t i = 0; i < n; i++) {
     double a = edge[i], b = edge[i + 1];
     if (a >= b)
@@ -213,17 +237,26 @@ int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
 int qrd_dist_cell_moments_reuse(const qrd_dist *d, const double *edge, size_t n,
                                 double (*tail)[3], double *at, double (*m)[3])
 {
-  for (size_t i = 0; i <= n; i++) {
-    double e = edge[i];
-    if (at && at[i] == e)
-      continue;
-    int st = e >= 0.0 ? qrd_dist_partial_moments(d, e, INFINITY, tail[i])
-                      : qrd_dist_partial_moments(d, -INFINITY, e, tail[i]);
-    if (st)
-      return st;
-    if (at)
-      at[i] = e;
-  }
+  int mirror = mirror_exact(d);
+  for (int right = 1; right >= 0; right--)
+    for (size_t i = 0; i <= n; i++) {
+      double e = edge[i];
+      if (!in_pass(e, right) || (at && at[i] == e))
+        continue;
+      if (mirrored(mirror, edge, n, i)) {
+        const double *u = tail[n - i];
+        tail[i][0] = u[0];
+        tail[i][1] = -u[1];
+        tail[i][2] = u[2];
+      } else {
+        int st = right ? qrd_dist_partial_moments(d, e, INFINITY, tail[i])
+                       : qrd_dist_partial_moments(d, -INFINITY, e, tail[i]);
+        if (st)
+          return st;
+      }
+      if (at)
+        at[i] = e;
+    }
   for (size_t i = 0; i < n; i++) {
     double a = edge[i], b = edge[i + 1];
     if (a >= 0.0) {

@@ -57,6 +57,13 @@ typedef struct qrd_dist_type {
    * (b > 0: absmax scaling).  Returns a qrd status.  NULL: quadrature and
    * root finding on the pdf, which the tests compare with this. */
   int (*crd_lower)(double u, double alpha, double b, const double *th, double *x);
+  /* Optional: non-zero when the law and its functions are symmetric about
+   * 0 bit for bit, for every x > 0: cdf(-x) is sf(x), and the lower tail
+   * moments over (-inf, -x] are (m0, -m1, m2) of the upper ones over
+   * [x, inf) (the tests check both).  The cell moments and probabilities
+   * of a symmetric edge list then compute each tail once, for its
+   * non-negative edge.  NULL: never. */
+  int (*mirror_exact)(const double *th);
 } qrd_dist_type;
 
 /* An instance: a family, its shape and a scale. */
@@ -97,7 +104,9 @@ double qrd_dist_prob(const qrd_dist *d, double a, double b);
 
 /* p[i] = qrd_dist_prob(d, edge[i], edge[i + 1]) for the n cells of an
  * edge list, bit for bit, with each edge's tail value computed once
- * instead of twice.  tail: workspace of n + 1 doubles. */
+ * instead of twice (and a negative edge's not at all when its mirror
+ * image is an edge too and the family is mirror_exact).  tail: workspace
+ * of n + 1 doubles. */
 void qrd_dist_cell_probs(const qrd_dist *d, const double *edge, size_t n, double *tail,
                          double *p);
 
@@ -109,8 +118,10 @@ int qrd_dist_partial_moments(const qrd_dist *d, double a, double b,
 /* m[i][k] for the n cells (edge[i], edge[i+1]] of an ascending edge list:
  * each edge's tail moments are computed once and shared by its two cells
  * (half the cost of n qrd_dist_partial_moments calls, same numerics: cells
- * right of 0 use upper tails, left of 0 lower tails).  tail: workspace of
- * n + 1 triples. */
+ * right of 0 use upper tails, left of 0 lower tails; for a mirror_exact
+ * family, a lower tail whose edge's mirror image is an edge too is that
+ * edge's upper tail reflected, the same bits).  tail: workspace of n + 1
+ * triples. */
 int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
                           double (*tail)[3], double (*m)[3]);
 

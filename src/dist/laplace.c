@@ -79,6 +79,14 @@ static int crd_lower(double u, double alpha, double b, const double *th, double 
   return 0;
 }
 
+/* sf is cdf reflected, and partial_moments reflects [a, 0] onto the
+ * positive axis: both tails are the same expressions. */
+static int mirror_exact(const double *th)
+{
+  (void)th;
+  return 1;
+}
+
 const qrd_dist_type qrd_dist_laplace = {
   .name = "laplace",
   .doc = "Laplace (double exponential) distribution",
@@ -88,4 +96,5 @@ const qrd_dist_type qrd_dist_laplace = {
   .partial_moments = partial_moments,
   .slug = "laplace", .label = "Laplace",
   .block_absmax_model = block_absmax_model, .crd_lower = crd_lower,
+  .mirror_exact = mirror_exact,
 };

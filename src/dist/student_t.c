@@ -167,6 +167,13 @@ static int crd_lower(double u, double alpha, double b, const double *th, double 
   return st;
 }
 
+/* GSL computes the t's two tails by the same incomplete beta call with the
+ * argument's square, so cdf(-x) is sf(x) bit for bit, except above 30
+ * degrees of freedom (a Cornish-Fisher expansion into the normal's,
+ * whose tails differ in the last bits); the closed-form moments (nu > 2)
+ * reflect exactly: g1 is even and g2 odd in x. */
+static int mirror_exact(const double *th) { return th[0] > 2.0 && th[0] <= 30.0; }
+
 const qrd_dist_type qrd_dist_student_t = {
   .name = "student-t",
   .doc = "Student's t distribution",
@@ -177,4 +184,5 @@ const qrd_dist_type qrd_dist_student_t = {
   .partial_moments = partial_moments,
   .slug = "t-nu-%g", .label = "t[nu=%g]",
   .block_absmax_model = block_absmax_model, .crd_lower = crd_lower,
+  .mirror_exact = mirror_exact,
 };

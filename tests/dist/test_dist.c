@@ -21,7 +21,8 @@
 /* Instances beyond the registered defaults: heavy and light t tails, and an
  * explicit scale (which switches off the unit-variance default). */
 static const char *const EXTRA[] = {
-  "student-t:nu=3", "student-t:nu=30", "laplace:scale=2", "gaussian:scale=0.5",
+  "student-t:nu=3", "student-t:nu=30", "student-t:nu=31", "laplace:scale=2",
+  "gaussian:scale=0.5",
 };
 #define N_EXTRA (sizeof EXTRA / sizeof EXTRA[0])
 
@@ -260,6 +261,64 @@ START_TEST(test_cell_moments)
 }
 END_TEST
 
+/* A family that says it is mirror_exact at this shape: for x > 0 across
+ * ten decades, cdf(-x) is sf(x) and the lower tail moments at -x are the
+ * upper ones at x reflected, bit for bit (the cell moments rely on it). */
+START_TEST(test_mirror_exact)
+{
+  qrd_dist d;
+  instance(_i, &d);
+  if (!d.type->mirror_exact || !d.type->mirror_exact(d.shape))
+    return;
+  for (int k = 0; k <= 4000; k++) {
+    double x = d.scale * pow(10.0, -6.0 + 10.0 * k / 4000.0), lo[3], up[3];
+    ck_assert_msg(qrd_dist_cdf(&d, -x) == qrd_dist_sf(&d, x), "%s: cdf(-%.17g) %.17g, sf %.17g",
+                  d.spec, x, qrd_dist_cdf(&d, -x), qrd_dist_sf(&d, x));
+    ck_assert_int_eq(qrd_dist_partial_moments(&d, -INFINITY, -x, lo), QRD_OK);
+    ck_assert_int_eq(qrd_dist_partial_moments(&d, x, INFINITY, up), QRD_OK);
+    ck_assert_msg(lo[0] == up[0] && lo[1] == -up[1] && lo[2] == up[2],
+                  "%s: tails at -+%.17g: (%.17g %.17g %.17g) vs (%.17g %.17g %.17g)", d.spec, x,
+                  lo[0], lo[1], lo[2], up[0], up[1], up[2]);
+  }
+}
+END_TEST
+
+/* Cell moments of a symmetric edge list (the lower tails then mirrored
+ * for a mirror_exact family) and of one made asymmetric, against each
+ * edge's tail computed directly (upper right of 0, lower left of it) and
+ * differenced: the same bits; the probabilities are qrd_dist_prob's. */
+START_TEST(test_cell_moments_symmetric)
+{
+  static const double EDGE[] = {-INFINITY, -3.0, -1.0, -0.25, 0.25, 1.0, 3.0, INFINITY};
+  enum { N = sizeof EDGE / sizeof EDGE[0] - 1 };
+  qrd_dist d;
+  instance(_i, &d);
+  double e[N + 1], tail[N + 1][3], m[N][3], ref[N][3], t[N + 1][3], p[N], tp[N + 1];
+  for (int asym = 0; asym < 2; asym++) {
+    for (int i = 0; i <= N; i++)
+      e[i] = EDGE[i] * d.scale * (asym && i == 2 ? 1.1 : 1.0);
+    for (int i = 0; i <= N; i++)
+      ck_assert_int_eq(e[i] >= 0.0 ? qrd_dist_partial_moments(&d, e[i], INFINITY, t[i])
+                                   : qrd_dist_partial_moments(&d, -INFINITY, e[i], t[i]),
+                       QRD_OK);
+    for (int i = 0; i < N; i++)
+      for (int k = 0; k < 3; k++)
+        ref[i][k] = e[i] >= 0.0 ? t[i][k] - t[i + 1][k] : t[i + 1][k] - t[i][k];
+    ck_assert_int_eq(qrd_dist_partial_moments(&d, e[3], e[4], ref[3]), QRD_OK); /* across 0 */
+    ck_assert_int_eq(qrd_dist_cell_moments(&d, e, N, tail, m), QRD_OK);
+    qrd_dist_cell_probs(&d, e, N, tp, p);
+    for (int i = 0; i < N; i++) {
+      ck_assert_msg(memcmp(m[i], ref[i], sizeof ref[i]) == 0,
+                    "%s (%s edges): cell %d (%.17g %.17g %.17g) vs direct (%.17g %.17g %.17g)",
+                    d.spec, asym ? "asymmetric" : "symmetric", i, m[i][0], m[i][1], m[i][2],
+                    ref[i][0], ref[i][1], ref[i][2]);
+      ck_assert_msg(p[i] == qrd_dist_prob(&d, e[i], e[i + 1]), "%s: p[%d] %.17g vs %.17g",
+                    d.spec, i, p[i], qrd_dist_prob(&d, e[i], e[i + 1]));
+    }
+  }
+}
+END_TEST
+
 /* Monte Carlo: mean and variance of 2^18 draws within 5 standard errors;
  * the variance's SE is sqrt((m4 - s^4) / n) from the sample's own 4th
  * central moment. */
@@ -488,6 +547,8 @@ Suite *qrd_suite_dist(void)
   tcase_add_loop_test(tc, test_entropy_by_quadrature, 0, n);
   tcase_add_loop_test(tc, test_partial_moments, 0, n);
   tcase_add_loop_test(tc, test_cell_moments, 0, n);
+  tcase_add_loop_test(tc, test_mirror_exact, 0, n);
+  tcase_add_loop_test(tc, test_cell_moments_symmetric, 0, n);
   tcase_add_loop_test(tc, test_sample_moments, 0, n);
   suite_add_tcase(s, tc);
 
