@@ -109,6 +109,7 @@ int qrd_ecsq_init(qrd_ecsq *w, const qrd_dist *d, const qrd_codebook *init,
   w->moved = INFINITY;
   w->gain = 0.0;
   w->grad0 = w->grad = INFINITY;
+  w->grad_known = 0;
   w->cb->n = init->n;
   for (size_t i = 0; i <= init->n; i++)
     w->tail_at[i] = NAN;
@@ -176,6 +177,7 @@ static int set_centroids(qrd_ecsq *w, double *cost)
 int qrd_ecsq_iterate(qrd_ecsq *w)
 {
   double cost;
+  w->grad_known = 0;
   set_edges(w);
   int st = set_centroids(w, &cost);
   if (!st)
@@ -272,7 +274,9 @@ int qrd_ecsq_newton(qrd_ecsq *w)
     return QRD_CONTINUE;
   double *f = w->nw, *rhs = f + stride, *dl = rhs + stride, *dd = dl + stride,
          *du = dd + stride, *t0 = du + stride, *c0 = t0 + stride, *p0 = c0 + stride;
-  double r0 = gradient_norm2(w, f);
+  /* the last accepted step left the merit and the pdf at these edges */
+  double r0 = w->grad_known ? w->grad_now : gradient_norm2(w, f);
+  w->grad_known = 0;
   if (w->grad0 == INFINITY)
     w->grad0 = r0;
   w->grad = r0;
@@ -303,7 +307,12 @@ int qrd_ecsq_newton(qrd_ecsq *w)
       w->change = fabs(w->cost - cost) / cost;
       w->cost = cost;
       w->iter++;
-      return drop_empty(w);
+      size_t cells = cb->n;
+      st = drop_empty(w);
+      /* still the cells the merit was computed on: the next step's start */
+      w->grad_known = !st && !tiny && cb->n == cells;
+      w->grad_now = r;
+      return st;
     }
   }
   memcpy(cb->edge, t0, (n + 1) * sizeof *t0);

@@ -35,6 +35,11 @@ typedef struct {
                     squared gradient, 0 if the step was damped */
   double grad0, grad; /* the squared gradient before the first Newton step
                          and before the last one */
+  double grad_now;    /* the squared gradient at the current cells, with the
+                         pdf at their edges in nw, when grad_known (a
+                         Newton step's merit, which the next step starts
+                         from) */
+  int grad_known;
   size_t iter;
 } qrd_ecsq;
 

@@ -827,6 +827,52 @@ static void ecsq_newton_vs_descent(const char *src, double lambda, double tol)
   qrd_codebook_free(start);
 }
 
+/* A Newton step starts from the merit the last accepted one computed at
+ * the same cells (qrd_ecsq.grad_known); a workspace made to recompute it
+ * every time (with a descent step in between, which moves the cells) must
+ * take the same steps, bit for bit. */
+static void ecsq_merit_reuse(const char *src, double lambda)
+{
+  qrd_dist d;
+  dist_of(src, &d);
+  qrd_codebook *start = NULL;
+  ck_assert_int_eq(qrd_uniform_cells(&d, sqrt(6.0 * lambda / M_LN2), &start), QRD_OK);
+  qrd_ecsq *a = qrd_ecsq_alloc(start), *b = qrd_ecsq_alloc(start);
+  ck_assert_ptr_nonnull(a);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_int_eq(qrd_ecsq_init(a, &d, start, lambda), QRD_OK);
+  ck_assert_int_eq(qrd_ecsq_init(b, &d, start, lambda), QRD_OK);
+  while (qrd_ecsq_test(a, 1e-3) != QRD_OK) {
+    ck_assert_int_eq(qrd_ecsq_iterate(a), QRD_OK);
+    ck_assert_int_eq(qrd_ecsq_iterate(b), QRD_OK);
+  }
+  int reused = 0;
+  for (int step = 0; step < 12; step++) {
+    if (step == 3) {
+      ck_assert_int_eq(qrd_ecsq_iterate(a), QRD_OK);
+      ck_assert_int_eq(qrd_ecsq_iterate(b), QRD_OK);
+    }
+    reused += a->grad_known;
+    b->grad_known = 0;
+    int sa = qrd_ecsq_newton(a), sb = qrd_ecsq_newton(b);
+    size_t n = a->cb->n;
+    ck_assert_int_eq(sa, sb);
+    ck_assert_int_eq(n, b->cb->n);
+    ck_assert_msg(memcmp(a->cb->edge, b->cb->edge, (n + 1) * sizeof(double)) == 0 &&
+                    memcmp(a->cb->level, b->cb->level, n * sizeof(double)) == 0 &&
+                    memcmp(&a->cost, &b->cost, sizeof a->cost) == 0,
+                  "%s lambda %g: step %d differs (cost %.17g vs %.17g)", src, lambda, step,
+                  a->cost, b->cost);
+    if (sa != QRD_OK)
+      break;
+  }
+  ck_assert_msg(reused > 0, "%s lambda %g: no step started from the last one's merit", src,
+                lambda);
+  qrd_ecsq_free(a);
+  qrd_ecsq_free(b);
+  qrd_codebook_free(start);
+}
+
 /* About 2 and 4 bits on each source (lambda from the high-rate slope). */
 static const struct { const char *src; double lambda, tol; } NEWTON[] = {
   {"gaussian", 0.01, 1e-10}, {"gaussian", 6e-4, 1e-10}, {"laplace", 0.01, 1e-10},
@@ -836,6 +882,12 @@ static const struct { const char *src; double lambda, tol; } NEWTON[] = {
 START_TEST(test_ecsq_newton)
 {
   ecsq_newton_vs_descent(NEWTON[_i].src, NEWTON[_i].lambda, NEWTON[_i].tol);
+}
+END_TEST
+
+START_TEST(test_ecsq_merit_reuse)
+{
+  ecsq_merit_reuse(NEWTON[_i].src, NEWTON[_i].lambda);
 }
 END_TEST
 
@@ -946,6 +998,7 @@ Suite *qrd_suite_quant(void)
   tcase_add_loop_test(tc, test_ecsq_descent, 0, N_OF(DESCENT));
   tcase_add_loop_test(tc, test_ecsq_state_valid, 0, N_OF(STATE));
   tcase_add_loop_test(tc, test_ecsq_newton, 0, N_OF(NEWTON));
+  tcase_add_loop_test(tc, test_ecsq_merit_reuse, 0, N_OF(NEWTON));
   tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
   return s;
