@@ -42,7 +42,7 @@ static double pdf(double x, const double *th)
  * costs an incomplete beta, and a repeated argument gives the same bits. */
 typedef struct {
   double x[2], nu[2], v[2];
-  int next;
+  int filled, next;
 } tail_memo;
 
 /* a and b the same bits (-0 is not 0 here, and a NaN matches itself) */
@@ -50,11 +50,12 @@ static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0;
 
 static double memo_tail(tail_memo *m, double (*f)(double, double), double x, double nu)
 {
-  for (int i = 0; i < 2; i++)
+  for (int i = 0; i < m->filled; i++)
     if (same_bits(m->x[i], x) && same_bits(m->nu[i], nu))
       return m->v[i];
   int i = m->next;
   m->next = 1 - i;
+  m->filled += m->filled < 2;
   m->x[i] = x;
   m->nu[i] = nu;
   m->v[i] = f(x, nu);
@@ -63,13 +64,13 @@ static double memo_tail(tail_memo *m, double (*f)(double, double), double x, dou
 
 static double cdf(double x, const double *th)
 {
-  static _Thread_local tail_memo m = {{NAN, NAN}, {NAN, NAN}, {0.0, 0.0}, 0};
+  static _Thread_local tail_memo m;
   return memo_tail(&m, gsl_cdf_tdist_P, x, th[0]);
 }
 
 static double sf(double x, const double *th)
 {
-  static _Thread_local tail_memo m = {{NAN, NAN}, {NAN, NAN}, {0.0, 0.0}, 0};
+  static _Thread_local tail_memo m;
   return memo_tail(&m, gsl_cdf_tdist_Q, x, th[0]);
 }
 static double quantile(double p, const double *th) { return gsl_cdf_tdist_Pinv(p, th[0]); }
