@@ -289,11 +289,16 @@ START_TEST(test_sorted_brute)
   ck_assert(qrd_sorted_min(s) == lo && qrd_sorted_max(s) == hi);
   ck_assert(qrd_sorted_absmax(s) == fmax(-lo, hi));
   ck_assert(qrd_sorted_quantile(s, 0.0) == lo && qrd_sorted_quantile(s, 1.0) == hi);
-  for (double v = -2.0; v <= 2.0; v += 0.125) {
+  /* the grid, then both infinities, NaN (no sample is <= it) and values
+   * beyond the sample, where an interpolated search step clamps */
+  static const double EXTRA[] = {-INFINITY, INFINITY, NAN, -100.0, 100.0, -1e-300};
+  for (int e = -33; e < (int)(sizeof EXTRA / sizeof EXTRA[0]); e++) {
+    double v = e < 0 ? -2.0 + 0.125 * (e + 33) : EXTRA[e];
     size_t le = 0;
     for (size_t i = 0; i < n; i++)
       le += x[i] <= v;
-    ck_assert_uint_eq(qrd_sorted_rank(s, v), le);
+    ck_assert_msg(qrd_sorted_rank(s, v) == le, "rank of %g: %zu, brute force %zu", v,
+                  qrd_sorted_rank(s, v), le);
   }
   for (size_t i = 1; i < n; i++)
     ck_assert(s->x[i - 1] <= s->x[i]);
