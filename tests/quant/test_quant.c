@@ -775,6 +775,25 @@ START_TEST(test_ecsq_state_valid)
 }
 END_TEST
 
+/* Two workspaces from the same uniform cells at multiplier lambda (the
+ * high-rate step for it), descended together until an iteration changes
+ * the cost by at most 1e-3: where Newton takes over. */
+static void ecsq_twins(const qrd_dist *d, double lambda, qrd_codebook **start, qrd_ecsq **a,
+                       qrd_ecsq **b)
+{
+  ck_assert_int_eq(qrd_uniform_cells(d, sqrt(6.0 * lambda / M_LN2), start), QRD_OK);
+  *a = qrd_ecsq_alloc(*start);
+  *b = qrd_ecsq_alloc(*start);
+  ck_assert_ptr_nonnull(*a);
+  ck_assert_ptr_nonnull(*b);
+  ck_assert_int_eq(qrd_ecsq_init(*a, d, *start, lambda), QRD_OK);
+  ck_assert_int_eq(qrd_ecsq_init(*b, d, *start, lambda), QRD_OK);
+  while (qrd_ecsq_test(*a, 1e-3) != QRD_OK) {
+    ck_assert_int_eq(qrd_ecsq_iterate(*a), QRD_OK);
+    ck_assert_int_eq(qrd_ecsq_iterate(*b), QRD_OK);
+  }
+}
+
 /* Newton on the edge conditions, against the descent it accelerates, at
  * a fixed multiplier: from uniform cells of the step lambda wants, both
  * first descend until an iteration changes the cost by at most 1e-3;
@@ -793,17 +812,9 @@ static void ecsq_newton_vs_descent(const char *src, double lambda, double tol)
   dist_of(src, &d);
   char what[256];
   snprintf(what, sizeof what, "ecsq newton on %s, lambda %g", src, lambda);
-  qrd_codebook *start = NULL;
-  ck_assert_int_eq(qrd_uniform_cells(&d, sqrt(6.0 * lambda / M_LN2), &start), QRD_OK);
-  qrd_ecsq *a = qrd_ecsq_alloc(start), *b = qrd_ecsq_alloc(start);
-  ck_assert_ptr_nonnull(a);
-  ck_assert_ptr_nonnull(b);
-  ck_assert_int_eq(qrd_ecsq_init(a, &d, start, lambda), QRD_OK);
-  ck_assert_int_eq(qrd_ecsq_init(b, &d, start, lambda), QRD_OK);
-  while (qrd_ecsq_test(a, 1e-3) != QRD_OK) {
-    ck_assert_int_eq(qrd_ecsq_iterate(a), QRD_OK);
-    ck_assert_int_eq(qrd_ecsq_iterate(b), QRD_OK);
-  }
+  qrd_codebook *start;
+  qrd_ecsq *a, *b;
+  ecsq_twins(&d, lambda, &start, &a, &b);
   double first_gain = 0.0;
   size_t steps = 0;
   while (steps < 50 && qrd_ecsq_newton(a) == QRD_OK) {
@@ -835,17 +846,9 @@ static void ecsq_merit_reuse(const char *src, double lambda)
 {
   qrd_dist d;
   dist_of(src, &d);
-  qrd_codebook *start = NULL;
-  ck_assert_int_eq(qrd_uniform_cells(&d, sqrt(6.0 * lambda / M_LN2), &start), QRD_OK);
-  qrd_ecsq *a = qrd_ecsq_alloc(start), *b = qrd_ecsq_alloc(start);
-  ck_assert_ptr_nonnull(a);
-  ck_assert_ptr_nonnull(b);
-  ck_assert_int_eq(qrd_ecsq_init(a, &d, start, lambda), QRD_OK);
-  ck_assert_int_eq(qrd_ecsq_init(b, &d, start, lambda), QRD_OK);
-  while (qrd_ecsq_test(a, 1e-3) != QRD_OK) {
-    ck_assert_int_eq(qrd_ecsq_iterate(a), QRD_OK);
-    ck_assert_int_eq(qrd_ecsq_iterate(b), QRD_OK);
-  }
+  qrd_codebook *start;
+  qrd_ecsq *a, *b;
+  ecsq_twins(&d, lambda, &start, &a, &b);
   int reused = 0;
   for (int step = 0; step < 12; step++) {
     if (step == 3) {
