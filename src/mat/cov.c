@@ -230,20 +230,27 @@ void qrd_cov_diagonal(size_t n, const double *v, double *S)
     S[i * n + i] = v[i];
 }
 
+/* The lower triangle down each contiguous column, then mirrored in tiles:
+ * writing each row's copy as it went crossed the matrix at a power-of-two
+ * stride. */
 void qrd_cov_ar1_fill(size_t n, double rho, double *S)
 {
   for (size_t j = 0; j < n; j++) {
     double p = 1.0;
     for (size_t i = j; i < n; i++, p *= rho)
-      S[j * n + i] = S[i * n + j] = p;
+      S[j * n + i] = p;
   }
+  qrd_cov_mirror_lower(n, S);
 }
 
 void qrd_cov_scale_sym(size_t n, const double *v, double *S)
 {
-  for (size_t j = 0; j < n; j++)
+  for (size_t j = 0; j < n; j++) {
+    double *col = S + j * n, vj = v[j];
+#pragma omp simd
     for (size_t i = 0; i < n; i++)
-      S[j * n + i] *= sqrt(v[i] * v[j]);
+      col[i] *= sqrt(v[i] * vj);
+  }
 }
 
 int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S)

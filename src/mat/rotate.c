@@ -72,28 +72,28 @@ int qrd_haar(size_t n, unsigned long seed, double *Q)
 
 static int is_power_of_two(size_t n) { return n && !(n & (n - 1)); }
 
-void qrd_fwht(size_t n, double *x)
+/* The transform acts on n pieces of m values each (piece k at x + k m):
+ * level h pairs pieces j and j + h, (u, v) -> (u + v, u - v).  Two levels
+ * h and 2h at a time: on the pieces a, b, c, d at j, j + h, j + 2h, j + 3h
+ * the pair of levels gives exactly (a+b)+(c+d), (a-b)+(c-d), (a+b)-(c+d),
+ * (a-b)-(c-d), the same operations as one level after the other, so the
+ * same bits, in half the passes over the data. */
+static inline void butterflies4(double *restrict a, double *restrict b, double *restrict c,
+                                double *restrict d, size_t m)
 {
-  for (size_t h = 1; h < n; h *= 2)
-    for (size_t i = 0; i < n; i += 2 * h)
-      for (size_t j = i; j < i + h; j++) {
-        double u = x[j], v = x[j + h];
-        x[j] = u + v;
-        x[j + h] = u - v;
-      }
-  double s = 1.0 / sqrt((double)n);
-  for (size_t i = 0; i < n; i++)
-    x[i] *= s;
+#pragma omp simd
+  for (size_t r = 0; r < m; r++) {
+    double p = a[r] + b[r], q = a[r] - b[r], u = c[r] + d[r], v = c[r] - d[r];
+    a[r] = p + u;
+    b[r] = q + v;
+    c[r] = p - u;
+    d[r] = q - v;
+  }
 }
 
-/* Rows per strip of fwht_right: n * 32 doubles (512 KiB at n = 2048) stay
- * in a core's L2 through all log2 n levels. */
-#define FWHT_STRIP 32
-
-/* (u, v) <- (u + v, u - v) elementwise.  Inlined with the strip's
- * constant length, the loop vectorises (restrict: the pieces are disjoint). */
 static inline void butterflies(double *restrict u, double *restrict v, size_t m)
 {
+#pragma omp simd
   for (size_t r = 0; r < m; r++) {
     double a = u[r], b = v[r];
     u[r] = a + b;
@@ -101,29 +101,55 @@ static inline void butterflies(double *restrict u, double *restrict v, size_t m)
   }
 }
 
+/* Every level of the transform on n pieces of m values (unscaled).  When
+ * m is 1 the pieces of a level's group are contiguous runs of h values
+ * instead, so the vector loops run over the group. */
+static void fwht_pieces(size_t n, size_t m, double *x)
+{
+  size_t h = 1;
+  for (; 4 * h <= n; h *= 4)
+    for (size_t i = 0; i < n; i += 4 * h)
+      if (m == 1)
+        butterflies4(x + i, x + i + h, x + i + 2 * h, x + i + 3 * h, h);
+      else
+        for (size_t j = i; j < i + h; j++)
+          butterflies4(x + j * m, x + (j + h) * m, x + (j + 2 * h) * m, x + (j + 3 * h) * m,
+                       m);
+  if (h < n) /* an odd number of levels: the last one alone */
+    for (size_t j = 0; j < (m == 1 ? 1 : h); j++)
+      butterflies(x + j * m, x + (j + h) * m, m == 1 ? h : m);
+}
+
+void qrd_fwht(size_t n, double *x)
+{
+  fwht_pieces(n, 1, x);
+  double s = 1.0 / sqrt((double)n);
+  for (size_t i = 0; i < n; i++)
+    x[i] *= s;
+}
+
+/* Rows per strip of fwht_right: a strip of n * 16 doubles (256 KiB at
+ * n = 2048) stays in a core's L2 through every level. */
+#define FWHT_STRIP 16
+
 /* X <- X H_n / sqrt(n) for X (rows x n) column-major.  Each row's
- * transform is independent of the others, so the rows go through in strips
- * that stay in cache for every level (one pass over X per level made the
- * transform memory-bound); within a strip the butterflies act on
- * contiguous pieces of columns.  Every value sees the same operations in
- * the same order as one level at a time over all rows. */
-static void fwht_right(size_t rows, size_t n, double *X)
+ * transform is independent of the others, so the rows go through in
+ * strips, each copied to a buffer of contiguous pieces (a strip's pieces
+ * in place lie n rows apart: at a power-of-two stride they share a few
+ * cache sets and the strip did not stay in cache), transformed there and
+ * copied back scaled.  Every value sees the same operations in the same
+ * order as one level at a time over all rows. */
+static void fwht_right(size_t rows, size_t n, double *X, double *buf)
 {
   double s = 1.0 / sqrt((double)n);
   for (size_t r0 = 0; r0 < rows; r0 += FWHT_STRIP) {
     size_t m = rows - r0 < FWHT_STRIP ? rows - r0 : FWHT_STRIP;
-    for (size_t h = 1; h < n; h *= 2)
-      for (size_t i = 0; i < n; i += 2 * h)
-        for (size_t j = i; j < i + h; j++) {
-          double *u = X + j * rows + r0, *v = X + (j + h) * rows + r0;
-          if (m == FWHT_STRIP)
-            butterflies(u, v, FWHT_STRIP);
-          else
-            butterflies(u, v, m);
-        }
+    for (size_t j = 0; j < n; j++)
+      memcpy(buf + j * m, X + j * rows + r0, m * sizeof *buf);
+    fwht_pieces(n, m, buf);
     for (size_t j = 0; j < n; j++)
       for (size_t r = 0; r < m; r++)
-        X[j * rows + r0 + r] *= s;
+        X[j * rows + r0 + r] = buf[j * m + r] * s;
   }
 }
 
@@ -282,7 +308,7 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
      * it (no transpose); the result is symmetric up to rounding, and its
      * upper triangle mirrored down makes it exactly so, with the bits the
      * row-wise transform of the transpose gave. */
-    fwht_right(n, n, S);
+    fwht_right(n, n, S, work);
     for (size_t j = 0; j < n; j++)
       qrd_fwht(n, S + j * n);
     qrd_cov_mirror_upper(n, S);
@@ -436,7 +462,7 @@ void qrd_rotation_apply_w(const qrd_rotation *r, size_t a, double *W, double *wo
     scale_cols(a, n, r->sign, W);
     /* fall through */
   case QRD_ROTATE_SYLVESTER:
-    fwht_right(a, n, W);
+    fwht_right(a, n, W, work);
     return;
   case QRD_ROTATE_ACT_ORDER:
     qrd_permute_cols(a, n, r->perm, W, work);

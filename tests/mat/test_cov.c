@@ -560,6 +560,90 @@ START_TEST(test_fwht_vector)
 }
 END_TEST
 
+/* The transform as defined, one radix-2 level at a time over x[k stride],
+ * then scaled: what the fast paths must reproduce bit for bit. */
+static void fwht_levels(size_t n, size_t stride, double *x)
+{
+  for (size_t h = 1; h < n; h *= 2)
+    for (size_t i = 0; i < n; i += 2 * h)
+      for (size_t j = i; j < i + h; j++) {
+        double u = x[j * stride], v = x[(j + h) * stride];
+        x[j * stride] = u + v;
+        x[(j + h) * stride] = u - v;
+      }
+  double s = 1.0 / sqrt((double)n);
+  for (size_t i = 0; i < n; i++)
+    x[i * stride] *= s;
+}
+
+static void fill_wavy(size_t count, double *x, double phase)
+{
+  for (size_t i = 0; i < count; i++)
+    x[i] = cos(phase + 0.37 * (double)i * (double)(i % 97)) * (1.0 + (double)(i % 13));
+}
+
+static int same_bits(size_t count, const double *a, const double *b)
+{
+  return memcmp(a, b, count * sizeof *a) == 0;
+}
+
+/* Vectors of every size up to 4096 (odd and even level counts), rows of a
+ * matrix in strips with and without a partial last strip (W Q), and the
+ * two-sided product H S H of a symmetric S: each against fwht_levels. */
+START_TEST(test_fwht_bits)
+{
+  for (size_t n = 1; n <= 4096; n *= 2) {
+    double *x = alloc_doubles(n), *y = alloc_doubles(n);
+    fill_wavy(n, x, 0.1);
+    memcpy(y, x, n * sizeof *x);
+    qrd_fwht(n, x);
+    fwht_levels(n, 1, y);
+    ck_assert_msg(same_bits(n, x, y), "qrd_fwht, n = %zu", n);
+    free(x);
+    free(y);
+  }
+  const size_t sizes[] = {2, 8, 64, 512}, rows[] = {1, 5, 16, 17, 40};
+  for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++) {
+    size_t n = sizes[a];
+    qrd_rotation *r = rotation(QRD_ROTATE_SYLVESTER, n, 1, NULL);
+    for (size_t b = 0; b < sizeof rows / sizeof *rows; b++) {
+      size_t m = rows[b];
+      double *W = alloc_doubles(m * n), *want = alloc_doubles(m * n),
+             *work = alloc_doubles(m * n);
+      fill_wavy(m * n, W, 0.2);
+      memcpy(want, W, m * n * sizeof *W);
+      for (size_t i = 0; i < m; i++)
+        fwht_levels(n, m, want + i);
+      qrd_rotation_apply_w(r, m, W, work);
+      ck_assert_msg(same_bits(m * n, W, want), "W Q, %zu x %zu", m, n);
+      free(W);
+      free(want);
+      free(work);
+    }
+    double *S = alloc_doubles(n * n), *want = alloc_doubles(n * n),
+           *work = alloc_doubles(n * n);
+    fill_wavy(n * n, S, 0.3);
+    for (size_t j = 0; j < n; j++) /* symmetric */
+      for (size_t i = j + 1; i < n; i++)
+        S[i * n + j] = S[j * n + i];
+    memcpy(want, S, n * n * sizeof *S);
+    for (size_t i = 0; i < n; i++) /* S H row by row, then H down each column */
+      fwht_levels(n, n, want + i);
+    for (size_t j = 0; j < n; j++)
+      fwht_levels(n, 1, want + j * n);
+    for (size_t j = 0; j < n; j++) /* the upper triangle made exact */
+      for (size_t i = j + 1; i < n; i++)
+        want[j * n + i] = want[i * n + j];
+    qrd_rotation_apply_sigma(r, S, work);
+    ck_assert_msg(same_bits(n * n, S, want), "H S H, n = %zu", n);
+    free(S);
+    free(want);
+    free(work);
+    qrd_rotation_free(r);
+  }
+}
+END_TEST
+
 START_TEST(test_act_order_ties)
 {
   const double S[25] = {1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 3};
@@ -958,6 +1042,7 @@ Suite *qrd_suite_cov(void)
   tcase_add_test(tc, test_haar_sign_fix);
   tcase_add_test(tc, test_hadamard_explicit);
   tcase_add_test(tc, test_fwht_vector);
+  tcase_add_test(tc, test_fwht_bits);
   tcase_add_test(tc, test_haar_cond_var_accuracy);
   tcase_add_test(tc, test_cond_var_diagonal);
   tcase_add_test(tc, test_act_order_ties);
