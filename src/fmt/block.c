@@ -108,27 +108,56 @@ static int mark_outliers(const double *x, size_t n, size_t k, unsigned char *mar
 
 /* ---- scales ---- */
 
-static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned char *out,
-                        size_t n, double lo, double hi)
+/* Each scaling reads only what it needs: the sum of squares is one chain
+ * of additions in index order (its bits depend on the order), while the
+ * largest |x| is the same in any order and so vectorises. */
+static double sum_squares(const double *x, const unsigned char *out, size_t n)
 {
-  double sum2 = 0.0, extreme = 0.0;
+  double sum2 = 0.0;
   for (size_t i = 0; i < n; i++) {
     double v = out[i] ? 0.0 : x[i];
     sum2 += v * v;
+  }
+  return sum2;
+}
+
+static double largest_abs(const double *x, const unsigned char *out, size_t n)
+{
+  double m = 0.0;
+#pragma omp simd reduction(max : m)
+  for (size_t i = 0; i < n; i++) {
+    double a = out[i] ? 0.0 : fabs(x[i]);
+    m = a > m ? a : m;
+  }
+  return m;
+}
+
+/* The first value of largest |x| (its sign is the scale's). */
+static double first_extreme(const double *x, const unsigned char *out, size_t n)
+{
+  double extreme = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double v = out[i] ? 0.0 : x[i];
     if (fabs(v) > fabs(extreme))
       extreme = v;
   }
+  return extreme;
+}
+
+static double raw_scale(const qrd_scaling *sc, const double *x, const unsigned char *out,
+                        size_t n, double lo, double hi)
+{
   switch (sc->kind) {
   case QRD_SCALING_NONE:
     return 1.0;
   case QRD_SCALING_TENSOR_RMS:
   case QRD_SCALING_BLOCK_RMS:
     /* fp32, clamped to the smallest normal */
-    return fmax((float)sqrt(sum2 / (double)n), FLT_MIN);
+    return fmax((float)sqrt(sum_squares(x, out, n) / (double)n), FLT_MIN);
   case QRD_SCALING_ABSMAX:
-    return fabs(extreme) / qrd_scaling_divisor(sc->kind, lo, hi);
+    return largest_abs(x, out, n) / qrd_scaling_divisor(sc->kind, lo, hi);
   case QRD_SCALING_SIGNMAX:
-    return extreme / qrd_scaling_divisor(sc->kind, lo, hi);
+    return first_extreme(x, out, n) / qrd_scaling_divisor(sc->kind, lo, hi);
   }
   return NAN;
 }

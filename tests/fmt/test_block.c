@@ -1,5 +1,6 @@
 /* Block-scaled evaluation (fmt/block.c): Monte Carlo against the exact
  * integrals of quant/, hand-worked bit counts, and bad input. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,52 @@ START_TEST(test_absmax_extremes_exact)
   qrd_block_sample_free(s);
   qrd_element_free(e);
   free(x);
+}
+END_TEST
+
+/* qrd_block_normalise's scales against plain loops over each block:
+ * values on a 2^-10 grid, so that fp32 scales of absmax and signmax hold
+ * the extreme exactly and every y = x / s is one division.  Blocks of 13
+ * (vector loops end mid-vector); one block's extreme is a tie of opposite
+ * signs, the negative first (absmax ignores the sign, signmax keeps the
+ * first), one block's extreme is its last value, one block is all zeros. */
+START_TEST(test_normalise_scales)
+{
+  enum { B = 13, NB = 6, N = B * NB };
+  double x[N], y[N], w[N];
+  for (size_t i = 0; i < N; i++)
+    x[i] = (double)((long)((i * 7919) % 2001) - 1000) / 1024.0;
+  x[2 * B + 3] = -1.5, x[2 * B + 9] = 1.5; /* block 2: the tie */
+  x[3 * B + B - 1] = -1.75;                 /* block 3: last in the block */
+  for (size_t i = 4 * B; i < 5 * B; i++)
+    x[i] = 0.0;
+  static const char *const kinds[] = {"absmax:13", "signmax:13", "rms:13"};
+  for (size_t k = 0; k < 3; k++) {
+    qrd_scaling sc;
+    ck_assert_int_eq(qrd_scaling_parse(kinds[k], "fp32", &sc), QRD_OK);
+    ck_assert_int_eq(qrd_block_normalise(x, N, &sc, -1.0, 1.0, y, w), QRD_OK);
+    for (size_t b = 0; b < NB; b++) {
+      const double *xb = x + b * B;
+      double first = 0.0, big = 0.0, sum2 = 0.0;
+      for (size_t i = 0; i < B; i++) {
+        if (fabs(xb[i]) > fabs(first))
+          first = xb[i];
+        big = fmax(big, fabs(xb[i]));
+        sum2 += xb[i] * xb[i];
+      }
+      /* rms: fp32, clamped to the smallest normal */
+      double s = k == 0 ? big : k == 1 ? first : fmax((float)sqrt(sum2 / B), FLT_MIN);
+      for (size_t i = 0; i < B; i++) {
+        double want = s != 0.0 ? xb[i] / s : 0.0;
+        ck_assert_msg(y[b * B + i] == want && w[b * B + i] == s * s,
+                      "%s block %zu value %zu: y %.17g w %.17g, want %.17g, %.17g", kinds[k],
+                      b, i, y[b * B + i], w[b * B + i], want, s * s);
+      }
+    }
+    /* the tie: absmax divides by +1.5, signmax by the first, -1.5 */
+    if (k < 2)
+      ck_assert(y[2 * B + 3] == (k ? 1.0 : -1.0) && y[2 * B + 9] == (k ? -1.0 : 1.0));
+  }
 }
 END_TEST
 
@@ -627,6 +674,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_counts_only);
   tcase_add_test(tc, test_outliers_help_heavy_tails);
   tcase_add_test(tc, test_absmax_extremes_exact);
+  tcase_add_test(tc, test_normalise_scales);
   tcase_add_test(tc, test_coded_bits);
   tcase_add_test(tc, test_coded_memo);
   tcase_add_test(tc, test_from_normalised);
