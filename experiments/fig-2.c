@@ -47,6 +47,7 @@ typedef struct {
   qrd_dist d;
   qrd_scaling raw; /* the raw values, as the reference evaluates them */
   qrd_block_sample *eval; /* the evaluation sample sorted, shared by the points */
+  qrd_element *lloyd_max; /* trained before the points (see lloyd_max) */
   code c[N_QUANT];
 } run_state;
 
@@ -67,19 +68,27 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
 /* Design q: CRD alpha = 1, CRD alpha = 1/3, or Lloyd-Max on the raw
  * training sample (init mean +- 3 sd), drawn here since only it needs
  * the sample. */
+/* The CRD codebooks (q = 0, 1) take no time to design. */
 static int design(const run_state *w, size_t q, qrd_element **e)
 {
+  qrd_crd_params p;
+  int st = qrd_crd_params_for_dist(&w->d, &p, NULL, NULL, 0);
+  p.alpha = q == 0 ? 1.0 : 1.0 / 3.0;
+  return st ? st : qrd_element_crd(&p, w->s->bits, e);
+}
+
+/* Lloyd-Max on its training sample: nearly all of the figure's work, so it
+ * runs before the points, outside their parallel loop, where drawing the
+ * sample and the sorts inside the training use every thread (as one of
+ * the points it had one thread while the others had nothing left to do). */
+static int lloyd_max(run_state *w)
+{
   const setup *s = w->s;
-  if (q < 2) {
-    qrd_crd_params p;
-    int st = qrd_crd_params_for_dist(&w->d, &p, NULL, NULL, 0);
-    p.alpha = q == 0 ? 1.0 : 1.0 / 3.0;
-    return st ? st : qrd_element_crd(&p, s->bits, e);
-  }
   qrd_lm_params lp;
   qrd_lm_params_default(&lp);
   double *t = qrd_sample_alloc(&w->d, s->train_seed, s->samples);
-  int st = t ? qrd_element_lloyd_max_normalised(t, s->samples, &w->raw, s->bits, &lp, e)
+  int st = t ? qrd_element_lloyd_max_normalised(t, s->samples, &w->raw, s->bits, &lp,
+                                                &w->lloyd_max)
              : qrd_error_set(QRD_ENOMEM, "training sample of %lu values", s->samples);
   qrd_big_free(t);
   return st;
@@ -92,10 +101,11 @@ static int eval_point(void *ctx, size_t q, char *what, size_t len)
 {
   run_state *w = ctx;
   code *c = &w->c[q];
-  qrd_element *e = NULL;
+  qrd_element *own = NULL;
   qrd_codebook_stats cs = {0};
   snprintf(what, len, "%s", curve_names[q]);
-  int st = design(w, q, &e);
+  int st = q == 2 ? QRD_OK : design(w, q, &own);
+  const qrd_element *e = q == 2 ? w->lloyd_max : own;
   if (!st && e->cb->n > MAX_LEVELS)
     st = qrd_error_set(QRD_EINVAL, "%zu levels, more than %d", e->cb->n, MAX_LEVELS);
   if (!st)
@@ -108,7 +118,7 @@ static int eval_point(void *ctx, size_t q, char *what, size_t len)
     c->exact = cs.rel_rmse;
     snprintf(what, len, "%s: R = %.3f", curve_names[q], c->r.rel_rmse);
   }
-  qrd_element_free(e);
+  qrd_element_free(own);
   return st;
 }
 
@@ -177,10 +187,13 @@ static int run(qrd_driver *drv, void *setup_ptr)
   qrd_big_free(x);
   if (!st)
     qrd_block_sample_set_source(w->eval, &w->d, 0.0);
-  qrd_driver_progress_begin(drv, N_QUANT);
+  qrd_driver_progress_begin(drv, N_QUANT + 1);
+  if (!st && !(st = lloyd_max(w)))
+    qrd_driver_progress_step(drv, "lloyd-max trained");
   if (!st)
     st = qrd_driver_run_items(drv, N_QUANT, eval_point, w, QRD_DRIVER_SLOTS(w->c));
   qrd_block_sample_free(w->eval);
+  qrd_element_free(w->lloyd_max);
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);
