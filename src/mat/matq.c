@@ -2,6 +2,7 @@
  * workspaces, problem checks, layout changes and rate tuning. */
 #include "mat/matq.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,18 +448,22 @@ void qrd_matq_scatter(size_t rows, size_t n, const double *src, const size_t *or
           dst[r * n + order[c]] = src[c * rows + r];
 }
 
-void qrd_matq_working_copy(qrd_matq_work *w)
+void qrd_matq_working_copy(qrd_matq_work *w, int times_factor)
 {
   const qrd_matq_problem *p = w->p;
+  size_t rows = p->rows, na = w->n_active;
   if (!w->W0_ready) {
-    qrd_matq_gather(p->rows, p->n, p->W, w->order, w->n_active, w->W0);
-    for (size_t k = 0; k < w->n_active; k++)
+    qrd_matq_gather(rows, p->n, p->W, w->order, na, w->W0);
+    for (size_t k = 0; k < na; k++)
       if (w->dead[k])
-        for (size_t r = 0; r < p->rows; r++)
-          w->W0[k * p->rows + r] = 0.0;
+        for (size_t r = 0; r < rows; r++)
+          w->W0[k * rows + r] = 0.0;
+    if (times_factor)
+      cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit,
+                  (int)rows, (int)na, 1.0, w->F, (int)na, w->W0, (int)rows);
     w->W0_ready = 1;
   }
-  memcpy(w->W, w->W0, p->rows * w->n_active * sizeof *w->W);
+  memcpy(w->W, w->W0, rows * na * sizeof *w->W);
 }
 
 void qrd_matq_finish(qrd_matq_work *w, double scale, qrd_matq_result *out)

@@ -13,9 +13,9 @@ struct qrd_matq_work {
                       * working copy (GPTQ overwrites a done column with its
                       * scaled error; the SIC holds Y there) */
   double *W0;        /* rows x n, column-major, storage order: the
-                      * caller's W with dead columns zeroed, gathered at the
-                      * first quantisation after prepare (a tuned run
-                      * quantises a dozen times) */
+                      * caller's W with dead columns zeroed (times L for
+                      * the SIC), made at the first quantisation after
+                      * prepare (a tuned run quantises a dozen times) */
   double *Wh;        /* rows x n, column-major, storage order: What */
   double *F;         /* n x n factor, column-major */
   double *scratch;   /* 3 n: per-position alpha, gamma, d of a run */
@@ -95,14 +95,17 @@ void qrd_matq_gather(size_t rows, size_t n, const double *src, const size_t *ord
 void qrd_matq_scatter(size_t rows, size_t n, const double *src, const size_t *order,
                       size_t k, double *dst);
 
-/* w->W <- the active columns of W in storage order, column-major,
- * dead ones zeroed (from w->W0: the problem's W is read once per
- * prepare). */
-void qrd_matq_working_copy(qrd_matq_work *w);
+/* w->W <- the active columns of W in storage order, column-major, dead
+ * ones zeroed, times L = w->F (n_active square, lower triangular) when
+ * times_factor (the SIC's Y = W L).  A copy of w->W0, made at the first
+ * call after prepare: the problem's W is read, and Y multiplied, once per
+ * prepare, not once per step of a tuned run.  A prepared workspace's
+ * method always passes the same times_factor. */
+void qrd_matq_working_copy(qrd_matq_work *w, int times_factor);
 
-/* The SIC methods' run: working copy, Y = W L with L = w->F (n_active
- * square), qrd_sic_run with the W-domain steps in w->scratch[0..n_active),
- * d = L_kk^2, then qrd_matq_finish. */
+/* The SIC methods' run: Y = W L with L = w->F (n_active square) as the
+ * working copy, qrd_sic_run with the W-domain steps in
+ * w->scratch[0..n_active), d = L_kk^2, then qrd_matq_finish. */
 int qrd_matq_sic_quantise(qrd_matq_work *w, size_t block, int lmmse, double scale,
                           qrd_matq_result *out);
 
