@@ -13,6 +13,10 @@
 
 /* ---- core ---- */
 
+/* Rows per tile of the deferred updates: a tile of column k and of each
+ * later column of the block (32 x 16 KiB) stay in L2 together. */
+#define SIC_TILE 2048
+
 /* Column k: codes into What[:,k] (as values for now) and Z; the gain. */
 static int sic_column(const qrd_sic_job *job, size_t k, double s, double *gamma)
 {
@@ -48,15 +52,24 @@ int qrd_sic_run(const qrd_sic_job *job)
   for (size_t c2 = n, c1; c2 > 0; c2 = c1) {
     c1 = c2 > block ? c2 - block : 0;
     for (size_t k = c2; k-- > c1;) {
-      double s = job->alpha[k] * L[k + k * n], *v = job->What + k * rows;
+      double s = job->alpha[k] * L[k + k * n], *v = job->What + k * rows,
+             *y = job->Y + k * rows;
+      /* Y[:, k] -= What[:, m] L[m, k] for the block's later columns m,
+       * last first: the updates a rank-1 update after each column would
+       * have pushed into it, in the same order, made when column k is due
+       * and a tile of rows at a time (the rank-1 updates rewrote the
+       * whole block, out of cache, after every column). */
+      for (size_t r0 = 0; r0 < rows; r0 += SIC_TILE) {
+        int len = (int)(rows - r0 < SIC_TILE ? rows - r0 : SIC_TILE);
+        for (size_t m = c2; m-- > k + 1;)
+          cblas_daxpy(len, -L[m + k * n], job->What + m * rows + r0, 1, y + r0, 1);
+      }
       int st = sic_column(job, k, s, &job->gamma[k]);
       if (st)
         return st;
       cblas_dscal((int)rows, job->gamma[k] * job->alpha[k], v, 1);
-      /* Y[:, c1..k] -= v (x) L[k, c1..k], column k included: it then holds
-       * column k of (W - What) L. */
-      cblas_dger(CblasColMajor, (int)rows, (int)(k - c1 + 1), -1.0, v, 1, L + k + c1 * n,
-                 (int)n, job->Y + c1 * rows, (int)rows);
+      /* column k itself: it then holds column k of (W - What) L */
+      cblas_daxpy((int)rows, -L[k + k * n], v, 1, y, 1);
     }
     /* Y[:, 0..c1) -= What[:, c1..c2) L[c1..c2, 0..c1). */
     if (c1 > 0)

@@ -359,6 +359,70 @@ START_TEST(test_residual_identity)
 }
 END_TEST
 
+/* The SIC as matq.h states it, with the rank-1 update of every column
+ * made at once (cblas_dger) and the part left of each block deferred to
+ * one dgemm: the reference the deferred, tiled updates of qrd_sic_run
+ * must reproduce bit for bit. */
+static void sic_eager(size_t rows, size_t n, size_t block, int lmmse, const double *L,
+                      const double *alpha, double *Y, double *Wh, double *gamma, int32_t *Z)
+{
+  for (size_t c2 = n, c1; c2 > 0; c2 = c1) {
+    c1 = c2 > block ? c2 - block : 0;
+    for (size_t k = c2; k-- > c1;) {
+      double s = alpha[k] * L[k + k * n], *y = Y + k * rows, *v = Wh + k * rows;
+      for (size_t r = 0; r < rows; r++) {
+        v[r] = nearbyint(y[r] / s);
+        Z[r * n + k] = (int32_t)v[r];
+      }
+      double zz = cblas_ddot((int)rows, v, 1, v, 1), zy = cblas_ddot((int)rows, v, 1, y, 1);
+      gamma[k] = lmmse == QRD_LMMSE_OFF ? 1.0 : zz > 0.0 ? zy / (s * zz) : 0.0;
+      cblas_dscal((int)rows, gamma[k] * alpha[k], v, 1);
+      cblas_dger(CblasColMajor, (int)rows, (int)(k - c1 + 1), -1.0, v, 1, L + k + c1 * n,
+                 (int)n, Y + c1 * rows, (int)rows);
+    }
+    if (c1 > 0)
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)c1,
+                  (int)(c2 - c1), -1.0, Wh + c1 * rows, (int)rows, L + c1, (int)n, 1.0, Y,
+                  (int)rows);
+  }
+}
+
+/* qrd_sic_run against sic_eager: codes, gains, What and the residual Y
+ * identical, LMMSE on and off, with rows that fill no whole tile of the
+ * deferred updates nor a whole vector (5003) and a block boundary inside. */
+START_TEST(test_sic_deferred_updates)
+{
+  size_t n = 40, rows = 5003, len = rows * n;
+  double *S = random_cov(n, 71), *W = gaussian(len, 72), *L = malloc(n * n * sizeof *L);
+  double *alpha = malloc(n * sizeof *alpha);
+  memcpy(L, S, n * n * sizeof *L);
+  ck_assert_int_eq(LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (int)n, L, (int)n), 0);
+  for (size_t j = 0; j < n; j++)
+    alpha[j] = 0.3 / L[j + j * n];
+  for (int lmmse = QRD_LMMSE_OFF; lmmse <= QRD_LMMSE_UNCLAMPED; lmmse++) {
+    double *Y[2], *Wh[2], *gamma[2];
+    int32_t *Z[2];
+    for (int v = 0; v < 2; v++) {
+      Y[v] = malloc(len * sizeof *Y[v]), Wh[v] = malloc(len * sizeof *Wh[v]);
+      gamma[v] = malloc(n * sizeof *gamma[v]), Z[v] = malloc(len * sizeof *Z[v]);
+      memcpy(Y[v], W, len * sizeof *W); /* any Y: the two must agree on it */
+    }
+    qrd_sic_job job = {.rows = rows, .n = n, .Y = Y[0], .L = L, .alpha = alpha,
+                       .lmmse = lmmse, .block = 16, .Z = Z[0], .ldz = n,
+                       .What = Wh[0], .gamma = gamma[0]};
+    ck_assert_int_eq(qrd_sic_run(&job), QRD_OK);
+    sic_eager(rows, n, 16, lmmse, L, alpha, Y[1], Wh[1], gamma[1], Z[1]);
+    ck_assert_msg(memcmp(Z[0], Z[1], len * sizeof *Z[0]) == 0, "codes, lmmse %d", lmmse);
+    ck_assert_msg(memcmp(gamma[0], gamma[1], n * sizeof *gamma[0]) == 0, "gains");
+    ck_assert_msg(memcmp(Wh[0], Wh[1], len * sizeof *Wh[0]) == 0, "What");
+    ck_assert_msg(memcmp(Y[0], Y[1], len * sizeof *Y[0]) == 0, "residual Y");
+    for (int v = 0; v < 2; v++)
+      free(Y[v]), free(Wh[v]), free(gamma[v]), free(Z[v]);
+  }
+  free(S), free(W), free(L), free(alpha);
+}
+END_TEST
+
 /* [E7] Delta = 0.02 (high rate): GPTQ's D within 2 % of (Delta^2/12) AM(d),
  * WaterSIC's within 2 % of c^2/12. */
 START_TEST(test_highrate_distortion)
@@ -837,6 +901,7 @@ Suite *qrd_suite_matq(void)
   tcase_add_test(tc, test_identity_all_equal);
   tcase_add_test(tc, test_prod_d_det);
   tcase_add_test(tc, test_residual_identity);
+  tcase_add_test(tc, test_sic_deferred_updates);
   tcase_add_test(tc, test_highrate_distortion);
   suite_add_tcase(s, tc);
 
