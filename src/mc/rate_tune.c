@@ -51,7 +51,7 @@ struct qrd_rate_tuner {
   bracket br;
   size_t next_n, prev_n;
   double prev_r;
-  int prev_side;
+  int prev_side, same_side; /* same_side: moves of the same end in a row, less one */
 };
 
 qrd_rate_tuner *qrd_rate_tuner_alloc(void)
@@ -229,10 +229,11 @@ static size_t round_levels(double log2n, size_t max_levels)
 }
 
 /* The next count to probe, strictly inside the bracket: a secant step in
- * log2 n, or the geometric midpoint when the same end moved twice (regula
- * falsi would creep from one side). */
-static size_t next_levels(const bracket *br, double target, int same_side_twice,
-                          size_t max_levels)
+ * log2 n, or the geometric midpoint when the same end moved three times in
+ * a row (regula falsi would creep from one side; after two, the secant's
+ * steps of a count or two near the target are usually the last ones, where
+ * a midpoint toward a far first probe cost one more). */
+static size_t next_levels(const bracket *br, double target, int creeping, size_t max_levels)
 {
   if (!br->hi) {
     size_t n = round_levels(log2((double)br->lo) + (target - br->r_lo) / br->slope, max_levels);
@@ -243,7 +244,7 @@ static size_t next_levels(const bracket *br, double target, int same_side_twice,
     return n < br->hi ? n : br->hi - 1;
   }
   double a = log2((double)br->lo), b = log2((double)br->hi), m;
-  if (same_side_twice || br->r_hi <= br->r_lo)
+  if (creeping || br->r_hi <= br->r_lo)
     m = 0.5 * (a + b);
   else
     m = a + (target - br->r_lo) * (b - a) / (br->r_hi - br->r_lo);
@@ -277,7 +278,8 @@ static int levels_step(qrd_rate_tuner *t)
   if (t->evals == LEVELS_MAX_PROBES)
     return finish(t, qrd_error_set(QRD_EMAXITER, "rate %g b: no level count bracketed in %d "
                                    "probes", t->b, LEVELS_MAX_PROBES));
-  t->next_n = next_levels(&t->br, t->b, t->prev_side == t->br.last_side, t->max_levels);
+  t->same_side = t->prev_side == t->br.last_side ? t->same_side + 1 : 0;
+  t->next_n = next_levels(&t->br, t->b, t->same_side >= 2, t->max_levels);
   t->prev_side = t->br.last_side;
   return QRD_OK;
 }
@@ -340,13 +342,26 @@ void qrd_rate_tuner_fit(const qrd_rate_tuner *t, qrd_rate_fit *out)
   out->evals = t->evals;
 }
 
+void qrd_rate_tuner_start(qrd_rate_tuner *t, size_t n)
+{
+  t->next_n = n < 2 ? 2 : n > t->max_levels ? t->max_levels + 1 : n;
+}
+
 int qrd_rate_tune(qrd_rate_strategy strategy, qrd_rate_fn bits, void *ctx, size_t numel,
                   double target, size_t max_levels, qrd_rate_fit *out)
+{
+  return qrd_rate_tune_from(strategy, bits, ctx, numel, target, max_levels, 0, out);
+}
+
+int qrd_rate_tune_from(qrd_rate_strategy strategy, qrd_rate_fn bits, void *ctx, size_t numel,
+                       double target, size_t max_levels, size_t start, qrd_rate_fit *out)
 {
   qrd_rate_tuner *t = qrd_rate_tuner_alloc();
   if (!t)
     return QRD_ENOMEM;
   int st = qrd_rate_tuner_init(t, strategy, bits, ctx, numel, target, max_levels);
+  if (!st && start > 0 && strategy == QRD_RATE_LEVELS)
+    qrd_rate_tuner_start(t, start);
   while (!st && qrd_rate_tuner_test(t) == QRD_CONTINUE)
     st = qrd_rate_tuner_iterate(t);
   qrd_rate_tuner_fit(t, out);

@@ -73,8 +73,20 @@ int qrd_rate_tuner_test(const qrd_rate_tuner *t);
  * none). */
 void qrd_rate_tuner_fit(const qrd_rate_tuner *t, qrd_rate_fit *out);
 
+/* QRD_RATE_LEVELS: the first level count to probe instead of
+ * round(2^(target + 1)) (clamped to [2, max_levels + 1]).  Between init
+ * and the first iterate.  Where the rate grows with n the answer is the
+ * same pair of counts around the target wherever the search starts; a
+ * start near it saves probes, which matters when each is costly. */
+void qrd_rate_tuner_start(qrd_rate_tuner *t, size_t n);
+
 /* The whole search; *out is set also on failure, as qrd_rate_tuner_fit. */
 int qrd_rate_tune(qrd_rate_strategy strategy, qrd_rate_fn bits, void *ctx, size_t numel,
                   double target, size_t max_levels, qrd_rate_fit *out);
+
+/* qrd_rate_tune from level count `start` (qrd_rate_tuner_start; 0: the
+ * default start, and the only one QRD_RATE_GRID takes). */
+int qrd_rate_tune_from(qrd_rate_strategy strategy, qrd_rate_fn bits, void *ctx, size_t numel,
+                       double target, size_t max_levels, size_t start, qrd_rate_fit *out);
 
 #endif

@@ -57,6 +57,32 @@ START_TEST(test_closest_count)
 }
 END_TEST
 
+/* From any first count (the smallest, next to the answer, far above it,
+ * the cap) the search ends at the brute force's count: the start changes
+ * the probes, not the answer. */
+START_TEST(test_levels_any_start)
+{
+  const double cs[] = {0.0, 0.5, -0.3};
+  for (size_t i = 0; i < 3; i++)
+    for (double target = 1.3; target < 11.0; target += 0.83) {
+      double c = cs[i];
+      size_t want = brute_force(c, target, 1 << 14);
+      const size_t starts[] = {2, want > 2 ? want - 1 : 2, want, want + 1, 4 * want, 1 << 14};
+      for (size_t k = 0; k < sizeof starts / sizeof *starts; k++) {
+        qrd_rate_fit fit;
+        ck_assert_int_eq(qrd_rate_tune_from(QRD_RATE_LEVELS, rate_bits, &c, NUMEL, target,
+                                            1 << 14, starts[k], &fit), QRD_OK);
+        double b;
+        rate_bits((double)want, &c, &b);
+        ck_assert_msg(fit.t == (double)want || fabs(fabs(fit.bits - NUMEL * target) -
+                                                    fabs(b - NUMEL * target)) < 1e-9,
+                      "c=%g target=%g start %zu: %g vs brute force %zu", c, target, starts[k],
+                      fit.t, want);
+      }
+    }
+}
+END_TEST
+
 /* A smooth increasing rate b0 - 0.3 + 0.2 sin(3 b0) (slope 1 + 0.6 cos >
  * 0): the tuned b0 is the root of rate = target, found independently by
  * bisection. */
@@ -152,6 +178,7 @@ Suite *qrd_suite_rate_tune(void)
   Suite *s = suite_create("rate_tune");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_closest_count);
+  tcase_add_test(tc, test_levels_any_start);
   tcase_add_test(tc, test_grid_vs_bisection);
   tcase_add_test(tc, test_protocol);
   tcase_add_test(tc, test_out_of_reach);
