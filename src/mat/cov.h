@@ -131,6 +131,11 @@ int qrd_cov_cholesky(size_t n, const double *S, double *L);
 int qrd_cov_cond_var(size_t n, const double *S, qrd_cov_order order,
                      double *work, double *d);
 
+/* qrd_cov_cond_var of P^T S P, column j of which is column p[j] of S (as
+ * qrd_permute_sym), gathered straight into the factor's place. */
+int qrd_cov_cond_var_permuted(size_t n, const double *S, const size_t *p, qrd_cov_order order,
+                              double *work, double *d);
+
 /* lambda[0..n-1] <- eigenvalues of S, ascending (LAPACK dsyevd).  work: n*n
  * doubles. */
 int qrd_cov_eigenvalues(size_t n, const double *S, double *work, double *lambda);

@@ -33,15 +33,23 @@ int qrd_cov_cholesky(size_t n, const double *S, double *L)
 int qrd_cov_cond_var(size_t n, const double *S, qrd_cov_order order, double *work,
                      double *d)
 {
-  /* GPTQ's front-to-back d are the back-to-front d of the reversed matrix,
-   * read backwards: one Cholesky, no inverse. */
+  return qrd_cov_cond_var_permuted(n, S, NULL, order, work, d);
+}
+
+/* GPTQ's front-to-back d are the back-to-front d of the reversed matrix,
+ * read backwards: one Cholesky, no inverse.  Only the lower triangle is
+ * gathered: dpotrf('L') reads nothing else. */
+int qrd_cov_cond_var_permuted(size_t n, const double *S, const size_t *p, qrd_cov_order order,
+                              double *work, double *d)
+{
   int reversed = order == QRD_ORDER_GPTQ;
-  if (reversed) {
-    for (size_t j = 0; j < n; j++)
-      for (size_t i = j; i < n; i++)
-        work[j * n + i] = S[(n - 1 - j) * n + (n - 1 - i)];
-  } else {
-    memcpy(work, S, n * n * sizeof *work);
+  for (size_t j = 0; j < n; j++) {
+    size_t pj = reversed ? n - 1 - j : j;
+    const double *col = S + (p ? p[pj] : pj) * n;
+    for (size_t i = j; i < n; i++) {
+      size_t pi = reversed ? n - 1 - i : i;
+      work[j * n + i] = col[p ? p[pi] : pi];
+    }
   }
   int st = potrf_lower(n, work, reversed ? "Sigma (in GPTQ's order)" : "Sigma");
   for (size_t i = 0; !st && i < n; i++) {

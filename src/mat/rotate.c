@@ -413,6 +413,9 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
   }
   if (r->kind == QRD_ROTATE_HAAR)
     return haar_cond_var(r, S, diagonal, order, work, d);
+  if (permutation) /* gathered permuted, with no copy of S first */
+    return qrd_cov_cond_var_permuted(n, S, r->kind == QRD_ROTATE_ACT_ORDER ? r->perm : NULL,
+                                     order, work, d);
   memcpy(work, S, n * n * sizeof *work);
   qrd_rotation_apply_sigma(r, work, work + n * n);
   return qrd_cov_cond_var(n, work, order, work + n * n, d);

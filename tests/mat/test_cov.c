@@ -498,6 +498,33 @@ END_TEST
 /* A diagonal S under none and act-order: d is its (sorted) diagonal
  * exactly, and c I gives c under every rotation; a zero variance is not
  * positive definite under every kind. */
+/* Act-order's d, gathered straight from S, against d of S permuted first
+ * (qrd_permute_sym, then qrd_cov_cond_var), bit for bit, in both orders;
+ * the natural order against S itself. */
+START_TEST(test_cond_var_permuted)
+{
+  const size_t n = 37;
+  double *S = build("lognormal:s=1,rho=0.9", n, 3), *P = alloc_doubles(n * n);
+  double *work = alloc_doubles(2 * n * n), *d = alloc_doubles(n), *want = alloc_doubles(n);
+  qrd_rotation *act = rotation(QRD_ROTATE_ACT_ORDER, n, 1, S);
+  qrd_rotation *none = rotation(QRD_ROTATE_NONE, n, 1, S);
+  for (int o = 0; o < 2; o++) {
+    qrd_cov_order order = o ? QRD_ORDER_SIC : QRD_ORDER_GPTQ;
+    memcpy(P, S, n * n * sizeof *S);
+    qrd_permute_sym(n, act->perm, P, work);
+    cond_var(n, P, order, want);
+    ck_assert_int_eq(qrd_rotation_cond_var(act, S, order, work, d), QRD_OK);
+    ck_assert_msg(memcmp(d, want, n * sizeof *d) == 0, "act-order, order %d", o);
+    cond_var(n, S, order, want);
+    ck_assert_int_eq(qrd_rotation_cond_var(none, S, order, work, d), QRD_OK);
+    ck_assert_msg(memcmp(d, want, n * sizeof *d) == 0, "none, order %d", o);
+  }
+  qrd_rotation_free(act);
+  qrd_rotation_free(none);
+  free(S), free(P), free(work), free(d), free(want);
+}
+END_TEST
+
 START_TEST(test_cond_var_diagonal)
 {
   const size_t n = 4;
@@ -1045,6 +1072,7 @@ Suite *qrd_suite_cov(void)
   tcase_add_test(tc, test_fwht_bits);
   tcase_add_test(tc, test_haar_cond_var_accuracy);
   tcase_add_test(tc, test_cond_var_diagonal);
+  tcase_add_test(tc, test_cond_var_permuted);
   tcase_add_test(tc, test_act_order_ties);
   tcase_add_test(tc, test_rotation_consistency);
   suite_add_tcase(s, tc);
