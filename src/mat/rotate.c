@@ -278,15 +278,25 @@ static void scale_cols(size_t rows, size_t n, const double *sign, double *X)
       cblas_dscal((int)rows, -1.0, X + j * rows, 1);
 }
 
-/* S <- D P^T S P D in one pass (qrd_permute_sym, then each entry times
+/* out <- D P^T S P D in one pass (qrd_permute_sym, then each entry times
  * sign_i sign_j). */
-static void signed_permute_sym(size_t n, const size_t *p, const double *sign, double *S,
-                               double *work)
+static void signed_permute_sym(size_t n, const size_t *p, const double *sign, const double *S,
+                               double *out)
 {
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i < n; i++)
-      work[j * n + i] = S[p[j] * n + p[i]] * (sign[i] * sign[j]);
-  memcpy(S, work, n * n * sizeof *S);
+      out[j * n + i] = S[p[j] * n + p[i]] * (sign[i] * sign[j]);
+}
+
+/* S <- H S H / n for S symmetric: S H by rows, then H down each
+ * contiguous column of it (no transpose).  The result is symmetric up to
+ * rounding; its upper triangle has the bits the row-wise transform of the
+ * transpose gives.  buf: FWHT_STRIP n doubles. */
+static void hadamard_both_sides(size_t n, double *S, double *buf)
+{
+  fwht_right(n, n, S, buf);
+  for (size_t j = 0; j < n; j++)
+    qrd_fwht(n, S + j * n);
 }
 
 void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
@@ -302,15 +312,11 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
     return;
   case QRD_ROTATE_HADAMARD:
     signed_permute_sym(n, r->perm, r->sign, S, work);
+    memcpy(S, work, n * n * sizeof *S);
     /* fall through */
   case QRD_ROTATE_SYLVESTER:
-    /* H S H = H (S H): S H by rows, then H down each contiguous column of
-     * it (no transpose); the result is symmetric up to rounding, and its
-     * upper triangle mirrored down makes it exactly so, with the bits the
-     * row-wise transform of the transpose gave. */
-    fwht_right(n, n, S, work);
-    for (size_t j = 0; j < n; j++)
-      qrd_fwht(n, S + j * n);
+    /* the upper triangle mirrored down makes the result exactly symmetric */
+    hadamard_both_sides(n, S, work);
     qrd_cov_mirror_upper(n, S);
     return;
   case QRD_ROTATE_ACT_ORDER:
@@ -416,8 +422,16 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
   if (permutation) /* gathered permuted, with no copy of S first */
     return qrd_cov_cond_var_permuted(n, S, r->kind == QRD_ROTATE_ACT_ORDER ? r->perm : NULL,
                                      order, work, d);
-  memcpy(work, S, n * n * sizeof *work);
-  qrd_rotation_apply_sigma(r, work, work + n * n);
+  /* qrd_rotation_apply_sigma on a copy, the signed permutation being the
+   * copy; GPTQ's reversed gather reads the upper triangle only, which the
+   * mirror would leave as it is */
+  if (r->kind == QRD_ROTATE_HADAMARD)
+    signed_permute_sym(n, r->perm, r->sign, S, work);
+  else
+    memcpy(work, S, n * n * sizeof *work);
+  hadamard_both_sides(n, work, work + n * n);
+  if (order != QRD_ORDER_GPTQ)
+    qrd_cov_mirror_upper(n, work);
   return qrd_cov_cond_var(n, work, order, work + n * n, d);
 }
 

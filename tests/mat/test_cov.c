@@ -525,6 +525,33 @@ START_TEST(test_cond_var_permuted)
 }
 END_TEST
 
+/* Hadamard's and Sylvester's d (the signed permutation made as the copy;
+ * no mirror before GPTQ's gather, which reads the upper triangle) against
+ * qrd_rotation_apply_sigma on a copy then qrd_cov_cond_var, bit for bit,
+ * both orders. */
+START_TEST(test_cond_var_hadamard)
+{
+  const size_t n = 64;
+  double *S = build("lognormal:s=1,rho=0.9", n, 4), *R = alloc_doubles(n * n);
+  double *work = alloc_doubles(2 * n * n), *d = alloc_doubles(n), *want = alloc_doubles(n);
+  const qrd_rotate_kind kinds[] = {QRD_ROTATE_HADAMARD, QRD_ROTATE_SYLVESTER};
+  for (size_t k = 0; k < 2; k++) {
+    qrd_rotation *r = rotation(kinds[k], n, 5, S);
+    for (int o = 0; o < 2; o++) {
+      qrd_cov_order order = o ? QRD_ORDER_SIC : QRD_ORDER_GPTQ;
+      memcpy(R, S, n * n * sizeof *S);
+      qrd_rotation_apply_sigma(r, R, work);
+      cond_var(n, R, order, want);
+      ck_assert_int_eq(qrd_rotation_cond_var(r, S, order, work, d), QRD_OK);
+      ck_assert_msg(memcmp(d, want, n * sizeof *d) == 0, "%s, order %d",
+                    qrd_rotate_name(kinds[k]), o);
+    }
+    qrd_rotation_free(r);
+  }
+  free(S), free(R), free(work), free(d), free(want);
+}
+END_TEST
+
 START_TEST(test_cond_var_diagonal)
 {
   const size_t n = 4;
@@ -1073,6 +1100,7 @@ Suite *qrd_suite_cov(void)
   tcase_add_test(tc, test_haar_cond_var_accuracy);
   tcase_add_test(tc, test_cond_var_diagonal);
   tcase_add_test(tc, test_cond_var_permuted);
+  tcase_add_test(tc, test_cond_var_hadamard);
   tcase_add_test(tc, test_act_order_ties);
   tcase_add_test(tc, test_rotation_consistency);
   suite_add_tcase(s, tc);
