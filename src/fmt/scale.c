@@ -82,8 +82,22 @@ static double signed_fp_round_up(double s, int e_bits, int m)
     return s;
   int bias = 1 << (e_bits - 1), kmin = 1 - bias;
   double max = times_pow2(2.0 - times_pow2(1.0, -m), (1 << e_bits) - 1 - bias);
-  double a = fmin(fabs(s), max);
+  double a = fabs(s) > max ? max : fabs(s); /* fmin, without its libm call */
   int k = binary_exponent(a); /* a in [2^{k-1}, 2^k) */
+  uint64_t u;
+  memcpy(&u, &a, sizeof u);
+  if (k - 1 >= kmin && (u >> 52) != 0 && m < 52) {
+    /* a normal double in a normal binade of the format: rounding up to m
+     * mantissa bits sets the dropped bits and adds one at the lowest
+     * dropped place, a carry into the exponent included (the same value
+     * as the ceil below, with no float arithmetic) */
+    uint64_t dropped = ((uint64_t)1 << (52 - m)) - 1;
+    if (u & dropped)
+      u = (u | dropped) + 1;
+    double r;
+    memcpy(&r, &u, sizeof r);
+    return copysign(r, s);
+  }
   int ulp = (k - 1 > kmin ? k - 1 : kmin) - m;
   return copysign(times_pow2(ceil(times_pow2(a, -ulp)), ulp), s);
 }
