@@ -62,6 +62,7 @@ typedef struct {
   const setup *s;
   unsigned long seed;
   item it[MAX_DISTS * N_SCALINGS];
+  double *x[MAX_DISTS], *t[MAX_DISTS]; /* each source's evaluation and training samples */
 } sweep;
 
 /* The RMS CRDs assume unit variance: an explicit scale= would break them. */
@@ -124,8 +125,8 @@ static int formats(const setup *s, size_t d, size_t k, const double *t, qrd_elem
   return st ? st : qrd_element_lloyd_max_normalised(t, s->samples, &train, s->bits, &lp, &e[1]);
 }
 
-/* Both samples are drawn afresh per item (cheap next to sorting them), so
- * items share nothing and may run in any order on any thread. */
+/* Both items of a source read its two samples; each writes only its own
+ * results. */
 static int eval_item(void *ctx, size_t j, char *what, size_t len)
 {
   sweep *w = ctx;
@@ -135,20 +136,28 @@ static int eval_item(void *ctx, size_t j, char *what, size_t len)
   qrd_element *e[N_FORMATS] = {NULL, NULL};
   qrd_scaling sc;
   snprintf(what, len, "%s %s", s->src[d].dist.spec, k ? "absmax" : "rms");
-  double *x = qrd_sample_alloc(&s->src[d].dist, w->seed, s->samples);
-  double *t = x ? qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples) : NULL;
-  int st = x && t ? formats(s, d, k, t, e) : qrd_error_set(QRD_ENOMEM, "samples");
-  qrd_big_free(t);
+  int st = formats(s, d, k, w->t[d], e);
   if (!st)
     st = scaling(s, k, s->scale, &sc);
   if (!st)
-    st = qrd_element_eval_all(x, s->samples, &s->src[d].dist, &sc, e, N_FORMATS, it->r);
+    st = qrd_element_eval_all(w->x[d], s->samples, &s->src[d].dist, &sc, e, N_FORMATS, it->r);
   for (size_t f = 0; !st && f < N_FORMATS; f++)
     it->levels = qrd_element_steps(e[f], it->step[f]) + 1;
-  qrd_big_free(x);
   for (size_t f = 0; f < N_FORMATS; f++)
     qrd_element_free(e[f]);
   return st;
+}
+
+/* Every source's samples, drawn once for both its scalings (before the
+ * items, so with every thread; each item drew both for itself before). */
+static int draw_samples(sweep *w)
+{
+  const setup *s = w->s;
+  for (size_t d = 0; d < s->n_dist; d++)
+    if (!(w->x[d] = qrd_sample_alloc(&s->src[d].dist, w->seed, s->samples)) ||
+        !(w->t[d] = qrd_sample_alloc(&s->src[d].dist, s->train_seed, s->samples)))
+      return qrd_error_set(QRD_ENOMEM, "samples of %s", s->src[d].dist.spec);
+  return QRD_OK;
 }
 
 /* ---- results ---- */
@@ -221,7 +230,13 @@ static int run(qrd_driver *drv, void *setup_ptr)
     return qrd_error_set(QRD_ENOMEM, "sweep items");
   *w = (sweep){.s = s, .seed = drv->seed};
   qrd_driver_progress_begin(drv, n);
-  int st = qrd_driver_run_items(drv, n, eval_item, w, QRD_DRIVER_SLOTS(w->it));
+  int st = draw_samples(w);
+  if (!st)
+    st = qrd_driver_run_items(drv, n, eval_item, w, QRD_DRIVER_SLOTS(w->it));
+  for (size_t d = 0; d < s->n_dist; d++) {
+    qrd_big_free(w->x[d]);
+    qrd_big_free(w->t[d]);
+  }
   if (!st)
     st = qrd_driver_write_results(drv, write_all, w);
   free(w);
