@@ -65,10 +65,8 @@ static int read_setup(qrd_config *cfg, void *setup_ptr)
   return qrd_config_double(cfg, "bits", 1, 8, &s->bits);
 }
 
-/* Design q: CRD alpha = 1, CRD alpha = 1/3, or Lloyd-Max on the raw
- * training sample (init mean +- 3 sd), drawn here since only it needs
- * the sample. */
-/* The CRD codebooks (q = 0, 1) take no time to design. */
+/* Design q < 2: CRD alpha = 1 or 1/3 (no time to design; q = 2 is
+ * Lloyd-Max, trained before the points). */
 static int design(const run_state *w, size_t q, qrd_element **e)
 {
   qrd_crd_params p;
@@ -77,10 +75,11 @@ static int design(const run_state *w, size_t q, qrd_element **e)
   return st ? st : qrd_element_crd(&p, w->s->bits, e);
 }
 
-/* Lloyd-Max on its training sample: nearly all of the figure's work, so it
- * runs before the points, outside their parallel loop, where drawing the
- * sample and the sorts inside the training use every thread (as one of
- * the points it had one thread while the others had nothing left to do). */
+/* Lloyd-Max on the raw training sample (init mean +- 3 sd): nearly all of
+ * the figure's work, so it runs before the points, outside their parallel
+ * loop, where drawing the sample and the sorts inside the training use
+ * every thread (as one of the points it had one thread while the others
+ * had nothing left to do). */
 static int lloyd_max(run_state *w)
 {
   const setup *s = w->s;
