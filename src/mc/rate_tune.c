@@ -344,7 +344,7 @@ void qrd_rate_tuner_fit(const qrd_rate_tuner *t, qrd_rate_fit *out)
 
 void qrd_rate_tuner_start(qrd_rate_tuner *t, size_t n)
 {
-  t->next_n = n < 2 ? 2 : n > t->max_levels ? t->max_levels + 1 : n;
+  t->next_n = n < 2 ? 2 : n > t->max_levels ? t->max_levels : n;
 }
 
 int qrd_rate_tune(qrd_rate_strategy strategy, qrd_rate_fn bits, void *ctx, size_t numel,

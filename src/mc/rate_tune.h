@@ -74,7 +74,7 @@ int qrd_rate_tuner_test(const qrd_rate_tuner *t);
 void qrd_rate_tuner_fit(const qrd_rate_tuner *t, qrd_rate_fit *out);
 
 /* QRD_RATE_LEVELS: the first level count to probe instead of
- * round(2^(target + 1)) (clamped to [2, max_levels + 1]).  Between init
+ * round(2^(target + 1)) (clamped to [2, max_levels]).  Between init
  * and the first iterate.  Where the rate grows with n the answer is the
  * same pair of counts around the target wherever the search starts; a
  * start near it saves probes, which matters when each is costly. */

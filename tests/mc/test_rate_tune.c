@@ -58,8 +58,8 @@ START_TEST(test_closest_count)
 END_TEST
 
 /* From any first count (the smallest, next to the answer, far above it,
- * the cap) the search ends at the brute force's count: the start changes
- * the probes, not the answer. */
+ * the cap, beyond the cap) the search ends at the brute force's count:
+ * the start changes the probes, not the answer. */
 START_TEST(test_levels_any_start)
 {
   const double cs[] = {0.0, 0.5, -0.3};
@@ -67,7 +67,8 @@ START_TEST(test_levels_any_start)
     for (double target = 1.3; target < 11.0; target += 0.83) {
       double c = cs[i];
       size_t want = brute_force(c, target, 1 << 14);
-      const size_t starts[] = {2, want > 2 ? want - 1 : 2, want, want + 1, 4 * want, 1 << 14};
+      const size_t starts[] = {2,        want > 2 ? want - 1 : 2, want, want + 1, 4 * want,
+                               1 << 14, (1 << 14) + 5};
       for (size_t k = 0; k < sizeof starts / sizeof *starts; k++) {
         qrd_rate_fit fit;
         ck_assert_int_eq(qrd_rate_tune_from(QRD_RATE_LEVELS, rate_bits, &c, NUMEL, target,
