@@ -216,7 +216,7 @@ static int gptq_quantise(qrd_matq_work *w, double scale, qrd_matq_result *out)
   int st = qrd_matq_grid_setup(w, th, scale, &g);
   if (st)
     return st;
-  qrd_matq_working_copy(w, 0);
+  qrd_matq_working_copy(w);
   for (size_t i1 = 0; i1 < n; i1 += block) {
     size_t i2 = n - i1 > block ? i1 + block : n;
     for (size_t r0 = 0; r0 < rows; r0 += PANEL_ROWS)

@@ -448,7 +448,7 @@ void qrd_matq_scatter(size_t rows, size_t n, const double *src, const size_t *or
           dst[r * n + order[c]] = src[c * rows + r];
 }
 
-void qrd_matq_working_copy(qrd_matq_work *w, int times_factor)
+void qrd_matq_working_copy(qrd_matq_work *w)
 {
   const qrd_matq_problem *p = w->p;
   size_t rows = p->rows, na = w->n_active;
@@ -458,7 +458,7 @@ void qrd_matq_working_copy(qrd_matq_work *w, int times_factor)
       if (w->dead[k])
         for (size_t r = 0; r < rows; r++)
           w->W0[k * rows + r] = 0.0;
-    if (times_factor)
+    if (w->back_to_front)
       cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit,
                   (int)rows, (int)na, 1.0, w->F, (int)na, w->W0, (int)rows);
     w->W0_ready = 1;

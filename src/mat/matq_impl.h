@@ -96,12 +96,11 @@ void qrd_matq_scatter(size_t rows, size_t n, const double *src, const size_t *or
                       size_t k, double *dst);
 
 /* w->W <- the active columns of W in storage order, column-major, dead
- * ones zeroed, times L = w->F (n_active square, lower triangular) when
- * times_factor (the SIC's Y = W L).  A copy of w->W0, made at the first
- * call after prepare: the problem's W is read, and Y multiplied, once per
- * prepare, not once per step of a tuned run.  A prepared workspace's
- * method always passes the same times_factor. */
-void qrd_matq_working_copy(qrd_matq_work *w, int times_factor);
+ * ones zeroed, and for the SIC methods (back_to_front) times L = w->F
+ * (n_active square, lower triangular): the SIC's Y = W L.  A copy of
+ * w->W0, made at the first call after prepare: the problem's W is read,
+ * and Y multiplied, once per prepare, not once per step of a tuned run. */
+void qrd_matq_working_copy(qrd_matq_work *w);
 
 /* The SIC methods' run: Y = W L with L = w->F (n_active square) as the
  * working copy, qrd_sic_run with the W-domain steps in

@@ -84,7 +84,7 @@ int qrd_matq_sic_quantise(qrd_matq_work *w, size_t block, int lmmse, double scal
                           qrd_matq_result *out)
 {
   size_t rows = w->p->rows, n = w->p->n, na = w->n_active;
-  qrd_matq_working_copy(w, 1);
+  qrd_matq_working_copy(w);
   qrd_sic_job job = {.rows = rows, .n = na, .Y = w->W, .L = w->F, .alpha = w->scratch,
                      .lmmse = lmmse, .block = block, .Z = out->Z, .ldz = n,
                      .col_of = w->order, .What = w->Wh, .gamma = w->scratch + n};

@@ -360,7 +360,7 @@ int qrd_rate_tune_from(qrd_rate_strategy strategy, qrd_rate_fn bits, void *ctx, 
   if (!t)
     return QRD_ENOMEM;
   int st = qrd_rate_tuner_init(t, strategy, bits, ctx, numel, target, max_levels);
-  if (!st && start > 0 && strategy == QRD_RATE_LEVELS)
+  if (!st && start > 0) /* only the level search reads it */
     qrd_rate_tuner_start(t, start);
   while (!st && qrd_rate_tuner_test(t) == QRD_CONTINUE)
     st = qrd_rate_tuner_iterate(t);
