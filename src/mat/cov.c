@@ -253,31 +253,6 @@ void qrd_cov_scale_sym(size_t n, const double *v, double *S)
   }
 }
 
-int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S)
-{
-  size_t m = 2 * n;
-  double *A = qrd_mat_doubles_alloc(n, m, "random correlation's Gaussian draws");
-  double *inv = A ? calloc(n, sizeof *inv) : NULL;
-  if (!A || !inv) {
-    free(A);
-    free(inv);
-    return A ? qrd_error_set(QRD_ENOMEM, "random correlation of order %zu", n) : QRD_ENOMEM;
-  }
-  int st = qrd_cov_gaussian(seed, 1.0, A, n * m);
-  if (!st) {
-    qrd_cov_gram(n, m, A, S);
-    for (size_t i = 0; i < n; i++)
-      inv[i] = 1.0 / S[i * n + i];
-    qrd_cov_scale_sym(n, inv, S);
-    /* Exactly 1 (the scaling leaves a rounding error on the diagonal). */
-    for (size_t i = 0; i < n; i++)
-      S[i * n + i] = 1.0;
-  }
-  free(A);
-  free(inv);
-  return st;
-}
-
 int qrd_cov_random_subset(size_t n, size_t k, unsigned long seed, size_t *idx)
 {
   size_t *all = malloc(n * sizeof *all);

@@ -88,6 +88,13 @@ int qrd_cov_dim(const qrd_cov *c, size_t n_req, size_t *n);
  * [QRD_COV_MIN_VAR, QRD_COV_MAX_VAR]. */
 int qrd_cov_build(const qrd_cov *c, size_t n, unsigned long seed, double *S);
 
+/* The correlated families' random correlation (randcorr, outliers-corr,
+ * lognormal-random) is made once per (n, seed) in a process and
+ * remembered for the next build that needs it, within this many bytes
+ * (default 256 MiB; 0: none), the least recently used going first.
+ * Returns the previous budget.  Thread-safe. */
+size_t qrd_cov_memo_budget(size_t bytes);
+
 #define QRD_COV_SYM_TOL 1e-6
 #define QRD_COV_PSD_TOL 1e-8
 
