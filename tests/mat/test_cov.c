@@ -760,6 +760,8 @@ static const char *const random_families[] = {
 START_TEST(test_family_determinism)
 {
   const size_t n = 96;
+  /* made twice, not the second time recalled from the memo */
+  size_t budget = qrd_cov_memo_budget(0);
   for (size_t k = 0; k < sizeof random_families / sizeof random_families[0]; k++) {
     double *a = build(random_families[k], n, 21), *b = build(random_families[k], n, 21);
     double *c = build(random_families[k], n, 22);
@@ -774,6 +776,44 @@ START_TEST(test_family_determinism)
     free(b);
     free(c);
   }
+  qrd_cov_memo_budget(budget);
+}
+END_TEST
+
+/* Random correlations recalled from the memo (qrd_cov_memo_budget) are
+ * the matrices made afresh: requests from every thread for three families
+ * at two sizes sharing seeds, within a budget of two matrices, so that
+ * threads wait for one being made, evict and make again. */
+START_TEST(test_family_memo)
+{
+  static const char *const spec[] = {"randcorr", "outliers-corr:k=3", "lognormal-random:s=2"};
+  enum { SPECS = 3, SIZES = 2, SEEDS = 4, ASKS = 96 };
+  const size_t size[SIZES] = {40, 41};
+  double *ref[SPECS][SIZES][SEEDS];
+  size_t budget = qrd_cov_memo_budget(0);
+  for (size_t f = 0; f < SPECS; f++)
+    for (size_t z = 0; z < SIZES; z++)
+      for (size_t k = 0; k < SEEDS; k++)
+        ref[f][z][k] = build(spec[f], size[z], k + 1);
+  qrd_cov_memo_budget(2 * 41 * 41 * sizeof(double) + 100);
+  int wrong[ASKS] = {0};
+#pragma omp parallel for schedule(dynamic, 1) num_threads(4)
+  for (size_t a = 0; a < ASKS; a++) {
+    size_t f = a % SPECS, z = a / 7 % SIZES, k = a / 5 % SEEDS, n = size[z];
+    qrd_cov c;
+    double *S = malloc(n * n * sizeof *S);
+    wrong[a] = !S || qrd_cov_parse(spec[f], &c) || qrd_cov_build(&c, n, k + 1, S) ||
+               memcmp(S, ref[f][z][k], n * n * sizeof *S) != 0;
+    free(S);
+  }
+  for (size_t a = 0; a < ASKS; a++)
+    ck_assert_msg(!wrong[a], "request %zu: %s n=%zu seed %zu differs from the one made afresh",
+                  a, spec[a % SPECS], size[a / 7 % SIZES], a / 5 % SEEDS + 1);
+  qrd_cov_memo_budget(budget);
+  for (size_t f = 0; f < SPECS; f++)
+    for (size_t z = 0; z < SIZES; z++)
+      for (size_t k = 0; k < SEEDS; k++)
+        free(ref[f][z][k]);
 }
 END_TEST
 
@@ -1107,6 +1147,7 @@ Suite *qrd_suite_cov(void)
   tc = tcase_create("families");
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_test(tc, test_family_determinism);
+  tcase_add_test(tc, test_family_memo);
   tcase_add_test(tc, test_family_haar_option);
   tcase_add_test(tc, test_family_diagonals);
   tcase_add_test(tc, test_family_lognormal);
