@@ -149,7 +149,7 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
  * selects are masks. */
 __attribute__((target_clones("avx2", "default"))) static void
 chunk_errors(const qrd_fp_range *r, int m, double sc, const double *xa, const double *a,
-             const int *k, size_t n, double *d2)
+             const int64_t *k, size_t n, double *d2)
 {
   const v4i emin = {r->emin, r->emin, r->emin, r->emin}, bias = {1023, 1023, 1023, 1023},
             mm = {m, m, m, m};
@@ -161,7 +161,8 @@ chunk_errors(const qrd_fp_range *r, int m, double sc, const double *xa, const do
     v4d av, xv;
     memcpy(&av, a + i, sizeof av);
     memcpy(&xv, xa + i, sizeof xv);
-    v4i kv = {k[i], k[i + 1], k[i + 2], k[i + 3]};
+    v4i kv;
+    memcpy(&kv, k + i, sizeof kv);
     kv = ((kv < emin) & emin) | (~(kv < emin) & kv);
     v4d up = (v4d)((mm - kv + bias) << 52), down = (v4d)((kv - mm + bias) << 52);
     v4d t = av * up;
@@ -174,38 +175,106 @@ chunk_errors(const qrd_fp_range *r, int m, double sc, const double *xa, const do
     memcpy(d2 + i, &d, sizeof d);
   }
   for (; i < n; i++)
-    d2[i] = sq_error(r, m, sc, xa[i], a[i], k[i]);
+    d2[i] = sq_error(r, m, sc, xa[i], a[i], (int)k[i]);
+}
+
+/* xa[i] <- |x[i]|, a[i] <- xa[i] inv and k[i] <- the binade of a[i], four
+ * values per step (the sign bit cleared, the exponent field shifted down:
+ * binade's operations). */
+__attribute__((target_clones("avx2", "default"))) static void
+chunk_binades(const double *x, double inv, size_t n, double *xa, double *a, int64_t *k)
+{
+  const v4i magnitude = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX},
+            bias = {1023, 1023, 1023, 1023};
+  const v4d invv = {inv, inv, inv, inv};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4d xv;
+    memcpy(&xv, x + i, sizeof xv);
+    xv = (v4d)((v4i)xv & magnitude);
+    v4d av = xv * invv;
+    v4i kv = ((v4i)av >> 52) - bias; /* av >= 0: the shift brings in zeros */
+    memcpy(xa + i, &xv, sizeof xv);
+    memcpy(a + i, &av, sizeof av);
+    memcpy(k + i, &kv, sizeof kv);
+  }
+  for (; i < n; i++) {
+    xa[i] = fabs(x[i]);
+    a[i] = xa[i] * inv;
+    k[i] = binade(a[i]);
+  }
+}
+
+/* e[j0 .. j0 + 4) += the sums of rows[0 .. 4)[0 .. n), each as the scalar
+ * code's two sums (even and odd places, added at the end).  Four values
+ * of four rows are transposed so that lane j of e0 and e1 holds row j's
+ * sums: the four rows' chains of additions then run side by side, in the
+ * scalar order lane by lane, instead of one row's chain after another
+ * (which waited an addition's latency per value). */
+__attribute__((target_clones("avx2", "default"))) static void
+add_rows4(const double *const rows[4], size_t n, double *e)
+{
+  const v4i lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7}, first = {0, 1, 4, 5}, second = {2, 3, 6, 7};
+  v4d e0 = {0.0, 0.0, 0.0, 0.0}, e1 = e0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4d r0, r1, r2, r3;
+    memcpy(&r0, rows[0] + i, sizeof r0);
+    memcpy(&r1, rows[1] + i, sizeof r1);
+    memcpy(&r2, rows[2] + i, sizeof r2);
+    memcpy(&r3, rows[3] + i, sizeof r3);
+    v4d l01 = __builtin_shuffle(r0, r1, lo), h01 = __builtin_shuffle(r0, r1, hi);
+    v4d l23 = __builtin_shuffle(r2, r3, lo), h23 = __builtin_shuffle(r2, r3, hi);
+    e0 += __builtin_shuffle(l01, l23, first);  /* place i */
+    e1 += __builtin_shuffle(h01, h23, first);  /* i + 1 */
+    e0 += __builtin_shuffle(l01, l23, second); /* i + 2 */
+    e1 += __builtin_shuffle(h01, h23, second); /* i + 3 */
+  }
+  for (size_t j = 0; j < 4; j++) {
+    double s0 = e0[j], s1 = e1[j];
+    size_t t = i;
+    for (; t + 1 < n; t += 2) {
+      s0 += rows[j][t];
+      s1 += rows[j][t + 1];
+    }
+    if (t < n)
+      s0 += rows[j][t];
+    e[j] += s0 + s1;
+  }
+}
+
+/* e[j] += the sum of d2[j][0 .. n) for the nf formats, four at a time
+ * (rows past nf read zeros and add to a scratch sum). */
+static void add_chunk(size_t nf, double (*d2)[CHUNK], size_t n, double *e)
+{
+  static const double zeros[CHUNK];
+  for (size_t j0 = 0; j0 < nf; j0 += 4) {
+    const double *rows[4];
+    double out[4] = {0.0};
+    for (size_t j = 0; j < 4; j++)
+      rows[j] = j0 + j < nf ? d2[j0 + j] : zeros;
+    add_rows4(rows, n, out);
+    for (size_t j = 0; j < 4 && j0 + j < nf; j++)
+      e[j0 + j] += out[j];
+  }
 }
 
 /* Adds one block's squared errors under scale sc to e[0..n_fmt-1] (sc = 0:
  * an all-zero block, exact).  Signs do not matter (the grids are
  * symmetric), so magnitudes are rounded; the binade of each value is found
- * once and every format then rounds on its own spacing, branch-free.  Two
- * sums halve the chain of dependent additions. */
+ * once and every format then rounds on its own spacing, branch-free. */
 static void block_sse(const qrd_fp_pass *p, const double *x, size_t len, double sc, double *e)
 {
   if (sc == 0.0)
     return;
-  double inv = 1.0 / sc, xa[CHUNK], a[CHUNK], d2[CHUNK];
-  int k[CHUNK];
+  double inv = 1.0 / sc, xa[CHUNK], a[CHUNK], d2[QRD_FP_PASS_MAX][CHUNK];
+  int64_t k[CHUNK];
   for (size_t c = 0; c < len; c += CHUNK) {
-    size_t n = len - c < CHUNK ? len - c : CHUNK, i;
-    for (i = 0; i < n; i++) {
-      xa[i] = fabs(x[c + i]);
-      a[i] = xa[i] * inv;
-      k[i] = binade(a[i]);
-    }
-    for (size_t j = 0; j < p->n_fmt; j++) {
-      chunk_errors(&p->range[j], p->m, sc, xa, a, k, n, d2);
-      double e0 = 0.0, e1 = 0.0;
-      for (i = 0; i + 1 < n; i += 2) {
-        e0 += d2[i];
-        e1 += d2[i + 1];
-      }
-      if (i < n)
-        e0 += d2[i];
-      e[j] += e0 + e1;
-    }
+    size_t n = len - c < CHUNK ? len - c : CHUNK;
+    chunk_binades(x + c, inv, n, xa, a, k);
+    for (size_t j = 0; j < p->n_fmt; j++)
+      chunk_errors(&p->range[j], p->m, sc, xa, a, k, n, d2[j]);
+    add_chunk(p->n_fmt, d2, n, e);
   }
 }
 

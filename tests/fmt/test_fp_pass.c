@@ -23,7 +23,7 @@ static double brute_batch(const qrd_fp_sample *fs, const qrd_element *e, int abs
   double sse = 0.0;
   for (size_t b = first; b < last; b++) {
     double s = absmax ? qrd_scale_quantise(sf, fs->absmax[b] / e->hi) : fs->rms_scale;
-    for (size_t i = b * BLOCK; i < (b + 1) * BLOCK; i++) {
+    for (size_t i = b * fs->block; i < (b + 1) * fs->block; i++) {
       double d = fs->x[i] - (s > 0.0 ? s * qrd_element_quantise(e, fs->x[i] / s) : 0.0);
       sse += d * d;
     }
@@ -66,6 +66,48 @@ START_TEST(test_against_codebooks)
 }
 END_TEST
 
+/* Passes of 5 and 8 formats (two groups of four in the sums, one
+ * partial) over blocks of 37 (a tail of one value after the groups of
+ * four) and 300 (a chunk of 256 and one of 44), against the codebooks. */
+START_TEST(test_many_formats_odd_blocks)
+{
+  const size_t blocks[] = {37, 300};
+  qrd_dist d;
+  qrd_scale_format sf;
+  ck_assert_int_eq(qrd_dist_parse("laplace", &d), QRD_OK);
+  ck_assert_int_eq(qrd_scale_parse("e8m0", &sf), QRD_OK);
+  for (size_t bi = 0; bi < 2; bi++) {
+    size_t n = blocks[bi] * QRD_BLOCK_BATCHES * 2;
+    double *x = qrd_sample_alloc(&d, 11, n);
+    ck_assert_ptr_nonnull(x);
+    qrd_fp_sample fs = {0};
+    ck_assert_int_eq(qrd_fp_sample_init(&fs, x, n, blocks[bi], &sf), QRD_OK);
+    for (int absmax = 0; absmax <= 1; absmax++)
+      for (int last = 6; last <= 9; last += 3) {
+        qrd_fp_pass p;
+        qrd_fp_pass_init(&p, absmax, 2);
+        for (int e = 2; e <= last; e++)
+          qrd_fp_pass_add(&p, e);
+        qrd_fp_pass_run(&p, &fs, &sf);
+        for (size_t j = 0; j < p.n_fmt; j++) {
+          qrd_element *el;
+          ck_assert_int_eq(qrd_element_fp(p.exponent[j], p.m, QRD_FP_NEAREST, &el), QRD_OK);
+          for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
+            double want = brute_batch(&fs, el, absmax, &sf, k);
+            ck_assert_msg(fabs(p.sse[j][k] - want) <= 1e-12 * want + 1e-300,
+                          "block %zu absmax=%d E%dM%d (of %zu formats) batch %zu: %.17g vs "
+                          "%.17g", blocks[bi], absmax, p.exponent[j], p.m, p.n_fmt, k,
+                          p.sse[j][k], want);
+          }
+          qrd_element_free(el);
+        }
+      }
+    qrd_fp_sample_free(&fs);
+    free(x);
+  }
+}
+END_TEST
+
 START_TEST(test_bad_blocks)
 {
   double x[64] = {0};
@@ -82,6 +124,7 @@ Suite *qrd_suite_fp_pass(void)
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_test(tc, test_against_codebooks);
+  tcase_add_test(tc, test_many_formats_odd_blocks);
   tcase_add_test(tc, test_bad_blocks);
   suite_add_tcase(s, tc);
   return s;
