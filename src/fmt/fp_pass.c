@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "fmt/bits.h"
+#include "mc/stats.h"
 #include "quant/sampling_sd.h"
 
 /* Values handled per pass of block_sse's inner loops. */
@@ -84,12 +85,9 @@ int qrd_fp_sample_init(qrd_fp_sample *s, const double *x, size_t n, size_t block
     batch_range(s, k, &first, &last);
     double x2 = 0.0;
     for (size_t b = first; b < last; b++) {
-      double a = 0.0;
-      for (size_t i = b * block; i < (b + 1) * block; i++) {
-        a = fmax(a, fabs(x[i]));
+      for (size_t i = b * block; i < (b + 1) * block; i++)
         x2 += x[i] * x[i];
-      }
-      s->absmax[b] = a;
+      s->absmax[b] = qrd_max_abs(x + b * block, block);
     }
     s->x2[k] = x2;
   }

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "core/error.h"
+#include "mc/stats.h"
 
 #define BATCHES QRD_BLOCK_BATCHES
 
@@ -25,9 +26,7 @@ double qrd_blockmax_grid_point(size_t points, size_t i)
 static void count_batch(const double *x, size_t n, size_t b, size_t bins, unsigned long *count)
 {
   for (size_t from = 0; from < n; from += b) {
-    double m = 0.0;
-    for (size_t i = from; i < from + b; i++)
-      m = fmax(m, fabs(x[i]));
+    double m = qrd_max_abs(x + from, b);
     for (size_t i = from; i < from + b; i++)
       count[bin_of(x[i] / m, bins)]++;
   }

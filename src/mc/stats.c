@@ -36,10 +36,7 @@ void qrd_mc_block_absmax_stats(const double *x, size_t n, size_t b, double *mean
 {
   qrd_moments m = {0};
   for (size_t k = 0; k < n / b; k++) {
-    double a = 0.0;
-    for (size_t i = k * b; i < (k + 1) * b; i++)
-      a = fmax(a, fabs(x[i]));
-    qrd_moments_add(&m, a);
+    qrd_moments_add(&m, qrd_max_abs(x + k * b, b));
   }
   qrd_moments_mean_se(&m, mean, se);
 }

@@ -95,6 +95,28 @@ static double rel_diff(double a, double b)
 
 /* ---- samples ---- */
 
+/* qrd_max_abs against fmax one value at a time: every length to 40 (the
+ * vector loop's remainders), signed values, -0, infinities and NaNs (fmax
+ * passes a NaN over) at every place. */
+START_TEST(test_max_abs)
+{
+  double x[40];
+  for (size_t n = 0; n <= 40; n++)
+    for (size_t odd = 0; odd <= n; odd++) {
+      for (size_t i = 0; i < n; i++)
+        x[i] = (i % 3 ? -1.0 : 1.0) * (double)((i * 37 + n) % 41) / 7.0;
+      if (odd < n)
+        x[odd] = odd % 4 == 0 ? NAN : odd % 4 == 1 ? -INFINITY : odd % 4 == 2 ? -0.0 : -99.0;
+      double want = 0.0;
+      for (size_t i = 0; i < n; i++)
+        want = fmax(want, fabs(x[i]));
+      double got = qrd_max_abs(x, n);
+      ck_assert_msg(memcmp(&got, &want, sizeof got) == 0, "n = %zu, special at %zu: %g vs %g",
+                    n, odd, got, want);
+    }
+}
+END_TEST
+
 START_TEST(test_sample_threads)
 {
   qrd_dist d;
@@ -1037,6 +1059,7 @@ Suite *qrd_suite_mc(void)
 
   tc = tcase_create("sample");
   tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_max_abs);
   tcase_add_test(tc, test_sample_threads);
   tcase_add_test(tc, test_sample_share);
   tcase_add_test(tc, test_chunk_seeds);
