@@ -4,6 +4,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,25 @@ void qrd_matq_point_opts_default(qrd_matq_point_opts *o)
 
 /* ---- evaluation ---- */
 
+/* S, W <- p's Sigma and W in the basis of rotation `kind` drawn with
+ * seed (S_work, T, T_work of w as scratch). */
+static int rotate_into(qrd_rotate_kind kind, unsigned long seed, const qrd_matq_problem *p,
+                       qrd_matq_point_work *w, double *S, double *W)
+{
+  qrd_rotation *r;
+  int st = qrd_rotation_alloc(kind, p->n, seed, p->Sigma, &r);
+  if (st)
+    return st;
+  memcpy(S, p->Sigma, p->n * p->n * sizeof *S);
+  qrd_rotation_apply_sigma(r, S, w->S_work);
+  /* apply_w wants W column-major */
+  qrd_matq_gather(p->rows, p->n, p->W, w->ident, p->n, w->T);
+  qrd_rotation_apply_w(r, p->rows, w->T, w->T_work);
+  qrd_matq_scatter(p->rows, p->n, w->T, w->ident, p->n, W);
+  qrd_rotation_free(r);
+  return QRD_OK;
+}
+
 /* *q <- p in the basis of o's rotation (copies in w), or p itself. */
 static int rotate_problem(const qrd_matq_point_opts *o, const qrd_matq_problem *p,
                           qrd_matq_point_work *w, qrd_matq_problem *q)
@@ -156,20 +177,9 @@ static int rotate_problem(const qrd_matq_point_opts *o, const qrd_matq_problem *
   *q = *p;
   if (o->rotate == QRD_ROTATE_NONE)
     return QRD_OK;
-  qrd_rotation *r;
-  int st = qrd_rotation_alloc(o->rotate, p->n, o->rotate_seed, p->Sigma, &r);
-  if (st)
-    return st;
-  memcpy(w->S, p->Sigma, p->n * p->n * sizeof *w->S);
-  qrd_rotation_apply_sigma(r, w->S, w->S_work);
-  /* apply_w wants W column-major */
-  qrd_matq_gather(p->rows, p->n, p->W, w->ident, p->n, w->T);
-  qrd_rotation_apply_w(r, p->rows, w->T, w->T_work);
-  qrd_matq_scatter(p->rows, p->n, w->T, w->ident, p->n, w->W);
-  qrd_rotation_free(r);
   q->W = w->W;
   q->Sigma = w->S;
-  return QRD_OK;
+  return rotate_into(o->rotate, o->rotate_seed, p, w, w->S, w->W);
 }
 
 static int fixed_grid(const qrd_matq *m)
@@ -229,9 +239,29 @@ static double predicted_mean_d(const qrd_matq_result *res, size_t n, int fixed)
   return sum / (double)n / exp(lsum / (double)n);
 }
 
-int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
-                        const qrd_matq_problem *p, qrd_matq_point_work *w,
-                        qrd_matq_point *out)
+/* The point on q, already in the basis of o's rotation. */
+static int eval_in_basis(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
+                         const qrd_matq_problem *q, qrd_matq_point_work *w,
+                         qrd_matq_point *out)
+{
+  int st = run_method(o, lim, q, w, out);
+  const qrd_matq_result *res = w->res;
+  if (st || (st = measure(QRD_RATE_ENTROPY_COL, 1, q, res, &out->col)) ||
+      (st = measure(QRD_RATE_ENTROPY_POOLED, 1, q, res, &out->pool)) ||
+      (st = measure(QRD_RATE_FIXED, 0, q, res, &out->fixed)) ||
+      (st = qrd_wmse(q->rows, q->n, q->W, res->What, q->Sigma, &out->D)) ||
+      (st = qrd_wmse(q->rows, q->n, q->W, NULL, q->Sigma, &out->signal)))
+    return st;
+  out->side_bits = res->side_bits;
+  out->mean_d = predicted_mean_d(res, q->n, fixed_grid(o->method));
+  out->excess_pred = 0.5 * log2(out->mean_d / lim->det_root);
+  if ((st = qrd_matq_point_reference(lim, out->D, out->col.bits, &out->at_col)))
+    return st;
+  return qrd_matq_point_reference(lim, out->D, out->pool.bits, &out->at_pool);
+}
+
+static int check_point(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
+                       const qrd_matq_problem *p, const qrd_matq_point_work *w)
 {
   if (!o->method)
     return qrd_error_set(QRD_EINVAL, "matq point: no method");
@@ -239,24 +269,20 @@ int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limit
     return qrd_error_set(QRD_EINVAL,
                          "matq point: %zu x %zu problem, limits of order %zu, workspace "
                          "%zu x %zu", p->rows, p->n, lim->n, w->rows_max, w->n_max);
-  qrd_matq_problem q;
-  int st = rotate_problem(o, p, w, &q);
-  if (!st)
-    st = run_method(o, lim, &q, w, out);
-  const qrd_matq_result *res = w->res;
-  if (st || (st = measure(QRD_RATE_ENTROPY_COL, 1, &q, res, &out->col)) ||
-      (st = measure(QRD_RATE_ENTROPY_POOLED, 1, &q, res, &out->pool)) ||
-      (st = measure(QRD_RATE_FIXED, 0, &q, res, &out->fixed)) ||
-      (st = qrd_wmse(q.rows, q.n, q.W, res->What, q.Sigma, &out->D)) ||
-      (st = qrd_wmse(q.rows, q.n, q.W, NULL, q.Sigma, &out->signal)))
-    return st;
-  out->side_bits = res->side_bits;
-  out->mean_d = predicted_mean_d(res, q.n, fixed_grid(o->method));
-  out->excess_pred = 0.5 * log2(out->mean_d / lim->det_root);
-  if ((st = qrd_matq_point_reference(lim, out->D, out->col.bits, &out->at_col)))
-    return st;
-  return qrd_matq_point_reference(lim, out->D, out->pool.bits, &out->at_pool);
+  return QRD_OK;
 }
+
+int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
+                        const qrd_matq_problem *p, qrd_matq_point_work *w,
+                        qrd_matq_point *out)
+{
+  qrd_matq_problem q;
+  int st = check_point(o, lim, p, w);
+  if (!st)
+    st = rotate_problem(o, p, w, &q);
+  return st ? st : eval_in_basis(o, lim, &q, w, out);
+}
+
 
 /* ---- many points ---- */
 
@@ -269,21 +295,145 @@ static void batch_sizes(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *n
   }
 }
 
+/* A problem in a rotated basis that several jobs of a batch share (the
+ * same problem, rotation kind and seed: each method and rate of a panel),
+ * made by the first of them to run, under its lock, and freed after the
+ * last.  A rotation is O(n^3) (Haar: a QR and two products of n x n
+ * matrices) where a tuned method is O(rows n^2) a pass: fig-29's
+ * n = 1536 layers were rotated alike for each of their six rotated
+ * points. */
+typedef struct {
+  const qrd_matq_problem *p;
+  qrd_rotate_kind kind;
+  unsigned long seed;
+  size_t users; /* jobs yet to finish with it */
+  omp_lock_t lock;
+  int made, status;
+  char error[256];
+  double *S, *W;
+  qrd_matq_problem q;
+} shared_basis;
+
+#define NO_SHARED SIZE_MAX
+
+/* Bases up to this many bytes in all are made before the jobs, side by
+ * side (a job that finds its basis being made waits for it: one panel's
+ * rotated jobs did, one after another); more are made as jobs need them,
+ * and freed after their last job, so that a batch over many large panels
+ * does not hold all of them. */
+#define BASES_AHEAD_BYTES ((size_t)1 << 30)
+
+static size_t bases_bytes(const shared_basis *b, size_t count)
+{
+  size_t bytes = 0;
+  for (size_t k = 0; k < count; k++)
+    bytes += (b[k].p->n + b[k].p->rows) * b[k].p->n * sizeof(double);
+  return bytes;
+}
+
+/* which[i] <- the shared basis of job i (NO_SHARED: none, or not run);
+ * *out, *count <- the bases. */
+static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *which,
+                      shared_basis **out, size_t *count)
+{
+  shared_basis *b = calloc(n_jobs ? n_jobs : 1, sizeof *b);
+  size_t m = 0;
+  *out = b;
+  if (!b)
+    return qrd_error_set(QRD_ENOMEM, "rotations of %zu points", n_jobs);
+  for (size_t i = 0; i < n_jobs; i++) {
+    const qrd_matq_point_opts *o = &jobs[i].opts;
+    which[i] = NO_SHARED;
+    if (jobs[i].skip || o->rotate == QRD_ROTATE_NONE)
+      continue;
+    size_t k = 0;
+    while (k < m && !(b[k].p == jobs[i].problem && b[k].kind == o->rotate &&
+                      b[k].seed == o->rotate_seed))
+      k++;
+    if (k == m) {
+      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = o->rotate, .seed = o->rotate_seed};
+      omp_init_lock(&b[k].lock);
+    }
+    b[k].users++;
+    which[i] = k;
+  }
+  *count = m;
+  return QRD_OK;
+}
+
+/* The shared basis b, made by w's thread if no job has made it yet. */
+static int take_basis(shared_basis *b, qrd_matq_point_work *w)
+{
+  omp_set_lock(&b->lock);
+  if (!b->made) {
+    const qrd_matq_problem *p = b->p;
+    b->S = qrd_big_alloc(p->n * p->n, sizeof *b->S);
+    b->W = qrd_big_alloc(p->rows * p->n, sizeof *b->W);
+    b->status = b->S && b->W ? rotate_into(b->kind, b->seed, p, w, b->S, b->W)
+                             : qrd_error_set(QRD_ENOMEM, "rotated %zu x %zu problem", p->rows,
+                                             p->n);
+    if (b->status)
+      snprintf(b->error, sizeof b->error, "%s", qrd_error_detail());
+    b->q = (qrd_matq_problem){.rows = p->rows, .n = p->n, .W = b->W, .Sigma = b->S};
+    b->made = 1;
+  }
+  omp_unset_lock(&b->lock);
+  return b->status ? qrd_error_set(b->status, "%s", b->error) : QRD_OK;
+}
+
+static void drop_basis(shared_basis *b)
+{
+  int last;
+#pragma omp critical(qrd_matq_point_basis)
+  last = --b->users == 0;
+  if (last) {
+    qrd_big_free(b->S);
+    qrd_big_free(b->W);
+    b->S = b->W = NULL;
+  }
+}
+
+static int run_job(qrd_matq_point_job *job, shared_basis *b, qrd_matq_point_work *w)
+{
+  if (!b)
+    return w ? qrd_matq_point_eval(&job->opts, job->lim, job->problem, w, &job->out)
+             : QRD_ENOMEM;
+  int st = w ? check_point(&job->opts, job->lim, job->problem, w) : QRD_ENOMEM;
+  if (!st)
+    st = take_basis(b, w);
+  if (!st)
+    st = eval_in_basis(&job->opts, job->lim, &b->q, w, &job->out);
+  drop_basis(b);
+  return st;
+}
+
 int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
                          qrd_matq_point_progress_fn progress, void *ctx, size_t *failed)
 {
-  size_t n, rows;
+  size_t n, rows, n_bases = 0, *which = malloc((n_jobs ? n_jobs : 1) * sizeof *which);
+  shared_basis *bases = NULL;
+  int st = which ? plan_bases(jobs, n_jobs, which, &bases, &n_bases)
+                 : qrd_error_set(QRD_ENOMEM, "rotations of %zu points", n_jobs);
+  if (st) {
+    free(which);
+    free(bases);
+    return st;
+  }
   batch_sizes(jobs, n_jobs, &n, &rows);
+  int ahead = bases_bytes(bases, n_bases) <= BASES_AHEAD_BYTES;
 #pragma omp parallel
   {
     qrd_matq_point_work *w = qrd_matq_point_work_alloc(n, rows);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t k = 0; k < (ahead ? n_bases : 0); k++)
+      if (w)
+        take_basis(&bases[k], w); /* a failure is the jobs' to report */
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < n_jobs; i++) {
       qrd_matq_point_job *job = &jobs[i];
       if (job->skip)
         continue;
-      job->status = w ? qrd_matq_point_eval(&job->opts, job->lim, job->problem, w, &job->out)
-                      : QRD_ENOMEM;
+      job->status = run_job(job, which[i] == NO_SHARED ? NULL : &bases[which[i]], w);
       job->error[0] = '\0';
       if (job->status)
         snprintf(job->error, sizeof job->error, "%s", qrd_error_detail());
@@ -294,6 +444,10 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
     }
     qrd_matq_point_work_free(w);
   }
+  for (size_t k = 0; k < n_bases; k++)
+    omp_destroy_lock(&bases[k].lock);
+  free(bases);
+  free(which);
   for (size_t i = 0; i < n_jobs; i++)
     if (!jobs[i].skip && jobs[i].status) {
       if (failed)

@@ -168,7 +168,11 @@ typedef struct {
 /* Runs jobs[0..n_jobs) in an OpenMP loop (dynamic schedule, one workspace
  * per thread sized for the largest problem), each job writing only its
  * own slot, so the outputs do not depend on the number of threads when
- * OpenBLAS runs one thread.  progress (may be NULL) is called after each
+ * OpenBLAS runs one thread.  Jobs that rotate the same problem (pointer)
+ * by the same kind and seed share one rotated copy, made once (the bits
+ * qrd_matq_point_eval's own rotation gives), before the jobs when all
+ * such copies fit in 1 GiB, else by the first job that needs it and
+ * freed after the last.  progress (may be NULL) is called after each
  * job, one call at a time.  Every job runs; returns QRD_OK, or the status
  * of the first failed job in index order with its detail, and its index
  * in *failed (may be NULL). */
