@@ -283,7 +283,6 @@ int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limit
   return st ? st : eval_in_basis(o, lim, &q, w, out);
 }
 
-
 /* ---- many points ---- */
 
 static void batch_sizes(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *n, size_t *rows)
