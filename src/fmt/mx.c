@@ -9,6 +9,7 @@
 #include "core/spec.h"
 #include "fmt/bits.h"
 #include "fmt/scale.h"
+#include "mc/stats.h"
 
 #define MAX_BATCHES 64
 
@@ -190,36 +191,56 @@ int qrd_block_eval_blockwise(const double *x, size_t n, size_t block, qrd_block_
   return QRD_OK;
 }
 
+/* An element's cells: its bucket table where the edges allow one (not
+ * e5m2's 2^-16 .. 57344), else bisection; qrd_codebook_cell's cells
+ * either way. */
 typedef struct {
-  const qrd_mx_format *f;
-  const qrd_element *e;
-  const qrd_codebook_table *tab; /* NULL: bisection */
-  double s_t;
-} mx_ctx;
+  const qrd_codebook *cb;
+  qrd_codebook_table tab;
+  int fast;
+} cells;
 
-/* The squared error of block v under scale s. */
-static double mx_sse(const mx_ctx *c, const double *v, size_t b, double s)
+static void cells_init(cells *c, const qrd_codebook *cb)
+{
+  c->cb = cb;
+  c->fast = qrd_codebook_table_init(&c->tab, cb) == QRD_OK;
+}
+
+static void cells_free(cells *c)
+{
+  if (c->fast)
+    qrd_codebook_table_free(&c->tab);
+}
+
+static inline double cell_level(const cells *c, double y)
+{
+  return c->cb->level[c->fast ? qrd_codebook_table_cell(&c->tab, y)
+                              : qrd_codebook_cell(c->cb, y)];
+}
+
+/* The squared error of block v under scale s (s = 0: every value to 0;
+ * a signmax scale may be negative). */
+static double block_sse(const cells *c, const double *v, size_t b, double s)
 {
   double sse = 0.0;
   for (size_t i = 0; i < b; i++) {
-    double q = 0.0;
-    if (s > 0.0) {
-      size_t k = c->tab ? qrd_codebook_table_cell(c->tab, v[i] / s)
-                        : qrd_codebook_cell(c->e->cb, v[i] / s);
-      q = s * c->e->cb->level[k];
-    }
+    double q = s != 0.0 ? s * cell_level(c, v[i] / s) : 0.0;
     sse += (v[i] - q) * (v[i] - q);
   }
   return sse;
 }
 
+typedef struct {
+  const qrd_mx_format *f;
+  const cells *cl;
+  double s_t;
+} mx_ctx;
+
 static double mx_block(const void *ctx, const double *v, size_t b)
 {
   const mx_ctx *c = ctx;
-  double amax = 0.0;
-  for (size_t i = 0; i < b; i++)
-    amax = fmax(amax, fabs(v[i]));
-  double s = block_scale(c->f, amax, c->s_t), best = mx_sse(c, v, b, s);
+  double amax = qrd_max_abs(v, b);
+  double s = block_scale(c->f, amax, c->s_t), best = block_sse(c->cl, v, b, s);
   if (c->f->rule != QRD_MX_RULE_MSE || !(s > 0.0))
     return best;
   /* ceil's exponent + 1 down to the standard's - 1: floor's is at most
@@ -229,7 +250,7 @@ static double mx_block(const void *ctx, const double *v, size_t b)
   for (int e = ceil_e + 1; e >= floor_e - 1 && e >= -127; e--) {
     if (e == ceil_e || e > 127)
       continue;
-    double sse = mx_sse(c, v, b, ldexp(1.0, e));
+    double sse = block_sse(c->cl, v, b, ldexp(1.0, e));
     if (sse < best)
       best = sse;
   }
@@ -245,22 +266,18 @@ int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_res
   int st = qrd_mx_element(f->type, &e);
   if (st)
     return st;
-  /* the bucket table where the cells allow it (not e5m2's 2^-16 .. 57344) */
-  qrd_codebook_table tab;
-  int fast = qrd_codebook_table_init(&tab, e->cb) == QRD_OK;
-  mx_ctx c = {f, e, fast ? &tab : NULL, 1.0};
+  cells cl;
+  cells_init(&cl, e->cb);
+  mx_ctx c = {f, &cl, 1.0};
   if (f->rule == QRD_MX_RULE_NVFP4) {
-    double amax = 0.0;
-    for (size_t i = 0; i < n; i++)
-      amax = fmax(amax, fabs(x[i]));
+    double amax = qrd_max_abs(x, n);
     c.s_t = amax > 0.0 ? (double)(float)(amax / (6.0 * 448.0)) : 1.0; /* an FP32 scale */
   }
   st = qrd_block_eval_blockwise(x, n, f->block, mx_block, &c, r);
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = f->scale_bits,
                       .n_blocks = n / f->block, .tensor_bits = f->tensor_bits};
   r->bits = qrd_bits_per_param(&bc);
-  if (fast)
-    qrd_codebook_table_free(&tab);
+  cells_free(&cl);
   qrd_element_free(e);
   return st;
 }
@@ -312,12 +329,12 @@ typedef struct {
   const qrd_element *e;
   const qrd_scaling *sc;
   size_t k;
+  const cells *cl;
 } clip_ctx;
 
 static double clip_block(const void *ctx, const double *v, size_t b)
 {
   const clip_ctx *c = ctx;
-  const qrd_codebook *cb = c->e->cb;
   double extreme = 0.0;
   for (size_t i = 0; i < b; i++)
     if (fabs(v[i]) > fabs(extreme))
@@ -327,12 +344,7 @@ static double clip_block(const void *ctx, const double *v, size_t b)
   double best = INFINITY;
   for (size_t j = 0; j < c->k; j++) {
     double s = qrd_scale_quantise(&c->sc->scale, s0 * (1.0 - 0.5 * (double)j / (double)(c->k - 1)));
-    double sse = 0.0;
-    for (size_t i = 0; i < b; i++) {
-      double q = s != 0.0 ? s * cb->level[qrd_codebook_cell(cb, v[i] / s)] : 0.0;
-      sse += (v[i] - q) * (v[i] - q);
-    }
-    best = fmin(best, sse);
+    best = fmin(best, block_sse(c->cl, v, b, s));
   }
   return best;
 }
@@ -344,8 +356,11 @@ int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const d
     return qrd_error_set(QRD_EINVAL, "searched clipping needs an absmax:B or signmax:B scaling");
   if (k < 2)
     return qrd_error_set(QRD_EINVAL, "searched clipping: %zu grid points (want 2 or more)", k);
-  clip_ctx c = {e, sc, k};
+  cells cl;
+  cells_init(&cl, e->cb);
+  clip_ctx c = {e, sc, k, &cl};
   int st = qrd_block_eval_blockwise(x, n, sc->block, clip_block, &c, r);
+  cells_free(&cl);
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = qrd_scale_bits(&sc->scale),
                       .n_blocks = sc->block ? n / sc->block : 0};
   r->bits = qrd_bits_per_param(&bc);
@@ -358,6 +373,7 @@ int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const d
 typedef struct {
   const qrd_element *e;
   double mean; /* the tensor's mean block scale */
+  const cells *cl;
 } dq_ctx;
 
 static double dq_group(const void *ctx, const double *v, size_t b)
@@ -366,10 +382,7 @@ static double dq_group(const void *ctx, const double *v, size_t b)
   double scale[DQ_GROUP], dev = 0.0, sse = 0.0;
   double div = qrd_scaling_divisor(QRD_SCALING_ABSMAX, c->e->lo, c->e->hi);
   for (size_t k = 0; k < DQ_GROUP; k++) {
-    double amax = 0.0;
-    for (size_t i = 0; i < DQ_BLOCK; i++)
-      amax = fmax(amax, fabs(v[k * DQ_BLOCK + i]));
-    scale[k] = (double)(float)(amax / div);
+    scale[k] = (double)(float)(qrd_max_abs(v + k * DQ_BLOCK, DQ_BLOCK) / div);
     dev = fmax(dev, fabs(scale[k] - c->mean));
   }
   double s2 = (double)(float)(dev / 127.0);
@@ -377,7 +390,7 @@ static double dq_group(const void *ctx, const double *v, size_t b)
     double s = s2 > 0.0 ? c->mean + s2 * nearbyint((scale[k] - c->mean) / s2) : scale[k];
     for (size_t i = 0; i < DQ_BLOCK; i++) {
       double x = v[k * DQ_BLOCK + i];
-      double q = s > 0.0 ? s * c->e->cb->level[qrd_codebook_cell(c->e->cb, x / s)] : 0.0;
+      double q = s > 0.0 ? s * cell_level(c->cl, x / s) : 0.0;
       sse += (x - q) * (x - q);
     }
   }
@@ -392,14 +405,13 @@ int qrd_dq_eval(const qrd_element *e, const double *x, size_t n, qrd_block_resul
     return qrd_error_set(QRD_EINVAL, "double quantisation: %zu values are not whole groups of "
                          "%d blocks of %d", n, DQ_GROUP, DQ_BLOCK);
   double div = qrd_scaling_divisor(QRD_SCALING_ABSMAX, e->lo, e->hi), sum = 0.0;
-  for (size_t k = 0; k < n / DQ_BLOCK; k++) {
-    double amax = 0.0;
-    for (size_t i = 0; i < DQ_BLOCK; i++)
-      amax = fmax(amax, fabs(x[k * DQ_BLOCK + i]));
-    sum += (double)(float)(amax / div);
-  }
-  dq_ctx c = {e, (double)(float)(sum / (double)(n / DQ_BLOCK))};
+  for (size_t k = 0; k < n / DQ_BLOCK; k++)
+    sum += (double)(float)(qrd_max_abs(x + k * DQ_BLOCK, DQ_BLOCK) / div);
+  cells cl;
+  cells_init(&cl, e->cb);
+  dq_ctx c = {e, (double)(float)(sum / (double)(n / DQ_BLOCK)), &cl};
   int st = qrd_block_eval_blockwise(x, n, group, dq_group, &c, r);
+  cells_free(&cl);
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = 8.0,
                       .n_blocks = n / DQ_BLOCK,
                       .tensor_bits = 32.0 * (double)(n / group) + 32.0};

@@ -208,7 +208,7 @@ START_TEST(test_mse_rule_never_worse)
 }
 END_TEST
 
-/* Searched clipping keeps the plain absmax scale among its candidates
+/* Searched clipping keeps the plain absmax (signmax) scale among its candidates
  * (multiplier 1), so block by block it is never worse: R(clip) <= R(plain
  * absmax, evaluated by fmt/block.h's own path), same bits; and on a
  * heavy-tailed sample it gains. */
@@ -237,6 +237,15 @@ START_TEST(test_clip_never_worse)
   ck_assert_msg(clip.rel_rmse <= plain.rel_rmse * (1.0 + 1e-12) &&
                     clip.rel_rmse < 0.9 * plain.rel_rmse,
                 "clip %.6f vs plain %.6f", clip.rel_rmse, plain.rel_rmse);
+  qrd_block_sample_free(bs);
+  /* signmax too, whose scale is negative in half the blocks */
+  qrd_scaling sm;
+  ck_assert_int_eq(qrd_scaling_parse("signmax:64", "bf16", &sm), QRD_OK);
+  ck_assert_int_eq(qrd_block_sample_alloc(x, n, &sm, e->lo, e->hi, 0.0, &bs), QRD_OK);
+  ck_assert_int_eq(qrd_block_eval(bs, e->cb, e->bits, &plain), QRD_OK);
+  ck_assert_int_eq(qrd_clip_eval(e, &sm, 33, x, n, &clip), QRD_OK);
+  ck_assert_msg(clip.rel_rmse <= plain.rel_rmse * (1.0 + 1e-12),
+                "signmax: clip %.6f vs plain %.6f", clip.rel_rmse, plain.rel_rmse);
   qrd_scaling rms;
   ck_assert_int_eq(qrd_scaling_parse("rms", "bf16", &rms), QRD_OK);
   ck_assert_int_eq(qrd_clip_eval(e, &rms, 33, x, n, &clip), QRD_EINVAL);
