@@ -65,7 +65,7 @@ static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t memo_made = PTHREAD_COND_INITIALIZER;
 static slot memo[MEMO_SLOTS];
 static unsigned long memo_clock;
-static size_t memo_bytes, memo_budget = (size_t)256 << 20;
+static size_t memo_budget = (size_t)256 << 20;
 
 static slot *find(size_t n, unsigned long seed)
 {
@@ -77,9 +77,17 @@ static slot *find(size_t n, unsigned long seed)
 
 static size_t bytes_of(size_t n) { return n * n * sizeof(double); }
 
+/* What the slots hold, being made or made. */
+static size_t held_bytes(void)
+{
+  size_t b = 0;
+  for (size_t i = 0; i < MEMO_SLOTS; i++)
+    b += memo[i].live ? bytes_of(memo[i].n) : 0;
+  return b;
+}
+
 static void drop(slot *s)
 {
-  memo_bytes -= bytes_of(s->n);
   qrd_big_free(s->C);
   *s = (slot){0};
 }
@@ -107,7 +115,7 @@ static slot *claim(size_t n)
     for (size_t i = 0; i < MEMO_SLOTS && !free_slot; i++)
       if (!memo[i].live)
         free_slot = &memo[i];
-    if (free_slot && memo_bytes + bytes_of(n) <= memo_budget)
+    if (free_slot && held_bytes() + bytes_of(n) <= memo_budget)
       return free_slot;
     slot *v = victim();
     if (!v)
@@ -145,7 +153,6 @@ int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S)
   slot *s = claim(n);
   if (s) {
     *s = (slot){.live = 1, .n = n, .seed = seed};
-    memo_bytes += bytes_of(n);
   }
   pthread_mutex_unlock(&memo_lock);
 
@@ -174,7 +181,7 @@ size_t qrd_cov_memo_budget(size_t bytes)
   size_t old = memo_budget;
   memo_budget = bytes;
   slot *v;
-  while (memo_bytes > memo_budget && (v = victim()))
+  while (held_bytes() > memo_budget && (v = victim()))
     drop(v);
   pthread_mutex_unlock(&memo_lock);
   return old;

@@ -309,8 +309,7 @@ typedef struct {
   omp_lock_t lock;
   int made, status;
   char error[256];
-  double *S, *W;
-  qrd_matq_problem q;
+  double *S, *W; /* the rotated Sigma and W */
 } shared_basis;
 
 #define NO_SHARED SIZE_MAX
@@ -373,7 +372,6 @@ static int take_basis(shared_basis *b, qrd_matq_point_work *w)
                                              p->n);
     if (b->status)
       snprintf(b->error, sizeof b->error, "%s", qrd_error_detail());
-    b->q = (qrd_matq_problem){.rows = p->rows, .n = p->n, .W = b->W, .Sigma = b->S};
     b->made = 1;
   }
   omp_unset_lock(&b->lock);
@@ -400,8 +398,10 @@ static int run_job(qrd_matq_point_job *job, shared_basis *b, qrd_matq_point_work
   int st = w ? check_point(&job->opts, job->lim, job->problem, w) : QRD_ENOMEM;
   if (!st)
     st = take_basis(b, w);
-  if (!st)
-    st = eval_in_basis(&job->opts, job->lim, &b->q, w, &job->out);
+  if (!st) {
+    qrd_matq_problem q = {.rows = b->p->rows, .n = b->p->n, .W = b->W, .Sigma = b->S};
+    st = eval_in_basis(&job->opts, job->lim, &q, w, &job->out);
+  }
   drop_basis(b);
   return st;
 }

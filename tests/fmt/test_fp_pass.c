@@ -31,6 +31,29 @@ static double brute_batch(const qrd_fp_sample *fs, const qrd_element *e, int abs
   return sse;
 }
 
+/* A pass of exponents 2 .. last_e with m mantissa bits over fs, every
+ * format's batch errors against the codebooks'. */
+static void check_pass(const qrd_fp_sample *fs, const qrd_scale_format *sf, int absmax, int m,
+                       int last_e)
+{
+  qrd_fp_pass p;
+  qrd_fp_pass_init(&p, absmax, m);
+  for (int e = 2; e <= last_e; e++)
+    qrd_fp_pass_add(&p, e);
+  qrd_fp_pass_run(&p, fs, sf);
+  for (size_t j = 0; j < p.n_fmt; j++) {
+    qrd_element *el;
+    ck_assert_int_eq(qrd_element_fp(p.exponent[j], p.m, QRD_FP_NEAREST, &el), QRD_OK);
+    for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
+      double want = brute_batch(fs, el, absmax, sf, k);
+      ck_assert_msg(fabs(p.sse[j][k] - want) <= 1e-12 * want + 1e-300,
+                    "block %zu absmax=%d E%dM%d (of %zu formats) batch %zu: %.17g vs %.17g",
+                    fs->block, absmax, p.exponent[j], p.m, p.n_fmt, k, p.sse[j][k], want);
+    }
+    qrd_element_free(el);
+  }
+}
+
 START_TEST(test_against_codebooks)
 {
   qrd_dist d;
@@ -43,24 +66,8 @@ START_TEST(test_against_codebooks)
   ck_assert_int_eq(qrd_fp_sample_init(&fs, x, N, BLOCK, &sf), QRD_OK);
   const int ms[] = {0, 1, 3};
   for (int absmax = 0; absmax <= 1; absmax++)
-    for (size_t mi = 0; mi < 3; mi++) {
-      qrd_fp_pass p;
-      qrd_fp_pass_init(&p, absmax, ms[mi]);
-      for (int e = 2; e <= 4; e++)
-        qrd_fp_pass_add(&p, e);
-      qrd_fp_pass_run(&p, &fs, &sf);
-      for (size_t j = 0; j < p.n_fmt; j++) {
-        qrd_element *el;
-        ck_assert_int_eq(qrd_element_fp(p.exponent[j], p.m, QRD_FP_NEAREST, &el), QRD_OK);
-        for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
-          double want = brute_batch(&fs, el, absmax, &sf, k);
-          ck_assert_msg(fabs(p.sse[j][k] - want) <= 1e-12 * want + 1e-300,
-                        "absmax=%d E%dM%d batch %zu: %.17g vs %.17g", absmax, p.exponent[j],
-                        p.m, k, p.sse[j][k], want);
-        }
-        qrd_element_free(el);
-      }
-    }
+    for (size_t mi = 0; mi < 3; mi++)
+      check_pass(&fs, &sf, absmax, ms[mi], 4);
   qrd_fp_sample_free(&fs);
   free(x);
 }
@@ -83,25 +90,8 @@ START_TEST(test_many_formats_odd_blocks)
     qrd_fp_sample fs = {0};
     ck_assert_int_eq(qrd_fp_sample_init(&fs, x, n, blocks[bi], &sf), QRD_OK);
     for (int absmax = 0; absmax <= 1; absmax++)
-      for (int last = 6; last <= 9; last += 3) {
-        qrd_fp_pass p;
-        qrd_fp_pass_init(&p, absmax, 2);
-        for (int e = 2; e <= last; e++)
-          qrd_fp_pass_add(&p, e);
-        qrd_fp_pass_run(&p, &fs, &sf);
-        for (size_t j = 0; j < p.n_fmt; j++) {
-          qrd_element *el;
-          ck_assert_int_eq(qrd_element_fp(p.exponent[j], p.m, QRD_FP_NEAREST, &el), QRD_OK);
-          for (size_t k = 0; k < QRD_BLOCK_BATCHES; k++) {
-            double want = brute_batch(&fs, el, absmax, &sf, k);
-            ck_assert_msg(fabs(p.sse[j][k] - want) <= 1e-12 * want + 1e-300,
-                          "block %zu absmax=%d E%dM%d (of %zu formats) batch %zu: %.17g vs "
-                          "%.17g", blocks[bi], absmax, p.exponent[j], p.m, p.n_fmt, k,
-                          p.sse[j][k], want);
-          }
-          qrd_element_free(el);
-        }
-      }
+      for (int last = 6; last <= 9; last += 3)
+        check_pass(&fs, &sf, absmax, 2, last);
     qrd_fp_sample_free(&fs);
     free(x);
   }
