@@ -1018,8 +1018,12 @@ static int cmp_indexed(const void *a, const void *b)
 START_TEST(test_sort_pairs_stable)
 {
   /* _i = 0, 1: few distinct values; 2: continuous values (every bit of
-   * the keys varies, as in a sample) with every seventh a repeated 1 */
-  size_t n = _i ? (size_t)3 << 20 : 1000;
+   * the keys varies, as in a sample) with every seventh a repeated 1;
+   * 3, 4: near-ties, values that agree in their leading bits (groups
+   * 2^-12 or 2^-16 apart) and differ in their last few, in random order:
+   * runs of 4 (3) and of 768 (4) keys the leading-bit passes leave for the
+   * tie settling, both signs */
+  size_t n = _i == 1 || _i == 2 || _i == 4 ? (size_t)3 << 20 : 1000;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 7);
   double *x = malloc(n * sizeof *x), *w = malloc(n * sizeof *w), *xs, *ws;
@@ -1027,8 +1031,15 @@ START_TEST(test_sort_pairs_stable)
   ck_assert(x && w && ref);
   for (size_t i = 0; i < n; i++) {
     /* zeros of both signs */
-    x[i] = _i < 2 ? round(gsl_ran_gaussian(r, 3.0)) * 0.25
-                  : i % 7 ? gsl_ran_gaussian(r, 3.0) : 1.0;
+    if (_i >= 3) {
+      size_t groups = _i == 3 ? 250 : 4096;
+      double near = 1.0 + ldexp((double)(i % groups), _i == 3 ? -12 : -16)
+                    + ldexp((double)gsl_rng_uniform_int(r, 1000), -52);
+      x[i] = i % 3 ? near : -near;
+    } else {
+      x[i] = _i < 2 ? round(gsl_ran_gaussian(r, 3.0)) * 0.25
+                    : i % 7 ? gsl_ran_gaussian(r, 3.0) : 1.0;
+    }
     if (x[i] == 0.0 && i % 2)
       x[i] = -0.0;
     w[i] = (double)i;
@@ -1070,7 +1081,7 @@ Suite *qrd_suite_mc(void)
   tcase_set_timeout(tc, 120);
   tcase_add_loop_test(tc, test_sorted_brute, 0, 6);
   tcase_add_test(tc, test_sorted_threads);
-  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 3);
+  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 5);
   tcase_add_test(tc, test_sorted_ties);
   tcase_add_test(tc, test_sorted_precision);
   tcase_add_test(tc, test_mc_lloyd_max);
