@@ -91,25 +91,29 @@ static void build_cum(sorted_sample *s)
   }
 }
 
-/* v[0 .. n2) <- the merge of old[0 .. n1) and v[n1 .. n2), both ascending,
- * old's entries first among equal keys.  Writing never overtakes the
- * unread new run: k = a + (b - n1) <= b.  One entry per step (merge1) or
- * a (key, weight) pair (merge2), so the copies are plain stores. */
-static void merge1(double *v, const double *old, size_t n1, size_t n2)
+/* v[0 .. n1 + m) <- the merge of v[0 .. n1) and the sorted new entries
+ * (xs, with weights ws when weighted), both ascending, the old entries
+ * first among equal keys.  From the back, in place: writing at k never
+ * overtakes the old entry still to be read (k = a + b > a - 1), so the new
+ * run needs no copy into v nor the old one a buffer of its own. */
+static void merge_back(sorted_sample *s, size_t n1, const double *xs, const double *ws,
+                       size_t m)
 {
-  size_t a = 0, b = n1, k = 0;
-  while (a < n1)
-    v[k++] = b < n2 && v[b] < old[a] ? v[b++] : old[a++];
-}
-
-static void merge2(double *v, const double *old, size_t n1, size_t n2)
-{
-  size_t a = 0, b = n1, k = 0;
-  while (a < n1) {
-    const double *from = b < n2 && v[2 * b] < old[2 * a] ? v + 2 * b++ : old + 2 * a++;
-    double key = from[0], w = from[1];
-    v[2 * k] = key;
-    v[2 * k++ + 1] = w;
+  size_t st = s->stride, a = n1, b = m;
+  double *v = s->v;
+  while (b > 0) {
+    size_t k = a + b - 1;
+    if (a > 0 && v[(a - 1) * st] > xs[b - 1]) {
+      a--;
+      v[k * st] = v[a * st];
+      if (st == 2)
+        v[k * st + 1] = v[a * st + 1];
+    } else {
+      b--;
+      v[k * st] = xs[b];
+      if (st == 2)
+        v[k * st + 1] = ws[b];
+    }
   }
 }
 
@@ -118,28 +122,14 @@ static void merge2(double *v, const double *old, size_t n1, size_t n2)
  * entries first among equal keys, so the order is deterministic). */
 static int grow(sorted_sample *s, const double *x, const double *w, size_t n2)
 {
-  size_t n1 = s->n, st = s->stride, es = st * sizeof(double);
-  double *v = s->v, *xs, *ws = NULL;
-  if (qrd_sort_pairs(x + n1, st == 2 ? w + n1 : NULL, n2 - n1, &xs, st == 2 ? &ws : NULL))
+  size_t n1 = s->n;
+  int weighted = s->stride == 2;
+  double *xs, *ws = NULL;
+  if (qrd_sort_pairs(x + n1, weighted ? w + n1 : NULL, n2 - n1, &xs, weighted ? &ws : NULL))
     return QRD_ENOMEM;
-  for (size_t i = n1; i < n2; i++) {
-    v[i * st] = xs[i - n1];
-    if (st == 2)
-      v[i * st + 1] = ws[i - n1];
-  }
+  merge_back(s, n1, xs, ws, n2 - n1);
   qrd_big_free(xs);
   qrd_big_free(ws);
-  if (n1 > 0) {
-    double *old = qrd_big_alloc(n1, es);
-    if (!old)
-      return qrd_error_set(QRD_ENOMEM, "Lloyd-Max: merge buffer of %zu samples", n1);
-    memcpy(old, v, n1 * es);
-    if (st == 1)
-      merge1(v, old, n1, n2);
-    else
-      merge2(v, old, n1, n2);
-    qrd_big_free(old);
-  }
   s->n = n2;
   build_cum(s);
   return QRD_OK;

@@ -759,6 +759,54 @@ START_TEST(test_lloyd_max_incremental)
 }
 END_TEST
 
+/* Run to a fixed point (threshold 0: no sample changes cell, at every
+ * size of the schedule, from 2^12 samples doubling to 2^17 + 123, so the
+ * sorted prefix is merged with five new runs), each level is the
+ * (weighted) mean of its nearest-level cell over the whole sample: here
+ * by brute force, to 1e-12, unweighted and with weights in (0, 2) and
+ * exact ties.  A merge that misplaces one new entry in a hundred moves
+ * the means by about 1e-5. */
+START_TEST(test_lloyd_max_fixed_point)
+{
+  size_t n = ((size_t)1 << 17) + 123;
+  double *x = normal_sample(n, 11), *w = malloc(n * sizeof *w);
+  ck_assert(w);
+  for (size_t i = 0; i < n; i++) {
+    if (i % 5 == 0)
+      x[i] = round(x[i] * 8.0) / 8.0; /* ties */
+    w[i] = 0.25 + fmod(0.618034 * (double)i, 1.5);
+  }
+  qrd_lm_params p;
+  qrd_lm_params_default(&p);
+  p.start = (size_t)1 << 12;
+  p.threshold = 0.0;
+  for (int weighted = 0; weighted < 2; weighted++) {
+    qrd_lm_info info;
+    qrd_element *e;
+    element_ok(qrd_element_lloyd_max(x, weighted ? w : NULL, n, 3.0, &p, &e, &info), &e,
+               "lloyd-max");
+    ck_assert_uint_eq(info.n_used, n);
+    ck_assert(info.change == 0.0);
+    long double sum[8] = {0}, cnt[8] = {0};
+    for (size_t i = 0; i < n; i++) {
+      size_t k = qrd_element_index(e, x[i]);
+      long double wi = weighted ? w[i] : 1.0;
+      sum[k] += wi * x[i];
+      cnt[k] += wi;
+    }
+    for (size_t k = 0; k < 8; k++) {
+      double mean = (double)(sum[k] / cnt[k]);
+      ck_assert_msg(fabs(mean - e->cb->level[k]) <= 1e-12 * fabs(mean),
+                    "weighted %d, level %zu: %.17g vs cell mean %.17g", weighted, k,
+                    e->cb->level[k], mean);
+    }
+    qrd_element_free(e);
+  }
+  free(w);
+  free(x);
+}
+END_TEST
+
 /* Cells without samples keep their level: data {0, 1} with 4 levels from
  * [min, max] = 0, 1/3, 2/3, 1 stays there (the middle cells are empty). */
 START_TEST(test_lloyd_max_empty_cells)
@@ -821,6 +869,7 @@ Suite *qrd_suite_fmt(void)
   tcase_set_timeout(tc, QRD_TEST_TIMEOUT);
   tcase_add_test(tc, test_lloyd_max_normal);
   tcase_add_test(tc, test_lloyd_max_incremental);
+  tcase_add_test(tc, test_lloyd_max_fixed_point);
   tcase_add_test(tc, test_lloyd_max_empty_cells);
   suite_add_tcase(s, tc);
   return s;
