@@ -35,6 +35,11 @@
 #define LEAF_RUN ((size_t)1 << 18)
 /* Leading bits beyond log2 n that the LSD passes sort (see lsd_sort). */
 #define TIE_BITS 14
+/* The LSD sort's widest digit: 2^18 weighted keys took 8% less time in
+ * four passes of 9 bits than in three of 11 (a pass writes to 2^width
+ * buckets of keys and as many of weights, and the cache holds that many
+ * write streams at 9 bits, not at 11). */
+#define LSD_DIGIT_BITS 9
 /* Below this many values per thread, a pass's barriers cost more than the
  * second thread saves (and callers sort many small batches in parallel). */
 #define SORT_MIN_SLICE ((size_t)1 << 20)
@@ -155,7 +160,7 @@ static void settle_ties(run cur, run tmp, size_t n, int low)
  * many leading bits (the sign and exponent take at most 12 of them), so
  * one scan for equal neighbours then orders the few ties by the rest
  * (settle_ties), where passes over the low bits moved every key again
- * (2^18 keys: three passes instead of six).  The result is the same
+ * (2^18 keys: 33 bits in four passes, where 64 took six).  The result is the same
  * stable order.  It ends in tmp when to_tmp, else in cur. */
 static void lsd_sort(run cur, run tmp, size_t n, int bits, int to_tmp)
 {
@@ -163,6 +168,7 @@ static void lsd_sort(run cur, run tmp, size_t n, int bits, int to_tmp)
   int low = bits - bit_length(n) - TIE_BITS;
   low = low > 0 ? low : 0;
   int top = bits - low, width = digit_width(bit_length(n) - 3, top);
+  width = width < LSD_DIGIT_BITS ? width : LSD_DIGIT_BITS;
   int passes = (top + width - 1) / width;
   width = (top + passes - 1) / passes;
   size_t nb = (size_t)1 << width;
