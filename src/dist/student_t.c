@@ -1,11 +1,10 @@
 /* Student's t with nu degrees of freedom, standard form (scale 1). */
-#define _GNU_SOURCE /* RTLD_NEXT */
-#include <dlfcn.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
@@ -37,19 +36,23 @@ static double log_norm(double nu)
  * ECSQ designs take about 6e7 tails at one nu.  libgsl calls
  * gsl_sf_lnbeta through its PLT, so this definition in the program takes
  * those calls (as a program's malloc takes a library's) and remembers, per
- * thread, the last arguments and what GSL's own function (the next
- * definition, found with dlsym) returned for them: the same bits as
- * before, and GSL's error handling on a miss. */
+ * thread, the last arguments and their value.  A miss does what GSL's own
+ * gsl_sf_lnbeta does: gsl_sf_lnbeta_e, reporting a failure to GSL's error
+ * handler; the bits are GSL's (test_lnbeta_memo compares them with GSL's
+ * function), and a failed call is not remembered, so each one reports. */
 double gsl_sf_lnbeta(const double a, const double b)
 {
-  static _Thread_local double (*gsl)(double, double);
   static _Thread_local double last[2] = {NAN, NAN}, value;
   double now[2] = {a, b};
   if (memcmp(now, last, sizeof now) == 0)
     return value;
-  if (!gsl && !(gsl = (double (*)(double, double))dlsym(RTLD_NEXT, "gsl_sf_lnbeta")))
-    return NAN; /* never on a dynamically linked GSL */
-  value = gsl(a, b);
+  gsl_sf_result r;
+  int status = gsl_sf_lnbeta_e(a, b, &r);
+  if (status) {
+    gsl_error("gsl_sf_lnbeta_e(a, b, &result)", __FILE__, __LINE__, status);
+    return r.val;
+  }
+  value = r.val;
   memcpy(last, now, sizeof now);
   return value;
 }

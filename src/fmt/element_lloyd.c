@@ -93,9 +93,10 @@ static void build_cum(sorted_sample *s)
 
 /* v[0 .. n1 + m) <- the merge of v[0 .. n1) and the sorted new entries
  * (xs, with weights ws when weighted), both ascending, the old entries
- * first among equal keys.  From the back, in place: writing at k never
- * overtakes the old entry still to be read (k = a + b > a - 1), so the new
- * run needs no copy into v nor the old one a buffer of its own. */
+ * first among equal keys.  From the back, in place: while new entries
+ * remain (b >= 1), the write at k = a + b - 1 >= a stays clear of the old
+ * entries still to be read, v[0, a), so the new run needs no copy into v
+ * nor the old one a buffer of its own. */
 static void merge_back(sorted_sample *s, size_t n1, const double *xs, const double *ws,
                        size_t m)
 {

@@ -36,9 +36,9 @@
 /* Leading bits beyond log2 n that the LSD passes sort (see lsd_sort). */
 #define TIE_BITS 14
 /* The LSD sort's widest digit: 2^18 weighted keys took 8% less time in
- * four passes of 9 bits than in three of 11 (a pass writes to 2^width
- * buckets of keys and as many of weights, and the cache holds that many
- * write streams at 9 bits, not at 11). */
+ * four passes of 9 bits than in three of 11 (a pass writes into 2^width
+ * buckets of keys and as many of weights: 1024 streams at 9 bits, 4096 at
+ * 11). */
 #define LSD_DIGIT_BITS 9
 /* Below this many values per thread, a pass's barriers cost more than the
  * second thread saves (and callers sort many small batches in parallel). */
@@ -160,8 +160,8 @@ static void settle_ties(run cur, run tmp, size_t n, int low)
  * many leading bits (the sign and exponent take at most 12 of them), so
  * one scan for equal neighbours then orders the few ties by the rest
  * (settle_ties), where passes over the low bits moved every key again
- * (2^18 keys: 33 bits in four passes, where 64 took six).  The result is the same
- * stable order.  It ends in tmp when to_tmp, else in cur. */
+ * (2^18 keys: 33 bits in four passes, where 64 took six).  The result is
+ * the same stable order.  It ends in tmp when to_tmp, else in cur. */
 static void lsd_sort(run cur, run tmp, size_t n, int bits, int to_tmp)
 {
   size_t c[BUCKETS];
