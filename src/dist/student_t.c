@@ -42,9 +42,10 @@ static double log_norm(double nu)
  * function), and a failed call is not remembered, so each one reports. */
 double gsl_sf_lnbeta(const double a, const double b)
 {
-  static _Thread_local double last[2] = {NAN, NAN}, value;
+  static _Thread_local double last[2], value;
+  static _Thread_local int filled;
   double now[2] = {a, b};
-  if (memcmp(now, last, sizeof now) == 0)
+  if (filled && memcmp(now, last, sizeof now) == 0)
     return value;
   gsl_sf_result r;
   int status = gsl_sf_lnbeta_e(a, b, &r);
@@ -54,6 +55,7 @@ double gsl_sf_lnbeta(const double a, const double b)
   }
   value = r.val;
   memcpy(last, now, sizeof now);
+  filled = 1;
   return value;
 }
 

@@ -138,7 +138,9 @@ static void lsd_sort(run cur, run tmp, size_t n, int bits, int to_tmp);
 
 /* cur[0, n) is in order by the bits above its low `low` ones: each run of
  * keys equal there is put in order by the rest, stably (a long run by the
- * LSD sort, with tmp's matching slice as scratch). */
+ * LSD sort, with tmp's matching slice as scratch).  msd_sort makes the
+ * same choice, but through a call per run, and most runs are pairs: 64
+ * sorts of 2^18 weighted keys took about 5% longer that way. */
 static void settle_ties(run cur, run tmp, size_t n, int low)
 {
   for (size_t a = 0, b; a < n; a = b) {

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* RTLD_NEXT, RTLD_DEFAULT */
 #include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -417,24 +418,62 @@ END_TEST
 /* The program's gsl_sf_lnbeta (dist/student_t.c) stands in for GSL's in
  * GSL's own calls, which go through the global lookup; and whatever the
  * order of the arguments (repeated, one of them changed, swapped, -0 after
- * +0, NaN, outside the domain), it gives the bits of GSL's own function. */
+ * +0, NaN, outside the domain), it gives the bits of GSL's own function
+ * and reports to GSL's error handler when it does.  The calls run on a
+ * thread of their own, so that the first one meets an empty memo (a NaN
+ * sentinel would pass NaN arguments off as remembered, unreported). */
+static const double LNBETA_ARGS[][2] = {
+  {NAN, NAN}, {2.5, 0.5},  {2.5, 0.5}, {2.5, 1.5},  {3.5, 0.5}, {2.5, 0.5}, {0.5, 2.5},
+  {1e-300, 0.5}, {1e6, 0.5}, {0.0, 0.5}, {-0.0, 0.5}, {-1.5, 0.5}, {NAN, 0.5}, {NAN, 0.5},
+  {2.5, 0.5},
+};
+#define N_LNBETA (sizeof LNBETA_ARGS / sizeof LNBETA_ARGS[0])
+
+typedef struct {
+  double (*gsl)(double, double);
+  double got[N_LNBETA], want[N_LNBETA];
+  int got_reports[N_LNBETA], want_reports[N_LNBETA];
+} lnbeta_run;
+
+static int lnbeta_reports;
+
+static void count_report(const char *reason, const char *file, int line, int gsl_errno)
+{
+  (void)reason, (void)file, (void)line, (void)gsl_errno;
+  lnbeta_reports++;
+}
+
+static void *lnbeta_calls(void *arg)
+{
+  lnbeta_run *r = arg;
+  for (size_t i = 0; i < N_LNBETA; i++) {
+    int before = lnbeta_reports;
+    r->got[i] = gsl_sf_lnbeta(LNBETA_ARGS[i][0], LNBETA_ARGS[i][1]);
+    r->got_reports[i] = lnbeta_reports - before;
+    before = lnbeta_reports;
+    r->want[i] = r->gsl(LNBETA_ARGS[i][0], LNBETA_ARGS[i][1]);
+    r->want_reports[i] = lnbeta_reports - before;
+  }
+  return NULL;
+}
+
 START_TEST(test_lnbeta_memo)
 {
-  static const double AB[][2] = {
-    {2.5, 0.5}, {2.5, 0.5}, {2.5, 1.5}, {3.5, 0.5}, {2.5, 0.5}, {0.5, 2.5}, {1e-300, 0.5},
-    {1e6, 0.5}, {0.0, 0.5}, {-0.0, 0.5}, {-1.5, 0.5}, {NAN, 0.5}, {NAN, 0.5}, {2.5, 0.5},
-  };
-  double (*gsl)(double, double) = (double (*)(double, double))dlsym(RTLD_NEXT, "gsl_sf_lnbeta");
-  ck_assert_ptr_nonnull(gsl);
-  ck_assert(gsl != gsl_sf_lnbeta);
+  lnbeta_run r = {.gsl = (double (*)(double, double))dlsym(RTLD_NEXT, "gsl_sf_lnbeta")};
+  ck_assert_ptr_nonnull(r.gsl);
+  ck_assert(r.gsl != gsl_sf_lnbeta);
   ck_assert(dlsym(RTLD_DEFAULT, "gsl_sf_lnbeta") == (void *)gsl_sf_lnbeta);
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
-  for (size_t i = 0; i < sizeof AB / sizeof AB[0]; i++) {
-    double got = gsl_sf_lnbeta(AB[i][0], AB[i][1]), want = gsl(AB[i][0], AB[i][1]);
-    ck_assert_msg(memcmp(&got, &want, sizeof got) == 0,
-                  "call %zu: lnbeta(%g, %g) = %.17g, GSL %.17g", i, AB[i][0], AB[i][1], got, want);
-  }
+  gsl_error_handler_t *old = gsl_set_error_handler(count_report);
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, lnbeta_calls, &r), 0);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
   gsl_set_error_handler(old);
+  for (size_t i = 0; i < N_LNBETA; i++)
+    ck_assert_msg(memcmp(&r.got[i], &r.want[i], sizeof r.got[i]) == 0 &&
+                    r.got_reports[i] == r.want_reports[i],
+                  "call %zu: lnbeta(%g, %g) = %.17g (%d reports), GSL %.17g (%d)", i,
+                  LNBETA_ARGS[i][0], LNBETA_ARGS[i][1], r.got[i], r.got_reports[i], r.want[i],
+                  r.want_reports[i]);
 }
 END_TEST
 
