@@ -5,7 +5,6 @@
 #include <float.h>
 #include <math.h>
 #include <omp.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,18 +238,22 @@ static double predicted_mean_d(const qrd_matq_result *res, size_t n, int fixed)
   return sum / (double)n / exp(lsum / (double)n);
 }
 
-/* The point on q, already in the basis of o's rotation. */
+/* The point on q, already in the basis of o's rotation; *signal is q's
+ * tr(W Sigma W^T)/(rows n) when the caller has it (NULL: computed here). */
 static int eval_in_basis(const qrd_matq_point_opts *o, const qrd_matq_point_limits *lim,
-                         const qrd_matq_problem *q, qrd_matq_point_work *w,
-                         qrd_matq_point *out)
+                         const qrd_matq_problem *q, const double *signal,
+                         qrd_matq_point_work *w, qrd_matq_point *out)
 {
   int st = run_method(o, lim, q, w, out);
   const qrd_matq_result *res = w->res;
   if (st || (st = measure(QRD_RATE_ENTROPY_COL, 1, q, res, &out->col)) ||
       (st = measure(QRD_RATE_ENTROPY_POOLED, 1, q, res, &out->pool)) ||
       (st = measure(QRD_RATE_FIXED, 0, q, res, &out->fixed)) ||
-      (st = qrd_wmse(q->rows, q->n, q->W, res->What, q->Sigma, &out->D)) ||
-      (st = qrd_wmse(q->rows, q->n, q->W, NULL, q->Sigma, &out->signal)))
+      (st = qrd_wmse(q->rows, q->n, q->W, res->What, q->Sigma, &out->D)))
+    return st;
+  if (signal)
+    out->signal = *signal;
+  else if ((st = qrd_wmse(q->rows, q->n, q->W, NULL, q->Sigma, &out->signal)))
     return st;
   out->side_bits = res->side_bits;
   out->mean_d = predicted_mean_d(res, q->n, fixed_grid(o->method));
@@ -280,7 +283,7 @@ int qrd_matq_point_eval(const qrd_matq_point_opts *o, const qrd_matq_point_limit
   int st = check_point(o, lim, p, w);
   if (!st)
     st = rotate_problem(o, p, w, &q);
-  return st ? st : eval_in_basis(o, lim, &q, w, out);
+  return st ? st : eval_in_basis(o, lim, &q, NULL, w, out);
 }
 
 /* ---- many points ---- */
@@ -294,25 +297,26 @@ static void batch_sizes(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *n
   }
 }
 
-/* A problem in a rotated basis that several jobs of a batch share (the
- * same problem, rotation kind and seed: each method and rate of a panel),
- * made by the first of them to run, under its lock, and freed after the
- * last.  A rotation is O(n^3) (Haar: a QR and two products of n x n
- * matrices) where a tuned method is O(rows n^2) a pass: fig-29's
- * n = 1536 layers were rotated alike for each of their six rotated
- * points. */
+/* A problem in a basis that several jobs of a batch share (the same
+ * problem, rotation kind and seed: each method and rate of a panel), made
+ * by the first of them to run, under its lock, and freed after the last.
+ * A rotation is O(n^3) (Haar: a QR and two products of n x n matrices)
+ * where a tuned method is O(rows n^2) a pass: fig-29's n = 1536 layers
+ * were rotated alike for each of their six rotated points.  The signal
+ * tr(W Sigma W^T), the same for every job in the basis, is computed once
+ * here too: a rows x n by n x n product (9.5 ms at fig-22's 10000 x 128),
+ * once per point it was a tenth of fig-22's CPU time. */
 typedef struct {
   const qrd_matq_problem *p;
   qrd_rotate_kind kind;
-  unsigned long seed;
+  unsigned long seed; /* 0 for QRD_ROTATE_NONE, which draws nothing */
   size_t users; /* jobs yet to finish with it */
   omp_lock_t lock;
   int made, status;
   char error[256];
-  double *S, *W; /* the rotated Sigma and W */
+  double *S, *W; /* the rotated Sigma and W (NULL: p's own, unrotated) */
+  double signal; /* tr(W Sigma W^T)/(rows n) in this basis */
 } shared_basis;
-
-#define NO_SHARED SIZE_MAX
 
 /* Bases up to this many bytes in all are made before the jobs, side by
  * side (a job that finds its basis being made waits for it: one panel's
@@ -325,11 +329,12 @@ static size_t bases_bytes(const shared_basis *b, size_t count)
 {
   size_t bytes = 0;
   for (size_t k = 0; k < count; k++)
-    bytes += (b[k].p->n + b[k].p->rows) * b[k].p->n * sizeof(double);
+    if (b[k].kind != QRD_ROTATE_NONE)
+      bytes += (b[k].p->n + b[k].p->rows) * b[k].p->n * sizeof(double);
   return bytes;
 }
 
-/* which[i] <- the shared basis of job i (NO_SHARED: none, or not run);
+/* which[i] <- the shared basis of job i (left alone when it does not run);
  * *out, *count <- the bases. */
 static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *which,
                       shared_basis **out, size_t *count)
@@ -338,18 +343,17 @@ static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *whi
   size_t m = 0;
   *out = b;
   if (!b)
-    return qrd_error_set(QRD_ENOMEM, "rotations of %zu points", n_jobs);
+    return qrd_error_set(QRD_ENOMEM, "bases of %zu points", n_jobs);
   for (size_t i = 0; i < n_jobs; i++) {
     const qrd_matq_point_opts *o = &jobs[i].opts;
-    which[i] = NO_SHARED;
-    if (jobs[i].skip || o->rotate == QRD_ROTATE_NONE)
+    if (jobs[i].skip)
       continue;
+    unsigned long seed = o->rotate == QRD_ROTATE_NONE ? 0 : o->rotate_seed;
     size_t k = 0;
-    while (k < m && !(b[k].p == jobs[i].problem && b[k].kind == o->rotate &&
-                      b[k].seed == o->rotate_seed))
+    while (k < m && !(b[k].p == jobs[i].problem && b[k].kind == o->rotate && b[k].seed == seed))
       k++;
     if (k == m) {
-      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = o->rotate, .seed = o->rotate_seed};
+      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = o->rotate, .seed = seed};
       omp_init_lock(&b[k].lock);
     }
     b[k].users++;
@@ -359,17 +363,34 @@ static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *whi
   return QRD_OK;
 }
 
-/* The shared basis b, made by w's thread if no job has made it yet. */
+/* The problem as b's jobs see it. */
+static qrd_matq_problem basis_view(const shared_basis *b)
+{
+  if (b->kind == QRD_ROTATE_NONE)
+    return *b->p;
+  return (qrd_matq_problem){.rows = b->p->rows, .n = b->p->n, .W = b->W, .Sigma = b->S};
+}
+
+static int make_rotated(shared_basis *b, qrd_matq_point_work *w)
+{
+  const qrd_matq_problem *p = b->p;
+  b->S = qrd_big_alloc(p->n * p->n, sizeof *b->S);
+  b->W = qrd_big_alloc(p->rows * p->n, sizeof *b->W);
+  return b->S && b->W ? rotate_into(b->kind, b->seed, p, w, b->S, b->W)
+                      : qrd_error_set(QRD_ENOMEM, "rotated %zu x %zu problem", p->rows, p->n);
+}
+
+/* The shared basis b and its signal, made by w's thread if no job has made
+ * them yet. */
 static int take_basis(shared_basis *b, qrd_matq_point_work *w)
 {
   omp_set_lock(&b->lock);
   if (!b->made) {
-    const qrd_matq_problem *p = b->p;
-    b->S = qrd_big_alloc(p->n * p->n, sizeof *b->S);
-    b->W = qrd_big_alloc(p->rows * p->n, sizeof *b->W);
-    b->status = b->S && b->W ? rotate_into(b->kind, b->seed, p, w, b->S, b->W)
-                             : qrd_error_set(QRD_ENOMEM, "rotated %zu x %zu problem", p->rows,
-                                             p->n);
+    b->status = b->kind == QRD_ROTATE_NONE ? QRD_OK : make_rotated(b, w);
+    if (!b->status) {
+      qrd_matq_problem q = basis_view(b);
+      b->status = qrd_wmse(q.rows, q.n, q.W, NULL, q.Sigma, &b->signal);
+    }
     if (b->status)
       snprintf(b->error, sizeof b->error, "%s", qrd_error_detail());
     b->made = 1;
@@ -392,15 +413,12 @@ static void drop_basis(shared_basis *b)
 
 static int run_job(qrd_matq_point_job *job, shared_basis *b, qrd_matq_point_work *w)
 {
-  if (!b)
-    return w ? qrd_matq_point_eval(&job->opts, job->lim, job->problem, w, &job->out)
-             : QRD_ENOMEM;
   int st = w ? check_point(&job->opts, job->lim, job->problem, w) : QRD_ENOMEM;
   if (!st)
     st = take_basis(b, w);
   if (!st) {
-    qrd_matq_problem q = {.rows = b->p->rows, .n = b->p->n, .W = b->W, .Sigma = b->S};
-    st = eval_in_basis(&job->opts, job->lim, &q, w, &job->out);
+    qrd_matq_problem q = basis_view(b);
+    st = eval_in_basis(&job->opts, job->lim, &q, &b->signal, w, &job->out);
   }
   drop_basis(b);
   return st;
@@ -412,7 +430,7 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
   size_t n, rows, n_bases = 0, *which = malloc((n_jobs ? n_jobs : 1) * sizeof *which);
   shared_basis *bases = NULL;
   int st = which ? plan_bases(jobs, n_jobs, which, &bases, &n_bases)
-                 : qrd_error_set(QRD_ENOMEM, "rotations of %zu points", n_jobs);
+                 : qrd_error_set(QRD_ENOMEM, "bases of %zu points", n_jobs);
   if (st) {
     free(which);
     free(bases);
@@ -432,7 +450,7 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
       qrd_matq_point_job *job = &jobs[i];
       if (job->skip)
         continue;
-      job->status = run_job(job, which[i] == NO_SHARED ? NULL : &bases[which[i]], w);
+      job->status = run_job(job, &bases[which[i]], w);
       job->error[0] = '\0';
       if (job->status)
         snprintf(job->error, sizeof job->error, "%s", qrd_error_detail());

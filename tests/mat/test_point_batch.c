@@ -1,9 +1,10 @@
-/* qrd_matq_point_batch, whose jobs share each problem's rotated copy (made
- * once, by whichever job runs first), against qrd_matq_point_eval of each
- * job on its own, which rotates the problem itself: the same outputs bit
- * for bit over problems, methods, rotation kinds and seeds, rates and
- * skipped jobs on three threads, and a rotation that cannot be made (a
- * Hadamard of order 12) reported by every job that needs it. */
+/* qrd_matq_point_batch, whose jobs share each problem's rotated copy and
+ * its signal tr(W Sigma W^T) (made once, by whichever job runs first),
+ * against qrd_matq_point_eval of each job on its own, which rotates the
+ * problem and computes the signal itself: the same outputs bit for bit
+ * over problems, methods, rotation kinds and seeds, rates and skipped jobs
+ * on three threads, and a rotation that cannot be made (a Hadamard of
+ * order 12) reported by every job that needs it. */
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -94,8 +95,9 @@ START_TEST(test_batch_shares_rotations)
       continue;
     }
     ck_assert_msg(same_point(&jobs[i].out, &want[i].out),
-                  "job %zu: D %.17g vs %.17g alone, rate %.17g vs %.17g", i, jobs[i].out.D,
-                  want[i].out.D, jobs[i].out.col.bits, want[i].out.col.bits);
+                  "job %zu: D %.17g vs %.17g alone, signal %.17g vs %.17g, rate %.17g vs %.17g",
+                  i, jobs[i].out.D, want[i].out.D, jobs[i].out.signal, want[i].out.signal,
+                  jobs[i].out.col.bits, want[i].out.col.bits);
   }
   /* the order-12 panel's Hadamard jobs, less the skipped ones */
   ck_assert_uint_eq(failures, 3);
