@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/solve.h"
 #include "dist/dist.h"
+#include "dist/mt19937.h"
 
 static const qrd_param_def shape[] = {
   {.name = "nu", .def = 5.0, .min = 0.0, .max = 1e6, .min_open = 1,
@@ -103,7 +104,23 @@ static double sf(double x, const double *th)
   return memo_tail(&m, gsl_cdf_tdist_Q, x, th[0]);
 }
 static double quantile(double p, const double *th) { return gsl_cdf_tdist_Pinv(p, th[0]); }
-static double sample(const gsl_rng *r, const double *th) { return gsl_ran_tdist(r, th[0]); }
+/* gsl_ran_tdist's algorithm for nu > 2 (Marsaglia's rejection from a
+ * Gaussian and an exponential), inline on qrd's generator; GSL's own
+ * sampler otherwise. */
+static double sample(const gsl_rng *r, const double *th)
+{
+  double nu = th[0];
+  qrd_mt19937 *g = qrd_mt19937_of(r);
+  if (!g || !(nu > 2.0))
+    return gsl_ran_tdist(r, nu);
+  double y1, y2, z;
+  do {
+    y1 = qrd_mt19937_ugaussian(g);
+    y2 = qrd_mt19937_exponential(g, 1.0 / (nu / 2.0 - 1.0));
+    z = y1 * y1 / (nu - 2.0);
+  } while (1.0 - z < 0.0 || exp(-y2 - z) > 1.0 - z);
+  return y1 / sqrt((1.0 - 2.0 / nu) * (1.0 - z));
+}
 static double variance(const double *th) { return th[0] > 2.0 ? th[0] / (th[0] - 2.0) : INFINITY; }
 
 static double entropy(const double *th)

@@ -7,6 +7,7 @@
 
 #include "core/bigalloc.h"
 #include "core/error.h"
+#include "dist/mt19937.h"
 
 #define GOLDEN 0x9e3779b97f4a7c15ULL
 
@@ -61,7 +62,7 @@ static int share_status(qrd_sample_share *sh)
 static void take_chunks(qrd_sample_share *sh)
 {
   const size_t nchunk = n_chunks(sh->n);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *r = gsl_rng_alloc(qrd_rng_mt19937);
   size_t k;
   while ((k = atomic_fetch_add(&sh->next, 1)) < nchunk) {
     if (r)

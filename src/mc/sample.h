@@ -1,7 +1,8 @@
 /* Deterministic Monte-Carlo samples.
  *
  * A sample of n values is cut into chunks of QRD_SAMPLE_CHUNK values; chunk
- * k is drawn by its own gsl_rng_mt19937 seeded from (seed, k) alone.  The
+ * k is drawn by its own generator of gsl_rng_mt19937's stream
+ * (qrd_rng_mt19937, dist/mt19937.h) seeded from (seed, k) alone.  The
  * array is therefore bit-identical for any OpenMP thread count, and a
  * shorter sample with the same seed is a prefix of a longer one.
  *
