@@ -210,37 +210,52 @@ int qrd_dist_partial_moments_quad(const qrd_dist *d, double a, double b,
   return QRD_OK;
 }
 
-int qrd_dist_partial_moments(const qrd_dist *d, double a, double b, double m[3])
+/* qrd_dist_partial_moments, and in f[0], f[1] (f may be NULL) the pdf at
+ * a and b (qrd_dist_pdf's bits) where the family's closed form evaluated
+ * them there, else NAN. */
+static int partial_moments_pdf(const qrd_dist *d, double a, double b, double m[3], double f[2])
 {
-  double lo, hi;
+  double lo, hi, fs[2] = {NAN, NAN};
   qrd_dist_support(d, &lo, &hi);
+  int clipped_a = a < lo, clipped_b = b > hi;
   a = fmax(a, lo);
   b = fmin(b, hi);
+  if (f)
+    f[0] = f[1] = NAN;
   if (a >= b) {
     m[0] = m[1] = m[2] = 0.0;
     return QRD_OK;
   }
   double s = d->scale;
-  if (!d->type->partial_moments || d->type->partial_moments(a / s, b / s, d->shape, m))
+  if (!d->type->partial_moments || d->type->partial_moments(a / s, b / s, d->shape, m, fs))
     return qrd_dist_partial_moments_quad(d, a, b, m);
   m[1] *= s;
   m[2] *= s * s;
+  if (f) { /* qrd_dist_pdf(d, x) = pdf(x / s) / s, at the ends asked for */
+    f[0] = clipped_a ? NAN : fs[0] / s;
+    f[1] = clipped_b ? NAN : fs[1] / s;
+  }
   return QRD_OK;
+}
+
+int qrd_dist_partial_moments(const qrd_dist *d, double a, double b, double m[3])
+{
+  return partial_moments_pdf(d, a, b, m, NULL);
 }
 
 int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
                           double (*tail)[3], double (*m)[3])
 {
-  return qrd_dist_cell_moments_reuse(d, edge, n, tail, NULL, m);
+  return qrd_dist_cell_moments_reuse(d, edge, n, tail, NULL, NULL, m);
 }
 
 int qrd_dist_cell_moments_reuse(const qrd_dist *d, const double *edge, size_t n,
-                                double (*tail)[3], double *at, double (*m)[3])
+                                double (*tail)[3], double *at, double *pdf, double (*m)[3])
 {
   int mirror = mirror_exact(d);
   for (int right = 1; right >= 0; right--)
     for (size_t i = 0; i <= n; i++) {
-      double e = edge[i];
+      double e = edge[i], f[2] = {NAN, NAN};
       if (!in_pass(e, right) || (at && at[i] == e))
         continue;
       if (mirrored(mirror, edge, n, i)) {
@@ -249,13 +264,15 @@ int qrd_dist_cell_moments_reuse(const qrd_dist *d, const double *edge, size_t n,
         tail[i][1] = -u[1];
         tail[i][2] = u[2];
       } else {
-        int st = right ? qrd_dist_partial_moments(d, e, INFINITY, tail[i])
-                       : qrd_dist_partial_moments(d, -INFINITY, e, tail[i]);
+        int st = right ? partial_moments_pdf(d, e, INFINITY, tail[i], f)
+                       : partial_moments_pdf(d, -INFINITY, e, tail[i], f);
         if (st)
           return st;
       }
       if (at)
         at[i] = e;
+      if (pdf)
+        pdf[i] = right ? f[0] : f[1];
     }
   for (size_t i = 0; i < n; i++) {
     double a = edge[i], b = edge[i + 1];

@@ -39,8 +39,13 @@ typedef struct qrd_dist_type {
   /* Optional closed form of m[k] = integral over [a, b] of x^k pdf(x),
    * k = 0, 1, 2 (a, b may be infinite); returns non-zero where it does not
    * apply.  NULL or non-zero: GSL quadrature is used.  A
-   * closed form is a speed-up, and the tests compare it with quadrature. */
-  int (*partial_moments)(double a, double b, const double *th, double m[3]);
+   * closed form is a speed-up, and the tests compare it with quadrature.
+   * f[0] and f[1] (set to NAN by the caller) receive pdf(a) and pdf(b)
+   * where the closed form evaluates them (this family's pdf, the same
+   * bits), and are left alone otherwise: an ECSQ design needs the pdf at
+   * the edges whose tails it has just computed (the tests check the
+   * bits). */
+  int (*partial_moments)(double a, double b, const double *th, double m[3], double f[2]);
 
   /* Optional names in results and plots: printf formats given the shape
    * parameters as doubles ("t-nu-%g", "t[nu=%g]").  NULL: the family name
@@ -127,9 +132,12 @@ int qrd_dist_cell_moments(const qrd_dist *d, const double *edge, size_t n,
 
 /* The same, keeping the tails still valid: tail[i] was computed at edge
  * at[i] and is recomputed (and at[i] set) only where edge[i] differs;
- * at[i] = NAN forgets it.  For iterations that move few edges. */
+ * at[i] = NAN forgets it.  For iterations that move few edges.  pdf (may
+ * be NULL): pdf[i] is set with tail[i], to qrd_dist_pdf(d, at[i]) where
+ * the family's closed form evaluated it on the way (the same bits), NAN
+ * where it did not. */
 int qrd_dist_cell_moments_reuse(const qrd_dist *d, const double *edge, size_t n,
-                                double (*tail)[3], double *at, double (*m)[3]);
+                                double (*tail)[3], double *at, double *pdf, double (*m)[3]);
 
 /* The same by quadrature only (for tests and for families without a closed
  * form). */

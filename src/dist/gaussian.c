@@ -18,14 +18,16 @@ static double sample(const gsl_rng *r, const double *th) { (void)th; return gsl_
 static double variance(const double *th) { (void)th; return 1.0; }
 static double entropy(const double *th) { (void)th; return 0.5 * log(2.0 * M_PI * M_E); }
 
-/* x*phi(x), which vanishes at +-infinity. */
-static double x_pdf(double x) { return isinf(x) ? 0.0 : x * pdf(x, NULL); }
+/* x phi(x) given phi(x), which vanishes at +-infinity. */
+static double x_pdf(double x, double f) { return isinf(x) ? 0.0 : x * f; }
 
-static int partial_moments(double a, double b, const double *th, double m[3])
+static int partial_moments(double a, double b, const double *th, double m[3], double f[2])
 {
+  f[0] = pdf(a, th);
+  f[1] = pdf(b, th);
   m[0] = a >= 0.0 ? sf(a, th) - sf(b, th) : cdf(b, th) - cdf(a, th);
-  m[1] = pdf(a, th) - pdf(b, th);
-  m[2] = m[0] + x_pdf(a) - x_pdf(b);
+  m[1] = f[0] - f[1];
+  m[2] = m[0] + x_pdf(a, f[0]) - x_pdf(b, f[1]);
   return 0;
 }
 

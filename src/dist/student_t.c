@@ -137,12 +137,14 @@ static double entropy(const double *th)
 static double g1(double x, double f, double nu) { return isinf(x) ? 0.0 : -(nu + x * x) / (nu - 1.0) * f; }
 static double g2(double x, double f, double nu) { return isinf(x) ? 0.0 : -x * (nu + x * x) / (nu - 2.0) * f; }
 
-static int partial_moments(double a, double b, const double *th, double m[3])
+static int partial_moments(double a, double b, const double *th, double m[3], double f[2])
 {
   double nu = th[0];
   if (nu <= 2.0)
     return -1; /* second moment diverges: leave it to quadrature */
   double fa = pdf(a, th), fb = pdf(b, th);
+  f[0] = fa;
+  f[1] = fb;
   m[0] = a >= 0.0 ? sf(a, th) - sf(b, th) : cdf(b, th) - cdf(a, th);
   m[1] = g1(b, fb, nu) - g1(a, fa, nu);
   m[2] = g2(b, fb, nu) - g2(a, fa, nu) + nu / (nu - 2.0) * m[0];

@@ -49,9 +49,10 @@ qrd_ecsq *qrd_ecsq_alloc(const qrd_codebook *init)
   w->prob = malloc(init->n * sizeof *w->prob);
   w->tail = malloc((init->n + 1) * sizeof *w->tail);
   w->tail_at = malloc((init->n + 1) * sizeof *w->tail_at);
+  w->tail_pdf = malloc((init->n + 1) * sizeof *w->tail_pdf);
   w->moment = malloc(init->n * sizeof *w->moment);
   w->nw = malloc(NEWTON_ARRAYS * (init->n + 1) * sizeof *w->nw);
-  if (!w->cb || !w->prob || !w->tail || !w->tail_at || !w->moment || !w->nw) {
+  if (!w->cb || !w->prob || !w->tail || !w->tail_at || !w->tail_pdf || !w->moment || !w->nw) {
     qrd_ecsq_free(w);
     return NULL;
   }
@@ -66,6 +67,7 @@ void qrd_ecsq_free(qrd_ecsq *w)
   free(w->prob);
   free(w->tail);
   free(w->tail_at);
+  free(w->tail_pdf);
   free(w->moment);
   free(w->nw);
   free(w);
@@ -158,7 +160,8 @@ static int set_centroids(qrd_ecsq *w, double *cost)
   qrd_codebook *c = w->cb;
   double mse = 0.0, (*m)[3] = w->moment;
   /* a Newton step leaves the frozen tail edges, most of them, in place */
-  int st = qrd_dist_cell_moments_reuse(w->d, c->edge, c->n, w->tail, w->tail_at, m);
+  int st = qrd_dist_cell_moments_reuse(w->d, c->edge, c->n, w->tail, w->tail_at, w->tail_pdf,
+                                       m);
   if (st)
     return st;
   for (size_t i = 0; i < c->n; i++) {
@@ -205,6 +208,17 @@ static double edge_condition(const qrd_ecsq *w, size_t i)
          w->lambda / M_LN2 * log(p[i - 1] / p[i]);
 }
 
+/* The pdf at edge i: the one the cell moments evaluated there on the way
+ * to its tail (the same bits) if the tail is of this edge and they did,
+ * else computed (it was a tenth of fig-1's time, twice per moved edge). */
+static double edge_pdf(const qrd_ecsq *w, size_t i)
+{
+  double e = w->cb->edge[i];
+  if (memcmp(&w->tail_at[i], &e, sizeof e) == 0 && !isnan(w->tail_pdf[i]))
+    return w->tail_pdf[i];
+  return qrd_dist_pdf(w->d, e);
+}
+
 /* f <- pdf at the inner edges; returns the squared norm of the gradient
  * f_i G_i over the active edges: the merit of a Newton step (the cost
  * itself changes by the square of the step near the optimum, below its
@@ -215,9 +229,7 @@ static double gradient_norm2(const qrd_ecsq *w, double *f)
   double r = 0.0;
   for (size_t i = 1; i < w->cb->n; i++) {
     /* wanted at the active edges and their neighbours */
-    f[i] = p[i - 1] > NEWTON_MIN_PROB || p[i] > NEWTON_MIN_PROB
-               ? qrd_dist_pdf(w->d, w->cb->edge[i])
-               : 0.0;
+    f[i] = p[i - 1] > NEWTON_MIN_PROB || p[i] > NEWTON_MIN_PROB ? edge_pdf(w, i) : 0.0;
     if (edge_active(p, i)) {
       double g = f[i] * edge_condition(w, i);
       r += g * g;

@@ -26,6 +26,7 @@ typedef struct {
   double *prob;
   double (*tail)[3], (*moment)[3]; /* cell-moment workspace */
   double *tail_at;                  /* the edge each tail was computed at */
+  double *tail_pdf;                 /* the pdf there, or NAN (cell_moments_reuse) */
   double *nw;                       /* Newton workspace: 7 (n + 1) doubles */
   double cost;   /* D + lambda H after the last iteration */
   double change; /* relative change of cost in the last iteration */

@@ -245,16 +245,28 @@ START_TEST(test_cell_moments)
   }
   /* reusing tails: move two edges; the moments must be those computed
    * afresh, bit for bit (the tails kept are the same function values) */
-  double at[N + 1], tail2[N + 1][3], m2[N][3];
+  double at[N + 1], tail2[N + 1][3], m2[N][3], pdf[N + 1];
   for (int i = 0; i <= N; i++)
     at[i] = NAN;
-  ck_assert_int_eq(qrd_dist_cell_moments_reuse(&d, e, N, tail2, at, m2), QRD_OK);
+  ck_assert_int_eq(qrd_dist_cell_moments_reuse(&d, e, N, tail2, at, pdf, m2), QRD_OK);
   e[2] *= 1.1;
   e[5] *= 0.9;
-  ck_assert_int_eq(qrd_dist_cell_moments_reuse(&d, e, N, tail2, at, m2), QRD_OK);
+  pdf[2] = pdf[5] = 12345.0;
+  ck_assert_int_eq(qrd_dist_cell_moments_reuse(&d, e, N, tail2, at, pdf, m2), QRD_OK);
   ck_assert_int_eq(qrd_dist_cell_moments(&d, e, N, tail, m), QRD_OK);
   ck_assert_int_eq(memcmp(m, m2, sizeof m), 0);
   ck_assert(at[2] == e[2] && at[5] == e[5]);
+  /* the pdf the closed forms evaluated on the way, where they did, is
+   * qrd_dist_pdf's at the edge of the tail, bit for bit (moved edges too);
+   * Gaussian and t (nu > 2) tails give it at every finite edge */
+  int given = strcmp(d.type->name, "gaussian") == 0 ||
+              (strcmp(d.type->name, "student-t") == 0 && d.shape[0] > 2.0);
+  for (int i = 1; i < N; i++) {
+    double want = qrd_dist_pdf(&d, at[i]);
+    ck_assert_msg(isnan(pdf[i]) ? !given : memcmp(&pdf[i], &want, sizeof want) == 0,
+                  "%s: pdf at edge %d (%.17g): %.17g, qrd_dist_pdf %.17g", d.spec, i, at[i],
+                  pdf[i], want);
+  }
   /* cell probabilities from shared tails: qrd_dist_prob's, bit for bit,
    * also for an empty cell (two equal edges) */
   double p[N], t[N + 1];
