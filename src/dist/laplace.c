@@ -58,8 +58,9 @@ static void positive_part(double a, double b, double m[3])
     m[k] = ta[k] - tb[k];
 }
 
-/* Its tails are exp(-u)/2 at |u|, not the pdf's own expression: f is left
- * NAN. */
+/* f is left NAN: the tails do evaluate exp(-|u|)/2 at the ends, but inside
+ * positive_part's differences, and the pdf is one exp (the ECSQ's saving
+ * is the t's log1p and exp). */
 static int partial_moments(double a, double b, const double *th, double m[3], double f[2])
 {
   (void)th;

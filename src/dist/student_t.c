@@ -142,12 +142,11 @@ static int partial_moments(double a, double b, const double *th, double m[3], do
   double nu = th[0];
   if (nu <= 2.0)
     return -1; /* second moment diverges: leave it to quadrature */
-  double fa = pdf(a, th), fb = pdf(b, th);
-  f[0] = fa;
-  f[1] = fb;
+  f[0] = pdf(a, th);
+  f[1] = pdf(b, th);
   m[0] = a >= 0.0 ? sf(a, th) - sf(b, th) : cdf(b, th) - cdf(a, th);
-  m[1] = g1(b, fb, nu) - g1(a, fa, nu);
-  m[2] = g2(b, fb, nu) - g2(a, fa, nu) + nu / (nu - 2.0) * m[0];
+  m[1] = g1(b, f[1], nu) - g1(a, f[0], nu);
+  m[2] = g2(b, f[1], nu) - g2(a, f[0], nu) + nu / (nu - 2.0) * m[0];
   return 0;
 }
 

@@ -173,10 +173,10 @@ typedef struct {
  * qrd_matq_point_eval's own rotation gives), before the jobs when all
  * such copies fit in 1 GiB, else by the first job that needs it and
  * freed after the last; jobs on the same problem in the same basis
- * (rotated or not) share its signal, computed once.  progress (may be NULL) is called after each
- * job, one call at a time.  Every job runs; returns QRD_OK, or the status
- * of the first failed job in index order with its detail, and its index
- * in *failed (may be NULL). */
+ * (rotated or not) share its signal, computed once.  progress (may be
+ * NULL) is called after each job, one call at a time.  Every job runs;
+ * returns QRD_OK, or the status of the first failed job in index order
+ * with its detail, and its index in *failed (may be NULL). */
 typedef void (*qrd_matq_point_progress_fn)(void *ctx, const qrd_matq_point_job *job);
 int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
                          qrd_matq_point_progress_fn progress, void *ctx, size_t *failed);
