@@ -4,12 +4,14 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#define HUGE_PAGE ((size_t)2 << 20)
+/* Blocks are whole multiples of GRAIN, so that requests of nearly the same
+ * size share parked blocks; they start on a cache line. */
+#define GRAIN ((size_t)2 << 20)
+#define ALIGN 64
 
-/* A block of whole huge pages: where it starts and how long it is. */
+/* A block: where it starts and how long it is. */
 typedef struct {
   void *p;
   size_t span;
@@ -112,11 +114,8 @@ static void *unpark(size_t span)
 static void *map_new(size_t span)
 {
   void *p;
-  if (posix_memalign(&p, HUGE_PAGE, span))
+  if (posix_memalign(&p, ALIGN, span))
     return NULL;
-#ifdef MADV_HUGEPAGE
-  madvise(p, span, MADV_HUGEPAGE);
-#endif
   forget(p);
   if (!list_push(&live, (block){p, span})) {
     free(p);
@@ -136,10 +135,9 @@ void *qrd_big_alloc(size_t count, size_t size)
     forget(small);
     return small;
   }
-  if (bytes > SIZE_MAX - HUGE_PAGE)
+  if (bytes > SIZE_MAX - GRAIN)
     return NULL;
-  /* whole huge pages, so that the advice covers only this array */
-  size_t span = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+  size_t span = (bytes + GRAIN - 1) / GRAIN * GRAIN;
   void *p;
 #pragma omp critical(qrd_big_pool)
   {

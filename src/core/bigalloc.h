@@ -1,32 +1,33 @@
-/* Large work arrays on transparent huge pages.
+/* Large work arrays, kept mapped between the steps that use them.
  *
  * Samples of 2^24 values, their sort buffers and n x n matrices are
- * written once and then scanned or scattered over (radix passes, blocked
- * matrix products).  On 4 KiB pages every first touch is a page fault
- * (expensive under a hypervisor) and a radix scatter over 128 MiB misses
- * the TLB at nearly every store; on 2 MiB pages both nearly vanish
- * (fig-7: 33 s -> 18 s).  Linux gives huge pages to a mapping only when
- * asked (transparent_hugepage=madvise, Debian's default), so arrays of at
- * least QRD_BIG_ALLOC_MIN bytes (one huge page) are aligned to 2 MiB and advised.  The
- * advice is a hint: where it is refused the memory is ordinary.
+ * allocated by one step of a figure and freed before the next allocates
+ * arrays of the same sizes.  The kernel zeroes every page a new mapping
+ * touches, and under this project's hypervisor that first touch costs
+ * 0.6-1.9 s per GB on 4 KiB pages and 2.5-3.4 s per GB on transparent huge
+ * pages (memory the guest freed goes back to the host, which must supply
+ * it again); a page already touched costs nothing.  So qrd_big_free parks
+ * a block instead of unmapping it (up to an eighth of the machine's
+ * memory, the oldest going first) and the next qrd_big_alloc of a similar
+ * size (the block at most twice the request) takes it back, already
+ * mapped.  Such memory is not zeroed: like malloc's, it holds whatever was
+ * there.
  *
- * Even on huge pages, the kernel zeroes every page a new mapping touches,
- * and under a hypervisor that runs at 1-2 GB/s: fig-7 spent a third of its
- * CPU time zeroing the 10 GB its sort buffers and samples took one after
- * the other.  So qrd_big_free parks a block instead of unmapping it (up to
- * an eighth of the machine's memory, the oldest going first) and the next
- * qrd_big_alloc of a similar size (the block at most twice the request)
- * takes it back, already mapped.  Such memory is not zeroed: like malloc's,
- * it holds whatever was there. */
+ * The arrays are not advised onto huge pages (MADV_HUGEPAGE): their
+ * fewer TLB misses did not pay for the dearer first touch once blocks are
+ * parked (fig-7 11.2 -> 9.2 s, fig-2 2.2 -> 1.6 s, fig-24 4.5 -> 3.9 s;
+ * no figure measurably slower). */
 #ifndef QRD_CORE_BIGALLOC_H
 #define QRD_CORE_BIGALLOC_H
 
 #include <stddef.h>
 
+/* Smaller requests are malloc's (see qrd_big_keep_freed). */
 #define QRD_BIG_ALLOC_MIN ((size_t)2 << 20)
 
-/* count * size bytes (at least 1), uninitialised; NULL when the product
- * overflows or the memory is not there.  Thread-safe. */
+/* count * size bytes (at least 1), uninitialised, aligned to a cache line
+ * from QRD_BIG_ALLOC_MIN bytes up; NULL when the product overflows or the
+ * memory is not there.  Thread-safe. */
 void *qrd_big_alloc(size_t count, size_t size);
 
 /* Tells glibc's malloc to keep what is freed for the next allocation:
