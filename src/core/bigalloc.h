@@ -13,10 +13,11 @@
  * mapped.  Such memory is not zeroed: like malloc's, it holds whatever was
  * there.
  *
- * The arrays are not advised onto huge pages (MADV_HUGEPAGE): their
- * fewer TLB misses did not pay for the dearer first touch once blocks are
- * parked (fig-7 11.2 -> 9.2 s, fig-2 2.2 -> 1.6 s, fig-24 4.5 -> 3.9 s;
- * no figure measurably slower). */
+ * The arrays are not advised onto huge pages (MADV_HUGEPAGE): with blocks
+ * parked, their fewer TLB misses saved no measurable user time, and their
+ * first touch cost more (fig-7, the largest, 10.6-11.8 -> 8.4-9.2 s in
+ * alternating runs at two times of day; smaller figures such as fig-2 and
+ * fig-24 went either way, with what the previous process left free). */
 #ifndef QRD_CORE_BIGALLOC_H
 #define QRD_CORE_BIGALLOC_H
 
