@@ -113,10 +113,11 @@ static double sample(const gsl_rng *r, const double *th)
   qrd_mt19937 *g = qrd_mt19937_of(r);
   if (!g || !(nu > 2.0))
     return gsl_ran_tdist(r, nu);
-  double y1, y2, z;
+  /* the exponential's mean as GSL writes it, once per draw, not per trial */
+  double mu = 1.0 / (nu / 2.0 - 1.0), y1, y2, z;
   do {
     y1 = qrd_mt19937_ugaussian(g);
-    y2 = qrd_mt19937_exponential(g, 1.0 / (nu / 2.0 - 1.0));
+    y2 = qrd_mt19937_exponential(g, mu);
     z = y1 * y1 / (nu - 2.0);
   } while (1.0 - z < 0.0 || exp(-y2 - z) > 1.0 - z);
   return y1 / sqrt((1.0 - 2.0 / nu) * (1.0 - z));
