@@ -664,6 +664,83 @@ START_TEST(test_code_estimate)
 }
 END_TEST
 
+/* Per batch (nb of them), the pass's sums of the INT codes through the
+ * unit grid and with the grid cleared (compare chain, or cell table for
+ * int8) under absmax E8M0 and bf16 and signmax bf16 scales: identical. */
+static void grid_vs_chain(const double *x, size_t n, size_t block, size_t nb)
+{
+  enum { NE = 6 };
+  qrd_element *e[NE];
+  ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
+  ck_assert_int_eq(qrd_element_int(4.0, 1, &e[1]), QRD_OK);
+  ck_assert_int_eq(qrd_element_int(3.0, 1, &e[2]), QRD_OK);
+  ck_assert_int_eq(qrd_element_int(log2(6.0), 0, &e[3]), QRD_OK);
+  ck_assert_int_eq(qrd_element_int(8.0, 0, &e[4]), QRD_OK);
+  ck_assert_int_eq(qrd_element_nf4(&e[5]), QRD_OK);
+  double *sse = malloc(2 * nb * NE * sizeof *sse), *x2 = malloc(2 * nb * sizeof *x2);
+  ck_assert(sse && x2);
+  for (int k = 0; k < 3; k++) {
+    qrd_scaling sc;
+    char scaling[32];
+    snprintf(scaling, sizeof scaling, "%s:%zu", k == 2 ? "signmax" : "absmax", block);
+    ck_assert_int_eq(qrd_scaling_parse(scaling, k ? "bf16" : "e8m0", &sc), QRD_OK);
+    qrd_block_direct f[NE], chain[NE];
+    for (int j = 0; j < NE; j++) {
+      ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
+      ck_assert_int_eq(f[j].grid, j == 5 ? 0 : j == 1 || j == 2 ? 2 : 1);
+      chain[j] = f[j];
+      chain[j].grid = 0;
+    }
+    for (int split = 0; split < 2; split++) {
+      qrd_block_pass p = {.block = block, .n_batches = nb, .split_sum = split};
+      ck_assert_int_eq(qrd_block_pass_run(x, n, &p, f, NE, sse, x2), QRD_OK);
+      ck_assert_int_eq(qrd_block_pass_run(x, n, &p, chain, NE, sse + nb * NE, x2 + nb), QRD_OK);
+      for (size_t i = 0; i < nb * NE; i++)
+        ck_assert_msg(sse[i] == sse[nb * NE + i], "%s %s, batch %zu: grid %.17g, chain %.17g",
+                      scaling, e[i % NE]->name, i / NE, sse[i], sse[nb * NE + i]);
+    }
+    for (int j = 0; j < NE; j++)
+      qrd_block_direct_free(&f[j]);
+  }
+  for (int j = 0; j < NE; j++)
+    qrd_element_free(e[j]);
+  free(sse);
+  free(x2);
+}
+
+/* The unit-grid path of the INT codes gives the squared errors of the
+ * compare chain or cell table bit for bit.  Multiples of 1/8 under E8M0
+ * (power-of-two) scales land exactly on levels and midpoints, where the
+ * tie rules differ, or a double either side of them, where an inexact
+ * rounding would pick the farther level; values within 2^-46 of zero
+ * (a midpoint of the half-integer grids) alone in a block beside the
+ * extreme, where a squared error differing in its last bit changes the
+ * block's sum; heavy-tailed values, zeros, an all-zero block, blocks of
+ * 30 (remainders after every four-value step), split and plain sums. */
+START_TEST(test_grid_matches_chain)
+{
+  size_t block = 30, n = block * 1001;
+  double *x = sample("student-t:nu=3", 8, n);
+  for (size_t i = 0; i < n / 2; i++) {
+    x[i] = (double)((long)(i * 7919 % 145) - 72) / 8.0; /* -9 ... 9 */
+    x[i] = i % 3 == 1 ? nextafter(x[i], INFINITY) : i % 3 == 2 ? nextafter(x[i], -INFINITY) : x[i];
+  }
+  for (size_t i = 0; i < n; i += 17)
+    x[i] = 0.0;
+  for (size_t i = 40 * block; i < 41 * block; i++)
+    x[i] = 0.0;
+  grid_vs_chain(x, n, block, 13);
+  /* pairs (extreme, tiny): +-8, +-2^-46 ... +-3 2^-58 */
+  enum { PAIRS = 128 };
+  for (size_t i = 0; i < PAIRS; i++) {
+    x[2 * i] = i % 4 < 2 ? 8.0 : -8.0;
+    x[2 * i + 1] = ldexp(i % 2 ? 1.0 : -1.0, -46 - (int)(i / 2 % 13)) * (i % 8 < 4 ? 1.0 : 3.0);
+  }
+  grid_vs_chain(x, 2 * PAIRS, 2, PAIRS);
+  free(x);
+}
+END_TEST
+
 Suite *qrd_suite_block(void)
 {
   Suite *s = suite_create("block");
@@ -681,6 +758,7 @@ Suite *qrd_suite_block(void)
   tcase_add_test(tc, test_direct_matches_sorted);
   tcase_add_test(tc, test_pass_gain_split);
   tcase_add_test(tc, test_pass_lanes_exact);
+  tcase_add_test(tc, test_grid_matches_chain);
   tcase_add_test(tc, test_jackknife_groups);
   tcase_add_test(tc, test_code_sums);
   tcase_add_test(tc, test_code_estimate);
