@@ -11,7 +11,9 @@
  *   bench kernel one-pass L      samples/s of the one pass with an L-level
  *                                INT code on 2^24 samples, and that rate's
  *                                bytes (8 per sample) as a fraction of the
- *                                bandwidth
+ *                                bandwidth; "(chain)": the same code by the
+ *                                compare chain (table over 32 levels) that
+ *                                codes other than unit grids take
  *   bench kernel scaling N       the one pass (16 levels) on N = 2^20 ...
  *                                2^26 samples: seconds and samples/s
  *   bench kernel sorted ...      the sorted path: its one-off normalise+sort
@@ -66,8 +68,10 @@ static double bandwidth(const double *x, size_t n, double *sink)
   return (double)n * sizeof *x / best;
 }
 
-/* Best seconds of the one pass of an L-level INT code over x[0..n-1]. */
-static int one_pass(const double *x, size_t n, double bits, double *secs, double *r)
+/* Best seconds of the one pass of an L-level INT code over x[0..n-1],
+ * by its unit grid or (chain) by the compare chain or cell table every
+ * other code takes. */
+static int one_pass(const double *x, size_t n, double bits, int chain, double *secs, double *r)
 {
   qrd_scaling sc;
   qrd_element *e;
@@ -78,6 +82,8 @@ static int one_pass(const double *x, size_t n, double bits, double *secs, double
     qrd_element_free(e);
     return fail();
   }
+  if (chain)
+    f.grid = 0;
   qrd_block_result res;
   *secs = INFINITY;
   for (int k = 0; k < REPEATS; k++) {
@@ -138,17 +144,20 @@ int main(void)
          omp_get_max_threads(), n_max, sink == 0.0 ? ", sum 0" : "");
   static const double bits[] = {2, 3, 4, 5, 6};
   for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
-    double t, r;
-    if (one_pass(x, n, bits[i], &t, &r))
-      return 1;
-    double rate = (double)n / t;
-    printf("bench\tkernel\tone-pass %g levels\t%.3g samples/s\t%.2f of bandwidth\t(R = %.5f, %d "
-           "threads)\n",
-           exp2(bits[i]), rate, rate * sizeof *x / bw, r, omp_get_max_threads());
+    for (int chain = 0; chain < 2; chain++) {
+      double t, r;
+      if (one_pass(x, n, bits[i], chain, &t, &r))
+        return 1;
+      double rate = (double)n / t;
+      printf("bench\tkernel\tone-pass %g levels%s\t%.3g samples/s\t%.2f of bandwidth\t(R = %.5f, "
+             "%d threads)\n",
+             exp2(bits[i]), chain ? " (chain)" : "", rate, rate * sizeof *x / bw, r,
+             omp_get_max_threads());
+    }
   }
   for (int k = 20; k <= LOG2_N_MAX; k++) {
     double t, r;
-    if (one_pass(x, (size_t)1 << k, 4.0, &t, &r))
+    if (one_pass(x, (size_t)1 << k, 4.0, 0, &t, &r))
       return 1;
     printf("bench\tkernel\tscaling 2^%d\t%.4f s\t%.3g samples/s\n", k, t,
            (double)((size_t)1 << k) / t);
