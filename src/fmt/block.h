@@ -191,11 +191,12 @@ int qrd_block_eval_coded(const qrd_block_sample *s, const qrd_block_sample *trai
  * a larger one looks its cell up in a qrd_codebook_table.  Both give the
  * cell of qrd_codebook_cell (ties to the lower index).  A unit grid of any
  * size (the INT codes: levels lo, lo + 1, ..., hi, integers or
- * half-integers, each edge a midpoint or the double below it) is rounded
- * to a nearest level arithmetically instead, at a cost that does not grow
- * with its levels: a value at a midpoint is 1/2 from either level, so its
- * squared error is the same whichever it gets.  The results are the same
- * bits whichever path is taken. */
+ * half-integers, each edge a midpoint or the double below it) and the grid
+ * of an FP ExMy code with nearest rounding and M >= 1 (E2M1, E4M3, ...)
+ * are rounded to a nearest level arithmetically instead, at a cost that
+ * does not grow with their levels: a value at a midpoint is as far from
+ * either level, so its squared error is the same whichever it gets.  The
+ * results are the same bits whichever path is taken. */
 #define QRD_BLOCK_DIRECT_SMALL 32
 typedef struct {
   qrd_scaling_kind kind;      /* QRD_SCALING_ABSMAX or QRD_SCALING_SIGNMAX */
@@ -206,9 +207,11 @@ typedef struct {
   size_t n;                   /* levels */
   size_t n_edges;             /* inner edges, padded with +inf when small */
   double *level;              /* n levels, then the n_edges inner edges */
-  int grid;                   /* 0: no unit grid (a caller may clear it to
+  int grid;                   /* 0: no grid rule (a caller may clear it to
                                * force the compare chain or table); 1:
-                               * integer levels; 2: half-integer levels */
+                               * integer levels; 2: half-integer levels;
+                               * 3: an FP ExMy code, M >= 1 */
+  double rule[4];             /* the grid's parameters */
 } qrd_block_direct;
 
 int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e);

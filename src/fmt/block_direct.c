@@ -69,6 +69,63 @@ static int grid_of(const qrd_codebook *c)
   return 1 + half;
 }
 
+/* A nearest level to y on the grid of an FP ExMy code, M >= 1 (its
+ * largest level top, smallest normal value normal, split = 2^(52 - M) + 1
+ * and shift = 1.5 2^52 times its subnormal step): |y| from normal up
+ * rounded to M + 1 significant bits by Veltkamp's splitting (a rounding
+ * to nearest, Boldo 2006; three operations, no exponent taken apart),
+ * below it to a multiple of the subnormal step, as nearest_integer
+ * does.  Ties again do not matter. */
+static inline double fp_level(double y, double top, double normal, double split, double shift)
+{
+  double a = fabs(y);
+  a = a < top ? a : top; /* a NaN to top */
+  double c = a * split, hi = c - (c - a), lo = (a + shift) - shift;
+  /* lo - hi is exact (both within a step of a), so this is lo or hi, and
+   * the arithmetic is done whatever the select (see grid_level) */
+  double sub = a < normal ? 1.0 : 0.0;
+  return copysign(hi + (lo - hi) * sub, y);
+}
+
+/* Whether c is the grid of an FP code with nearest rounding that
+ * fp_level rounds (*rule <- its parameters): levels symmetric about 0,
+ * the largest (2 - 2^-M) 2^e and the smallest positive a power of two,
+ * 1 <= M <= 50 (where Veltkamp's splitting is a rounding to nearest) and
+ * the range well inside the doubles'.  Checked, not assumed: at every
+ * midpoint t of adjacent levels, the edge is t or the double below it,
+ * and fp_level takes the double below t to the lower level, the double
+ * above to the upper and t to either; fp_level being monotone, that
+ * makes it a nearest level everywhere. */
+static int fp_of(const qrd_codebook *c, double rule[4])
+{
+  size_t half = c->n / 2;
+  if (c->n % 2 == 0 || c->n < 3 || c->level[half] != 0.0)
+    return 0;
+  for (size_t i = 0; i < half; i++)
+    if (c->level[i] != -c->level[c->n - 1 - i])
+      return 0;
+  double top = c->level[c->n - 1], step = c->level[half + 1];
+  int e_top, e_gap, e_step;
+  double gap = frexp(1.0 - frexp(top, &e_top), &e_gap), unit = frexp(step, &e_step);
+  int m = -e_gap; /* 1 - f = 2^-(M + 1) for top = f 2^e_top */
+  if (gap != 0.5 || unit != 0.5 || m < 1 || m > 50 || !(top < 0x1p900 && step > 0x1p-900))
+    return 0;
+  rule[0] = top;
+  rule[1] = ldexp(step, m);
+  rule[2] = ldexp(1.0, 52 - m) + 1.0;
+  rule[3] = 0x1.8p52 * step;
+  for (size_t i = 1; i < c->n; i++) {
+    double a = c->level[i - 1], b = c->level[i], t = 0.5 * (a + b);
+    double below = nextafter(t, -INFINITY), above = nextafter(t, INFINITY);
+    double at = fp_level(t, rule[0], rule[1], rule[2], rule[3]);
+    if ((c->edge[i] != t && c->edge[i] != below) ||
+        fp_level(below, rule[0], rule[1], rule[2], rule[3]) != a ||
+        fp_level(above, rule[0], rule[1], rule[2], rule[3]) != b || (at != a && at != b))
+      return 0;
+  }
+  return 1;
+}
+
 /* Element e under scaling sc (absmax or signmax), divided as
  * qrd_scaling_divisor says. */
 int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_element *e)
@@ -86,6 +143,12 @@ int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_
                          st == QRD_ENOMEM ? "cell tables" : "edges too close for a cell table");
   f->n = c->n;
   f->grid = grid_of(c);
+  if (f->grid) {
+    f->rule[0] = c->level[0];
+    f->rule[1] = c->level[c->n - 1];
+  } else if (fp_of(c, f->rule)) {
+    f->grid = 3;
+  }
   /* a small code's inner edges padded with +inf to 2^k - 1 (no value is
    * above one) */
   f->n_edges = c->n - 1;
@@ -147,29 +210,33 @@ SMALL_CHUNK(7)
 SMALL_CHUNK(15)
 SMALL_CHUNK(31)
 
-/* small_chunk's errors on a unit grid (grid_level, HALF a constant):
- * under ten vector operations per four values whatever the levels, where
- * the compare chain of a 16-level code takes 33 (the one pass of int4
- * went from 7.4e8 to 1.8e9 values per second on 2 threads).  A macro as
- * SMALL_CHUNK is: the loop inlined from a helper into the clones did not
- * vectorise. */
-#define GRID_CHUNK(NAME, HALF)                                                               \
+/* small_chunk's errors on a grid that LEVEL (an expression in y and the
+ * rule's r0 ... r3) rounds to: under ten vector operations per four
+ * values whatever the levels, where the compare chain of a 16-level code
+ * takes 33 (the one pass of int4 went from 7.4e8 to 1.8e9 values per
+ * second on 2 threads).  A macro as SMALL_CHUNK is: the loop inlined from
+ * a helper into the clones did not vectorise. */
+#define GRID_CHUNK(NAME, LEVEL)                                                              \
   __attribute__((target_clones("avx512f", "avx2", "default"))) static void NAME(             \
-    const double *const *x, const double *inv, size_t lanes, size_t m, double lo, double hi, \
+    const double *const *x, const double *inv, size_t lanes, size_t m, const double *rule,   \
     double (*restrict d2)[CHUNK])                                                            \
   {                                                                                          \
+    const double r0 = rule[0], r1 = rule[1], r2 = rule[2], r3 = rule[3];                     \
+    (void)r2;                                                                                \
+    (void)r3;                                                                                \
     for (size_t l = 0; l < lanes; l++) {                                                     \
       const double *restrict xl = x[l], s = inv[l];                                          \
       double *restrict out = d2[l];                                                          \
       _Pragma("omp simd") for (size_t i = 0; i < m; i++)                                     \
       {                                                                                      \
-        double y = xl[i] * s, d = y - grid_level(y, lo, hi, HALF);                           \
+        double y = xl[i] * s, d = y - (LEVEL);                                               \
         out[i] = d * d;                                                                      \
       }                                                                                      \
     }                                                                                        \
   }
-GRID_CHUNK(grid_chunk_int, 0)
-GRID_CHUNK(grid_chunk_half, 1)
+GRID_CHUNK(grid_chunk_int, grid_level(y, r0, r1, 0))
+GRID_CHUNK(grid_chunk_half, grid_level(y, r0, r1, 1))
+GRID_CHUNK(grid_chunk_fp, fp_level(y, r0, r1, r2, r3))
 
 /* Whether f's errors come from small_chunk (else from table_chunk). */
 static int chunked(const qrd_block_direct *f)
@@ -182,8 +249,9 @@ static void small_chunk(const double *const *x, const double *inv, size_t lanes,
 {
   const double *level = f->level, *edge = f->level + f->n;
   if (f->grid) {
-    (f->grid == 2 ? grid_chunk_half : grid_chunk_int)(x, inv, lanes, m, level[0],
-                                                      level[f->n - 1], d2);
+    (f->grid == 3   ? grid_chunk_fp
+     : f->grid == 2 ? grid_chunk_half
+                    : grid_chunk_int)(x, inv, lanes, m, f->rule, d2);
     return;
   }
   switch (f->n_edges) {

@@ -664,19 +664,28 @@ START_TEST(test_code_estimate)
 }
 END_TEST
 
-/* Per batch (nb of them), the pass's sums of the INT codes through the
- * unit grid and with the grid cleared (compare chain, or cell table for
- * int8) under absmax E8M0 and bf16 and signmax bf16 scales: identical. */
+/* Per batch (nb of them), the pass's sums of the INT and FP codes through
+ * their grid rules and with the rule cleared (compare chain, or cell
+ * table for int8 and E4M3) under absmax E8M0 and bf16 and signmax bf16
+ * scales: identical. */
 static void grid_vs_chain(const double *x, size_t n, size_t block, size_t nb)
 {
-  enum { NE = 6 };
+  enum { NE = 11 };
   qrd_element *e[NE];
+  /* the grid rule each takes: none for NF4, E3M0 (M = 0) and rounding
+   * toward zero (edges not midpoints) */
+  static const int grid[NE] = {1, 2, 2, 1, 1, 0, 3, 3, 3, 0, 0};
   ck_assert_int_eq(qrd_element_int(4.0, 0, &e[0]), QRD_OK);
   ck_assert_int_eq(qrd_element_int(4.0, 1, &e[1]), QRD_OK);
   ck_assert_int_eq(qrd_element_int(3.0, 1, &e[2]), QRD_OK);
   ck_assert_int_eq(qrd_element_int(log2(6.0), 0, &e[3]), QRD_OK);
   ck_assert_int_eq(qrd_element_int(8.0, 0, &e[4]), QRD_OK);
   ck_assert_int_eq(qrd_element_nf4(&e[5]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(2, 1, QRD_FP_NEAREST, &e[6]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(4, 3, QRD_FP_NEAREST, &e[7]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(1, 2, QRD_FP_NEAREST, &e[8]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(3, 0, QRD_FP_NEAREST, &e[9]), QRD_OK);
+  ck_assert_int_eq(qrd_element_fp(2, 1, QRD_FP_TO_ZERO, &e[10]), QRD_OK);
   double *sse = malloc(2 * nb * NE * sizeof *sse), *x2 = malloc(2 * nb * sizeof *x2);
   ck_assert(sse && x2);
   for (int k = 0; k < 3; k++) {
@@ -687,7 +696,7 @@ static void grid_vs_chain(const double *x, size_t n, size_t block, size_t nb)
     qrd_block_direct f[NE], chain[NE];
     for (int j = 0; j < NE; j++) {
       ck_assert_int_eq(qrd_block_direct_init(&f[j], &sc, e[j]), QRD_OK);
-      ck_assert_int_eq(f[j].grid, j == 5 ? 0 : j == 1 || j == 2 ? 2 : 1);
+      ck_assert_msg(f[j].grid == grid[j], "%s: grid %d", e[j]->name, f[j].grid);
       chain[j] = f[j];
       chain[j].grid = 0;
     }
@@ -708,14 +717,15 @@ static void grid_vs_chain(const double *x, size_t n, size_t block, size_t nb)
   free(x2);
 }
 
-/* The unit-grid path of the INT codes gives the squared errors of the
+/* The grid rules of the INT and FP codes give the squared errors of the
  * compare chain or cell table bit for bit.  Multiples of 1/8 under E8M0
  * (power-of-two) scales land exactly on levels and midpoints, where the
  * tie rules differ, or a double either side of them, where an inexact
  * rounding would pick the farther level; values within 2^-46 of zero
  * (a midpoint of the half-integer grids) alone in a block beside the
  * extreme, where a squared error differing in its last bit changes the
- * block's sum; heavy-tailed values, zeros, an all-zero block, blocks of
+ * block's sum, and so the midpoints of E4M3 and their neighbours in
+ * every binade, subnormals included; heavy-tailed values, zeros, an all-zero block, blocks of
  * 30 (remainders after every four-value step), split and plain sums. */
 START_TEST(test_grid_matches_chain)
 {
@@ -737,6 +747,22 @@ START_TEST(test_grid_matches_chain)
     x[2 * i + 1] = ldexp(i % 2 ? 1.0 : -1.0, -46 - (int)(i / 2 % 13)) * (i % 8 < 4 ? 1.0 : 3.0);
   }
   grid_vs_chain(x, 2 * PAIRS, 2, PAIRS);
+  /* pairs (extreme, near a midpoint of E4M3): its largest level under E8M0
+   * has the scale 1, so every value is a midpoint t, or the double either
+   * side */
+  qrd_element *fp;
+  ck_assert_int_eq(qrd_element_fp(4, 3, QRD_FP_NEAREST, &fp), QRD_OK);
+  size_t half = fp->cb->n / 2, pairs = 0;
+  for (size_t i = half + 1; i < fp->cb->n && pairs + 3 <= PAIRS; i += 3) {
+    double t = 0.5 * (fp->cb->level[i - 1] + fp->cb->level[i]);
+    double near[3] = {nextafter(t, -INFINITY), t, nextafter(t, INFINITY)};
+    for (int k = 0; k < 3; k++, pairs++) {
+      x[2 * pairs] = fp->cb->level[fp->cb->n - 1];
+      x[2 * pairs + 1] = pairs % 2 ? near[k] : -near[k];
+    }
+  }
+  grid_vs_chain(x, 2 * pairs, 2, pairs);
+  qrd_element_free(fp);
   free(x);
 }
 END_TEST
