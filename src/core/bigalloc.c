@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 /* Blocks are whole multiples of GRAIN, so that requests of nearly the same
- * size share parked blocks; they start on a cache line. */
+ * size share parked blocks. */
 #define GRAIN ((size_t)2 << 20)
-#define ALIGN 64
 
 /* A block: where it starts and how long it is. */
 typedef struct {
@@ -114,7 +113,7 @@ static void *unpark(size_t span)
 static void *map_new(size_t span)
 {
   void *p;
-  if (posix_memalign(&p, ALIGN, span))
+  if (posix_memalign(&p, QRD_BIG_ALIGN, span))
     return NULL;
   forget(p);
   if (!list_push(&live, (block){p, span})) {

@@ -25,8 +25,9 @@
 
 /* Smaller requests are malloc's (see qrd_big_keep_freed). */
 #define QRD_BIG_ALLOC_MIN ((size_t)2 << 20)
+#define QRD_BIG_ALIGN 64 /* a cache line */
 
-/* count * size bytes (at least 1), uninitialised, aligned to a cache line
+/* count * size bytes (at least 1), uninitialised, aligned to QRD_BIG_ALIGN
  * from QRD_BIG_ALLOC_MIN bytes up; NULL when the product overflows or the
  * memory is not there.  Thread-safe. */
 void *qrd_big_alloc(size_t count, size_t size);

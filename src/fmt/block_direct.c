@@ -16,22 +16,13 @@
 #include "core/error.h"
 #include "fmt/bits.h"
 #include "fmt/block.h"
+#include "fmt/round_impl.h"
 
 void qrd_block_direct_free(qrd_block_direct *f)
 {
   qrd_codebook_table_free(&f->cells);
   free(f->level);
   f->level = NULL;
-}
-
-/* The integer nearest y (ties to even) for |y| <= 2^50: adding 1.5 2^52
- * puts y where the doubles are the integers, and the addition rounds.
- * Not rint() or floor(): GCC vectorises those only without
- * -ftrapping-math. */
-static inline double nearest_integer(double y)
-{
-  const double shift = 0x1.8p52;
-  return (y + shift) - shift;
 }
 
 /* A nearest level to y on the unit grid lo, lo + 1, ..., hi (half: of
@@ -44,15 +35,16 @@ static inline double grid_level(double y, double lo, double hi, int half)
 {
   double c = y > lo ? y : lo; /* a NaN (an all-zero block's) to lo */
   c = c < hi ? c : hi;
-  double r = nearest_integer(c), h = c < r ? -0.5 : 0.5; /* floor(c) + 1/2 */
+  double r = qrd_round_even(c), h = c < r ? -0.5 : 0.5; /* floor(c) + 1/2 */
   return half ? r + h : r;
 }
 
-/* 1 + half if the levels of c are the unit grid of grid_level (below
- * 2^49 in magnitude) and each inner edge is the midpoint of its levels or
- * the double below it: then each value is in the cell of a nearest level,
- * and of either at a midpoint. */
-static int grid_of(const qrd_codebook *c)
+/* 1 + half (the grid kind of qrd_block_direct) if the levels of c are the
+ * unit grid of grid_level (below 2^49 in magnitude) and each inner edge is
+ * the midpoint of its levels or the double below it: then each value is in
+ * the cell of a nearest level, and of either at a midpoint.  rule <- lo,
+ * hi. */
+static int grid_of(const qrd_codebook *c, double rule[4])
 {
   double lo = c->level[0];
   int half = lo - floor(lo) == 0.5;
@@ -66,6 +58,8 @@ static int grid_of(const qrd_codebook *c)
     if (c->edge[i] != t && c->edge[i] != nextafter(t, -INFINITY))
       return 0;
   }
+  rule[0] = lo;
+  rule[1] = c->level[c->n - 1];
   return 1 + half;
 }
 
@@ -74,8 +68,11 @@ static int grid_of(const qrd_codebook *c)
  * and shift = 1.5 2^52 times its subnormal step): |y| from normal up
  * rounded to M + 1 significant bits by Veltkamp's splitting (a rounding
  * to nearest, Boldo 2006; three operations, no exponent taken apart),
- * below it to a multiple of the subnormal step, as nearest_integer
- * does.  Ties again do not matter. */
+ * below it to a multiple of the subnormal step (qrd_round_even's shift
+ * scaled to it).  Ties again do not matter.  fp_pass.c rounds by the
+ * binade instead because it measures the error in the weight domain,
+ * where the codebook's own tie rule (toward zero) decides the bits; here
+ * the error is the normalised value's distance, equal to either level. */
 static inline double fp_level(double y, double top, double normal, double split, double shift)
 {
   double a = fabs(y);
@@ -87,8 +84,8 @@ static inline double fp_level(double y, double top, double normal, double split,
   return copysign(hi + (lo - hi) * sub, y);
 }
 
-/* Whether c is the grid of an FP code with nearest rounding that
- * fp_level rounds (*rule <- its parameters): levels symmetric about 0,
+/* 3 (the grid kind) if c is the grid of an FP code with nearest rounding
+ * that fp_level rounds (rule <- its parameters), else 0: levels symmetric about 0,
  * the largest (2 - 2^-M) 2^e and the smallest positive a power of two,
  * 1 <= M <= 50 (where Veltkamp's splitting is a rounding to nearest) and
  * the range well inside the doubles'.  Checked, not assumed: at every
@@ -113,7 +110,7 @@ static int fp_of(const qrd_codebook *c, double rule[4])
   rule[0] = top;
   rule[1] = ldexp(step, m);
   rule[2] = ldexp(1.0, 52 - m) + 1.0;
-  rule[3] = 0x1.8p52 * step;
+  rule[3] = QRD_ROUND_SHIFT * step;
   for (size_t i = 1; i < c->n; i++) {
     double a = c->level[i - 1], b = c->level[i], t = 0.5 * (a + b);
     double below = nextafter(t, -INFINITY), above = nextafter(t, INFINITY);
@@ -123,7 +120,7 @@ static int fp_of(const qrd_codebook *c, double rule[4])
         fp_level(above, rule[0], rule[1], rule[2], rule[3]) != b || (at != a && at != b))
       return 0;
   }
-  return 1;
+  return 3;
 }
 
 /* Element e under scaling sc (absmax or signmax), divided as
@@ -142,13 +139,8 @@ int qrd_block_direct_init(qrd_block_direct *f, const qrd_scaling *sc, const qrd_
     return qrd_error_set(st, "%s: %s", e->name,
                          st == QRD_ENOMEM ? "cell tables" : "edges too close for a cell table");
   f->n = c->n;
-  f->grid = grid_of(c);
-  if (f->grid) {
-    f->rule[0] = c->level[0];
-    f->rule[1] = c->level[c->n - 1];
-  } else if (fp_of(c, f->rule)) {
-    f->grid = 3;
-  }
+  if (!(f->grid = grid_of(c, f->rule)))
+    f->grid = fp_of(c, f->rule);
   /* a small code's inner edges padded with +inf to 2^k - 1 (no value is
    * above one) */
   f->n_edges = c->n - 1;

@@ -8,16 +8,12 @@
 
 #include "core/error.h"
 #include "fmt/bits.h"
+#include "fmt/round_impl.h"
 #include "mc/stats.h"
 #include "quant/sampling_sd.h"
 
 /* Values handled per pass of block_sse's inner loops. */
 #define CHUNK 256
-
-/* Adding and subtracting 2^52 rounds |t| < 2^51 to an integer, ties to
- * even, in the default rounding mode (x86-64 SSE arithmetic: no excess
- * precision, no contraction under -std=c11). */
-#define RNE_SHIFT 0x1p52
 
 /* E, M's range: emin = 1 - 2^{E-1}, max = 2^{2^{E-1} - 1} (2 - 2^-M). */
 static qrd_fp_range range_of(int e, int m)
@@ -52,7 +48,7 @@ static inline int binade(double a)
 static inline double round_on_binade(double a, int k, int m)
 {
   double t = a * pow2i(m - k);
-  double r = (t + RNE_SHIFT) - RNE_SHIFT;
+  double r = qrd_round_even(t);
   r -= r - t == 0.5; /* a tie went up: ties go toward zero */
   return r * pow2i(k - m);
 }
@@ -140,18 +136,19 @@ typedef int64_t v4i __attribute__((vector_size(4 * sizeof(int64_t))));
 
 /* d2[i] <- sq_error of value i (magnitude xa[i], normalised a[i], binade
  * k[i]) on format r, four values per step on GCC/clang vectors (AVX2 where
- * the machine has it): each lane does the scalar operations in the
- * scalar order (the power of two from its bits, the round-to-integer by
- * adding and subtracting 2^52, the tie test, the clip), so the squares are
- * the scalar path's bit for bit.  Comparisons give all-ones lanes, and
- * selects are masks. */
+ * the machine has it): each lane does the scalar operations in the scalar
+ * order (the power of two from its bits, qrd_round_even's addition and
+ * subtraction, the tie test, the clip), so the squares are the scalar
+ * path's bit for bit.  Comparisons give all-ones lanes, and selects are
+ * masks. */
 __attribute__((target_clones("avx2", "default"))) static void
 chunk_errors(const qrd_fp_range *r, int m, double sc, const double *xa, const double *a,
              const int64_t *k, size_t n, double *d2)
 {
   const v4i emin = {r->emin, r->emin, r->emin, r->emin}, bias = {1023, 1023, 1023, 1023},
             mm = {m, m, m, m};
-  const v4d shift = {RNE_SHIFT, RNE_SHIFT, RNE_SHIFT, RNE_SHIFT}, half = {0.5, 0.5, 0.5, 0.5},
+  const v4d shift = {QRD_ROUND_SHIFT, QRD_ROUND_SHIFT, QRD_ROUND_SHIFT, QRD_ROUND_SHIFT},
+            half = {0.5, 0.5, 0.5, 0.5},
             one = {1.0, 1.0, 1.0, 1.0}, max = {r->max, r->max, r->max, r->max},
             scv = {sc, sc, sc, sc};
   size_t i = 0;

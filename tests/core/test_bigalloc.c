@@ -1,9 +1,9 @@
 /* core/bigalloc: sizes that cannot be represented fail, every other size
  * gives writable memory that free() and qrd_big_free take back, arrays of
- * QRD_BIG_ALLOC_MIN bytes or more start on a cache line, and a block given
- * back is handed out again for a request of about its size, not for one it
- * would dwarf; after qrd_big_keep_freed, an array freed and allocated again
- * is not faulted in again. */
+ * QRD_BIG_ALLOC_MIN bytes or more start on a cache line (QRD_BIG_ALIGN),
+ * and a block given back is handed out again for a request of about its
+ * size, not for one it would dwarf; after qrd_big_keep_freed, an array
+ * freed and allocated again is not faulted in again. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@ START_TEST(test_sizes)
     unsigned char *p = qrd_big_alloc(sizes[i], 1);
     ck_assert_ptr_nonnull(p);
     if (sizes[i] >= QRD_BIG_ALLOC_MIN)
-      ck_assert_uint_eq((uintptr_t)p % 64, 0);
+      ck_assert_uint_eq((uintptr_t)p % QRD_BIG_ALIGN, 0);
     memset(p, 0xA5, sizes[i]);
     if (sizes[i])
       ck_assert_uint_eq(p[sizes[i] - 1], 0xA5);
@@ -56,7 +56,7 @@ START_TEST(test_reuse)
   ck_assert_ptr_eq(q, p);
   /* kept mapped, not handed back to the kernel (which would zero it) */
   ck_assert_uint_eq(q[big - 1], 0x5A);
-  ck_assert_uint_eq((uintptr_t)q % 64, 0);
+  ck_assert_uint_eq((uintptr_t)q % QRD_BIG_ALIGN, 0);
   qrd_big_free(q);
   /* a quarter of it must not hold the block */
   unsigned char *r = qrd_big_alloc(big / 4, 1);
