@@ -243,6 +243,23 @@ void qrd_cov_ar1_fill(size_t n, double rho, double *S)
   qrd_cov_mirror_lower(n, S);
 }
 
+/* Back to front, (L^T z)_j = c_j s_j with s_j = z_j + rho s_{j+1}: each
+ * step adds a term of a geometric series, so rounding stays eps relative to
+ * sum |rho^k z|. */
+void qrd_cov_ar1_root(size_t n, double rho, const double *e, size_t cols, const double *X,
+                      double *Y)
+{
+  double c = sqrt((1.0 - rho) * (1.0 + rho)); /* no cancellation near |rho| = 1 */
+  for (size_t j = 0; j < cols; j++) {
+    const double *x = X + j * n;
+    double *y = Y + j * n, s = 0.0;
+    for (size_t i = n; i-- > 0;) {
+      s = (e ? e[i] * x[i] : x[i]) + rho * s;
+      y[i] = i ? c * s : s;
+    }
+  }
+}
+
 void qrd_cov_scale_sym(size_t n, const double *v, double *S)
 {
   for (size_t j = 0; j < n; j++) {

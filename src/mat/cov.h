@@ -55,6 +55,15 @@ typedef struct qrd_cov_type {
    * from the streams qrd_sample_stream(seed, k), k < 16, so that equal
    * (th, n, seed) give identical matrices for any thread count. */
   int (*build)(const double *th, size_t n, unsigned long seed, double *S);
+  /* Optional: a square root of the matrix build writes, S = c I + F F^T
+   * with F n x m (m <= n) known in closed form, for Haar rotations
+   * (qrd_rotation_cond_var_cov).  Sets *c and *m and writes F^T X (m x
+   * cols, leading dimension m) into Y for X (n x cols, not overlapping Y),
+   * from the same draws as build.  A factor exact to a rounding per entry
+   * gives the rotated d a relative error of eps sqrt(cond) where factoring
+   * the rounded S gives eps cond, and for m << n it costs O(m n^2). */
+  int (*root)(const double *th, size_t n, unsigned long seed, size_t cols, const double *X,
+              double *Y, size_t *m, double *c);
 } qrd_cov_type;
 
 /* A parsed family instance, or a file (type == NULL). */
@@ -143,8 +152,11 @@ int qrd_cov_cond_var(size_t n, const double *S, qrd_cov_order order,
 int qrd_cov_cond_var_permuted(size_t n, const double *S, const size_t *p, qrd_cov_order order,
                               double *work, double *d);
 
-/* lambda[0..n-1] <- eigenvalues of S, ascending (LAPACK dsyevd).  work: n*n
- * doubles. */
+/* Whether S (n x n) is zero off its diagonal. */
+int qrd_cov_is_diagonal(size_t n, const double *S);
+
+/* lambda[0..n-1] <- eigenvalues of S, ascending (LAPACK dsyevd; a diagonal
+ * S's sorted diagonal, exactly).  work: n*n doubles. */
 int qrd_cov_eigenvalues(size_t n, const double *S, double *work, double *lambda);
 
 /* Arithmetic, geometric and harmonic mean of x[0..n-1] > 0 (GM and HM are

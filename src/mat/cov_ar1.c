@@ -15,9 +15,20 @@ static int build(const double *th, size_t n, unsigned long seed, double *S)
   return QRD_OK;
 }
 
+static int root(const double *th, size_t n, unsigned long seed, size_t cols, const double *X,
+                double *Y, size_t *m, double *c)
+{
+  (void)seed;
+  qrd_cov_ar1_root(n, th[0], NULL, cols, X, Y);
+  *m = n;
+  *c = 0.0;
+  return QRD_OK;
+}
+
 const qrd_cov_type qrd_cov_ar1 = {
   .name = "ar1",
   .doc = "rho^|i-j|",
   .n_param = 1, .param = params,
   .build = build,
+  .root = root,
 };

@@ -29,6 +29,13 @@ void qrd_cov_diagonal(size_t n, const double *v, double *S);
 /* S_ij <- rho^{|i-j|}. */
 void qrd_cov_ar1_fill(size_t n, double rho, double *S);
 
+/* Y (n x cols) <- L^T diag(e) X for X (n x cols), L the lower Cholesky
+ * factor of AR(1)'s rho^{|i-j|}, L_ij = rho^{i-j} c_j (c_0 = 1, else
+ * sqrt(1 - rho^2)): the root (qrd_cov_type.root) of diag(e) AR(1) diag(e).
+ * e NULL: all ones.  O(n cols). */
+void qrd_cov_ar1_root(size_t n, double rho, const double *e, size_t cols, const double *X,
+                      double *Y);
+
 /* S <- diag(G)^{-1/2} G diag(G)^{-1/2}, G = A A^T/(2n), A n x 2n Gaussian
  * (the "random correlation" family). */
 int qrd_cov_random_correlation(size_t n, unsigned long seed, double *S);

@@ -46,6 +46,25 @@ static int build_ar1(const double *th, size_t n, unsigned long seed, double *S)
   return scale_by_channels(n, th[0], seed, S);
 }
 
+/* L^T D^1/2 X, L AR(1)'s Cholesky factor: D^1/2 L is the Cholesky factor of
+ * D^1/2 C D^1/2. */
+static int root_ar1(const double *th, size_t n, unsigned long seed, size_t cols,
+                    const double *X, double *Y, size_t *m, double *c)
+{
+  double *e = malloc(n * sizeof *e);
+  if (!e)
+    return qrd_error_set(QRD_ENOMEM, "log-normal covariance's root of order %zu", n);
+  int st = channel_scales(n, th[0], seed, e);
+  for (size_t i = 0; !st && i < n; i++)
+    e[i] = sqrt(e[i]);
+  if (!st)
+    qrd_cov_ar1_root(n, th[1], e, cols, X, Y);
+  free(e);
+  *m = n;
+  *c = 0.0;
+  return st;
+}
+
 static int build_random(const double *th, size_t n, unsigned long seed, double *S)
 {
   int st = qrd_cov_random_correlation(n, qrd_sample_stream(seed, 1), S);
@@ -57,6 +76,7 @@ const qrd_cov_type qrd_cov_lognormal = {
   .doc = "D^1/2 C D^1/2, D_i = exp(s z_i), C = AR(1) rho (I for rho = 0)",
   .n_param = 2, .param = ar1_params,
   .build = build_ar1,
+  .root = root_ar1,
 };
 
 const qrd_cov_type qrd_cov_lognormal_random = {

@@ -185,15 +185,16 @@ static void scratch_free(scratch *w)
 }
 
 /* d <- GPTQ's conditional variances of Q^T w->S Q for rotation `kind` of
- * draw k (the shared Q for Haar). */
-static int rotated_d(const qrd_excess_sweep *sw, qrd_rotate_kind kind, size_t n, size_t k,
-                     scratch *w, double *d)
+ * draw k (the shared Q for Haar), w->S being family c's draw k. */
+static int rotated_d(const qrd_excess_sweep *sw, const qrd_cov *c, qrd_rotate_kind kind,
+                     size_t n, size_t k, scratch *w, double *d)
 {
   const qrd_rotation *use = kind == QRD_ROTATE_HAAR ? haar_lookup(sw, n, k) : NULL;
   qrd_rotation *own = NULL;
-  int st = use ? QRD_OK : qrd_rotation_alloc(kind, n, draw_seed(sw->seed, k), w->S, &own);
+  unsigned long seed = draw_seed(sw->seed, k);
+  int st = use ? QRD_OK : qrd_rotation_alloc(kind, n, seed, w->S, &own);
   if (!st)
-    st = qrd_rotation_cond_var(use ? use : own, w->S, QRD_ORDER_GPTQ, w->work, d);
+    st = qrd_rotation_cond_var_cov(use ? use : own, c, seed, w->S, QRD_ORDER_GPTQ, w->work, d);
   qrd_rotation_free(own);
   return st;
 }
@@ -206,7 +207,7 @@ static int run_table(const qrd_excess_sweep *sw, const item *it, scratch *w)
   for (size_t r = 0; !st && r < p->n_rot; r++) {
     if (it->k >= qrd_excess_table_draws(sw, i, f, r))
       continue;
-    st = rotated_d(sw, p->rot[r], n, it->k, w, w->d);
+    st = rotated_d(sw, &p->family[f], p->rot[r], n, it->k, w, w->d);
     if (!st)
       *table_slot(sw, i, f, r, it->k) = qrd_excess_bits(n, w->d);
   }
@@ -231,7 +232,7 @@ static int run_profile(const qrd_excess_sweep *sw, const item *it, scratch *w)
   line[PROFILE_AM] = am / gm;
   for (size_t r = 0; !st && r < p->n_rot; r++) {
     double *out = profile_slot(sw, f, r, it->k);
-    st = rotated_d(sw, p->rot[r], n, it->k, w, out);
+    st = rotated_d(sw, &p->profile[f], p->rot[r], n, it->k, w, out);
     for (size_t j = 0; !st && j < n; j++)
       out[j] /= gm;
   }

@@ -329,21 +329,35 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
 
 /* ---- conditional variances of Q^T Sigma Q ---- */
 
-static int is_diagonal(size_t n, const double *S)
-{
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = 0; i < n; i++)
-      if (i != j && S[j * n + i] != 0.0)
-        return 0;
-  return 1;
-}
-
 static int not_positive(size_t j, double v)
 {
   return qrd_error_set(QRD_EDOM,
                        "Sigma is not positive definite (diagonal entry %zu is %g): singular; "
                        "damp it (percdamp)",
                        j, v);
+}
+
+/* d <- R_ii^2 (in processing order) for R upper triangular n x n. */
+static int r_cond_var(size_t n, const double *R, int reversed, double *d)
+{
+  for (size_t i = 0; i < n; i++) {
+    double v = R[i * n + i] * R[i * n + i];
+    if (!(v > 0.0))
+      return qrd_error_set(QRD_EDOM, "Sigma (Haar-rotated) is not positive definite (pivot "
+                           "%zu of %zu is %g): singular; damp it (percdamp)",
+                           i + 1, n, v);
+    d[reversed ? n - 1 - i : i] = v;
+  }
+  return QRD_OK;
+}
+
+/* d from a QR of M (n x n, overwritten; tau: n doubles). */
+static int qr_cond_var(size_t n, double *M, double *tau, int reversed, double *d)
+{
+  lapack_int N = (lapack_int)n;
+  if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, N, N, M, N, tau) != 0)
+    return qrd_error_set(QRD_EDOM, "QR (dgeqrf) of the rotated Cholesky factor, n = %zu", n);
+  return r_cond_var(n, M, reversed, d);
 }
 
 /* Haar: Q^T S Q = M^T M with M = G^T Q and S = G G^T (G = diag(sqrt(S_ii))
@@ -377,18 +391,7 @@ static int haar_cond_var(const qrd_rotation *r, const double *S, int diagonal,
     cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, (int)n, (int)n,
                 1.0, G, (int)n, M, (int)n);
   }
-  lapack_int N = (lapack_int)n;
-  if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, N, N, M, N, G) != 0)
-    return qrd_error_set(QRD_EDOM, "QR (dgeqrf) of the rotated Cholesky factor, n = %zu", n);
-  for (size_t i = 0; i < n; i++) {
-    double v = M[i * n + i] * M[i * n + i];
-    if (!(v > 0.0))
-      return qrd_error_set(QRD_EDOM, "Sigma (Haar-rotated) is not positive definite (pivot "
-                           "%zu of %zu is %g): singular; damp it (percdamp)",
-                           i + 1, n, v);
-    d[reversed ? n - 1 - i : i] = v;
-  }
-  return QRD_OK;
+  return qr_cond_var(n, M, G, reversed, d);
 }
 
 /* Whether the diagonal S is c I. */
@@ -404,7 +407,7 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
                           double *work, double *d)
 {
   size_t n = r->n;
-  int diagonal = is_diagonal(n, S);
+  int diagonal = qrd_cov_is_diagonal(n, S);
   int permutation = r->kind == QRD_ROTATE_NONE || r->kind == QRD_ROTATE_ACT_ORDER;
   if (diagonal && (permutation || is_scalar(n, S))) {
     /* Q^T S Q is S permuted (and Q^T c I Q = c I under every rotation): d
@@ -433,6 +436,57 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
   if (order != QRD_ORDER_GPTQ)
     qrd_cov_mirror_upper(n, work);
   return qrd_cov_cond_var(n, work, order, work + n * n, d);
+}
+
+/* Column blocks of dtpqrt's compact WY form: its T is this many rows. */
+#define TPQRT_NB 32
+
+/* Haar through the family's root S = c I + F F^T: Q^T S Q = K^T K for K =
+ * [c^1/2 I; F^T Q] (c^1/2 I being Q^T c^1/2 Q rotated back), so d is
+ * R_jj^2 from a QR of K: dgeqrf of F^T Q (c = 0, m = n), or dtpqrt,
+ * which takes the triangular head as it is, in O(m n^2). */
+static int haar_root_cond_var(const qrd_rotation *r, const qrd_cov *cov, unsigned long seed,
+                              qrd_cov_order order, double *work, double *d)
+{
+  size_t n = r->n, m = 0;
+  int reversed = order == QRD_ORDER_GPTQ;
+  double c = 0.0, *Y = work, *A = work + n * n;
+  int st = cov->type->root(cov->theta, n, seed, n, r->q, Y, &m, &c);
+  if (st)
+    return st;
+  if (reversed) /* GPTQ's order is Q's columns reversed */
+    for (size_t j = 0; j < n / 2; j++)
+      for (size_t i = 0; i < m; i++) {
+        double t = Y[j * m + i];
+        Y[j * m + i] = Y[(n - 1 - j) * m + i];
+        Y[(n - 1 - j) * m + i] = t;
+      }
+  if (c == 0.0 && m == n)
+    return qr_cond_var(n, Y, A, reversed, d);
+  if (!(c > 0.0))
+    return qrd_error_set(QRD_EDOM, "%s: Sigma is singular (rank %zu of %zu); damp it "
+                         "(percdamp)", cov->spec, m, n);
+  memset(A, 0, n * n * sizeof *A);
+  for (size_t i = 0; i < n; i++)
+    A[i * n + i] = sqrt(c);
+  lapack_int nb = (lapack_int)(n < TPQRT_NB ? n : TPQRT_NB);
+  double *T = m ? malloc((size_t)nb * n * sizeof *T) : NULL;
+  if (m && !T)
+    return qrd_error_set(QRD_ENOMEM, "QR (dtpqrt) for n = %zu", n);
+  if (m && LAPACKE_dtpqrt(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n, 0, nb, A,
+                          (lapack_int)n, Y, (lapack_int)m, T, nb) != 0)
+    st = qrd_error_set(QRD_EDOM, "QR (dtpqrt) of %s's rotated root, n = %zu", cov->spec, n);
+  free(T);
+  return st ? st : r_cond_var(n, A, reversed, d);
+}
+
+int qrd_rotation_cond_var_cov(const qrd_rotation *r, const qrd_cov *cov, unsigned long seed,
+                              const double *S, qrd_cov_order order, double *work, double *d)
+{
+  if (r->kind == QRD_ROTATE_HAAR && cov->type && cov->type->root && !cov->haar &&
+      !qrd_cov_is_diagonal(r->n, S))
+    return haar_root_cond_var(r, cov, seed, order, work, d);
+  return qrd_rotation_cond_var(r, S, order, work, d);
 }
 
 int qrd_rotation_blocks(const qrd_rotation *r, double *x, size_t m, int inverse, double *work)

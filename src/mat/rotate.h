@@ -63,6 +63,13 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work);
 int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
                           double *work, double *d);
 
+/* qrd_rotation_cond_var for S = qrd_cov_build(cov, n, seed): a Haar
+ * rotation of a non-diagonal S whose family has a closed-form root
+ * (qrd_cov_type.root) goes through the root instead of S's Cholesky factor
+ * (see there: more accurate, and cheaper).  work: 2 n*n doubles. */
+int qrd_rotation_cond_var_cov(const qrd_rotation *r, const qrd_cov *cov, unsigned long seed,
+                              const double *S, qrd_cov_order order, double *work, double *d);
+
 /* W <- W Q for W a x n column-major.  work: a*n doubles. */
 void qrd_rotation_apply_w(const qrd_rotation *r, size_t a, double *W, double *work);
 

@@ -406,8 +406,23 @@ END_TEST
  * pivots of LDL^T (the conditional variances, no square roots) of the
  * matrix in processing order.  The reference qrd_rotation_cond_var is
  * measured against; its own error is about 1e-34 cond. */
+static void quad_cond_var_q(size_t n, const double *Q, const __float128 *S,
+                            qrd_cov_order order, double *d);
+
 static void quad_cond_var(size_t n, const double *Q, const double *S, qrd_cov_order order,
                           double *d)
+{
+  __float128 *Sq = malloc(n * n * sizeof *Sq);
+  ck_assert_ptr_nonnull(Sq);
+  for (size_t i = 0; i < n * n; i++)
+    Sq[i] = S[i];
+  quad_cond_var_q(n, Q, Sq, order, d);
+  free(Sq);
+}
+
+/* The same for S given in binary128. */
+static void quad_cond_var_q(size_t n, const double *Q, const __float128 *S,
+                            qrd_cov_order order, double *d)
 {
   __float128 *T = malloc(n * n * sizeof *T), *A = malloc(n * n * sizeof *A);
   ck_assert_ptr_nonnull(T);
@@ -416,7 +431,7 @@ static void quad_cond_var(size_t n, const double *Q, const double *S, qrd_cov_or
     for (size_t i = 0; i < n; i++) {
       __float128 t = 0;
       for (size_t k = 0; k < n; k++)
-        t += (__float128)S[k * n + i] * Q[j * n + k];
+        t += S[k * n + i] * Q[j * n + k];
       T[j * n + i] = t;
     }
   int rev = order == QRD_ORDER_GPTQ;
@@ -492,6 +507,177 @@ START_TEST(test_haar_cond_var_accuracy)
   free(d);
   free(old);
   free(work);
+}
+END_TEST
+
+/* A family's root (qrd_cov_type.root): F^T, read off as its root applied to
+ * X = I, gives c I + F F^T = the matrix its build writes, to the rounding
+ * of the build's own products, for every registered family that has one
+ * (defaults, then the cases below) at n = 1, 5, 33 and two seeds. */
+static void check_root(const char *spec, size_t n, unsigned long seed)
+{
+  qrd_cov c;
+  ck_assert_int_eq(qrd_cov_parse(spec, &c), QRD_OK);
+  double *S = build(spec, n, seed), *E = alloc_doubles(n * n), *Y = alloc_doubles(n * n);
+  memset(E, 0, n * n * sizeof *E);
+  for (size_t i = 0; i < n; i++)
+    E[i * n + i] = 1.0;
+  size_t m = 0;
+  double cc = -1.0, smax = 0.0, err = 0.0;
+  ck_assert_int_eq(c.type->root(c.theta, n, seed, n, E, Y, &m, &cc), QRD_OK);
+  ck_assert_msg(m >= 1 && m <= n && cc >= 0.0, "%s: m = %zu, c = %g", spec, m, cc);
+  for (size_t i = 0; i < n; i++)
+    smax = fmax(smax, S[i * n + i]);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++) {
+      double f = i == j ? cc : 0.0; /* (F F^T)_ij = sum_k F^T_ki F^T_kj */
+      for (size_t k = 0; k < m; k++)
+        f += Y[i * m + k] * Y[j * m + k];
+      err = fmax(err, fabs(f - S[j * n + i]));
+    }
+  ck_assert_msg(err <= 4.0 * (double)(n + 1) * DBL_EPSILON * smax,
+                "%s, n = %zu: |c E + F F^T - S| = %g (max variance %g)", spec, n, err, smax);
+  free(S), free(E), free(Y);
+}
+
+START_TEST(test_family_roots)
+{
+  const char *cases[] = {"ar1:rho=0.99", "ar1:rho=-0.7", "lognormal:s=2,rho=0.9",
+                         "lognormal:s=0.5,rho=-0.3", "lowrank:frac=0.25,eps=1e-4",
+                         "lowrank:frac=1,eps=0.5", "lowrank:frac=0.01,eps=0"};
+  const size_t sizes[] = {1, 5, 33};
+  size_t with_root = 0;
+  for (size_t t = 0; t < qrd_cov_count(); t++)
+    if (qrd_cov_type_at(t)->root) {
+      with_root++;
+      for (size_t i = 0; i < 3; i++)
+        for (unsigned long seed = 1; seed <= 2; seed++)
+          check_root(qrd_cov_type_at(t)->name, sizes[i], seed);
+    }
+  ck_assert_uint_ge(with_root, 3); /* ar1, lognormal, lowrank */
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (size_t i = 0; i < 3; i++)
+      check_root(cases[c], sizes[i], 3);
+}
+END_TEST
+
+/* Haar's d through a family's root against binary128 on the same root
+ * (S = c E + F F^T formed from the double F^T, then LDL^T of Q^T S Q):
+ * within n eps sqrt(cond), the bound the diagonal route meets, where the
+ * route through S's Cholesky factor is only held to eps cond (its error is
+ * printed beside). */
+START_TEST(test_haar_root_accuracy)
+{
+  const size_t n = 48;
+  const char *cases[] = {"ar1:rho=0.99", "ar1:rho=-0.5", "lognormal:s=2,rho=0.9",
+                         "lowrank:frac=0.25,eps=1e-4", "lowrank:frac=0.0625,eps=1e-2",
+                         "lowrank:frac=1,eps=1e-3"};
+  qrd_rotation *r = rotation(QRD_ROTATE_HAAR, n, 7, NULL);
+  double *ref = alloc_doubles(n), *d = alloc_doubles(n), *gen = alloc_doubles(n);
+  double *work = alloc_doubles(2 * n * n), *E = alloc_doubles(n * n), *Y = alloc_doubles(n * n);
+  double *lambda = alloc_doubles(n);
+  __float128 *Sq = malloc(n * n * sizeof *Sq);
+  ck_assert_ptr_nonnull(Sq);
+  memset(E, 0, n * n * sizeof *E);
+  for (size_t i = 0; i < n; i++)
+    E[i * n + i] = 1.0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    qrd_cov cov;
+    ck_assert_int_eq(qrd_cov_parse(cases[c], &cov), QRD_OK);
+    double *S = build(cases[c], n, 3), cc;
+    size_t m;
+    ck_assert_int_eq(cov.type->root(cov.theta, n, 3, n, E, Y, &m, &cc), QRD_OK);
+    for (size_t j = 0; j < n; j++)
+      for (size_t i = 0; i < n; i++) {
+        __float128 f = i == j ? (__float128)cc : 0;
+        for (size_t k = 0; k < m; k++)
+          f += (__float128)Y[i * m + k] * Y[j * m + k];
+        Sq[j * n + i] = f;
+      }
+    eigenvalues(n, S, lambda);
+    double cond = lambda[n - 1] / lambda[0];
+    for (int order = QRD_ORDER_GPTQ; order <= QRD_ORDER_SIC; order++) {
+      quad_cond_var_q(n, r->q, Sq, (qrd_cov_order)order, ref);
+      ck_assert_int_eq(qrd_rotation_cond_var_cov(r, &cov, 3, S, (qrd_cov_order)order, work, d),
+                       QRD_OK);
+      ck_assert_int_eq(qrd_rotation_cond_var(r, S, (qrd_cov_order)order, work, gen), QRD_OK);
+      double e = max_rel_diff(n, d, ref), e_gen = max_rel_diff(n, gen, ref);
+      double bound = (double)n * DBL_EPSILON * sqrt(cond);
+      printf("haar d by the root, %s (cond %.3g), %s order: max relative error %.2e "
+             "(through S's Cholesky factor: %.2e; bound %.2e)\n",
+             cases[c], cond, order == QRD_ORDER_GPTQ ? "GPTQ" : "SIC", e, e_gen, bound);
+      ck_assert_msg(e < bound, "%s: relative error %g over %g", cases[c], e, bound);
+    }
+    free(S);
+  }
+  qrd_rotation_free(r);
+  free(ref), free(d), free(gen), free(work), free(E), free(Y), free(lambda), free(Sq);
+}
+END_TEST
+
+/* qrd_rotation_cond_var_cov leaves to qrd_rotation_cond_var, bit for bit,
+ * what the root does not take: other rotations, a diagonal S, a family
+ * without a root, a family with haar=1 (its S is already rotated); a
+ * singular root (eps = 0 below full rank) is an error naming the family. */
+START_TEST(test_root_dispatch)
+{
+  const size_t n = 32;
+  double *work = alloc_doubles(2 * n * n), *d = alloc_doubles(n), *want = alloc_doubles(n);
+  const struct {
+    const char *spec;
+    qrd_rotate_kind kind;
+  } cases[] = {{"ar1:rho=0.9", QRD_ROTATE_NONE},        {"ar1:rho=0.9", QRD_ROTATE_HADAMARD},
+               {"lognormal:s=1", QRD_ROTATE_HAAR},      {"power:beta=1", QRD_ROTATE_HAAR},
+               {"ar1:rho=0.9,haar=1", QRD_ROTATE_HAAR}, {"randcorr", QRD_ROTATE_HAAR}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    qrd_cov cov;
+    ck_assert_int_eq(qrd_cov_parse(cases[c].spec, &cov), QRD_OK);
+    double *S = build(cases[c].spec, n, 2);
+    qrd_rotation *r = rotation(cases[c].kind, n, 5, S);
+    ck_assert_int_eq(qrd_rotation_cond_var(r, S, QRD_ORDER_GPTQ, work, want), QRD_OK);
+    ck_assert_int_eq(qrd_rotation_cond_var_cov(r, &cov, 2, S, QRD_ORDER_GPTQ, work, d), QRD_OK);
+    ck_assert_msg(memcmp(d, want, n * sizeof *d) == 0, "%s under %s", cases[c].spec,
+                  qrd_rotate_name(cases[c].kind));
+    qrd_rotation_free(r);
+    free(S);
+  }
+  qrd_cov cov;
+  ck_assert_int_eq(qrd_cov_parse("lowrank:frac=0.25,eps=0", &cov), QRD_OK);
+  double *S = build("lowrank:frac=0.25,eps=0", n, 2);
+  qrd_rotation *r = rotation(QRD_ROTATE_HAAR, n, 5, NULL);
+  ck_assert_int_eq(qrd_rotation_cond_var_cov(r, &cov, 2, S, QRD_ORDER_GPTQ, work, d), QRD_EDOM);
+  ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "lowrank"));
+  ck_assert_ptr_nonnull(strstr(qrd_error_detail(), "singular"));
+  qrd_rotation_free(r);
+  free(S), free(work), free(d), free(want);
+}
+END_TEST
+
+/* A diagonal S's eigenvalues are its sorted diagonal, exactly: what LAPACK's
+ * dsyevd finds, bit for bit, for negative, zero, repeated and subnormal
+ * entries; dsyevd itself rounds an extreme one (it rescales a matrix
+ * whose norm is beyond about 1e146), where the diagonal is still the
+ * answer. */
+START_TEST(test_eigenvalues_diagonal)
+{
+  const size_t n = 9;
+  const double v[9] = {3.0, -1.5, 0.0, 1e-310, 3.0, 2.5e10, -0.0, 0.1, 7.0 / 3.0};
+  const double sorted[9] = {-1.5, 0.0, -0.0, 1e-310, 0.1, 7.0 / 3.0, 3.0, 3.0, 2.5e10};
+  double S[81] = {0}, A[81] = {0}, lambda[9], want[9];
+  for (size_t i = 0; i < n; i++)
+    S[i * n + i] = A[i * n + i] = v[i];
+  eigenvalues(n, S, lambda);
+  ck_assert_int_eq(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)n, A, (lapack_int)n,
+                                  want),
+                   0);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_msg(lambda[i] == want[i], "lambda[%zu] = %.17g, dsyevd %.17g", i, lambda[i],
+                  want[i]);
+    ck_assert(lambda[i] == sorted[i]);
+  }
+  S[5 * n + 5] = 2.5e200;
+  eigenvalues(n, S, lambda);
+  ck_assert(lambda[n - 1] == 2.5e200 && lambda[0] == -1.5 && lambda[4] == 0.1);
 }
 END_TEST
 
@@ -1138,6 +1324,8 @@ Suite *qrd_suite_cov(void)
   tcase_add_test(tc, test_fwht_vector);
   tcase_add_test(tc, test_fwht_bits);
   tcase_add_test(tc, test_haar_cond_var_accuracy);
+  tcase_add_test(tc, test_haar_root_accuracy);
+  tcase_add_test(tc, test_root_dispatch);
   tcase_add_test(tc, test_cond_var_diagonal);
   tcase_add_test(tc, test_cond_var_permuted);
   tcase_add_test(tc, test_cond_var_hadamard);
@@ -1152,6 +1340,8 @@ Suite *qrd_suite_cov(void)
   tcase_add_test(tc, test_family_diagonals);
   tcase_add_test(tc, test_family_lognormal);
   tcase_add_test(tc, test_family_spectra);
+  tcase_add_test(tc, test_family_roots);
+  tcase_add_test(tc, test_eigenvalues_diagonal);
   tcase_add_test(tc, test_family_wishart_mean);
   tcase_add_test(tc, test_family_errors);
   tcase_add_test(tc, test_file_round_trip);
