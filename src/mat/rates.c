@@ -103,6 +103,16 @@ static size_t compact_counts(const size_t *from, size_t range, size_t *to)
   return k;
 }
 
+/* The same from 32-bit counts. */
+static size_t compact_counts32(const uint32_t *from, size_t range, size_t *to)
+{
+  size_t k = 0;
+  for (size_t s = 0; s < range; s++)
+    if (from[s])
+      to[k++] = from[s];
+  return k;
+}
+
 /* t->count[0..*K) <- the counts of the distinct values among x[i * stride],
  * i < N (N >= 1). */
 static int tally_counts(tally *t, const int32_t *x, size_t N, size_t stride, size_t *K)
@@ -215,24 +225,32 @@ static int column_entropies_rows(tally *t, const int32_t *Z, size_t rows, size_t
                                  double *h, double *ksum, int *done)
 {
   int32_t *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi);
-  size_t *off = malloc((n + 1) * sizeof *off), *count = NULL;
-  int st = lo && hi && off ? QRD_OK : qrd_error_set(QRD_ENOMEM, "rate: %zu column ranges", n);
-  *done = !st && column_ranges(Z, rows, n, lo, hi, off);
+  size_t *off = malloc((n + 1) * sizeof *off);
+  int64_t *base = malloc(n * sizeof *base);
+  uint32_t *count = NULL; /* rows < 2^32 (qrd_matq's bound): half the cache of size_t */
+  int st = lo && hi && off && base ? QRD_OK
+                                   : qrd_error_set(QRD_ENOMEM, "rate: %zu column ranges", n);
+  *done = !st && rows <= UINT32_MAX && column_ranges(Z, rows, n, lo, hi, off);
   if (*done && !(count = calloc(off[n], sizeof *count)))
     st = qrd_error_set(QRD_ENOMEM, "rate: %zu histogram bins", off[n]);
-  for (size_t r = 0; count && r < rows; r++)
+  for (size_t j = 0; count && j < n; j++) /* column j's bin of code z is base[j] + z */
+    base[j] = (int64_t)off[j] - lo[j];
+  for (size_t r = 0; count && r < rows; r++) {
+    const int32_t *row = Z + r * n;
     for (size_t j = 0; j < n; j++)
-      count[off[j] + (size_t)((int64_t)Z[r * n + j] - lo[j])]++;
+      count[base[j] + row[j]]++;
+  }
   for (size_t j = 0; count && !st && j < n; j++) {
     if ((st = grow((void **)&t->count, &t->count_cap, off[j + 1] - off[j], sizeof *t->count)))
       break;
-    size_t K = compact_counts(count + off[j], off[j + 1] - off[j], t->count);
+    size_t K = compact_counts32(count + off[j], off[j + 1] - off[j], t->count);
     h[j] = tally_entropy(t, K, rows, mm);
     *ksum += (double)K;
   }
   free(lo);
   free(hi);
   free(off);
+  free(base);
   free(count);
   return st;
 }
