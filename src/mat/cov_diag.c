@@ -8,10 +8,13 @@
 #include "core/error.h"
 #include "mat/cov.h"
 
-/* dpotrf('L') in place; QRD_EDOM naming the pivot on failure. */
+/* dpotrf('L') in place; QRD_EDOM naming the pivot on failure.  Without
+ * LAPACKE's scan for NaNs (a pass over the triangle): a NaN reaches a
+ * pivot, which dpotrf reports as not positive. */
 static int potrf_lower(size_t n, double *A, const char *what)
 {
-  lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n);
+  lapack_int info =
+    LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n);
   if (info > 0)
     return qrd_error_set(QRD_EDOM,
                          "%s is not positive definite (Cholesky pivot %d of %zu is not "

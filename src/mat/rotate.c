@@ -299,6 +299,29 @@ static void hadamard_both_sides(size_t n, double *S, double *buf)
     qrd_fwht(n, S + j * n);
 }
 
+/* hadamard_both_sides of a diagonal S (signed and permuted by p, or not
+ * when p is NULL), in O(n log n + n^2): H diag(u) H has entry (i, j)
+ * WHT(u)[i XOR j].  The same bits: the rows' transform leaves row i at
+ * +-S_ii s exactly (a single non-zero meets only zeros) and each
+ * column's transform computes on a vector whose entries differ from u's by
+ * the signs of a character of the group, which the butterflies carry
+ * through exactly (a sign comes out of a rounded sum), so column j's
+ * entry i is u's transform at i XOR j, then scaled by s again.  The
+ * result is exactly symmetric.  u: n doubles. */
+static void hadamard_diagonal(size_t n, const size_t *p, const double *S, double *out,
+                              double *u)
+{
+  double s = 1.0 / sqrt((double)n);
+  for (size_t k = 0; k < n; k++) {
+    size_t q = p ? p[k] : k;
+    u[k] = S[q * n + q] * s;
+  }
+  fwht_pieces(n, 1, u);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++)
+      out[j * n + i] = u[i ^ j] * s;
+}
+
 void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work)
 {
   size_t n = r->n;
@@ -428,13 +451,18 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
   /* qrd_rotation_apply_sigma on a copy, the signed permutation being the
    * copy; GPTQ's reversed gather reads the upper triangle only, which the
    * mirror would leave as it is */
-  if (r->kind == QRD_ROTATE_HADAMARD)
-    signed_permute_sym(n, r->perm, r->sign, S, work);
-  else
-    memcpy(work, S, n * n * sizeof *work);
-  hadamard_both_sides(n, work, work + n * n);
-  if (order != QRD_ORDER_GPTQ)
-    qrd_cov_mirror_upper(n, work);
+  if (diagonal) {
+    hadamard_diagonal(n, r->kind == QRD_ROTATE_HADAMARD ? r->perm : NULL, S, work,
+                      work + n * n);
+  } else {
+    if (r->kind == QRD_ROTATE_HADAMARD)
+      signed_permute_sym(n, r->perm, r->sign, S, work);
+    else
+      memcpy(work, S, n * n * sizeof *work);
+    hadamard_both_sides(n, work, work + n * n);
+    if (order != QRD_ORDER_GPTQ)
+      qrd_cov_mirror_upper(n, work);
+  }
   return qrd_cov_cond_var(n, work, order, work + n * n, d);
 }
 

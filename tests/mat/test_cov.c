@@ -715,10 +715,9 @@ END_TEST
  * no mirror before GPTQ's gather, which reads the upper triangle) against
  * qrd_rotation_apply_sigma on a copy then qrd_cov_cond_var, bit for bit,
  * both orders. */
-START_TEST(test_cond_var_hadamard)
+static void check_cond_var_hadamard(const char *spec, size_t n)
 {
-  const size_t n = 64;
-  double *S = build("lognormal:s=1,rho=0.9", n, 4), *R = alloc_doubles(n * n);
+  double *S = build(spec, n, 4), *R = alloc_doubles(n * n);
   double *work = alloc_doubles(2 * n * n), *d = alloc_doubles(n), *want = alloc_doubles(n);
   const qrd_rotate_kind kinds[] = {QRD_ROTATE_HADAMARD, QRD_ROTATE_SYLVESTER};
   for (size_t k = 0; k < 2; k++) {
@@ -729,12 +728,25 @@ START_TEST(test_cond_var_hadamard)
       qrd_rotation_apply_sigma(r, R, work);
       cond_var(n, R, order, want);
       ck_assert_int_eq(qrd_rotation_cond_var(r, S, order, work, d), QRD_OK);
-      ck_assert_msg(memcmp(d, want, n * sizeof *d) == 0, "%s, order %d",
-                    qrd_rotate_name(kinds[k]), o);
+      ck_assert_msg(memcmp(d, want, n * sizeof *d) == 0, "%s, %s, n = %zu, order %d",
+                    spec, qrd_rotate_name(kinds[k]), n, o);
     }
     qrd_rotation_free(r);
   }
   free(S), free(R), free(work), free(d), free(want);
+}
+
+/* A diagonal S (transformed once, entry (i, j) from i XOR j) too, at powers
+ * of two whose 1/sqrt(n) is exact and whose is rounded. */
+START_TEST(test_cond_var_hadamard)
+{
+  check_cond_var_hadamard("lognormal:s=1,rho=0.9", 64);
+  const char *diagonal[] = {"lognormal:s=3", "power:beta=1", "two-level:eps=1e-6",
+                            "outliers:frac=0.1"};
+  const size_t sizes[] = {2, 8, 32, 128, 256}; /* n = 1 is c I: d = c exactly */
+  for (size_t c = 0; c < 4; c++)
+    for (size_t i = 0; i < 5; i++)
+      check_cond_var_hadamard(diagonal[c], sizes[i]);
 }
 END_TEST
 
