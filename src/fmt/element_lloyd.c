@@ -102,6 +102,17 @@ static void merge_back(sorted_sample *s, size_t n1, const double *xs, const doub
 {
   size_t st = s->stride, a = n1, b = m;
   double *v = s->v;
+  if (st == 1) { /* the same choices without a branch on the data */
+    while (a > 0 && b > 0) {
+      double va = v[a - 1], vb = xs[b - 1];
+      size_t take_a = va > vb;
+      v[a + b - 1] = take_a ? va : vb;
+      a -= take_a;
+      b -= 1 - take_a;
+    }
+    memcpy(v, xs, b * sizeof *v); /* a = 0: the new entries left go first */
+    return;
+  }
   while (b > 0) {
     size_t k = a + b - 1;
     if (a > 0 && v[(a - 1) * st] > xs[b - 1]) {
