@@ -58,7 +58,9 @@ void qrd_rotation_apply_sigma(const qrd_rotation *r, double *S, double *work);
  * G^T Q (S = G G^T) instead of forming Q^T S Q, a diagonal S under none
  * or act-order gives its (permuted) diagonal exactly, and S = c I gives
  * d = c under every rotation; all more accurate than factoring the formed
- * matrix.  work: 2 n*n doubles.
+ * matrix.  A diagonal S under hadamard or sylvester is transformed once
+ * (entry (i, j) of H diag(u) H is WHT(u)[i XOR j]), with the bits of the
+ * two-sided transform.  work: 2 n*n doubles.
  * QRD_EDOM when S is not positive definite. */
 int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
                           double *work, double *d);
