@@ -334,10 +334,41 @@ static size_t bases_bytes(const shared_basis *b, size_t count)
   return bytes;
 }
 
-/* which[i] <- the shared basis of job i (left alone when it does not run);
- * *out, *count <- the bases. */
+/* The rotation a job's basis really is: act-order on a Sigma whose
+ * diagonal is already in decreasing order is none (its copy would have
+ * the problem's own bits). */
+static qrd_rotate_kind basis_kind(const qrd_matq_point_job *job)
+{
+  const qrd_matq_problem *p = job->problem;
+  qrd_rotation *r;
+  if (job->opts.rotate != QRD_ROTATE_ACT_ORDER ||
+      qrd_rotation_alloc(QRD_ROTATE_ACT_ORDER, p->n, 0, p->Sigma, &r))
+    return job->opts.rotate; /* a failed check only forgoes the saving */
+  size_t j = 0;
+  while (j < p->n && r->perm[j] == j)
+    j++;
+  qrd_rotation_free(r);
+  return j == p->n ? QRD_ROTATE_NONE : QRD_ROTATE_ACT_ORDER;
+}
+
+/* Whether jobs a and b, in the same basis, are one computation. */
+static int same_computation(const qrd_matq_point_job *a, const qrd_matq_point_job *b)
+{
+  const qrd_matq_point_opts *x = &a->opts, *y = &b->opts;
+  return x->method && y->method && a->lim == b->lim && x->method->type == y->method->type &&
+         memcmp(x->method->params, y->method->params, sizeof x->method->params) == 0 &&
+         memcmp(&x->target, &y->target, sizeof x->target) == 0 && x->nominal == y->nominal &&
+         x->tune_how.kind == y->tune_how.kind &&
+         x->tune_how.miller_madow == y->tune_how.miller_madow &&
+         x->tune_how.side_info == y->tune_how.side_info;
+}
+
+/* which[i] <- the shared basis of job i and twin[i] <- an earlier running
+ * job that is the same computation (n_jobs if none), both left alone when
+ * job i does not run; *out, *count <- the bases, whose users are the jobs
+ * that run and are nobody's twin. */
 static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *which,
-                      shared_basis **out, size_t *count)
+                      size_t *twin, shared_basis **out, size_t *count)
 {
   shared_basis *b = calloc(n_jobs ? n_jobs : 1, sizeof *b);
   size_t m = 0;
@@ -348,16 +379,24 @@ static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *whi
     const qrd_matq_point_opts *o = &jobs[i].opts;
     if (jobs[i].skip)
       continue;
-    unsigned long seed = o->rotate == QRD_ROTATE_NONE ? 0 : o->rotate_seed;
+    qrd_rotate_kind kind = o->method ? basis_kind(&jobs[i]) : o->rotate;
+    unsigned long seed = kind == QRD_ROTATE_NONE ? 0 : o->rotate_seed;
     size_t k = 0;
-    while (k < m && !(b[k].p == jobs[i].problem && b[k].kind == o->rotate && b[k].seed == seed))
+    while (k < m && !(b[k].p == jobs[i].problem && b[k].kind == kind && b[k].seed == seed))
       k++;
     if (k == m) {
-      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = o->rotate, .seed = seed};
+      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = kind, .seed = seed};
       omp_init_lock(&b[k].lock);
     }
-    b[k].users++;
     which[i] = k;
+    twin[i] = 0;
+    while (twin[i] < i && !(!jobs[twin[i]].skip && twin[twin[i]] == n_jobs &&
+                            which[twin[i]] == k && same_computation(&jobs[twin[i]], &jobs[i])))
+      twin[i]++;
+    if (twin[i] == i)
+      twin[i] = n_jobs;
+    if (twin[i] == n_jobs)
+      b[k].users++;
   }
   *count = m;
   return QRD_OK;
@@ -424,12 +463,21 @@ static int run_job(qrd_matq_point_job *job, shared_basis *b, qrd_matq_point_work
   return st;
 }
 
+/* Job i <- the result of its twin, which has run. */
+static void copy_twin(qrd_matq_point_job *jobs, size_t i, size_t j)
+{
+  jobs[i].out = jobs[j].out;
+  jobs[i].status = jobs[j].status;
+  memcpy(jobs[i].error, jobs[j].error, sizeof jobs[i].error);
+}
+
 int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
                          qrd_matq_point_progress_fn progress, void *ctx, size_t *failed)
 {
-  size_t n, rows, n_bases = 0, *which = malloc((n_jobs ? n_jobs : 1) * sizeof *which);
+  size_t n, rows, n_bases = 0, *which = malloc(2 * (n_jobs ? n_jobs : 1) * sizeof *which),
+                               *twin = which + (n_jobs ? n_jobs : 1);
   shared_basis *bases = NULL;
-  int st = which ? plan_bases(jobs, n_jobs, which, &bases, &n_bases)
+  int st = which ? plan_bases(jobs, n_jobs, which, twin, &bases, &n_bases)
                  : qrd_error_set(QRD_ENOMEM, "bases of %zu points", n_jobs);
   if (st) {
     free(which);
@@ -448,7 +496,7 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
 #pragma omp for schedule(dynamic, 1)
     for (size_t i = 0; i < n_jobs; i++) {
       qrd_matq_point_job *job = &jobs[i];
-      if (job->skip)
+      if (job->skip || twin[i] != n_jobs)
         continue;
       job->status = run_job(job, &bases[which[i]], w);
       job->error[0] = '\0';
@@ -461,6 +509,12 @@ int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
     }
     qrd_matq_point_work_free(w);
   }
+  for (size_t i = 0; i < n_jobs; i++)
+    if (!jobs[i].skip && twin[i] != n_jobs) {
+      copy_twin(jobs, i, twin[i]);
+      if (progress)
+        progress(ctx, &jobs[i]);
+    }
   for (size_t k = 0; k < n_bases; k++)
     omp_destroy_lock(&bases[k].lock);
   free(bases);

@@ -173,7 +173,11 @@ typedef struct {
  * qrd_matq_point_eval's own rotation gives), before the jobs when all
  * such copies fit in 1 GiB, else by the first job that needs it and
  * freed after the last; jobs on the same problem in the same basis
- * (rotated or not) share its signal, computed once.  progress (may be
+ * (rotated or not) share its signal, computed once.  A job that repeats
+ * an earlier running one (the same problem in the same basis, method,
+ * target, nominal flag and rate; act-order on a Sigma whose diagonal is
+ * already decreasing being no rotation) is not run again but given its
+ * result, the same bits it would have computed.  progress (may be
  * NULL) is called after each job, one call at a time.  Every job runs;
  * returns QRD_OK, or the status of the first failed job in index order
  * with its detail, and its index in *failed (may be NULL). */
