@@ -311,6 +311,7 @@ typedef struct {
   qrd_rotate_kind kind;
   unsigned long seed; /* 0 for QRD_ROTATE_NONE, which draws nothing */
   size_t users; /* jobs yet to finish with it */
+  size_t last;  /* the last job planned to run in it (a batch's n_jobs: none) */
   omp_lock_t lock;
   int made, status;
   char error[256];
@@ -366,9 +367,10 @@ static int same_computation(const qrd_matq_point_job *a, const qrd_matq_point_jo
 /* which[i] <- the shared basis of job i and twin[i] <- an earlier running
  * job that is the same computation (n_jobs if none), both left alone when
  * job i does not run; *out, *count <- the bases, whose users are the jobs
- * that run and are nobody's twin. */
+ * that run and are nobody's twin.  A twin is looked for among the jobs
+ * planned to run in the same basis only, chained through prev. */
 static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *which,
-                      size_t *twin, shared_basis **out, size_t *count)
+                      size_t *twin, size_t *prev, shared_basis **out, size_t *count)
 {
   shared_basis *b = calloc(n_jobs ? n_jobs : 1, sizeof *b);
   size_t m = 0;
@@ -385,18 +387,19 @@ static int plan_bases(const qrd_matq_point_job *jobs, size_t n_jobs, size_t *whi
     while (k < m && !(b[k].p == jobs[i].problem && b[k].kind == kind && b[k].seed == seed))
       k++;
     if (k == m) {
-      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = kind, .seed = seed};
+      b[m++] = (shared_basis){.p = jobs[i].problem, .kind = kind, .seed = seed, .last = n_jobs};
       omp_init_lock(&b[k].lock);
     }
     which[i] = k;
-    twin[i] = 0;
-    while (twin[i] < i && !(!jobs[twin[i]].skip && twin[twin[i]] == n_jobs &&
-                            which[twin[i]] == k && same_computation(&jobs[twin[i]], &jobs[i])))
-      twin[i]++;
-    if (twin[i] == i)
-      twin[i] = n_jobs;
-    if (twin[i] == n_jobs)
+    size_t j = b[k].last;
+    while (j != n_jobs && !same_computation(&jobs[j], &jobs[i]))
+      j = prev[j];
+    twin[i] = j;
+    if (j == n_jobs) {
+      prev[i] = b[k].last;
+      b[k].last = i;
       b[k].users++;
+    }
   }
   *count = m;
   return QRD_OK;
@@ -474,10 +477,12 @@ static void copy_twin(qrd_matq_point_job *jobs, size_t i, size_t j)
 int qrd_matq_point_batch(qrd_matq_point_job *jobs, size_t n_jobs,
                          qrd_matq_point_progress_fn progress, void *ctx, size_t *failed)
 {
-  size_t n, rows, n_bases = 0, *which = malloc(2 * (n_jobs ? n_jobs : 1) * sizeof *which),
-                               *twin = which + (n_jobs ? n_jobs : 1);
+  size_t slots = n_jobs ? n_jobs : 1, n, rows, n_bases = 0,
+         *which = malloc(3 * slots * sizeof *which), *twin = NULL, *prev = NULL;
+  if (which)
+    twin = which + slots, prev = twin + slots;
   shared_basis *bases = NULL;
-  int st = which ? plan_bases(jobs, n_jobs, which, twin, &bases, &n_bases)
+  int st = which ? plan_bases(jobs, n_jobs, which, twin, prev, &bases, &n_bases)
                  : qrd_error_set(QRD_ENOMEM, "bases of %zu points", n_jobs);
   if (st) {
     free(which);
