@@ -53,6 +53,8 @@ void qrd_rate_describe(const qrd_rate_opts *how, char *buf, size_t len)
 typedef struct {
   size_t *count; /* occupied symbols' counts, compacted */
   size_t count_cap;
+  uint32_t *hist; /* an offset histogram: 32-bit counts, half the cache */
+  size_t hist_cap;
   int32_t *sorted;
   size_t sorted_cap;
 } tally;
@@ -60,6 +62,7 @@ typedef struct {
 static void tally_free(tally *t)
 {
   free(t->count);
+  free(t->hist);
   free(t->sorted);
 }
 
@@ -91,25 +94,16 @@ static void code_range(const int32_t *x, size_t N, size_t stride, int32_t *lo, i
   }
 }
 
-/* to[0..K) <- the non-zero counts of from[0..range) in symbol order;
- * returns K.  to may be from (K <= s: only counts already read are
- * overwritten). */
-static size_t compact_counts(const size_t *from, size_t range, size_t *to)
+/* t->count[0..K) <- the non-zero counts of hist[0..range) in symbol
+ * order; returns K. */
+static size_t compact_counts(tally *t, const uint32_t *hist, size_t range, int *st)
 {
   size_t k = 0;
+  if ((*st = grow((void **)&t->count, &t->count_cap, range, sizeof *t->count)))
+    return 0;
   for (size_t s = 0; s < range; s++)
-    if (from[s])
-      to[k++] = from[s];
-  return k;
-}
-
-/* The same from 32-bit counts. */
-static size_t compact_counts32(const uint32_t *from, size_t range, size_t *to)
-{
-  size_t k = 0;
-  for (size_t s = 0; s < range; s++)
-    if (from[s])
-      to[k++] = from[s];
+    if (hist[s])
+      t->count[k++] = hist[s];
   return k;
 }
 
@@ -121,13 +115,15 @@ static int tally_counts(tally *t, const int32_t *x, size_t N, size_t stride, siz
   code_range(x, N, stride, &lo, &hi);
   size_t range = (size_t)((int64_t)hi - lo) + 1, k = 0;
   int st;
-  if (range <= HIST_MAX || range <= N) {
-    if ((st = grow((void **)&t->count, &t->count_cap, range, sizeof *t->count)))
+  if (N <= UINT32_MAX && (range <= HIST_MAX || range <= N)) {
+    if ((st = grow((void **)&t->hist, &t->hist_cap, range, sizeof *t->hist)))
       return st;
-    memset(t->count, 0, range * sizeof *t->count);
+    memset(t->hist, 0, range * sizeof *t->hist);
     for (size_t i = 0; i < N; i++)
-      t->count[x[i * stride] - lo]++;
-    k = compact_counts(t->count, range, t->count);
+      t->hist[x[i * stride] - lo]++;
+    k = compact_counts(t, t->hist, range, &st);
+    if (st)
+      return st;
   } else {
     if ((st = grow((void **)&t->sorted, &t->sorted_cap, N, sizeof *t->sorted)) ||
         (st = grow((void **)&t->count, &t->count_cap, N, sizeof *t->count)))
@@ -227,7 +223,7 @@ static int column_entropies_rows(tally *t, const int32_t *Z, size_t rows, size_t
   int32_t *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi);
   size_t *off = malloc((n + 1) * sizeof *off);
   int64_t *base = malloc(n * sizeof *base);
-  uint32_t *count = NULL; /* rows < 2^32 (qrd_matq's bound): half the cache of size_t */
+  uint32_t *count = NULL; /* 32-bit, as the tally's histogram */
   int st = lo && hi && off && base ? QRD_OK
                                    : qrd_error_set(QRD_ENOMEM, "rate: %zu column ranges", n);
   *done = !st && rows <= UINT32_MAX && column_ranges(Z, rows, n, lo, hi, off);
@@ -241,9 +237,9 @@ static int column_entropies_rows(tally *t, const int32_t *Z, size_t rows, size_t
       count[base[j] + row[j]]++;
   }
   for (size_t j = 0; count && !st && j < n; j++) {
-    if ((st = grow((void **)&t->count, &t->count_cap, off[j + 1] - off[j], sizeof *t->count)))
+    size_t K = compact_counts(t, count + off[j], off[j + 1] - off[j], &st);
+    if (st)
       break;
-    size_t K = compact_counts32(count + off[j], off[j + 1] - off[j], t->count);
     h[j] = tally_entropy(t, K, rows, mm);
     *ksum += (double)K;
   }

@@ -426,11 +426,11 @@ static int is_scalar(size_t n, const double *S)
   return 1;
 }
 
-int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
-                          double *work, double *d)
+/* qrd_rotation_cond_var with S's diagonality known. */
+static int cond_var(const qrd_rotation *r, const double *S, int diagonal, qrd_cov_order order,
+                    double *work, double *d)
 {
   size_t n = r->n;
-  int diagonal = qrd_cov_is_diagonal(n, S);
   int permutation = r->kind == QRD_ROTATE_NONE || r->kind == QRD_ROTATE_ACT_ORDER;
   if (diagonal && (permutation || is_scalar(n, S))) {
     /* Q^T S Q is S permuted (and Q^T c I Q = c I under every rotation): d
@@ -464,6 +464,12 @@ int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order 
       qrd_cov_mirror_upper(n, work);
   }
   return qrd_cov_cond_var(n, work, order, work + n * n, d);
+}
+
+int qrd_rotation_cond_var(const qrd_rotation *r, const double *S, qrd_cov_order order,
+                          double *work, double *d)
+{
+  return cond_var(r, S, qrd_cov_is_diagonal(r->n, S), order, work, d);
 }
 
 /* Column blocks of dtpqrt's compact WY form: its T is this many rows. */
@@ -511,10 +517,10 @@ static int haar_root_cond_var(const qrd_rotation *r, const qrd_cov *cov, unsigne
 int qrd_rotation_cond_var_cov(const qrd_rotation *r, const qrd_cov *cov, unsigned long seed,
                               const double *S, qrd_cov_order order, double *work, double *d)
 {
-  if (r->kind == QRD_ROTATE_HAAR && cov->type && cov->type->root && !cov->haar &&
-      !qrd_cov_is_diagonal(r->n, S))
+  int diagonal = qrd_cov_is_diagonal(r->n, S);
+  if (r->kind == QRD_ROTATE_HAAR && cov->type && cov->type->root && !cov->haar && !diagonal)
     return haar_root_cond_var(r, cov, seed, order, work, d);
-  return qrd_rotation_cond_var(r, S, order, work, d);
+  return cond_var(r, S, diagonal, order, work, d);
 }
 
 int qrd_rotation_blocks(const qrd_rotation *r, double *x, size_t m, int inverse, double *work)
