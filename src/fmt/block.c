@@ -593,8 +593,7 @@ double qrd_block_absmax(const qrd_block_sample *s)
 void qrd_block_counts(const qrd_block_sample *s, const qrd_codebook *c, size_t *counts)
 {
   memset(counts, 0, c->n * sizeof *counts);
-  for (size_t k = 0; k < s->n_batches; k++)
-    qrd_sorted_count(s->batch[k], c, counts);
+  qrd_sorted_count_many((const qrd_sorted *const *)s->batch, s->n_batches, c, counts);
 }
 
 int qrd_block_coded_bits(const qrd_block_sample *s, const qrd_block_sample *train,

@@ -484,13 +484,25 @@ void qrd_sorted_free(qrd_sorted *s)
 
 /* ---- queries ---- */
 
-/* First index in [lo, n) whose value exceeds v (n if none): the count of
- * samples <= v when lo lies below it.  Bisection over the fences after
- * lo's stride finds the stride holding the answer, then bisection within
- * it. */
-static size_t upper_bound(const qrd_sorted *s, double v, size_t lo)
+/* The stride [*from, *hi) of x holding the first index in [lo, n) whose
+ * value exceeds v (n if none).  Callers walk a codebook's edges upwards
+ * from the previous edge's answer, and most answers lie near it (an empty
+ * cell, where x[lo] > v, answers lo at once), so the fences after lo's
+ * stride are searched by galloping outwards from lo. */
+static void locate(const qrd_sorted *s, double v, size_t lo, size_t *from, size_t *hi)
 {
-  size_t k = lo / QRD_SORTED_STRIDE + 1, kend = n_fences(s->n);
+  if (lo >= s->n || s->x[lo] > v) {
+    *from = *hi = lo;
+    return;
+  }
+  /* fence[k - 1] <= x[lo] <= v: the first fence > v is in [k, kend] */
+  size_t k = lo / QRD_SORTED_STRIDE + 1, kend = n_fences(s->n), probe = k;
+  for (size_t step = 1; probe < kend && s->fence[probe] <= v; step *= 2) {
+    k = probe + 1;
+    probe = step < kend - probe ? probe + step : kend;
+  }
+  if (probe < kend)
+    kend = probe; /* fence[probe] > v */
   while (k < kend) { /* first fence > v in [k, kend) */
     size_t mid = k + (kend - k) / 2;
     if (s->fence[mid] <= v)
@@ -498,30 +510,65 @@ static size_t upper_bound(const qrd_sorted *s, double v, size_t lo)
     else
       kend = mid;
   }
-  size_t from = (k - 1) * QRD_SORTED_STRIDE, hi = k * QRD_SORTED_STRIDE;
-  if (from < lo)
-    from = lo;
-  if (hi > s->n)
-    hi = s->n;
-  while (from < hi) {
-    size_t mid = from + (hi - from) / 2;
-    if (s->x[mid] <= v)
-      from = mid + 1;
-    else
-      hi = mid;
+  size_t a = (k - 1) * QRD_SORTED_STRIDE, b = k * QRD_SORTED_STRIDE;
+  *from = a > lo ? a : lo;
+  *hi = b < s->n ? b : s->n;
+}
+
+/* from + the number of values <= v in x[from, hi), the stride from
+ * locate(): they are a prefix of it, and counting them asks for its lines
+ * at once where bisection waited for one after another. */
+static size_t count_to(const qrd_sorted *s, double v, size_t from, size_t hi)
+{
+  size_t below = 0;
+  for (size_t i = from; i < hi; i++)
+    below += s->x[i] <= v;
+  return from + below;
+}
+
+/* First index in [lo, n) whose value exceeds v (n if none): the count of
+ * samples <= v when lo lies below it. */
+static size_t upper_bound(const qrd_sorted *s, double v, size_t lo)
+{
+  size_t from, hi;
+  locate(s, v, lo, &from, &hi);
+  return count_to(s, v, from, hi);
+}
+
+/* Samples whose edge searches run interleaved: their strides are mostly
+ * not in cache, and a group's misses then overlap. */
+#define COUNT_GROUP 8
+
+void qrd_sorted_count_many(const qrd_sorted *const *s, size_t ns, const qrd_codebook *c,
+                           size_t *counts)
+{
+  for (size_t g = 0; g < ns; g += COUNT_GROUP) {
+    size_t m = ns - g < COUNT_GROUP ? ns - g : COUNT_GROUP;
+    size_t lo[COUNT_GROUP] = {0}, from[COUNT_GROUP], hi[COUNT_GROUP];
+    const qrd_sorted *const *t = s + g;
+    for (size_t i = 0; i + 1 < c->n; i++) {
+      double v = c->edge[i + 1];
+      for (size_t k = 0; k < m; k++) {
+        locate(t[k], v, lo[k], &from[k], &hi[k]);
+        for (size_t j = from[k]; j < hi[k]; j += 64 / sizeof(double))
+          __builtin_prefetch(t[k]->x + j);
+        if (hi[k] > from[k])
+          __builtin_prefetch(t[k]->x + hi[k] - 1);
+      }
+      for (size_t k = 0; k < m; k++) {
+        size_t end = count_to(t[k], v, from[k], hi[k]);
+        counts[i] += end - lo[k];
+        lo[k] = end;
+      }
+    }
+    for (size_t k = 0; k < m; k++)
+      counts[c->n - 1] += t[k]->n - lo[k];
   }
-  return from;
 }
 
 void qrd_sorted_count(const qrd_sorted *s, const qrd_codebook *c, size_t *counts)
 {
-  size_t lo = 0;
-  for (size_t i = 0; i + 1 < c->n; i++) {
-    size_t hi = upper_bound(s, c->edge[i + 1], lo);
-    counts[i] += hi - lo;
-    lo = hi;
-  }
-  counts[c->n - 1] += s->n - lo;
+  qrd_sorted_count_many(&s, 1, c, counts);
 }
 
 size_t qrd_sorted_rank(const qrd_sorted *s, double v)

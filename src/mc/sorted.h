@@ -80,6 +80,11 @@ int qrd_sorted_eval(const qrd_sorted *s, const qrd_codebook *c,
  * sample on a grid of thousands of mostly empty cells stays cheap.  Edges
  * must be non-decreasing (unchecked). */
 void qrd_sorted_count(const qrd_sorted *s, const qrd_codebook *c, size_t *counts);
+/* qrd_sorted_count of each of s[0 .. ns), summed into counts: the same
+ * counts, the samples' searches interleaved so that their cache misses
+ * overlap (a block sample's batches). */
+void qrd_sorted_count_many(const qrd_sorted *const *s, size_t ns, const qrd_codebook *c,
+                           size_t *counts);
 
 /* Number of samples <= v (the lower-index tie rule's split point). */
 size_t qrd_sorted_rank(const qrd_sorted *s, double v);

@@ -264,6 +264,61 @@ static qrd_codebook *random_codebook(gsl_rng *r)
   return c;
 }
 
+/* Counts over several samples at once (more than one interleaved group,
+ * sizes from one value to many strides) against the direct pass over each:
+ * random codebooks and a fine grid whose cells are mostly empty in the
+ * tails; counts add to what the array holds. */
+START_TEST(test_sorted_count_many)
+{
+  enum { NS = 11 };
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 31);
+  qrd_sorted *s[NS];
+  double *x[NS];
+  size_t n[NS];
+  for (int k = 0; k < NS; k++) {
+    n[k] = k == 3 ? 1 : 1 + gsl_rng_uniform_int(r, 4000);
+    x[k] = malloc(n[k] * sizeof *x[k]);
+    for (size_t i = 0; i < n[k]; i++) {
+      x[k][i] = gsl_ran_tdist(r, 3.0);
+      if (i % 3 == 0) /* exact ties with the edges */
+        x[k][i] = round(8.0 * x[k][i]) / 8.0;
+    }
+    s[k] = sorted(x[k], NULL, n[k]);
+  }
+  for (int t = 0; t < 21; t++) {
+    qrd_codebook *c = t < 20 ? random_codebook(r) : qrd_codebook_alloc(2001);
+    if (t == 20) { /* levels 1/100 apart on [-10, 10] */
+      for (size_t i = 0; i < c->n; i++)
+        c->level[i] = -10.0 + 0.01 * (double)i;
+      qrd_codebook_set_midpoints(c);
+    }
+    size_t *cnt = malloc(c->n * sizeof *cnt), *ref = calloc(c->n, sizeof *ref),
+           *one = malloc(c->n * sizeof *one);
+    for (size_t i = 0; i < c->n; i++)
+      cnt[i] = i; /* added to */
+    for (int k = 0; k < NS; k++) {
+      direct_pass(c, x[k], NULL, n[k], one);
+      for (size_t i = 0; i < c->n; i++)
+        ref[i] += one[i];
+    }
+    qrd_sorted_count_many((const qrd_sorted *const *)s, NS, c, cnt);
+    for (size_t i = 0; i < c->n; i++)
+      ck_assert_msg(cnt[i] == ref[i] + i, "codebook %d cell %zu: %zu vs %zu", t, i, cnt[i] - i,
+                    ref[i]);
+    free(cnt);
+    free(ref);
+    free(one);
+    qrd_codebook_free(c);
+  }
+  for (int k = 0; k < NS; k++) {
+    qrd_sorted_free(s[k]);
+    free(x[k]);
+  }
+  gsl_rng_free(r);
+}
+END_TEST
+
 START_TEST(test_sorted_brute)
 {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -1080,6 +1135,7 @@ Suite *qrd_suite_mc(void)
   tc = tcase_create("sorted");
   tcase_set_timeout(tc, 120);
   tcase_add_loop_test(tc, test_sorted_brute, 0, 6);
+  tcase_add_test(tc, test_sorted_count_many);
   tcase_add_test(tc, test_sorted_threads);
   tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 5);
   tcase_add_test(tc, test_sorted_ties);
