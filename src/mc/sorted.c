@@ -226,17 +226,6 @@ static void msd_sort(run cur, run tmp, size_t n, int bits, int to_tmp)
     run_copy(tmp, cur, n);
 }
 
-/* The number of low bits in which the keys differ (those above are all
- * the same): where the sort starts. */
-static int varying_bits(const uint64_t *key, size_t n)
-{
-  uint64_t diff = 0;
-#pragma omp parallel for schedule(static) reduction(| : diff) if (n >= SORT_MIN_SLICE)
-  for (size_t i = 0; i < n; i++)
-    diff |= key[i] ^ key[0];
-  return bit_length(diff);
-}
-
 typedef struct {
   size_t from, n;
 } bucket;
@@ -247,15 +236,15 @@ static int larger_first(const void *a, const void *b)
   return (x < y) - (x > y);
 }
 
-/* Sorts the n entries of cur in place, tmp as scratch: above
+/* Sorts the n entries of cur in place, tmp as scratch, by their low
+ * `bits` bits (those above are the same in every key): above
  * SORT_MIN_SLICE values a thread, the top digit in one parallel pass, then
  * the buckets in parallel, the largest first. */
-static int radix_sort(run cur, run tmp, size_t n)
+static int radix_sort(run cur, run tmp, size_t n, int bits)
 {
   int nt = omp_get_max_threads();
   if ((size_t)nt > n / SORT_MIN_SLICE + 1)
     nt = (int)(n / SORT_MIN_SLICE + 1);
-  int bits = varying_bits(cur.key, n);
   if (bits == 0)
     return QRD_OK;
   if (nt == 1) {
@@ -324,19 +313,20 @@ static inline void accumulate(long double a[3], double x, double w)
   a[2] += wx * x;
 }
 
-/* t <- sums over x[from .. to-1]. */
-static void range_sum(const qrd_sorted *s, size_t from, size_t to, long double t[3])
+/* t <- sums over x[from .. to-1] with weights w (NULL: ones). */
+static void range_sum(const double *x, const double *w, size_t from, size_t to,
+                      long double t[3])
 {
   t[0] = t[1] = t[2] = 0.0L;
   for (size_t j = from; j < to; j++)
-    accumulate(t, s->x[j], s->w ? s->w[j] : 1.0);
+    accumulate(t, x[j], w ? w[j] : 1.0);
 }
 
 /* t <- sums over x[i - i % STRIDE .. i-1], the part of a prefix that p
  * does not hold. */
 static void tail(const qrd_sorted *s, size_t i, long double t[3])
 {
-  range_sum(s, i - i % QRD_SORTED_STRIDE, i, t);
+  range_sum(s->x, s->w, i - i % QRD_SORTED_STRIDE, i, t);
 }
 
 /* a <- sums over x[0 .. i-1]. */
@@ -347,14 +337,11 @@ static void prefix(const qrd_sorted *s, size_t i, long double a[3])
     a[m] += s->p[i / QRD_SORTED_STRIDE][m];
 }
 
-/* Block sums in parallel into p[1..], then one compensated scan turns
- * them into prefixes in place. */
-static void build_prefix(qrd_sorted *s)
+/* The block sums in p[1..] become prefixes in place: one compensated
+ * scan. */
+static void scan_prefix(qrd_sorted *s)
 {
   size_t nblk = s->n / QRD_SORTED_STRIDE;
-#pragma omp parallel for schedule(static)
-  for (size_t k = 0; k < nblk; k++)
-    range_sum(s, k * QRD_SORTED_STRIDE, (k + 1) * QRD_SORTED_STRIDE, s->p[k + 1]);
   long double run[3] = {0.0L, 0.0L, 0.0L}, comp[3] = {0.0L, 0.0L, 0.0L};
   for (size_t k = 0;; k++) {
     long double b[3];
@@ -376,10 +363,9 @@ static size_t n_fences(size_t n) { return (n + QRD_SORTED_STRIDE - 1) / QRD_SORT
 
 /* ---- alloc ---- */
 
-static int check_input(const double *x, const double *w, size_t n)
+/* The first value that sort_keys found invalid, named in the error. */
+static int name_bad_input(const double *x, const double *w, size_t n)
 {
-  if (n == 0)
-    return qrd_error_set(QRD_EINVAL, "sorted: empty sample");
   for (size_t i = 0; i < n; i++) {
     if (!isfinite(x[i]))
       return qrd_error_set(QRD_EINVAL, "sorted: x[%zu] = %g is not finite", i, x[i]);
@@ -390,70 +376,120 @@ static int check_input(const double *x, const double *w, size_t n)
   return QRD_OK;
 }
 
+/* *out <- the keys of x[0 .. n) (n >= 1) sorted, with the weights w (NULL:
+ * none) in their order; the caller qrd_big_frees both.  The pass that
+ * makes the keys also finds the bits in which they differ and, in *bad,
+ * whether some x is not finite or some w not finite and >= 0 (what is
+ * sorted then is the keys as they are). */
+static int sort_keys(const double *x, const double *w, size_t n, run *out, int *bad)
+{
+  run b = {qrd_big_alloc(n, sizeof *b.key), w ? qrd_big_alloc(n, sizeof *b.w) : NULL},
+      tmp = {qrd_big_alloc(n, sizeof *tmp.key), w ? qrd_big_alloc(n, sizeof *tmp.w) : NULL};
+  int st = QRD_OK, invalid = 0;
+  if (!b.key || !tmp.key || (w && (!b.w || !tmp.w)))
+    st = qrd_error_set(QRD_ENOMEM, "sort: %zu values", n);
+  if (!st) {
+    uint64_t first = key_of(x[0]), diff = 0;
+#pragma omp parallel for schedule(static) reduction(| : diff, invalid) if (n >= SORT_MIN_SLICE)
+    for (size_t i = 0; i < n; i++) {
+      b.key[i] = key_of(x[i]);
+      diff |= b.key[i] ^ first;
+      invalid |= !isfinite(x[i]);
+      if (w) {
+        b.w[i] = w[i];
+        invalid |= !(isfinite(w[i]) && w[i] >= 0.0);
+      }
+    }
+    st = radix_sort(b, tmp, n, diff ? 64 - __builtin_clzll(diff) : 0);
+  }
+  qrd_big_free(tmp.key);
+  qrd_big_free(tmp.w);
+  if (st) {
+    qrd_big_free(b.key);
+    qrd_big_free(b.w);
+    b = (run){NULL, NULL};
+  }
+  *out = b;
+  *bad = invalid;
+  return st;
+}
+
+/* The sorted keys' values, in place (the key buffer becomes the value
+ * array: allocated storage takes the effective type of what is stored in
+ * it), a stride at a time; on the way, when fence is not NULL, each
+ * stride's first value goes to fence[k] and, when p is not NULL, a whole
+ * stride's sums to p[k + 1] (the weights w in the keys' order). */
+static double *decode(uint64_t *key, const double *w, size_t n, double *fence,
+                      long double (*p)[3])
+{
+  double *x = (double *)(void *)key;
+#pragma omp parallel for schedule(static) if (n >= SORT_MIN_SLICE)
+  for (size_t k = 0; k < n_fences(n); k++) {
+    size_t from = k * QRD_SORTED_STRIDE;
+    size_t to = n - from > QRD_SORTED_STRIDE ? from + QRD_SORTED_STRIDE : n;
+    for (size_t i = from; i < to; i++) {
+      double v = value_of(key[i]);
+      x[i] = v;
+    }
+    if (fence)
+      fence[k] = x[from];
+    if (p && to - from == QRD_SORTED_STRIDE)
+      range_sum(x, w, from, to, p[k + 1]);
+  }
+  return x;
+}
+
 int qrd_sort_pairs(const double *x, const double *w, size_t n, double **xs, double **ws)
 {
   *xs = NULL;
   if (ws)
     *ws = NULL;
-  run b = {qrd_big_alloc(n, sizeof *b.key), w ? qrd_big_alloc(n, sizeof *b.w) : NULL},
-      tmp = {qrd_big_alloc(n, sizeof *tmp.key), w ? qrd_big_alloc(n, sizeof *tmp.w) : NULL};
-  int st = QRD_OK;
-  if (!b.key || !tmp.key || (w && (!b.w || !tmp.w)))
-    st = qrd_error_set(QRD_ENOMEM, "sort: %zu values", n);
-  if (!st) {
-#pragma omp parallel for schedule(static) if (n >= SORT_MIN_SLICE)
-    for (size_t i = 0; i < n; i++) {
-      b.key[i] = key_of(x[i]);
-      if (w)
-        b.w[i] = w[i];
-    }
-    st = n ? radix_sort(b, tmp, n) : QRD_OK;
-  }
-  if (!st) {
-    /* Decode in place: the key buffer becomes the value array (allocated
-     * storage takes the effective type of what is stored in it). */
-    *xs = (double *)(void *)b.key;
-#pragma omp parallel for schedule(static) if (n >= SORT_MIN_SLICE)
-    for (size_t i = 0; i < n; i++) {
-      double v = value_of(b.key[i]);
-      (*xs)[i] = v;
-    }
-    b.key = NULL;
-    if (ws) {
-      *ws = b.w;
-      b.w = NULL;
-    }
-  }
-  qrd_big_free(b.key);
-  qrd_big_free(tmp.key);
-  qrd_big_free(b.w);
-  qrd_big_free(tmp.w);
-  return st;
+  if (n == 0)
+    return QRD_OK;
+  run b;
+  int bad, st = sort_keys(x, w, n, &b, &bad);
+  if (st)
+    return st;
+  *xs = decode(b.key, NULL, n, NULL, NULL);
+  if (ws)
+    *ws = b.w;
+  else
+    qrd_big_free(b.w);
+  return QRD_OK;
 }
 
 /* with_sums: the prefix sums too (every query), else only the fences (the
  * counting queries). */
 static qrd_sorted *sorted_alloc(const double *x, const double *w, size_t n, int with_sums)
 {
-  if (check_input(x, w, n))
+  if (n == 0) {
+    qrd_error_set(QRD_EINVAL, "sorted: empty sample");
     return NULL;
+  }
   qrd_sorted *s = calloc(1, sizeof *s);
-  int st = s ? qrd_sort_pairs(x, w, n, &s->x, &s->w)
-             : qrd_error_set(QRD_ENOMEM, "sorted: sample of %zu values", n);
+  run b = {NULL, NULL};
+  int bad = 0, st = s ? sort_keys(x, w, n, &b, &bad)
+                      : qrd_error_set(QRD_ENOMEM, "sorted: sample of %zu values", n);
+  if (!st && bad)
+    st = name_bad_input(x, w, n);
   if (!st) {
     s->n = n;
+    s->w = b.w;
+    b.w = NULL;
     if (with_sums)
       s->p = malloc((n / QRD_SORTED_STRIDE + 1) * sizeof *s->p);
     s->fence = malloc(n_fences(n) * sizeof *s->fence);
     if ((with_sums && !s->p) || !s->fence) {
       st = qrd_error_set(QRD_ENOMEM, "sorted: prefix sums");
     } else {
+      s->x = decode(b.key, s->w, n, s->fence, s->p);
+      b.key = NULL;
       if (with_sums)
-        build_prefix(s);
-      for (size_t k = 0; k < n_fences(n); k++)
-        s->fence[k] = s->x[k * QRD_SORTED_STRIDE];
+        scan_prefix(s);
     }
   }
+  qrd_big_free(b.key);
+  qrd_big_free(b.w);
   if (st) {
     qrd_sorted_free(s);
     return NULL;

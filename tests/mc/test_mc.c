@@ -454,8 +454,25 @@ START_TEST(test_sorted_ties)
   ck_assert_int_eq(qrd_sorted_eval(s, c, &st, cnt), QRD_EINVAL);
   const double bad[] = {1.0, NAN}, negw[] = {1.0, -1.0};
   ck_assert(qrd_sorted_alloc(bad, NULL, 2) == NULL);
+  ck_assert_msg(strstr(qrd_error_detail(), "x[1] = "), "%s", qrd_error_detail());
   ck_assert(qrd_sorted_alloc(x, negw, 2) == NULL);
+  ck_assert_msg(strstr(qrd_error_detail(), "w[1] = -1"), "%s", qrd_error_detail());
   ck_assert(qrd_sorted_alloc(x, NULL, 0) == NULL);
+  /* the first bad value of a sample sorted by both threads is named */
+  size_t nbig = ((size_t)1 << 21) + 5;
+  double *big = malloc(nbig * sizeof *big), *bigw = malloc(nbig * sizeof *bigw);
+  for (size_t i = 0; i < nbig; i++) {
+    big[i] = (double)(i % 1000) - 500.0;
+    bigw[i] = 1.0;
+  }
+  bigw[1777777] = INFINITY;
+  ck_assert(qrd_sorted_alloc(big, bigw, nbig) == NULL);
+  ck_assert_msg(strstr(qrd_error_detail(), "w[1777777] = inf"), "%s", qrd_error_detail());
+  big[1234567] = NAN;
+  ck_assert(qrd_sorted_alloc_counts(big, nbig) == NULL);
+  ck_assert_msg(strstr(qrd_error_detail(), "x[1234567] = "), "%s", qrd_error_detail());
+  free(big);
+  free(bigw);
   qrd_codebook_free(c);
   qrd_sorted_free(s);
 }
