@@ -1094,8 +1094,9 @@ START_TEST(test_sort_pairs_stable)
    * 3, 4: near-ties, values that agree in their leading bits (groups
    * 2^-12 or 2^-16 apart) and differ in their last few, in random order:
    * runs of 4 (3) and of 768 (4) keys the leading-bit passes leave for the
-   * tie settling, both signs */
-  size_t n = _i == 1 || _i == 2 || _i == 4 ? (size_t)3 << 20 : 1000;
+   * tie settling, both signs; 5: every binade from the subnormals to the
+   * largest, both signs, the head of a key taking all its values */
+  size_t n = _i == 1 || _i == 2 || _i >= 4 ? (size_t)3 << 20 : 1000;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 7);
   double *x = malloc(n * sizeof *x), *w = malloc(n * sizeof *w), *xs, *ws;
@@ -1103,7 +1104,11 @@ START_TEST(test_sort_pairs_stable)
   ck_assert(x && w && ref);
   for (size_t i = 0; i < n; i++) {
     /* zeros of both signs */
-    if (_i >= 3) {
+    if (_i == 5) {
+      int e = (int)gsl_rng_uniform_int(r, 2100) - 1074;
+      x[i] = ldexp(1.0 + gsl_rng_uniform(r), e < 1023 ? e : 1023);
+      x[i] = i % 2 ? -x[i] : x[i];
+    } else if (_i >= 3) {
       size_t groups = _i == 3 ? 250 : 4096;
       double near = 1.0 + ldexp((double)(i % groups), _i == 3 ? -12 : -16)
                     + ldexp((double)gsl_rng_uniform_int(r, 1000), -52);
@@ -1154,7 +1159,7 @@ Suite *qrd_suite_mc(void)
   tcase_add_loop_test(tc, test_sorted_brute, 0, 6);
   tcase_add_test(tc, test_sorted_count_many);
   tcase_add_test(tc, test_sorted_threads);
-  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 5);
+  tcase_add_loop_test(tc, test_sort_pairs_stable, 0, 6);
   tcase_add_test(tc, test_sorted_ties);
   tcase_add_test(tc, test_sorted_precision);
   tcase_add_test(tc, test_mc_lloyd_max);
