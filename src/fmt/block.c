@@ -220,14 +220,18 @@ static size_t normalise_range(const normaliser *nz, size_t from, size_t to, doub
 static void batch_sums(const double *x, const unsigned char *out, size_t from, size_t to,
                        const qrd_scale_format *bf16, double *x2, double *outlier_sse)
 {
-  *x2 = *outlier_sse = 0.0;
+  /* in locals: through the pointers, which may alias x, every addition
+   * waited for a store and its reload */
+  double sx2 = 0.0, sse = 0.0;
   for (size_t i = from; i < to; i++) {
-    *x2 += x[i] * x[i];
+    sx2 += x[i] * x[i];
     if (out[i]) {
       double e = x[i] - qrd_scale_quantise(bf16, x[i]);
-      *outlier_sse += e * e;
+      sse += e * e;
     }
   }
+  *x2 = sx2;
+  *outlier_sse = sse;
 }
 
 void qrd_block_sample_free(qrd_block_sample *s)
