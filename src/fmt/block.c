@@ -185,11 +185,23 @@ static double tensor_scale(const qrd_scaling *sc, const double *x, const unsigne
 
 typedef struct {
   const double *x;
-  const unsigned char *out;
+  const unsigned char *out; /* outliers, n_out of them */
+  size_t n_out;
   const qrd_scaling *sc;
   double lo, hi, tensor_scale;
   size_t block;
 } normaliser;
+
+/* y[0 .. n) <- x / s; an all-zero block has scale 0: its elements are
+ * exact zeros. */
+static void divide(const double *x, size_t n, double s, double *y)
+{
+  if (s != 0.0)
+    for (size_t i = 0; i < n; i++)
+      y[i] = x[i] / s;
+  else
+    memset(y, 0, n * sizeof *y);
+}
 
 /* y, w of elements [from, to) (whole blocks, or under a whole-tensor
  * scaling any stretch), skipping outliers (w NULL: no weights); returns
@@ -203,16 +215,17 @@ static size_t normalise_range(const normaliser *nz, size_t from, size_t to, doub
     if (!whole_tensor(nz->sc))
       s = qrd_scale_quantise(&nz->sc->scale,
                              raw_scale(nz->sc, nz->x + b, nz->out + b, nz->block, nz->lo, nz->hi));
-    size_t end = b + nz->block < to ? b + nz->block : to;
-    for (size_t i = b; i < end; i++) {
-      if (nz->out[i])
-        continue;
-      /* an all-zero block has scale 0: its elements are exact zeros */
-      y[m] = s != 0.0 ? nz->x[i] / s : 0.0;
-      if (w)
-        w[m] = s * s;
-      m++;
+    size_t end = b + nz->block < to ? b + nz->block : to, m0 = m;
+    if (nz->n_out == 0) { /* every element, in order: a loop that vectorises */
+      divide(nz->x + b, end - b, s, y + m);
+      m += end - b;
+    } else {
+      for (size_t i = b; i < end; i++)
+        if (!nz->out[i])
+          divide(nz->x + i, 1, s, y + m++);
     }
+    for (size_t i = m0; w && i < m; i++)
+      w[i] = s * s;
   }
   return m;
 }
@@ -341,7 +354,8 @@ static int sample_alloc(const double *x, size_t n, const qrd_scaling *sc, double
     st = mark_outliers(x, n, s->n_outliers, mark);
   }
   if (!st) {
-    normaliser nz = {.x = x, .out = mark, .sc = sc, .lo = lo, .hi = hi, .block = block};
+    normaliser nz = {.x = x, .out = mark, .n_out = s->n_outliers, .sc = sc, .lo = lo, .hi = hi,
+                     .block = block};
     nz.tensor_scale = tensor_scale(sc, x, mark, n, lo, hi);
     s->tensor_scale = whole_tensor(sc) ? nz.tensor_scale : 0.0;
     if (counts_only)
