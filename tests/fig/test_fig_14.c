@@ -169,6 +169,20 @@ START_TEST(test_index_stream_cells)
   ck_assert_uint_eq(index_at(small, 0), 6);
   ck_assert_uint_eq(index_at(small, 1), 0);
   ck_assert_uint_eq(index_at(small, 2), 39);
+  /* inner edges 1e-7 apart over a span of 0.5: too close for a cell
+   * table, so cells by bisection */
+  qrd_codebook *close = qrd_codebook_alloc(4);
+  const double lv[4] = {-1.0, 0.0, 1e-7, 2e-7};
+  memcpy(close->level, lv, sizeof lv);
+  qrd_codebook_set_midpoints(close);
+  qrd_codebook_table t;
+  ck_assert_int_eq(qrd_codebook_table_init(&t, close), QRD_EINVAL);
+  double near[3] = {0.0, close->edge[3], 2e-7};
+  ck_assert_int_eq(qrd_index_stream(near, 3, close, small), QRD_OK);
+  ck_assert_uint_eq(index_at(small, 0), 1);
+  ck_assert_uint_eq(index_at(small, 1), 2);
+  ck_assert_uint_eq(index_at(small, 2), 3);
+  qrd_codebook_free(close);
   qrd_block_sample_free(bs);
   qrd_codebook_free(c);
   free(buf);
