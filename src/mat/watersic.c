@@ -8,6 +8,7 @@
 #include <lapacke.h>
 #include <stdlib.h>
 
+#include "core/bigalloc.h"
 #include "core/error.h"
 #include "mat/matq_impl.h"
 
@@ -17,10 +18,27 @@
  * later column of the block (32 x 16 KiB) stay in L2 together. */
 #define SIC_TILE 2048
 
-/* Column k: codes into What[:,k] (as values for now) and Z; the gain. */
-static int sic_column(const qrd_sic_job *job, size_t k, double s, double *gamma)
+/* Codes of this many columns wait column-major in a buffer and go into
+ * Z's rows together: written column by column, each code went to a line
+ * of Z of its own. */
+#define Z_GROUP 32
+
+/* Z[r * ldz + col[j]] <- buf[j * rows + r] for the m buffered columns. */
+static void flush_codes(const qrd_sic_job *job, const int32_t *buf, const size_t *col,
+                        size_t m)
 {
-  size_t rows = job->rows, zc = job->col_of ? job->col_of[k] : k;
+  for (size_t r = 0; r < job->rows; r++)
+    for (size_t j = 0; j < m; j++)
+      job->Z[r * job->ldz + col[j]] = buf[j * job->rows + r];
+}
+
+/* Column k: codes into What[:,k] (as values for now) and z; the gain.
+ * Cloned for AVX2, whose rounding instruction is nearbyint inline (the
+ * same IEEE operation; the default clone calls libm's). */
+__attribute__((target_clones("avx2", "default"))) static int
+sic_column(const qrd_sic_job *job, size_t k, double s, int32_t *z, double *gamma)
+{
+  size_t rows = job->rows;
   const double *y = job->Y + k * rows;
   double *v = job->What + k * rows;
   for (size_t r = 0; r < rows; r++) {
@@ -28,7 +46,7 @@ static int sic_column(const qrd_sic_job *job, size_t k, double s, double *gamma)
     if (!(fabs(t) <= INT32_MAX))
       return qrd_error_set(QRD_EDOM, "SIC: Y-domain step %g gives codes beyond int32", s);
     v[r] = t;
-    job->Z[r * job->ldz + zc] = (int32_t)t;
+    z[r] = (int32_t)t;
   }
   *gamma = 1.0;
   if (job->lmmse != QRD_LMMSE_OFF) {
@@ -40,6 +58,8 @@ static int sic_column(const qrd_sic_job *job, size_t k, double s, double *gamma)
   return QRD_OK;
 }
 
+static int sic_blocks(const qrd_sic_job *job, int32_t *zbuf);
+
 int qrd_sic_run(const qrd_sic_job *job)
 {
   size_t rows = job->rows, n = job->n, block = job->block;
@@ -48,6 +68,17 @@ int qrd_sic_run(const qrd_sic_job *job)
   if (job->lmmse < QRD_LMMSE_OFF || job->lmmse > QRD_LMMSE_CLAMPED)
     return qrd_error_set(QRD_EINVAL, "SIC: lmmse=%d (allowed: 0 off, 1 unclamped, 2 clamped)",
                          job->lmmse);
+  int32_t *zbuf = qrd_big_alloc(rows, (n < Z_GROUP ? n : Z_GROUP) * sizeof *zbuf);
+  int st = zbuf ? sic_blocks(job, zbuf) : qrd_error_set(QRD_ENOMEM, "SIC: %zu rows", rows);
+  qrd_big_free(zbuf);
+  return st;
+}
+
+/* The SIC's blocks, back to front, with zbuf (rows x min(n, Z_GROUP))
+ * for the codes on their way to Z. */
+static int sic_blocks(const qrd_sic_job *job, int32_t *zbuf)
+{
+  size_t rows = job->rows, n = job->n, block = job->block, col[Z_GROUP], held = 0;
   const double *L = job->L;
   for (size_t c2 = n, c1; c2 > 0; c2 = c1) {
     c1 = c2 > block ? c2 - block : 0;
@@ -64,9 +95,14 @@ int qrd_sic_run(const qrd_sic_job *job)
         for (size_t m = c2; m-- > k + 1;)
           cblas_daxpy(len, -L[m + k * n], job->What + m * rows + r0, 1, y + r0, 1);
       }
-      int st = sic_column(job, k, s, &job->gamma[k]);
+      int st = sic_column(job, k, s, zbuf + held * rows, &job->gamma[k]);
       if (st)
         return st;
+      col[held++] = job->col_of ? job->col_of[k] : k;
+      if (held == Z_GROUP || k == 0) {
+        flush_codes(job, zbuf, col, held);
+        held = 0;
+      }
       cblas_dscal((int)rows, job->gamma[k] * job->alpha[k], v, 1);
       /* column k itself: it then holds column k of (W - What) L */
       cblas_daxpy((int)rows, -L[k + k * n], v, 1, y, 1);
