@@ -91,6 +91,71 @@ static void build_cum(sorted_sample *s)
   }
 }
 
+/* One step of a merge from the back (unweighted): the larger of
+ * old[*a - 1] and new[*b - 1] (the new one on a tie, so that the old
+ * entries come first among equal keys) to out[*a + *b - 1], without a
+ * branch on the data. */
+static inline void back_step(const double *old, const double *new, size_t *a, size_t *b,
+                             double *out)
+{
+  double va = old[*a - 1], vb = new[*b - 1];
+  size_t take_a = va > vb;
+  out[*a + *b - 1] = take_a ? va : vb;
+  *a -= take_a;
+  *b -= 1 - take_a;
+}
+
+/* Below this many entries one chain merges alone. */
+#define MERGE_SPLIT_MIN ((size_t)1 << 16)
+
+/* The number i of old entries among the first h of the merge of old[0,
+ * na) and new[0, nb) (old first among equal keys): the smallest i such
+ * that new[h - i - 1] < old[i] wherever both exist. */
+static size_t merge_split(const double *old, size_t na, const double *new, size_t nb, size_t h)
+{
+  size_t lo = h > nb ? h - nb : 0, hi = h < na ? h : na;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (new[h - mid - 1] >= old[mid])
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* The unweighted merge as two chains of choices in one loop: each step
+ * waits for the last one's loads, so two independent chains take about
+ * the time of one.  The merge is cut at h, half way: the entries above
+ * go in place from the back as in merge_back, those below to T[0, h)
+ * (the lower chain would overwrite old entries the upper one has yet to
+ * read), copied back at the end.  The same output, the merge being
+ * unique under its tie rule.  QRD_ENOMEM when T cannot be had. */
+static int merge_two_chains(double *v, size_t n1, const double *xs, size_t m)
+{
+  size_t h = (n1 + m) / 2, i = merge_split(v, n1, xs, m, h), j = h - i;
+  double *T = qrd_big_alloc(h, sizeof *T);
+  if (!T)
+    return QRD_ENOMEM;
+  size_t a1 = n1, b1 = m, a2 = i, b2 = j;
+  while (a1 > i && b1 > j && a2 > 0 && b2 > 0) {
+    back_step(v, xs, &a1, &b1, v);
+    back_step(v, xs, &a2, &b2, T);
+  }
+  while (a1 > i && b1 > j)
+    back_step(v, xs, &a1, &b1, v);
+  while (a2 > 0 && b2 > 0)
+    back_step(v, xs, &a2, &b2, T);
+  /* what is left of either run goes below its chain's last write */
+  memmove(v + h, v + i, (a1 - i) * sizeof *v);
+  memcpy(v + h + (a1 - i), xs + j, (b1 - j) * sizeof *v);
+  memcpy(T, v, a2 * sizeof *v);
+  memcpy(T + a2, xs, b2 * sizeof *v);
+  memcpy(v, T, h * sizeof *v);
+  qrd_big_free(T);
+  return QRD_OK;
+}
+
 /* v[0 .. n1 + m) <- the merge of v[0 .. n1) and the sorted new entries
  * (xs, with weights ws when weighted), both ascending, the old entries
  * first among equal keys.  From the back, in place: while new entries
@@ -103,13 +168,10 @@ static void merge_back(sorted_sample *s, size_t n1, const double *xs, const doub
   size_t st = s->stride, a = n1, b = m;
   double *v = s->v;
   if (st == 1) { /* the same choices without a branch on the data */
-    while (a > 0 && b > 0) {
-      double va = v[a - 1], vb = xs[b - 1];
-      size_t take_a = va > vb;
-      v[a + b - 1] = take_a ? va : vb;
-      a -= take_a;
-      b -= 1 - take_a;
-    }
+    if (n1 + m >= MERGE_SPLIT_MIN && merge_two_chains(v, n1, xs, m) == QRD_OK)
+      return;
+    while (a > 0 && b > 0)
+      back_step(v, xs, &a, &b, v);
     memcpy(v, xs, b * sizeof *v); /* a = 0: the new entries left go first */
     return;
   }
