@@ -24,11 +24,10 @@ static double code_scale(const double *x, size_t n, qrd_scaling_kind kind, doubl
 
 /* A block's terms added to the running sums acc (a local array of the
  * batch: through the batch's row of sums, which may alias x, every
- * addition waited for a store and its reload) and to the level counts;
- * the cell by the table t when it has one, else by bisection. */
+ * addition waited for a store and its reload) and to the level counts. */
 static void code_block(const double *x, size_t n, double scale, double tau,
-                       const qrd_codebook *c, const qrd_codebook_table *t,
-                       double acc[QRD_CODE_SUMS], double *count)
+                       const qrd_codebook_cells *f, double acc[QRD_CODE_SUMS],
+                       double *count)
 {
   double m = fabs(scale);
   for (size_t i = 0; i < n; i++) {
@@ -37,7 +36,8 @@ static void code_block(const double *x, size_t n, double scale, double tau,
     if (!(fabs(x[i]) <= tau) || scale == 0.0)
       continue;
     double y = x[i] / scale;
-    size_t k = t->below ? qrd_codebook_table_cell(t, y) : qrd_codebook_cell(c, y);
+    const qrd_codebook *c = f->cb;
+    size_t k = qrd_codebook_cells_find(f, y);
     double e = fabs(y - c->level[k]), dw = x[i] - scale * c->level[k];
     acc[QRD_CODE_L1] += e;
     acc[QRD_CODE_L2] += e * e;
@@ -60,20 +60,19 @@ int qrd_block_code_sums(const double *x, size_t n, size_t block, size_t n_batche
   qrd_block_pass p = {.block = block, .n_batches = n_batches};
   size_t nb = qrd_block_pass_batches(&p, n), width = QRD_CODE_SUMS + c->n;
   memset(sums, 0, nb * width * sizeof *sums);
-  qrd_codebook_table t = {0};
-  if (c->n >= 2 && qrd_codebook_table_init(&t, c))
-    t = (qrd_codebook_table){0}; /* edges too close for a table: bisection */
+  qrd_codebook_cells f;
+  qrd_codebook_cells_init(&f, c);
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t k = 0; k < nb; k++) {
     size_t first, last;
     double acc[QRD_CODE_SUMS] = {0.0}, *sum = sums + k * width;
     qrd_block_pass_range(&p, n, k, &first, &last);
     for (size_t b = first * block; b < last * block; b += block)
-      code_block(x + b, block, code_scale(x + b, block, kind, tau), tau, c, &t, acc,
+      code_block(x + b, block, code_scale(x + b, block, kind, tau), tau, &f, acc,
                  sum + QRD_CODE_SUMS);
     memcpy(sum, acc, sizeof acc);
   }
-  qrd_codebook_table_free(&t);
+  qrd_codebook_cells_free(&f);
   return QRD_OK;
 }
 

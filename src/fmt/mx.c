@@ -191,36 +191,14 @@ int qrd_block_eval_blockwise(const double *x, size_t n, size_t block, qrd_block_
   return QRD_OK;
 }
 
-/* An element's cells: its bucket table where the edges allow one (not
- * e5m2's 2^-16 .. 57344), else bisection; qrd_codebook_cell's cells
- * either way. */
-typedef struct {
-  const qrd_codebook *cb;
-  qrd_codebook_table tab;
-  int fast;
-} cells;
-
-static void cells_init(cells *c, const qrd_codebook *cb)
+static inline double cell_level(const qrd_codebook_cells *c, double y)
 {
-  c->cb = cb;
-  c->fast = qrd_codebook_table_init(&c->tab, cb) == QRD_OK;
-}
-
-static void cells_free(cells *c)
-{
-  if (c->fast)
-    qrd_codebook_table_free(&c->tab);
-}
-
-static inline double cell_level(const cells *c, double y)
-{
-  return c->cb->level[c->fast ? qrd_codebook_table_cell(&c->tab, y)
-                              : qrd_codebook_cell(c->cb, y)];
+  return c->cb->level[qrd_codebook_cells_find(c, y)];
 }
 
 /* The squared error of block v under scale s (s = 0: every value to 0;
  * a signmax scale may be negative). */
-static double block_sse(const cells *c, const double *v, size_t b, double s)
+static double block_sse(const qrd_codebook_cells *c, const double *v, size_t b, double s)
 {
   double sse = 0.0;
   for (size_t i = 0; i < b; i++) {
@@ -232,7 +210,7 @@ static double block_sse(const cells *c, const double *v, size_t b, double s)
 
 typedef struct {
   const qrd_mx_format *f;
-  const cells *cl;
+  const qrd_codebook_cells *cl;
   double s_t;
 } mx_ctx;
 
@@ -266,8 +244,8 @@ int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_res
   int st = qrd_mx_element(f->type, &e);
   if (st)
     return st;
-  cells cl;
-  cells_init(&cl, e->cb);
+  qrd_codebook_cells cl;
+  qrd_codebook_cells_init(&cl, e->cb);
   mx_ctx c = {f, &cl, 1.0};
   if (f->rule == QRD_MX_RULE_NVFP4) {
     double amax = qrd_max_abs(x, n);
@@ -277,7 +255,7 @@ int qrd_mx_eval(const qrd_mx_format *f, const double *x, size_t n, qrd_block_res
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = f->scale_bits,
                       .n_blocks = n / f->block, .tensor_bits = f->tensor_bits};
   r->bits = qrd_bits_per_param(&bc);
-  cells_free(&cl);
+  qrd_codebook_cells_free(&cl);
   qrd_element_free(e);
   return st;
 }
@@ -329,7 +307,7 @@ typedef struct {
   const qrd_element *e;
   const qrd_scaling *sc;
   size_t k;
-  const cells *cl;
+  const qrd_codebook_cells *cl;
 } clip_ctx;
 
 static double clip_block(const void *ctx, const double *v, size_t b)
@@ -356,11 +334,11 @@ int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const d
     return qrd_error_set(QRD_EINVAL, "searched clipping needs an absmax:B or signmax:B scaling");
   if (k < 2)
     return qrd_error_set(QRD_EINVAL, "searched clipping: %zu grid points (want 2 or more)", k);
-  cells cl;
-  cells_init(&cl, e->cb);
+  qrd_codebook_cells cl;
+  qrd_codebook_cells_init(&cl, e->cb);
   clip_ctx c = {e, sc, k, &cl};
   int st = qrd_block_eval_blockwise(x, n, sc->block, clip_block, &c, r);
-  cells_free(&cl);
+  qrd_codebook_cells_free(&cl);
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = qrd_scale_bits(&sc->scale),
                       .n_blocks = sc->block ? n / sc->block : 0};
   r->bits = qrd_bits_per_param(&bc);
@@ -373,7 +351,7 @@ int qrd_clip_eval(const qrd_element *e, const qrd_scaling *sc, size_t k, const d
 typedef struct {
   const qrd_element *e;
   double mean; /* the tensor's mean block scale */
-  const cells *cl;
+  const qrd_codebook_cells *cl;
 } dq_ctx;
 
 static double dq_group(const void *ctx, const double *v, size_t b)
@@ -407,11 +385,11 @@ int qrd_dq_eval(const qrd_element *e, const double *x, size_t n, qrd_block_resul
   double div = qrd_scaling_divisor(QRD_SCALING_ABSMAX, e->lo, e->hi), sum = 0.0;
   for (size_t k = 0; k < n / DQ_BLOCK; k++)
     sum += (double)(float)(qrd_max_abs(x + k * DQ_BLOCK, DQ_BLOCK) / div);
-  cells cl;
-  cells_init(&cl, e->cb);
+  qrd_codebook_cells cl;
+  qrd_codebook_cells_init(&cl, e->cb);
   dq_ctx c = {e, (double)(float)(sum / (double)(n / DQ_BLOCK)), &cl};
   int st = qrd_block_eval_blockwise(x, n, group, dq_group, &c, r);
-  cells_free(&cl);
+  qrd_codebook_cells_free(&cl);
   qrd_bit_count bc = {.numel = n, .element_bits = e->bits, .scale_bits = 8.0,
                       .n_blocks = n / DQ_BLOCK,
                       .tensor_bits = 32.0 * (double)(n / group) + 32.0};

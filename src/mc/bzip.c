@@ -71,16 +71,14 @@ int qrd_index_stream(const double *y, size_t n, const qrd_codebook *c, unsigned 
 {
   if (c->n == 0 || c->n - 1 > UINT32_MAX)
     return qrd_error_set(QRD_EINVAL, "index stream: %zu levels (want 1 to 2^32)", c->n);
-  qrd_codebook_table t = {0};
-  if (c->n >= 2 && qrd_codebook_table_init(&t, c))
-    t = (qrd_codebook_table){0}; /* edges too close for a table: bisection */
+  qrd_codebook_cells f;
+  qrd_codebook_cells_init(&f, c);
   for (size_t i = 0; i < n; i++) {
-    uint32_t k = (uint32_t)(t.below ? qrd_codebook_table_cell(&t, y[i])
-                                    : qrd_codebook_cell(c, y[i]));
+    uint32_t k = (uint32_t)qrd_codebook_cells_find(&f, y[i]);
     /* byte by byte: little-endian whatever the host's order */
     for (int b = 0; b < QRD_INDEX_BYTES; b++)
       buf[QRD_INDEX_BYTES * i + (size_t)b] = (unsigned char)(k >> (8 * b));
   }
-  qrd_codebook_table_free(&t);
+  qrd_codebook_cells_free(&f);
   return QRD_OK;
 }

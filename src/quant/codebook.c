@@ -92,6 +92,18 @@ int qrd_codebook_table_init(qrd_codebook_table *t, const qrd_codebook *c)
   return QRD_OK;
 }
 
+void qrd_codebook_cells_init(qrd_codebook_cells *f, const qrd_codebook *c)
+{
+  f->cb = c;
+  f->fast = qrd_codebook_table_init(&f->tab, c) == QRD_OK;
+}
+
+void qrd_codebook_cells_free(qrd_codebook_cells *f)
+{
+  if (f->fast)
+    qrd_codebook_table_free(&f->tab);
+}
+
 void qrd_codebook_set_midpoints(qrd_codebook *c)
 {
   c->edge[0] = -INFINITY;

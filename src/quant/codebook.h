@@ -55,6 +55,23 @@ static inline size_t qrd_codebook_table_cell(const qrd_codebook_table *t, double
   return t->below[u] + !(x <= t->edge_in[u]);
 }
 
+/* qrd_codebook_cell's cells, by the table where c's edges allow one (not,
+ * e.g., e5m2's 2^-16 .. 57344, or fewer than two levels), else by
+ * bisection: the finder hot loops use.  It refers to c. */
+typedef struct {
+  const qrd_codebook *cb;
+  qrd_codebook_table tab;
+  int fast; /* tab is set */
+} qrd_codebook_cells;
+
+void qrd_codebook_cells_init(qrd_codebook_cells *f, const qrd_codebook *c);
+void qrd_codebook_cells_free(qrd_codebook_cells *f);
+
+static inline size_t qrd_codebook_cells_find(const qrd_codebook_cells *f, double x)
+{
+  return f->fast ? qrd_codebook_table_cell(&f->tab, x) : qrd_codebook_cell(f->cb, x);
+}
+
 /* Nearest-neighbour cells: interior edges at the midpoints of the levels,
  * outer edges at -inf and +inf. */
 void qrd_codebook_set_midpoints(qrd_codebook *c);
